@@ -1,0 +1,72 @@
+# The two commands of the README are `make run` and `make test`; everything else here serves them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+DEMO_ARGS ?= --organisations 60 --years 3 --seed 2026
+SHARED := ../shared/data
+
+.PHONY: run test install system-deps static lint typecheck checks openapi openapi-check pytest pytest-postgres
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check pip==25.3
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Debian packages the tests need: chromium for browser tests, gettext for translations.
+system-deps:
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+static: node_modules/.installed
+	npm run --silent build >/dev/null
+	$(PY) manage.py compilemessages --ignore '.venv' --ignore 'node_modules' -v 0
+
+run: install system-deps static
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_reference
+	$(PY) manage.py generate_demo $(DEMO_ARGS)
+	$(PY) manage.py create_demo_login
+	$(PY) manage.py runserver $(HOST)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck:
+	$(VENV)/bin/mypy
+
+checks:
+	$(PY) manage.py check --fail-level WARNING
+	DJANGO_ENV=production DATABASE_URL=postgres://mvimonitor@db.example.org/mvimonitor SECRET_KEY=ci-check-only-$$(date +%s)-a-long-random-looking-value-for-the-deploy-check \
+	  ALLOWED_HOSTS=mvimonitor.example.org $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+openapi:
+	$(PY) manage.py spectacular --file docs/openapi.json --format openapi-json --validate --fail-on-warn
+
+openapi-check:
+	$(PY) manage.py spectacular --file build/openapi.json --format openapi-json --validate --fail-on-warn
+	diff -u docs/openapi.json build/openapi.json || (echo "docs/openapi.json is stale: run 'make openapi'" && exit 1)
+	@if [ -f $(SHARED)/adr/linter.yaml ]; then \
+	  npx --no-install spectral lint --fail-severity=warn -r $(SHARED)/adr/linter.yaml docs/openapi.json; \
+	else echo "SKIPPED: Spectral ADR lint, $(SHARED)/adr/linter.yaml is not present"; fi
+
+pytest:
+	$(VENV)/bin/pytest
+
+test: install system-deps static lint typecheck checks openapi-check pytest

@@ -1,0 +1,23 @@
+"""The main navigation, built once per request for base.html."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label); lazy labels are translated per request.
+MAIN_NAV: list[tuple[str, Promise]] = [
+    ("tenders:list", _("Tenders")),
+    ("themes:index", _("Catalogue")),
+    ("organisations:members", _("Organisation")),
+]
+
+
+def main_nav(request: HttpRequest) -> dict[str, object]:
+    if not request.user.is_authenticated:
+        return {}
+    items = []
+    for name, label in MAIN_NAV:
+        url = reverse(name)
+        items.append({"url": url, "label": str(label), "current": request.path.startswith(url)})
+    return {"main_nav": items}

@@ -1,0 +1,123 @@
+"""Django admin for the procurement record, meant for system managers (superusers).
+
+A staff user who is not a superuser sees and changes only the records of organisations where their role allows it
+(through `mvimonitor.organisations.access`), and never adds records here: the web UI and the services do that.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from mvimonitor.organisations.access import Action, organisations_for, permitted, scope
+
+from .models import AwardCriterion, Contract, Lot, MVIApplication, Tender
+
+
+class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+    """Rows and rights limited by the access choke point for everyone but superusers."""
+
+    organisation_path: str = "organisation"  # lookup from the model to its Organisation
+    edit_action: Action = Action.EDIT_TENDERS
+
+    def organisation_id_of(self, obj: Any) -> int:
+        value: Any = obj
+        for part in self.organisation_path.split("__"):
+            value = getattr(value, part)
+        return int(value.pk)
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        queryset: models.QuerySet[Any] = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return scope(queryset, request.user, Action.VIEW, self.organisation_path)
+
+    def _allowed(self, request: HttpRequest, action: Action, obj: Any) -> bool:
+        return obj is None or permitted(request.user, action, self.organisation_id_of(obj))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if request.user.is_superuser:
+            return True
+        return bool(super().has_view_permission(request, obj)) and self._allowed(request, Action.VIEW, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if request.user.is_superuser:
+            return True
+        return bool(super().has_change_permission(request, obj)) and self._allowed(request, self.edit_action, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if request.user.is_superuser:
+            return True
+        return bool(super().has_delete_permission(request, obj)) and self._allowed(request, self.edit_action, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        # Adding needs an organisation to be chosen first; for non-superusers that happens in the web UI.
+        return bool(request.user.is_superuser)
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> "ModelChoiceField[Any] | None":
+        field: ModelChoiceField[Any] | None = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if request.user.is_superuser or field is None or field.queryset is None:
+            return field
+        # Never offer another organisation's records (or their names) in a drop-down.
+        if db_field.name == "organisation":
+            field.queryset = organisations_for(request.user, self.edit_action)
+        elif db_field.name in {"tender", "lot"}:
+            path = "organisation" if db_field.name == "tender" else "tender__organisation"
+            field.queryset = scope(field.queryset, request.user, self.edit_action, path)
+        return field
+
+
+@admin.register(Tender)
+class TenderAdmin(ScopedAdmin):
+    list_display = ["title", "organisation", "publication_date", "nature", "procedure_type", "is_synthetic"]
+    list_filter = ["nature", "procedure_type", "is_european", "is_synthetic", "publication_date"]
+    search_fields = ["title", "description", "internal_reference", "ted_notice_id", "tenderned_publication_id", "ocid"]
+    date_hierarchy = "publication_date"
+    raw_id_fields = ["main_cpv", "additional_cpvs", "mvi_confirmed_by"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(Lot)
+class LotAdmin(ScopedAdmin):
+    organisation_path = "tender__organisation"
+    list_display = ["number", "title", "tender", "estimated_value"]
+    search_fields = ["number", "title", "tender__title"]
+    raw_id_fields = ["tender", "main_cpv"]
+    list_select_related = ["tender"]
+
+
+@admin.register(AwardCriterion)
+class AwardCriterionAdmin(ScopedAdmin):
+    organisation_path = "lot__tender__organisation"
+    list_display = ["name", "criterion_type", "weight", "lot"]
+    list_filter = ["criterion_type"]
+    search_fields = ["name", "lot__title", "lot__tender__title"]
+    raw_id_fields = ["lot"]
+    list_select_related = ["lot"]
+
+
+@admin.register(MVIApplication)
+class MVIApplicationAdmin(ScopedAdmin):
+    organisation_path = "lot__tender__organisation"
+    edit_action = Action.EDIT_MVI
+    list_display = ["lot", "theme", "form", "ambition_level", "award_weight", "origin", "confidence"]
+    list_filter = ["theme", "form", "ambition_level", "origin", "confidence"]
+    search_fields = ["evidence", "lot__title", "lot__tender__title"]
+    raw_id_fields = ["lot", "criterion", "created_by"]
+    list_select_related = ["lot", "theme", "form", "ambition_level"]
+
+
+@admin.register(Contract)
+class ContractAdmin(ScopedAdmin):
+    organisation_path = "lot__tender__organisation"
+    edit_action = Action.EDIT_CONTRACTS
+    list_display = ["supplier_name", "lot", "value", "start_date", "end_date"]
+    list_filter = ["supplier_is_sme", "start_date"]
+    search_fields = ["supplier_name", "supplier_kvk_number", "lot__title", "lot__tender__title"]
+    raw_id_fields = ["lot"]
+    list_select_related = ["lot"]

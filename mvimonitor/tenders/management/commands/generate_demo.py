@@ -1,0 +1,291 @@
+"""Generate a synthetic national data set (organisations, tenders, lots, award criteria, MVI, contracts).
+
+Deterministic per seed, and idempotent: earlier synthetic data is removed first, so a second run replaces it.
+Rows are written with bulk_create in batches (no per-row queries, no simple-history rows).
+"""
+
+import hashlib
+import json
+import time
+from argparse import ArgumentParser
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from mvimonitor.organisations.models import Organisation
+from mvimonitor.tenders.demo import (
+    Catalogue,
+    OrganisationSpec,
+    TenderGenerator,
+    TenderSpec,
+    generate_organisations,
+    generate_suppliers,
+    tenders_per_organisation_year,
+)
+from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
+from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, CpvCode, EuThreshold, Theme
+from mvimonitor.themes.services import DATA_DIR
+
+BATCH_SIZE = 2000
+SOCIAL_SERVICE_DIVISION = "85"  # health and social work services: the light regime in the demo set
+
+
+def _purge(queryset: models.QuerySet[Any], seen: frozenset[type[models.Model]] = frozenset()) -> int:
+    """Delete `queryset` and everything that hangs off it with plain DELETE statements.
+
+    Django's collector would load every row (simple-history listens to deletes); this follows the reverse
+    relations instead: SET_NULL relations are cleared, DO_NOTHING ones (history tables) are left alone.
+    """
+    model = queryset.model
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+            continue
+        remote = relation.field
+        on_delete = remote.remote_field.on_delete
+        if on_delete is models.DO_NOTHING:
+            continue
+        related = relation.related_model._default_manager.filter(**{f"{remote.name}__in": queryset.values("pk")})
+        if relation.related_model is model:
+            related = related.exclude(pk__in=queryset.values("pk"))
+        if on_delete is models.SET_NULL:
+            related.update(**{remote.name: None})
+        elif relation.related_model not in seen:
+            _purge(related, seen | {model})
+    return queryset._raw_delete(queryset.db)
+
+
+def purge_synthetic() -> tuple[int, int]:
+    if Tender.objects.filter(organisation__is_synthetic=True, is_synthetic=False).exists():
+        raise CommandError(
+            _("Real (non-synthetic) tenders belong to synthetic organisations; remove them before replacing the demo.")
+        )
+    tenders = _purge(Tender.objects.filter(is_synthetic=True))
+    organisations = _purge(Organisation.objects.filter(is_synthetic=True))
+    return tenders, organisations
+
+
+def load_catalogue() -> Catalogue:
+    cpv_by_nature: dict[str, list[str]] = {"works": [], "supplies": [], "services": []}
+    labels: dict[str, str] = {}
+    demo_labels = _demo_cpv_labels()  # the shipped labels, so official labels loaded later do not change the data
+    present = CpvCode.objects.filter(code__in=demo_labels).order_by("code").values_list("code", flat=True)
+    for code in present:
+        labels[code] = demo_labels[code]
+        division = int(code[:2])
+        cpv_by_nature["works" if division == 45 else "services" if division >= 50 else "supplies"].append(code)
+    if not all(cpv_by_nature.values()):
+        raise CommandError(_("Reference data is missing. Run `manage.py load_reference` first."))
+    thresholds: dict[str, list[tuple[date, date, Any]]] = {}
+    for threshold in EuThreshold.objects.order_by("valid_from"):
+        thresholds.setdefault(threshold.category, []).append(
+            (threshold.valid_from, threshold.valid_until, threshold.amount)
+        )
+    return Catalogue(
+        cpv_by_nature={nature: tuple(codes) for nature, codes in cpv_by_nature.items()},
+        cpv_labels=labels,
+        social_service_cpvs=frozenset(code for code in labels if code.startswith(SOCIAL_SERVICE_DIVISION)),
+        thresholds=thresholds,
+    )
+
+
+def _demo_cpv_labels() -> dict[str, str]:
+    rows = json.loads((DATA_DIR / "demo_cpv.json").read_text(encoding="utf-8"))["rows"]
+    return {row["code"]: row["label_nl"] for row in rows}
+
+
+class Writer:
+    """Writes tender specs in batches; keeps a digest of everything it wrote."""
+
+    def __init__(self, organisation_ids: dict[int, int]) -> None:
+        self.organisation_ids = organisation_ids
+        self.themes = dict(Theme.objects.values_list("code", "pk"))
+        self.forms = dict(ApplicationForm.objects.values_list("code", "pk"))
+        self.ambitions = dict(AmbitionLevel.objects.values_list("code", "pk"))
+        if len(self.themes) < 6 or len(self.forms) < 4 or len(self.ambitions) < 3:
+            raise CommandError(_("Reference data is missing. Run `manage.py load_reference` first."))
+        self.counts = {"tenders": 0, "lots": 0, "award criteria": 0, "MVI applications": 0, "contracts": 0}
+        self.digest = hashlib.sha256()
+
+    def write(self, specs: list[TenderSpec]) -> None:
+        for spec in specs:
+            self.digest.update(repr(spec).encode())
+        tenders = Tender.objects.bulk_create(
+            [
+                Tender(
+                    organisation_id=self.organisation_ids[spec.organisation_index],
+                    title=spec.title,
+                    internal_reference=spec.internal_reference,
+                    ted_notice_id=spec.ted_notice_id,
+                    publication_date=spec.publication_date,
+                    nature=spec.nature,
+                    procedure_type=spec.procedure_type,
+                    is_european=spec.is_european,
+                    estimated_value=spec.estimated_value,
+                    main_cpv_id=spec.main_cpv,
+                    is_synthetic=True,
+                )
+                for spec in specs
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        lot_specs = [(tender.pk, lot) for tender, spec in zip(tenders, specs, strict=True) for lot in spec.lots]
+        lots = Lot.objects.bulk_create(
+            [
+                Lot(
+                    tender_id=tender_id,
+                    number=lot.number,
+                    title=lot.title,
+                    estimated_value=lot.estimated_value,
+                    main_cpv_id=lot.main_cpv,
+                )
+                for tender_id, lot in lot_specs
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        criteria: list[AwardCriterion] = []
+        applications: list[MVIApplication] = []
+        contracts: list[Contract] = []
+        for lot, (_tender_id, lot_spec) in zip(lots, lot_specs, strict=True):
+            criteria.extend(
+                AwardCriterion(lot_id=lot.pk, criterion_type=kind, name=name, weight=weight)
+                for kind, name, weight in lot_spec.criteria
+            )
+            applications.extend(
+                MVIApplication(
+                    lot_id=lot.pk,
+                    theme_id=self.themes[app.theme],
+                    form_id=self.forms[app.form],
+                    ambition_level_id=self.ambitions[app.ambition_level],
+                    award_weight=app.award_weight,
+                )
+                for app in lot_spec.applications
+            )
+            if lot_spec.contract is not None:
+                contracts.append(
+                    Contract(
+                        lot_id=lot.pk,
+                        supplier_name=lot_spec.contract.supplier.name,
+                        supplier_kvk_number=lot_spec.contract.supplier.kvk_number,
+                        supplier_is_sme=lot_spec.contract.supplier.is_sme,
+                        value=lot_spec.contract.value,
+                        start_date=lot_spec.contract.start_date,
+                        end_date=lot_spec.contract.end_date,
+                    )
+                )
+        AwardCriterion.objects.bulk_create(criteria, batch_size=BATCH_SIZE)
+        MVIApplication.objects.bulk_create(applications, batch_size=BATCH_SIZE)
+        Contract.objects.bulk_create(contracts, batch_size=BATCH_SIZE)
+        for name, number in (
+            ("tenders", len(tenders)),
+            ("lots", len(lots)),
+            ("award criteria", len(criteria)),
+            ("MVI applications", len(applications)),
+            ("contracts", len(contracts)),
+        ):
+            self.counts[name] += number
+
+
+def create_organisations(specs: list[OrganisationSpec]) -> dict[int, int]:
+    """bulk_create the organisations, parents before children; returns spec index -> primary key."""
+    ids: dict[int, int] = {}
+    for level in (False, True):
+        batch = [spec for spec in specs if (spec.parent_index is not None) is level]
+        created = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=spec.name,
+                    kind=spec.kind,
+                    province=spec.province,
+                    kvk_number=spec.kvk_number,
+                    oin=spec.oin,
+                    parent_id=ids[spec.parent_index] if spec.parent_index is not None else None,
+                    is_synthetic=True,
+                )
+                for spec in batch
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        ids.update({spec.index: organisation.pk for spec, organisation in zip(batch, created, strict=True)})
+    return ids
+
+
+def batched(specs: Iterator[TenderSpec], size: int) -> Iterator[list[TenderSpec]]:
+    batch: list[TenderSpec] = []
+    for spec in specs:
+        batch.append(spec)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Command(BaseCommand):
+    help = "Generate synthetic demo data (replaces earlier synthetic data; deterministic per seed)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--organisations", type=int, default=60, help="number of organisations")
+        parser.add_argument("--years", type=int, default=3, help="number of years, ending with --end-year")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
+        parser.add_argument(
+            "--tenders-per-year", type=float, default=20.0, help="average tenders per organisation per year"
+        )
+        parser.add_argument(
+            "--end-year", type=int, default=None, help="last year of data (default: the last complete year)"
+        )
+        parser.add_argument(
+            "--replace", action="store_true", help="accepted for clarity; earlier data is always replaced"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisations, years, seed = options["organisations"], options["years"], options["seed"]
+        per_year: float = options["tenders_per_year"]
+        end_year: int = options["end_year"] or date.today().year - 1  # noqa: DTZ011 - a calendar year is enough
+        if not 1 <= organisations <= 100_000:
+            raise CommandError(_("--organisations must be between 1 and 100000."))
+        if not 1 <= years <= 50:
+            raise CommandError(_("--years must be between 1 and 50."))
+        if not 0 <= per_year <= 100_000:
+            raise CommandError(_("--tenders-per-year must be between 0 and 100000."))
+        started = time.monotonic()
+        with transaction.atomic():
+            catalogue = load_catalogue()
+            removed_tenders, removed_organisations = purge_synthetic()
+            org_specs = generate_organisations(seed, organisations)
+            writer_digest_seed = repr(org_specs).encode()
+            organisation_ids = create_organisations(org_specs)
+            writer = Writer(organisation_ids)
+            writer.digest.update(writer_digest_seed)
+            suppliers = generate_suppliers(seed, max(50, organisations * 8))
+            generator = TenderGenerator(seed, catalogue, suppliers)
+            expected = tenders_per_organisation_year(org_specs, per_year)
+            stream = (
+                tender
+                for year in range(end_year - years + 1, end_year + 1)
+                for spec in org_specs
+                for tender in generator.for_organisation_year(spec, year, expected[spec.index])
+            )
+            for batch in batched(stream, BATCH_SIZE):
+                writer.write(batch)
+        if options["verbosity"]:
+            self._report(removed_tenders, removed_organisations, len(org_specs), writer, time.monotonic() - started)
+
+    def _report(
+        self, removed_tenders: int, removed_orgs: int, organisations: int, writer: Writer, took: float
+    ) -> None:
+        if removed_tenders or removed_orgs:
+            self.stdout.write(
+                _("Replaced earlier synthetic data: %(tenders)s tenders and %(organisations)s organisations removed.")
+                % {"tenders": removed_tenders, "organisations": removed_orgs}
+            )
+        self.stdout.write(_("Synthetic organisations: %(count)s") % {"count": organisations})
+        for name, count in writer.counts.items():
+            self.stdout.write(f"{name}: {count}")
+        self.stdout.write(
+            _("Done in %(seconds).1f s. Digest: %(digest)s")
+            % {"seconds": took, "digest": writer.digest.hexdigest()[:16]}
+        )

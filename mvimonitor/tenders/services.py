@@ -1,0 +1,154 @@
+"""Every write to the procurement record goes through these functions (views, API, admin actions, imports).
+
+Each checks the caller's rights through `mvimonitor.organisations.access`, validates with `full_clean()` and runs
+in one transaction, so a refused or invalid write changes nothing.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mvimonitor.organisations.access import Action, permitted
+from mvimonitor.organisations.models import Organisation, User
+from mvimonitor.themes.models import CpvCode
+
+from .models import AwardCriterion, Lot, MVIApplication, Tender
+
+
+def _require(user: User, action: Action, organisation: Organisation | int) -> None:
+    if not permitted(user, action, organisation):
+        raise PermissionDenied(_("You may not do this for this organisation."))
+
+
+def _assign(instance: Any, data: Mapping[str, Any]) -> list[str]:
+    changed = []
+    for field, value in data.items():
+        if getattr(instance, field) != value:
+            setattr(instance, field, value)
+            changed.append(field)
+    return changed
+
+
+def _set_additional_cpvs(tender: Tender, codes: Iterable[CpvCode | str] | None) -> None:
+    if codes is None:
+        return
+    wanted = {c.code if isinstance(c, CpvCode) else c for c in codes}
+    known = set(CpvCode.objects.filter(code__in=wanted).values_list("code", flat=True))
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise ValidationError({"additional_cpvs": _("Unknown CPV code(s): %(codes)s") % {"codes": ", ".join(unknown)}})
+    tender.additional_cpvs.set(CpvCode.objects.filter(code__in=known))
+
+
+@transaction.atomic
+def tender_create(
+    *, user: User, organisation: Organisation, additional_cpvs: Iterable[CpvCode | str] | None = None, **fields: Any
+) -> Tender:
+    _require(user, Action.EDIT_TENDERS, organisation)
+    tender = Tender(organisation=organisation, **fields)
+    tender.full_clean()
+    tender.save()
+    _set_additional_cpvs(tender, additional_cpvs)
+    return tender
+
+
+@transaction.atomic
+def tender_update(
+    *, user: User, tender: Tender, additional_cpvs: Iterable[CpvCode | str] | None = None, **fields: Any
+) -> Tender:
+    _require(user, Action.EDIT_TENDERS, tender.organisation_id)
+    if "organisation" in fields or "organisation_id" in fields:
+        raise ValidationError({"organisation": _("A tender cannot move to another organisation.")})
+    changed = _assign(tender, fields)
+    tender.full_clean()
+    if changed:
+        tender.save(update_fields=[*changed, "updated_at"])
+    _set_additional_cpvs(tender, additional_cpvs)
+    return tender
+
+
+@transaction.atomic
+def tender_delete(*, user: User, tender: Tender) -> None:
+    _require(user, Action.EDIT_TENDERS, tender.organisation_id)
+    if any(lot.contracts.exists() for lot in tender.lots.all()):
+        raise ValidationError(_("A tender with contracts cannot be deleted."))
+    tender.delete()
+
+
+@transaction.atomic
+def tender_confirm_mvi(*, user: User, tender: Tender) -> Tender:
+    """The buyer declares the MVI registration of this tender complete and correct."""
+    _require(user, Action.EDIT_MVI, tender.organisation_id)
+    tender.mvi_confirmed_at = timezone.now()
+    tender.mvi_confirmed_by = user
+    tender.save(update_fields=["mvi_confirmed_at", "mvi_confirmed_by", "updated_at"])
+    return tender
+
+
+@transaction.atomic
+def lot_create(*, user: User, tender: Tender, **fields: Any) -> Lot:
+    _require(user, Action.EDIT_TENDERS, tender.organisation_id)
+    lot = Lot(tender=tender, **fields)
+    lot.full_clean()
+    lot.save()
+    return lot
+
+
+@transaction.atomic
+def lot_update(*, user: User, lot: Lot, **fields: Any) -> Lot:
+    _require(user, Action.EDIT_TENDERS, lot.tender.organisation_id)
+    if "tender" in fields or "tender_id" in fields:
+        raise ValidationError({"tender": _("A lot cannot move to another tender.")})
+    changed = _assign(lot, fields)
+    lot.full_clean()
+    if changed:
+        lot.save(update_fields=changed)
+    return lot
+
+
+@transaction.atomic
+def lot_delete(*, user: User, lot: Lot) -> None:
+    _require(user, Action.EDIT_TENDERS, lot.tender.organisation_id)
+    if lot.contracts.exists():
+        raise ValidationError(_("A lot with contracts cannot be deleted."))
+    lot.delete()
+
+
+@transaction.atomic
+def award_criterion_create(*, user: User, lot: Lot, **fields: Any) -> AwardCriterion:
+    _require(user, Action.EDIT_TENDERS, lot.tender.organisation_id)
+    criterion = AwardCriterion(lot=lot, **fields)
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def mvi_application_create(*, user: User, lot: Lot, **fields: Any) -> MVIApplication:
+    _require(user, Action.EDIT_MVI, lot.tender.organisation_id)
+    application = MVIApplication(lot=lot, created_by=user, **fields)
+    application.full_clean()
+    application.save()
+    return application
+
+
+@transaction.atomic
+def mvi_application_update(*, user: User, application: MVIApplication, **fields: Any) -> MVIApplication:
+    _require(user, Action.EDIT_MVI, application.lot.tender.organisation_id)
+    if "lot" in fields or "lot_id" in fields:
+        raise ValidationError({"lot": _("An MVI application cannot move to another lot.")})
+    changed = _assign(application, fields)
+    application.full_clean()
+    if changed:
+        application.save(update_fields=[*changed, "updated_at"])
+    return application
+
+
+@transaction.atomic
+def mvi_application_delete(*, user: User, application: MVIApplication) -> None:
+    _require(user, Action.EDIT_MVI, application.lot.tender.organisation_id)
+    application.delete()

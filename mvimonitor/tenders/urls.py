@@ -1,0 +1,35 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tenders"
+urlpatterns = [
+    path("", views.tender_list, name="list"),
+    path("new/", views.tender_create, name="create"),
+    path("<int:tender_id>/", views.tender_detail, name="detail"),
+    path("<int:tender_id>/edit/", views.tender_edit, name="edit"),
+    path("<int:tender_id>/confirm-mvi/", views.tender_confirm_mvi, name="confirm-mvi"),
+    path("<int:tender_id>/lots/new/", views.lot_create, name="lot-create"),
+    path("<int:tender_id>/lots/<int:lot_id>/edit/", views.lot_edit, name="lot-edit"),
+    path("<int:tender_id>/lots/<int:lot_id>/delete/", views.lot_delete, name="lot-delete"),
+    path(
+        "<int:tender_id>/lots/<int:lot_id>/award-criteria/new/",
+        views.award_criterion_create,
+        name="award-criterion-create",
+    ),
+    path(
+        "<int:tender_id>/lots/<int:lot_id>/mvi-applications/new/",
+        views.mvi_application_create,
+        name="mvi-application-create",
+    ),
+    path(
+        "<int:tender_id>/mvi-applications/<int:application_id>/edit/",
+        views.mvi_application_edit,
+        name="mvi-application-edit",
+    ),
+    path(
+        "<int:tender_id>/mvi-applications/<int:application_id>/delete/",
+        views.mvi_application_delete,
+        name="mvi-application-delete",
+    ),
+]

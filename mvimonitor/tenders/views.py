@@ -1,0 +1,302 @@
+"""Tender pages: list, detail with history, and the forms that change the record through services.py.
+
+Every view fetches its tender through `_tender_for`, which asks `mvimonitor.organisations.access`: a tender the user
+may not see gives 404 (so ids of other organisations leak nothing); one they may see but not change gives 403.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mvimonitor.organisations.access import Action, permitted, scope
+from mvimonitor.organisations.models import User
+from mvimonitor.organisations.selectors import active_organisation_for
+
+from . import selectors, services
+from .forms import (
+    AwardCriterionForm,
+    LotForm,
+    MVIApplicationForm,
+    TenderFilterForm,
+    TenderForm,
+    add_service_errors,
+)
+from .models import AwardCriterion, Lot, MVIApplication, Tender
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 — login_required ran before
+    return request.user
+
+
+def _visible_tenders(request: HttpRequest) -> QuerySet[Tender]:
+    return scope(Tender.objects.all(), request.user, Action.VIEW, "organisation")
+
+
+def _tender_for(request: HttpRequest, tender_id: int, action: Action = Action.VIEW) -> Tender:
+    """The tender if the user may see it (else 404) and may perform `action` on it (else 403)."""
+    tender = get_object_or_404(_visible_tenders(request).select_related("organisation"), pk=tender_id)
+    if action != Action.VIEW and not permitted(request.user, action, tender.organisation_id):
+        raise PermissionDenied(_("You may not change this tender."))
+    return tender
+
+
+@login_required
+def tender_list(request: HttpRequest) -> HttpResponse:
+    organisation, _choices = active_organisation_for(request)
+    if organisation is None:
+        return render(request, "tenders/no_organisation.html")
+    filter_form = TenderFilterForm(request.GET or None, years=selectors.tender_years(organisation=organisation))
+    filters: selectors.TenderFilters = {}
+    if filter_form.is_bound:
+        filter_form.is_valid()
+        filters = filter_form.cleaned_data  # type: ignore[assignment]  # only the valid values
+        for name, errors in filter_form.errors.items():
+            messages.error(
+                request,
+                _("The filter “%(field)s” has a value that is not known and was ignored: %(errors)s")
+                % {"field": filter_form.fields[name].label, "errors": " ".join(str(e) for e in errors)},
+            )
+    page = Paginator(selectors.tender_list(organisation=organisation, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tenders/tender_list.html",
+        {
+            "organisation": organisation,
+            "filter_form": filter_form,
+            "page_obj": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "query_string": query.urlencode(),
+            "can_edit_tenders": permitted(request.user, Action.EDIT_TENDERS, organisation),
+        },
+    )
+
+
+@login_required
+def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
+    try:
+        tender = selectors.tender_detail(queryset=_visible_tenders(request), tender_id=tender_id)
+    except Tender.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "tenders/tender_detail.html",
+        {
+            "tender": tender,
+            "lots": tender.lots.all(),
+            "history": selectors.tender_history(tender=tender),
+            "can_edit_tenders": permitted(request.user, Action.EDIT_TENDERS, tender.organisation_id),
+            "can_edit_mvi": permitted(request.user, Action.EDIT_MVI, tender.organisation_id),
+        },
+    )
+
+
+def _form_page(
+    request: HttpRequest, form: BaseForm, *, title: str, tender: Tender | None, submit: str
+) -> HttpResponse:
+    back = reverse("tenders:detail", args=[tender.pk]) if tender else reverse("tenders:list")
+    status = 400 if form.is_bound and form.errors else 200
+    context: dict[str, Any] = {"form": form, "title": title, "tender": tender, "back_url": back, "submit": submit}
+    return render(request, "tenders/form_page.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tender_create(request: HttpRequest) -> HttpResponse:
+    organisation, _choices = active_organisation_for(request)
+    if organisation is None or not permitted(request.user, Action.EDIT_TENDERS, organisation):
+        raise PermissionDenied(_("You may not add tenders for this organisation."))
+    form = TenderForm(request.POST or None, instance=Tender(organisation=organisation))
+    if form.is_bound and form.is_valid():
+        try:
+            tender = services.tender_create(user=_user(request), organisation=organisation, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The tender “%(title)s” was added.") % {"title": tender.title})
+            return redirect("tenders:detail", tender_id=tender.pk)
+    return _form_page(request, form, title=_("New tender"), tender=None, submit=_("Add tender"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender_for(request, tender_id, Action.EDIT_TENDERS)
+    form = TenderForm(request.POST or None, instance=tender)
+    if form.is_bound and form.is_valid():
+        try:
+            services.tender_update(user=_user(request), tender=tender, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The tender was saved."))
+            return redirect("tenders:detail", tender_id=tender.pk)
+    title = _("Edit tender “%(title)s”") % {"title": tender.title}
+    return _form_page(request, form, title=title, tender=tender, submit=_("Save"))
+
+
+@login_required
+@require_POST
+def tender_confirm_mvi(request: HttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender_for(request, tender_id, Action.EDIT_MVI)
+    services.tender_confirm_mvi(user=_user(request), tender=tender)
+    messages.success(request, _("The MVI registration of this tender is confirmed."))
+    return redirect("tenders:detail", tender_id=tender.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lot_create(request: HttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender_for(request, tender_id, Action.EDIT_TENDERS)
+    form = LotForm(request.POST or None, instance=Lot(tender=tender))
+    if form.is_bound and form.is_valid():
+        try:
+            lot = services.lot_create(user=_user(request), tender=tender, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Lot %(lot)s was added.") % {"lot": lot})
+            return redirect("tenders:detail", tender_id=tender.pk)
+    return _form_page(request, form, title=_("New lot"), tender=tender, submit=_("Add lot"))
+
+
+def _lot_for(request: HttpRequest, tender_id: int, lot_id: int, action: Action) -> Lot:
+    tender = _tender_for(request, tender_id, action)
+    lot = get_object_or_404(Lot, tender=tender, pk=lot_id)
+    lot.tender = tender
+    return lot
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lot_edit(request: HttpRequest, tender_id: int, lot_id: int) -> HttpResponse:
+    lot = _lot_for(request, tender_id, lot_id, Action.EDIT_TENDERS)
+    form = LotForm(request.POST or None, instance=lot)
+    if form.is_bound and form.is_valid():
+        try:
+            services.lot_update(user=_user(request), lot=lot, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Lot %(lot)s was saved.") % {"lot": lot})
+            return redirect("tenders:detail", tender_id=tender_id)
+    title = _("Edit lot %(lot)s") % {"lot": lot}
+    return _form_page(request, form, title=title, tender=lot.tender, submit=_("Save"))
+
+
+def _confirm_delete_page(
+    request: HttpRequest, *, title: str, question: str, tender: Tender, error: str = ""
+) -> HttpResponse:
+    context = {"title": title, "question": question, "tender": tender, "error": error}
+    return render(request, "tenders/confirm_delete.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lot_delete(request: HttpRequest, tender_id: int, lot_id: int) -> HttpResponse:
+    lot = _lot_for(request, tender_id, lot_id, Action.EDIT_TENDERS)
+    title = _("Delete lot %(lot)s") % {"lot": lot}
+    question = _("Delete lot %(lot)s with its award criteria and MVI applications?") % {"lot": lot}
+    if request.method == "POST":
+        try:
+            services.lot_delete(user=_user(request), lot=lot)
+        except ValidationError as error:
+            return _confirm_delete_page(
+                request, title=title, question=question, tender=lot.tender, error=" ".join(error.messages)
+            )
+        messages.success(request, _("Lot %(lot)s was deleted.") % {"lot": lot})
+        return redirect("tenders:detail", tender_id=tender_id)
+    return _confirm_delete_page(request, title=title, question=question, tender=lot.tender)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def award_criterion_create(request: HttpRequest, tender_id: int, lot_id: int) -> HttpResponse:
+    lot = _lot_for(request, tender_id, lot_id, Action.EDIT_TENDERS)
+    form = AwardCriterionForm(request.POST or None, instance=AwardCriterion(lot=lot))
+    if form.is_bound and form.is_valid():
+        try:
+            services.award_criterion_create(user=_user(request), lot=lot, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The award criterion was added to lot %(lot)s.") % {"lot": lot})
+            return redirect("tenders:detail", tender_id=tender_id)
+    title = _("New award criterion for lot %(lot)s") % {"lot": lot}
+    return _form_page(request, form, title=title, tender=lot.tender, submit=_("Add award criterion"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mvi_application_create(request: HttpRequest, tender_id: int, lot_id: int) -> HttpResponse:
+    lot = _lot_for(request, tender_id, lot_id, Action.EDIT_MVI)
+    form = MVIApplicationForm(request.POST or None, instance=MVIApplication(lot=lot))
+    if form.is_bound and form.is_valid():
+        try:
+            services.mvi_application_create(user=_user(request), lot=lot, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The MVI application was added to lot %(lot)s.") % {"lot": lot})
+            return redirect("tenders:detail", tender_id=tender_id)
+    title = _("New MVI application for lot %(lot)s") % {"lot": lot}
+    return _form_page(request, form, title=title, tender=lot.tender, submit=_("Add MVI application"))
+
+
+def _application_for(request: HttpRequest, tender_id: int, application_id: int) -> MVIApplication:
+    tender = _tender_for(request, tender_id, Action.EDIT_MVI)
+    application = get_object_or_404(
+        MVIApplication.objects.select_related("lot", "theme", "form"), lot__tender=tender, pk=application_id
+    )
+    application.lot.tender = tender
+    return application
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mvi_application_edit(request: HttpRequest, tender_id: int, application_id: int) -> HttpResponse:
+    application = _application_for(request, tender_id, application_id)
+    form = MVIApplicationForm(request.POST or None, instance=application)
+    if form.is_bound and form.is_valid():
+        try:
+            services.mvi_application_update(user=_user(request), application=application, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The MVI application was saved."))
+            return redirect("tenders:detail", tender_id=tender_id)
+    title = _("Edit MVI application %(application)s") % {"application": application}
+    return _form_page(request, form, title=title, tender=application.lot.tender, submit=_("Save"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mvi_application_delete(request: HttpRequest, tender_id: int, application_id: int) -> HttpResponse:
+    application = _application_for(request, tender_id, application_id)
+    if request.method == "POST":
+        services.mvi_application_delete(user=_user(request), application=application)
+        messages.success(request, _("The MVI application %(application)s was deleted.") % {"application": application})
+        return HttpResponseRedirect(reverse("tenders:detail", args=[tender_id]))
+    return _confirm_delete_page(
+        request,
+        title=_("Delete MVI application %(application)s") % {"application": application},
+        question=_("Delete the MVI application %(application)s of lot %(lot)s?")
+        % {"application": application, "lot": application.lot},
+        tender=application.lot.tender,
+    )

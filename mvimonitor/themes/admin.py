@@ -1,0 +1,108 @@
+"""Admin for the MVI catalogue: staff may read it, only superusers may change it (it is loaded from sources)."""
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
+
+from .models import (
+    AmbitionLevel,
+    ApplicationForm,
+    CpvCode,
+    Criterion,
+    EuThreshold,
+    IsvRiskCategory,
+    ProductGroup,
+    ProductGroupCluster,
+    ProductGroupSet,
+    Theme,
+)
+
+if TYPE_CHECKING:  # ModelAdmin is generic only for the type checker
+    ModelAdmin = admin.ModelAdmin[Any]
+else:
+    ModelAdmin = admin.ModelAdmin
+
+
+class CatalogueAdmin(ModelAdmin):
+    list_filter = ["source_year"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+
+@admin.register(Theme)
+class ThemeAdmin(CatalogueAdmin):
+    list_display = ["code", "name_nl", "name_en", "order", "source", "source_year"]
+    search_fields = ["code", "name_nl", "name_en"]
+
+
+@admin.register(ApplicationForm)
+class ApplicationFormAdmin(CatalogueAdmin):
+    list_display = ["code", "name_nl", "name_en", "legal_basis", "source", "source_year"]
+    search_fields = ["code", "name_nl", "name_en"]
+
+
+@admin.register(AmbitionLevel)
+class AmbitionLevelAdmin(CatalogueAdmin):
+    list_display = ["level", "code", "name_nl", "name_en", "source", "source_year"]
+
+
+@admin.register(ProductGroupSet)
+class ProductGroupSetAdmin(CatalogueAdmin):
+    list_display = ["version", "name", "valid_from", "valid_until", "declared_group_count", "source", "source_year"]
+
+
+@admin.register(ProductGroupCluster)
+class ProductGroupClusterAdmin(CatalogueAdmin):
+    list_display = ["code", "name_nl", "product_group_set", "source", "source_year"]
+    list_filter = ["product_group_set", "source_year"]
+    search_fields = ["code", "name_nl", "name_en"]
+
+
+@admin.register(ProductGroup)
+class ProductGroupAdmin(CatalogueAdmin):
+    list_display = ["code", "name_nl", "cluster", "product_group_set", "source", "source_year"]
+    list_filter = ["product_group_set", "source_year"]
+    search_fields = ["code", "name_nl", "name_en"]
+    list_select_related = ["cluster", "product_group_set"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(CatalogueAdmin):
+    list_display = ["code", "title", "product_group", "theme", "form", "ambition_level", "source", "source_year"]
+    list_filter = ["theme", "form", "ambition_level", "source_year"]
+    search_fields = ["code", "title"]
+    list_select_related = ["product_group", "theme", "form", "ambition_level"]
+
+
+@admin.register(IsvRiskCategory)
+class IsvRiskCategoryAdmin(CatalogueAdmin):
+    list_display = ["list_version", "number", "name_nl", "source", "source_year"]
+    list_filter = ["list_version", "source_year"]
+
+
+@admin.register(EuThreshold)
+class EuThresholdAdmin(CatalogueAdmin):
+    list_display = ["category", "valid_from", "valid_until", "amount", "currency", "source", "source_year"]
+    list_filter = ["category", "source_year"]
+
+
+@admin.register(CpvCode)
+class CpvCodeAdmin(CatalogueAdmin):
+    list_display = ["code", "label_nl", "label_en", "version", "source", "source_year"]
+    list_filter = ["version", "source_year"]
+    search_fields = ["code", "label_nl", "label_en"]

@@ -1,0 +1,57 @@
+"""Load the shipped reference data, or an official table supplied by the user (`load_reference PATH --kind ...`)."""
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from mvimonitor.themes.services import (
+    ReferenceDataError,
+    TableResult,
+    product_groups_load,
+    reference_load,
+    thresholds_load,
+)
+
+LOADERS = {"thresholds": thresholds_load, "product-groups": product_groups_load}
+
+
+class Command(BaseCommand):
+    help = "Load the shipped MVI reference data (idempotent), or an official CSV table given as PATH with --kind."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("path", nargs="?", type=Path, help="CSV file with an official table (optional)")
+        parser.add_argument("--kind", choices=sorted(LOADERS), help="which table PATH holds")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path | None = options["path"]
+        kind: str | None = options["kind"]
+        if (path is None) != (kind is None):
+            raise CommandError(_("Give both PATH and --kind, or neither to load the shipped reference data."))
+        try:
+            results = [LOADERS[kind](path=path)] if path is not None and kind is not None else reference_load()
+        except ReferenceDataError as error:
+            raise CommandError(str(error)) from error
+        self._report(results, options["verbosity"])
+
+    def _report(self, results: list[TableResult], verbosity: int) -> None:
+        if verbosity == 0:
+            return
+        for result in results:
+            self.stdout.write(
+                _("%(table)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
+                % {
+                    "table": result.table,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                }
+            )
+            for note in result.notes:
+                self.stdout.write("  " + note)
+        if any(result.changed for result in results):
+            self.stdout.write(self.style.SUCCESS(_("Reference data loaded.")))
+        else:
+            self.stdout.write(self.style.SUCCESS(_("Reference data was already up to date; nothing changed.")))

@@ -1,0 +1,23 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic import RedirectView
+
+from mvimonitor.api.views import api_not_found
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v1/", include("mvimonitor.api.urls")),
+    re_path(r"^api/", api_not_found),  # unknown API paths answer problem+json, not the HTML 404 page
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("", RedirectView.as_view(pattern_name="tenders:list", permanent=False), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tenders/", include("mvimonitor.tenders.urls")),
+    path("catalogue/", include("mvimonitor.themes.urls")),
+    path("organisation/", include("mvimonitor.organisations.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)

@@ -1,0 +1,309 @@
+"""The permission matrix: every URL of the UI, the admin and the API, as every role of organisation A, against the
+records of organisation B. Nothing of B may be read or changed.
+
+The URL list is not written by hand: it is walked from the URL configuration, so a new URL is covered (or the test
+fails asking for a value for its parameter) without anyone remembering to add it here.
+"""
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
+
+from mvimonitor.organisations.models import Invitation, Membership, Organisation, Role, User
+from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
+
+from ..factories import (
+    AwardCriterionFactory,
+    ContractFactory,
+    CpvCodeFactory,
+    LotFactory,
+    MembershipFactory,
+    MVIApplicationFactory,
+    OrganisationFactory,
+    TenderFactory,
+    UserFactory,
+)
+
+# What of B must never appear to A. Organisation names are public (contracting authorities publish their tenders),
+# so the markers are B's records and B's people.
+SECRET_TITLE = "Geheime aanbesteding van organisatie B"
+SECRETS = (SECRET_TITLE, "Geheim perceel B", "Leverancier B-geheim", "b-beheerder-geheim", "uitnodiging-b-geheim")
+
+# URLs that are not about organisation B's records, with the reason.
+EXEMPT = {
+    "/organisation/invitations/<token>/": "whoever holds the token may accept; see tests/organisations",
+    "/api/v1/openapi.json": "public contract, no records",
+    "/logout/": "would end the session the rest of the walk needs; tested in tests/security",
+}
+
+
+@dataclass
+class World:
+    org_a: Organisation
+    org_b: Organisation
+    tender_b: Tender
+    lot_b: Lot
+    criterion_b: AwardCriterion
+    application_b: MVIApplication
+    contract_b: Contract
+    membership_b: Membership
+    invitation_b: Invitation
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    CpvCodeFactory()
+    org_a = OrganisationFactory(name="Gemeente A")
+    org_b = OrganisationFactory(name="Waterschap B", kind="waterschap")
+    tender_b = TenderFactory(organisation=org_b, title=SECRET_TITLE)
+    lot_b = LotFactory(tender=tender_b, title="Geheim perceel B")
+    membership_b = MembershipFactory(
+        organisation=org_b, role=Role.BEHEERDER, user=UserFactory(username="b-beheerder-geheim")
+    )
+    invitation_b = Invitation.objects.create(
+        organisation=org_b,
+        email="uitnodiging-b-geheim@example.org",
+        role=Role.LEZER,
+        token="b-token",
+        invited_by=membership_b.user,
+        expires_at="2099-01-01T00:00:00Z",
+    )
+    TenderFactory(organisation=org_a, title="Aanbesteding van A")
+    return World(
+        org_a=org_a,
+        org_b=org_b,
+        tender_b=tender_b,
+        lot_b=lot_b,
+        criterion_b=AwardCriterionFactory(lot=lot_b),
+        application_b=MVIApplicationFactory(lot=lot_b),
+        contract_b=ContractFactory(lot=lot_b, supplier_name="Leverancier B-geheim"),
+        membership_b=membership_b,
+        invitation_b=invitation_b,
+    )
+
+
+def snapshot(world: World) -> dict[str, Any]:
+    """Everything of organisation B that a request could change, including its history rows."""
+    b = world.org_b
+
+    def rows(qs: models.QuerySet[Any]) -> list[dict[str, Any]]:
+        return [{k: str(v) for k, v in row.items()} for row in qs.order_by("pk").values()]
+
+    return {
+        "organisation": rows(Organisation.objects.filter(pk=b.pk)),
+        "memberships": rows(Membership.objects.filter(organisation=b)),
+        "invitations": rows(Invitation.objects.filter(organisation=b)),
+        "tenders": rows(Tender.objects.filter(organisation=b)),
+        "lots": rows(Lot.objects.filter(tender__organisation=b)),
+        "criteria": rows(AwardCriterion.objects.filter(lot__tender__organisation=b)),
+        "applications": rows(MVIApplication.objects.filter(lot__tender__organisation=b)),
+        "contracts": rows(Contract.objects.filter(lot__tender__organisation=b)),
+        "tender_history": Tender.history.filter(organisation_id=b.pk).count(),  # type: ignore[attr-defined]
+    }
+
+
+def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # walked per registered model below
+            yield from _walk(entry.url_patterns, prefix + _route(entry.pattern))
+        else:
+            yield prefix + _route(entry.pattern)
+
+
+def _route(pattern: Any) -> str:
+    text = str(pattern)
+    if hasattr(pattern, "_route"):
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", text)
+    # regex patterns (DRF routers): (?P<name>...) becomes <name>
+    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", text)
+    return text.lstrip("^").rstrip("$").replace("\\.", ".")
+
+
+def ui_and_api_urls() -> list[str]:
+    urls = sorted({"/" + u for u in _walk(get_resolver().url_patterns) if not u.startswith("i18n/")})
+    return [u for u in urls if u not in EXEMPT]
+
+
+API_OBJECTS = {
+    "organisations": "org_b",
+    "tenders": "tender_b",
+    "lots": "lot_b",
+    "award-criteria": "criterion_b",
+    "mvi-applications": "application_b",
+}
+UI_PARAMETERS = {
+    "tender_id": "tender_b",
+    "lot_id": "lot_b",
+    "application_id": "application_b",
+    "pk": "membership_b",
+    "token": "invitation_b",
+}
+
+
+def fill(url: str, world: World) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if url.startswith("/api/v1/"):
+            resource = url.removeprefix("/api/v1/").split("/")[0]
+            if name == "pk" and resource in API_OBJECTS:
+                return str(getattr(world, API_OBJECTS[resource]).pk)
+            return "1"  # catalogue resources hold no organisation data
+        if name not in UI_PARAMETERS:
+            pytest.fail(f"URL {url} has parameter <{name}>: add it to UI_PARAMETERS in this test")
+        obj = getattr(world, UI_PARAMETERS[name])
+        return str(obj.token if name == "token" else obj.pk)
+
+    return re.sub(r"<(\w+)>", value, url)
+
+
+HOSTILE_FORM = {
+    "title": "overgenomen",
+    "name": "overgenomen",
+    "organisation": "",
+    "role": Role.BEHEERDER,
+    "email": "indringer@example.org",
+    "nature": "services",
+    "procedure_type": "open",
+    "number": "LOT-X",
+    "criterion_type": "quality",
+    "theme": "sroi",
+    "form": "gunningscriterium",
+    "kind": "gemeente",
+}
+
+
+def hostile_api_body(url: str, world: World) -> dict[str, Any]:
+    return {
+        "organisation": world.org_b.pk,
+        "tender": world.tender_b.pk,
+        "lot": world.lot_b.pk,
+        "title": "overgenomen",
+        "name": "overgenomen",
+        "number": "LOT-X",
+        "nature": "services",
+        "procedureType": "open",
+        "criterionType": "quality",
+        "theme": "sroi",
+        "form": "gunningscriterium",
+    }
+
+
+ROLES = [*Role, "national_analyst", "staff"]
+
+
+def make_user(role: str, world: World) -> User:
+    if role == "national_analyst":
+        return UserFactory(national_analyst=True)  # type: ignore[no-any-return]
+    if role == "staff":
+        # A staff member of A with every model permission: the admin must still scope to A.
+        user = MembershipFactory(organisation=world.org_a, role=Role.BEHEERDER).user
+        user.is_staff = True
+        user.save()
+        user.user_permissions.set(Permission.objects.all())
+        return user  # type: ignore[no-any-return]
+    return MembershipFactory(organisation=world.org_a, role=role).user  # type: ignore[no-any-return]
+
+
+def assert_no_leak(response: Any, where: str) -> None:
+    body = response.content.decode(errors="replace")
+    shown = [secret for secret in SECRETS if secret in body]
+    assert shown == [], f"{where} shows B's {shown}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_of_a_reads_or_changes_anything_of_b_through_ui_or_api(role: str, world: World) -> None:
+    user = make_user(role, world)
+    client = Client()
+    client.force_login(user)
+    token = Token.objects.create(user=user)
+    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    before = snapshot(world)
+    checked = 0
+
+    for pattern in ui_and_api_urls():
+        url = fill(pattern, world)
+        is_api = url.startswith("/api/")
+        http = api if is_api else client
+        names_b_object = pattern != url and not (is_api and "<pk>" in pattern and url.endswith("/1"))
+
+        response = http.get(url)
+        assert response.status_code < 500, f"GET {url} -> {response.status_code}"
+        if names_b_object:
+            assert response.status_code in (302, 403, 404, 405), f"GET {url} as {role} -> {response.status_code}"
+        assert_no_leak(response, f"GET {url} as {role}")
+
+        if is_api:
+            body = json.dumps(hostile_api_body(url, world))
+            for method in ("post", "put", "patch", "delete"):
+                response = getattr(api, method)(url, body, content_type="application/json")
+                assert response.status_code < 500, f"{method.upper()} {url} -> {response.status_code}"
+                assert response.status_code not in (200, 201, 204) or not names_b_object, (
+                    f"{method.upper()} {url} as {role} -> {response.status_code}"
+                )
+                assert_no_leak(response, f"{method.upper()} {url} as {role}")
+        else:
+            response = client.post(url, HOSTILE_FORM | {"organisation": world.org_b.pk})
+            assert response.status_code < 500, f"POST {url} -> {response.status_code}"
+            if names_b_object:
+                assert response.status_code in (302, 403, 404, 405), f"POST {url} as {role} -> {response.status_code}"
+                if response.status_code == 302:
+                    assert "/login/" in response["Location"], f"POST {url} as {role} redirected, not refused"
+        checked += 1
+
+    # The walk ran logged in throughout, and switching to B did not work: B's records stay invisible.
+    assert "_auth_user_id" in client.session
+    assert_no_leak(client.get("/tenders/"), f"tender list after switch attempt as {role}")
+    assert snapshot(world) == before
+    assert checked >= 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_of_a_reads_or_changes_b_in_the_admin(role: str, world: World) -> None:
+    user = make_user(role, world)
+    client = Client()
+    client.force_login(user)
+    before = snapshot(world)
+    b_objects: dict[type[models.Model], models.Model] = {
+        Organisation: world.org_b,
+        Membership: world.membership_b,
+        Invitation: world.invitation_b,
+        Tender: world.tender_b,
+        Lot: world.lot_b,
+        AwardCriterion: world.criterion_b,
+        MVIApplication: world.application_b,
+        Contract: world.contract_b,
+    }
+
+    for model in admin.site._registry:
+        meta = model._meta
+        base = f"/admin/{meta.app_label}/{meta.model_name}/"
+        response = client.get(base)
+        assert response.status_code < 500, f"GET {base} -> {response.status_code}"
+        assert_no_leak(response, f"admin changelist {base} as {role}")
+        obj = b_objects.get(model)
+        if obj is None:
+            continue
+        for action in ("change", "delete", "history"):
+            url = f"{base}{obj.pk}/{action}/"
+            response = client.get(url)
+            assert response.status_code in (302, 403, 404), f"GET {url} as {role} -> {response.status_code}"
+            if response.status_code == 302:
+                assert "/login/" in response["Location"] or response["Location"] == "/admin/", url
+            response = client.post(url, {"post": "yes", "name": "overgenomen", "title": "overgenomen"})
+            assert response.status_code in (302, 403, 404), f"POST {url} as {role} -> {response.status_code}"
+
+    assert snapshot(world) == before

@@ -1,0 +1,55 @@
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from mvimonitor.organisations.models import Organisation, Role, User
+
+from .factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
+    # The real hasher costs ~0.3 s a user; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"../shared/data is not present at {SHARED_DATA}; real-data tests need it")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def make_member(db: None) -> Callable[..., User]:
+    def make(role: str = Role.INKOPER, organisation: Organisation | None = None) -> User:
+        membership = MembershipFactory(role=role, organisation=organisation or OrganisationFactory())
+        return membership.user  # type: ignore[no-any-return]
+
+    return make
+
+
+@pytest.fixture
+def reference_data(db: None) -> None:
+    """The project's shipped reference data (themes, forms, ambition levels, ...)."""
+    from django.core.management import call_command
+
+    call_command("load_reference", verbosity=0)
+
+
+@pytest.fixture
+def logged_in(client: Client) -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        # client.login() cannot pass a request to django-axes' backend, so log in directly.
+        assert user.check_password(PASSWORD)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login
+
+
+__all__ = ["PASSWORD", "OrganisationFactory", "UserFactory"]

@@ -1,0 +1,81 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from mvimonitor.organisations.models import Membership, Organisation, Role, User
+
+pytestmark = pytest.mark.django_db
+USERNAMES = ["demo", "demo-analist", "demo-contractmanager", "demo-coordinator", "demo-inkoper", "demo-lezer"]
+
+
+@pytest.fixture
+def synthetic_organisation() -> Organisation:
+    Organisation.objects.create(name="Gemeente Echt", kind="gemeente")
+    return Organisation.objects.create(name="Gemeente Demo (synthetisch)", kind="gemeente", is_synthetic=True)
+
+
+def _run() -> str:
+    out = StringIO()
+    with translation.override("en"):
+        call_command("create_demo_login", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_users_get_one_role_each_in_the_synthetic_organisation(synthetic_organisation: Organisation) -> None:
+    _run()
+
+    roles = dict(Membership.objects.values_list("user__username", "role"))
+    assert roles == {
+        "demo": Role.BEHEERDER,
+        "demo-inkoper": Role.INKOPER,
+        "demo-contractmanager": Role.CONTRACTMANAGER,
+        "demo-coordinator": Role.COORDINATOR,
+        "demo-lezer": Role.LEZER,
+    }
+    assert set(Membership.objects.values_list("organisation", flat=True)) == {synthetic_organisation.pk}
+    assert User.objects.get(username="demo-analist").national_analyst is True
+
+
+def test_second_run_creates_no_duplicates(synthetic_organisation: Organisation) -> None:
+    _run()
+
+    _run()
+
+    assert sorted(User.objects.values_list("username", flat=True)) == USERNAMES
+    assert Membership.objects.count() == 5
+
+
+def test_password_from_environment_is_used_and_printed_with_url(
+    synthetic_organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MVIMONITOR_DEMO_PASSWORD", "demo-password-for-tests")
+
+    output = _run()
+
+    assert "http://127.0.0.1:8000/" in output
+    assert "demo-password-for-tests" in output
+    assert User.objects.get(username="demo").check_password("demo-password-for-tests") is True
+
+
+def test_generated_passwords_differ_per_user(synthetic_organisation: Organisation) -> None:
+    output = _run()
+
+    passwords = [line.split()[1] for line in output.splitlines() if line.startswith("  demo")]
+    assert len(passwords) == 6
+    assert len(set(passwords)) == 6
+
+
+def test_refused_in_production(synthetic_organisation: Organisation, settings: pytest.FixtureRequest) -> None:
+    settings.DJANGO_ENV = "production"  # type: ignore[attr-defined]
+
+    with pytest.raises(CommandError, match="production"):
+        _run()
+    assert not User.objects.filter(username="demo").exists()
+
+
+def test_without_synthetic_organisation_it_says_what_to_run(db: None) -> None:
+    with pytest.raises(CommandError, match="generate_demo"):
+        _run()

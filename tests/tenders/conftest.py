@@ -1,0 +1,141 @@
+"""Fixtures for the tender pages: two organisations, members in several roles, and a little catalogue."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import factory
+import pytest
+from django.test import Client
+
+from mvimonitor.organisations.models import Organisation, Role, User
+from mvimonitor.tenders.models import MVIApplication, Tender
+from mvimonitor.themes.models import (
+    AmbitionLevel,
+    ApplicationForm,
+    CpvCode,
+    ProductGroup,
+    ProductGroupCluster,
+    ProductGroupSet,
+    Theme,
+)
+from tests.factories import (
+    ApplicationFormFactory,
+    AwardCriterionFactory,
+    ContractFactory,
+    CpvCodeFactory,
+    LotFactory,
+    MVIApplicationFactory,
+    OrganisationFactory,
+    TenderFactory,
+    ThemeFactory,
+)
+
+
+class AmbitionLevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AmbitionLevel
+        django_get_or_create = ("code",)
+
+    code = "significant"
+    level = 2
+    name_nl = "Significant"
+    name_en = "Significant"
+    source = "test fixture"
+    source_year = 2024
+
+
+class ProductGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductGroup
+
+    product_group_set = factory.LazyFunction(
+        lambda: ProductGroupSet.objects.get_or_create(
+            version="2024",
+            defaults={
+                "name": "Productgroepen 2024",
+                "valid_from": "2024-01-01",
+                "source": "test",
+                "source_year": 2024,
+            },
+        )[0]
+    )
+    cluster = factory.LazyAttribute(
+        lambda pg: ProductGroupCluster.objects.get_or_create(
+            product_group_set=pg.product_group_set,
+            code="gww",
+            defaults={"name_nl": "GWW", "source": "test", "source_year": 2024},
+        )[0]
+    )
+    code = factory.Sequence(lambda n: f"groep-{n}")
+    name_nl = factory.Sequence(lambda n: f"Productgroep {n}")
+    source = "test fixture"
+    source_year = 2024
+
+
+@dataclass
+class Catalogue:
+    sroi: Theme
+    klimaat: Theme
+    award: ApplicationForm
+    minimum: ApplicationForm
+    ambition: AmbitionLevel
+    cleaning: CpvCode
+    construction: CpvCode
+    furniture: CpvCode
+
+
+@pytest.fixture
+def catalogue(db: None) -> Catalogue:
+    return Catalogue(
+        sroi=ThemeFactory(code="sroi", name_nl="Social return", order=6),
+        klimaat=ThemeFactory(code="klimaat", name_nl="Klimaat", name_en="Climate", order=2),
+        award=ApplicationFormFactory(code="gunningscriterium", name_nl="Gunningscriterium"),
+        minimum=ApplicationFormFactory(code="minimumeis", name_nl="Minimumeis", name_en="Minimum requirement"),
+        ambition=AmbitionLevelFactory(),
+        cleaning=CpvCodeFactory(code="90910000", label_nl="Reinigingsdiensten"),
+        construction=CpvCodeFactory(code="45000000", label_nl="Bouwwerkzaamheden"),
+        furniture=CpvCodeFactory(code="39100000", label_nl="Meubilair"),
+    )
+
+
+@dataclass
+class World:
+    own: Organisation
+    other: Organisation
+    inkoper: User
+    lezer: User
+    coordinator: User
+    tender: Tender
+    foreign_tender: Tender
+    application: MVIApplication
+    foreign_application: MVIApplication
+
+
+@pytest.fixture
+def world(catalogue: Catalogue, make_member: Callable[..., User]) -> World:
+    """Organisation `own` with an inkoper, a lezer and a coordinator; organisation `other` with its own tender."""
+    own, other = OrganisationFactory(name="Gemeente Eigen"), OrganisationFactory(name="Gemeente Ander")
+    tender = TenderFactory(organisation=own, title="Schoonmaak stadhuis", main_cpv=catalogue.cleaning)
+    lot = LotFactory(tender=tender, number="1", title="Kantoren")
+    AwardCriterionFactory(lot=lot, name="Prijs", criterion_type="price", weight=60)
+    application = MVIApplicationFactory(lot=lot, theme=catalogue.sroi, form=catalogue.award, award_weight=10)
+    ContractFactory(lot=lot, supplier_name="Schoon BV")
+    foreign_tender = TenderFactory(organisation=other, title="Geheime aanbesteding")
+    foreign_lot = LotFactory(tender=foreign_tender, number="1")
+    foreign_application = MVIApplicationFactory(lot=foreign_lot, theme=catalogue.sroi, form=catalogue.award)
+    return World(
+        own=own,
+        other=other,
+        inkoper=make_member(Role.INKOPER, own),
+        lezer=make_member(Role.LEZER, own),
+        coordinator=make_member(Role.COORDINATOR, own),
+        tender=tender,
+        foreign_tender=foreign_tender,
+        application=application,
+        foreign_application=foreign_application,
+    )
+
+
+@pytest.fixture
+def inkoper_client(world: World, logged_in: Callable[[User], Client]) -> Client:
+    return logged_in(world.inkoper)
