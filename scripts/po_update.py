@@ -26,10 +26,28 @@ def main() -> int:
     with open(ROOT / ".po.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "nl", "--no-obsolete", "--no-location",
-             "--ignore", ".venv/*", "--ignore", "node_modules/*", "--ignore", "build/*", "--ignore", "tests/*",
-             "--ignore", "scripts/*"],
-            cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "nl",
+                "--no-obsolete",
+                "--no-location",
+                "--ignore",
+                ".venv/*",
+                "--ignore",
+                "node_modules/*",
+                "--ignore",
+                "build/*",
+                "--ignore",
+                "tests/*",
+                "--ignore",
+                "scripts/*",
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         po = polib.pofile(str(PO), wrapwidth=0)
         for entry in po:

@@ -27,14 +27,14 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if get_language() == "en" and self.name_en:
             return self.name_en
         return self.name_nl
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Theme(Sourced, Bilingual):

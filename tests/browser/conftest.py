@@ -35,9 +35,12 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser_context(browser: Any) -> Iterator[Any]:
-    """One context for the session, so the vendor CSS is fetched once; axe-core is loaded into every document.
+    """A fresh context per test (no cookies, no kept-alive connections); axe-core is loaded into every document.
+
+    Closing the context at the end of each test closes its HTTP connections while the live server still runs, so no
+    request thread of the live server is left to touch the test database after the server has stopped sharing it.
 
     The init script goes in through the DevTools protocol, so the page's strict CSP does not block it (a script tag
     would be) and the CSP is still enforced for everything the page itself does.
@@ -51,8 +54,7 @@ def browser_context(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser_context: Any) -> Iterator[Any]:
-    """A fresh tab per test, without cookies, that records console messages and page errors."""
-    browser_context.clear_cookies()
+    """A fresh tab per test that records console messages and page errors."""
     tab = browser_context.new_page()
     tab.console_messages_seen = []
     tab.on("console", lambda message: tab.console_messages_seen.append(message.text))

@@ -1,0 +1,190 @@
+"""What the readers produce and the detectors consume: one procurement notice as plain, typed data.
+
+Pure Python: no Django imports, so readers and detectors can be tested and benchmarked without a database.
+Every reader (eForms UBL, TED R2.0.9, OCDS, TenderNed) maps its input to `Notice`; `mvimonitor.imports.services`
+persists a `Notice` through the domain services. Values are `None` when the source does not give them, and
+`withheld` lists the fields the publisher deferred (eForms BT-195), which are unknown rather than absent.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+
+class SourceFormat(StrEnum):
+    EFORMS = "eforms"
+    TED_R209 = "ted-r2.0.9"
+    OCDS = "ocds"
+    TENDERNED = "tenderned"
+
+
+class NoticeFamily(StrEnum):
+    PLANNING = "planning"
+    COMPETITION = "competition"
+    RESULT = "result"
+    CHANGE = "change"  # corrigendum / change notice / contract modification
+
+
+class ReadError(ValueError):
+    """A notice that cannot be read. Says where: file, notice (when known) and field (when known)."""
+
+    def __init__(self, message: str, *, file: str = "", notice: str = "", field: str = "") -> None:
+        self.message = message
+        self.file = file
+        self.notice = notice
+        self.field = field
+        where = ", ".join(
+            f"{label} {value}" for label, value in (("file", file), ("notice", notice), ("field", field)) if value
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """One explicit code read from a notice, with where it was found.
+
+    `field` is the business term (eForms BT-774, or the OCDS path / TED element for the other formats), `list_name`
+    the codelist (environmental-impact, social-objective, ...), `value` the code as published, `path` the XPath or
+    JSON path it came from (evidence shown to the buyer).
+    """
+
+    field: str
+    list_name: str
+    value: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A free text that may carry MVI signals: award-criterion description, performance conditions, BT-777, ..."""
+
+    field: str
+    path: str
+    text: str
+    language: str = ""  # ISO 639-2/B as published (NLD, ENG, DEU) or "" when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    name: str
+    national_id: str = ""  # BT-501 company id as published (KvK, OIN, or another register's id)
+    kvk_number: str = ""  # 8 digits when recognisable
+    oin: str = ""  # 20 characters when recognisable
+    country: str = ""  # ISO 3166-1 alpha-3 as in eForms (NLD) or alpha-2 (OCDS); readers keep what is published
+    nuts: str = ""
+    size: str = ""  # eForms economic-operator-size: micro, small, medium, large, sme; "" unknown
+    legal_type: str = ""  # eForms buyer-legal-type (BT-11)
+
+
+@dataclass(frozen=True, slots=True)
+class AwardCriterion:
+    criterion_type: str  # price, quality, cost
+    name: str
+    description: str = ""
+    weight: Decimal | None = None  # percentage 0-100 when the notice gives a weight in percent
+    weight_kind: str = ""  # eForms number-weight: per-exa, per-fix, ord-imp, ... (BT-5421)
+    path: str = ""
+
+
+@dataclass(slots=True)
+class Lot:
+    lot_id: str  # eForms BT-137 (LOT-0001); OCDS lots[].id; "1" for notices without lots
+    title: str = ""
+    description: str = ""
+    estimated_value: Decimal | None = None
+    currency: str = ""
+    main_cpv: str = ""  # 8 digits, no check digit
+    additional_cpvs: list[str] = field(default_factory=list)
+    codes: list[Code] = field(default_factory=list)
+    texts: list[Text] = field(default_factory=list)
+    award_criteria: list[AwardCriterion] = field(default_factory=list)
+    # Clean Vehicles Directive on result notices (OPT-155/156): vehicle category code -> count
+    vehicle_counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class LotResult:
+    lot_id: str
+    winners: list[Party] = field(default_factory=list)
+    value: Decimal | None = None  # BT-720 tender value, or the awarded value
+    currency: str = ""
+    tenders_received: int | None = None
+    sme_tenders_received: int | None = None
+    contract_number: str = ""
+    conclusion_date: date | None = None
+    awarded: bool | None = None  # False: no winner chosen (BT-142 clos-nw / open-nw)
+
+
+@dataclass(slots=True)
+class Notice:
+    source_format: SourceFormat
+    notice_id: str  # the publication's own id (eForms BT-701 UUID, TED doc id, OCDS release id, TenderNed id)
+    version: str  # eForms BT-757; OCDS release date; "" when the format has none
+    procedure_id: str  # groups notices of one procedure: eForms BT-04, OCDS ocid, TED/TenderNed reference
+    family: NoticeFamily
+    notice_type: str = ""  # eForms BT-02 (cn-standard, can-social, ...), TED form, OCDS tag
+    notice_subtype: str = ""  # eForms OPP-070 (1-40, E1-E6, ...)
+    language: str = ""
+    publication_date: date | None = None
+    buyer: Party | None = None
+    title: str = ""
+    description: str = ""
+    nature: str = ""  # works, supplies, services (the Tender.nature choices)
+    procedure_type: str = ""  # the Tender.procedure_type choices
+    is_european: bool | None = None
+    estimated_value: Decimal | None = None
+    currency: str = ""
+    main_cpv: str = ""
+    additional_cpvs: list[str] = field(default_factory=list)
+    ted_notice_id: str = ""  # 123456-2024
+    tenderned_publication_id: str = ""
+    ocid: str = ""
+    changes_notice_id: str = ""  # the notice this one changes (eForms BT-758), "" if none
+    lots: list[Lot] = field(default_factory=list)
+    results: list[LotResult] = field(default_factory=list)
+    codes: list[Code] = field(default_factory=list)  # procedure-level codes (rare), e.g. TED R2.0.9 flags
+    withheld: list[str] = field(default_factory=list)  # eForms BT-195 field identifiers published later
+
+
+class ProposalOrigin(StrEnum):
+    EXPLICIT_CODE = "explicit_code"
+    STRUCTURED_SIGNAL = "structured_signal"
+    TEXT_DETECTION = "text_detection"
+
+
+class Confidence(StrEnum):
+    HIGH = "high"  # explicit code
+    MEDIUM = "medium"  # structured signal, or an award criterion / performance condition text
+    LOW = "low"  # description text only
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A proposed MVI application for one lot, produced by a detector, to be confirmed by a buyer.
+
+    `theme` is a Theme code (milieu, klimaat, circulair, keten, d_i, sroi), `form` an ApplicationForm code
+    (selectie, minimumeis, gunningscriterium, contractbepaling) or "" when the source does not say how it was
+    applied. `evidence` says which field/path and code, or which phrase, led to it; `rule` names the mapping row.
+    """
+
+    lot_id: str
+    theme: str
+    form: str
+    origin: ProposalOrigin
+    confidence: Confidence
+    evidence: str
+    rule: str
+    award_weight: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSignal:
+    """A tender attribute that is not a theme: MKB-vriendelijk (sme_friendly) or innovatiegericht (innovation)."""
+
+    lot_id: str
+    attribute: str  # sme_friendly, innovation
+    origin: ProposalOrigin
+    confidence: Confidence
+    evidence: str
+    rule: str
