@@ -188,3 +188,20 @@ class AttributeSignal:
     confidence: Confidence
     evidence: str
     rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawNotice:
+    """One notice as read from an input, before it is stored: its own bytes, and the notice or why it failed.
+
+    `file` is the file as given, with the member inside an archive after `!/` (``daily.tar.gz!/123-2024.xml``);
+    `locator` says where in the file (``""`` for one notice per file, ``releases[3]``, ``row 17``). `raw` holds the
+    notice's own bytes (the XML document, the one OCDS release as JSON, the one TenderNed row as JSON), so the
+    import can keep it and replay it. Exactly one of `notice` and `error` is set.
+    """
+
+    file: str
+    locator: str
+    raw: bytes
+    notice: Notice | None = None
+    error: ReadError | None = None
