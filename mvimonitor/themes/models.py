@@ -9,6 +9,10 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+# The largest value of a PositiveSmallIntegerField on every supported database. Stated explicitly so forms, the API
+# and the OpenAPI document give the same bound on SQLite (which has none) as on PostgreSQL.
+SMALL_MAX = 32767
+
 
 class Sourced(models.Model):
     source = models.CharField(_("source"), max_length=500)
@@ -42,7 +46,7 @@ class Theme(Sourced, Bilingual):
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
     description = models.TextField(_("description"), blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(SMALL_MAX)])
 
     class Meta:
         verbose_name = _("theme")
@@ -55,7 +59,7 @@ class ApplicationForm(Sourced, Bilingual):
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(SMALL_MAX)])
 
     class Meta:
         verbose_name = _("form of application")
@@ -65,7 +69,7 @@ class ApplicationForm(Sourced, Bilingual):
 
 class AmbitionLevel(Sourced, Bilingual):
     code = models.SlugField(_("code"), max_length=20, unique=True)
-    level = models.PositiveSmallIntegerField(_("level"), unique=True)
+    level = models.PositiveSmallIntegerField(_("level"), unique=True, validators=[MaxValueValidator(SMALL_MAX)])
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -85,6 +89,7 @@ class ProductGroupSet(Sourced):
         _("number of groups in the official set"),
         null=True,
         blank=True,
+        validators=[MaxValueValidator(SMALL_MAX)],
         help_text=_("How many groups the official set has, which may be more than are loaded here."),
     )
 
@@ -150,7 +155,7 @@ class IsvRiskCategory(Sourced):
     """Risk categories of international social conditions (ISV) for Rijk purchasing; the list is versioned."""
 
     list_version = models.SlugField(_("list version"), max_length=30)
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MaxValueValidator(SMALL_MAX)])
     name_nl = models.CharField(_("name (Dutch)"), max_length=255)
 
     class Meta:
