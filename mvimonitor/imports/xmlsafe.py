@@ -72,3 +72,17 @@ def to_decimal(text: str | None) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
+
+
+def dutch_ids(national_id: str, country: str) -> tuple[str, str]:
+    """(KvK number, OIN) recognisable in a Dutch organisation's published id: 8 digits, or 20 digits."""
+    if country.upper() not in ("NL", "NLD"):
+        return "", ""
+    compact = national_id.replace(" ", "").replace(".", "")
+    if compact.upper().startswith("KVK"):
+        compact = compact[3:].lstrip(":-")
+    if compact.isdigit() and len(compact) == 8:
+        return compact, ""
+    if compact.isdigit() and len(compact) == 20:
+        return "", compact
+    return "", ""
