@@ -91,13 +91,14 @@ def _pattern(fragments: list[str]) -> re.Pattern[str]:
 
 
 @cache
-def _compiled() -> tuple[list[tuple[str, bool, re.Pattern[str]]], re.Pattern[str], re.Pattern[str]]:
+def _compiled() -> tuple[list[tuple[str, bool, re.Pattern[str]]], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     terms = _terms()
     patterns = [(theme, False, _pattern(fragments)) for theme, fragments in terms["themes"].items()]
     patterns += [(attribute, True, _pattern(fragments)) for attribute, fragments in terms["attributes"].items()]
     negation = re.compile(r"(?<!\w)(?:" + "|".join(terms["negations"]) + r")(?!\w)", re.IGNORECASE)
     excluded = _pattern(terms["excluded"])
-    return patterns, negation, excluded
+    harms = re.compile(r"(?:" + "|".join(terms["not_negated"]) + r")$", re.IGNORECASE)
+    return patterns, negation, excluded, harms
 
 
 MAPPING_VERSION = f"codes-{mapping_version()}+terms-{_terms()['version']}"
@@ -105,14 +106,14 @@ MAPPING_VERSION = f"codes-{mapping_version()}+terms-{_terms()['version']}"
 
 def match_text(text: str) -> list[TextMatch]:
     """Themes and attributes a text signals, one match per target (the first phrase), negated matches left out."""
-    patterns, negation, excluded = _compiled()
+    patterns, negation, excluded, harms = _compiled()
     cleaned = excluded.sub(lambda m: " " * len(m.group(0)), text)
     found: list[TextMatch] = []
     for target, is_attribute, pattern in patterns:
         for match in pattern.finditer(cleaned):
             before = cleaned[max(0, match.start() - 40) : match.start()]
             clause = re.split(r"[.;:!?\n]", before)[-1]
-            if negation.search(" ".join(clause.split()[-3:])):
+            if negation.search(" ".join(clause.split()[-4:])) and not harms.match(match.group(0)):
                 continue
             start, end = max(0, match.start() - 40), min(len(text), match.end() + 40)
             context = ("…" if start else "") + " ".join(text[start:end].split()) + ("…" if end < len(text) else "")
