@@ -44,7 +44,7 @@ def measure(texts: list[dict[str, object]]) -> dict[str, dict[str, float]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", default=str(ROOT / "tests" / "fixtures" / "imports" / "labelled_texts.json"))
-    parser.add_argument("--split", choices=["dev", "holdout", "blind", "all"], default="all")
+    parser.add_argument("--split", choices=["dev", "holdout", "blind", "blind2", "all"], default="all")
     parser.add_argument("--misses", action="store_true", help="list the texts where detection and label differ")
     args = parser.parse_args()
     texts = json.loads(Path(args.file).read_text(encoding="utf-8"))["texts"]
