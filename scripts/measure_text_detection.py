@@ -1,6 +1,6 @@
 """Precision and recall of the text detection (mvimonitor.imports.detect.themes_in) on the labelled set.
 
-    .venv/bin/python scripts/measure_text_detection.py [tests/fixtures/imports/labelled_texts.json] [--split dev|holdout|all]
+    .venv/bin/python scripts/measure_text_detection.py [FILE] [--split dev|holdout|blind|blind2|all] [--misses]
 
 Counts per theme: a text labelled with theme T and detected as T is a true positive; detected but not labelled a
 false positive; labelled but not detected a false negative. "overall" is micro-averaged over the six themes. Prints
@@ -43,22 +43,27 @@ def measure(texts: list[dict[str, object]]) -> dict[str, dict[str, float]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", nargs="?", default=str(ROOT / "tests" / "fixtures" / "imports" / "labelled_texts.json"))
+    parser.add_argument(
+        "file", nargs="?", default=str(ROOT / "tests" / "fixtures" / "imports" / "labelled_texts.json")
+    )
     parser.add_argument("--split", choices=["dev", "holdout", "blind", "blind2", "all"], default="all")
     parser.add_argument("--misses", action="store_true", help="list the texts where detection and label differ")
     args = parser.parse_args()
     texts = json.loads(Path(args.file).read_text(encoding="utf-8"))["texts"]
     if args.split != "all":
         texts = [t for t in texts if t["split"] == args.split]
-    print(f"mapping {MAPPING_VERSION}; {len(texts)} texts ({args.split}), {sum(1 for t in texts if not t['themes'])} without theme")
+    negatives = sum(1 for t in texts if not t["themes"])
+    print(f"mapping {MAPPING_VERSION}; {len(texts)} texts ({args.split}), {negatives} without theme")
     print(f"{'theme':<10} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}")
     for name, r in measure(texts).items():
-        print(f"{name:<10} {r['precision']:>9.2f} {r['recall']:>7.2f} {int(r['tp']):>4} {int(r['fp']):>4} {int(r['fn']):>4}")
+        counts = " ".join(f"{int(r[key]):>4}" for key in ("tp", "fp", "fn"))
+        print(f"{name:<10} {r['precision']:>9.2f} {r['recall']:>7.2f} {counts}")
     if args.misses:
         for item in texts:
             found = themes_in(item["text"])
             if found != set(item["themes"]):
-                print(f"  {item['id']} {item['split']}: expected {sorted(item['themes'])} got {sorted(found)}: {item['text']}")
+                expected = sorted(item["themes"])
+                print(f"  {item['id']} {item['split']}: expected {expected} got {sorted(found)}: {item['text']}")
     return 0
 
 

@@ -142,7 +142,12 @@ class _Detector:
             for index, winner in enumerate(result.winners):
                 if winner.size:
                     winners_by_lot.setdefault(result.lot_id, []).append(
-                        Code("BT-165", "economic-operator-size", winner.size, f"results[lot {result.lot_id}].winners[{index}] {winner.name}")
+                        Code(
+                            "BT-165",
+                            "economic-operator-size",
+                            winner.size,
+                            f"results[lot {result.lot_id}].winners[{index}] {winner.name}",
+                        )
                     )
         for lot in self.notice.lots:
             codes = lot.codes + self.notice.codes + winners_by_lot.pop(lot.lot_id, [])
@@ -157,7 +162,9 @@ class _Detector:
     # -- explicit codes -------------------------------------------------------------------------------------------
     def codes(self, lot: Lot, codes: list[Code]) -> None:
         rows = mapping_rows()
-        present_lists = {c.list_name for c in codes if rows.get((c.list_name, c.value), {}).get("kind") in ("theme", "attribute")}
+        present_lists = {
+            c.list_name for c in codes if rows.get((c.list_name, c.value), {}).get("kind") in ("theme", "attribute")
+        }
         strategies = [c for c in codes if c.list_name == "ocds-sustainability-strategy"]
         forms = {r["code"]: r["form"] for r in code_mapping()["ocds_strategy_forms"]}
         for code in codes:
@@ -182,15 +189,21 @@ class _Detector:
             origin, confidence = ProposalOrigin(row["origin"]), Confidence(row["confidence"])
             evidence = _evidence(code)
             if code.list_name == "vehicles":
-                evidence += f" count {lot.vehicle_counts.get(code.value, 0)} of {lot.vehicle_counts.get('vehicles', 0)}"
+                evidence += (
+                    f" count {lot.vehicle_counts.get(code.value, 0)} of {lot.vehicle_counts.get('vehicles', 0)}"
+                )
             if kind == "attribute":
-                self.result.signals.append(AttributeSignal(lot.lot_id, row["attribute"], origin, confidence, evidence, row["rule"]))
+                self.result.signals.append(
+                    AttributeSignal(lot.lot_id, row["attribute"], origin, confidence, evidence, row["rule"])
+                )
                 continue
             form_list = [row["form"]]
             if code.list_name == "ocds-sustainability-goal":
                 form_list = self.goal_forms(code, strategies, forms)
             for form in form_list:
-                self.result.proposals.append(Proposal(lot.lot_id, row["theme"], form, origin, confidence, evidence, row["rule"]))
+                self.result.proposals.append(
+                    Proposal(lot.lot_id, row["theme"], form, origin, confidence, evidence, row["rule"])
+                )
 
     @staticmethod
     def goal_forms(goal: Code, strategies: list[Code], forms: dict[str, str]) -> list[str]:
@@ -201,35 +214,58 @@ class _Detector:
         return sorted(mine)
 
     def finding(self, lot: Lot, kind: str, code: Code, rule: str) -> None:
-        self.result.findings.append(CodeFinding(lot.lot_id, kind, code.field, code.list_name, code.value, _evidence(code), rule))
+        self.result.findings.append(
+            CodeFinding(lot.lot_id, kind, code.field, code.list_name, code.value, _evidence(code), rule)
+        )
 
     # -- texts -------------------------------------------------------------------------------------------------
     def texts(self, lot: Lot) -> None:
         version = _terms()["version"]
         for criterion in lot.award_criteria:
-            text = " ".join(part for part in (criterion.name, criterion.description) if part)
-            for match in match_text(text):
+            criterion_text = " ".join(part for part in (criterion.name, criterion.description) if part)
+            for match in match_text(criterion_text):
                 evidence = f"award criterion {criterion.path}: “{match.context}”"
                 if criterion.weight is not None:
                     evidence += f" (weight {criterion.weight}%)"
-                self.text_result(lot, match, "gunningscriterium", Confidence.MEDIUM, evidence, f"terms-{version}:award", criterion.weight)
+                self.text_result(
+                    lot,
+                    match,
+                    "gunningscriterium",
+                    Confidence.MEDIUM,
+                    evidence,
+                    f"terms-{version}:award",
+                    criterion.weight,
+                )
         texts: list[Text] = list(lot.texts)
         if self.notice.title:
             texts.append(Text("title", "title", self.notice.title))
         for text in texts:
-            form, confidence = TEXT_FIELDS.get(text.field, ("", Confidence.LOW)) if text.field != "title" else ("", Confidence.LOW)
+            form, confidence = (
+                TEXT_FIELDS.get(text.field, ("", Confidence.LOW)) if text.field != "title" else ("", Confidence.LOW)
+            )
             for match in match_text(text.text):
                 evidence = f"{text.field} {text.path}: “{match.context}”"
                 self.text_result(lot, match, form, confidence, evidence, f"terms-{version}:{text.field}", None)
 
     def text_result(
-        self, lot: Lot, match: TextMatch, form: str, confidence: Confidence, evidence: str, rule: str, weight: Decimal | None
+        self,
+        lot: Lot,
+        match: TextMatch,
+        form: str,
+        confidence: Confidence,
+        evidence: str,
+        rule: str,
+        weight: Decimal | None,
     ) -> None:
         if match.is_attribute:
-            self.result.signals.append(AttributeSignal(lot.lot_id, match.target, ProposalOrigin.TEXT_DETECTION, confidence, evidence, rule))
+            self.result.signals.append(
+                AttributeSignal(lot.lot_id, match.target, ProposalOrigin.TEXT_DETECTION, confidence, evidence, rule)
+            )
         else:
             self.result.proposals.append(
-                Proposal(lot.lot_id, match.target, form, ProposalOrigin.TEXT_DETECTION, confidence, evidence, rule, weight)
+                Proposal(
+                    lot.lot_id, match.target, form, ProposalOrigin.TEXT_DETECTION, confidence, evidence, rule, weight
+                )
             )
 
 
@@ -253,7 +289,13 @@ def _dedupe(proposals: list[Proposal]) -> list[Proposal]:
         evidence = "; ".join([proposal.evidence, *extra.get(key, [])][:4])
         out.append(
             Proposal(
-                proposal.lot_id, proposal.theme, proposal.form, proposal.origin, proposal.confidence, evidence, proposal.rule,
+                proposal.lot_id,
+                proposal.theme,
+                proposal.form,
+                proposal.origin,
+                proposal.confidence,
+                evidence,
+                proposal.rule,
                 weights.get(key, proposal.award_weight),
             )
         )

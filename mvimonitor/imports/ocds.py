@@ -128,7 +128,14 @@ class _Reader:
         codes: list[Code] = []
         if "innovat" in method_details.lower():
             procedure_type = "innovation"
-            codes.append(Code("tender.procurementMethodDetails", "procurement-procedure-type", "innovation", "tender.procurementMethodDetails"))
+            codes.append(
+                Code(
+                    "tender.procurementMethodDetails",
+                    "procurement-procedure-type",
+                    "innovation",
+                    "tender.procurementMethodDetails",
+                )
+            )
         lots = self.lots(tender, items)
         return Notice(
             source_format=SourceFormat.OCDS,
@@ -259,26 +266,67 @@ class _Reader:
             lot.codes.append(Code("coveredBy", "cvd-scope", "true", f"{base}.coveredBy"))
         for index, cls in enumerate(_list(data.get("additionalClassifications"))):
             if _dict(cls).get("scheme") == "eu-cvd-contract-type":
-                lot.codes.append(Code("additionalClassifications", "cvd-contract-type", str(cls.get("id")), f"{base}.additionalClassifications[{index}].id"))
+                lot.codes.append(
+                    Code(
+                        "additionalClassifications",
+                        "cvd-contract-type",
+                        str(cls.get("id")),
+                        f"{base}.additionalClassifications[{index}].id",
+                    )
+                )
         other = _dict(data.get("otherRequirements"))
         for index, reserved in enumerate(_list(other.get("reservedParticipation"))):
             code = RESERVED_PARTICIPATION.get(str(reserved))
             if code is None:
-                self.warnings.append(f"field {base}.otherRequirements.reservedParticipation: unknown code {reserved!r}")
+                self.warnings.append(
+                    f"field {base}.otherRequirements.reservedParticipation: unknown code {reserved!r}"
+                )
                 continue
-            lot.codes.append(Code("otherRequirements.reservedParticipation", "reserved-procurement", code, f"{base}.otherRequirements.reservedParticipation[{index}]"))
+            lot.codes.append(
+                Code(
+                    "otherRequirements.reservedParticipation",
+                    "reserved-procurement",
+                    code,
+                    f"{base}.otherRequirements.reservedParticipation[{index}]",
+                )
+            )
         terms = _dict(data.get("contractTerms"))
         if terms.get("reservedExecution") is True:
-            lot.codes.append(Code("contractTerms.reservedExecution", "reserved-execution", "yes", f"{base}.contractTerms.reservedExecution"))
+            lot.codes.append(
+                Code(
+                    "contractTerms.reservedExecution",
+                    "reserved-execution",
+                    "yes",
+                    f"{base}.contractTerms.reservedExecution",
+                )
+            )
         if terms.get("performanceTerms"):
-            lot.texts.append(Text("contractTerms.performanceTerms", f"{base}.contractTerms.performanceTerms", str(terms["performanceTerms"])))
+            lot.texts.append(
+                Text(
+                    "contractTerms.performanceTerms",
+                    f"{base}.contractTerms.performanceTerms",
+                    str(terms["performanceTerms"]),
+                )
+            )
         if isinstance(data.get("hasAccessibilityCriteria"), bool):
             lot.codes.append(
-                Code("hasAccessibilityCriteria", "accessibility", "inc" if data["hasAccessibilityCriteria"] else "n-inc", f"{base}.hasAccessibilityCriteria")
+                Code(
+                    "hasAccessibilityCriteria",
+                    "accessibility",
+                    "inc" if data["hasAccessibilityCriteria"] else "n-inc",
+                    f"{base}.hasAccessibilityCriteria",
+                )
             )
         suitability = _dict(data.get("suitability"))
         if isinstance(suitability.get("sme"), bool):
-            lot.codes.append(Code("suitability.sme", "indicator", "true" if suitability["sme"] else "false", f"{base}.suitability.sme"))
+            lot.codes.append(
+                Code(
+                    "suitability.sme",
+                    "indicator",
+                    "true" if suitability["sme"] else "false",
+                    f"{base}.suitability.sme",
+                )
+            )
         criteria = _dict(data.get("awardCriteria"))
         for index, criterion in enumerate(_list(criteria.get("criteria"))):
             criterion = _dict(criterion)
@@ -287,7 +335,9 @@ class _Reader:
                 number = _dict(number)
                 if number.get("weight"):
                     raw = number.get("number")
-                    weight_number = raw if isinstance(raw, Decimal) else to_decimal(str(raw)) if raw is not None else None
+                    weight_number = (
+                        raw if isinstance(raw, Decimal) else to_decimal(str(raw)) if raw is not None else None
+                    )
                     weight_kind = str(number.get("weight"))
             weight = None
             if weight_number is not None and weight_kind in ("percentageExact", "percentageRangeMiddle"):
@@ -316,7 +366,12 @@ class _Reader:
                 lot.codes.append(Code("sustainability.goal", "ocds-sustainability-goal", goal, f"{here}.goal"))
             for position, strategy in enumerate(_list(entry.get("strategies"))):
                 lot.codes.append(
-                    Code("sustainability.strategies", "ocds-sustainability-strategy", str(strategy), f"{here}.strategies[{position}]")
+                    Code(
+                        "sustainability.strategies",
+                        "ocds-sustainability-strategy",
+                        str(strategy),
+                        f"{here}.strategies[{position}]",
+                    )
                 )
             if entry.get("description"):
                 lot.texts.append(Text("sustainability.description", f"{here}.description", str(entry["description"])))
@@ -355,7 +410,11 @@ class _Reader:
                         sme_tenders_received=counts.get("smeBids"),
                         contract_number=str(contract.get("id") or ""),
                         conclusion_date=_date(contract.get("dateSigned")),
-                        awarded=True if status in ("active", "pending") else False if status == "unsuccessful" else None,
+                        awarded=True
+                        if status in ("active", "pending")
+                        else False
+                        if status == "unsuccessful"
+                        else None,
                     )
                 )
         return results
@@ -373,15 +432,17 @@ def _package_kind(stream: IO[bytes], file: str) -> str:
             return str(value)
         if prefix == "" and event in ("start_array", "string", "number", "boolean", "null"):
             break
-    raise ReadError("not an OCDS release package or record package (no 'releases' or 'records' key)", file=file, field="releases")
+    raise ReadError(
+        "not an OCDS release package or record package (no 'releases' or 'records' key)", file=file, field="releases"
+    )
 
 
 def iter_ocds(stream: IO[bytes], *, file: str = "") -> Iterator[RawNotice]:
     """Stream the releases of an OCDS package. `stream` must be seekable (it is read twice: keys, then items)."""
     try:
         kind = _package_kind(stream, file)
-    except ReadError as error:
-        yield RawNotice(file=file, locator="", raw=b"", error=error)
+    except ReadError as not_a_package:
+        yield RawNotice(file=file, locator="", raw=b"", error=not_a_package)
         return
     except ijson.JSONError as exc:
         yield RawNotice(file=file, locator="", raw=b"", error=ReadError(f"malformed JSON: {exc}", file=file))
@@ -399,16 +460,23 @@ def iter_ocds(stream: IO[bytes], *, file: str = "") -> Iterator[RawNotice]:
                 if isinstance(compiled, dict):
                     yield _one(compiled, file, f"records[{index}].compiledRelease")
                     continue
-                embedded = [r for r in _list(record.get("releases")) if isinstance(r, dict) and "ocid" in r and "id" in r]
+                embedded = [
+                    r for r in _list(record.get("releases")) if isinstance(r, dict) and "ocid" in r and "id" in r
+                ]
                 if not embedded:
-                    error = ReadError("the record has neither a compiledRelease nor embedded releases", file=file, notice=f"records[{index}]", field="compiledRelease")
-                    yield RawNotice(file=file, locator=f"records[{index}]", raw=release_bytes(record), error=error)
+                    problem = ReadError(
+                        "the record has neither a compiledRelease nor embedded releases",
+                        file=file,
+                        notice=f"records[{index}]",
+                        field="compiledRelease",
+                    )
+                    yield RawNotice(file=file, locator=f"records[{index}]", raw=release_bytes(record), error=problem)
                 for position, release in enumerate(embedded):
                     yield _one(release, file, f"records[{index}].releases[{position}]")
     except ijson.JSONError as exc:
         where = f"after item {index}" if index >= 0 else "before the first item"
-        error = ReadError(f"malformed JSON {where}: {exc}", file=file, notice=f"{kind}[{index + 1}]")
-        yield RawNotice(file=file, locator=f"{kind}[{index + 1}]", raw=b"", error=error)
+        broken = ReadError(f"malformed JSON {where}: {exc}", file=file, notice=f"{kind}[{index + 1}]")
+        yield RawNotice(file=file, locator=f"{kind}[{index + 1}]", raw=b"", error=broken)
 
 
 def _one(release: object, file: str, locator: str) -> RawNotice:

@@ -56,7 +56,9 @@ class _Budget:
     def member(self, name: str) -> None:
         self.members += 1
         if self.members > self.limits.max_members:
-            raise ReadError(f"the archive has more than {self.limits.max_members} members (zip bomb?)", file=self.archive)
+            raise ReadError(
+                f"the archive has more than {self.limits.max_members} members (zip bomb?)", file=self.archive
+            )
 
 
 def _error(file: str, message: str, **where: str) -> RawNotice:
@@ -84,7 +86,7 @@ def read_upload(name: str, fileobj: IO[bytes], **limits: int) -> Iterator[RawNot
         spooled = tempfile.SpooledTemporaryFile(max_size=64 * CHUNK)  # noqa: SIM115 - closed below
         shutil.copyfileobj(fileobj, spooled, CHUNK)
         spooled.seek(0)
-        fileobj = spooled  # type: ignore[assignment]
+        fileobj = spooled
     yield from _read_stream(name, fileobj, settings, in_archive=False)
 
 
@@ -125,7 +127,9 @@ def _read_stream(name: str, stream: IO[bytes], limits: Limits, *, in_archive: bo
     if stripped.startswith(b"<"):
         size = _size(stream)
         if size > limits.max_xml_bytes:
-            yield _error(name, f"the XML file is {size} bytes, above the limit of {limits.max_xml_bytes} bytes (not read)")
+            yield _error(
+                name, f"the XML file is {size} bytes, above the limit of {limits.max_xml_bytes} bytes (not read)"
+            )
             return
         yield _read_xml(name, stream.read())
         return
@@ -206,10 +210,12 @@ def _read_zip(name: str, stream: IO[bytes], limits: Limits, *, in_archive: bool)
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         names = {info.filename for info in infos}
-        if "xl/workbook.xml" in names or "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+        if "xl/workbook.xml" in names or ("[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)):
             declared = sum(info.file_size for info in infos)
             compressed = sum(info.compress_size for info in infos)
-            if declared > limits.max_total_bytes or (declared > CHUNK and declared > limits.max_ratio * max(compressed, 1)):
+            if declared > limits.max_total_bytes or (
+                declared > CHUNK and declared > limits.max_ratio * max(compressed, 1)
+            ):
                 yield _error(name, f"the workbook expands to {declared} bytes from {compressed} (zip bomb?); not read")
                 return
             stream.seek(0)
@@ -226,7 +232,10 @@ def _read_zip(name: str, stream: IO[bytes], limits: Limits, *, in_archive: bool)
                 yield RawNotice(file=name, locator="", raw=b"", error=error)
                 return
             if info.file_size > limits.max_member_bytes:
-                yield _error(f"{name}!/{info.filename}", f"the member declares {info.file_size} bytes, above {limits.max_member_bytes} (not read)")
+                yield _error(
+                    f"{name}!/{info.filename}",
+                    f"the member declares {info.file_size} bytes, above {limits.max_member_bytes} (not read)",
+                )
                 continue
             try:
                 with archive.open(info) as source:
@@ -241,7 +250,8 @@ def _read_tar(name: str, stream: IO[bytes], limits: Limits) -> Iterator[RawNotic
     budget = _Budget(limits, name)
     compressed_total = _size(stream)
     try:
-        archive = tarfile.open(fileobj=stream, mode="r|*")  # streamed: members in archive order, never all in memory
+        # streamed: members in archive order, never all in memory; closed in the finally below
+        archive = tarfile.open(fileobj=stream, mode="r|*")  # noqa: SIM115
     except (tarfile.TarError, OSError, EOFError) as exc:
         yield _error(name, f"not a readable tar or gzip archive: {exc}")
         return
@@ -258,7 +268,10 @@ def _read_tar(name: str, stream: IO[bytes], limits: Limits) -> Iterator[RawNotic
                 yield _error(f"{name}!/{member.name}", "not a regular file (link or device); not read")
                 continue
             if member.size > limits.max_member_bytes:
-                yield _error(f"{name}!/{member.name}", f"the member is {member.size} bytes, above {limits.max_member_bytes} (not read)")
+                yield _error(
+                    f"{name}!/{member.name}",
+                    f"the member is {member.size} bytes, above {limits.max_member_bytes} (not read)",
+                )
                 continue
             source = archive.extractfile(member)
             if source is None:
@@ -266,7 +279,10 @@ def _read_tar(name: str, stream: IO[bytes], limits: Limits) -> Iterator[RawNotic
             # a tar.gz compresses the whole stream: judge the ratio against the archive's share of the compressed size
             yield from _read_member(budget, member.name, source, max(compressed_total, 1))
             if budget.total > limits.max_total_bytes:
-                yield _error(name, f"the archive holds more than {limits.max_total_bytes} bytes uncompressed (zip bomb?); stopped")
+                yield _error(
+                    name,
+                    f"the archive holds more than {limits.max_total_bytes} bytes uncompressed (zip bomb?); stopped",
+                )
                 return
     except (tarfile.TarError, OSError, EOFError, zipfile.BadZipFile) as exc:
         yield _error(name, f"the archive is damaged: {exc}")

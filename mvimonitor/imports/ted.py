@@ -75,7 +75,7 @@ def _text(element: etree._Element | None) -> str:
     """All text of an element (TED wraps paragraphs in <P>), whitespace-normalised."""
     if element is None:
         return ""
-    return " ".join(" ".join(element.itertext()).split())
+    return " ".join(" ".join(str(part) for part in element.itertext()).split())
 
 
 def _find(element: etree._Element | None, path: str) -> etree._Element | None:
@@ -181,11 +181,18 @@ class _Reader:
             if name.startswith("PT_"):
                 procedure_type = PROCEDURES.get(name, "other")
                 if name == "PT_INNOVATION_PARTNERSHIP":
-                    codes.append(Code("PROCEDURE/PT_INNOVATION_PARTNERSHIP", "procurement-procedure-type", "innovation", f"FORM_SECTION/{local_name(form)}/PROCEDURE/PT_INNOVATION_PARTNERSHIP"))
+                    codes.append(
+                        Code(
+                            "PROCEDURE/PT_INNOVATION_PARTNERSHIP",
+                            "procurement-procedure-type",
+                            "innovation",
+                            f"FORM_SECTION/{local_name(form)}/PROCEDURE/PT_INNOVATION_PARTNERSHIP",
+                        )
+                    )
         lefti = _find(form, "LEFTI")
         for child in lefti if lefti is not None else []:
             name = local_name(child)
-            if name in RESERVED:
+            if name in RESERVED:  # reserved contract flags
                 list_name, value = RESERVED[name]
                 codes.append(Code(f"LEFTI/{name}", list_name, value, f"FORM_SECTION/{local_name(form)}/LEFTI/{name}"))
         lots = self.lots(contract, form, main_cpv)
@@ -229,7 +236,9 @@ class _Reader:
         ):
             text = _text(_find(lefti, name))
             if text:
-                shared_texts.append(Text(field=field, path=f"{form_path}/LEFTI/{name}", text=text, language=form.get("LG", "")))
+                shared_texts.append(
+                    Text(field=field, path=f"{form_path}/LEFTI/{name}", text=text, language=form.get("LG", ""))
+                )
         lots = []
         for index, item in enumerate(_findall(contract, "OBJECT_DESCR"), start=1):
             lot_no = _text(_find(item, "LOT_NO")) or str(index)
@@ -246,7 +255,9 @@ class _Reader:
                 additional_cpvs=[c.get("CODE", "") for c in _findall(item, "CPV_ADDITIONAL/CPV_CODE")],
             )
             if lot.description:
-                lot.texts.append(Text("OBJECT_DESCR/SHORT_DESCR", f"{here}/SHORT_DESCR", lot.description, form.get("LG", "")))
+                lot.texts.append(
+                    Text("OBJECT_DESCR/SHORT_DESCR", f"{here}/SHORT_DESCR", lot.description, form.get("LG", ""))
+                )
             lot.texts += shared_texts
             lot.award_criteria = self.criteria(_find(item, "AC"), f"{here}/AC", lot_no)
             lots.append(lot)
@@ -271,7 +282,7 @@ class _Reader:
             raw.append((kind, label, number, f"{base}/{name}[{counters[name]}]"))
         numbers = [number for _, _, number, _ in raw if number is not None]
         # AC_WEIGHTING is free text; read it as a percentage only when the lot's weights add up to 100
-        percent = bool(numbers) and len(numbers) == len(raw) and abs(sum(numbers) - 100) <= 1
+        percent = bool(numbers) and len(numbers) == len(raw) and abs(sum(numbers, Decimal(0)) - 100) <= 1
         return [
             AwardCriterion(
                 criterion_type=kind,
@@ -304,7 +315,13 @@ class _Reader:
             if total is not None:
                 result.value, result.currency = to_decimal(total.text), total.get("CURRENCY", "")
             for contractor in _findall(awarded, "CONTRACTORS/CONTRACTOR"):
-                size = "sme" if _find(contractor, "SME") is not None else "large" if _find(contractor, "NO_SME") is not None else ""
+                size = (
+                    "sme"
+                    if _find(contractor, "SME") is not None
+                    else "large"
+                    if _find(contractor, "NO_SME") is not None
+                    else ""
+                )
                 party = _party(_find(contractor, "ADDRESS_CONTRACTOR"), size=size)
                 if party is not None:
                     result.winners.append(party)

@@ -20,7 +20,19 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-from .notices import AwardCriterion, Code, Lot, LotResult, Notice, NoticeFamily, Party, RawNotice, ReadError, SourceFormat, Text
+from .notices import (
+    AwardCriterion,
+    Code,
+    Lot,
+    LotResult,
+    Notice,
+    NoticeFamily,
+    Party,
+    RawNotice,
+    ReadError,
+    SourceFormat,
+    Text,
+)
 from .xmlsafe import dutch_ids
 
 # canonical field -> accepted column names (normalised with _norm)
@@ -35,7 +47,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "AD officiele benaming",
         "Officiële benaming aanbestedende dienst",
     ),
-    "buyer_id": ("Nationaal identificatienummer", "AD nationaal identificatienummer", "KvK-nummer aanbestedende dienst"),
+    "buyer_id": (
+        "Nationaal identificatienummer",
+        "AD nationaal identificatienummer",
+        "KvK-nummer aanbestedende dienst",
+    ),
     "buyer_city": ("AD plaats",),
     "buyer_country": ("AD land",),
     "buyer_type": ("Soort aanbestedende dienst",),
@@ -131,7 +147,11 @@ def match_columns(headers: list[str], file: str) -> tuple[dict[str, int], list[s
     missing = [field for field in MANDATORY if field not in found]
     if missing:
         names = ", ".join(f"{COLUMNS[m][0]!r}" for m in missing)
-        raise ReadError(f"mandatory column(s) missing: {names} (columns found: {len(headers)})", file=file, field=COLUMNS[missing[0]][0])
+        raise ReadError(
+            f"mandatory column(s) missing: {names} (columns found: {len(headers)})",
+            file=file,
+            field=COLUMNS[missing[0]][0],
+        )
     warnings = [f"unknown column {name!r} ignored" for name in unknown]
     return found, warnings
 
@@ -203,11 +223,23 @@ def read_row(values: dict[str, str], *, file: str, locator: str) -> Notice:
         raise ReadError("the tender name is empty", file=file, notice=publication_id, field=COLUMNS["title"][0])
     country = values.get("buyer_country", "")
     kvk, oin = dutch_ids(values.get("buyer_id", ""), country or "NL")
-    buyer = Party(name=values.get("buyer_name", ""), national_id=values.get("buyer_id", ""), kvk_number=kvk, oin=oin, country=country)
+    buyer = Party(
+        name=values.get("buyer_name", ""),
+        national_id=values.get("buyer_id", ""),
+        kvk_number=kvk,
+        oin=oin,
+        country=country,
+    )
     procedure_text = _norm(values.get("procedure", ""))
     procedure_type = PROCEDURES.get(procedure_text, "other" if procedure_text else "")
     national = values.get("national_eu", "").upper()
-    is_european = True if national.startswith("EU") or national.startswith("EUROPEES") else False if national.startswith(("NA", "NATIONAAL")) else None
+    is_european = (
+        True
+        if national.startswith("EU") or national.startswith("EUROPEES")
+        else False
+        if national.startswith(("NA", "NATIONAAL"))
+        else None
+    )
     if procedure_type == "open" and is_european is False:
         procedure_type = "nationaal-openbaar"
     nature_text = _norm(values.get("nature", ""))
@@ -219,15 +251,39 @@ def read_row(values: dict[str, str], *, file: str, locator: str) -> Notice:
     if values.get("estimated_value") and estimated is None:
         warnings.append(f"field {COLUMNS['estimated_value'][0]}: {values['estimated_value']!r} is not an amount")
     lot_id = values.get("lot_id", "") or "1"
-    lot = Lot(lot_id=lot_id, title=values.get("lot_name", ""), description=values.get("description", ""), main_cpv=cpvs[0] if cpvs else "", additional_cpvs=cpvs[1:])
+    lot = Lot(
+        lot_id=lot_id,
+        title=values.get("lot_name", ""),
+        description=values.get("description", ""),
+        main_cpv=cpvs[0] if cpvs else "",
+        additional_cpvs=cpvs[1:],
+    )
     if lot.description:
-        lot.texts.append(Text(COLUMNS["description"][0], f"{locator}/{COLUMNS['description'][0]}", lot.description, "NLD"))
+        lot.texts.append(
+            Text(COLUMNS["description"][0], f"{locator}/{COLUMNS['description'][0]}", lot.description, "NLD")
+        )
     criterion = values.get("award_criterion", "")
     if _norm(criterion) == "laagste prijs":
-        lot.award_criteria.append(AwardCriterion("price", criterion, weight=Decimal(100), weight_kind="per-exa", path=f"{locator}/{COLUMNS['award_criterion'][0]}", weight_number=Decimal(100)))
+        lot.award_criteria.append(
+            AwardCriterion(
+                "price",
+                criterion,
+                weight=Decimal(100),
+                weight_kind="per-exa",
+                path=f"{locator}/{COLUMNS['award_criterion'][0]}",
+                weight_number=Decimal(100),
+            )
+        )
     codes = []
     if procedure_type == "innovation":
-        codes.append(Code(COLUMNS["procedure"][0], "procurement-procedure-type", "innovation", f"{locator}/{COLUMNS['procedure'][0]}"))
+        codes.append(
+            Code(
+                COLUMNS["procedure"][0],
+                "procurement-procedure-type",
+                "innovation",
+                f"{locator}/{COLUMNS['procedure'][0]}",
+            )
+        )
     results = []
     if values.get("winner_name"):
         sme = _norm(values.get("winner_sme", ""))
@@ -243,7 +299,11 @@ def read_row(values: dict[str, str], *, file: str, locator: str) -> Notice:
                         national_id=values.get("winner_kvk", ""),
                         kvk_number=winner_kvk,
                         country=winner_country,
-                        size="sme" if sme in ("ja", "yes", "true", "1") else "large" if sme in ("nee", "no", "false", "0") else "",
+                        size="sme"
+                        if sme in ("ja", "yes", "true", "1")
+                        else "large"
+                        if sme in ("nee", "no", "false", "0")
+                        else "",
                     )
                 ],
                 value=_amount(values.get("awarded_value", "")),
@@ -294,7 +354,9 @@ def _rows(
         if not any(cells):
             continue
         locator = f"{prefix}row {number}"
-        raw = json.dumps({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers) if h}, ensure_ascii=False).encode("utf-8")
+        raw = json.dumps(
+            {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers) if h}, ensure_ascii=False
+        ).encode("utf-8")
         values = {field: cells[index] if index < len(cells) else "" for field, index in columns.items()}
         notice_warnings = tuple(warnings) if first else ()
         first = False
@@ -328,7 +390,12 @@ def iter_csv(stream: IO[bytes], *, file: str = "") -> Iterator[RawNotice]:
     try:
         yield from _rows([h.strip() for h in headers], (tuple(r) for r in reader), file, first_row=2)
     except csv.Error as exc:
-        yield RawNotice(file=file, locator=f"line {reader.line_num}", raw=b"", error=ReadError(f"malformed CSV: {exc}", file=file, notice=f"line {reader.line_num}"))
+        yield RawNotice(
+            file=file,
+            locator=f"line {reader.line_num}",
+            raw=b"",
+            error=ReadError(f"malformed CSV: {exc}", file=file, notice=f"line {reader.line_num}"),
+        )
     finally:
         text.detach()
 
@@ -341,10 +408,14 @@ def iter_xlsx(stream: IO[bytes], *, file: str = "") -> Iterator[RawNotice]:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
-        yield RawNotice(file=file, locator="", raw=b"", error=ReadError(f"not a readable XLSX workbook: {exc}", file=file))
+        yield RawNotice(
+            file=file, locator="", raw=b"", error=ReadError(f"not a readable XLSX workbook: {exc}", file=file)
+        )
         return
     try:
-        names = [name for name in SHEETS if name in workbook.sheetnames] + [n for n in workbook.sheetnames if n not in SHEETS]
+        names = [name for name in SHEETS if name in workbook.sheetnames] + [
+            n for n in workbook.sheetnames if n not in SHEETS
+        ]
         for name in names:
             rows = workbook[name].iter_rows(values_only=True)
             header_row = next(rows, None)
@@ -354,6 +425,13 @@ def iter_xlsx(stream: IO[bytes], *, file: str = "") -> Iterator[RawNotice]:
             if name in SHEETS or any(ALIASES.get(_norm(h)) == "publication_id" for h in headers):
                 yield from _rows(headers, rows, file, first_row=2, prefix=f"sheet {name!r} ")
                 return
-        yield RawNotice(file=file, locator="", raw=b"", error=ReadError("no sheet with TenderNed columns (no 'ID publicatie' header)", file=file, field="ID publicatie"))
+        yield RawNotice(
+            file=file,
+            locator="",
+            raw=b"",
+            error=ReadError(
+                "no sheet with TenderNed columns (no 'ID publicatie' header)", file=file, field="ID publicatie"
+            ),
+        )
     finally:
         workbook.close()
