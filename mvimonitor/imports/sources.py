@@ -82,12 +82,13 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], **limits: int) -> Iterat
 def read_upload(name: str, fileobj: IO[bytes], **limits: int) -> Iterator[RawNotice]:
     """Every notice in one uploaded file (any supported format or archive). `fileobj` should be seekable."""
     settings = Limits(**limits)
-    if not fileobj.seekable():
-        spooled = tempfile.SpooledTemporaryFile(max_size=64 * CHUNK)  # noqa: SIM115 - closed below
+    if fileobj.seekable():
+        yield from _read_stream(name, fileobj, settings, in_archive=False)
+        return
+    with tempfile.SpooledTemporaryFile(max_size=64 * CHUNK) as spooled:
         shutil.copyfileobj(fileobj, spooled, CHUNK)
         spooled.seek(0)
-        fileobj = spooled
-    yield from _read_stream(name, fileobj, settings, in_archive=False)
+        yield from _read_stream(name, spooled, settings, in_archive=False)
 
 
 def _read_file(path: Path, limits: Limits) -> Iterator[RawNotice]:
