@@ -59,7 +59,8 @@ def test_csv_rows(fixtures: Path) -> None:
 
 
 def test_column_variants_and_missing_mandatory_column() -> None:
-    variant = "Id publicatie,Officiele naam aanbestedende dienst,Naam aanbesteding,Type opdracht\n1,Gemeente X,Titel,Diensten\n"
+    header = "Id publicatie,Officiele naam aanbestedende dienst,Naam aanbesteding,Type opdracht"
+    variant = header + "\n1,Gemeente X,Titel,Diensten\n"
     (raw,) = iter_csv(io.BytesIO(variant.encode("utf-8-sig")), file="variant.csv")
     assert raw.notice is not None
     assert (raw.notice.notice_id, raw.notice.nature, raw.notice.buyer.name) == ("1", "services", "Gemeente X")  # type: ignore[union-attr]
