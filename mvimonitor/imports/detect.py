@@ -94,10 +94,11 @@ _QUANTIFIERS = set("?*+{")
 
 
 def _key(fragment: str) -> str | None:
-    """The literal lower-case characters (three, else two) a term starts with, or None when its start is not literal."""
+    """The literal lower-case characters (three, else two; letters, digits, space, hyphen) a term starts with, or
+    None when its start is not literal."""
     for length in (3, 2):
         head = fragment[: length + 1]
-        if len(head) < length or not all(c.isalnum() for c in head[:length]):
+        if len(head) < length or not head[0].isalnum() or not all(c.isalnum() or c in " -'" for c in head[:length]):
             continue
         if len(head) == length + 1 and head[length] in _QUANTIFIERS:
             continue
