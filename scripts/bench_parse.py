@@ -128,7 +128,8 @@ def main() -> int:
             share = f"{result['per_cpu_second'] / baseline:.0%}" if baseline else "-"
             print(
                 f"{mode:<8} {int(result['notices']):>8} {result['seconds']:>8.1f} {result['per_second']:>8.0f} "
-                f"{result['per_cpu_second']:>10.0f} {share:>8} {result['peak_rss_mb']:>12.0f} {int(result['proposals']):>10}"
+                f"{result['per_cpu_second']:>10.0f} {share:>8} {result['peak_rss_mb']:>12.0f} "
+                f"{int(result['proposals']):>10}"
             )
     return 0
 
