@@ -202,3 +202,33 @@ def test_xlsx_that_would_expand_too_much_is_refused() -> None:
     (raw,) = read_upload("export.xlsx", io.BytesIO(xlsx_bytes()), max_total_bytes=1000)
     assert raw.error is not None
     assert "zip bomb" in raw.error.message
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("header-only.csv", b"ID publicatie;Naam aanbestedende dienst;Naam aanbesteding\r\n", "no rows"),
+        ("no-releases.json", b'{"releases": []}', "no releases"),
+        ("no-records.json", b'{"records": []}', "no records"),
+    ],
+)
+def test_inputs_without_notices_say_so(name: str, data: bytes, words: str) -> None:
+    (raw,) = read_upload(name, io.BytesIO(data))
+    assert raw.error is not None
+    assert words in raw.error.message
+    assert raw.error.file == name
+
+
+def test_empty_archives_say_so(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w"):
+        pass
+    (raw,) = read_upload("empty.zip", io.BytesIO(buffer.getvalue()))
+    assert raw.error is not None
+    assert "archive is empty" in raw.error.message
+    path = tmp_path / "empty.tar.gz"
+    with tarfile.open(path, "w:gz"):
+        pass
+    (raw,) = read_paths([path])
+    assert raw.error is not None
+    assert "archive is empty" in raw.error.message
