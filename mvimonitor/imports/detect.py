@@ -1,0 +1,436 @@
+"""Detectors: what a read notice says about MVI, as proposals per lot for a buyer to confirm. Pure Python, no Django.
+
+Three sources, in decreasing confidence (the `Confidence` of each proposal says which):
+
+1. Explicit codes (`data/code_mapping.json`, versioned): eForms BT-06/774/775/776/805/754/71/736/717/810/811/809/726,
+   vehicle counts, winner size, the innovation-partnership procedure; OCDS sustainability goals with their
+   strategies; TED R2.0.9 reserved-contract flags (read as the eForms codes of the same meaning). A code mapped to a
+   theme gives a proposal (high when the code names the theme, medium for umbrella / instrument codes); explicit
+   negatives (`none`, `no`, `false`, `n-inc`) and codes without a theme give no proposal but a `CodeFinding`, so the
+   review page can show "the buyer said no" apart from "not filled in".
+2. Texts of award criteria, performance conditions and selection criteria, matched against the Dutch/English/German
+   term list (`data/text_terms.json`, versioned): the form of application follows from where the text stands (award
+   criterion -> gunningscriterium with the criterion's weight; performance conditions -> contractbepaling; selection
+   -> selectie), confidence medium.
+3. Descriptions (lot/notice description, title): the weakest signal, confidence low, form left open.
+
+`detect(notice)` returns the (proposals, attribute signals) pair of the contract in `notices.py`; `detect_all`
+also returns the findings. Proposals are deduplicated per (lot, theme, form): the most confident one is kept and the
+evidence of the others is appended.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from .codes import DATA, code_mapping, mapping_rows, mapping_version
+from .notices import AttributeSignal, Code, Confidence, Lot, Notice, Proposal, ProposalOrigin, Text
+
+TERMS_FILE = DATA / "text_terms.json"
+ALL_FORMS = {"gunningscriterium", "contractbepaling", "selectie", "minimumeis"}
+CONFIDENCE_ORDER = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1}
+
+# text field -> (form of application, confidence); fields not listed are not used for detection
+TEXT_FIELDS: dict[str, tuple[str, Confidence]] = {
+    "BT-70": ("contractbepaling", Confidence.MEDIUM),
+    "LEFTI/PERFORMANCE_CONDITIONS": ("contractbepaling", Confidence.MEDIUM),
+    "contractTerms.performanceTerms": ("contractbepaling", Confidence.MEDIUM),
+    "BT-750": ("selectie", Confidence.MEDIUM),
+    "LEFTI/TECHNICAL_PROFESSIONAL_INFO": ("selectie", Confidence.MEDIUM),
+    "LEFTI/SUITABILITY": ("selectie", Confidence.MEDIUM),
+    "BT-777": ("", Confidence.MEDIUM),
+    "sustainability.description": ("", Confidence.MEDIUM),
+    "BT-24": ("", Confidence.LOW),
+    "description": ("", Confidence.LOW),
+    "OBJECT_DESCR/SHORT_DESCR": ("", Confidence.LOW),
+    "Omschrijving aanbesteding": ("", Confidence.LOW),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeFinding:
+    """A code that gives no proposal, kept as evidence: kind `negative` (the buyer said no), `context` (no theme),
+    `superseded` (an umbrella code when the specific code is present), `below_threshold` (a zero vehicle count) or
+    `unknown` (a code the mapping does not know)."""
+
+    lot_id: str
+    kind: str
+    field: str
+    list_name: str
+    value: str
+    evidence: str
+    rule: str
+
+
+@dataclass(slots=True)
+class Detection:
+    proposals: list[Proposal] = field(default_factory=list)
+    signals: list[AttributeSignal] = field(default_factory=list)
+    findings: list[CodeFinding] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatch:
+    target: str  # theme code or attribute
+    is_attribute: bool
+    phrase: str
+    context: str
+
+
+@cache
+def _terms() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(TERMS_FILE.read_text(encoding="utf-8"))
+    return document
+
+
+def _pattern(fragments: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(fragments) + r")(?!\w)", re.IGNORECASE)
+
+
+_QUANTIFIERS = set("?*+{")
+
+
+def _key(fragment: str) -> str | None:
+    """The literal lower-case characters (three, else two; letters, digits, space, hyphen) a term starts with, or
+    None when its start is not literal."""
+    for length in (3, 2):
+        head = fragment[: length + 1]
+        if len(head) < length or not head[0].isalnum() or not all(c.isalnum() or c in " -'" for c in head[:length]):
+            continue
+        if len(head) == length + 1 and head[length] in _QUANTIFIERS:
+            continue
+        return head[:length].lower()
+    return None
+
+
+def _trie(keys: list[str]) -> str:
+    """A regex matching, at a word start, any of the 2- or 3-letter keys, as a trie (first letter, then the next):
+    an alternation of hundreds of literal keys would be tried one by one at every position."""
+    tree: dict[str, dict[str, set[str]]] = {}
+    for key in keys:
+        tree.setdefault(key[0], {}).setdefault(key[1], set()).add(key[2] if len(key) == 3 else "")
+    branches = []
+    for first, seconds in sorted(tree.items()):
+        parts = []
+        for second, thirds in sorted(seconds.items()):
+            if "" in thirds:
+                parts.append(re.escape(second))
+            else:
+                parts.append(re.escape(second) + "[" + "".join(re.escape(c) for c in sorted(thirds)) + "]")
+        branches.append(re.escape(first) + "(?:" + "|".join(parts) + ")")
+    firsts = "".join(re.escape(first) for first in sorted(tree))
+    # a character class first lets the regex engine skip quickly to candidate letters; the lookbehind then checks
+    # that the letter starts a word
+    return "(?=[" + firsts + "])(?<!\\w)(?:" + "|".join(branches) + ")"
+
+
+class _Index:
+    """Finds terms at word starts only, trying just the terms that begin with the letters found there.
+
+    One regex with hundreds of alternatives, run over every position of every text, made detection the slowest part
+    of an import; finding the word starts that begin some term in one C-level scan, then trying only the terms with
+    those first letters, gives the same matches (terms are anchored at a word start and end at a word end either
+    way) in a fraction of the time.
+    """
+
+    def __init__(self, groups: dict[str, list[str]]) -> None:
+        by_key: dict[str, dict[str, list[str]]] = {}
+        loose: dict[str, list[str]] = {}
+        for target, fragments in groups.items():
+            for fragment in fragments:
+                key = _key(fragment)
+                if key is None:
+                    loose.setdefault(target, []).append(fragment)
+                else:
+                    by_key.setdefault(key, {}).setdefault(target, []).append(fragment)
+        suffix = r")(?!\w)"
+        self.by_key = {
+            key: [(target, re.compile("(?:" + "|".join(f) + suffix, re.IGNORECASE)) for target, f in targets.items()]
+            for key, targets in by_key.items()
+        }
+        # one pattern per key with every target's terms: most candidate word starts match nothing, said in one call
+        self.any_by_key = {
+            key: re.compile("(?:" + "|".join(f for fs in targets.values() for f in fs) + suffix, re.IGNORECASE)
+            for key, targets in by_key.items()
+        }
+        # terms whose start is not literal; those starting with a sign ("% van de opdrachtsom") may follow a digit
+        self.loose = [
+            (
+                target,
+                re.compile(
+                    "(?:"
+                    + "|".join(("(?<!\\w)" if f[0].isalnum() else "") + "(?:" + f + ")" for f in fragments)
+                    + r")(?!\w)",
+                    re.IGNORECASE,
+                ),
+            )
+            for target, fragments in loose.items()
+        ]
+        self.starts = re.compile(_trie(list(self.by_key)), re.IGNORECASE) if self.by_key else None
+
+    def find(self, text: str) -> list[tuple[int, str, re.Match[str]]]:
+        """(start, target, match) of every term occurrence at a word start, in text order."""
+        found = []
+        for start in self.starts.finditer(text) if self.starts is not None else ():
+            position = start.start()
+            for length in (3, 2):
+                key = text[position : position + length].lower()
+                candidates = self.by_key.get(key)
+                if candidates is None or self.any_by_key[key].match(text, position) is None:
+                    continue
+                for target, pattern in candidates:
+                    match = pattern.match(text, position)
+                    if match is not None:
+                        found.append((position, target, match))
+        for target, pattern in self.loose:
+            found += [(match.start(), target, match) for match in pattern.finditer(text)]
+        found.sort(key=lambda item: item[0])
+        return found
+
+
+@cache
+def _compiled() -> tuple[_Index, set[str], re.Pattern[str], _Index, re.Pattern[str]]:
+    terms = _terms()
+    index = _Index({**terms["themes"], **{f"attr:{k}": v for k, v in terms["attributes"].items()}})
+    attributes = {f"attr:{k}" for k in terms["attributes"]}
+    negation = re.compile(r"(?<!\w)(?:" + "|".join(terms["negations"]) + r")(?!\w)", re.IGNORECASE)
+    excluded = _Index({"excluded": terms["excluded"]})
+    harms = re.compile(r"(?:" + "|".join(terms["not_negated"]) + r")$", re.IGNORECASE)
+    return index, attributes, negation, excluded, harms
+
+
+MAPPING_VERSION = f"codes-{mapping_version()}+terms-{_terms()['version']}"
+
+
+def match_text(text: str) -> list[TextMatch]:
+    """Themes and attributes a text signals, one match per target (the first phrase), negated matches left out."""
+    index, attributes, negation, excluded, harms = _compiled()
+    cleaned = text
+    for start, _, match in excluded.find(text):
+        cleaned = cleaned[:start] + " " * (match.end() - start) + cleaned[match.end() :]
+    found: list[TextMatch] = []
+    done: set[str] = set()
+    for start, target, match in index.find(cleaned):
+        if target in done:
+            continue
+        before = cleaned[max(0, start - 40) : start]
+        clause = re.split(r"[.;:!?\n]", before)[-1]
+        if negation.search(" ".join(clause.split()[-4:])) and not harms.match(match.group(0)):
+            continue
+        done.add(target)
+        end = match.end()
+        left, right = max(0, start - 40), min(len(text), end + 40)
+        context = ("…" if left else "") + " ".join(text[left:right].split()) + ("…" if right < len(text) else "")
+        is_attribute = target in attributes
+        found.append(TextMatch(target[5:] if is_attribute else target, is_attribute, text[start:end], context))
+    return found
+
+
+def themes_in(text: str) -> set[str]:
+    """The theme codes a text signals (used by the measurement script)."""
+    return {m.target for m in match_text(text) if not m.is_attribute}
+
+
+def _evidence(code: Code) -> str:
+    return f"{code.field} {code.list_name}={code.value} ({code.path})"
+
+
+class _Detector:
+    def __init__(self, notice: Notice) -> None:
+        self.notice = notice
+        self.result = Detection()
+        self.matches: dict[str, list[TextMatch]] = {}  # the same text often stands in several fields of a notice
+
+    def match(self, text: str) -> list[TextMatch]:
+        found = self.matches.get(text)
+        if found is None:
+            found = self.matches[text] = match_text(text)
+        return found
+
+    def run(self) -> Detection:
+        winners_by_lot: dict[str, list[Code]] = {}
+        for result in self.notice.results:
+            for index, winner in enumerate(result.winners):
+                if winner.size:
+                    winners_by_lot.setdefault(result.lot_id, []).append(
+                        Code(
+                            "BT-165",
+                            "economic-operator-size",
+                            winner.size,
+                            f"results[lot {result.lot_id}].winners[{index}] {winner.name}",
+                        )
+                    )
+        for lot in self.notice.lots:
+            codes = lot.codes + self.notice.codes + winners_by_lot.pop(lot.lot_id, [])
+            self.codes(lot, codes)
+            self.texts(lot)
+        for lot_id, codes in winners_by_lot.items():  # results of lots the notice does not describe
+            self.codes(Lot(lot_id=lot_id), codes)
+        self.result.proposals = _dedupe(self.result.proposals)
+        self.result.signals = _dedupe_signals(self.result.signals)
+        return self.result
+
+    # -- explicit codes -------------------------------------------------------------------------------------------
+    def codes(self, lot: Lot, codes: list[Code]) -> None:
+        rows = mapping_rows()
+        present_lists = {
+            c.list_name for c in codes if rows.get((c.list_name, c.value), {}).get("kind") in ("theme", "attribute")
+        }
+        strategies = [c for c in codes if c.list_name == "ocds-sustainability-strategy"]
+        forms = {r["code"]: r["form"] for r in code_mapping()["ocds_strategy_forms"]}
+        for code in codes:
+            if code.list_name == "ocds-sustainability-strategy":
+                if code.value not in forms:
+                    self.finding(lot, "unknown", code, "")
+                continue
+            row = rows.get((code.list_name, code.value))
+            if row is None:
+                self.finding(lot, "unknown", code, "")
+                continue
+            kind = row["kind"]
+            if kind in ("negative", "context"):
+                self.finding(lot, kind, code, row["rule"])
+                continue
+            if any(name in present_lists for name in row["only_if_absent"]):
+                self.finding(lot, "superseded", code, row["rule"])
+                continue
+            if row["min_count"] and lot.vehicle_counts.get(code.value, 0) < row["min_count"]:
+                self.finding(lot, "below_threshold", code, row["rule"])
+                continue
+            origin, confidence = ProposalOrigin(row["origin"]), Confidence(row["confidence"])
+            evidence = _evidence(code)
+            if code.list_name == "vehicles":
+                evidence += (
+                    f" count {lot.vehicle_counts.get(code.value, 0)} of {lot.vehicle_counts.get('vehicles', 0)}"
+                )
+            if kind == "attribute":
+                self.result.signals.append(
+                    AttributeSignal(lot.lot_id, row["attribute"], origin, confidence, evidence, row["rule"])
+                )
+                continue
+            form_list = [row["form"]]
+            if code.list_name == "ocds-sustainability-goal":
+                form_list = self.goal_forms(code, strategies, forms)
+            for form in form_list:
+                self.result.proposals.append(
+                    Proposal(lot.lot_id, row["theme"], form, origin, confidence, evidence, row["rule"])
+                )
+
+    @staticmethod
+    def goal_forms(goal: Code, strategies: list[Code], forms: dict[str, str]) -> list[str]:
+        prefix = goal.path.rsplit(".goal", 1)[0] + ".strategies"
+        mine = {forms.get(s.value, "") for s in strategies if s.path.startswith(prefix)} - {""}
+        if not mine or mine == ALL_FORMS:  # OCP's eForms mapping sets all four: that says nothing about the form
+            return [""]
+        return sorted(mine)
+
+    def finding(self, lot: Lot, kind: str, code: Code, rule: str) -> None:
+        self.result.findings.append(
+            CodeFinding(lot.lot_id, kind, code.field, code.list_name, code.value, _evidence(code), rule)
+        )
+
+    # -- texts -------------------------------------------------------------------------------------------------
+    def texts(self, lot: Lot) -> None:
+        version = _terms()["version"]
+        for criterion in lot.award_criteria:
+            criterion_text = " ".join(part for part in (criterion.name, criterion.description) if part)
+            for match in self.match(criterion_text):
+                evidence = f"award criterion {criterion.path}: “{match.context}”"
+                if criterion.weight is not None:
+                    evidence += f" (weight {criterion.weight}%)"
+                self.text_result(
+                    lot,
+                    match,
+                    "gunningscriterium",
+                    Confidence.MEDIUM,
+                    evidence,
+                    f"terms-{version}:award",
+                    criterion.weight,
+                )
+        texts: list[Text] = list(lot.texts)
+        if self.notice.title:
+            texts.append(Text("title", "title", self.notice.title))
+        for text in texts:
+            form, confidence = (
+                TEXT_FIELDS.get(text.field, ("", Confidence.LOW)) if text.field != "title" else ("", Confidence.LOW)
+            )
+            for match in self.match(text.text):
+                evidence = f"{text.field} {text.path}: “{match.context}”"
+                self.text_result(lot, match, form, confidence, evidence, f"terms-{version}:{text.field}", None)
+
+    def text_result(
+        self,
+        lot: Lot,
+        match: TextMatch,
+        form: str,
+        confidence: Confidence,
+        evidence: str,
+        rule: str,
+        weight: Decimal | None,
+    ) -> None:
+        if match.is_attribute:
+            self.result.signals.append(
+                AttributeSignal(lot.lot_id, match.target, ProposalOrigin.TEXT_DETECTION, confidence, evidence, rule)
+            )
+        else:
+            self.result.proposals.append(
+                Proposal(
+                    lot.lot_id, match.target, form, ProposalOrigin.TEXT_DETECTION, confidence, evidence, rule, weight
+                )
+            )
+
+
+def _dedupe(proposals: list[Proposal]) -> list[Proposal]:
+    best: dict[tuple[str, str, str], Proposal] = {}
+    extra: dict[tuple[str, str, str], list[str]] = {}
+    weights: dict[tuple[str, str, str], Decimal] = {}
+    for proposal in proposals:
+        key = (proposal.lot_id, proposal.theme, proposal.form)
+        if proposal.award_weight is not None:  # several award criteria of one theme: their weights add up
+            weights[key] = weights.get(key, Decimal(0)) + proposal.award_weight
+        current = best.get(key)
+        if current is None or CONFIDENCE_ORDER[proposal.confidence] > CONFIDENCE_ORDER[current.confidence]:
+            if current is not None:
+                extra.setdefault(key, []).append(current.evidence)
+            best[key] = proposal
+        else:
+            extra.setdefault(key, []).append(proposal.evidence)
+    out = []
+    for key, proposal in best.items():
+        evidence = "; ".join([proposal.evidence, *extra.get(key, [])][:4])
+        out.append(
+            Proposal(
+                proposal.lot_id,
+                proposal.theme,
+                proposal.form,
+                proposal.origin,
+                proposal.confidence,
+                evidence,
+                proposal.rule,
+                weights.get(key, proposal.award_weight),
+            )
+        )
+    return out
+
+
+def _dedupe_signals(signals: list[AttributeSignal]) -> list[AttributeSignal]:
+    best: dict[tuple[str, str], AttributeSignal] = {}
+    for signal in signals:
+        key = (signal.lot_id, signal.attribute)
+        current = best.get(key)
+        if current is None or CONFIDENCE_ORDER[signal.confidence] > CONFIDENCE_ORDER[current.confidence]:
+            best[key] = signal
+    return list(best.values())
+
+
+def detect_all(notice: Notice) -> Detection:
+    return _Detector(notice).run()
+
+
+def detect(notice: Notice) -> tuple[list[Proposal], list[AttributeSignal]]:
+    """Proposed MVI applications and attribute signals for every lot of a notice."""
+    result = detect_all(notice)
+    return result.proposals, result.signals
