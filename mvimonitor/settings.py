@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "mvimonitor.organisations",
     "mvimonitor.themes",
     "mvimonitor.tenders",
+    "mvimonitor.dashboards",
     "mvimonitor.api",
 ]
 
