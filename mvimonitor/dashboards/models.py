@@ -82,3 +82,17 @@ class SpendTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year}: {self.amount}"
+
+
+class FactsVersion(models.Model):
+    """One row whose token changes whenever facts or spend totals change: the key of cached national figures."""
+
+    token = models.CharField(max_length=32)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("facts version")
+        verbose_name_plural = _("facts versions")
+
+    def __str__(self) -> str:
+        return self.token

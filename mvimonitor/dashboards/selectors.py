@@ -500,3 +500,46 @@ def data_years() -> list[int]:
 
 def kpi(kpi_id: str) -> Kpi | None:
     return BY_ID.get(kpi_id)
+
+
+# How long computed national figures stay in the cache; the facts version in the key already invalidates them on
+# every change, so this only bounds memory use.
+NATIONAL_CACHE_SECONDS = 3600
+
+
+def national_figures_cached(*, year: int, breakdown: Breakdown) -> list[Figure]:
+    """National figures of one year and breakdown (plus the undivided ones), cached per facts version."""
+    from django.core.cache import cache
+
+    from .services import facts_version
+
+    thresholds = disclosure.Thresholds.from_settings()
+    key = (
+        f"mvim:national:{facts_version()}:{year}:{breakdown.value}:"
+        f"{thresholds.min_organisations}:{thresholds.dominance_percent}"
+    )
+    figures: list[Figure] | None = cache.get(key)
+    if figures is None:
+        wanted = (Breakdown.ALL,) if breakdown == Breakdown.ALL else (Breakdown.ALL, breakdown)
+        figures = national_figures(years=[year], breakdowns=wanted, thresholds=thresholds)
+        cache.set(key, figures, NATIONAL_CACHE_SECONDS)
+    return figures
+
+
+def national_trend_cached(*, years: Sequence[int]) -> list[Figure]:
+    """The headline KPIs nationally over the years (undivided), cached per facts version."""
+    from django.core.cache import cache
+
+    from .services import facts_version
+
+    thresholds = disclosure.Thresholds.from_settings()
+    key = (
+        f"mvim:trend:{facts_version()}:{','.join(map(str, years))}:"
+        f"{thresholds.min_organisations}:{thresholds.dominance_percent}"
+    )
+    figures: list[Figure] | None = cache.get(key)
+    if figures is None:
+        headline = [kpi for kpi in CATALOGUE if kpi.headline]
+        figures = national_figures(years=list(years), kpis=headline, breakdowns=(Breakdown.ALL,), thresholds=thresholds)
+        cache.set(key, figures, NATIONAL_CACHE_SECONDS)
+    return figures

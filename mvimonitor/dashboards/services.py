@@ -1,6 +1,7 @@
 """Writes of the monitoring app: rebuilding the per-tender facts and saving spend totals."""
 
 import json
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
@@ -18,7 +19,7 @@ from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.tenders.models import Lot, Tender
 from mvimonitor.themes.models import ApplicationForm, Theme
 
-from .models import SpendTotal, TenderFact
+from .models import FactsVersion, SpendTotal, TenderFact
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN_VALUE_CLASS = "unknown"
@@ -111,7 +112,16 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
     lot_sum = Lot.objects.filter(tender_id=OuterRef("tender_id")).values("tender_id").annotate(s=Sum("estimated_value"))
     scope.filter(value__isnull=True).update(value=Subquery(lot_sum.values("s")[:1]))
     scope.update(value_class=value_class_expression())
+    facts_version_bump()
     return inserted
+
+
+def facts_version_bump() -> None:
+    FactsVersion.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+
+
+def facts_version() -> str:
+    return FactsVersion.objects.filter(pk=1).values_list("token", flat=True).first() or "none"
 
 
 def value_class_expression() -> Case:
@@ -137,6 +147,7 @@ def spend_total_save(*, user: User, organisation: Organisation, year: int, amoun
     total.source_note = source_note
     total.full_clean()
     total.save()
+    facts_version_bump()
     return total
 
 
