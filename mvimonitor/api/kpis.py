@@ -65,7 +65,9 @@ class KpiValueSerializer(serializers.Serializer[selectors.Figure]):
 
 class KpiValueFilter(serializers.Serializer[Any]):
     kpi = serializers.CharField(required=False, help_text="A KPI id from /kpis; all KPIs when left out.")
-    year = serializers.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, help_text="Default: newest.")
+    year = serializers.IntegerField(
+        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, help_text="Default: newest."
+    )
     period = serializers.ChoiceField(
         choices=list(PERIODS), required=False, help_text="Part of the year; organisation scope only."
     )
@@ -109,9 +111,9 @@ class KpiViewSet(viewsets.ViewSet):
     serializer_class = KpiSerializer
 
     def list(self, request: Request) -> Response:
-        return Response({"results": KpiSerializer(CATALOGUE, many=True).data})
+        return Response({"results": KpiSerializer(list(CATALOGUE), many=True).data})  # type: ignore[arg-type]
 
-    def retrieve(self, request: Request, id: str) -> Response:  # noqa: A002 - the URL keyword
+    def retrieve(self, request: Request, id: str) -> Response:
         kpi = BY_ID.get(id)
         if kpi is None:
             raise exceptions.NotFound(_("There is no KPI “%(kpi)s”.") % {"kpi": id})
@@ -144,15 +146,15 @@ class KpiValueViewSet(viewsets.GenericViewSet[Any]):
             figures = self._organisation_values(request, filters, kpis, breakdown)
         else:
             figures = self._national_values(request, filters, kpis, breakdown)
-        page = self.paginate_queryset(figures)  # type: ignore[arg-type]
-        serializer = KpiValueSerializer(page if page is not None else figures, many=True)
+        page = self.paginate_queryset(figures)
+        serializer = KpiValueSerializer(page if page is not None else figures, many=True)  # type: ignore[arg-type]
         if page is not None:
             return self.get_paginated_response(serializer.data)
         return Response(serializer.data)
 
     def _organisation_values(
         self, request: Request, filters: dict[str, Any], kpis: Sequence[Kpi], breakdown: Breakdown
-    ) -> "list[selectors.Figure]":
+    ) -> Sequence[selectors.Figure]:
         if not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
         organisation = Organisation.objects.filter(pk=filters["organisation"]).first()
@@ -171,12 +173,14 @@ class KpiValueViewSet(viewsets.GenericViewSet[Any]):
 
     def _national_values(
         self, request: Request, filters: dict[str, Any], kpis: Sequence[Kpi], breakdown: Breakdown
-    ) -> "list[selectors.Figure]":
+    ) -> Sequence[selectors.Figure]:
         level = filters.get("geo", "nl")
         user = request.user
         analyst = bool(user.is_authenticated and isinstance(user, User) and user.national_analyst)
         if level != "nl" and not analyst:
-            raise exceptions.PermissionDenied(_("Figures per kind of organisation or province are for national analysts."))
+            raise exceptions.PermissionDenied(
+                _("Figures per kind of organisation or province are for national analysts.")
+            )
         year = filters.get("year") or next(iter(selectors.data_years()), None)
         if year is None:
             return []

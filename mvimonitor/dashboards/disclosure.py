@@ -32,7 +32,8 @@ The rules
    are suppressed (smallest first) until they do. A suppressed total whose parts are all shown is derivable, so one
    part is suppressed too.
 3. Secondary suppression, exact audit. The published cells and all relations form a linear system; a suppressed
-   cell must not be uniquely determined by any combination of them (checked with exact Gaussian elimination). Where it is, one more cell of a relation that contains it is suppressed, and rules 2-3 repeat.
+   cell must not be uniquely determined by any combination of them (checked with exact Gaussian elimination).
+   Where it is, one more cell of a relation that contains it is suppressed, and rules 2-3 repeat.
 
 What it does not do: it does not add noise, and it does not guarantee that the interval a reader can deduce for a
 suppressed cell from non-negativity is wide (full interval protection needs linear programming, as tau-argus

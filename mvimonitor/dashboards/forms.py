@@ -1,4 +1,4 @@
-"""Filters of the dashboards (validated, so an unknown value gets a message naming the field) and the spend-total form."""
+"""Filters of the dashboards (validated: an unknown value gets a message naming the field) and the spend-total form."""
 
 import datetime as dt
 from typing import Any

@@ -64,7 +64,9 @@ class Reference:
         high = next((level for level, code, _nl, _en in levels if code == HIGH_AMBITION_CODE), None)
         return cls(
             themes=tuple(Theme.objects.order_by("order", "code").values_list("pk", "code", "name_nl", "name_en")),
-            forms=tuple(ApplicationForm.objects.order_by("order", "code").values_list("pk", "code", "name_nl", "name_en")),
+            forms=tuple(
+                ApplicationForm.objects.order_by("order", "code").values_list("pk", "code", "name_nl", "name_en")
+            ),
             levels=levels,
             high_level=high if high is not None else 10**6,  # no such level loaded: nothing counts as high
         )
@@ -230,7 +232,9 @@ def load_rows(
     spend_totals = SpendTotal.objects.filter(year__in=list(years))
     if organisation_id is not None:
         spend_totals = spend_totals.filter(organisation_id=organisation_id)
-    spend = {(year, org): amount for org, year, amount in spend_totals.values_list("organisation_id", "year", "amount")}
+    spend = {
+        (year, org): amount for org, year, amount in spend_totals.values_list("organisation_id", "year", "amount")
+    }
     return Rows(data=dict(data), geography=geography, spend=spend)
 
 
@@ -331,7 +335,9 @@ class NationalComputation:
         self._bases: dict[tuple[str, Breakdown, int], disclosure.Protected] = {}
         self._contrib_cache: dict[tuple[str, Breakdown, int, str], dict[str, dict[int, Number]]] = {}
 
-    def contributions(self, measure: str, breakdown: Breakdown, year: int, bucket: str) -> dict[str, dict[int, Number]]:
+    def contributions(
+        self, measure: str, breakdown: Breakdown, year: int, bucket: str
+    ) -> dict[str, dict[int, Number]]:
         """geo -> {organisation: amount} of one measure in one bucket (bucket ALL sums the buckets)."""
         key = (measure, breakdown, year, bucket)
         cached = self._contrib_cache.get(key)
@@ -419,7 +425,7 @@ class NationalComputation:
                         )
                 parts = ["N", "C"] if kpi.family == Family.SHARE else ["N"]
                 for part in parts:
-                    relations += _geo_relations(self.geos, lambda geo, p=part, b=bucket: (p, item.code, geo, b))
+                    relations += _geo_relations(self.geos, lambda geo, p=part, b=bucket, i=item.code: (p, i, geo, b))
             if breakdown != Breakdown.ALL:
                 parts = ["N", "C"] if kpi.family == Family.SHARE else ["N"]
                 for part in parts:
@@ -495,7 +501,7 @@ def national_figures(
 def data_years() -> list[int]:
     """Years that have tenders, newest first."""
     years = TenderFact.objects.filter(year__isnull=False).values_list("year", flat=True).distinct().order_by("-year")
-    return list(years)
+    return [year for year in years if year is not None]
 
 
 def kpi(kpi_id: str) -> Kpi | None:
@@ -540,6 +546,8 @@ def national_trend_cached(*, years: Sequence[int]) -> list[Figure]:
     figures: list[Figure] | None = cache.get(key)
     if figures is None:
         headline = [kpi for kpi in CATALOGUE if kpi.headline]
-        figures = national_figures(years=list(years), kpis=headline, breakdowns=(Breakdown.ALL,), thresholds=thresholds)
+        figures = national_figures(
+            years=list(years), kpis=headline, breakdowns=(Breakdown.ALL,), thresholds=thresholds
+        )
         cache.set(key, figures, NATIONAL_CACHE_SECONDS)
     return figures

@@ -49,7 +49,7 @@ def _mask(lookup: str, keys: list[int]) -> Any:
     if not keys:
         return Value(0)
     parts = [Max(Case(When(**{lookup: key}, then=Value(1 << key)), default=Value(0))) for key in keys]
-    total = parts[0]
+    total: Any = parts[0]
     for part in parts[1:]:
         total = total + part
     return total
@@ -104,12 +104,14 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
     select_sql, params = query.query.sql_with_params()
     ordered = [alias.removeprefix("fact_") for alias in query.query.annotation_select]
     table = TenderFact._meta.db_table
-    quoted = ", ".join(connection.ops.quote_name(TenderFact._meta.get_field(name).column) for name in ordered)
+    quoted = ", ".join(connection.ops.quote_name(_column(name)) for name in ordered)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({quoted}) {select_sql}", params)  # noqa: S608 - our own column names
-        inserted = cursor.rowcount
+        cursor.execute(f"INSERT INTO {table} ({quoted}) {select_sql}", params)
+        inserted = int(cursor.rowcount)
     scope = TenderFact.objects.all() if tender_ids is None else TenderFact.objects.filter(tender_id__in=ids)
-    lot_sum = Lot.objects.filter(tender_id=OuterRef("tender_id")).values("tender_id").annotate(s=Sum("estimated_value"))
+    lot_sum = (
+        Lot.objects.filter(tender_id=OuterRef("tender_id")).values("tender_id").annotate(s=Sum("estimated_value"))
+    )
     scope.filter(value__isnull=True).update(value=Subquery(lot_sum.values("s")[:1]))
     scope.update(value_class=value_class_expression())
     facts_version_bump()
@@ -124,6 +126,12 @@ def facts_version() -> str:
     return FactsVersion.objects.filter(pk=1).values_list("token", flat=True).first() or "none"
 
 
+def _column(name: str) -> str:
+    field = TenderFact._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column  # noqa: S101 - our own concrete fields
+    return field.column
+
+
 def value_class_expression() -> Case:
     whens = [When(value__isnull=True, then=Value(UNKNOWN_VALUE_CLASS))]
     last = UNKNOWN_VALUE_CLASS
@@ -136,7 +144,9 @@ def value_class_expression() -> Case:
 
 
 @transaction.atomic
-def spend_total_save(*, user: User, organisation: Organisation, year: int, amount: Decimal, source_note: str) -> SpendTotal:
+def spend_total_save(
+    *, user: User, organisation: Organisation, year: int, amount: Decimal, source_note: str
+) -> SpendTotal:
     """Create or replace an organisation's spend total for a year (beheerder or MVI coordinator)."""
     if not permitted(user, Action.EDIT_SPEND_TOTALS, organisation):
         raise PermissionDenied(_("You may not enter spend totals for this organisation."))
@@ -153,4 +163,3 @@ def spend_total_save(*, user: User, organisation: Organisation, year: int, amoun
 
 def spend_totals_for(*, organisation: Organisation) -> models.QuerySet[SpendTotal]:
     return SpendTotal.objects.filter(organisation=organisation).order_by("-year")
-

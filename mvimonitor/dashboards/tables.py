@@ -20,6 +20,9 @@ from .kpis import Breakdown, Family, Kpi, Unit
 from .selectors import ALL, NATIONAL, ORGANISATION, Figure, Reference, buckets
 from .services import UNKNOWN_VALUE_CLASS, value_classes
 
+EMPTY = "\u2013"  # an en dash for "no figure"
+DASH = " \u2013 "  # between a figure's name and the part of the breakdown
+
 
 @dataclass
 class CellView:
@@ -99,7 +102,7 @@ def suppressed_cell(reason: str | None) -> CellView:
 def format_number(kpi: Kpi, amount: Any, *, is_value: bool) -> str:
     """A numerator/denominator (count or euros) or a KPI value (percent or percentage points)."""
     if amount is None:
-        return "–"
+        return EMPTY
     if is_value:
         text = number_format(amount, 1)
         return f"{text}%" if kpi.unit == Unit.PERCENT else _("%(value)s pp") % {"value": text}
@@ -125,7 +128,11 @@ def drill_down(
             query["european"] = "yes" if bucket == "european" else "no"
         elif breakdown == Breakdown.VALUE_CLASS:
             query["value_class"] = bucket
-    base_filters = {"mvi_n": {"mvi": "yes"}, "pg_n": {"in_product_group": "yes"}, "aw_n": {"form": "gunningscriterium"}}
+    base_filters = {
+        "mvi_n": {"mvi": "yes"},
+        "pg_n": {"in_product_group": "yes"},
+        "aw_n": {"form": "gunningscriterium"},
+    }
     query |= base_filters.get(kpi.base, {})
     if numerator:
         if kpi.per == "theme":
@@ -222,7 +229,7 @@ def organisation_kpi_table(
                 continue
             label = labels[item] if kpi.per or item != ALL else kpi_name(kpi)
             if bucket != ALL:
-                label = f"{label} – {bucket_label(breakdown, bucket)}"
+                label = f"{label}{DASH}{bucket_label(breakdown, bucket)}"
             numerator_link = denominator_link = ""
             if kpi.id != "coverage":
                 numerator_link = drill_down(kpi, item, breakdown, bucket, year=year, dates=dates, numerator=True)
@@ -255,7 +262,7 @@ def trend_table(
     geos = ([ORGANISATION] if kind else []) + ([f"kind:{kind}"] if kind else []) + [NATIONAL]
     headers = [_("Year")]
     for kpi in kpis:
-        headers += [f"{kpi_name(kpi)} – {geo_label(geo)}" for geo in geos]
+        headers += [f"{kpi_name(kpi)}{DASH}{geo_label(geo)}" for geo in geos]
     table = TableView(
         id="trend",
         title=_("Trend over the years"),
@@ -269,11 +276,19 @@ def trend_table(
             for geo in geos:
                 figure = values.get((kpi.id, year, geo))
                 if figure is None or figure.value is None:
-                    row.append(suppressed_cell(figure.suppressed if figure else None) if geo != ORGANISATION else CellView("–"))
+                    row.append(
+                        suppressed_cell(figure.suppressed if figure else None)
+                        if geo != ORGANISATION
+                        else CellView(EMPTY)
+                    )
                 else:
                     row.append(CellView(format_number(kpi, figure.value, is_value=True), figure.value))
                     chart_rows.append(
-                        {"year": str(year), "series": f"{kpi_name(kpi)} – {geo_label(geo)}", "value": float(figure.value)}
+                        {
+                            "year": str(year),
+                            "series": f"{kpi_name(kpi)}{DASH}{geo_label(geo)}",
+                            "value": float(figure.value),
+                        }
                     )
         table.rows.append(row)
     table.chart = line_chart(table.caption, chart_rows, _("percent"))
@@ -293,9 +308,7 @@ def national_kpi_table(
     reference: Reference,
 ) -> TableView:
     """Rows: items x buckets. With one geography: counted / out of / value; with several: the value per geography."""
-    relevant = {
-        (f.item, f.bucket, f.geo): f for f in figures if f.kpi == kpi.id and f.breakdown == breakdown.value
-    }
+    relevant = {(f.item, f.bucket, f.geo): f for f in figures if f.kpi == kpi.id and f.breakdown == breakdown.value}
     labels = item_labels(kpi, reference)
     single = len(geos) == 1
     headers = [_("Figure")] + (
@@ -314,7 +327,7 @@ def national_kpi_table(
         for bucket in bucket_list:
             label = labels[item] if kpi.per or item != ALL else kpi_name(kpi)
             if bucket != ALL:
-                label = f"{label} – {bucket_label(breakdown, bucket)}"
+                label = f"{label}{DASH}{bucket_label(breakdown, bucket)}"
             row = [CellView(text=label)]
             for geo in geos:
                 figure = relevant.get((item, bucket, geo))

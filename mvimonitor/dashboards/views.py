@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -67,13 +66,13 @@ def _export_or_render(
 
 
 def _organisation_years(organisation: Organisation) -> list[int]:
-    years: QuerySet[TenderFact, int] = (
+    years = (
         TenderFact.objects.filter(organisation=organisation, year__isnull=False)
         .values_list("year", flat=True)
         .distinct()
         .order_by("-year")
     )
-    return list(years)
+    return [year for year in years if year is not None]
 
 
 @login_required
@@ -165,14 +164,19 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
         headline = [kpi for kpi in CATALOGUE if kpi.headline]
         trend_years = sorted(years)
         tables.insert(
-            0, trend_table(headline, [], selectors.national_trend_cached(years=trend_years), years=trend_years, kind=None)
+            0,
+            trend_table(
+                headline, [], selectors.national_trend_cached(years=trend_years), years=trend_years, kind=None
+            ),
         )
     context = {"filter_form": form, "year": year, "tables": tables, "analyst": analyst}
     return _export_or_render(request, "dashboards/national.html", context, tables, "mvi-monitor-national")
 
 
 def kpi_catalogue(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboards/catalogue.html", {"kpis": CATALOGUE, "urls": {k.id: definition_url(k) for k in CATALOGUE}})
+    return render(
+        request, "dashboards/catalogue.html", {"kpis": CATALOGUE, "urls": {k.id: definition_url(k) for k in CATALOGUE}}
+    )
 
 
 @login_required

@@ -17,7 +17,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mvimonitor.dashboards.services import UNKNOWN_VALUE_CLASS, value_classes
-
 from mvimonitor.themes.models import (
     AmbitionLevel,
     ApplicationForm,
@@ -149,8 +148,12 @@ class TenderFilterForm(forms.Form):
         choices=[("", _("All")), (YES, _("Yes")), (NO, _("No"))],
     )
     # The filters below let every figure of the monitoring dashboards link to the tenders behind it.
-    date_from = forms.DateField(label=_("Published on or after"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Published on or before"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("Published on or after"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Published on or before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     european = forms.ChoiceField(
         label=_("European procedure"), required=False, choices=[("", _("All")), (YES, _("Yes")), (NO, _("No"))]
     )
@@ -159,16 +162,25 @@ class TenderFilterForm(forms.Form):
         label=_("At least one MVI theme"), required=False, choices=[("", _("All")), (YES, _("Yes")), (NO, _("No"))]
     )
     theme_count = forms.TypedChoiceField(
-        label=_("Number of MVI themes"), required=False, coerce=int, empty_value=None,
+        label=_("Number of MVI themes"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", _("All")), *((n, str(n)) for n in range(7))],
     )
     form = forms.ModelChoiceField(
-        label=_("Form of application"), required=False, queryset=ApplicationForm.objects.all(), to_field_name="code",
+        label=_("Form of application"),
+        required=False,
+        queryset=ApplicationForm.objects.all(),
+        to_field_name="code",
         empty_label=_("All"),
     )
     ambition = forms.ChoiceField(label=_("Highest ambition level"), required=False)
     ambition_min = forms.ModelChoiceField(
-        label=_("Ambition level at least"), required=False, queryset=AmbitionLevel.objects.all(), to_field_name="code",
+        label=_("Ambition level at least"),
+        required=False,
+        queryset=AmbitionLevel.objects.all(),
+        to_field_name="code",
         empty_label=_("All"),
     )
     in_product_group = forms.ChoiceField(

@@ -55,7 +55,7 @@ def tender_years(*, organisation: Organisation) -> list[int]:
 
 def tender_list(*, organisation: Organisation, filters: TenderFilters) -> models.QuerySet[Tender]:
     """The organisation's tenders after search and filters, with the number of distinct MVI themes per tender."""
-    tenders = Tender.objects.filter(organisation=organisation)
+    tenders: models.QuerySet[Tender] = Tender.objects.filter(organisation=organisation)
     if query := (filters.get("q") or "").strip():
         tenders = tenders.filter(
             Q(title__icontains=query)

@@ -75,7 +75,9 @@ def test_negative_contributions_are_refused() -> None:
 def attack(protected: Protected, relations: list[Relation]) -> dict[Hashable, object]:
     """What a reader can recover: repeat 'a relation with one unknown gives that unknown' and the same on every
     difference of two relations (row total minus column total, national minus the shown parts), until nothing new."""
-    known: dict[Hashable, object] = {key: protected.value(key) for key in protected.keys() if protected.shown(key)}
+    known: dict[Hashable, object] = {
+        key: protected.value(key) for key in list(protected.keys()) if protected.shown(key)
+    }
     equations: list[dict[Hashable, int]] = []
     for relation in relations:
         equation: dict[Hashable, int] = {relation.total: 1}
@@ -126,7 +128,9 @@ def test_national_total_minus_shown_cells_does_not_reveal_a_suppressed_cell() ->
         Cell("b", orgs(4, 4, 4, 4, 4, start=10)),
         Cell("c", orgs(30, start=20)),
         Cell("d", orgs(3, 3, 3, 3, 3, 3, start=30)),
-        Cell("nl", {**orgs(4, 4, 4, 4, 4), **orgs(4, 4, 4, 4, 4, start=10), 20: 30, **orgs(3, 3, 3, 3, 3, 3, start=30)}),
+        Cell(
+            "nl", {**orgs(4, 4, 4, 4, 4), **orgs(4, 4, 4, 4, 4, start=10), 20: 30, **orgs(3, 3, 3, 3, 3, 3, start=30)}
+        ),
     ]
 
     result = protect(cells, [relation], thresholds=RULES)
