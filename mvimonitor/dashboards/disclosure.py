@@ -198,18 +198,23 @@ def protect(
         status[choice] = Reason.SECONDARY
         return True
 
+    checked_safe: dict[int, frozenset[Key]] = {}  # relation -> hidden parts already found safe together
     while True:
         changed = True
         while changed:
             changed = False
-            for relation in links:
-                hidden_parts = [by_key[key] for key in relation.parts if suppressed(key)]
+            for number, relation in enumerate(links):
+                hidden_keys = frozenset(key for key in relation.parts if suppressed(key))
                 if not suppressed(relation.total):
-                    if hidden_parts and primary_reason(_combined(hidden_parts), rules) is not None:
+                    if not hidden_keys or checked_safe.get(number) == hidden_keys:
+                        continue
+                    if primary_reason(_combined(by_key[key] for key in hidden_keys), rules) is None:
+                        checked_safe[number] = hidden_keys
+                    else:
                         if not suppress_one_of(relation):
                             raise ValueError(f"Cannot protect {relation!r}: its shown total reveals its parts.")
                         changed = True
-                elif not hidden_parts and relation.parts:
+                elif not hidden_keys and relation.parts:
                     if not suppress_one_of(relation):
                         raise ValueError(f"Cannot protect {relation!r}: its fixed shown parts reveal its total.")
                     changed = True

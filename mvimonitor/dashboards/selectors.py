@@ -128,12 +128,14 @@ def _has_bit(column: str, bit: int) -> Q:
 def _fact_rows(
     *,
     years: Sequence[int],
-    breakdown: Breakdown,
+    columns: Sequence[str],
     organisation_id: int | None,
     date_from: dt.date | None,
     date_to: dt.date | None,
     reference: Reference,
+    wanted: set[str] | None,
 ) -> list[dict[str, Any]]:
+    """One GROUP BY query: per year, organisation and the breakdown columns, the wanted measures (None: all)."""
     facts = TenderFact.objects.filter(year__in=list(years))
     if organisation_id is not None:
         facts = facts.filter(organisation_id=organisation_id)
@@ -141,13 +143,12 @@ def _fact_rows(
         facts = facts.filter(publication_date__gte=date_from)
     if date_to is not None:
         facts = facts.filter(publication_date__lte=date_to)
+    aggregates = {name: expression for name, expression in measures(reference).items() if not wanted or name in wanted}
     bits = {f"theme_mask_bit_{pk}": F("theme_mask").bitand(1 << pk) for pk, *_r in reference.themes}
     bits |= {f"form_mask_bit_{pk}": F("form_mask").bitand(1 << pk) for pk, *_r in reference.forms}
     facts = facts.annotate(**bits)  # 0 or the bit: a condition "> 0" per theme and form
-    group = ["year", "organisation_id", "organisation_kind", "province"]
-    if breakdown != Breakdown.ALL:
-        group.append(BREAKDOWN_COLUMN[breakdown])
-    return list(facts.order_by().values(*group).annotate(**measures(reference)))
+    group = ["year", "organisation_id", "organisation_kind", "province", *columns]
+    return list(facts.order_by().values(*group).annotate(**aggregates))
 
 
 def _bucket(row: Mapping[str, Any], breakdown: Breakdown) -> str:
@@ -213,29 +214,61 @@ def load_rows(
     organisation_id: int | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    kpis: Sequence[Kpi] | None = None,
 ) -> Rows:
+    """The measure rows of every breakdown from ONE aggregate query at the finest grain the breakdowns need
+    (year x organisation x their columns: at most a few thousand groups per year); coarser breakdowns are sums of
+    those groups. `kpis` limits the measures to the ones they use."""
+    wanted_breakdowns = list(dict.fromkeys(breakdowns))
+    columns = [BREAKDOWN_COLUMN[b] for b in wanted_breakdowns if b != Breakdown.ALL]
+    wanted = _measures_for(kpis, reference) if kpis is not None else None
+    rows = _fact_rows(
+        years=years,
+        columns=columns,
+        organisation_id=organisation_id,
+        date_from=date_from,
+        date_to=date_to,
+        reference=reference,
+        wanted=wanted,
+    )
+    names = [
+        name
+        for name in (rows[0] if rows else {})
+        if name not in {"year", "organisation_id", "organisation_kind", "province", *columns}
+    ]
     data: dict[tuple[Breakdown, int, str], dict[int, dict[str, Any]]] = defaultdict(dict)
     geography: dict[int, tuple[str, str]] = {}
-    for breakdown in dict.fromkeys(breakdowns):
-        rows = _fact_rows(
-            years=years,
-            breakdown=breakdown,
-            organisation_id=organisation_id,
-            date_from=date_from,
-            date_to=date_to,
-            reference=reference,
-        )
-        for row in rows:
-            organisation = row["organisation_id"]
-            geography[organisation] = (row["organisation_kind"], row["province"])
-            data[(breakdown, row["year"], _bucket(row, breakdown))][organisation] = row
+    for row in rows:
+        organisation = row["organisation_id"]
+        geography[organisation] = (row["organisation_kind"], row["province"])
+        for breakdown in wanted_breakdowns:
+            cell = data[(breakdown, row["year"], _bucket(row, breakdown))]
+            target = cell.get(organisation)
+            if target is None:
+                cell[organisation] = {name: row[name] for name in names}
+            else:
+                for name in names:
+                    target[name] += row[name]
     spend_totals = SpendTotal.objects.filter(year__in=list(years))
     if organisation_id is not None:
         spend_totals = spend_totals.filter(organisation_id=organisation_id)
     spend = {
         (year, org): amount for org, year, amount in spend_totals.values_list("organisation_id", "year", "amount")
     }
+    missing = {org for _year, org in spend} - set(geography)
+    if missing:  # organisations with a spend total but no tender in these years
+        for org, kind, province in Organisation.objects.filter(pk__in=missing).values_list("pk", "kind", "province"):
+            geography[org] = (kind, province)
     return Rows(data=dict(data), geography=geography, spend=spend)
+
+
+def _measures_for(kpis: Sequence[Kpi], reference: Reference) -> set[str]:
+    names: set[str] = set()
+    for kpi in kpis:
+        names.add(kpi.base)
+        names.update(item.measure for item in reference.items(kpi))
+    # coverage reads the tender value; "spend" comes from SpendTotal, not from the facts
+    return {"v" if name in {"cov_v", "spend"} else name for name in names}
 
 
 def _measure(rows: Rows, row: Mapping[str, Any], year: int, organisation: int, name: str) -> Number:
@@ -270,6 +303,7 @@ def organisation_figures(
         organisation_id=organisation.pk,
         date_from=date_from,
         date_to=date_to,
+        kpis=kpis,
     )
     figures: list[Figure] = []
     for kpi in kpis:
@@ -331,7 +365,10 @@ class NationalComputation:
         self.rows = rows
         self.reference = reference
         self.thresholds = thresholds
-        self.geos = geographies(rows)
+        self.all_geos = geographies(rows)
+        # Geographies without any organisation are structurally zero: they reveal nothing and stay out of the
+        # protection problem (they are reported as suppressed).
+        self.geos = {geo: members for geo, members in self.all_geos.items() if members}
         self._bases: dict[tuple[str, Breakdown, int], disclosure.Protected] = {}
         self._contrib_cache: dict[tuple[str, Breakdown, int, str], dict[str, dict[int, Number]]] = {}
 
@@ -353,9 +390,13 @@ class NationalComputation:
             for (spend_year, organisation), amount in self.rows.spend.items():
                 if spend_year == year and organisation not in per_org:
                     per_org[organisation] = amount
-        by_geo = {
-            geo: {org: per_org[org] for org in members if per_org.get(org)} for geo, members in self.geos.items()
-        }
+        by_geo: dict[str, dict[int, Number]] = {geo: {} for geo in self.all_geos}
+        for organisation, amount in per_org.items():
+            if amount:
+                kind, province = self.rows.geography[organisation]
+                by_geo[NATIONAL][organisation] = amount
+                by_geo[f"kind:{kind}"][organisation] = amount
+                by_geo[f"province:{province}"][organisation] = amount
         self._contrib_cache[key] = by_geo
         return by_geo
 
@@ -446,7 +487,24 @@ class NationalComputation:
         out: list[Figure] = []
         for item in items:
             for bucket in all_buckets:
-                for geo in self.geos:
+                for geo in self.all_geos:
+                    if geo not in self.geos:
+                        out.append(
+                            Figure(
+                                kpi=kpi.id,
+                                version=kpi.version,
+                                item=item.code,
+                                year=year,
+                                breakdown=breakdown.value,
+                                bucket=bucket,
+                                geo=geo,
+                                numerator=None,
+                                denominator=None,
+                                value=None,
+                                suppressed=disclosure.Reason.TOO_FEW_ORGANISATIONS.value,
+                            )
+                        )
+                        continue
                     n_key, d_key = ("N", item.code, geo, bucket), ("D", geo, bucket)
                     shown = protected.shown(n_key) and protected.shown(d_key)
                     reason = None
@@ -487,7 +545,7 @@ def national_figures(
     """
     reference = reference or Reference.load()
     needed = {Breakdown.ALL, *(b for b in breakdowns for kpi in kpis if b in kpi.breakdowns)}
-    rows = load_rows(years=years, breakdowns=needed, reference=reference)
+    rows = load_rows(years=years, breakdowns=needed, reference=reference, kpis=kpis)
     computation = NationalComputation(rows, reference, thresholds or disclosure.Thresholds.from_settings())
     figures: list[Figure] = []
     for year in years:
