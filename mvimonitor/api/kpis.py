@@ -95,6 +95,14 @@ class KpiValueFilter(serializers.Serializer[Any]):
             raise serializers.ValidationError({"organisation": _("Give the organisation id for scope organisation.")})
         if scope == "organisation" and attrs.get("geo", "nl") != "nl":
             raise serializers.ValidationError({"geo": _("geo applies to national figures only.")})
+        if attrs.get("geo", "nl") != "nl" and attrs.get("breakdown", "all") != "all":
+            raise serializers.ValidationError(
+                {
+                    "breakdown": _(
+                        "Per kind of organisation or province there are only undivided figures (breakdown all)."
+                    )
+                }
+            )
         return attrs
 
 

@@ -355,7 +355,7 @@ def _geo_relations(geos: Mapping[str, list[int]], cell: Any) -> list[disclosure.
     """national = sum of kinds = sum of provinces, for the cells built by `cell(geo)`."""
     kinds = tuple(cell(geo) for geo in geos if geo.startswith("kind:"))
     provinces = tuple(cell(geo) for geo in geos if geo.startswith("province:"))
-    return [disclosure.Relation(cell(NATIONAL), kinds), disclosure.Relation(cell(NATIONAL), provinces)]
+    return [disclosure.Relation(cell(NATIONAL), parts) for parts in (kinds, provinces) if parts]
 
 
 class NationalComputation:
@@ -371,6 +371,13 @@ class NationalComputation:
         self.geos = {geo: members for geo, members in self.all_geos.items() if members}
         self._bases: dict[tuple[str, Breakdown, int], disclosure.Protected] = {}
         self._contrib_cache: dict[tuple[str, Breakdown, int, str], dict[str, dict[int, Number]]] = {}
+
+    def geos_for(self, breakdown: Breakdown) -> dict[str, list[int]]:
+        """Geographies of a breakdown: every kind and province for the undivided figures, the country alone for the
+        breakdowns (per kind x nature etc. the groups get too small to show, and the tables too large to protect)."""
+        if breakdown == Breakdown.ALL:
+            return self.geos
+        return {NATIONAL: self.geos.get(NATIONAL, [])}
 
     def contributions(
         self, measure: str, breakdown: Breakdown, year: int, bucket: str
@@ -408,21 +415,22 @@ class NationalComputation:
         cells: list[disclosure.Cell] = []
         relations: list[disclosure.Relation] = []
         fixed: dict[Any, bool] = {}
+        geos = self.geos_for(breakdown)
         if breakdown == Breakdown.ALL:
             amounts = self.contributions(measure, breakdown, year, ALL)
-            cells = [disclosure.Cell((geo, ALL), amounts[geo]) for geo in self.geos]
-            relations = _geo_relations(self.geos, lambda geo: (geo, ALL))
+            cells = [disclosure.Cell((geo, ALL), amounts[geo]) for geo in geos]
+            relations = _geo_relations(geos, lambda geo: (geo, ALL))
         else:
             overall = self.base(measure, Breakdown.ALL, year)
             all_amounts = self.contributions(measure, Breakdown.ALL, year, ALL)
-            for geo in self.geos:
+            for geo in geos:
                 cells.append(disclosure.Cell((geo, ALL), all_amounts[geo]))
                 fixed[(geo, ALL)] = overall.shown((geo, ALL))
             for bucket in buckets(breakdown):
                 amounts = self.contributions(measure, breakdown, year, bucket)
-                cells += [disclosure.Cell((geo, bucket), amounts[geo]) for geo in self.geos]
-                relations += _geo_relations(self.geos, lambda geo, b=bucket: (geo, b))
-            for geo in self.geos:
+                cells += [disclosure.Cell((geo, bucket), amounts[geo]) for geo in geos]
+                relations += _geo_relations(geos, lambda geo, b=bucket: (geo, b))
+            for geo in geos:
                 relations.append(
                     disclosure.Relation((geo, ALL), tuple((geo, bucket) for bucket in buckets(breakdown)))
                 )
@@ -432,6 +440,7 @@ class NationalComputation:
 
     def figures(self, kpi: Kpi, breakdown: Breakdown, year: int) -> list[Figure]:
         items = self.reference.items(kpi)
+        geos = self.geos_for(breakdown)
         all_buckets = [ALL] if breakdown == Breakdown.ALL else [ALL, *buckets(breakdown)]
         base = self.base(kpi.base, breakdown, year)
         cells: list[disclosure.Cell] = []
@@ -440,7 +449,7 @@ class NationalComputation:
         denominators: dict[tuple[str, str], Number] = {}
         for bucket in all_buckets:
             den = self.contributions(kpi.base, breakdown, year, bucket)
-            for geo in self.geos:
+            for geo in geos:
                 cells.append(disclosure.Cell(("D", geo, bucket), den[geo]))
                 fixed[("D", geo, bucket)] = base.shown((geo, bucket))
                 denominators[(geo, bucket)] = sum(den[geo].values(), 0)
@@ -449,7 +458,7 @@ class NationalComputation:
             for bucket in all_buckets:
                 num = self.contributions(item.measure, breakdown, year, bucket)
                 den = self.contributions(kpi.base, breakdown, year, bucket)
-                for geo in self.geos:
+                for geo in geos:
                     cells.append(disclosure.Cell(("N", item.code, geo, bucket), num[geo]))
                     numerators[(item.code, geo, bucket)] = sum(num[geo].values(), 0)
                     if kpi.family == Family.SHARE:
@@ -466,11 +475,11 @@ class NationalComputation:
                         )
                 parts = ["N", "C"] if kpi.family == Family.SHARE else ["N"]
                 for part in parts:
-                    relations += _geo_relations(self.geos, lambda geo, p=part, b=bucket, i=item.code: (p, i, geo, b))
+                    relations += _geo_relations(geos, lambda geo, p=part, b=bucket, i=item.code: (p, i, geo, b))
             if breakdown != Breakdown.ALL:
                 parts = ["N", "C"] if kpi.family == Family.SHARE else ["N"]
                 for part in parts:
-                    for geo in self.geos:
+                    for geo in geos:
                         relations.append(
                             disclosure.Relation(
                                 (part, item.code, geo, ALL),
@@ -479,7 +488,7 @@ class NationalComputation:
                         )
         if kpi.family == Family.PARTITION:
             for bucket in all_buckets:
-                for geo in self.geos:
+                for geo in geos:
                     relations.append(
                         disclosure.Relation(("D", geo, bucket), tuple(("N", i.code, geo, bucket) for i in items))
                     )
@@ -487,8 +496,8 @@ class NationalComputation:
         out: list[Figure] = []
         for item in items:
             for bucket in all_buckets:
-                for geo in self.all_geos:
-                    if geo not in self.geos:
+                for geo in self.all_geos if breakdown == Breakdown.ALL else [NATIONAL]:
+                    if geo not in geos:
                         out.append(
                             Figure(
                                 kpi=kpi.id,

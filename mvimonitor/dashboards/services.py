@@ -128,7 +128,8 @@ def facts_version() -> str:
 
 def _column(name: str) -> str:
     field = TenderFact._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column  # noqa: S101 - our own concrete fields
+    if not isinstance(field, models.Field) or not field.column:
+        raise TypeError(f"{name} is not a column of the fact table.")
     return field.column
 
 

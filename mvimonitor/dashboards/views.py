@@ -8,14 +8,19 @@ Every table can be downloaded as CSV or XLSX with `?export=<table id>&format=csv
 export can never show more than the page.
 """
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -45,24 +50,27 @@ def _filter_messages(request: HttpRequest, form: BaseForm) -> None:
             )
 
 
-def _export_or_render(
-    request: HttpRequest, template: str, context: dict[str, Any], tables: list[TableView], filename: str
-) -> HttpResponse:
-    wanted = request.GET.get("export")
-    if wanted:
-        table = next((t for t in tables if t.id == wanted), None)
-        if table is None:
-            raise Http404(_("There is no table “%(table)s” on this page.") % {"table": wanted})
-        writer = EXPORT_FORMATS.get(request.GET.get("format", "csv"))
-        if writer is None:
-            messages.error(request, _("Exports are available as CSV or XLSX."))
-            return render(request, template, context, status=400)
-        return writer(table, f"{filename}-{table.id}")
-    query = request.GET.copy()
-    query.pop("export", None)
-    query.pop("format", None)
-    context["query_string"] = query.urlencode()
-    return render(request, template, context)
+def _export(request: HttpRequest, tables: list[TableView], filename: str) -> HttpResponse:
+    wanted = request.GET.get("export", "")
+    table = next((t for t in tables if t.id == wanted), None)
+    if table is None:
+        raise Http404(_("There is no table “%(table)s” on this page.") % {"table": wanted})
+    writer = EXPORT_FORMATS.get(request.GET.get("format", "csv"))
+    if writer is None:
+        return HttpResponse(_("Exports are available as CSV or XLSX."), status=400, content_type="text/plain")
+    return writer(table, f"{filename}-{table.id}")
+
+
+def _tables_html(key: str, query: dict[str, Any], build: Callable[[], list[TableView]]) -> str:
+    """The rendered tables and charts of a page, cached per facts version and language (the figures only change
+    when the facts do; the version is part of the key)."""
+    full_key = f"mvim:html:{services.facts_version()}:{get_language()}:{key}"
+    html: str | None = cache.get(full_key)
+    if html is None:
+        context = {"tables": build(), "query_string": urlencode({k: v for k, v in query.items() if v is not None})}
+        html = render_to_string("dashboards/includes/tables.html", context)
+        cache.set(full_key, html, selectors.NATIONAL_CACHE_SECONDS)
+    return html
 
 
 def _organisation_years(organisation: Organisation) -> list[int]:
@@ -84,53 +92,61 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None, years=years)
     _filter_messages(request, form)
     year, period, breakdown = form.values()
-    context: dict[str, Any] = {"organisation": organisation, "filter_form": form, "year": year, "period": period}
-    tables: list[TableView] = []
-    if year is not None:
-        reference = Reference.load()
-        dates = None if period == "year" else period_dates(year, period)
-        wanted = (Breakdown.ALL,) if breakdown == Breakdown.ALL else (Breakdown.ALL, breakdown)
-        own = selectors.organisation_figures(
-            organisation=organisation,
-            years=[year],
-            breakdowns=wanted,
-            date_from=dates[0] if dates else None,
-            date_to=dates[1] if dates else None,
-            reference=reference,
-        )
-        national = selectors.national_figures_cached(year=year, breakdown=breakdown)
-        for kpi in CATALOGUE:
-            table_breakdown = breakdown if breakdown in kpi.breakdowns else Breakdown.ALL
-            tables.append(
-                organisation_kpi_table(
-                    kpi,
-                    own,
-                    national,
-                    kind=organisation.kind,
-                    year=year,
-                    breakdown=table_breakdown,
-                    dates=dates,
-                    reference=reference,
-                )
-            )
-        headline = [kpi for kpi in CATALOGUE if kpi.headline]
-        trend_years = sorted(years)
-        own_trend = selectors.organisation_figures(
-            organisation=organisation, years=trend_years, kpis=headline, reference=reference
-        )
-        tables.insert(
-            0,
-            trend_table(
-                headline,
-                own_trend,
-                selectors.national_trend_cached(years=trend_years),
-                years=trend_years,
+
+    def build() -> list[TableView]:
+        return _organisation_tables(organisation, year, period, breakdown, years) if year is not None else []
+
+    if request.GET.get("export"):
+        return _export(request, build(), "mvi-monitor")
+    query = {"year": year, "period": period, "breakdown": breakdown.value}
+    context: dict[str, Any] = {
+        "organisation": organisation,
+        "filter_form": form,
+        "year": year,
+        "partial_period": period != "year",
+        "tables_html": _tables_html(f"org:{organisation.pk}:{year}:{period}:{breakdown.value}", query, build),
+    }
+    return render(request, "dashboards/organisation.html", context)
+
+
+def _organisation_tables(
+    organisation: Organisation, year: int, period: str, breakdown: Breakdown, years: list[int]
+) -> list[TableView]:
+    reference = Reference.load()
+    dates = None if period == "year" else period_dates(year, period)
+    wanted = (Breakdown.ALL,) if breakdown == Breakdown.ALL else (Breakdown.ALL, breakdown)
+    own = selectors.organisation_figures(
+        organisation=organisation,
+        years=[year],
+        breakdowns=wanted,
+        date_from=dates[0] if dates else None,
+        date_to=dates[1] if dates else None,
+        reference=reference,
+    )
+    national = selectors.national_figures_cached(year=year, breakdown=breakdown)
+    tables = []
+    for kpi in CATALOGUE:
+        table_breakdown = breakdown if breakdown in kpi.breakdowns else Breakdown.ALL
+        tables.append(
+            organisation_kpi_table(
+                kpi,
+                own,
+                national,
                 kind=organisation.kind,
-            ),
+                year=year,
+                breakdown=table_breakdown,
+                dates=dates,
+                reference=reference,
+            )
         )
-    context["tables"] = tables
-    context["partial_period"] = period != "year"
-    return _export_or_render(request, "dashboards/organisation.html", context, tables, "mvi-monitor")
+    headline = [kpi for kpi in CATALOGUE if kpi.headline]
+    trend_years = sorted(years)
+    own_trend = selectors.organisation_figures(
+        organisation=organisation, years=trend_years, kpis=headline, reference=reference
+    )
+    national_trend = selectors.national_trend_cached(years=trend_years)
+    tables.insert(0, trend_table(headline, own_trend, national_trend, years=trend_years, kind=organisation.kind))
+    return tables
 
 
 def _is_analyst(request: HttpRequest) -> bool:
@@ -146,31 +162,45 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
     _filter_messages(request, form)
     year, _period, breakdown = form.values()
     level = (form.cleaned_data.get("geo") if form.is_bound and analyst else None) or NATIONAL
+
+    def build() -> list[TableView]:
+        return _national_tables(year, breakdown, level, years) if year is not None else []
+
+    if request.GET.get("export"):
+        return _export(request, build(), "mvi-monitor-national")
+    query = {"year": year, "breakdown": breakdown.value, "geo": level if analyst else None}
+    context = {
+        "filter_form": form,
+        "year": year,
+        "analyst": analyst,
+        "split_without_breakdown": level != NATIONAL and breakdown != Breakdown.ALL,
+        "tables_html": _tables_html(f"national:{year}:{breakdown.value}:{level}", query, build),
+    }
+    return render(request, "dashboards/national.html", context)
+
+
+def _national_tables(year: int, breakdown: Breakdown, level: str, years: list[int]) -> list[TableView]:
     if level == "kind":
         geos = [f"kind:{kind}" for kind in OrganisationKind.values]
     elif level == "province":
         geos = [f"province:{province}" for province in Province.values]
     else:
         geos = [NATIONAL]
-    tables: list[TableView] = []
-    if year is not None:
-        reference = Reference.load()
-        figures = selectors.national_figures_cached(year=year, breakdown=breakdown)
-        for kpi in CATALOGUE:
-            table_breakdown = breakdown if breakdown in kpi.breakdowns else Breakdown.ALL
-            tables.append(
-                national_kpi_table(kpi, figures, year=year, breakdown=table_breakdown, geos=geos, reference=reference)
-            )
-        headline = [kpi for kpi in CATALOGUE if kpi.headline]
-        trend_years = sorted(years)
-        tables.insert(
-            0,
-            trend_table(
-                headline, [], selectors.national_trend_cached(years=trend_years), years=trend_years, kind=None
-            ),
+    reference = Reference.load()
+    figures = selectors.national_figures_cached(year=year, breakdown=breakdown)
+    tables = []
+    for kpi in CATALOGUE:
+        # Per kind and per province there are only undivided figures (see NationalComputation.geos_for).
+        split = breakdown in kpi.breakdowns and level == NATIONAL
+        table_breakdown = breakdown if split else Breakdown.ALL
+        tables.append(
+            national_kpi_table(kpi, figures, year=year, breakdown=table_breakdown, geos=geos, reference=reference)
         )
-    context = {"filter_form": form, "year": year, "tables": tables, "analyst": analyst}
-    return _export_or_render(request, "dashboards/national.html", context, tables, "mvi-monitor-national")
+    headline = [kpi for kpi in CATALOGUE if kpi.headline]
+    trend_years = sorted(years)
+    national_trend = selectors.national_trend_cached(years=trend_years)
+    tables.insert(0, trend_table(headline, [], national_trend, years=trend_years, kind=None))
+    return tables
 
 
 def kpi_catalogue(request: HttpRequest) -> HttpResponse:
