@@ -17,7 +17,8 @@ Per database, in a fresh process (so nothing is cached):
 2. a CSV export of the per-tender facts and spend totals, then a straightforward pandas computation of the same
    KPIs from that CSV, timed from reading the CSV to the last number; every figure the selectors show is compared
    with pandas (numerator, denominator and value must be identical).
-3. a real server (`manage.py runserver --noreload`, DEBUG off) and 20 concurrent clients (a thread pool) on the
+3. a real server (gunicorn, BENCH_WORKERS=3 workers x 4 threads; BENCH_SERVER=runserver for `manage.py runserver
+   --noreload`), DEBUG off, and 20 concurrent clients (a thread pool) on the
    organisation dashboard, the national page and the KPI API: median and p95 response time. The national figures
    are cached per facts version, so the first request of each address (cold) is reported on its own.
 """
@@ -43,6 +44,8 @@ CLIENTS = 20
 TARGET_NATIONAL_SECONDS = 2.0
 TARGET_PANDAS_FACTOR = 5.0
 TARGET_P95_MS = 300.0
+SERVER = os.getenv("BENCH_SERVER", "gunicorn")  # or "runserver"
+WORKERS = int(os.getenv("BENCH_WORKERS", "3"))
 
 
 # --- the measuring process (one per database) -----------------------------------------------------------------------
@@ -170,7 +173,9 @@ def pandas_kpis(facts_csv: Path, spend_csv: Path, year: int, years: list[int]) -
     out: dict[tuple[Any, ...], Any] = {}
 
     def add(kpis: list[Any], breakdown: Breakdown, subset: Any, spend_subset: Any, years_: list[int]) -> None:
-        for geo_name, geo_column in (("nl", None), ("kind", "organisation_kind"), ("province", "province")):
+        # like the selectors: per kind and per province only the undivided figures
+        levels = [("nl", None), ("kind", "organisation_kind"), ("province", "province")]
+        for geo_name, geo_column in levels if breakdown == Breakdown.ALL else levels[:1]:
             group_by = ["year"] + ([geo_column] if geo_column else [])
             bucket = bucket_column.get(breakdown)
             for with_bucket in [False, True] if bucket else [False]:
@@ -261,9 +266,13 @@ def _session_for_member() -> tuple[str, int]:
 
 def http_load(database_url: str, year: int, requests_per_client: int, port: int) -> dict[str, Any]:
     session_key, organisation_id = _session_for_member()
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false"}
+    cache_dir = tempfile.mkdtemp(prefix="mvim-bench-cache-")  # one cache for all server processes
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "MVIMONITOR_CACHE_DIR": cache_dir}
+    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "mvimonitor.wsgi", "--workers", str(WORKERS)]
+    runserver = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    command = [*gunicorn, "--threads", "4", "--bind", f"127.0.0.1:{port}"] if SERVER == "gunicorn" else runserver
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -348,15 +357,16 @@ def report(result: dict[str, Any]) -> None:
     print(f"compared {result['compared']:,} shown figures with pandas: {status}")
     for line in result["mismatches"][:10]:
         print(f"  {line}")
-    print(f"HTTP, {CLIENTS} concurrent clients (manage.py runserver --noreload, DEBUG off):")
+    server = f"gunicorn, {WORKERS} workers x 4 threads" if SERVER == "gunicorn" else "manage.py runserver --noreload"
+    print(f"HTTP, {CLIENTS} concurrent clients ({server}, DEBUG off):")
     for name, figures in result["http"].items():
         p95 = figures["p95_ms"]
         mark = "" if p95 is None else (" (meets 300 ms)" if p95 < TARGET_P95_MS else " (misses 300 ms)")
         median = "n/a" if figures["median_ms"] is None else f"{figures['median_ms']:.0f} ms"
         p95_text = "n/a" if p95 is None else f"{p95:.0f} ms"
         cold = f"first (cold) {figures['cold_ms']:7.0f} ms [{figures['cold_status']}]"
-        print(f"  {name:24s} {cold}; "
-              f"{figures['requests']} requests: median {median}, p95 {p95_text}{mark}, errors {figures['errors']}")  # fmt: skip
+        counts = f"{figures['requests']} requests: median {median}, p95 {p95_text}{mark}, errors {figures['errors']}"
+        print(f"  {name:24s} {cold}; {counts}")
 
 
 def main() -> int:

@@ -174,8 +174,8 @@ class KpiValueViewSet(viewsets.GenericViewSet[Any]):
         period = filters.get("period", "year")
         dates = period_dates(year, period) if period != "year" else (None, None)
         wanted = (Breakdown.ALL,) if breakdown == Breakdown.ALL else (Breakdown.ALL, breakdown)
-        figures = selectors.organisation_figures(
-            organisation=organisation, years=[year], kpis=kpis, breakdowns=wanted, date_from=dates[0], date_to=dates[1]
+        figures = selectors.organisation_figures_cached(
+            organisation=organisation, year=year, kpis=kpis, breakdowns=wanted, date_from=dates[0], date_to=dates[1]
         )
         return [f for f in figures if f.breakdown == breakdown.value or breakdown not in BY_ID[f.kpi].breakdowns]
 

@@ -147,7 +147,9 @@ def _fact_rows(
     bits = {f"theme_mask_bit_{pk}": F("theme_mask").bitand(1 << pk) for pk, *_r in reference.themes}
     bits |= {f"form_mask_bit_{pk}": F("form_mask").bitand(1 << pk) for pk, *_r in reference.forms}
     facts = facts.annotate(**bits)  # 0 or the bit: a condition "> 0" per theme and form
-    group = ["year", "organisation_id", "organisation_kind", "province", *columns]
+    # Kind and province are looked up per organisation afterwards: grouping by them too (although they follow from
+    # the organisation) makes PostgreSQL expect far more groups and sort on disk instead of hashing.
+    group = ["year", "organisation_id", *columns]
     return list(facts.order_by().values(*group).annotate(**aggregates))
 
 
@@ -231,16 +233,12 @@ def load_rows(
         reference=reference,
         wanted=wanted,
     )
-    names = [
-        name
-        for name in (rows[0] if rows else {})
-        if name not in {"year", "organisation_id", "organisation_kind", "province", *columns}
-    ]
+    names = [name for name in (rows[0] if rows else {}) if name not in {"year", "organisation_id", *columns}]
     data: dict[tuple[Breakdown, int, str], dict[int, dict[str, Any]]] = defaultdict(dict)
     geography: dict[int, tuple[str, str]] = {}
     for row in rows:
         organisation = row["organisation_id"]
-        geography[organisation] = (row["organisation_kind"], row["province"])
+        geography[organisation] = ("", "")
         for breakdown in wanted_breakdowns:
             cell = data[(breakdown, row["year"], _bucket(row, breakdown))]
             target = cell.get(organisation)
@@ -255,9 +253,15 @@ def load_rows(
     spend = {
         (year, org): amount for org, year, amount in spend_totals.values_list("organisation_id", "year", "amount")
     }
-    missing = {org for _year, org in spend} - set(geography)
-    if missing:  # organisations with a spend total but no tender in these years
-        for org, kind, province in Organisation.objects.filter(pk__in=missing).values_list("pk", "kind", "province"):
+    # Kind and province of every organisation with tenders or a spend total in these years (one small query).
+    present = set(geography) | {org for _year, org in spend}
+    if present:
+        organisations = (
+            Organisation.objects.filter(pk__in=present)
+            if organisation_id is None
+            else (Organisation.objects.filter(pk=organisation_id))
+        )
+        for org, kind, province in organisations.values_list("pk", "kind", "province"):
             geography[org] = (kind, province)
     return Rows(data=dict(data), geography=geography, spend=spend)
 
@@ -615,6 +619,38 @@ def national_trend_cached(*, years: Sequence[int]) -> list[Figure]:
         headline = [kpi for kpi in CATALOGUE if kpi.headline]
         figures = national_figures(
             years=list(years), kpis=headline, breakdowns=(Breakdown.ALL,), thresholds=thresholds
+        )
+        cache.set(key, figures, NATIONAL_CACHE_SECONDS)
+    return figures
+
+
+def organisation_figures_cached(
+    *,
+    organisation: Organisation,
+    year: int,
+    kpis: Sequence[Kpi],
+    breakdowns: Sequence[Breakdown],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> list[Figure]:
+    """`organisation_figures` of one year, cached per facts version (the caller has checked access)."""
+    from django.core.cache import cache
+
+    from .services import facts_version
+
+    key = (
+        f"mvim:org:{facts_version()}:{organisation.pk}:{year}:{date_from}:{date_to}:"
+        f"{','.join(k.id for k in kpis)}:{','.join(b.value for b in breakdowns)}"
+    )
+    figures: list[Figure] | None = cache.get(key)
+    if figures is None:
+        figures = organisation_figures(
+            organisation=organisation,
+            years=[year],
+            kpis=kpis,
+            breakdowns=breakdowns,
+            date_from=date_from,
+            date_to=date_to,
         )
         cache.set(key, figures, NATIONAL_CACHE_SECONDS)
     return figures
