@@ -149,11 +149,11 @@ def pandas_kpis(facts_csv: Path, spend_csv: Path, year: int, years: list[int]) -
         "conf_n": df["confirmed"].astype(int),
     }
     for pk, *_names in reference.themes:
-        applies = (df["theme_mask"] & (1 << pk)) > 0
+        applies = (df["theme_mask"] & (1 << reference.theme_bits[pk])) > 0
         measures[f"theme_n_{pk}"] = applies.astype(int)
         measures[f"theme_v_{pk}"] = cents.where(applies, 0)
     for pk, *_names in reference.forms:
-        measures[f"form_n_{pk}"] = ((df["form_mask"] & (1 << pk)) > 0).astype(int)
+        measures[f"form_n_{pk}"] = ((df["form_mask"] & (1 << reference.form_bits[pk])) > 0).astype(int)
     for level in [0, *(level for level, *_names in reference.levels)]:
         measures[f"amb_n_{level}"] = (mvi & (df["max_ambition"] == level)).astype(int)
     for count in range(len(reference.themes) + 1):
@@ -313,12 +313,12 @@ def http_load(database_url: str, year: int, requests_per_client: int, port: int)
 
 
 def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - our own local server
+            with urllib.request.urlopen(url, timeout=30):  # noqa: S310 - our own local server
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):
             time.sleep(0.5)
     raise RuntimeError(f"the server did not answer at {url}")
 
@@ -332,7 +332,7 @@ def _get(url: str, cookie: str) -> tuple[float, int]:
             status = response.status
     except urllib.error.HTTPError as error:
         status = error.code
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
+    except (urllib.error.URLError, OSError):
         status = 0
     return (time.perf_counter() - started) * 1000, status
 

@@ -30,9 +30,9 @@ class TenderFact(models.Model):
     is_european = models.BooleanField()
     value = models.DecimalField(max_digits=16, decimal_places=2, null=True)
     value_class = models.CharField(max_length=40)
-    theme_mask = models.BigIntegerField(default=0)  # bit (1 << theme.pk) per theme applied in any lot
+    theme_mask = models.BigIntegerField(default=0)  # one bit per theme applied in any lot (services.bits)
     theme_count = models.PositiveSmallIntegerField(default=0)
-    form_mask = models.BigIntegerField(default=0)  # bit (1 << form.pk) per form of application used
+    form_mask = models.BigIntegerField(default=0)  # one bit per form of application used
     max_ambition = models.PositiveSmallIntegerField(default=0)  # highest AmbitionLevel.level; 0 = none recorded
     in_product_group = models.BooleanField(default=False)
     award_weight_sum = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))

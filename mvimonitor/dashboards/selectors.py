@@ -25,7 +25,7 @@ from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, Theme
 from . import disclosure
 from .kpis import BY_ID, CATALOGUE, Breakdown, Family, Kpi
 from .models import SpendTotal, TenderFact
-from .services import UNKNOWN_VALUE_CLASS, value_classes
+from .services import UNKNOWN_VALUE_CLASS, bits, value_classes
 
 Number = int | Decimal
 ALL = "all"
@@ -57,6 +57,8 @@ class Reference:
     forms: tuple[tuple[int, str, str, str], ...]
     levels: tuple[tuple[int, str, str, str], ...]  # level, code, name_nl, name_en
     high_level: int
+    theme_bits: dict[int, int]  # theme pk -> bit in TenderFact.theme_mask
+    form_bits: dict[int, int]
 
     @classmethod
     def load(cls) -> "Reference":
@@ -69,6 +71,8 @@ class Reference:
             ),
             levels=levels,
             high_level=high if high is not None else 10**6,  # no such level loaded: nothing counts as high
+            theme_bits=bits(Theme),
+            form_bits=bits(ApplicationForm),
         )
 
     def items(self, kpi: Kpi) -> list[Item]:
@@ -144,9 +148,13 @@ def _fact_rows(
     if date_to is not None:
         facts = facts.filter(publication_date__lte=date_to)
     aggregates = {name: expression for name, expression in measures(reference).items() if not wanted or name in wanted}
-    bits = {f"theme_mask_bit_{pk}": F("theme_mask").bitand(1 << pk) for pk, *_r in reference.themes}
-    bits |= {f"form_mask_bit_{pk}": F("form_mask").bitand(1 << pk) for pk, *_r in reference.forms}
-    facts = facts.annotate(**bits)  # 0 or the bit: a condition "> 0" per theme and form
+    masks = {
+        f"theme_mask_bit_{pk}": F("theme_mask").bitand(1 << reference.theme_bits[pk]) for pk, *_r in reference.themes
+    }
+    masks |= {
+        f"form_mask_bit_{pk}": F("form_mask").bitand(1 << reference.form_bits[pk]) for pk, *_r in reference.forms
+    }
+    facts = facts.annotate(**masks)  # 0 or the bit: a condition "> 0" per theme and form
     # Kind and province are looked up per organisation afterwards: grouping by them too (although they follow from
     # the organisation) makes PostgreSQL expect far more groups and sort on disk instead of hashing.
     group = ["year", "organisation_id", *columns]

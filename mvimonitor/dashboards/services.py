@@ -23,8 +23,9 @@ from .models import FactsVersion, SpendTotal, TenderFact
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN_VALUE_CLASS = "unknown"
-# Themes and forms get one bit each (1 << pk) in a 64-bit integer.
-MAX_BIT = 62
+# Themes and forms get one bit each in a 64-bit integer: bit i for the i-th primary key in ascending order. A new
+# theme or form (a higher key) gets the next bit; after deleting one, run `refresh_facts`.
+MAX_BITS = 63
 
 
 @cache
@@ -37,18 +38,19 @@ def value_classes() -> tuple[tuple[str, Decimal | None, str, str], ...]:
     )
 
 
-def _bits(model: type[Theme] | type[ApplicationForm]) -> list[int]:
+def bits(model: type[Theme] | type[ApplicationForm]) -> dict[int, int]:
+    """Primary key -> bit number of the themes (or forms) in the fact bitmasks; the selectors use the same map."""
     keys = sorted(model.objects.values_list("pk", flat=True))
-    if keys and keys[-1] > MAX_BIT:
-        raise ValueError(f"{model.__name__} primary key {keys[-1]} does not fit in the fact bitmask.")
-    return keys
+    if len(keys) > MAX_BITS:
+        raise ValueError(f"More than {MAX_BITS} {model.__name__} rows do not fit in the fact bitmask.")
+    return {key: number for number, key in enumerate(keys)}
 
 
-def _mask(lookup: str, keys: list[int]) -> Any:
-    """Sum over keys of (1 << key if any joined row has that key): the OR of the bits, portable to SQLite."""
-    if not keys:
+def _mask(lookup: str, numbers: dict[int, int]) -> Any:
+    """Sum over keys of (its bit if any joined row has that key): the OR of the bits, portable to SQLite."""
+    if not numbers:
         return Value(0)
-    parts = [Max(Case(When(**{lookup: key}, then=Value(1 << key)), default=Value(0))) for key in keys]
+    parts = [Max(Case(When(**{lookup: key}, then=Value(1 << bit)), default=Value(0))) for key, bit in numbers.items()]
     total: Any = parts[0]
     for part in parts[1:]:
         total = total + part
@@ -71,9 +73,9 @@ def _fact_columns() -> dict[str, Any]:
         "is_european": F("is_european"),
         "value": F("estimated_value"),
         "value_class": Value(""),
-        "theme_mask": _mask(f"{apps}__theme_id", _bits(Theme)),
+        "theme_mask": _mask(f"{apps}__theme_id", bits(Theme)),
         "theme_count": Count(f"{apps}__theme_id", distinct=True),
-        "form_mask": _mask(f"{apps}__form_id", _bits(ApplicationForm)),
+        "form_mask": _mask(f"{apps}__form_id", bits(ApplicationForm)),
         "max_ambition": Coalesce(Max(f"{apps}__ambition_level__level"), Value(0)),
         "in_product_group": Case(When(product_group__isnull=False, then=Value(True)), default=Value(False)),
         "award_weight_sum": Coalesce(Sum(f"{apps}__award_weight"), Value(Decimal(0))),
