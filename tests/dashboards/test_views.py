@@ -167,7 +167,7 @@ def test_national_page_query_count_is_fixed(
 ) -> None:
     client.get(NATIONAL)  # fills the cache
 
-    # the data years and the facts version; figures and rendered tables come from the cache
+    # the facts version (asked twice: data years, tables); years, figures and rendered tables come from the cache
     with django_assert_num_queries(2):  # type: ignore[operator]
         client.get(NATIONAL)
 
