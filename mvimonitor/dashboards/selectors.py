@@ -23,7 +23,7 @@ from mvimonitor.organisations.models import Organisation, OrganisationKind, Prov
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, Theme
 
 from . import disclosure
-from .kpis import BY_ID, CATALOGUE, Breakdown, Family, Kpi
+from .kpis import CATALOGUE, Breakdown, Family, Kpi
 from .models import SpendTotal, TenderFact
 from .services import UNKNOWN_VALUE_CLASS, bits, value_classes
 
@@ -590,10 +590,6 @@ def data_years() -> list[int]:
         cached = sorted((year for year in years if year is not None), reverse=True)
         cache.set(key, cached, NATIONAL_CACHE_SECONDS)
     return cached
-
-
-def kpi(kpi_id: str) -> Kpi | None:
-    return BY_ID.get(kpi_id)
 
 
 # How long computed national figures stay in the cache; the facts version in the key already invalidates them on

@@ -16,7 +16,7 @@ from mvimonitor.tenders.models import Nature
 
 from .disclosure import Reason
 from .forms import KIND_LABELS, PROVINCE_LABELS
-from .kpis import Breakdown, Family, Kpi, Unit
+from .kpis import Breakdown, Kpi, Unit
 from .selectors import ALL, NATIONAL, ORGANISATION, Figure, Reference, buckets
 from .services import UNKNOWN_VALUE_CLASS, value_classes
 
@@ -353,9 +353,3 @@ def national_kpi_table(
             table.rows.append(row)
     table.chart = bar_chart(table.caption, chart_rows, _unit_label(kpi))
     return table
-
-
-def family_note(kpi: Kpi) -> str:
-    if kpi.family == Family.PARTITION:
-        return _("The parts add up to 100%.")
-    return ""
