@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label); lazy labels are translated per request.
 MAIN_NAV: list[tuple[str, Promise]] = [
     ("tenders:list", _("Tenders")),
+    ("dashboards:organisation", _("Monitoring")),
+    ("dashboards:national", _("National figures")),
     ("themes:index", _("Catalogue")),
     ("organisations:members", _("Organisation")),
 ]

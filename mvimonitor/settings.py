@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "mvimonitor.organisations",
     "mvimonitor.themes",
     "mvimonitor.tenders",
+    "mvimonitor.dashboards",
     "mvimonitor.api",
 ]
 
@@ -219,3 +220,14 @@ LOGGING = {
 # Statistical disclosure control for national figures (used from the monitoring issue on).
 MVIMONITOR_DISCLOSURE_MIN_ORGANISATIONS = int(os.getenv("MVIMONITOR_DISCLOSURE_MIN_ORGANISATIONS", "5"))
 MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT = int(os.getenv("MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT", "50"))
+
+# Cache of computed national figures and rendered dashboard tables (keys include the facts version, so a change of
+# the data is never served stale). Per process by default; a directory shares it between server processes.
+_CACHE_DIR = os.getenv("MVIMONITOR_CACHE_DIR", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": _CACHE_DIR}
+        if _CACHE_DIR
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}

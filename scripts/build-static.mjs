@@ -1,10 +1,13 @@
 // Copy the vendor CSS/JS the templates use from node_modules into build/static (git-ignored, no bundler).
-import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 const files = {
   "node_modules/@utrecht/component-library-css/dist/index.css": "build/static/vendor/utrecht/component-library.css",
   "node_modules/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css": "build/static/vendor/theme/theme.css",
+  "node_modules/vega/build/vega.min.js": "build/static/vendor/vega/vega.min.js",
+  "node_modules/vega-lite/build/vega-lite.min.js": "build/static/vendor/vega/vega-lite.min.js",
+  "node_modules/vega-embed/build/vega-embed.min.js": "build/static/vendor/vega/vega-embed.min.js",
 };
 rmSync("build/static/vendor", { recursive: true, force: true });
 for (const [from, to] of Object.entries(files)) {
@@ -12,3 +15,19 @@ for (const [from, to] of Object.entries(files)) {
   cpSync(from, to);
   console.log(`${from} -> ${to}`);
 }
+
+// vega-interpreter evaluates chart expressions without eval/new Function, so the strict CSP can stay. It ships only
+// as an ES module importing vega-util; turn it into a plain script that takes those helpers from the `vega` global
+// (vega re-exports vega-util) and publishes `window.vegaInterpreter`.
+const interpreterFrom = "node_modules/vega-interpreter/build/vega-interpreter.js";
+const interpreterTo = "build/static/vendor/vega/vega-interpreter.js";
+let source = readFileSync(interpreterFrom, "utf8");
+const importLine = /^import \{([^}]*)\} from 'vega-util';$/m;
+const exportLine = /^export \{ expression as expressionInterpreter \};$/m;
+if (!importLine.test(source) || !exportLine.test(source)) {
+  throw new Error(`${interpreterFrom} changed shape: update scripts/build-static.mjs`);
+}
+source = source.replace(importLine, (_line, names) => `const {${names}} = window.vega;`);
+source = source.replace(exportLine, "window.vegaInterpreter = { expressionInterpreter: expression };");
+writeFileSync(interpreterTo, `(function () {\n${source}\n})();\n`);
+console.log(`${interpreterFrom} -> ${interpreterTo} (as a plain script)`);

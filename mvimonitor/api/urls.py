@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import kpis, views
 
 # SimpleRouter, not DefaultRouter: the latter's root view would live at "/api/v1/", with a trailing slash.
 router = SimpleRouter(trailing_slash=False)
@@ -20,6 +20,8 @@ router.register("criteria", views.CriterionViewSet, basename="criterion")
 router.register("isv-risk-categories", views.IsvRiskCategoryViewSet, basename="isv-risk-category")
 router.register("eu-thresholds", views.EuThresholdViewSet, basename="eu-threshold")
 router.register("cpv-codes", views.CpvCodeViewSet, basename="cpv-code")
+router.register("kpis", kpis.KpiViewSet, basename="kpi")
+router.register("kpi-values", kpis.KpiValueViewSet, basename="kpi-value")
 
 app_name = "api"
 urlpatterns = [

@@ -25,13 +25,14 @@ class Action(StrEnum):
     EDIT_MVI = "edit_mvi"  # register, confirm and change MVI applications
     EDIT_CONTRACTS = "edit_contracts"  # record contracts and what was delivered
     MANAGE_MEMBERS = "manage_members"  # invite colleagues, set roles, edit the organisation
+    EDIT_SPEND_TOTALS = "edit_spend_totals"  # enter the yearly spend total behind the coverage KPI
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.BEHEERDER: frozenset(Action),
     Role.INKOPER: frozenset({Action.VIEW, Action.EDIT_TENDERS, Action.EDIT_MVI}),
     Role.CONTRACTMANAGER: frozenset({Action.VIEW, Action.EDIT_CONTRACTS}),
-    Role.COORDINATOR: frozenset({Action.VIEW, Action.EDIT_MVI}),
+    Role.COORDINATOR: frozenset({Action.VIEW, Action.EDIT_MVI, Action.EDIT_SPEND_TOTALS}),
     Role.LEZER: frozenset({Action.VIEW}),
 }
 

@@ -13,8 +13,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from mvimonitor.dashboards.services import UNKNOWN_VALUE_CLASS, value_classes
 from mvimonitor.themes.models import (
     AmbitionLevel,
     ApplicationForm,
@@ -116,6 +118,7 @@ class TenderFilterForm(forms.Form):
     """Search and filters of the tender list; every value comes from the query string and may be anything."""
 
     YES, NO = "yes", "no"
+    NOT_RECORDED = "not-recorded"
     SORT_NEWEST, SORT_OLDEST = "-date", "date"
 
     q = forms.CharField(
@@ -144,6 +147,45 @@ class TenderFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), (YES, _("Yes")), (NO, _("No"))],
     )
+    # The filters below let every figure of the monitoring dashboards link to the tenders behind it.
+    date_from = forms.DateField(
+        label=_("Published on or after"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Published on or before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    european = forms.ChoiceField(
+        label=_("European procedure"), required=False, choices=[("", _("All")), (YES, _("Yes")), (NO, _("No"))]
+    )
+    value_class = forms.ChoiceField(label=_("Contract size"), required=False)
+    mvi = forms.ChoiceField(
+        label=_("At least one MVI theme"), required=False, choices=[("", _("All")), (YES, _("Yes")), (NO, _("No"))]
+    )
+    theme_count = forms.TypedChoiceField(
+        label=_("Number of MVI themes"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("All")), *((n, str(n)) for n in range(7))],
+    )
+    form = forms.ModelChoiceField(
+        label=_("Form of application"),
+        required=False,
+        queryset=ApplicationForm.objects.all(),
+        to_field_name="code",
+        empty_label=_("All"),
+    )
+    ambition = forms.ChoiceField(label=_("Highest ambition level"), required=False)
+    ambition_min = forms.ModelChoiceField(
+        label=_("Ambition level at least"),
+        required=False,
+        queryset=AmbitionLevel.objects.all(),
+        to_field_name="code",
+        empty_label=_("All"),
+    )
+    in_product_group = forms.ChoiceField(
+        label=_("In a product group"), required=False, choices=[("", _("All")), (YES, _("Yes")), (NO, _("No"))]
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -153,7 +195,24 @@ class TenderFilterForm(forms.Form):
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
+        english = get_language() == "en"
+        self.fields["value_class"].choices = [  # type: ignore[attr-defined]
+            ("", _("All")),
+            *((code, en if english else nl) for code, _upper, nl, en in value_classes()),
+            (UNKNOWN_VALUE_CLASS, _("Value unknown")),
+        ]
+        self.fields["ambition"].choices = [  # type: ignore[attr-defined]
+            ("", _("All")),
+            *((level.code, level.name) for level in AmbitionLevel.objects.all()),
+            (self.NOT_RECORDED, _("Not recorded")),
+        ]
         _nl_design_widgets(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end of the period lies before its start."))
+        return data
 
 
 class TenderForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from mvimonitor.organisations.models import Organisation
-from mvimonitor.themes.models import ProductGroup, Theme
+from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, ProductGroup, Theme
 
 from .models import Lot, MVIApplication, Tender
 
@@ -32,6 +32,17 @@ class TenderFilters(TypedDict, total=False):
     procedure_type: str
     mvi_confirmed: str
     sort: str
+    # Filters behind the monitoring figures (read from the tender's monitoring facts).
+    date_from: dt.date | None
+    date_to: dt.date | None
+    european: str
+    value_class: str
+    mvi: str
+    theme_count: int | None
+    form: ApplicationForm | None
+    ambition: str
+    ambition_min: AmbitionLevel | None
+    in_product_group: str
 
 
 def tender_years(*, organisation: Organisation) -> list[int]:
@@ -44,7 +55,7 @@ def tender_years(*, organisation: Organisation) -> list[int]:
 
 def tender_list(*, organisation: Organisation, filters: TenderFilters) -> models.QuerySet[Tender]:
     """The organisation's tenders after search and filters, with the number of distinct MVI themes per tender."""
-    tenders = Tender.objects.filter(organisation=organisation)
+    tenders: models.QuerySet[Tender] = Tender.objects.filter(organisation=organisation)
     if query := (filters.get("q") or "").strip():
         tenders = tenders.filter(
             Q(title__icontains=query)
@@ -70,12 +81,43 @@ def tender_list(*, organisation: Organisation, filters: TenderFilters) -> models
         tenders = tenders.filter(mvi_confirmed_at__isnull=False)
     elif confirmed == "no":
         tenders = tenders.filter(mvi_confirmed_at__isnull=True)
+    tenders = _monitoring_filters(tenders, filters)
     order = ["publication_date", "id"] if filters.get("sort") == "date" else ["-publication_date", "-id"]
     return (
         tenders.select_related("product_group")
         .annotate(theme_count=Count("lots__mvi_applications__theme", distinct=True))
         .order_by(*order)
     )
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def _monitoring_filters(tenders: models.QuerySet[Tender], filters: TenderFilters) -> models.QuerySet[Tender]:
+    """The filters a dashboard figure links with, so the list shows exactly the tenders behind the number."""
+    if date_from := filters.get("date_from"):
+        tenders = tenders.filter(publication_date__gte=date_from)
+    if date_to := filters.get("date_to"):
+        tenders = tenders.filter(publication_date__lte=date_to)
+    if (european := _yes_no(filters.get("european"))) is not None:
+        tenders = tenders.filter(is_european=european)
+    if value_class := filters.get("value_class"):
+        tenders = tenders.filter(fact__value_class=value_class)
+    if (mvi := _yes_no(filters.get("mvi"))) is not None:
+        tenders = tenders.filter(fact__theme_count__gt=0) if mvi else tenders.filter(fact__theme_count=0)
+    if (theme_count := filters.get("theme_count")) is not None:
+        tenders = tenders.filter(fact__theme_count=theme_count)
+    if form := filters.get("form"):
+        tenders = tenders.filter(Exists(MVIApplication.objects.filter(lot__tender=OuterRef("pk"), form=form)))
+    if ambition := filters.get("ambition"):
+        level = 0 if ambition == "not-recorded" else AmbitionLevel.objects.get(code=ambition).level
+        tenders = tenders.filter(fact__theme_count__gt=0, fact__max_ambition=level)
+    if ambition_min := filters.get("ambition_min"):
+        tenders = tenders.filter(fact__max_ambition__gte=ambition_min.level)
+    if (in_group := _yes_no(filters.get("in_product_group"))) is not None:
+        tenders = tenders.filter(product_group__isnull=not in_group)
+    return tenders
 
 
 def tender_detail(*, queryset: models.QuerySet[Tender], tender_id: int) -> Tender:

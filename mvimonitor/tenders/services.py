@@ -1,7 +1,8 @@
 """Every write to the procurement record goes through these functions (views, API, admin actions, imports).
 
 Each checks the caller's rights through `mvimonitor.organisations.access`, validates with `full_clean()` and runs
-in one transaction, so a refused or invalid write changes nothing.
+in one transaction, so a refused or invalid write changes nothing. Each write also rebuilds the monitoring facts of
+the tender it touched (`facts_refresh`), in the same transaction, so dashboards are never behind the record.
 """
 
 from collections.abc import Iterable, Mapping
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.themes.models import CpvCode
@@ -53,6 +55,7 @@ def tender_create(
     tender.full_clean()
     tender.save()
     _set_additional_cpvs(tender, additional_cpvs)
+    facts_refresh(tender_ids=[tender.pk])
     return tender
 
 
@@ -68,6 +71,7 @@ def tender_update(
     if changed:
         tender.save(update_fields=[*changed, "updated_at"])
     _set_additional_cpvs(tender, additional_cpvs)
+    facts_refresh(tender_ids=[tender.pk])
     return tender
 
 
@@ -86,6 +90,7 @@ def tender_confirm_mvi(*, user: User, tender: Tender) -> Tender:
     tender.mvi_confirmed_at = timezone.now()
     tender.mvi_confirmed_by = user
     tender.save(update_fields=["mvi_confirmed_at", "mvi_confirmed_by", "updated_at"])
+    facts_refresh(tender_ids=[tender.pk])
     return tender
 
 
@@ -95,6 +100,7 @@ def lot_create(*, user: User, tender: Tender, **fields: Any) -> Lot:
     lot = Lot(tender=tender, **fields)
     lot.full_clean()
     lot.save()
+    facts_refresh(tender_ids=[tender.pk])
     return lot
 
 
@@ -107,6 +113,7 @@ def lot_update(*, user: User, lot: Lot, **fields: Any) -> Lot:
     lot.full_clean()
     if changed:
         lot.save(update_fields=changed)
+    facts_refresh(tender_ids=[lot.tender_id])
     return lot
 
 
@@ -115,7 +122,9 @@ def lot_delete(*, user: User, lot: Lot) -> None:
     _require(user, Action.EDIT_TENDERS, lot.tender.organisation_id)
     if lot.contracts.exists():
         raise ValidationError(_("A lot with contracts cannot be deleted."))
+    tender_id = lot.tender_id
     lot.delete()
+    facts_refresh(tender_ids=[tender_id])
 
 
 @transaction.atomic
@@ -133,6 +142,7 @@ def mvi_application_create(*, user: User, lot: Lot, **fields: Any) -> MVIApplica
     application = MVIApplication(lot=lot, created_by=user, **fields)
     application.full_clean()
     application.save()
+    facts_refresh(tender_ids=[lot.tender_id])
     return application
 
 
@@ -145,10 +155,13 @@ def mvi_application_update(*, user: User, application: MVIApplication, **fields:
     application.full_clean()
     if changed:
         application.save(update_fields=[*changed, "updated_at"])
+    facts_refresh(tender_ids=[application.lot.tender_id])
     return application
 
 
 @transaction.atomic
 def mvi_application_delete(*, user: User, application: MVIApplication) -> None:
     _require(user, Action.EDIT_MVI, application.lot.tender.organisation_id)
+    tender_id = application.lot.tender_id
     application.delete()
+    facts_refresh(tender_ids=[tender_id])

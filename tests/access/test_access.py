@@ -12,10 +12,10 @@ from mvimonitor.tenders.models import Tender
 from ..factories import MembershipFactory, OrganisationFactory, TenderFactory, UserFactory
 
 EXPECTED = {
-    Role.BEHEERDER: {"view", "edit_tenders", "edit_mvi", "edit_contracts", "manage_members"},
+    Role.BEHEERDER: {"view", "edit_tenders", "edit_mvi", "edit_contracts", "manage_members", "edit_spend_totals"},
     Role.INKOPER: {"view", "edit_tenders", "edit_mvi"},
     Role.CONTRACTMANAGER: {"view", "edit_contracts"},
-    Role.COORDINATOR: {"view", "edit_mvi"},
+    Role.COORDINATOR: {"view", "edit_mvi", "edit_spend_totals"},
     Role.LEZER: {"view"},
 }
 

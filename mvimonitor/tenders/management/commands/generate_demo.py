@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.demo import (
     Catalogue,
@@ -271,6 +272,7 @@ class Command(BaseCommand):
             )
             for batch in batched(stream, BATCH_SIZE):
                 writer.write(batch)
+            writer.counts["monitoring facts"] = facts_refresh()
         if options["verbosity"]:
             self._report(removed_tenders, removed_organisations, len(org_specs), writer, time.monotonic() - started)
 

@@ -1,0 +1,209 @@
+"""API v1: the KPI catalogue (`/kpis`) and KPI values (`/kpi-values`) with the filters and the disclosure control of
+the dashboards.
+
+- `/kpis` and national values are public, like the national web page.
+- Organisation values (`scope=organisation`) need a login and the VIEW right on that organisation
+  (`mvimonitor.organisations.access`); another organisation's figures give 403.
+- National values go through `mvimonitor.dashboards.disclosure` (via the selectors); per kind of organisation and per
+  province only for national analysts. Suppressed cells come back with `value: null` and the reason.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+from djangorestframework_camel_case.settings import api_settings as camel_settings
+from djangorestframework_camel_case.util import underscoreize
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from mvimonitor.dashboards import selectors
+from mvimonitor.dashboards.forms import PERIODS, period_dates
+from mvimonitor.dashboards.kpis import BY_ID, CATALOGUE, Breakdown, Kpi
+from mvimonitor.dashboards.models import FIRST_YEAR, LAST_YEAR
+from mvimonitor.organisations.access import Action, permitted
+from mvimonitor.organisations.models import Organisation, OrganisationKind, Province, User
+
+SCOPES = ("national", "organisation")
+GEO_LEVELS = ("nl", "kind", "province")
+
+
+class KpiSerializer(serializers.Serializer[Kpi]):
+    id = serializers.CharField(help_text="Stable identifier, such as mvi-share-tenders.")
+    version = serializers.IntegerField(help_text="Version of the definition; a changed definition gets a new one.")
+    name_nl = serializers.CharField()
+    name_en = serializers.CharField()
+    unit = serializers.CharField(help_text="percent or percentage_points.")
+    family = serializers.CharField(help_text="share, partition or ratio: how numerator and denominator relate.")
+    unit_of_count = serializers.CharField(source="counts")
+    numerator = serializers.CharField()
+    denominator = serializers.CharField()
+    filters = serializers.CharField()
+    multi_lot = serializers.CharField(help_text="How tenders with several lots are counted.")
+    missing_values = serializers.CharField(source="missing")
+    breakdowns = serializers.ListField(child=serializers.CharField())
+    per = serializers.CharField(help_text="theme, form, ambition or theme_count when there is a figure per item.")
+
+
+class KpiValueSerializer(serializers.Serializer[selectors.Figure]):
+    kpi = serializers.CharField()
+    kpi_version = serializers.IntegerField(source="version")
+    item = serializers.CharField(help_text="all, or the theme/form/ambition code or number of themes.")
+    year = serializers.IntegerField()
+    breakdown = serializers.CharField()
+    bucket = serializers.CharField(help_text="all, or the part of the breakdown (works, european, below-250k, ...).")
+    geo = serializers.CharField(help_text="organisation, nl, kind:<kind> or province:<code>.")
+    numerator = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True, coerce_to_string=False)
+    denominator = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True, coerce_to_string=False)
+    value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False)
+    suppressed = serializers.CharField(
+        allow_null=True, help_text="Why a national value is hidden (too_few_organisations, dominance, secondary)."
+    )
+
+
+class KpiValueFilter(serializers.Serializer[Any]):
+    kpi = serializers.CharField(required=False, help_text="A KPI id from /kpis; all KPIs when left out.")
+    year = serializers.IntegerField(
+        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, help_text="Default: newest."
+    )
+    period = serializers.ChoiceField(
+        choices=list(PERIODS), required=False, help_text="Part of the year; organisation scope only."
+    )
+    breakdown = serializers.ChoiceField(choices=[b.value for b in Breakdown], required=False)
+    scope = serializers.ChoiceField(choices=SCOPES, required=False, help_text="national (default) or organisation.")
+    organisation = serializers.IntegerField(required=False, min_value=1, help_text="Required for scope organisation.")
+    geo = serializers.ChoiceField(
+        choices=GEO_LEVELS, required=False, help_text="nl (default); kind and province for national analysts."
+    )
+
+    def validate_kpi(self, value: str) -> str:
+        if value not in BY_ID:
+            raise serializers.ValidationError(
+                _("Unknown KPI “%(kpi)s”; see /api/v1/kpis for the identifiers.") % {"kpi": value}
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        scope = attrs.get("scope", "national")
+        if scope == "national" and attrs.get("period", "year") != "year":
+            raise serializers.ValidationError(
+                {"period": _("National figures exist per calendar year only; leave out period or use 'year'.")}
+            )
+        if scope == "organisation" and "organisation" not in attrs:
+            raise serializers.ValidationError({"organisation": _("Give the organisation id for scope organisation.")})
+        if scope == "organisation" and attrs.get("geo", "nl") != "nl":
+            raise serializers.ValidationError({"geo": _("geo applies to national figures only.")})
+        if attrs.get("geo", "nl") != "nl" and attrs.get("breakdown", "all") != "all":
+            raise serializers.ValidationError(
+                {
+                    "breakdown": _(
+                        "Per kind of organisation or province there are only undivided figures (breakdown all)."
+                    )
+                }
+            )
+        return attrs
+
+
+@extend_schema_view(
+    list=extend_schema(auth=[], description="The KPI catalogue: every monitoring figure with its definition."),
+    retrieve=extend_schema(auth=[], description="One KPI definition."),
+)
+class KpiViewSet(viewsets.ViewSet):
+    """The KPI catalogue (public)."""
+
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "id"
+    lookup_value_regex = "[a-z0-9-]+"
+    serializer_class = KpiSerializer
+
+    def list(self, request: Request) -> Response:
+        return Response({"results": KpiSerializer(list(CATALOGUE), many=True).data})  # type: ignore[arg-type]
+
+    def retrieve(self, request: Request, id: str) -> Response:
+        kpi = BY_ID.get(id)
+        if kpi is None:
+            raise exceptions.NotFound(_("There is no KPI “%(kpi)s”.") % {"kpi": id})
+        return Response(KpiSerializer(kpi).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[KpiValueFilter],
+        description=(
+            "KPI values for one year. National values (default) are public and pass disclosure control; "
+            "organisation values need the VIEW right on the organisation."
+        ),
+    )
+)
+class KpiValueViewSet(viewsets.GenericViewSet[Any]):
+    """KPI values with the filters and the suppression of the dashboards."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = KpiValueSerializer
+
+    def list(self, request: Request) -> Response:
+        data = underscoreize(request.query_params.dict(), **camel_settings.JSON_UNDERSCOREIZE)
+        query = KpiValueFilter(data=data)
+        query.is_valid(raise_exception=True)
+        filters = query.validated_data
+        kpis = [BY_ID[filters["kpi"]]] if "kpi" in filters else list(CATALOGUE)
+        breakdown = Breakdown(filters.get("breakdown", Breakdown.ALL))
+        if filters.get("scope", "national") == "organisation":
+            figures = self._organisation_values(request, filters, kpis, breakdown)
+        else:
+            figures = self._national_values(request, filters, kpis, breakdown)
+        page = self.paginate_queryset(figures)
+        serializer = KpiValueSerializer(page if page is not None else figures, many=True)  # type: ignore[arg-type]
+        if page is not None:
+            return self.get_paginated_response(serializer.data)
+        return Response(serializer.data)
+
+    def _organisation_values(
+        self, request: Request, filters: dict[str, Any], kpis: Sequence[Kpi], breakdown: Breakdown
+    ) -> Sequence[selectors.Figure]:
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        organisation = Organisation.objects.filter(pk=filters["organisation"]).first()
+        if organisation is None or not permitted(request.user, Action.VIEW, organisation):
+            raise exceptions.PermissionDenied(_("You may not see the figures of this organisation."))
+        year = filters.get("year") or next(iter(selectors.data_years()), None)
+        if year is None:
+            return []
+        period = filters.get("period", "year")
+        dates = period_dates(year, period) if period != "year" else (None, None)
+        wanted = (Breakdown.ALL,) if breakdown == Breakdown.ALL else (Breakdown.ALL, breakdown)
+        figures = selectors.organisation_figures_cached(
+            organisation=organisation, year=year, kpis=kpis, breakdowns=wanted, date_from=dates[0], date_to=dates[1]
+        )
+        return [f for f in figures if f.breakdown == breakdown.value or breakdown not in BY_ID[f.kpi].breakdowns]
+
+    def _national_values(
+        self, request: Request, filters: dict[str, Any], kpis: Sequence[Kpi], breakdown: Breakdown
+    ) -> Sequence[selectors.Figure]:
+        level = filters.get("geo", "nl")
+        user = request.user
+        analyst = bool(user.is_authenticated and isinstance(user, User) and user.national_analyst)
+        if level != "nl" and not analyst:
+            raise exceptions.PermissionDenied(
+                _("Figures per kind of organisation or province are for national analysts.")
+            )
+        year = filters.get("year") or next(iter(selectors.data_years()), None)
+        if year is None:
+            return []
+        if level == "kind":
+            geos = {f"kind:{kind}" for kind in OrganisationKind.values}
+        elif level == "province":
+            geos = {f"province:{code}" for code in Province.values}
+        else:
+            geos = {selectors.NATIONAL}
+        wanted_kpis = {kpi.id for kpi in kpis}
+        figures = selectors.national_figures_cached(year=year, breakdown=breakdown)
+        return [
+            f
+            for f in figures
+            if f.kpi in wanted_kpis
+            and f.geo in geos
+            and (f.breakdown == breakdown.value or breakdown not in BY_ID[f.kpi].breakdowns)
+        ]

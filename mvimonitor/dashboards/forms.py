@@ -1,0 +1,96 @@
+"""Filters of the dashboards (validated: an unknown value gets a message naming the field) and the spend-total form."""
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mvimonitor.organisations.models import OrganisationKind, Province
+from mvimonitor.tenders.forms import _nl_design_widgets
+
+from .kpis import Breakdown
+from .models import FIRST_YEAR, LAST_YEAR, SpendTotal
+
+PERIODS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+    # code -> ((first month, first day), (last month, last day)) within the year
+    "year": ((1, 1), (12, 31)),
+    "h1": ((1, 1), (6, 30)),
+    "h2": ((7, 1), (12, 31)),
+    "q1": ((1, 1), (3, 31)),
+    "q2": ((4, 1), (6, 30)),
+    "q3": ((7, 1), (9, 30)),
+    "q4": ((10, 1), (12, 31)),
+}
+PERIOD_LABELS = {
+    "year": _("Whole year"),
+    "h1": _("First half year"),
+    "h2": _("Second half year"),
+    "q1": _("First quarter"),
+    "q2": _("Second quarter"),
+    "q3": _("Third quarter"),
+    "q4": _("Fourth quarter"),
+}
+BREAKDOWN_LABELS = {
+    Breakdown.ALL: _("No breakdown"),
+    Breakdown.NATURE: _("Nature (works, supplies, services)"),
+    Breakdown.EUROPEAN: _("European or national procedure"),
+    Breakdown.VALUE_CLASS: _("Contract size"),
+}
+GEO_LEVELS = {"nl": _("The Netherlands"), "kind": _("Kind of organisation"), "province": _("Province")}
+
+
+def period_dates(year: int, period: str) -> tuple[dt.date, dt.date]:
+    (m1, d1), (m2, d2) = PERIODS[period]
+    return dt.date(year, m1, d1), dt.date(year, m2, d2)
+
+
+class DashboardFilterForm(forms.Form):
+    """Year, period and breakdown of a dashboard; `years` are the years that have data."""
+
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    period = forms.ChoiceField(label=_("Period"), required=False, choices=list(PERIOD_LABELS.items()))
+    breakdown = forms.ChoiceField(label=_("Breakdown"), required=False, choices=list(BREAKDOWN_LABELS.items()))
+
+    def __init__(self, *args: Any, years: list[int], periods: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.years = years
+        self.fields["year"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
+        if not periods:
+            del self.fields["period"]
+        _nl_design_widgets(self)
+
+    def values(self) -> tuple[int | None, str, Breakdown]:
+        """The valid values, with defaults for the missing or invalid ones (newest year, whole year, none)."""
+        data = self.cleaned_data if self.is_bound else {}
+        year = data.get("year") or (self.years[0] if self.years else None)
+        return year, data.get("period") or "year", Breakdown(data.get("breakdown") or Breakdown.ALL)
+
+
+class NationalFilterForm(DashboardFilterForm):
+    geo = forms.ChoiceField(label=_("Split by"), required=False, choices=list(GEO_LEVELS.items()))
+
+    def __init__(self, *args: Any, analyst: bool, **kwargs: Any) -> None:
+        super().__init__(*args, periods=False, **kwargs)
+        if not analyst:
+            del self.fields["geo"]
+
+
+class SpendTotalForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = SpendTotal
+        fields = ["year", "amount", "source_note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].localize = True
+        self.fields["amount"].widget.is_localized = True
+        self.fields["year"].widget.attrs.update({"min": FIRST_YEAR, "max": LAST_YEAR})
+        _nl_design_widgets(self)
+
+    def validate_unique(self) -> None:
+        """A second total for the same year replaces the first (the service does that), so no uniqueness error."""
+
+
+KIND_LABELS = dict(OrganisationKind.choices)
+PROVINCE_LABELS = dict(Province.choices)

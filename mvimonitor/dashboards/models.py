@@ -1,0 +1,98 @@
+"""Monitoring data: one precomputed fact row per tender (what the KPIs count) and the yearly spend totals that
+organisations enter for the coverage KPI.
+
+`TenderFact` is derived data: never edited, always rebuilt from the procurement record by
+`services.facts_refresh` (called by the tender services after every change, by `generate_demo`, and by the
+`refresh_facts` command). See docs/adr/0010-dashboards-tender-fact-table.md.
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mvimonitor.organisations.models import Organisation
+from mvimonitor.tenders.models import MAX_VALUE, Tender
+
+# Years a spend total may be entered for: the first MVI plan is from 2015; the upper bound catches typing errors.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class TenderFact(models.Model):
+    tender = models.OneToOneField(Tender, primary_key=True, on_delete=models.CASCADE, related_name="fact")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    organisation_kind = models.CharField(max_length=40)
+    province = models.CharField(max_length=2, blank=True)
+    year = models.PositiveSmallIntegerField(null=True)
+    publication_date = models.DateField(null=True)
+    nature = models.CharField(max_length=10)
+    is_european = models.BooleanField()
+    value = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    value_class = models.CharField(max_length=40)
+    theme_mask = models.BigIntegerField(default=0)  # one bit per theme applied in any lot (services.bits)
+    theme_count = models.PositiveSmallIntegerField(default=0)
+    form_mask = models.BigIntegerField(default=0)  # one bit per form of application used
+    max_ambition = models.PositiveSmallIntegerField(default=0)  # highest AmbitionLevel.level; 0 = none recorded
+    in_product_group = models.BooleanField(default=False)
+    award_weight_sum = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    award_weight_count = models.PositiveIntegerField(default=0)
+    confirmed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("tender fact")
+        verbose_name_plural = _("tender facts")
+        indexes = [
+            models.Index(fields=["year", "organisation"], name="fact_year_org"),
+            models.Index(fields=["organisation", "year"], name="fact_org_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fact {self.tender_id}"
+
+
+class SpendTotal(models.Model):
+    """What an organisation spent in a year (for example from its spend analysis): the base of the coverage KPI."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="spend_totals"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
+    amount = models.DecimalField(
+        _("amount (EUR)"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_VALUE)],
+    )
+    source_note = models.CharField(
+        _("source"), max_length=500, help_text=_("Where the amount comes from, e.g. 'spend analysis 2024, finance'.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("spend total")
+        verbose_name_plural = _("spend totals")
+        ordering = ["organisation", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="spend_total_one_per_year"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="spend_total_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}: {self.amount}"
+
+
+class FactsVersion(models.Model):
+    """One row whose token changes whenever facts or spend totals change: the key of cached national figures."""
+
+    token = models.CharField(max_length=32)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("facts version")
+        verbose_name_plural = _("facts versions")
+
+    def __str__(self) -> str:
+        return self.token

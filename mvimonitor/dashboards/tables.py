@@ -1,0 +1,355 @@
+"""Figures -> the tables and Vega-Lite charts of the dashboards (the same rows feed the HTML table, the chart and the
+CSV/XLSX export, so they always show the same numbers)."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from mvimonitor.tenders.models import Nature
+
+from .disclosure import Reason
+from .forms import KIND_LABELS, PROVINCE_LABELS
+from .kpis import Breakdown, Kpi, Unit
+from .selectors import ALL, NATIONAL, ORGANISATION, Figure, Reference, buckets
+from .services import UNKNOWN_VALUE_CLASS, value_classes
+
+EMPTY = "\u2013"  # an en dash for "no figure"
+DASH = " \u2013 "  # between a figure's name and the part of the breakdown
+
+
+@dataclass
+class CellView:
+    text: str
+    value: Any = None  # the raw number for exports (None when empty or suppressed)
+    href: str = ""
+    suppressed: bool = False
+
+
+@dataclass
+class TableView:
+    id: str
+    title: str
+    caption: str
+    headers: list[str]
+    rows: list[list[CellView]] = field(default_factory=list)
+    kpi: Kpi | None = None
+    chart: dict[str, Any] | None = None
+    note: str = ""
+
+    @property
+    def chart_id(self) -> str:
+        return f"{self.id}-spec"
+
+
+def _english() -> bool:
+    return get_language() == "en"
+
+
+def kpi_name(kpi: Kpi) -> str:
+    return kpi.name_en if _english() else kpi.name_nl
+
+
+def definition_url(kpi: Kpi) -> str:
+    return f"{reverse('dashboards:catalogue')}#kpi-{kpi.id}"
+
+
+def bucket_label(breakdown: str, bucket: str) -> str:
+    if bucket == ALL:
+        return _("All tenders")
+    if breakdown == Breakdown.NATURE:
+        return str(dict(Nature.choices).get(bucket, bucket))
+    if breakdown == Breakdown.EUROPEAN:
+        return _("European") if bucket == "european" else _("National")
+    if breakdown == Breakdown.VALUE_CLASS:
+        if bucket == UNKNOWN_VALUE_CLASS:
+            return _("Value unknown")
+        names = {code: (en if _english() else nl) for code, _upper, nl, en in value_classes()}
+        return names.get(bucket, bucket)
+    return bucket
+
+
+def geo_label(geo: str) -> str:
+    if geo == NATIONAL:
+        return _("The Netherlands")
+    if geo == ORGANISATION:
+        return _("Your organisation")
+    level, _sep, code = geo.partition(":")
+    if level == "kind":
+        return str(KIND_LABELS.get(code, code))
+    return str(PROVINCE_LABELS.get(code, code)) if code else _("Province unknown")
+
+
+def item_labels(kpi: Kpi, reference: Reference) -> dict[str, str]:
+    return {item.code: (item.name_en if _english() else item.name_nl) for item in reference.items(kpi)}
+
+
+def suppressed_cell(reason: str | None) -> CellView:
+    texts = {
+        Reason.TOO_FEW_ORGANISATIONS.value: _("not shown: fewer organisations than the minimum"),
+        Reason.DOMINANCE.value: _("not shown: one organisation dominates"),
+        Reason.SECONDARY.value: _("not shown: would reveal another hidden figure"),
+    }
+    return CellView(text=texts.get(reason or "", _("not shown")), suppressed=True)
+
+
+def format_number(kpi: Kpi, amount: Any, *, is_value: bool) -> str:
+    """A numerator/denominator (count or euros) or a KPI value (percent or percentage points)."""
+    if amount is None:
+        return EMPTY
+    if is_value:
+        text = number_format(amount, 1)
+        return f"{text}%" if kpi.unit == Unit.PERCENT else _("%(value)s pp") % {"value": text}
+    if kpi.value_based:
+        return f"€ {number_format(Decimal(amount).quantize(Decimal(1)), 0, force_grouping=True)}"
+    return number_format(amount, 0, force_grouping=True)
+
+
+# --- drill-down -----------------------------------------------------------------------------------------------------
+
+
+def drill_down(
+    kpi: Kpi, item: str, breakdown: str, bucket: str, *, year: int, dates: tuple[Any, Any] | None, numerator: bool
+) -> str:
+    """The tender list filtered to exactly the tenders counted in this number."""
+    query: dict[str, Any] = {"year": year}
+    if dates is not None:
+        query["date_from"], query["date_to"] = dates[0].isoformat(), dates[1].isoformat()
+    if bucket != ALL:
+        if breakdown == Breakdown.NATURE:
+            query["nature"] = bucket
+        elif breakdown == Breakdown.EUROPEAN:
+            query["european"] = "yes" if bucket == "european" else "no"
+        elif breakdown == Breakdown.VALUE_CLASS:
+            query["value_class"] = bucket
+    base_filters = {
+        "mvi_n": {"mvi": "yes"},
+        "pg_n": {"in_product_group": "yes"},
+        "aw_n": {"form": "gunningscriterium"},
+    }
+    query |= base_filters.get(kpi.base, {})
+    if numerator:
+        if kpi.per == "theme":
+            query["theme"] = item
+        elif kpi.per == "form":
+            query["form"] = item
+        elif kpi.per == "ambition":
+            query["ambition"] = item
+        elif kpi.per == "theme_count":
+            query["theme_count"] = item
+        elif kpi.measure in {"mvi_n", "mvi_v", "pg_app_n"}:
+            query["mvi"] = "yes"
+        elif kpi.measure == "pg_high_n":
+            query["ambition_min"] = "significant"
+        elif kpi.measure == "conf_n":
+            query["mvi_confirmed"] = "yes"
+    return f"{reverse('tenders:list')}?{urlencode(query)}"
+
+
+# --- charts ---------------------------------------------------------------------------------------------------------
+
+
+def bar_chart(title: str, rows: Sequence[Mapping[str, Any]], unit: str) -> dict[str, Any]:
+    """Grouped horizontal bars: one bar per (row label, series)."""
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": title,
+        "width": "container",
+        "data": {"values": list(rows)},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "label", "type": "nominal", "sort": None, "title": None},
+            "yOffset": {"field": "series", "type": "nominal"},
+            "x": {"field": "value", "type": "quantitative", "title": unit},
+            "color": {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "bottom"}},
+        },
+    }
+
+
+def line_chart(title: str, rows: Sequence[Mapping[str, Any]], unit: str) -> dict[str, Any]:
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": title,
+        "width": "container",
+        "data": {"values": list(rows)},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "year", "type": "ordinal", "title": _("Year")},
+            "y": {"field": "value", "type": "quantitative", "title": unit},
+            "color": {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "bottom"}},
+        },
+    }
+
+
+def _unit_label(kpi: Kpi) -> str:
+    return _("percent") if kpi.unit == Unit.PERCENT else _("percentage points")
+
+
+# --- organisation dashboard -----------------------------------------------------------------------------------------
+
+
+def organisation_kpi_table(
+    kpi: Kpi,
+    figures: Iterable[Figure],
+    national: Iterable[Figure],
+    *,
+    kind: str,
+    year: int,
+    breakdown: Breakdown,
+    dates: tuple[Any, Any] | None,
+    reference: Reference,
+) -> TableView:
+    own = {(f.item, f.bucket): f for f in figures if f.kpi == kpi.id and f.breakdown == breakdown.value}
+    nat = {
+        (f.item, f.bucket, f.geo): f
+        for f in national
+        if f.kpi == kpi.id and f.breakdown == breakdown.value and f.geo in {NATIONAL, f"kind:{kind}"}
+    }
+    labels = item_labels(kpi, reference)
+    kind_header = _("National, %(kind)s") % {"kind": KIND_LABELS.get(kind, kind)}
+    table = TableView(
+        id=f"org-{kpi.id}",
+        title=kpi_name(kpi),
+        caption=_("%(kpi)s, %(year)s") % {"kpi": kpi_name(kpi), "year": year},
+        headers=[_("Figure"), _("Counted"), _("Out of"), kpi_name(kpi), kind_header, _("National, all organisations")],
+        kpi=kpi,
+    )
+    chart_rows: list[dict[str, Any]] = []
+    bucket_list = [ALL] if breakdown == Breakdown.ALL else [ALL, *buckets(breakdown)]
+    for item in [i.code for i in reference.items(kpi)]:
+        for bucket in bucket_list:
+            figure = own.get((item, bucket))
+            if figure is None:
+                continue
+            label = labels[item] if kpi.per or item != ALL else kpi_name(kpi)
+            if bucket != ALL:
+                label = f"{label}{DASH}{bucket_label(breakdown, bucket)}"
+            numerator_link = denominator_link = ""
+            if kpi.id != "coverage":
+                numerator_link = drill_down(kpi, item, breakdown, bucket, year=year, dates=dates, numerator=True)
+                denominator_link = drill_down(kpi, item, breakdown, bucket, year=year, dates=dates, numerator=False)
+            row = [
+                CellView(text=label),
+                CellView(format_number(kpi, figure.numerator, is_value=False), figure.numerator, numerator_link),
+                CellView(format_number(kpi, figure.denominator, is_value=False), figure.denominator, denominator_link),
+                CellView(format_number(kpi, figure.value, is_value=True), figure.value),
+            ]
+            for geo in (f"kind:{kind}", NATIONAL):
+                other = nat.get((item, bucket, geo))
+                if other is None or other.suppressed is not None or other.value is None:
+                    row.append(suppressed_cell(other.suppressed if other else None))
+                else:
+                    row.append(CellView(format_number(kpi, other.value, is_value=True), other.value))
+            table.rows.append(row)
+            for series, cell in ((_("Your organisation"), row[3]), (kind_header, row[4]), (_("National"), row[5])):
+                if cell.value is not None:
+                    chart_rows.append({"label": label, "series": series, "value": float(cell.value)})
+    table.chart = bar_chart(table.caption, chart_rows, _unit_label(kpi))
+    return table
+
+
+def trend_table(
+    kpis: Sequence[Kpi], own: Iterable[Figure], national: Iterable[Figure], *, years: Sequence[int], kind: str | None
+) -> TableView:
+    """Headline KPIs per year: the organisation (if any) and the national figure (its kind and all)."""
+    values = {(f.kpi, f.year, f.geo): f for f in [*own, *national] if f.bucket == ALL and f.item == ALL}
+    geos = ([ORGANISATION] if kind else []) + ([f"kind:{kind}"] if kind else []) + [NATIONAL]
+    headers = [_("Year")]
+    for kpi in kpis:
+        headers += [f"{kpi_name(kpi)}{DASH}{geo_label(geo)}" for geo in geos]
+    table = TableView(
+        id="trend",
+        title=_("Trend over the years"),
+        caption=_("Headline figures per year"),
+        headers=headers,
+    )
+    chart_rows: list[dict[str, Any]] = []
+    for year in sorted(years):
+        row = [CellView(str(year), year)]
+        for kpi in kpis:
+            for geo in geos:
+                figure = values.get((kpi.id, year, geo))
+                if figure is None or figure.value is None:
+                    row.append(
+                        suppressed_cell(figure.suppressed if figure else None)
+                        if geo != ORGANISATION
+                        else CellView(EMPTY)
+                    )
+                else:
+                    row.append(CellView(format_number(kpi, figure.value, is_value=True), figure.value))
+                    chart_rows.append(
+                        {
+                            "year": str(year),
+                            "series": f"{kpi_name(kpi)}{DASH}{geo_label(geo)}",
+                            "value": float(figure.value),
+                        }
+                    )
+        table.rows.append(row)
+    table.chart = line_chart(table.caption, chart_rows, _("percent"))
+    return table
+
+
+# --- national view --------------------------------------------------------------------------------------------------
+
+
+def national_kpi_table(
+    kpi: Kpi,
+    figures: Iterable[Figure],
+    *,
+    year: int,
+    breakdown: Breakdown,
+    geos: Sequence[str],
+    reference: Reference,
+) -> TableView:
+    """Rows: items x buckets. With one geography: counted / out of / value; with several: the value per geography."""
+    relevant = {(f.item, f.bucket, f.geo): f for f in figures if f.kpi == kpi.id and f.breakdown == breakdown.value}
+    labels = item_labels(kpi, reference)
+    single = len(geos) == 1
+    headers = [_("Figure")] + (
+        [_("Counted"), _("Out of"), kpi_name(kpi)] if single else [geo_label(geo) for geo in geos]
+    )
+    table = TableView(
+        id=f"national-{kpi.id}",
+        title=kpi_name(kpi),
+        caption=_("%(kpi)s, %(year)s") % {"kpi": kpi_name(kpi), "year": year},
+        headers=headers,
+        kpi=kpi,
+    )
+    chart_rows: list[dict[str, Any]] = []
+    bucket_list = [ALL] if breakdown == Breakdown.ALL else [ALL, *buckets(breakdown)]
+    for item in [i.code for i in reference.items(kpi)]:
+        for bucket in bucket_list:
+            label = labels[item] if kpi.per or item != ALL else kpi_name(kpi)
+            if bucket != ALL:
+                label = f"{label}{DASH}{bucket_label(breakdown, bucket)}"
+            row = [CellView(text=label)]
+            for geo in geos:
+                figure = relevant.get((item, bucket, geo))
+                if figure is None:
+                    continue
+                if single:
+                    numerator_cell = (
+                        suppressed_cell(figure.suppressed)
+                        if figure.numerator is None
+                        else CellView(format_number(kpi, figure.numerator, is_value=False), figure.numerator)
+                    )
+                    denominator_cell = (
+                        suppressed_cell(Reason.SECONDARY.value)
+                        if figure.denominator is None
+                        else CellView(format_number(kpi, figure.denominator, is_value=False), figure.denominator)
+                    )
+                    row += [numerator_cell, denominator_cell]
+                if figure.value is None:
+                    row.append(suppressed_cell(figure.suppressed))
+                else:
+                    row.append(CellView(format_number(kpi, figure.value, is_value=True), figure.value))
+                    chart_rows.append({"label": label, "series": geo_label(geo), "value": float(figure.value)})
+            table.rows.append(row)
+    table.chart = bar_chart(table.caption, chart_rows, _unit_label(kpi))
+    return table

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("organisation/", views.organisation_dashboard, name="organisation"),
+    path("organisation/spend-totals/", views.spend_totals, name="spend-totals"),
+    path("national/", views.national_dashboard, name="national"),
+    path("kpis/", views.kpi_catalogue, name="catalogue"),
+]

@@ -1,0 +1,248 @@
+"""Dashboard pages: the organisation's own monitoring, the national view, the KPI catalogue and spend totals.
+
+Who sees what is decided by `mvimonitor.organisations.access` (through the active organisation, which only offers
+organisations the user has the VIEW right on). National figures come from `selectors.national_figures*`, which
+send every cell through `disclosure.protect`; pages only choose which of the protected geographies to show:
+everyone the country, members also their own kind of organisation, national analysts every kind and province.
+Every table can be downloaded as CSV or XLSX with `?export=<table id>&format=csv|xlsx` on the same address, so an
+export can never show more than the page.
+"""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from mvimonitor.organisations.access import Action, permitted
+from mvimonitor.organisations.models import Organisation, OrganisationKind, Province, User
+from mvimonitor.organisations.selectors import active_organisation_for
+
+from . import exports, selectors, services
+from .forms import DashboardFilterForm, NationalFilterForm, SpendTotalForm, period_dates
+from .kpis import CATALOGUE, Breakdown
+from .models import SpendTotal, TenderFact
+from .selectors import NATIONAL, Reference
+from .tables import TableView, definition_url, national_kpi_table, organisation_kpi_table, trend_table
+
+EXPORT_FORMATS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
+
+
+def _filter_messages(request: HttpRequest, form: BaseForm) -> None:
+    if form.is_bound:
+        form.is_valid()
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else name
+            messages.error(
+                request,
+                _("The filter “%(field)s” has a value that is not possible and was ignored: %(errors)s")
+                % {"field": label, "errors": " ".join(str(e) for e in errors)},
+            )
+
+
+def _export(request: HttpRequest, tables: list[TableView], filename: str) -> HttpResponse:
+    wanted = request.GET.get("export", "")
+    table = next((t for t in tables if t.id == wanted), None)
+    if table is None:
+        raise Http404(_("There is no table “%(table)s” on this page.") % {"table": wanted})
+    writer = EXPORT_FORMATS.get(request.GET.get("format", "csv"))
+    if writer is None:
+        return HttpResponse(_("Exports are available as CSV or XLSX."), status=400, content_type="text/plain")
+    return writer(table, f"{filename}-{table.id}")
+
+
+def _tables_html(key: str, query: dict[str, Any], build: Callable[[], list[TableView]]) -> str:
+    """The rendered tables and charts of a page, cached per facts version and language (the figures only change
+    when the facts do; the version is part of the key)."""
+    full_key = f"mvim:html:{services.facts_version()}:{get_language()}:{key}"
+    html: str | None = cache.get(full_key)
+    if html is None:
+        context = {"tables": build(), "query_string": urlencode({k: v for k, v in query.items() if v is not None})}
+        html = render_to_string("dashboards/includes/tables.html", context)
+        cache.set(full_key, html, selectors.NATIONAL_CACHE_SECONDS)
+    return html
+
+
+def _organisation_years(organisation: Organisation) -> list[int]:
+    years = (
+        TenderFact.objects.filter(organisation=organisation, year__isnull=False)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
+    return [year for year in years if year is not None]
+
+
+@login_required
+def organisation_dashboard(request: HttpRequest) -> HttpResponse:
+    organisation, _choices = active_organisation_for(request)
+    if organisation is None:
+        return render(request, "dashboards/no_organisation.html")
+    years = _organisation_years(organisation)
+    form = DashboardFilterForm(request.GET or None, years=years)
+    _filter_messages(request, form)
+    year, period, breakdown = form.values()
+
+    def build() -> list[TableView]:
+        return _organisation_tables(organisation, year, period, breakdown, years) if year is not None else []
+
+    if request.GET.get("export"):
+        return _export(request, build(), "mvi-monitor")
+    query = {"year": year, "period": period, "breakdown": breakdown.value}
+    context: dict[str, Any] = {
+        "organisation": organisation,
+        "filter_form": form,
+        "year": year,
+        "partial_period": period != "year",
+        "tables_html": _tables_html(f"org:{organisation.pk}:{year}:{period}:{breakdown.value}", query, build),
+    }
+    return render(request, "dashboards/organisation.html", context)
+
+
+def _organisation_tables(
+    organisation: Organisation, year: int, period: str, breakdown: Breakdown, years: list[int]
+) -> list[TableView]:
+    reference = Reference.load()
+    dates = None if period == "year" else period_dates(year, period)
+    wanted = (Breakdown.ALL,) if breakdown == Breakdown.ALL else (Breakdown.ALL, breakdown)
+    own = selectors.organisation_figures(
+        organisation=organisation,
+        years=[year],
+        breakdowns=wanted,
+        date_from=dates[0] if dates else None,
+        date_to=dates[1] if dates else None,
+        reference=reference,
+    )
+    national = selectors.national_figures_cached(year=year, breakdown=breakdown)
+    tables = []
+    for kpi in CATALOGUE:
+        table_breakdown = breakdown if breakdown in kpi.breakdowns else Breakdown.ALL
+        tables.append(
+            organisation_kpi_table(
+                kpi,
+                own,
+                national,
+                kind=organisation.kind,
+                year=year,
+                breakdown=table_breakdown,
+                dates=dates,
+                reference=reference,
+            )
+        )
+    headline = [kpi for kpi in CATALOGUE if kpi.headline]
+    trend_years = sorted(years)
+    own_trend = selectors.organisation_figures(
+        organisation=organisation, years=trend_years, kpis=headline, reference=reference
+    )
+    national_trend = selectors.national_trend_cached(years=trend_years)
+    tables.insert(0, trend_table(headline, own_trend, national_trend, years=trend_years, kind=organisation.kind))
+    return tables
+
+
+def _is_analyst(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and isinstance(user, User) and user.is_active and user.national_analyst)
+
+
+def national_dashboard(request: HttpRequest) -> HttpResponse:
+    """Public; national analysts may also split by kind of organisation and by province."""
+    analyst = _is_analyst(request)
+    years = selectors.data_years()
+    form = NationalFilterForm(request.GET or None, years=years, analyst=analyst)
+    _filter_messages(request, form)
+    year, _period, breakdown = form.values()
+    level = (form.cleaned_data.get("geo") if form.is_bound and analyst else None) or NATIONAL
+
+    def build() -> list[TableView]:
+        return _national_tables(year, breakdown, level, years) if year is not None else []
+
+    if request.GET.get("export"):
+        return _export(request, build(), "mvi-monitor-national")
+    query = {"year": year, "breakdown": breakdown.value, "geo": level if analyst else None}
+    context = {
+        "filter_form": form,
+        "year": year,
+        "analyst": analyst,
+        "split_without_breakdown": level != NATIONAL and breakdown != Breakdown.ALL,
+        "tables_html": _tables_html(f"national:{year}:{breakdown.value}:{level}", query, build),
+    }
+    return render(request, "dashboards/national.html", context)
+
+
+def _national_tables(year: int, breakdown: Breakdown, level: str, years: list[int]) -> list[TableView]:
+    if level == "kind":
+        geos = [f"kind:{kind}" for kind in OrganisationKind.values]
+    elif level == "province":
+        geos = [f"province:{province}" for province in Province.values]
+    else:
+        geos = [NATIONAL]
+    reference = Reference.load()
+    figures = selectors.national_figures_cached(year=year, breakdown=breakdown)
+    tables = []
+    for kpi in CATALOGUE:
+        # Per kind and per province there are only undivided figures (see NationalComputation.geos_for).
+        split = breakdown in kpi.breakdowns and level == NATIONAL
+        table_breakdown = breakdown if split else Breakdown.ALL
+        tables.append(
+            national_kpi_table(kpi, figures, year=year, breakdown=table_breakdown, geos=geos, reference=reference)
+        )
+    headline = [kpi for kpi in CATALOGUE if kpi.headline]
+    trend_years = sorted(years)
+    national_trend = selectors.national_trend_cached(years=trend_years)
+    tables.insert(0, trend_table(headline, [], national_trend, years=trend_years, kind=None))
+    return tables
+
+
+def kpi_catalogue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "dashboards/catalogue.html", {"kpis": CATALOGUE, "urls": {k.id: definition_url(k) for k in CATALOGUE}}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def spend_totals(request: HttpRequest) -> HttpResponse:
+    organisation, _choices = active_organisation_for(request)
+    if organisation is None:
+        return render(request, "dashboards/no_organisation.html")
+    can_edit = permitted(request.user, Action.EDIT_SPEND_TOTALS, organisation)
+    form = SpendTotalForm(request.POST or None, instance=SpendTotal(organisation=organisation)) if can_edit else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("You may not enter spend totals for this organisation."))
+        if form.is_valid():
+            assert isinstance(request.user, User)  # noqa: S101 - login_required ran
+            try:
+                services.spend_total_save(
+                    user=request.user,
+                    organisation=organisation,
+                    year=form.cleaned_data["year"],
+                    amount=form.cleaned_data["amount"],
+                    source_note=form.cleaned_data["source_note"],
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, _("The spend total for %(year)s was saved.") % {"year": form.cleaned_data["year"]}
+                )
+                return redirect("dashboards:spend-totals")
+    status = 400 if form is not None and form.is_bound and form.errors else 200
+    context = {
+        "organisation": organisation,
+        "totals": services.spend_totals_for(organisation=organisation),
+        "form": form,
+        "can_edit": can_edit,
+    }
+    return render(request, "dashboards/spend_totals.html", context, status=status)
