@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "mvimonitor.organisations",
     "mvimonitor.themes",
     "mvimonitor.tenders",
+    "mvimonitor.effects",
     "mvimonitor.api",
 ]
 
@@ -219,3 +220,6 @@ LOGGING = {
 # Statistical disclosure control for national figures (used from the monitoring issue on).
 MVIMONITOR_DISCLOSURE_MIN_ORGANISATIONS = int(os.getenv("MVIMONITOR_DISCLOSURE_MIN_ORGANISATIONS", "5"))
 MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT = int(os.getenv("MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT", "50"))
+# Evidence files of realisations: outside MEDIA and STATIC, served only by an access-checked view.
+MVIMONITOR_PRIVATE_MEDIA_ROOT = os.getenv("MVIMONITOR_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media"))
+MVIMONITOR_EVIDENCE_MAX_BYTES = int(os.getenv("MVIMONITOR_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
