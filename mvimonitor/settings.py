@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "mvimonitor.themes",
     "mvimonitor.tenders",
     "mvimonitor.effects",
+    "mvimonitor.dashboards",
     "mvimonitor.api",
 ]
 

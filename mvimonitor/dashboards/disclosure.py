@@ -1,0 +1,307 @@
+"""Statistical disclosure control: the ONE place that decides whether a national figure may be shown.
+
+Every figure that sums over more than one organisation (national, per kind of organisation, per province) goes
+through `protect()` before it reaches a page, an export or the API. No other module may decide this.
+
+Stable API (also used by the effects module)
+--------------------------------------------
+- ``Cell(key, contributions)``: one figure. ``key`` is any hashable coordinate (for example
+  ``("2024", "gemeente", "works")``); ``contributions`` maps organisation id -> that organisation's non-negative
+  part of the figure (a number of tenders, euros, tonnes CO2, ...). The figure is the sum of the contributions.
+- ``Relation(total, parts)``: an additivity rule that a reader can use: ``value(total) == sum(value(parts))``.
+  Give one for every total or margin that is published (row and column totals, the national total over kinds or
+  provinces, a denominator that is the sum of "with" and "without").
+- ``protect(cells, relations=(), *, fixed=None, thresholds=None) -> Protected``: decides every cell.
+  ``fixed`` maps keys whose status was already decided in another table (for example shared denominators) to
+  ``True`` (shown) or ``False`` (suppressed); those keep their status and are taken into account.
+- ``protect_breakdown(parts, *, total_key="total", thresholds=None) -> Protected``: the common one-way case, a
+  breakdown plus its total (the total cell is built as the sum of the parts).
+- ``Protected.value(key)`` gives the figure or ``None`` when suppressed; ``Protected.decision(key)`` says why.
+- ``difference(protected_a, key_a, protected_b, key_b)``: a change between two cells (year over year), ``None``
+  unless both are shown, so a shown change never reveals a suppressed neighbour.
+
+The rules
+---------
+1. Primary suppression. A cell is shown only if at least k distinct organisations contribute to it (a non-zero
+   contribution; setting ``MVIMONITOR_DISCLOSURE_MIN_ORGANISATIONS``, default 5) and no single organisation
+   contributes more than p percent of its value (``MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT``, default 50). A cell
+   with fewer than k contributors is suppressed even when it is zero: "nobody in this group did X" is also a
+   statement about each member of a small group.
+2. Secondary suppression, line by line. For each relation whose total is shown, the suppressed parts together are
+   known to a reader (total minus the shown parts); their combined contributions must pass rule 1, so more parts
+   are suppressed (smallest first) until they do. A suppressed total whose parts are all shown is derivable, so one
+   part is suppressed too.
+3. Secondary suppression, exact audit. The published cells and all relations form a linear system; a suppressed
+   cell must not be uniquely determined by any combination of them (checked with exact rational Gaussian
+   elimination). Where it is, one more cell of a relation that contains it is suppressed, and rules 2-3 repeat.
+
+What it does not do: it does not add noise, and it does not guarantee that the interval a reader can deduce for a
+suppressed cell from non-negativity is wide (full interval protection needs linear programming, as tau-argus
+does). See docs/adr/0009-dashboards-disclosure-control.md.
+
+Output never contains an organisation id or name: `Protected` exposes values and decisions only.
+"""
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from django.conf import settings
+
+Key = Hashable
+Number = int | Decimal
+
+
+class Reason(StrEnum):
+    TOO_FEW_ORGANISATIONS = "too_few_organisations"
+    DOMINANCE = "dominance"
+    SECONDARY = "secondary"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    min_organisations: int
+    dominance_percent: int
+
+    @classmethod
+    def from_settings(cls) -> "Thresholds":
+        return cls(
+            min_organisations=settings.MVIMONITOR_DISCLOSURE_MIN_ORGANISATIONS,
+            dominance_percent=settings.MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    key: Key
+    contributions: Mapping[int, Number]
+
+    def __post_init__(self) -> None:
+        for organisation, amount in self.contributions.items():
+            if amount < 0:
+                raise ValueError(f"Contribution of organisation {organisation} to {self.key!r} is negative.")
+
+    @property
+    def value(self) -> Number:
+        return sum(self.contributions.values(), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    total: Key
+    parts: tuple[Key, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    shown: bool
+    reason: Reason | None = None
+
+
+@dataclass
+class Protected:
+    """The outcome of `protect`: the value of each shown cell, and the decision for every cell."""
+
+    _values: dict[Key, Number] = field(default_factory=dict)
+    _decisions: dict[Key, Decision] = field(default_factory=dict)
+
+    def __contains__(self, key: Key) -> bool:
+        return key in self._decisions
+
+    def shown(self, key: Key) -> bool:
+        return self._decisions[key].shown
+
+    def value(self, key: Key) -> Number | None:
+        """The figure, or None when it is suppressed (or unknown to this table)."""
+        decision = self._decisions.get(key)
+        if decision is None or not decision.shown:
+            return None
+        return self._values[key]
+
+    def decision(self, key: Key) -> Decision:
+        return self._decisions[key]
+
+    def keys(self) -> list[Key]:
+        return list(self._decisions)
+
+    def suppressed_keys(self) -> set[Key]:
+        return {key for key, decision in self._decisions.items() if not decision.shown}
+
+
+def primary_reason(contributions: Mapping[int, Number], thresholds: Thresholds) -> Reason | None:
+    """Why a figure with these contributions may not be shown on its own (None: it may)."""
+    positive = [amount for amount in contributions.values() if amount > 0]
+    if len(positive) < thresholds.min_organisations:
+        return Reason.TOO_FEW_ORGANISATIONS
+    total = sum(positive, 0)
+    if max(positive) * 100 > total * thresholds.dominance_percent:
+        return Reason.DOMINANCE
+    return None
+
+
+def _combined(cells: Iterable[Cell]) -> dict[int, Number]:
+    combined: dict[int, Number] = {}
+    for cell in cells:
+        for organisation, amount in cell.contributions.items():
+            combined[organisation] = combined.get(organisation, 0) + amount
+    return combined
+
+
+def protect(
+    cells: Iterable[Cell],
+    relations: Iterable[Relation] = (),
+    *,
+    fixed: Mapping[Key, bool] | None = None,
+    thresholds: Thresholds | None = None,
+) -> Protected:
+    """Decide which cells may be shown (primary and secondary suppression); see the module docstring."""
+    rules = thresholds or Thresholds.from_settings()
+    by_key: dict[Key, Cell] = {}
+    for cell in cells:
+        if cell.key in by_key:
+            raise ValueError(f"Cell {cell.key!r} is given twice.")
+        by_key[cell.key] = cell
+    links = list(relations)
+    for relation in links:
+        for key in (relation.total, *relation.parts):
+            if key not in by_key:
+                raise ValueError(f"Relation {relation!r} names the unknown cell {key!r}.")
+    locked = dict(fixed or {})
+    status: dict[Key, Reason | None] = {}
+    for key, cell in by_key.items():
+        reason = primary_reason(cell.contributions, rules)
+        if key in locked:
+            if locked[key] and reason is not None:
+                raise ValueError(f"Cell {key!r} is fixed as shown but fails the disclosure rules ({reason}).")
+            status[key] = None if locked[key] else (reason or Reason.SECONDARY)
+        else:
+            status[key] = reason
+
+    def suppressed(key: Key) -> bool:
+        return status[key] is not None
+
+    def pick(candidates: Sequence[Key]) -> Key | None:
+        free = [key for key in candidates if not suppressed(key) and key not in locked]
+        if not free:
+            return None
+        return min(free, key=lambda key: (by_key[key].value, repr(key)))
+
+    def suppress_one_of(relation: Relation, prefer_parts: bool = True) -> bool:
+        choice = pick(relation.parts) if prefer_parts else None
+        if choice is None and not suppressed(relation.total) and relation.total not in locked:
+            choice = relation.total
+        if choice is None:
+            choice = pick(relation.parts)
+        if choice is None:
+            return False
+        status[choice] = Reason.SECONDARY
+        return True
+
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for relation in links:
+                hidden_parts = [by_key[key] for key in relation.parts if suppressed(key)]
+                if not suppressed(relation.total):
+                    if hidden_parts and primary_reason(_combined(hidden_parts), rules) is not None:
+                        if not suppress_one_of(relation):
+                            raise ValueError(f"Cannot protect {relation!r}: its shown total reveals its parts.")
+                        changed = True
+                elif not hidden_parts and relation.parts:
+                    if not suppress_one_of(relation):
+                        raise ValueError(f"Cannot protect {relation!r}: its fixed shown parts reveal its total.")
+                    changed = True
+        derivable = _derivable(by_key, links, {key for key in by_key if suppressed(key)})
+        if not derivable:
+            break
+        target = min(derivable, key=repr)
+        for relation in links:
+            if target in (relation.total, *relation.parts) and suppress_one_of(relation):
+                break
+        else:
+            raise ValueError(f"Cannot protect cell {target!r}: every cell that could hide it is fixed as shown.")
+
+    result = Protected()
+    for key, cell in by_key.items():
+        reason = status[key]
+        result._decisions[key] = Decision(shown=reason is None, reason=reason)
+        if reason is None:
+            result._values[key] = cell.value
+    return result
+
+
+def _derivable(by_key: Mapping[Key, Cell], relations: Sequence[Relation], hidden: set[Key]) -> set[Key]:
+    """Suppressed cells whose value follows exactly from the shown cells and the relations.
+
+    Each relation is one linear equation total - sum(parts) = 0; shown cells are constants. A hidden cell is
+    determined iff its unit vector lies in the row space of the equations restricted to the hidden cells, which in
+    reduced row echelon form means: it is a pivot column and its pivot row has no other non-zero entry.
+    """
+    if not hidden:
+        return set()
+    columns = sorted(hidden, key=repr)
+    index = {key: position for position, key in enumerate(columns)}
+    rows: list[dict[int, Fraction]] = []
+    for relation in relations:
+        row: dict[int, Fraction] = {}
+        for key, coefficient in ((relation.total, 1), *((part, -1) for part in relation.parts)):
+            if key in index:
+                row[index[key]] = row.get(index[key], Fraction(0)) + coefficient
+        row = {column: value for column, value in row.items() if value != 0}
+        if row:
+            rows.append(row)
+    pivots: dict[int, dict[int, Fraction]] = {}  # pivot column -> its (normalised) row
+    for row in rows:
+        current = dict(row)
+        for column, pivot_row in pivots.items():  # eliminate known pivots from the new row
+            factor = current.get(column)
+            if factor:
+                for col, value in pivot_row.items():
+                    updated = current.get(col, Fraction(0)) - factor * value
+                    if updated:
+                        current[col] = updated
+                    else:
+                        current.pop(col, None)
+        if not current:
+            continue
+        pivot = min(current)
+        scale = current[pivot]
+        current = {col: value / scale for col, value in current.items()}
+        for pivot_row in pivots.values():  # keep the earlier rows reduced
+            factor = pivot_row.get(pivot)
+            if factor:
+                for col, value in current.items():
+                    updated = pivot_row.get(col, Fraction(0)) - factor * value
+                    if updated:
+                        pivot_row[col] = updated
+                    else:
+                        pivot_row.pop(col, None)
+        pivots[pivot] = current
+    return {columns[column] for column, row in pivots.items() if len(row) == 1}
+
+
+def protect_breakdown(
+    parts: Mapping[Key, Mapping[int, Number]],
+    *,
+    total_key: Key = "total",
+    thresholds: Thresholds | None = None,
+) -> Protected:
+    """A one-way breakdown and its total (the sum of the parts), protected together."""
+    total: dict[int, Number] = {}
+    for contributions in parts.values():
+        for organisation, amount in contributions.items():
+            total[organisation] = total.get(organisation, 0) + amount
+    cells = [Cell(key, contributions) for key, contributions in parts.items()]
+    cells.append(Cell(total_key, total))
+    return protect(cells, [Relation(total_key, tuple(parts))], thresholds=thresholds)
+
+
+def difference(first: Protected, first_key: Key, second: Protected, second_key: Key) -> Number | None:
+    """first - second (for example this year minus last year), or None unless both cells are shown."""
+    a, b = first.value(first_key), second.value(second_key)
+    if a is None or b is None:
+        return None
+    return a - b
