@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label); lazy labels are translated per request.
 MAIN_NAV: list[tuple[str, Promise]] = [
     ("tenders:list", _("Tenders")),
+    ("effects:contract-list", _("Contracts")),
+    ("effects:dashboard", _("Effects")),
     ("themes:index", _("Catalogue")),
     ("organisations:members", _("Organisation")),
 ]

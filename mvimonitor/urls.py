@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tenders/", include("mvimonitor.tenders.urls")),
     path("catalogue/", include("mvimonitor.themes.urls")),
+    path("", include("mvimonitor.effects.urls")),
     path("organisation/", include("mvimonitor.organisations.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -23,7 +23,7 @@ FULL_TIME_HOURS = Decimal(36)  # building-block values are "per person per year,
 MONTHS_PER_YEAR = Decimal(12)
 
 
-# --- reasons ----------------------------------------------------------------------------------------------------------
+# --- reasons ---------------------------------------------------------------------------------------------------------
 
 NO_REFERENCE = "no_reference"
 NO_FACTOR = "no_factor"
@@ -48,7 +48,7 @@ class Problem:
     details: Mapping[str, str] = field(default_factory=dict)
 
 
-# --- CO2 ------------------------------------------------------------------------------------------------------------
+# --- CO2 -------------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +150,7 @@ def co2_assess(commitment: Co2Commitment, factors: Mapping[str, Factor]) -> Co2A
     return Co2Assessment(ex_ante, co2_effect(delivered, reference, factors))
 
 
-# --- social return --------------------------------------------------------------------------------------------------
+# --- social return ---------------------------------------------------------------------------------------------------
 
 BASIS_PER_YEAR = "per_year"  # value per person per year of 36 h/week, prorated by months and hours
 BASIS_PER_HOUR = "per_hour"  # value per hour (amount = hours)
@@ -254,7 +254,7 @@ def social_return_obligation(
     return min(obligation, cap) if cap is not None else obligation
 
 
-# --- sanctions --------------------------------------------------------------------------------------------------------
+# --- sanctions -------------------------------------------------------------------------------------------------------
 
 SANCTION_NONE = "none"  # the promise was kept
 SANCTION_PENDING = "pending"  # the period has not ended yet
@@ -294,7 +294,7 @@ def sanction(
     return SanctionResult(SANCTION_DUE, (award_advantage * multiple).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
-# --- national extrapolation (ratio estimator per stratum, bootstrap) --------------------------------------------------
+# --- national extrapolation (ratio estimator per stratum, bootstrap) -------------------------------------------------
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -409,4 +409,4 @@ def grouped_bootstrap_totals(
         ).reshape(stop - start, n_groups)
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(boot, [tail, 100 - tail], axis=0)
-    return totals, low, high
+    return totals.astype(np.float64), np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)

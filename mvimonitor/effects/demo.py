@@ -107,7 +107,9 @@ def generate(
                 quantity = _q(float(rng.uniform(5, 500)), "0.1")
             else:
                 quantity = _q(float(rng.uniform(1_000, 40_000)) * years, "1")
-            reference_quantity = (quantity * LITRES_PER_KM).quantize(Decimal("0.001")) if kind == "vehicle_km" else None
+            reference_quantity = (
+                (quantity * LITRES_PER_KM).quantize(Decimal("0.001")) if kind == "vehicle_km" else None
+            )
             advantage = (value * Decimal("0.02")).quantize(Decimal("0.01")) if rng.random() < 0.3 else None
             commitments.append(
                 CommitmentSpec(

@@ -31,7 +31,7 @@ def private_storage() -> Storage:
     return FileSystemStorage(location=settings.MVIMONITOR_PRIVATE_MEDIA_ROOT, base_url=None)
 
 
-# --- emission factors ---------------------------------------------------------------------------------------------
+# --- emission factors ------------------------------------------------------------------------------------------------
 
 
 class FactorCategory(models.TextChoices):
@@ -133,7 +133,7 @@ class EmissionFactor(models.Model):
         return f"{self.name} ({self.unit})"
 
 
-# --- social-return reference data -----------------------------------------------------------------------------------
+# --- social-return reference data ------------------------------------------------------------------------------------
 
 
 class ObligationBase(models.TextChoices):
@@ -227,7 +227,7 @@ class SanctionRule(models.Model):
         return f"{self.name} ({self.multiple}×)"
 
 
-# --- commitments and realisation ------------------------------------------------------------------------------------
+# --- commitments and realisation -------------------------------------------------------------------------------------
 
 
 class CommitmentKind(models.TextChoices):
@@ -499,7 +499,7 @@ class EvidenceFile(models.Model):
         return self.original_name
 
 
-# --- computed effects -----------------------------------------------------------------------------------------------
+# --- computed effects ------------------------------------------------------------------------------------------------
 
 
 class EffectCalculation(models.Model):

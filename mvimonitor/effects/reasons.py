@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from . import calculations as calc
 
 
-
 def describe_code(code: str, details: Mapping[str, str]) -> str:
     d = dict(details)
     role = d.get("role", "")
@@ -19,7 +18,9 @@ def describe_code(code: str, details: Mapping[str, str]) -> str:
         "base": _("obligation base"),
     }.get(role, role)
     messages = {
-        calc.NO_REFERENCE: _("No reference option with an emission factor is given, so there is nothing to compare with."),
+        calc.NO_REFERENCE: _(
+            "No reference option with an emission factor is given, so there is nothing to compare with."
+        ),
         calc.NO_FACTOR: _("The factor set has no item “%(factor)s” (%(role)s)."),
         calc.NO_WTW: _("The factor “%(factor)s” (%(role)s) has no WTW value."),
         calc.UNIT_MISMATCH: _(

@@ -94,7 +94,7 @@ def _upsert(model: Any, lookup: Mapping[str, Any], values: Mapping[str, Any], re
     return instance
 
 
-# --- units of the official list -------------------------------------------------------------------------------------
+# --- units of the official list --------------------------------------------------------------------------------------
 
 UNIT_ALIASES = {
     "kwh": Unit.KWH,
@@ -195,11 +195,15 @@ def _factor_row(raw: Mapping[str, Any], where: str, line: int) -> FactorRow:
     try:
         category = parse_category(str(raw.get("category") or ""))
     except ValueError:
-        raise fail("category", _("“%(value)s” is not a category of the list") % {"value": raw.get("category")}) from None
+        raise fail(
+            "category", _("“%(value)s” is not a category of the list") % {"value": raw.get("category")}
+        ) from None
     try:
         unit, scale = parse_factor_unit(str(raw.get("unit") or ""))
     except ValueError:
-        raise fail("unit", _("“%(value)s” is not a unit such as “kg CO2-eq/kWh”") % {"value": raw.get("unit")}) from None
+        raise fail(
+            "unit", _("“%(value)s” is not a unit such as “kg CO2-eq/kWh”") % {"value": raw.get("unit")}
+        ) from None
     numbers: dict[str, Decimal | None] = {}
     for key in ("wtw", "ttw", "wtt"):
         try:
@@ -212,7 +216,7 @@ def _factor_row(raw: Mapping[str, Any], where: str, line: int) -> FactorRow:
     wtw, ttw, wtt = numbers["wtw"], numbers["ttw"], numbers["wtt"]
     if wtw is None and ttw is not None and wtt is not None:
         wtw = ttw + wtt
-    if wtw is not None and ttw is not None and wtt is not None and abs(wtw - (ttw + wtt)) > max(abs(wtw), 1) / 100:
+    if wtw is not None and ttw is not None and wtt is not None and abs(wtw - (ttw + wtt)) > max(abs(wtw), Decimal(1)) / 100:
         raise fail("WTW", _("WTW (%(wtw)s) is not TTW + WTT (%(sum)s)") % {"wtw": wtw, "sum": ttw + wtt})
     code = slugify(str(raw.get("code") or "").strip() or name)[:100]
     year_text = str(raw.get("source_year") or "").strip()
@@ -279,7 +283,7 @@ def read_factor_csv(path: Path) -> list[FactorRow]:
     for line, raw in enumerate(reader, start=2):
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue
-        mapped = {columns[k]: v for k, v in raw.items() if k in columns and columns[k]}
+        mapped: dict[str, Any] = {str(columns[k]): v for k, v in raw.items() if columns.get(k)}
         row = _factor_row(mapped, path.name, line)
         if row.code in seen:
             raise ReferenceDataError(
@@ -374,9 +378,7 @@ def effects_reference_load() -> list[LoadResult]:
     """Load the shipped factor values, building-block tables and policies (idempotent)."""
     results: list[LoadResult] = []
     for spec in _load_json("emission_factors.json")["sets"]:
-        rows = [
-            _factor_row(raw, "emission_factors.json", index) for index, raw in enumerate(spec["factors"], start=1)
-        ]
+        rows = [_factor_row(raw, "emission_factors.json", index) for index, raw in enumerate(spec["factors"], start=1)]
         results.append(
             factor_set_load(
                 rows=rows,
@@ -452,7 +454,7 @@ def effects_reference_load() -> list[LoadResult]:
     return results
 
 
-# --- contracts --------------------------------------------------------------------------------------------------------
+# --- contracts -------------------------------------------------------------------------------------------------------
 
 
 def _assign(instance: Any, data: Mapping[str, Any]) -> list[str]:
@@ -486,7 +488,7 @@ def contract_update(*, user: User, contract: Contract, **fields: Any) -> Contrac
     return contract
 
 
-# --- commitments ----------------------------------------------------------------------------------------------------
+# --- commitments -----------------------------------------------------------------------------------------------------
 
 
 def _obligation(commitment: Commitment) -> Decimal:
@@ -500,7 +502,11 @@ def _obligation(commitment: Commitment) -> Decimal:
             commitment.obligation_cap = policy.cap
     if not commitment.obligation_base:
         raise ValidationError({"obligation_base": _("Choose the base of the obligation (or a policy).")})
-    base = commitment.contract.value if commitment.obligation_base == ObligationBase.CONTRACT_VALUE else commitment.wage_sum
+    base = (
+        commitment.contract.value
+        if commitment.obligation_base == ObligationBase.CONTRACT_VALUE
+        else commitment.wage_sum
+    )
     result = calc.social_return_obligation(base, commitment.obligation_percentage, commitment.obligation_cap)
     if isinstance(result, calc.Problem):
         field_name = {
@@ -557,7 +563,7 @@ def commitment_update(*, user: User, commitment: Commitment, **fields: Any) -> C
     return commitment
 
 
-# --- realisations and evidence --------------------------------------------------------------------------------------
+# --- realisations and evidence ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -576,7 +582,7 @@ def _blocks_of(table: BuildingBlockTable) -> dict[str, calc.BuildingBlock]:
     }
 
 
-def _check_file(upload: UploadedFile) -> None:
+def _check_file(upload: UploadedFile[Any]) -> None:
     limit = settings.MVIMONITOR_EVIDENCE_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
@@ -597,7 +603,7 @@ def realisation_submit(
     quantity: Decimal | None = None,
     recycled_share: Decimal | None = None,
     placements: Sequence[PlacementInput] = (),
-    evidence: Iterable[UploadedFile] = (),
+    evidence: Iterable[UploadedFile[Any]] = (),
 ) -> Realisation:
     """Record a report of what was delivered (status: submitted). Social return: counted placements, no names."""
     _require(user, Action.EDIT_CONTRACTS, commitment.contract.lot.tender.organisation_id)
@@ -609,7 +615,10 @@ def realisation_submit(
         foreign = [p.block.name for p in placements if p.block.table_id != table.pk]
         if foreign:
             raise ValidationError(
-                {"placements": _("Not a block of the table %(table)s: %(blocks)s") % {"table": table, "blocks": ", ".join(foreign)}}
+                {
+                    "placements": _("Not a block of the table %(table)s: %(blocks)s")
+                    % {"table": table, "blocks": ", ".join(foreign)}
+                }
             )
         result = calc.social_return_value(
             [calc.Placement(p.block.code, p.persons, p.months, p.hours_per_week, p.amount) for p in placements],
@@ -649,7 +658,7 @@ def realisation_submit(
 
 
 @transaction.atomic
-def evidence_add(*, user: User, realisation: Realisation, upload: UploadedFile) -> EvidenceFile:
+def evidence_add(*, user: User, realisation: Realisation, upload: UploadedFile[Any]) -> EvidenceFile:
     _require(user, Action.EDIT_CONTRACTS, realisation.commitment.contract.lot.tender.organisation_id)
     _check_file(upload)
     name = Path(upload.name or "evidence").name
@@ -698,7 +707,7 @@ def factor_set_create_own(
     )
 
 
-# --- recalculation --------------------------------------------------------------------------------------------------
+# --- recalculation ---------------------------------------------------------------------------------------------------
 
 
 def default_factor_set(sets: Sequence[tuple[int, int]], year: int | None) -> int | None:
@@ -812,7 +821,9 @@ def compute_effects(
                 else None
             )
             assessment = calc.co2_assess(
-                calc.Co2Commitment(calc.Activity(row["quantity"], row["unit"], row["factor_code"]), reference, verified),
+                calc.Co2Commitment(
+                    calc.Activity(row["quantity"], row["unit"], row["factor_code"]), reference, verified
+                ),
                 factors,
             )
             effect["ex_ante_kg"] = assessment.ex_ante.effect_kg
@@ -853,18 +864,18 @@ def _insert_effects(effects: Sequence[Mapping[str, Any]]) -> None:
 
     meta = EffectCalculation._meta
     fields = [meta.get_field(name) for name in EFFECT_COLUMNS]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     json_field = meta.get_field("problem_details")
-    empty_json = json_field.get_db_prep_save({}, connection)  # type: ignore[attr-defined]
-    now = meta.get_field("computed_at").get_db_prep_save(timezone.now(), connection)  # type: ignore[attr-defined]
+    empty_json = json_field.get_db_prep_save({}, connection)
+    now = meta.get_field("computed_at").get_db_prep_save(timezone.now(), connection)
     rows = []
     for effect in effects:
         values = [effect.get(name) for name in EFFECT_COLUMNS[:-1]]
         details = effect["problem_details"]
         values[EFFECT_COLUMNS.index("problem_details")] = (
-            json_field.get_db_prep_save(details, connection) if details else empty_json  # type: ignore[attr-defined]
+            json_field.get_db_prep_save(details, connection) if details else empty_json
         )
         values.append(now)
         rows.append(values)
@@ -907,7 +918,9 @@ COMMITMENT_FIELDS = (
 )
 
 
-def effects_recalculate(*, organisation_ids: Sequence[int] | None = None, as_of: date | None = None) -> RecalculationResult:
+def effects_recalculate(
+    *, organisation_ids: Sequence[int] | None = None, as_of: date | None = None
+) -> RecalculationResult:
     """Recompute the stored effect of every commitment (of the given organisations), in one transaction."""
     import time
 
@@ -922,14 +935,16 @@ def effects_recalculate(*, organisation_ids: Sequence[int] | None = None, as_of:
             organisation_id=F("contract__lot__tender__organisation_id"), rule_multiple=F("sanction_rule__multiple")
         ).values(*COMMITMENT_FIELDS, "organisation_id", "rule_multiple")
     )
-    realisations = Realisation.objects.filter(commitment__in=commitments).values("commitment_id").annotate(
-        verified=Sum(Case(When(status=RealisationStatus.VERIFIED, then="quantity"))),
-        submitted=Sum(Case(When(status=RealisationStatus.SUBMITTED, then="quantity"))),
-        n_verified=Count("pk", filter=Q(status=RealisationStatus.VERIFIED)),
+    realisations = (
+        Realisation.objects.filter(commitment__in=commitments)
+        .values("commitment_id")
+        .annotate(
+            verified=Sum(Case(When(status=RealisationStatus.VERIFIED, then="quantity"))),
+            submitted=Sum(Case(When(status=RealisationStatus.SUBMITTED, then="quantity"))),
+            n_verified=Count("pk", filter=Q(status=RealisationStatus.VERIFIED)),
+        )
     )
-    realised = {
-        r["commitment_id"]: (r["verified"] if r["n_verified"] else None, r["submitted"]) for r in realisations
-    }
+    realised = {r["commitment_id"]: (r["verified"] if r["n_verified"] else None, r["submitted"]) for r in realisations}
     fte: dict[int, Decimal] = {}
     placements = Placement.objects.filter(
         realisation__commitment__in=commitments, realisation__status=RealisationStatus.VERIFIED

@@ -39,7 +39,7 @@ def synthetic_contracts() -> list[ContractRow]:
         .order_by("lot__tender__organisation__name", "lot__tender__internal_reference", "lot__number", "pk")
         .values_list("pk", "value", "start_date", "end_date")
     )
-    return [ContractRow(pk, value, start, end) for pk, value, start, end in rows]
+    return [ContractRow(pk, value, start, end) for pk, value, start, end in rows if start and end]
 
 
 def purge_synthetic_effects() -> None:
