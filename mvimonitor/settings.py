@@ -206,6 +206,10 @@ SPECTACULAR_SETTINGS = {
         "mvimonitor.api.schema.add_version_header",
     ],
     "DEFAULT_GENERATOR_CLASS": "mvimonitor.api.schema.EnglishSchemaGenerator",
+    "ENUM_NAME_OVERRIDES": {
+        "UnitEnum": "mvimonitor.effects.models.Unit",
+        "ObligationBaseEnum": "mvimonitor.effects.models.ObligationBase",
+    },
 }
 
 LOG_LEVEL = os.getenv("LOG_LEVEL", "INFO")

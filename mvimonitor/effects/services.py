@@ -216,7 +216,8 @@ def _factor_row(raw: Mapping[str, Any], where: str, line: int) -> FactorRow:
     wtw, ttw, wtt = numbers["wtw"], numbers["ttw"], numbers["wtt"]
     if wtw is None and ttw is not None and wtt is not None:
         wtw = ttw + wtt
-    if wtw is not None and ttw is not None and wtt is not None and abs(wtw - (ttw + wtt)) > max(abs(wtw), Decimal(1)) / 100:
+    tolerance = max(abs(wtw), Decimal(1)) / 100 if wtw is not None else Decimal(0)
+    if wtw is not None and ttw is not None and wtt is not None and abs(wtw - (ttw + wtt)) > tolerance:
         raise fail("WTW", _("WTW (%(wtw)s) is not TTW + WTT (%(sum)s)") % {"wtw": wtw, "sum": ttw + wtt})
     code = slugify(str(raw.get("code") or "").strip() or name)[:100]
     year_text = str(raw.get("source_year") or "").strip()
@@ -582,7 +583,7 @@ def _blocks_of(table: BuildingBlockTable) -> dict[str, calc.BuildingBlock]:
     }
 
 
-def _check_file(upload: UploadedFile[Any]) -> None:
+def _check_file(upload: "UploadedFile[Any]") -> None:
     limit = settings.MVIMONITOR_EVIDENCE_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
@@ -603,7 +604,7 @@ def realisation_submit(
     quantity: Decimal | None = None,
     recycled_share: Decimal | None = None,
     placements: Sequence[PlacementInput] = (),
-    evidence: Iterable[UploadedFile[Any]] = (),
+    evidence: "Iterable[UploadedFile[Any]]" = (),
 ) -> Realisation:
     """Record a report of what was delivered (status: submitted). Social return: counted placements, no names."""
     _require(user, Action.EDIT_CONTRACTS, commitment.contract.lot.tender.organisation_id)
@@ -658,7 +659,7 @@ def realisation_submit(
 
 
 @transaction.atomic
-def evidence_add(*, user: User, realisation: Realisation, upload: UploadedFile[Any]) -> EvidenceFile:
+def evidence_add(*, user: User, realisation: Realisation, upload: "UploadedFile[Any]") -> EvidenceFile:
     _require(user, Action.EDIT_CONTRACTS, realisation.commitment.contract.lot.tender.organisation_id)
     _check_file(upload)
     name = Path(upload.name or "evidence").name
