@@ -387,26 +387,36 @@ def grouped_bootstrap_totals(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per group (e.g. organisation): total and percentile bootstrap interval, resampling units within each group.
 
-    Vectorised over all groups at once: each draw gives every unit a Poisson(1) weight (the Poisson bootstrap, an
-    approximation of resampling with replacement that needs no per-group loop), so 100,000 units × 1,000 draws is a
-    few matrix operations in chunks.
+    `values` is (N,) or (F, N) for F figures resampled jointly (the same resampled units for every figure);
+    `groups` gives each unit's group. Returns (totals, low, high), each (F, G) with G the number of distinct groups
+    in ascending order of their label. Vectorised over all groups at once: units are sorted by group, every draw
+    picks for each position a random unit of the same group, and `np.add.reduceat` sums each group, in chunks that
+    keep memory bounded.
     """
-    n_groups = int(groups.max()) + 1 if len(groups) else 0
-    totals = np.bincount(groups, weights=values, minlength=n_groups)
-    if n_groups == 0:
-        empty = np.zeros(0)
+    matrix = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    if matrix.shape[1] == 0:
+        empty = np.zeros((matrix.shape[0], 0))
         return empty, empty, empty
+    _labels, dense = np.unique(groups, return_inverse=True)
+    order = np.argsort(dense, kind="stable")
+    dense = dense[order]
+    matrix = matrix[:, order]
+    sizes = np.bincount(dense)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    unit_start = starts[dense]
+    unit_size = sizes[dense].astype(np.float64)
+    unit_last = unit_start + sizes[dense] - 1
+    totals = np.add.reduceat(matrix, starts, axis=1)
     rng = np.random.default_rng(seed)
-    boot = np.empty((draws, n_groups))
-    chunk = max(1, 2_000_000 // max(len(values), 1))
-    for start in range(0, draws, chunk):
-        stop = min(draws, start + chunk)
-        weights = rng.poisson(1.0, size=(stop - start, len(values))).astype(np.float64)
-        weighted = weights * values
-        offsets = groups + n_groups * np.arange(stop - start)[:, None]
-        boot[start:stop] = np.bincount(
-            offsets.ravel(), weights=weighted.ravel(), minlength=n_groups * (stop - start)
-        ).reshape(stop - start, n_groups)
+    n_units = matrix.shape[1]
+    boot = np.empty((matrix.shape[0], draws, len(sizes)))
+    chunk = max(1, 20_000_000 // n_units)
+    for first in range(0, draws, chunk):
+        last = min(draws, first + chunk)
+        picks = unit_start + (rng.random((last - first, n_units)) * unit_size).astype(np.int64)
+        np.minimum(picks, unit_last, out=picks)
+        for f in range(matrix.shape[0]):
+            boot[f, first:last] = np.add.reduceat(matrix[f][picks], starts, axis=1)
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(boot, [tail, 100 - tail], axis=0)
-    return totals.astype(np.float64), np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    low, high = np.percentile(boot, [tail, 100 - tail], axis=1)
+    return totals, np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
