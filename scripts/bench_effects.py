@@ -99,7 +99,7 @@ def main() -> None:
     print(f"TOTAL recompute incl. intervals: {t3 - t0:.2f} s (target < 10 s)")
     for figure in national.figures:
         if figure.value is not None:
-            print(f"  {figure.key}: {figure.value:,.0f} [{figure.low:,.0f} – {figure.high:,.0f}] {figure.unit}")
+            print(f"  {figure.key}: {figure.value:,.0f} [{figure.low:,.0f} to {figure.high:,.0f}] {figure.unit}")
     if scratch:
         print(f"scratch database left at {scratch} (delete it when done)")
 

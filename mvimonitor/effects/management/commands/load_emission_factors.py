@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("path", type=Path)
         parser.add_argument("--name", required=True, help="name of the set, e.g. 'CO2emissiefactoren.nl'")
-        parser.add_argument("--version", dest="set_version", required=True, help="version, e.g. '2026-01'")
+        parser.add_argument("--set-version", dest="set_version", required=True, help="version, e.g. '2026-01'")
         parser.add_argument("--year", type=int, required=True, help="publication year")
         parser.add_argument("--source", required=True, help="where the file came from (URL, date)")
         parser.add_argument("--organisation", type=int, help="id of the organisation whose own set this is")
