@@ -12,6 +12,7 @@ bootstrap, 1,000 draws each). It prints the figures; it asserts nothing.
 """
 
 import argparse
+import datetime
 import os
 import sys
 import tempfile
@@ -57,7 +58,7 @@ def main() -> None:
         call_command("load_reference", verbosity=0)
         call_command("load_effects_reference", verbosity=0)
         call_command("generate_demo", organisations=args.organisations, years=args.years, seed=args.seed, verbosity=0)
-        call_command("generate_demo_effects", seed=args.seed, today="2026-11-01", verbosity=0)
+        call_command("generate_demo_effects", seed=args.seed, today=datetime.date(2026, 11, 1), verbosity=0)
         print(f"data set built in {time.perf_counter() - started:.1f} s (not part of the measurement)")
 
     contracts = Contract.objects.count()

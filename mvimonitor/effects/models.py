@@ -4,6 +4,7 @@ Reference data (emission-factor sets, building-block tables, social-return and s
 carries its source and year. Social-return realisation is counts and values only: no names, no BSN (ADR effects-2).
 """
 
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -26,9 +27,24 @@ PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "csv", "xlsx", "txt"]
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under MVIMONITOR_PRIVATE_MEDIA_ROOT, read when used (not at import), and without a public URL."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.MVIMONITOR_PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Evidence files have no public URL; they are served by the evidence-download view.")
+
+
 def private_storage() -> Storage:
     """Evidence files live outside MEDIA/STATIC and are only served by an access-checked view."""
-    return FileSystemStorage(location=settings.MVIMONITOR_PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 # --- emission factors ------------------------------------------------------------------------------------------------
