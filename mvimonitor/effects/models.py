@@ -552,7 +552,6 @@ class EffectCalculation(models.Model):
     class Meta:
         verbose_name = _("effect calculation")
         verbose_name_plural = _("effect calculations")
-        indexes = [models.Index(fields=["organisation", "kind"], name="effect_org_kind")]
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: {self.method_version}"
