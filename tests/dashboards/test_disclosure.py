@@ -126,7 +126,9 @@ def test_national_total_minus_shown_cells_does_not_reveal_a_suppressed_cell() ->
         Cell("b", orgs(4, 4, 4, 4, 4, start=10)),
         Cell("c", orgs(30, start=20)),
         Cell("d", orgs(3, 3, 3, 3, 3, 3, start=30)),
-        Cell("nl", {**orgs(4, 4, 4, 4, 4), **orgs(4, 4, 4, 4, 4, start=10), 20: 30, **orgs(3, 3, 3, 3, 3, 3, start=30)}),
+        Cell(
+            "nl", {**orgs(4, 4, 4, 4, 4), **orgs(4, 4, 4, 4, 4, start=10), 20: 30, **orgs(3, 3, 3, 3, 3, 3, start=30)}
+        ),
     ]
 
     result = protect(cells, [relation], thresholds=RULES)

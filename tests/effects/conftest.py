@@ -1,13 +1,14 @@
 """Fixtures for the effects tests: reference data, a contract per organisation, members with roles."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from mvimonitor.effects.models import Commitment, EmissionFactorSet
 from mvimonitor.organisations.models import Organisation, Role, User
@@ -76,3 +77,10 @@ def electricity_commitment(side_a: Side) -> Callable[..., Commitment]:
         return services.commitment_create(user=side_a.manager, contract=side_a.contract, **fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English (the msgids); pages and API follow the request's language."""
+    with translation.override("en"):
+        yield

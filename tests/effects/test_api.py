@@ -101,7 +101,7 @@ def test_realisation_outside_the_contract_period_is_a_problem_naming_the_field(s
     assert response.status_code == 400
     problem = response.json()
     assert problem["invalidParams"][0]["name"] == "periodStart"
-    assert "outside the contract period" in problem["invalidParams"][0]["reason"]
+    assert "buiten de contractperiode 2024-01-01–2025-12-31" in problem["invalidParams"][0]["reason"]  # API speaks nl
     assert not Realisation.objects.exists()
 
 

@@ -21,7 +21,7 @@ from .conftest import FIXTURES, Side, make_side
 
 
 def _client(user: User) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
 
