@@ -226,7 +226,8 @@ def test_sanction_cases(
 def test_ratio_estimate_hand_worked() -> None:
     """Two strata.
 
-    Stratum A: sizes 10, 20, 30 (X_A = 60); two report y = 5 (size 10) and 10 (size 20): ratio 15/30 = 0.5 → 0.5 × 60 = 30
+    Stratum A: sizes 10, 20, 30 (X_A = 60); two report y = 5 (size 10) and 10 (size 20):
+               ratio 15/30 = 0.5 → 0.5 × 60 = 30
     Stratum B: sizes 100, 100 (X_B = 200); one reports y = 40 (size 100): ratio 0.4 → 0.4 × 200 = 80
     National estimate = 30 + 80 = 110.
     """

@@ -29,7 +29,8 @@ def test_demo_effects_are_deterministic_and_synthetic(effects_reference: None) -
     realisations = Realisation.objects.count()
     call_command("generate_demo_effects", seed=5, today=TODAY, verbosity=0)
 
-    assert first and _snapshot() == first
+    assert first
+    assert _snapshot() == first
     assert Realisation.objects.count() == realisations
     assert not Commitment.objects.filter(is_synthetic=False).exists()
     assert not Realisation.objects.filter(is_synthetic=False).exists()

@@ -266,7 +266,7 @@ def test_contract_multiple_overrides_the_rule(side_a: Side, electricity_commitme
     assert _effect(commitment).sanction_amount == Decimal("10000.00")
 
 
-# --- privacy ----------------------------------------------------------------------------------------------------------
+# --- privacy ---------------------------------------------------------------------------------------------------------
 
 FORBIDDEN = ("name", "bsn", "first_name", "last_name", "birth", "citizen", "person_id", "address", "email")
 

@@ -68,8 +68,9 @@ def test_realisation_form_with_evidence_and_review(side_a: Side, settings: objec
     client = _client(side_a.manager)
     client.post(
         reverse("effects:commitment-create", args=[side_a.contract.pk]),
-        {"theme": Theme.objects.get(code="klimaat").pk, "kind": "electricity", "description": "Groene stroom", "quantity": "1000", "unit": "kWh",
-         "factor_code": "green-power-government-average", "reference_factor_code": "electricity-nl-mix-2021"},
+        {"theme": Theme.objects.get(code="klimaat").pk, "kind": "electricity", "description": "Groene stroom",
+         "quantity": "1000", "unit": "kWh", "factor_code": "green-power-government-average",
+         "reference_factor_code": "electricity-nl-mix-2021"},
     )  # fmt: skip
     commitment = Commitment.objects.get()
 
@@ -91,8 +92,8 @@ def test_realisation_form_with_evidence_and_review(side_a: Side, settings: objec
 def test_evidence_with_a_forbidden_extension_is_refused(side_a: Side, settings: object, tmp_path: object) -> None:
     settings.MVIMONITOR_PRIVATE_MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
     commitment = services.commitment_create(
-        user=side_a.manager, contract=side_a.contract, theme=Theme.objects.get(code="milieu"), kind="other", description="x",
-        quantity=Decimal(1), unit="kWh",
+        user=side_a.manager, contract=side_a.contract, theme=Theme.objects.get(code="milieu"), kind="other",
+        description="x", quantity=Decimal(1), unit="kWh",
     )  # fmt: skip
 
     response = _client(side_a.manager).post(
@@ -147,8 +148,8 @@ def test_national_figures_extrapolate_and_pass_disclosure_control(effects_refere
     sides = [make_side(f"Gemeente {i}") for i in range(8)]
     for side in sides[:6]:
         services.commitment_create(
-            user=side.manager, contract=side.contract, theme=Theme.objects.get(code="klimaat"), kind="electricity", description="stroom",
-            quantity=Decimal(100000), unit="kWh", factor_code="green-power-government-average",
+            user=side.manager, contract=side.contract, theme=Theme.objects.get(code="klimaat"), kind="electricity",
+            description="stroom", quantity=Decimal(100000), unit="kWh", factor_code="green-power-government-average",
             reference_factor_code="electricity-nl-mix-2021",
         )  # fmt: skip
     services.effects_recalculate(as_of=dt.date(2026, 1, 1))
@@ -158,7 +159,9 @@ def test_national_figures_extrapolate_and_pass_disclosure_control(effects_refere
     figure = next(f for f in summary.figures if f.key == "co2ExAnteTonnes")
     assert figure.value == pytest.approx(197.6)
     assert (summary.reporting, summary.population) == (6, 8)
-    assert figure.low is not None and figure.low <= figure.value <= figure.high  # type: ignore[operator]
+    assert figure.low is not None
+    assert figure.high is not None
+    assert figure.low <= figure.value <= figure.high  # type: ignore[operator]
     assert "Gemeente" not in str(summary)
     page = _client(sides[0].reader).get(reverse("effects:national")).content.decode()
     assert "197.6" in page or "197,6" in page
