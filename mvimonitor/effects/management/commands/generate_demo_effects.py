@@ -27,6 +27,7 @@ from mvimonitor.effects.models import (
     Realisation,
     SanctionRule,
 )
+from mvimonitor.effects.services import effects_recalculate
 from mvimonitor.tenders.models import Contract
 from mvimonitor.themes.models import Theme
 
@@ -144,7 +145,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         today = options["today"] or timezone.localdate()
         commitments, realisations = write_demo_effects(options["seed"], today)
+        result = effects_recalculate(as_of=today)
         self.stdout.write(
             _("%(c)s synthetic commitments and %(r)s realisations written in %(s).1f s")
             % {"c": commitments, "r": realisations, "s": time.perf_counter() - started}
         )
+        self.stdout.write(
+            _("%(n)s commitments: %(ok)s calculable, %(not)s not calculable (%(s).1f s)")
+            % {"n": result.commitments, "ok": result.calculable, "not": result.not_calculable,
+               "s": result.seconds_compute + result.seconds_write}
+        )  # fmt: skip
