@@ -32,8 +32,8 @@ The rules
    are suppressed (smallest first) until they do. A suppressed total whose parts are all shown is derivable, so one
    part is suppressed too.
 3. Secondary suppression, exact audit. The published cells and all relations form a linear system; a suppressed
-   cell must not be uniquely determined by any combination of them (checked with exact rational Gaussian
-   elimination). Where it is, one more cell of a relation that contains it is suppressed, and rules 2-3 repeat.
+   cell must not be uniquely determined by any combination of them (checked with exact Gaussian elimination).
+   Where it is, one more cell of a relation that contains it is suppressed, and rules 2-3 repeat.
 
 What it does not do: it does not add noise, and it does not guarantee that the interval a reader can deduce for a
 suppressed cell from non-negativity is wide (full interval protection needs linear programming, as tau-argus
@@ -46,7 +46,6 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from fractions import Fraction
 
 from django.conf import settings
 
@@ -199,29 +198,37 @@ def protect(
         status[choice] = Reason.SECONDARY
         return True
 
+    checked_safe: dict[int, frozenset[Key]] = {}  # relation -> hidden parts already found safe together
     while True:
         changed = True
         while changed:
             changed = False
-            for relation in links:
-                hidden_parts = [by_key[key] for key in relation.parts if suppressed(key)]
+            for number, relation in enumerate(links):
+                hidden_keys = frozenset(key for key in relation.parts if suppressed(key))
                 if not suppressed(relation.total):
-                    if hidden_parts and primary_reason(_combined(hidden_parts), rules) is not None:
+                    if not hidden_keys or checked_safe.get(number) == hidden_keys:
+                        continue
+                    if primary_reason(_combined(by_key[key] for key in hidden_keys), rules) is None:
+                        checked_safe[number] = hidden_keys
+                    else:
                         if not suppress_one_of(relation):
                             raise ValueError(f"Cannot protect {relation!r}: its shown total reveals its parts.")
                         changed = True
-                elif not hidden_parts and relation.parts:
+                elif not hidden_keys and relation.parts:
                     if not suppress_one_of(relation):
                         raise ValueError(f"Cannot protect {relation!r}: its fixed shown parts reveal its total.")
                     changed = True
         derivable = _derivable(by_key, links, {key for key in by_key if suppressed(key)})
         if not derivable:
             break
-        target = min(derivable, key=repr)
-        for relation in links:
-            if target in (relation.total, *relation.parts) and suppress_one_of(relation):
-                break
-        else:
+        progress = False
+        for target in sorted(derivable, key=repr):
+            for relation in links:
+                if target in (relation.total, *relation.parts) and suppress_one_of(relation):
+                    progress = True
+                    break
+        if not progress:
+            target = min(derivable, key=repr)
             raise ValueError(f"Cannot protect cell {target!r}: every cell that could hide it is fixed as shown.")
 
     result = Protected()
@@ -239,48 +246,56 @@ def _derivable(by_key: Mapping[Key, Cell], relations: Sequence[Relation], hidden
     Each relation is one linear equation total - sum(parts) = 0; shown cells are constants. A hidden cell is
     determined iff its unit vector lies in the row space of the equations restricted to the hidden cells, which in
     reduced row echelon form means: it is a pivot column and its pivot row has no other non-zero entry.
+
+    The elimination runs modulo the prime 2**61 - 1 (fast integer arithmetic). The coefficients are small integers,
+    so the rank over the rationals and modulo this prime differ only if the prime divides a minor of the matrix,
+    which for matrices of 0/+1/-1 entries of this size does not happen in practice (the tests attack the result
+    independently, with plain differencing). Pivot rows are kept fully reduced, so subtracting them from a new row
+    never brings back another pivot column.
     """
     if not hidden:
         return set()
     columns = sorted(hidden, key=repr)
     index = {key: position for position, key in enumerate(columns)}
-    rows: list[dict[int, Fraction]] = []
+    pivots: dict[int, dict[int, int]] = {}  # pivot column -> its row, normalised to 1 at the pivot
     for relation in relations:
-        row: dict[int, Fraction] = {}
+        current: dict[int, int] = {}
         for key, coefficient in ((relation.total, 1), *((part, -1) for part in relation.parts)):
-            if key in index:
-                row[index[key]] = row.get(index[key], Fraction(0)) + coefficient
-        row = {column: value for column, value in row.items() if value != 0}
-        if row:
-            rows.append(row)
-    pivots: dict[int, dict[int, Fraction]] = {}  # pivot column -> its (normalised) row
-    for row in rows:
-        current = dict(row)
-        for column, pivot_row in pivots.items():  # eliminate known pivots from the new row
+            column = index.get(key)
+            if column is not None:
+                current[column] = (current.get(column, 0) + coefficient) % _PRIME
+        current = {column: value for column, value in current.items() if value}
+        if not current:
+            continue
+        for column in sorted(set(current) & set(pivots)):
             factor = current.get(column)
-            if factor:
-                for col, value in pivot_row.items():
-                    updated = current.get(col, Fraction(0)) - factor * value
-                    if updated:
-                        current[col] = updated
-                    else:
-                        current.pop(col, None)
+            if not factor:
+                continue
+            for col, value in pivots[column].items():
+                updated = (current.get(col, 0) - factor * value) % _PRIME
+                if updated:
+                    current[col] = updated
+                else:
+                    current.pop(col, None)
         if not current:
             continue
         pivot = min(current)
-        scale = current[pivot]
-        current = {col: value / scale for col, value in current.items()}
+        inverse = pow(current[pivot], _PRIME - 2, _PRIME)
+        current = {col: value * inverse % _PRIME for col, value in current.items()}
         for pivot_row in pivots.values():  # keep the earlier rows reduced
             factor = pivot_row.get(pivot)
             if factor:
                 for col, value in current.items():
-                    updated = pivot_row.get(col, Fraction(0)) - factor * value
+                    updated = (pivot_row.get(col, 0) - factor * value) % _PRIME
                     if updated:
                         pivot_row[col] = updated
                     else:
                         pivot_row.pop(col, None)
         pivots[pivot] = current
     return {columns[column] for column, row in pivots.items() if len(row) == 1}
+
+
+_PRIME = (1 << 61) - 1
 
 
 def protect_breakdown(

@@ -75,7 +75,9 @@ def test_negative_contributions_are_refused() -> None:
 def attack(protected: Protected, relations: list[Relation]) -> dict[Hashable, object]:
     """What a reader can recover: repeat 'a relation with one unknown gives that unknown' and the same on every
     difference of two relations (row total minus column total, national minus the shown parts), until nothing new."""
-    known: dict[Hashable, object] = {key: protected.value(key) for key in protected.keys() if protected.shown(key)}
+    known: dict[Hashable, object] = {
+        key: protected.value(key) for key in list(protected.keys()) if protected.shown(key)
+    }
     equations: list[dict[Hashable, int]] = []
     for relation in relations:
         equation: dict[Hashable, int] = {relation.total: 1}
