@@ -981,9 +981,13 @@ def effects_recalculate(
         organisation_id=F("contract__lot__tender__organisation_id"), rule_multiple=F("sanction_rule__multiple")
     ).values_list(*names)
     rows = [dict(zip(names, _typed(row, COMMITMENT_TYPES), strict=True)) for row in _raw_rows(query)]
+    realisation_rows = Realisation.objects.all()
+    placement_rows = Placement.objects.filter(realisation__status=RealisationStatus.VERIFIED)
+    if organisation_ids is not None:  # a subquery only when recomputing part; all rows otherwise
+        realisation_rows = realisation_rows.filter(commitment__in=commitments)
+        placement_rows = placement_rows.filter(realisation__commitment__in=commitments)
     realisations = (
-        Realisation.objects.filter(commitment__in=commitments)
-        .values("commitment_id")
+        realisation_rows.values("commitment_id")
         .annotate(
             verified=Sum(Case(When(status=RealisationStatus.VERIFIED, then="quantity"))),
             submitted=Sum(Case(When(status=RealisationStatus.SUBMITTED, then="quantity"))),
@@ -996,9 +1000,7 @@ def effects_recalculate(
         for pk, verified, submitted, n_verified in _raw_rows(realisations)
     }
     fte: dict[int, Decimal] = {}
-    placements = Placement.objects.filter(
-        realisation__commitment__in=commitments, realisation__status=RealisationStatus.VERIFIED
-    ).values_list(
+    placements = placement_rows.values_list(
         "realisation__commitment_id", "block__code", "block__basis", "block__value", "block__max_months",
         "block__is_bonus", "persons", "months", "hours_per_week", "amount",
     )  # fmt: skip
