@@ -5,9 +5,12 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -44,6 +47,16 @@ def b_records(side_b: Side, settings: object, tmp_path: Path) -> dict[str, int]:
         "factor_set": own_set.pk,
         "organisation": side_b.organisation.pk,
     }
+
+
+def _close(response: Any) -> None:
+    """Close a streamed file response without its request_finished signal closing the test's DB connection
+    (as Django's test client does around its own requests)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def _client(user: User) -> Client:
@@ -101,7 +114,7 @@ def test_reader_sees_but_cannot_change(side_b: Side, b_records: dict[str, int]) 
 
     assert client.get(reverse("effects:contract-detail", args=[b_records["contract"]])).status_code == 200
     download = client.get(reverse("effects:evidence-download", args=[b_records["evidence"]]))
-    download.close()
+    _close(download)
     assert download.status_code == 200
     assert client.get(reverse("effects:contract-edit", args=[b_records["contract"]])).status_code == 403
     response = client.post(
@@ -118,7 +131,7 @@ def test_evidence_is_served_only_through_the_checked_view(side_b: Side, b_record
 
     assert response.status_code == 200
     content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
-    response.close()
+    _close(response)
     assert content == b"%PDF-1.4 B's invoice"
     assert "attachment" in response["Content-Disposition"]
     assert response["Cache-Control"] == "private, no-store"
