@@ -541,7 +541,9 @@ def _prepare_commitment(commitment: Commitment) -> None:
 def commitment_create(*, user: User, contract: Contract, **fields: Any) -> Commitment:
     _require(user, Action.EDIT_CONTRACTS, contract.lot.tender.organisation_id)
     if fields.get("quantity") is None:
-        fields["quantity"] = Decimal(0)
+        if fields.get("kind") != CommitmentKind.SOCIAL_RETURN:
+            raise ValidationError({"quantity": _("Enter the promised quantity.")})
+        fields["quantity"] = Decimal(0)  # computed from base and percentage below
     commitment = Commitment(contract=contract, created_by=user, **fields)
     if not commitment.period_start:
         commitment.period_start = contract.start_date  # type: ignore[assignment]

@@ -293,3 +293,10 @@ def test_free_text_with_a_bsn_is_refused(side_a: Side, electricity_commitment: C
 
     assert "BSN" in " ".join(error.value.message_dict["description"])
     assert not Commitment.objects.exists()
+
+
+def test_a_promise_without_quantity_is_refused(electricity_commitment: Callable[..., Commitment]) -> None:
+    with pytest.raises(ValidationError) as error:
+        electricity_commitment(quantity=None)
+
+    assert error.value.message_dict["quantity"] == ["Enter the promised quantity."]
