@@ -164,7 +164,7 @@ def _relevant(key: str) -> Q:
     if key.startswith("co2"):
         return Q(is_co2=True)
     if key == "sanctionsDue":
-        return ~Q(sanction_status="")
+        return Q(sanction_status="due")  # pending ones are not yet a figure; "not calculable": due, no advantage
     return Q(kind=CommitmentKind.SOCIAL_RETURN)
 
 
