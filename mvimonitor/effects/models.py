@@ -23,6 +23,7 @@ from mvimonitor.themes.models import Theme
 from .validators import validate_no_bsn
 
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
+YEAR = [MinValueValidator(1990), MaxValueValidator(2100)]  # also fixes the OpenAPI range on every backend
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "csv", "xlsx", "txt"]
 
@@ -84,7 +85,7 @@ class EmissionFactorSet(models.Model):
     """One published list of factors (a year's list, or an organisation's own); calculations name the set used."""
 
     name = models.CharField(_("name"), max_length=200)
-    publication_year = models.PositiveSmallIntegerField(_("publication year"))
+    publication_year = models.PositiveSmallIntegerField(_("publication year"), validators=YEAR)
     version = models.CharField(_("version"), max_length=50)
     source = models.CharField(_("source"), max_length=500)
     note = models.TextField(_("note"), blank=True)
@@ -136,7 +137,7 @@ class EmissionFactor(models.Model):
     ttw = models.DecimalField(_("TTW (kg CO2-eq per unit)"), max_digits=14, decimal_places=6, null=True, blank=True)
     wtt = models.DecimalField(_("WTT (kg CO2-eq per unit)"), max_digits=14, decimal_places=6, null=True, blank=True)
     source = models.CharField(_("source"), max_length=500, blank=True)
-    source_year = models.PositiveSmallIntegerField(_("source year"), null=True, blank=True)
+    source_year = models.PositiveSmallIntegerField(_("source year"), null=True, blank=True, validators=YEAR)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
@@ -166,7 +167,7 @@ class SocialReturnPolicy(models.Model):
     percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
     cap = models.DecimalField(_("maximum (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True)
     source = models.CharField(_("source"), max_length=500)
-    source_year = models.PositiveSmallIntegerField(_("source year"))
+    source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
 
     class Meta:
         verbose_name = _("social-return policy")
@@ -184,7 +185,7 @@ class BuildingBlockTable(models.Model):
     region = models.CharField(_("region"), max_length=200)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=500)
-    source_year = models.PositiveSmallIntegerField(_("source year"))
+    source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
     counting_rules = models.TextField(_("counting rules"), blank=True)
 
     class Meta:
@@ -211,7 +212,11 @@ class BuildingBlock(models.Model):
     basis = models.CharField(_("basis"), max_length=10, choices=BlockBasis.choices)
     value = models.DecimalField(_("value (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True)
     max_months = models.PositiveSmallIntegerField(
-        _("counts for at most (months)"), null=True, blank=True, help_text=_("Empty: the table states no maximum.")
+        _("counts for at most (months)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(600)],
+        help_text=_("Empty: the table states no maximum."),
     )
     is_bonus = models.BooleanField(_("bonus"), default=False)
 
@@ -232,7 +237,7 @@ class SanctionRule(models.Model):
     name = models.CharField(_("name"), max_length=200)
     multiple = models.DecimalField(_("multiple of the award advantage"), max_digits=6, decimal_places=2)
     source = models.CharField(_("source"), max_length=500)
-    source_year = models.PositiveSmallIntegerField(_("source year"))
+    source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
 
     class Meta:
         verbose_name = _("sanction rule")
