@@ -49,3 +49,15 @@ def describe_code(code: str, details: Mapping[str, str]) -> str:
 
 def describe(problem: calc.Problem) -> str:
     return describe_code(problem.code, problem.details)
+
+
+def summary_label(code: str) -> str:
+    """One line per reason for a count over many commitments (no item names, which differ per commitment)."""
+    labels = {
+        calc.NO_REFERENCE: _("No reference option with an emission factor"),
+        calc.NO_FACTOR: _("The factor set lacks an item the commitment needs"),
+        calc.NO_WTW: _("A factor without a WTW value"),
+        calc.UNIT_MISMATCH: _("The unit does not match the factor's unit"),
+        calc.NEGATIVE_QUANTITY: _("A negative quantity"),
+    }
+    return labels.get(code, describe_code(code, {}))

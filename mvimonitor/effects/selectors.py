@@ -20,7 +20,7 @@ from mvimonitor.tenders.models import Contract
 
 from . import calculations as calc
 from .models import Commitment, CommitmentKind, EffectCalculation, EmissionFactorSet, EvidenceFile, Realisation
-from .reasons import describe_code
+from .reasons import summary_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -228,8 +228,7 @@ def _kind_rows(effects: QuerySet[EffectCalculation]) -> list[KindRow]:
 
 def _reasons(effects: QuerySet[EffectCalculation]) -> list[tuple[str, int]]:
     rows = effects.exclude(problem_code="").values("problem_code").annotate(n=Count("pk")).order_by("-n")
-    return [(describe_code(r["problem_code"], {"role": "…", "factor": "…", "unit": "…", "factor_unit": "…"}), r["n"])
-            for r in rows]  # fmt: skip
+    return [(summary_label(r["problem_code"]), r["n"]) for r in rows]
 
 
 # --- national --------------------------------------------------------------------------------------------------------

@@ -173,3 +173,17 @@ def test_recalculate_command(side_a: Side) -> None:
     call_command("recalculate_effects", stdout=out)
 
     assert "0" in out.getvalue()
+
+
+def test_dashboard_counts_not_calculable_with_its_reason(side_a: Side) -> None:
+    services.commitment_create(
+        user=side_a.manager, contract=side_a.contract, theme=Theme.objects.get(code="klimaat"), kind="natural_gas",
+        description="gas", quantity=Decimal(1000), unit="m3", factor_code="natural-gas",
+        reference_factor_code="natural-gas",
+    )  # fmt: skip
+    services.effects_recalculate(as_of=dt.date(2026, 1, 1))
+
+    page = _client(side_a.manager).get(reverse("effects:dashboard")).content.decode()
+
+    assert "0 commitments calculable, 1 not calculable" in page
+    assert "1 × The factor set lacks an item the commitment needs" in page
