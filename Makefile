@@ -39,7 +39,9 @@ static: node_modules/.installed
 run: install system-deps static
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_reference
+	$(PY) manage.py load_effects_reference
 	$(PY) manage.py generate_demo $(DEMO_ARGS)
+	$(PY) manage.py generate_demo_effects --seed 2026
 	$(PY) manage.py create_demo_login
 	$(PY) manage.py runserver $(HOST)
 

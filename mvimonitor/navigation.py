@@ -10,6 +10,8 @@ MAIN_NAV: list[tuple[str, Promise]] = [
     ("tenders:list", _("Tenders")),
     ("dashboards:organisation", _("Monitoring")),
     ("dashboards:national", _("National figures")),
+    ("effects:contract-list", _("Contracts")),
+    ("effects:dashboard", _("Effects")),
     ("themes:index", _("Catalogue")),
     ("organisations:members", _("Organisation")),
 ]

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "mvimonitor.organisations",
     "mvimonitor.themes",
     "mvimonitor.tenders",
+    "mvimonitor.effects",
     "mvimonitor.dashboards",
     "mvimonitor.api",
 ]
@@ -205,6 +206,10 @@ SPECTACULAR_SETTINGS = {
         "mvimonitor.api.schema.add_version_header",
     ],
     "DEFAULT_GENERATOR_CLASS": "mvimonitor.api.schema.EnglishSchemaGenerator",
+    "ENUM_NAME_OVERRIDES": {
+        "UnitEnum": "mvimonitor.effects.models.Unit",
+        "ObligationBaseEnum": "mvimonitor.effects.models.ObligationBase",
+    },
 }
 
 LOG_LEVEL = os.getenv("LOG_LEVEL", "INFO")
@@ -231,3 +236,6 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Evidence files of realisations: outside MEDIA and STATIC, served only by an access-checked view.
+MVIMONITOR_PRIVATE_MEDIA_ROOT = os.getenv("MVIMONITOR_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media"))
+MVIMONITOR_EVIDENCE_MAX_BYTES = int(os.getenv("MVIMONITOR_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))

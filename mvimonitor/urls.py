@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("tenders/", include("mvimonitor.tenders.urls")),
     path("catalogue/", include("mvimonitor.themes.urls")),
     path("monitoring/", include("mvimonitor.dashboards.urls")),
+    path("", include("mvimonitor.effects.urls")),
     path("organisation/", include("mvimonitor.organisations.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
+from mvimonitor.effects import api as effects_api
+
 from . import kpis, views
 
 # SimpleRouter, not DefaultRouter: the latter's root view would live at "/api/v1/", with a trailing slash.
@@ -22,6 +24,14 @@ router.register("eu-thresholds", views.EuThresholdViewSet, basename="eu-threshol
 router.register("cpv-codes", views.CpvCodeViewSet, basename="cpv-code")
 router.register("kpis", kpis.KpiViewSet, basename="kpi")
 router.register("kpi-values", kpis.KpiValueViewSet, basename="kpi-value")
+router.register("contracts", effects_api.ContractViewSet, basename="contract")
+router.register("commitments", effects_api.CommitmentViewSet, basename="commitment")
+router.register("realisations", effects_api.RealisationViewSet, basename="realisation")
+router.register("emission-factor-sets", effects_api.EmissionFactorSetViewSet, basename="emission-factor-set")
+router.register("building-block-tables", effects_api.BuildingBlockTableViewSet, basename="building-block-table")
+router.register("social-return-policies", effects_api.SocialReturnPolicyViewSet, basename="social-return-policy")
+router.register("sanction-rules", effects_api.SanctionRuleViewSet, basename="sanction-rule")
+router.register("effect-summaries", effects_api.EffectSummaryViewSet, basename="effect-summary")
 
 app_name = "api"
 urlpatterns = [

@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
+from mvimonitor.effects.models import Commitment, EmissionFactorSet, EvidenceFile, Realisation
 from mvimonitor.organisations.models import Invitation, Membership, Organisation, Role, User
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 
@@ -31,13 +33,15 @@ from ..factories import (
     MVIApplicationFactory,
     OrganisationFactory,
     TenderFactory,
+    ThemeFactory,
     UserFactory,
 )
 
 # What of B must never appear to A. Organisation names are public (contracting authorities publish their tenders),
 # so the markers are B's records and B's people.
 SECRET_TITLE = "Geheime aanbesteding van organisatie B"
-SECRETS = (SECRET_TITLE, "Geheim perceel B", "Leverancier B-geheim", "b-beheerder-geheim", "uitnodiging-b-geheim")
+SECRETS = (SECRET_TITLE, "Geheim perceel B", "Leverancier B-geheim", "b-beheerder-geheim", "uitnodiging-b-geheim",
+           "Geheime toezegging B", "b-bewijs-geheim.pdf", "Eigen factorlijst B-geheim")  # fmt: skip
 
 # URLs that are not about organisation B's records, with the reason.
 EXEMPT = {
@@ -58,10 +62,15 @@ class World:
     contract_b: Contract
     membership_b: Membership
     invitation_b: Invitation
+    commitment_b: Commitment
+    realisation_b: Realisation
+    evidence_b: EvidenceFile
+    factor_set_b: EmissionFactorSet
 
 
 @pytest.fixture
-def world(db: None) -> World:
+def world(db: None, settings: Any, tmp_path: Any) -> World:
+    settings.MVIMONITOR_PRIVATE_MEDIA_ROOT = str(tmp_path)
     CpvCodeFactory()
     org_a = OrganisationFactory(name="Gemeente A")
     org_b = OrganisationFactory(name="Waterschap B", kind="waterschap")
@@ -79,6 +88,20 @@ def world(db: None) -> World:
         expires_at="2099-01-01T00:00:00Z",
     )
     TenderFactory(organisation=org_a, title="Aanbesteding van A")
+    contract_b = ContractFactory(lot=lot_b, supplier_name="Leverancier B-geheim")
+    commitment_b = Commitment.objects.create(
+        contract=contract_b, theme=ThemeFactory(), kind="other", description="Geheime toezegging B", quantity=10,
+        unit="kWh", period_start=contract_b.start_date, period_end=contract_b.end_date,
+    )  # fmt: skip
+    realisation_b = Realisation.objects.create(
+        commitment=commitment_b, period_start=contract_b.start_date, period_end=contract_b.start_date, quantity=5
+    )
+    evidence_b = EvidenceFile.objects.create(
+        realisation=realisation_b, original_name="b-bewijs-geheim.pdf", file=SimpleUploadedFile("b.pdf", b"%PDF")
+    )
+    factor_set_b = EmissionFactorSet.objects.create(
+        name="Eigen factorlijst B-geheim", version="1", publication_year=2025, source="B", organisation=org_b
+    )
     return World(
         org_a=org_a,
         org_b=org_b,
@@ -86,9 +109,13 @@ def world(db: None) -> World:
         lot_b=lot_b,
         criterion_b=AwardCriterionFactory(lot=lot_b),
         application_b=MVIApplicationFactory(lot=lot_b),
-        contract_b=ContractFactory(lot=lot_b, supplier_name="Leverancier B-geheim"),
+        contract_b=contract_b,
         membership_b=membership_b,
         invitation_b=invitation_b,
+        commitment_b=commitment_b,
+        realisation_b=realisation_b,
+        evidence_b=evidence_b,
+        factor_set_b=factor_set_b,
     )
 
 
@@ -109,6 +136,10 @@ def snapshot(world: World) -> dict[str, Any]:
         "applications": rows(MVIApplication.objects.filter(lot__tender__organisation=b)),
         "contracts": rows(Contract.objects.filter(lot__tender__organisation=b)),
         "tender_history": Tender.history.filter(organisation_id=b.pk).count(),  # type: ignore[attr-defined]
+        "commitments": rows(Commitment.objects.filter(contract__lot__tender__organisation=b)),
+        "realisations": rows(Realisation.objects.filter(commitment__contract__lot__tender__organisation=b)),
+        "evidence": rows(EvidenceFile.objects.filter(realisation__commitment__contract__lot__tender__organisation=b)),
+        "factor_sets": rows(EmissionFactorSet.objects.filter(organisation=b)),
     }
 
 
@@ -142,6 +173,11 @@ API_OBJECTS = {
     "lots": "lot_b",
     "award-criteria": "criterion_b",
     "mvi-applications": "application_b",
+    "contracts": "contract_b",
+    "commitments": "commitment_b",
+    "realisations": "realisation_b",
+    "emission-factor-sets": "factor_set_b",
+    "effect-summaries": "org_b",
 }
 UI_PARAMETERS = {
     "tender_id": "tender_b",
@@ -149,6 +185,10 @@ UI_PARAMETERS = {
     "application_id": "application_b",
     "pk": "membership_b",
     "token": "invitation_b",
+    "contract_id": "contract_b",
+    "commitment_id": "commitment_b",
+    "realisation_id": "realisation_b",
+    "evidence_id": "evidence_b",
 }
 
 

@@ -1,0 +1,476 @@
+"""API v1 resources of the effects app: contracts, commitments, realisations, factor sets and effect summaries.
+
+Same rules as `mvimonitor.api.views`: reads through the access module's VIEW scope, writes through `services`,
+errors as problem+json, camelCase on the wire. National figures come from `selectors.national_summary`, which
+passes every figure through the one disclosure-control module.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from mvimonitor.api.serializers import VisibleLotField
+from mvimonitor.api.views import CanEditRecord, FilteredMixin, _user
+from mvimonitor.organisations.access import Action
+from mvimonitor.tenders.models import Contract
+from mvimonitor.themes.models import Theme
+
+from . import selectors, services
+from .models import (
+    BuildingBlock,
+    BuildingBlockTable,
+    Commitment,
+    EmissionFactor,
+    EmissionFactorSet,
+    Realisation,
+    RealisationStatus,
+    SanctionRule,
+    SocialReturnPolicy,
+)
+
+# --- serializers ----------------------------------------------------------------------------------------------------
+
+
+class VisibleContractField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    def get_queryset(self) -> QuerySet[Contract]:
+        return selectors.visible_contracts(self.context["request"].user)
+
+
+class VisibleCommitmentField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    def get_queryset(self) -> QuerySet[Commitment]:
+        return selectors.visible_commitments(self.context["request"].user)
+
+
+class VisibleFactorSetField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    def get_queryset(self) -> QuerySet[EmissionFactorSet]:
+        return selectors.visible_factor_sets(self.context["request"].user)
+
+
+class ContractSerializer(serializers.ModelSerializer[Contract]):
+    lot = VisibleLotField(help_text="The awarded lot; cannot change after creation.")
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "lot",
+            "supplier_name",
+            "supplier_kvk_number",
+            "supplier_is_sme",
+            "value",
+            "currency",
+            "start_date",
+            "end_date",
+        ]
+
+
+class CommitmentSerializer(serializers.ModelSerializer[Commitment]):
+    contract = VisibleContractField(help_text="The contract; cannot change after creation.")
+    theme = serializers.SlugRelatedField(slug_field="code", queryset=Theme.objects.all(), help_text="Theme code.")
+    factor_set = VisibleFactorSetField(required=False, allow_null=True, help_text="Id of an emission-factor set.")
+    quantity = serializers.DecimalField(
+        max_digits=16, decimal_places=3, required=False, min_value=Decimal(0),
+        help_text="Promised quantity over the period; for social return it is computed from base and percentage.",
+    )  # fmt: skip
+    period_start = serializers.DateField(required=False, help_text="Defaults to the contract's start date.")
+    period_end = serializers.DateField(required=False, help_text="Defaults to the contract's end date.")
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "contract",
+            "theme",
+            "kind",
+            "description",
+            "quantity",
+            "unit",
+            "factor_code",
+            "reference_description",
+            "reference_quantity",
+            "reference_unit",
+            "reference_factor_code",
+            "factor_set",
+            "recycled_share",
+            "period_start",
+            "period_end",
+            "obligation_base",
+            "wage_sum",
+            "obligation_percentage",
+            "obligation_cap",
+            "social_return_policy",
+            "block_table",
+            "award_advantage",
+            "sanction_rule",
+            "sanction_multiple",
+            "is_synthetic",
+        ]
+        read_only_fields = ["is_synthetic"]
+
+
+class PlacementSerializer(serializers.Serializer[Any]):
+    block = serializers.IntegerField(help_text="Id of a building block of the commitment's table.")
+    persons = serializers.IntegerField(min_value=0, max_value=100000, help_text="Number of people (a count).")
+    months = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal(0), max_value=Decimal(600), default=Decimal(0)
+    )
+    hours_per_week = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal(80), default=Decimal(36)
+    )
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=Decimal(0)
+    )
+
+
+class RealisationSerializer(serializers.ModelSerializer[Realisation]):
+    commitment = VisibleCommitmentField(help_text="The commitment this delivery report belongs to.")
+    quantity = serializers.DecimalField(
+        max_digits=16, decimal_places=3, required=False, min_value=Decimal(0),
+        help_text="Delivered quantity; for social return it is computed from the placements.",
+    )  # fmt: skip
+    placements = PlacementSerializer(many=True, required=False, write_only=True)
+    evidence = serializers.SerializerMethodField(help_text="Download paths of the evidence files.")
+
+    class Meta:
+        model = Realisation
+        fields = [
+            "id",
+            "commitment",
+            "period_start",
+            "period_end",
+            "quantity",
+            "recycled_share",
+            "status",
+            "submitted_at",
+            "reviewed_at",
+            "review_note",
+            "placements",
+            "evidence",
+        ]
+        read_only_fields = ["status", "submitted_at", "reviewed_at", "review_note"]
+
+    def get_evidence(self, realisation: Realisation) -> list[str]:
+        from django.urls import reverse
+
+        return [reverse("effects:evidence-download", args=[e.pk]) for e in realisation.evidence.all()]
+
+
+class ReviewSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=[RealisationStatus.VERIFIED, RealisationStatus.REJECTED])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class EmissionFactorSerializer(serializers.ModelSerializer[EmissionFactor]):
+    class Meta:
+        model = EmissionFactor
+        fields = ["code", "name", "category", "unit", "wtw", "ttw", "wtt", "source", "source_year", "note"]
+
+
+class EmissionFactorSetSerializer(serializers.ModelSerializer[EmissionFactorSet]):
+    factors = EmissionFactorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = EmissionFactorSet
+        fields = ["id", "name", "version", "publication_year", "source", "note", "organisation", "factors"]
+
+
+class FigureSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label", not Field.label
+    unit = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField(allow_null=True, help_text="Lower bound of the 95% bootstrap interval.")
+    high = serializers.FloatField(allow_null=True, help_text="Upper bound of the 95% bootstrap interval.")
+    calculable = serializers.IntegerField()
+    not_calculable = serializers.IntegerField()
+    reference = serializers.CharField()
+    factor_sets = serializers.ListField(child=serializers.CharField())
+    method_version = serializers.CharField()
+    note = serializers.CharField()
+
+
+class KindRowSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    unit = serializers.CharField()
+    commitments = serializers.IntegerField()
+    promised = serializers.DecimalField(max_digits=20, decimal_places=3, allow_null=True)
+    delivered = serializers.DecimalField(max_digits=20, decimal_places=3, allow_null=True)
+    submitted = serializers.DecimalField(max_digits=20, decimal_places=3, allow_null=True)
+
+
+class SummarySerializer(serializers.Serializer[Any]):
+    figures = FigureSerializer(many=True)
+    kinds = KindRowSerializer(many=True)
+    calculable = serializers.IntegerField()
+    not_calculable = serializers.IntegerField()
+    factor_sets = serializers.ListField(child=serializers.CharField())
+    reporting = serializers.IntegerField(help_text="National: organisations that report commitments.")
+    population = serializers.IntegerField(help_text="National: organisations the estimate speaks for.")
+    suppressed = serializers.ListField(
+        child=serializers.CharField(), help_text="Figures withheld by disclosure control."
+    )
+
+
+# --- views -----------------------------------------------------------------------------------------------------------
+
+
+class ContractFilter(serializers.Serializer[Any]):
+    lot = serializers.IntegerField(required=False, help_text="Only contracts of this lot.")
+    organisation = serializers.IntegerField(required=False, help_text="Only contracts of this organisation.")
+
+
+class CommitmentFilter(serializers.Serializer[Any]):
+    contract = serializers.IntegerField(required=False, help_text="Only commitments of this contract.")
+
+
+class RealisationFilter(serializers.Serializer[Any]):
+    commitment = serializers.IntegerField(required=False, help_text="Only realisations of this commitment.")
+
+
+@extend_schema_view(list=extend_schema(parameters=[ContractFilter]))
+class ContractViewSet(
+    FilteredMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[Contract],
+):
+    """Contracts (awards of lots) of the organisations you may see."""
+
+    serializer_class = ContractSerializer
+    filter_serializer = ContractFilter
+    permission_classes = [permissions.IsAuthenticated, CanEditRecord]
+    edit_action = Action.EDIT_CONTRACTS
+
+    def organisation_of(self, contract: Contract) -> int:
+        return contract.lot.tender.organisation_id
+
+    def get_queryset(self) -> QuerySet[Contract]:
+        return selectors.visible_contracts(self.request.user).order_by("pk")
+
+    def apply_filters(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
+        if "lot" in filters:
+            queryset = queryset.filter(lot_id=filters["lot"])
+        if "organisation" in filters:
+            queryset = queryset.filter(lot__tender__organisation_id=filters["organisation"])
+        return queryset
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Contract]) -> None:
+        serializer.instance = services.contract_create(user=_user(self.request), **serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Contract]) -> None:
+        contract = serializer.instance
+        assert contract is not None  # noqa: S101 - update always has an instance
+        serializer.instance = services.contract_update(
+            user=_user(self.request), contract=contract, **serializer.validated_data
+        )
+
+
+@extend_schema_view(list=extend_schema(parameters=[CommitmentFilter]))
+class CommitmentViewSet(
+    FilteredMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[Commitment],
+):
+    """Commitments (promises per theme with quantity, unit and reference option) of visible contracts."""
+
+    serializer_class = CommitmentSerializer
+    filter_serializer = CommitmentFilter
+    permission_classes = [permissions.IsAuthenticated, CanEditRecord]
+    edit_action = Action.EDIT_CONTRACTS
+
+    def organisation_of(self, commitment: Commitment) -> int:
+        return commitment.contract.lot.tender.organisation_id
+
+    def get_queryset(self) -> QuerySet[Commitment]:
+        return selectors.visible_commitments(self.request.user).order_by("pk")
+
+    def apply_filters(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
+        if "contract" in filters:
+            queryset = queryset.filter(contract_id=filters["contract"])
+        return queryset
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Commitment]) -> None:
+        data = dict(serializer.validated_data)
+        contract = data.pop("contract")
+        commitment = services.commitment_create(user=_user(self.request), contract=contract, **data)
+        services.effects_recalculate(organisation_ids=[contract.lot.tender.organisation_id])
+        serializer.instance = commitment
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Commitment]) -> None:
+        commitment = serializer.instance
+        assert commitment is not None  # noqa: S101 - update always has an instance
+        data = dict(serializer.validated_data)
+        data.pop("contract", None)
+        serializer.instance = services.commitment_update(user=_user(self.request), commitment=commitment, **data)
+        services.effects_recalculate(organisation_ids=[commitment.contract.lot.tender.organisation_id])
+
+
+@extend_schema_view(list=extend_schema(parameters=[RealisationFilter]))
+class RealisationViewSet(
+    FilteredMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[Realisation],
+):
+    """Delivery reports per period (submitted, verified or rejected); social return as counted placements only."""
+
+    serializer_class = RealisationSerializer
+    filter_serializer = RealisationFilter
+    permission_classes = [permissions.IsAuthenticated, CanEditRecord]
+    edit_action = Action.EDIT_CONTRACTS
+
+    def organisation_of(self, realisation: Realisation) -> int:
+        return realisation.commitment.contract.lot.tender.organisation_id
+
+    def get_queryset(self) -> QuerySet[Realisation]:
+        return selectors.visible_realisations(self.request.user).prefetch_related("evidence").order_by("pk")
+
+    def apply_filters(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
+        if "commitment" in filters:
+            queryset = queryset.filter(commitment_id=filters["commitment"])
+        return queryset
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Realisation]) -> None:
+        data = dict(serializer.validated_data)
+        commitment: Commitment = data.pop("commitment")
+        placements = []
+        blocks = {b.pk: b for b in BuildingBlock.objects.filter(table_id=commitment.block_table_id)}
+        for index, line in enumerate(data.pop("placements", [])):
+            block = blocks.get(line["block"])
+            if block is None:
+                raise serializers.ValidationError(
+                    {"placements": {str(index): {"block": ["Not a block of the commitment's building-block table."]}}}
+                )
+            placements.append(
+                services.PlacementInput(
+                    block=block,
+                    persons=line["persons"],
+                    months=line["months"],
+                    hours_per_week=line["hours_per_week"],
+                    amount=line.get("amount"),
+                )
+            )
+        serializer.instance = services.realisation_submit(
+            user=_user(self.request), commitment=commitment, placements=placements, **data
+        )
+        services.effects_recalculate(organisation_ids=[commitment.contract.lot.tender.organisation_id])
+
+    @extend_schema(request=ReviewSerializer, responses=RealisationSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str | None = None) -> Response:
+        """Verify or reject a submitted realisation (records who and when; a rejection needs a note)."""
+        realisation = self.get_object()  # 404 if not visible, 403 without EDIT_CONTRACTS (CanEditRecord)
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.realisation_review(
+            user=_user(request),
+            realisation=realisation,
+            status=body.validated_data["status"],
+            note=body.validated_data["note"],
+        )
+        organisation = realisation.commitment.contract.lot.tender.organisation_id
+        services.effects_recalculate(organisation_ids=[organisation])
+        return Response(RealisationSerializer(realisation, context={"request": request}).data)
+
+
+class EmissionFactorSetViewSet(viewsets.ReadOnlyModelViewSet[EmissionFactorSet]):
+    """Emission-factor sets: public ones and your organisations' own; WTW, TTW, WTT in kg CO2-eq per unit."""
+
+    serializer_class = EmissionFactorSetSerializer
+
+    def get_queryset(self) -> QuerySet[EmissionFactorSet]:
+        return selectors.visible_factor_sets(self.request.user).prefetch_related("factors").order_by("pk")
+
+
+class BuildingBlockTableSerializer(serializers.ModelSerializer[BuildingBlockTable]):
+    blocks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BuildingBlockTable
+        fields = ["id", "code", "region", "valid_from", "source", "source_year", "counting_rules", "blocks"]
+
+    def get_blocks(self, table: BuildingBlockTable) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": b.pk,
+                "code": b.code,
+                "name": b.name,
+                "basis": b.basis,
+                "value": None if b.value is None else str(b.value),
+                "maxMonths": b.max_months,
+                "isBonus": b.is_bonus,
+            }
+            for b in table.blocks.all()
+        ]
+
+
+class BuildingBlockTableViewSet(viewsets.ReadOnlyModelViewSet[BuildingBlockTable]):
+    """Social-return building-block value tables per region, versioned, with their source."""
+
+    serializer_class = BuildingBlockTableSerializer
+    queryset = BuildingBlockTable.objects.prefetch_related("blocks").order_by("pk")
+
+
+class SocialReturnPolicySerializer(serializers.ModelSerializer[SocialReturnPolicy]):
+    class Meta:
+        model = SocialReturnPolicy
+        fields = ["id", "code", "name", "base", "percentage", "cap", "source", "source_year"]
+
+
+class SanctionRuleSerializer(serializers.ModelSerializer[SanctionRule]):
+    class Meta:
+        model = SanctionRule
+        fields = ["id", "code", "name", "multiple", "source", "source_year"]
+
+
+class SocialReturnPolicyViewSet(viewsets.ReadOnlyModelViewSet[SocialReturnPolicy]):
+    """Published social-return obligation rules (base and percentage) with their source."""
+
+    serializer_class = SocialReturnPolicySerializer
+    queryset = SocialReturnPolicy.objects.order_by("pk")
+
+
+class SanctionRuleViewSet(viewsets.ReadOnlyModelViewSet[SanctionRule]):
+    """Published sanction rules (a multiple of the award advantage) with their source."""
+
+    serializer_class = SanctionRuleSerializer
+    queryset = SanctionRule.objects.order_by("pk")
+
+
+class EffectSummaryViewSet(viewsets.GenericViewSet[Any]):
+    """Effect figures with uncertainty: per organisation you may see, and national (anonymised, extrapolated)."""
+
+    serializer_class = SummarySerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Any]:
+        from mvimonitor.organisations.access import organisations_for
+
+        return organisations_for(self.request.user, Action.VIEW)
+
+    def _response(self, summary: selectors.Summary) -> Response:
+        return Response(SummarySerializer(summary).data)
+
+    @extend_schema(responses=SummarySerializer)
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        """The effect summary of one organisation you may see (id in the path)."""
+        organisation = self.get_object()
+        return self._response(selectors.organisation_summary(organisation))
+
+    @extend_schema(responses=SummarySerializer)
+    @action(detail=False, methods=["get"])
+    def national(self, request: Request) -> Response:
+        """National figures: disclosure-controlled observed totals, extrapolated with a ratio estimator."""
+        return self._response(selectors.national_summary())

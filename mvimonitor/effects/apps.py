@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EffectsConfig(AppConfig):
+    name = "mvimonitor.effects"
+    verbose_name = "Effects"

@@ -1,0 +1,422 @@
+"""Pure effect calculators: CO2-eq against a reference, social return, sanctions, national extrapolation.
+
+No Django imports: dataclasses in, dataclasses out, `Decimal` for money and emissions (numpy only for the bootstrap).
+Where a figure cannot be computed the result says so with a reason code and the details; it is never 0.
+The reason codes are translated into sentences by `mvimonitor.effects.reasons`.
+
+Method (docs/effects.md): effect = emissions of the reference option − emissions of the chosen option, both
+computed with the well-to-wheel (WTW) factor of one factor set, over the commitment period (ex ante: the promised
+quantity; ex post: the verified delivered quantity, with the reference quantity scaled in the same proportion).
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+METHOD_VERSION = "effects-1.0"
+ZERO = Decimal(0)
+FULL_TIME_HOURS = Decimal(36)  # building-block values are "per person per year, based on 36 h/week" (domain.md §5)
+MONTHS_PER_YEAR = Decimal(12)
+
+
+# --- reasons ---------------------------------------------------------------------------------------------------------
+
+NO_REFERENCE = "no_reference"
+NO_FACTOR = "no_factor"
+NO_WTW = "no_wtw"
+UNIT_MISMATCH = "unit_mismatch"
+NEGATIVE_QUANTITY = "negative_quantity"
+NO_DELIVERY = "no_verified_delivery"
+NO_BLOCK = "no_building_block"
+NO_BASE = "no_obligation_base"
+BAD_PERCENTAGE = "bad_percentage"
+BAD_MONTHS = "bad_months"
+BAD_HOURS = "bad_hours"
+NO_AMOUNT = "no_amount"
+NO_ADVANTAGE = "no_award_advantage"
+NO_MULTIPLE = "no_sanction_multiple"
+NO_PROMISE = "no_promise"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+# --- CO2 -------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """One item of an emission-factor set: kg CO2-eq per `unit` (well-to-wheel, tank-to-wheel, well-to-tank)."""
+
+    code: str
+    unit: str
+    wtw: Decimal | None
+    ttw: Decimal | None = None
+    wtt: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """A quantity of something that emits: 10,000 kWh of electricity of a kind, 5,000 litres of diesel, …"""
+
+    quantity: Decimal
+    unit: str
+    factor_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Co2Result:
+    calculable: bool
+    actual_kg: Decimal | None = None
+    reference_kg: Decimal | None = None
+    problem: Problem | None = None
+
+    @property
+    def effect_kg(self) -> Decimal | None:
+        """Avoided emissions (reference − actual); None when not calculable, never 0 for 'unknown'."""
+        if self.actual_kg is None or self.reference_kg is None:
+            return None
+        return self.reference_kg - self.actual_kg
+
+
+def emission_kg(activity: Activity, factors: Mapping[str, Factor], role: str) -> Decimal | Problem:
+    """kg CO2-eq (WTW) of one activity, or the problem that prevents it. `role` names it in the problem."""
+    if activity.quantity < 0:
+        return Problem(NEGATIVE_QUANTITY, {"role": role, "quantity": str(activity.quantity)})
+    factor = factors.get(activity.factor_code)
+    if factor is None:
+        return Problem(NO_FACTOR, {"role": role, "factor": activity.factor_code})
+    if factor.unit != activity.unit:
+        return Problem(
+            UNIT_MISMATCH,
+            {"role": role, "factor": factor.code, "factor_unit": factor.unit, "unit": activity.unit},
+        )
+    if factor.wtw is None:
+        return Problem(NO_WTW, {"role": role, "factor": factor.code})
+    return activity.quantity * factor.wtw
+
+
+def co2_effect(actual: Activity, reference: Activity | None, factors: Mapping[str, Factor]) -> Co2Result:
+    """CO2-eq of the chosen option and of the reference option it replaces; effect = reference − actual."""
+    if reference is None or not reference.factor_code:
+        return Co2Result(False, problem=Problem(NO_REFERENCE))
+    actual_kg = emission_kg(actual, factors, "actual")
+    if isinstance(actual_kg, Problem):
+        return Co2Result(False, problem=actual_kg)
+    reference_kg = emission_kg(reference, factors, "reference")
+    if isinstance(reference_kg, Problem):
+        return Co2Result(False, problem=reference_kg)
+    return Co2Result(True, actual_kg=actual_kg, reference_kg=reference_kg)
+
+
+def scaled_reference(reference: Activity, promised: Decimal, delivered: Decimal) -> Activity:
+    """The reference quantity for a delivered amount: scaled by delivered / promised (same for both options)."""
+    if promised == 0:
+        return Activity(ZERO, reference.unit, reference.factor_code)
+    return Activity(reference.quantity * delivered / promised, reference.unit, reference.factor_code)
+
+
+@dataclass(frozen=True, slots=True)
+class Co2Commitment:
+    promised: Activity
+    reference: Activity | None
+    delivered_quantity: Decimal | None  # sum of verified realisations; None when nothing is verified yet
+
+
+@dataclass(frozen=True, slots=True)
+class Co2Assessment:
+    ex_ante: Co2Result
+    ex_post: Co2Result
+
+
+def co2_assess(commitment: Co2Commitment, factors: Mapping[str, Factor]) -> Co2Assessment:
+    """Ex ante (promise) and ex post (verified delivery) effect of one commitment."""
+    ex_ante = co2_effect(commitment.promised, commitment.reference, factors)
+    if commitment.delivered_quantity is None:
+        return Co2Assessment(ex_ante, Co2Result(False, problem=Problem(NO_DELIVERY)))
+    delivered = Activity(commitment.delivered_quantity, commitment.promised.unit, commitment.promised.factor_code)
+    reference = (
+        scaled_reference(commitment.reference, commitment.promised.quantity, commitment.delivered_quantity)
+        if commitment.reference is not None
+        else None
+    )
+    return Co2Assessment(ex_ante, co2_effect(delivered, reference, factors))
+
+
+# --- social return ---------------------------------------------------------------------------------------------------
+
+BASIS_PER_YEAR = "per_year"  # value per person per year of 36 h/week, prorated by months and hours
+BASIS_PER_HOUR = "per_hour"  # value per hour (amount = hours)
+BASIS_PER_DAY = "per_day"  # value per day (amount = days)
+BASIS_AMOUNT = "amount"  # counts the euro amount entered (invoice excl. VAT, actual costs)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildingBlock:
+    code: str
+    basis: str
+    value: Decimal | None  # None for BASIS_AMOUNT
+    max_months: int | None  # None: the table states no maximum for this block
+    counts_as_fte: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Counted people in one block: no names, no identifiers."""
+
+    block_code: str
+    persons: int
+    months: Decimal = ZERO
+    hours_per_week: Decimal = FULL_TIME_HOURS
+    amount: Decimal | None = None  # hours, days or euros for the non-yearly bases
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementValue:
+    block_code: str
+    value: Decimal | None
+    fte_years: Decimal
+    counted_months: Decimal
+    problem: Problem | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SocialReturnResult:
+    value: Decimal
+    fte_years: Decimal
+    lines: tuple[PlacementValue, ...]
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return tuple(line.problem for line in self.lines if line.problem is not None)
+
+    @property
+    def calculable(self) -> bool:
+        return not self.problems
+
+
+def placement_value(placement: Placement, blocks: Mapping[str, BuildingBlock]) -> PlacementValue:
+    """The effort value of one line under the table's rules (maximum months, hours prorated to 36 h)."""
+    block = blocks.get(placement.block_code)
+
+    def failed(code: str, **details: str) -> PlacementValue:
+        return PlacementValue(placement.block_code, None, ZERO, ZERO, Problem(code, details))
+
+    if block is None:
+        return failed(NO_BLOCK, block=placement.block_code)
+    if placement.persons < 0:
+        return failed(NEGATIVE_QUANTITY, role="persons", quantity=str(placement.persons))
+    if block.basis == BASIS_PER_YEAR:
+        if placement.months < 0 or placement.months > 600:
+            return failed(BAD_MONTHS, months=str(placement.months))
+        if placement.hours_per_week <= 0 or placement.hours_per_week > 80:
+            return failed(BAD_HOURS, hours=str(placement.hours_per_week))
+        counted = placement.months if block.max_months is None else min(placement.months, Decimal(block.max_months))
+        share = Decimal(placement.persons) * counted / MONTHS_PER_YEAR * placement.hours_per_week / FULL_TIME_HOURS
+        assert block.value is not None  # noqa: S101 - the loader refuses a yearly block without a value
+        fte = share if block.counts_as_fte else ZERO
+        return PlacementValue(block.code, block.value * share, fte, counted)
+    if placement.amount is None:
+        return failed(NO_AMOUNT, block=block.code)
+    if placement.amount < 0:
+        return failed(NEGATIVE_QUANTITY, role="amount", quantity=str(placement.amount))
+    if block.basis == BASIS_AMOUNT:
+        return PlacementValue(block.code, placement.amount, ZERO, ZERO)
+    assert block.value is not None  # noqa: S101 - the loader refuses an hourly/daily block without a value
+    return PlacementValue(block.code, block.value * placement.amount * placement.persons, ZERO, ZERO)
+
+
+def social_return_value(placements: Sequence[Placement], blocks: Mapping[str, BuildingBlock]) -> SocialReturnResult:
+    lines = tuple(placement_value(p, blocks) for p in placements)
+    value = sum((line.value for line in lines if line.value is not None), ZERO)
+    fte = sum((line.fte_years for line in lines), ZERO)
+    return SocialReturnResult(value, fte, lines)
+
+
+def social_return_obligation(
+    base_amount: Decimal | None, percentage: Decimal | None, cap: Decimal | None = None
+) -> Decimal | Problem:
+    """Obligation in euros = base (contract value or wage sum) × percentage / 100, at most `cap` where one applies."""
+    if base_amount is None:
+        return Problem(NO_BASE)
+    if base_amount < 0:
+        return Problem(NEGATIVE_QUANTITY, {"role": "base", "quantity": str(base_amount)})
+    if percentage is None or percentage < 0 or percentage > 100:
+        return Problem(BAD_PERCENTAGE, {"percentage": str(percentage)})
+    obligation = (base_amount * percentage / Decimal(100)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return min(obligation, cap) if cap is not None else obligation
+
+
+# --- sanctions -------------------------------------------------------------------------------------------------------
+
+SANCTION_NONE = "none"  # the promise was kept
+SANCTION_PENDING = "pending"  # the period has not ended yet
+SANCTION_DUE = "due"
+
+
+@dataclass(frozen=True, slots=True)
+class SanctionResult:
+    status: str
+    amount: Decimal | None
+    problem: Problem | None = None
+
+
+def sanction(
+    *,
+    promised: Decimal,
+    delivered: Decimal | None,
+    period_end: date | None,
+    as_of: date,
+    award_advantage: Decimal | None,
+    multiple: Decimal | None,
+) -> SanctionResult:
+    """A missed promise costs `multiple` × the award advantage gained with it (as in CO2-Prestatieladder practice).
+
+    Due only when the period has ended and the verified delivery is below the promise.
+    """
+    if promised <= 0:
+        return SanctionResult(SANCTION_NONE, None, Problem(NO_PROMISE))
+    if period_end is not None and as_of <= period_end:
+        return SanctionResult(SANCTION_PENDING, None)
+    if delivered is not None and delivered >= promised:
+        return SanctionResult(SANCTION_NONE, ZERO)
+    if award_advantage is None:
+        return SanctionResult(SANCTION_DUE, None, Problem(NO_ADVANTAGE))
+    if multiple is None:
+        return SanctionResult(SANCTION_DUE, None, Problem(NO_MULTIPLE))
+    return SanctionResult(SANCTION_DUE, (award_advantage * multiple).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+# --- national extrapolation (ratio estimator per stratum, bootstrap) -------------------------------------------------
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    value: float
+    low: float
+    high: float
+    reporting: int  # units that reported
+    population: int  # units the estimate speaks for
+
+
+@dataclass(frozen=True, slots=True)
+class StratumInput:
+    """All organisations of one stratum: `size` (auxiliary x) for everyone, `y` for those that report (NaN: not)."""
+
+    size: FloatArray
+    y: FloatArray
+
+
+def bootstrap_total(values: FloatArray, draws: int, seed: int, level: float = 0.95) -> Estimate:
+    """Total of `values` with a percentile bootstrap interval (resampling the units with replacement)."""
+    n = len(values)
+    total = float(values.sum())
+    if n == 0:
+        return Estimate(0.0, 0.0, 0.0, 0, 0)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(draws, n))
+    totals = values[idx].sum(axis=1)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(totals, [tail, 100 - tail])
+    return Estimate(total, float(low), float(high), n, n)
+
+
+def ratio_estimate(strata: Sequence[StratumInput], draws: int, seed: int, level: float = 0.95) -> Estimate:
+    """National total = Σ_h (Σ y_reporting / Σ x_reporting) × X_h, with a stratified percentile bootstrap.
+
+    A stratum without reporting organisations (or with reporters of size 0) borrows the pooled ratio of all
+    strata, so it is still represented; docs/effects.md explains why and what that does to the interval.
+    """
+    rng = np.random.default_rng(seed)
+    reporting = 0
+    population = 0
+    pooled_y = 0.0
+    pooled_x = 0.0
+    prepared: list[tuple[FloatArray, FloatArray, float]] = []
+    for stratum in strata:
+        mask = ~np.isnan(stratum.y)
+        y = stratum.y[mask]
+        x = stratum.size[mask]
+        prepared.append((y, x, float(stratum.size.sum())))
+        reporting += len(y)
+        population += len(stratum.size)
+        pooled_y += float(y.sum())
+        pooled_x += float(x.sum())
+    if reporting == 0 or pooled_x <= 0:
+        return Estimate(float("nan"), float("nan"), float("nan"), reporting, population)
+    pooled_ratio = pooled_y / pooled_x
+    point = 0.0
+    boot = np.zeros(draws)
+    borrowed_x = 0.0
+    for y, x, total_x in prepared:
+        if len(y) == 0 or x.sum() <= 0:
+            point += pooled_ratio * total_x
+            borrowed_x += total_x
+            continue
+        point += float(y.sum() / x.sum()) * total_x
+        idx = rng.integers(0, len(y), size=(draws, len(y)))
+        sy = y[idx].sum(axis=1)
+        sx = x[idx].sum(axis=1)
+        ratio = np.divide(sy, sx, out=np.full(draws, pooled_ratio), where=sx > 0)
+        boot += ratio * total_x
+    if borrowed_x:
+        # the pooled ratio, resampled over all reporters, for the strata that have none of their own
+        all_y = np.concatenate([p[0] for p in prepared])
+        all_x = np.concatenate([p[1] for p in prepared])
+        idx = rng.integers(0, len(all_y), size=(draws, len(all_y)))
+        sx = all_x[idx].sum(axis=1)
+        pooled = np.divide(all_y[idx].sum(axis=1), sx, out=np.full(draws, pooled_ratio), where=sx > 0)
+        boot += pooled * borrowed_x
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(boot, [tail, 100 - tail])
+    return Estimate(point, float(low), float(high), reporting, population)
+
+
+def grouped_bootstrap_totals(
+    values: FloatArray, groups: IntArray, draws: int, seed: int, level: float = 0.95
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per group (e.g. organisation): total and percentile bootstrap interval, resampling units within each group.
+
+    `values` is (N,) or (F, N) for F figures resampled jointly (the same resampled units for every figure);
+    `groups` gives each unit's group. Returns (totals, low, high), each (F, G) with G the number of distinct groups
+    in ascending order of their label. Vectorised over all groups at once: units are sorted by group, every draw
+    picks for each position a random unit of the same group, and `np.add.reduceat` sums each group, in chunks that
+    keep memory bounded.
+    """
+    matrix = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    if matrix.shape[1] == 0:
+        empty = np.zeros((matrix.shape[0], 0))
+        return empty, empty, empty
+    _labels, dense = np.unique(groups, return_inverse=True)
+    order = np.argsort(dense, kind="stable")
+    dense = dense[order]
+    matrix = matrix[:, order]
+    sizes = np.bincount(dense)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    unit_start = starts[dense]
+    unit_size = sizes[dense].astype(np.float64)
+    unit_last = unit_start + sizes[dense] - 1
+    totals = np.add.reduceat(matrix, starts, axis=1)
+    rng = np.random.default_rng(seed)
+    n_units = matrix.shape[1]
+    boot = np.empty((matrix.shape[0], draws, len(sizes)))
+    chunk = max(1, 20_000_000 // n_units)
+    for first in range(0, draws, chunk):
+        last = min(draws, first + chunk)
+        picks = unit_start + (rng.random((last - first, n_units)) * unit_size).astype(np.int64)
+        np.minimum(picks, unit_last, out=picks)
+        for f in range(matrix.shape[0]):
+            boot[f, first:last] = np.add.reduceat(matrix[f][picks], starts, axis=1)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(boot, [tail, 100 - tail], axis=1)
+    return totals, np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)

@@ -1,0 +1,30 @@
+"""Load the shipped effect reference data: factor values from domain.md, building-block tables, policies."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from mvimonitor.effects.services import ReferenceDataError, effects_reference_load
+
+
+class Command(BaseCommand):
+    help = "Load the shipped emission factors, building-block tables and policies (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            results = effects_reference_load()
+        except ReferenceDataError as error:
+            raise CommandError(str(error)) from error
+        if options["verbosity"] == 0:
+            return
+        for result in results:
+            self.stdout.write(
+                _("%(table)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
+                % {"table": result.table, "created": result.created, "updated": result.updated,
+                   "unchanged": result.unchanged}
+            )  # fmt: skip
+        if any(r.changed for r in results):
+            self.stdout.write(self.style.SUCCESS(_("Effect reference data loaded.")))
+        else:
+            self.stdout.write(self.style.SUCCESS(_("Effect reference data was already up to date; nothing changed.")))

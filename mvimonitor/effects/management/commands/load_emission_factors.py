@@ -1,0 +1,49 @@
+"""Load an emission-factor list in the official download format (CSV) as a versioned set."""
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from mvimonitor.effects.services import ReferenceDataError, factor_set_import
+from mvimonitor.organisations.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Load PATH (the CSV download of CO2emissiefactoren.nl, or a list in that format) as a factor set."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--name", required=True, help="name of the set, e.g. 'CO2emissiefactoren.nl'")
+        parser.add_argument("--set-version", dest="set_version", required=True, help="version, e.g. '2026-01'")
+        parser.add_argument("--year", type=int, required=True, help="publication year")
+        parser.add_argument("--source", required=True, help="where the file came from (URL, date)")
+        parser.add_argument("--organisation", type=int, help="id of the organisation whose own set this is")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisation = None
+        if options["organisation"] is not None:
+            organisation = Organisation.objects.filter(pk=options["organisation"]).first()
+            if organisation is None:
+                raise CommandError(_("No organisation with id %(id)s.") % {"id": options["organisation"]})
+        try:
+            result = factor_set_import(
+                user=None,
+                path=options["path"],
+                name=options["name"],
+                version=options["set_version"],
+                publication_year=options["year"],
+                source=options["source"],
+                organisation=organisation,
+            )
+        except ReferenceDataError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            _("%(table)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
+            % {"table": result.table, "created": result.created, "updated": result.updated,
+               "unchanged": result.unchanged}
+        )  # fmt: skip
+        for note in result.notes:
+            self.stdout.write("  " + note)

@@ -1,0 +1,562 @@
+"""Promises in contracts, what was delivered, and the reference data the effects are computed with.
+
+Reference data (emission-factor sets, building-block tables, social-return and sanction policies) is versioned and
+carries its source and year. Social-return realisation is counts and values only: no names, no BSN (ADR effects-2).
+"""
+
+import os
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage, Storage
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mvimonitor.organisations.models import Organisation
+from mvimonitor.tenders.models import Contract
+from mvimonitor.themes.models import Theme
+
+from .validators import validate_no_bsn
+
+NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
+YEAR = [MinValueValidator(1990), MaxValueValidator(2100)]  # also fixes the OpenAPI range on every backend
+PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "csv", "xlsx", "txt"]
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files under MVIMONITOR_PRIVATE_MEDIA_ROOT, read when used (not at import), and without a public URL."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.MVIMONITOR_PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Evidence files have no public URL; they are served by the evidence-download view.")
+
+
+def private_storage() -> Storage:
+    """Evidence files live outside MEDIA/STATIC and are only served by an access-checked view."""
+    return PrivateStorage()
+
+
+# --- emission factors ------------------------------------------------------------------------------------------------
+
+
+class FactorCategory(models.TextChoices):
+    """The categories of the official Dutch list (CO2emissiefactoren.nl, domain.md §7)."""
+
+    VEHICLE_FUELS = "vehicle_fuels", _("Fuels for vehicles (and ships)")
+    ENERGY_FUELS = "energy_fuels", _("Fuels for energy generation")
+    ELECTRICITY = "electricity", _("Electricity")
+    HEAT = "heat", _("Heat supply")
+    PASSENGER_TRANSPORT = "passenger_transport", _("Passenger transport")
+    FREIGHT_TRANSPORT = "freight_transport", _("Freight transport")
+    REFRIGERANTS = "refrigerants", _("Refrigerants")
+
+
+class Unit(models.TextChoices):
+    KWH = "kWh", _("kWh")
+    M3 = "m3", _("m³")
+    GJ = "GJ", _("GJ")
+    LITRE = "litre", _("litre")
+    KG = "kg", _("kg")
+    VEHICLE_KM = "vkm", _("vehicle-km")
+    PASSENGER_KM = "pkm", _("passenger-km")
+    TONNE_KM = "tkm", _("tonne-km")
+    TONNE = "tonne", _("tonne")
+    EUR = "EUR", _("euro")
+
+
+class EmissionFactorSetQuerySet(models.QuerySet["EmissionFactorSet"]):
+    def public(self) -> "EmissionFactorSetQuerySet":
+        return self.filter(organisation__isnull=True)
+
+
+class EmissionFactorSet(models.Model):
+    """One published list of factors (a year's list, or an organisation's own); calculations name the set used."""
+
+    name = models.CharField(_("name"), max_length=200)
+    publication_year = models.PositiveSmallIntegerField(_("publication year"), validators=YEAR)
+    version = models.CharField(_("version"), max_length=50)
+    source = models.CharField(_("source"), max_length=500)
+    note = models.TextField(_("note"), blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emission_factor_sets",
+        help_text=_("Empty for a public set; otherwise the organisation's own set, visible to its members only."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EmissionFactorSetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emission-factor set")
+        verbose_name_plural = _("emission-factor sets")
+        ordering = ["-publication_year", "name", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "version"], condition=Q(organisation__isnull=True), name="factor_set_public_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "name", "version"],
+                condition=Q(organisation__isnull=False),
+                name="factor_set_own_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version} ({self.publication_year})"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+
+class EmissionFactor(models.Model):
+    """kg CO2-eq per unit: WTW = WTT + TTW (domain.md §7); each item names its own source and year."""
+
+    factor_set = models.ForeignKey(EmissionFactorSet, on_delete=models.CASCADE, related_name="factors")
+    code = models.SlugField(_("code"), max_length=100)
+    name = models.CharField(_("name"), max_length=300)
+    category = models.CharField(_("category"), max_length=30, choices=FactorCategory.choices)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    wtw = models.DecimalField(_("WTW (kg CO2-eq per unit)"), max_digits=14, decimal_places=6, null=True, blank=True)
+    ttw = models.DecimalField(_("TTW (kg CO2-eq per unit)"), max_digits=14, decimal_places=6, null=True, blank=True)
+    wtt = models.DecimalField(_("WTT (kg CO2-eq per unit)"), max_digits=14, decimal_places=6, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    source_year = models.PositiveSmallIntegerField(_("source year"), null=True, blank=True, validators=YEAR)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("emission factor")
+        verbose_name_plural = _("emission factors")
+        ordering = ["factor_set", "category", "name"]
+        constraints = [models.UniqueConstraint(fields=["factor_set", "code"], name="factor_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
+# --- social-return reference data ------------------------------------------------------------------------------------
+
+
+class ObligationBase(models.TextChoices):
+    CONTRACT_VALUE = "contract_value", _("Contract value")
+    WAGE_SUM = "wage_sum", _("Wage sum")
+
+
+class SocialReturnPolicy(models.Model):
+    """A published rule for the obligation: a percentage of a base, perhaps capped (domain.md §5)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    base = models.CharField(_("base"), max_length=20, choices=ObligationBase.choices)
+    percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
+    cap = models.DecimalField(_("maximum (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=500)
+    source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
+
+    class Meta:
+        verbose_name = _("social-return policy")
+        verbose_name_plural = _("social-return policies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BuildingBlockTable(models.Model):
+    """One region's building-block value table, versioned by the date from which it applies."""
+
+    code = models.SlugField(_("code"), max_length=60)
+    region = models.CharField(_("region"), max_length=200)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=500)
+    source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
+    counting_rules = models.TextField(_("counting rules"), blank=True)
+
+    class Meta:
+        verbose_name = _("building-block table")
+        verbose_name_plural = _("building-block tables")
+        ordering = ["region", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="block_table_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.region} ({self.source_year})"
+
+
+class BlockBasis(models.TextChoices):
+    PER_YEAR = "per_year", _("per person per year (36 h/week)")
+    PER_HOUR = "per_hour", _("per hour")
+    PER_DAY = "per_day", _("per day")
+    AMOUNT = "amount", _("amount in euros (invoice, actual costs)")
+
+
+class BuildingBlock(models.Model):
+    table = models.ForeignKey(BuildingBlockTable, on_delete=models.CASCADE, related_name="blocks")
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=300)
+    basis = models.CharField(_("basis"), max_length=10, choices=BlockBasis.choices)
+    value = models.DecimalField(_("value (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    max_months = models.PositiveSmallIntegerField(
+        _("counts for at most (months)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(600)],
+        help_text=_("Empty: the table states no maximum."),
+    )
+    is_bonus = models.BooleanField(_("bonus"), default=False)
+
+    class Meta:
+        verbose_name = _("building block")
+        verbose_name_plural = _("building blocks")
+        ordering = ["table", "is_bonus", "name"]
+        constraints = [models.UniqueConstraint(fields=["table", "code"], name="block_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SanctionRule(models.Model):
+    """A published rule for missed promises: a fixed multiple of the award advantage (domain.md §8)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    multiple = models.DecimalField(_("multiple of the award advantage"), max_digits=6, decimal_places=2)
+    source = models.CharField(_("source"), max_length=500)
+    source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
+
+    class Meta:
+        verbose_name = _("sanction rule")
+        verbose_name_plural = _("sanction rules")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.multiple}×)"
+
+
+# --- commitments and realisation -------------------------------------------------------------------------------------
+
+
+class CommitmentKind(models.TextChoices):
+    ELECTRICITY = "electricity", _("Electricity (kWh by kind)")
+    NATURAL_GAS = "natural_gas", _("Natural gas")
+    HEAT = "heat", _("Heat")
+    VEHICLE_KM = "vehicle_km", _("Vehicle-kilometres by fuel or drive")
+    FUEL = "fuel", _("Fuel (litres)")
+    PUBLIC_TRANSPORT = "public_transport", _("Public transport")
+    FLIGHTS = "flights", _("Flights")
+    MATERIAL = "material", _("Material with recycled share")
+    SOCIAL_RETURN = "social_return", _("Social-return obligation")
+    OTHER = "other", _("Other")
+
+
+CO2_KINDS = frozenset(
+    {
+        CommitmentKind.ELECTRICITY,
+        CommitmentKind.NATURAL_GAS,
+        CommitmentKind.HEAT,
+        CommitmentKind.VEHICLE_KM,
+        CommitmentKind.FUEL,
+        CommitmentKind.PUBLIC_TRANSPORT,
+        CommitmentKind.FLIGHTS,
+    }
+)
+
+
+class Commitment(models.Model):
+    """What a supplier promised in a contract for one theme: a quantity and unit, and the option it replaces."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="commitments")
+    theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=CommitmentKind.choices)
+    description = models.CharField(_("description"), max_length=500, validators=[validate_no_bsn])
+    quantity = models.DecimalField(
+        _("promised quantity"), max_digits=16, decimal_places=3, validators=NOT_NEGATIVE,
+        help_text=_("Over the whole commitment period. For social return: the obligation in euros."),
+    )  # fmt: skip
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    factor_code = models.SlugField(_("emission factor (chosen option)"), max_length=100, blank=True)
+    reference_description = models.CharField(
+        _("reference option"), max_length=500, blank=True, validators=[validate_no_bsn]
+    )
+    reference_quantity = models.DecimalField(
+        _("reference quantity"), max_digits=16, decimal_places=3, null=True, blank=True, validators=NOT_NEGATIVE,
+        help_text=_("Empty: the same quantity as promised."),
+    )  # fmt: skip
+    reference_unit = models.CharField(_("reference unit"), max_length=10, choices=Unit.choices, blank=True)
+    reference_factor_code = models.SlugField(_("emission factor (reference option)"), max_length=100, blank=True)
+    factor_set = models.ForeignKey(
+        EmissionFactorSet,
+        verbose_name=_("emission-factor set"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: the newest public set published no later than the year the period starts."),
+    )
+    recycled_share = models.DecimalField(
+        _("recycled share (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    # social return: the obligation is computed from a base and a percentage
+    obligation_base = models.CharField(_("obligation base"), max_length=20, choices=ObligationBase.choices, blank=True)
+    wage_sum = models.DecimalField(
+        _("wage sum (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
+    )
+    obligation_percentage = models.DecimalField(
+        _("obligation percentage"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
+    )
+    obligation_cap = models.DecimalField(
+        _("obligation maximum (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
+    )
+    social_return_policy = models.ForeignKey(
+        SocialReturnPolicy, verbose_name=_("social-return policy"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    block_table = models.ForeignKey(
+        BuildingBlockTable, verbose_name=_("building-block table"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    # sanctions: a multiple of the award advantage, from a published rule or agreed in this contract
+    award_advantage = models.DecimalField(
+        _("award advantage (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE,
+        help_text=_("The fictitious discount or score value this promise won in the award."),
+    )  # fmt: skip
+    sanction_rule = models.ForeignKey(
+        SanctionRule, verbose_name=_("sanction rule"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    sanction_multiple = models.DecimalField(
+        _("sanction multiple agreed in the contract"), max_digits=6, decimal_places=2, null=True, blank=True,
+        validators=NOT_NEGATIVE, help_text=_("Overrides the rule's multiple."),
+    )  # fmt: skip
+    is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["contract", "theme", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="commitment_period"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="commitment_quantity_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = _("The end of the period lies before its start.")
+        contract = self.contract if self.contract_id else None
+        if contract is not None and self.period_start and self.period_end:
+            if contract.start_date and self.period_start < contract.start_date:
+                errors["period_start"] = _("The period starts before the contract (%(date)s).") % {
+                    "date": contract.start_date
+                }
+            if contract.end_date and self.period_end > contract.end_date:
+                errors["period_end"] = _("The period ends after the contract (%(date)s).") % {
+                    "date": contract.end_date
+                }
+        if self.kind == CommitmentKind.SOCIAL_RETURN:
+            if self.unit != Unit.EUR:
+                errors["unit"] = _("A social-return obligation is in euros.")
+            if self.block_table_id is None:
+                errors["block_table"] = _("Choose the building-block table the placements are counted with.")
+        if self.kind in CO2_KINDS and not self.factor_code:
+            errors["factor_code"] = _("Choose the emission factor of the promised option.")
+        if self.reference_factor_code and not self.reference_unit:
+            self.reference_unit = self.unit
+        if errors:
+            raise ValidationError(errors)
+
+
+class RealisationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Realisation(models.Model):
+    """What was delivered in one reporting period, as reported and then verified or rejected."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="realisations")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    quantity = models.DecimalField(
+        _("delivered quantity"), max_digits=16, decimal_places=3, validators=NOT_NEGATIVE,
+        help_text=_("In the commitment's unit. For social return it is computed from the placements."),
+    )  # fmt: skip
+    recycled_share = models.DecimalField(
+        _("recycled share (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RealisationStatus.choices, default=RealisationStatus.SUBMITTED
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified or rejected by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("verified or rejected at"), null=True, blank=True)
+    review_note = models.CharField(
+        _("reason or note of the review"), max_length=500, blank=True, validators=[validate_no_bsn]
+    )
+    is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("realisation")
+        verbose_name_plural = _("realisations")
+        ordering = ["commitment", "period_start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="realisation_period"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="realisation_quantity_not_negative"),
+        ]
+        indexes = [models.Index(fields=["commitment", "status"], name="realisation_commitment_status")]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} {self.period_start}–{self.period_end}"
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("The end of the period lies before its start.")})
+        contract = self.commitment.contract if self.commitment_id else None
+        if contract is None or not (self.period_start and self.period_end):
+            return
+        if (contract.start_date and self.period_start < contract.start_date) or (
+            contract.end_date and self.period_end > contract.end_date
+        ):
+            raise ValidationError(
+                {
+                    "period_start": _(
+                        "The reported period %(start)s–%(end)s lies outside the contract period %(cstart)s–%(cend)s."
+                    )
+                    % {
+                        "start": self.period_start,
+                        "end": self.period_end,
+                        "cstart": contract.start_date or "…",
+                        "cend": contract.end_date or "…",
+                    }
+                }
+            )
+
+
+class Placement(models.Model):
+    """Counted people placed under one building block in a social-return realisation: no names, no BSN."""
+
+    realisation = models.ForeignKey(Realisation, on_delete=models.CASCADE, related_name="placements")
+    block = models.ForeignKey(BuildingBlock, verbose_name=_("building block"), on_delete=models.PROTECT)
+    persons = models.PositiveIntegerField(_("number of people"), validators=[MaxValueValidator(100000)])
+    months = models.DecimalField(
+        _("months"), max_digits=6, decimal_places=2, default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(600))],
+    )  # fmt: skip
+    hours_per_week = models.DecimalField(
+        _("hours per week"), max_digits=5, decimal_places=2, default=Decimal(36),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(80))],
+    )  # fmt: skip
+    amount = models.DecimalField(
+        _("hours, days or euros"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE,
+        help_text=_("For blocks counted per hour, per day or by amount."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+
+    def __str__(self) -> str:
+        return f"{self.persons} × {self.block}"
+
+
+def evidence_path(instance: "EvidenceFile", filename: str) -> str:
+    return f"evidence/{instance.realisation.commitment.contract_id}/{instance.realisation_id}/{filename}"
+
+
+class EvidenceFile(models.Model):
+    realisation = models.ForeignKey(Realisation, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(
+        _("file"),
+        upload_to=evidence_path,
+        storage=private_storage,
+        max_length=300,
+        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)],
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+# --- computed effects ------------------------------------------------------------------------------------------------
+
+
+class EffectCalculation(models.Model):
+    """The stored result of one commitment's calculation: never typed in, always recomputable.
+
+    Records the method version and the factor set (and its version) it used; `problem_code` says why a figure
+    is not calculable (then the figure is NULL, never 0).
+    """
+
+    commitment = models.OneToOneField(Commitment, on_delete=models.CASCADE, related_name="effect")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=CommitmentKind.choices)
+    unit = models.CharField(max_length=10, choices=Unit.choices)
+    promised = models.DecimalField(max_digits=16, decimal_places=3)
+    delivered_verified = models.DecimalField(max_digits=16, decimal_places=3, null=True)
+    delivered_submitted = models.DecimalField(max_digits=16, decimal_places=3, null=True)
+    is_co2 = models.BooleanField(default=False)
+    ex_ante_kg = models.DecimalField(max_digits=20, decimal_places=3, null=True)
+    ex_post_kg = models.DecimalField(max_digits=20, decimal_places=3, null=True)
+    reference_kg = models.DecimalField(max_digits=20, decimal_places=3, null=True)
+    sr_obligation = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    sr_value = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    sr_fte_years = models.DecimalField(max_digits=12, decimal_places=3, null=True)
+    calculable = models.BooleanField(default=False)
+    problem_code = models.CharField(max_length=40, blank=True)
+    problem_details = models.JSONField(default=dict, blank=True)
+    sanction_status = models.CharField(max_length=10, blank=True)
+    sanction_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    factor_set = models.ForeignKey(EmissionFactorSet, null=True, on_delete=models.SET_NULL, related_name="+")
+    factor_set_label = models.CharField(max_length=300, blank=True)
+    method_version = models.CharField(max_length=20)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("effect calculation")
+        verbose_name_plural = _("effect calculations")
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.method_version}"

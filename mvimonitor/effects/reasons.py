@@ -1,0 +1,63 @@
+"""Sentences for the reason codes of `calculations`: why a figure is not calculable, in the user's language."""
+
+from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
+
+from . import calculations as calc
+
+
+def describe_code(code: str, details: Mapping[str, str]) -> str:
+    d = dict(details)
+    role = d.get("role", "")
+    d["role"] = {
+        "actual": _("promised option"),
+        "reference": _("reference option"),
+        "persons": _("number of people"),
+        "amount": _("amount"),
+        "base": _("obligation base"),
+    }.get(role, role)
+    messages = {
+        calc.NO_REFERENCE: _(
+            "No reference option with an emission factor is given, so there is nothing to compare with."
+        ),
+        calc.NO_FACTOR: _("The factor set has no item “%(factor)s” (%(role)s)."),
+        calc.NO_WTW: _("The factor “%(factor)s” (%(role)s) has no WTW value."),
+        calc.UNIT_MISMATCH: _(
+            "The %(role)s is in %(unit)s but the factor “%(factor)s” is per %(factor_unit)s: the units do not match."
+        ),
+        calc.NEGATIVE_QUANTITY: _("The %(role)s is negative (%(quantity)s)."),
+        calc.NO_DELIVERY: _("Nothing verified has been delivered yet."),
+        calc.NO_BLOCK: _("The building-block table has no block “%(block)s”."),
+        calc.NO_BASE: _("There is no base amount for the obligation."),
+        calc.BAD_PERCENTAGE: _("The percentage %(percentage)s is not between 0 and 100."),
+        calc.BAD_MONTHS: _("%(months)s months is not a possible number of months."),
+        calc.BAD_HOURS: _("%(hours)s hours per week is not possible."),
+        calc.NO_AMOUNT: _("The block “%(block)s” is counted by hours, days or euros: enter the amount."),
+        calc.NO_ADVANTAGE: _("No award advantage is recorded, so no sanction can be computed."),
+        calc.NO_MULTIPLE: _("No sanction rule or multiple is recorded."),
+        calc.NO_PROMISE: _("Nothing was promised."),
+    }
+    template = messages.get(code)
+    if template is None:
+        return code
+    try:
+        return template % d
+    except KeyError:
+        return template
+
+
+def describe(problem: calc.Problem) -> str:
+    return describe_code(problem.code, problem.details)
+
+
+def summary_label(code: str) -> str:
+    """One line per reason for a count over many commitments (no item names, which differ per commitment)."""
+    labels = {
+        calc.NO_REFERENCE: _("No reference option with an emission factor"),
+        calc.NO_FACTOR: _("The factor set lacks an item the commitment needs"),
+        calc.NO_WTW: _("A factor without a WTW value"),
+        calc.UNIT_MISMATCH: _("The unit does not match the factor's unit"),
+        calc.NEGATIVE_QUANTITY: _("A negative quantity"),
+    }
+    return labels.get(code, describe_code(code, {}))

@@ -1,0 +1,356 @@
+"""Reads of the effects app: visible records, the organisation's effect figures and the national estimate.
+
+National figures go through `mvimonitor.dashboards.disclosure` (the one disclosure-control module); this module
+never decides on its own what may be shown.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from mvimonitor.dashboards import disclosure
+from mvimonitor.organisations.access import Action, scope
+from mvimonitor.organisations.models import Organisation
+from mvimonitor.tenders.models import Contract
+
+from . import calculations as calc
+from .models import Commitment, CommitmentKind, EffectCalculation, EmissionFactorSet, EvidenceFile, Realisation
+from .reasons import summary_label
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from mvimonitor.organisations.models import User
+
+DRAWS = 1000
+SEED = 20261125
+KG_PER_TONNE = 1000.0
+
+# (key, label msgid, unit, EffectCalculation column, scale, reference wording)
+FIGURES: list[tuple[str, str, str, str, float]] = [
+    ("co2ExAnteTonnes", "CO2-eq avoided as promised (ex ante)", "t CO2-eq", "ex_ante_kg", 1 / KG_PER_TONNE),
+    (
+        "co2ExPostTonnes",
+        "CO2-eq avoided as delivered and verified (ex post)",
+        "t CO2-eq",
+        "ex_post_kg",
+        1 / KG_PER_TONNE,
+    ),
+    ("socialReturnObligation", "Social-return obligation", "EUR", "sr_obligation", 1.0),
+    ("socialReturnValue", "Social-return value realised (verified)", "EUR", "sr_value", 1.0),
+    ("socialReturnFteYears", "Social-return FTE-years realised (verified)", "FTE-years", "sr_fte_years", 1.0),
+    ("sanctionsDue", "Sanctions due for missed promises", "EUR", "sanction_amount", 1.0),
+]
+
+
+def figure_label(key: str) -> str:
+    labels = {
+        "co2ExAnteTonnes": _("CO2-eq avoided as promised (ex ante)"),
+        "co2ExPostTonnes": _("CO2-eq avoided as delivered and verified (ex post)"),
+        "socialReturnObligation": _("Social-return obligation"),
+        "socialReturnValue": _("Social-return value realised (verified)"),
+        "socialReturnFteYears": _("Social-return FTE-years realised (verified)"),
+        "sanctionsDue": _("Sanctions due for missed promises"),
+    }
+    return labels[key]
+
+
+def figure_reference(key: str) -> str:
+    if key.startswith("co2"):
+        return _("Against each commitment's reference option, WTW factors, over the commitment period.")
+    if key == "sanctionsDue":
+        return _("Multiple of the award advantage, for promises whose period has ended unmet.")
+    return _("Building-block tables of the region named in each commitment; obligation from its base and percentage.")
+
+
+# --- visibility ------------------------------------------------------------------------------------------------------
+
+
+def visible_contracts(user: "User | AnonymousUser", action: Action = Action.VIEW) -> QuerySet[Contract]:
+    return scope(
+        Contract.objects.select_related("lot__tender__organisation"), user, action, "lot__tender__organisation"
+    )
+
+
+def visible_commitments(user: "User | AnonymousUser", action: Action = Action.VIEW) -> QuerySet[Commitment]:
+    return scope(
+        Commitment.objects.select_related("contract__lot__tender", "theme"),
+        user,
+        action,
+        "contract__lot__tender__organisation",
+    )
+
+
+def visible_realisations(user: "User | AnonymousUser", action: Action = Action.VIEW) -> QuerySet[Realisation]:
+    return scope(
+        Realisation.objects.select_related("commitment__contract__lot__tender"),
+        user,
+        action,
+        "commitment__contract__lot__tender__organisation",
+    )
+
+
+def visible_evidence(user: "User | AnonymousUser") -> QuerySet[EvidenceFile]:
+    return scope(
+        EvidenceFile.objects.all(), user, Action.VIEW, "realisation__commitment__contract__lot__tender__organisation"
+    )
+
+
+def visible_factor_sets(user: "User | AnonymousUser") -> QuerySet[EmissionFactorSet]:
+    """Public sets, plus the own sets of the organisations the user may view."""
+    own = scope(EmissionFactorSet.objects.filter(organisation__isnull=False), user, Action.VIEW, "organisation")
+    return EmissionFactorSet.objects.filter(Q(organisation__isnull=True) | Q(pk__in=own.values("pk")))
+
+
+# --- figures ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    unit: str
+    value: float | None
+    low: float | None
+    high: float | None
+    calculable: int
+    not_calculable: int
+    reference: str
+    factor_sets: list[str]
+    method_version: str = calc.METHOD_VERSION
+    note: str = ""
+
+
+@dataclass
+class KindRow:
+    kind: str
+    label: str
+    unit: str
+    commitments: int
+    promised: Decimal | None
+    delivered: Decimal | None
+    submitted: Decimal | None
+
+    @property
+    def share(self) -> float | None:
+        if self.promised is None or self.delivered is None or not self.promised:
+            return None
+        return float(self.delivered / self.promised)
+
+
+@dataclass
+class Summary:
+    figures: list[Figure]
+    kinds: list[KindRow]
+    reasons: list[tuple[str, int]]
+    calculable: int
+    not_calculable: int
+    factor_sets: list[str] = field(default_factory=list)
+    reporting: int = 0
+    population: int = 0
+    suppressed: list[str] = field(default_factory=list)
+
+
+def _kind_label(kind: str) -> str:
+    return str(CommitmentKind(kind).label) if kind in CommitmentKind.values else kind
+
+
+def _relevant(key: str) -> Q:
+    if key.startswith("co2"):
+        return Q(is_co2=True)
+    if key == "sanctionsDue":
+        return Q(sanction_status="due")  # pending ones are not yet a figure; "not calculable": due, no advantage
+    return Q(kind=CommitmentKind.SOCIAL_RETURN)
+
+
+def organisation_summary(organisation: Organisation | int, *, draws: int = DRAWS, seed: int = SEED) -> Summary:
+    """The effect figures of one organisation, with a bootstrap interval over its commitments."""
+    effects = EffectCalculation.objects.filter(organisation=organisation)
+    labels = sorted(set(effects.exclude(factor_set_label="").values_list("factor_set_label", flat=True)))
+    figures: list[Figure] = []
+    for key, _label, unit, column, scale in FIGURES:
+        relevant = effects.filter(_relevant(key))
+        values = np.array(
+            [float(v) * scale for v in relevant.exclude(**{f"{column}__isnull": True}).values_list(column, flat=True)]
+        )
+        missing = relevant.filter(**{f"{column}__isnull": True}).count()
+        if len(values) == 0:
+            figures.append(
+                Figure(key, figure_label(key), unit, None, None, None, 0, missing, figure_reference(key), labels)
+            )
+            continue
+        estimate = calc.bootstrap_total(values, draws, seed)
+        figures.append(
+            Figure(
+                key,
+                figure_label(key),
+                unit,
+                estimate.value,
+                estimate.low,
+                estimate.high,
+                len(values),
+                missing,
+                figure_reference(key),
+                labels if key.startswith("co2") else [],
+            )
+        )
+    return Summary(
+        figures=figures,
+        kinds=_kind_rows(effects),
+        reasons=_reasons(effects),
+        calculable=effects.filter(calculable=True).count(),
+        not_calculable=effects.filter(calculable=False).count(),
+        factor_sets=labels,
+    )
+
+
+def _kind_rows(effects: QuerySet[EffectCalculation]) -> list[KindRow]:
+    rows = (
+        effects.values("kind", "unit")
+        .annotate(
+            n=Count("pk"),
+            promised=Sum("promised"),
+            delivered=Sum("delivered_verified"),
+            submitted=Sum("delivered_submitted"),
+        )
+        .order_by("kind", "unit")
+    )
+    return [
+        KindRow(r["kind"], _kind_label(r["kind"]), r["unit"], r["n"], r["promised"], r["delivered"], r["submitted"])
+        for r in rows
+    ]
+
+
+def _reasons(effects: QuerySet[EffectCalculation]) -> list[tuple[str, int]]:
+    rows = effects.exclude(problem_code="").values("problem_code").annotate(n=Count("pk")).order_by("-n")
+    return [(summary_label(r["problem_code"]), r["n"]) for r in rows]
+
+
+# --- national --------------------------------------------------------------------------------------------------------
+
+SIZE_CLASSES = ("small", "medium", "large")
+
+
+def _size_classes(sizes: np.ndarray[Any, np.dtype[np.float64]]) -> list[str]:
+    """Tertiles of the organisations' contract value; organisations without contracts form their own class."""
+    positive = sizes[sizes > 0]
+    if len(positive) == 0:
+        return ["none"] * len(sizes)
+    low, high = np.quantile(positive, [1 / 3, 2 / 3])
+    return [
+        "none" if s <= 0 else SIZE_CLASSES[0] if s <= low else SIZE_CLASSES[1] if s <= high else SIZE_CLASSES[2]
+        for s in sizes
+    ]
+
+
+def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
+    """Observed totals of reporting organisations (through disclosure control) and the national extrapolation.
+
+    Estimator: ratio estimator per stratum (organisation kind × size class by contract value), with a stratified
+    bootstrap interval (calculations.ratio_estimate); docs/effects.md.
+    """
+    organisations = list(Organisation.objects.active().values_list("pk", "kind"))
+    size_by_org: dict[int, float] = {
+        org: float(total or 0)
+        for org, total in Contract.objects.values_list("lot__tender__organisation_id")
+        .annotate(total=Sum("value"))
+        .values_list("lot__tender__organisation_id", "total")
+    }
+    sizes = np.array([size_by_org.get(pk, 0.0) for pk, _kind in organisations])
+    classes = _size_classes(sizes)
+    strata: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, (_pk, kind) in enumerate(organisations):
+        strata[(kind, classes[index])].append(index)
+    reporting_orgs = set(EffectCalculation.objects.values_list("organisation_id", flat=True).distinct())
+    index_of = {pk: i for i, (pk, _kind) in enumerate(organisations)}
+    effects = EffectCalculation.objects.all()
+    labels = sorted(set(effects.exclude(factor_set_label="").values_list("factor_set_label", flat=True)))
+    figures: list[Figure] = []
+    cells: list[disclosure.Cell] = []
+    per_figure: dict[str, tuple[dict[int, float], int, int]] = {}
+    for key, _label, _unit, column, scale in FIGURES:
+        relevant = effects.filter(_relevant(key))
+        by_org = dict(
+            relevant.exclude(**{f"{column}__isnull": True})
+            .values("organisation_id")
+            .annotate(total=Sum(column))
+            .values_list("organisation_id", "total")
+        )
+        contributions = {org: float(total) * scale for org, total in by_org.items()}
+        counts = relevant.aggregate(
+            ok=Count("pk", filter=Q(**{f"{column}__isnull": False})),
+            missing=Count("pk", filter=Q(**{f"{column}__isnull": True})),
+        )
+        per_figure[key] = (contributions, counts["ok"], counts["missing"])
+        # disclosure contributions are magnitudes: a negative effect identifies an organisation as much as a positive
+        cells.append(disclosure.Cell(key, {org: Decimal(repr(abs(v))) for org, v in contributions.items()}))
+    kind_cells, kind_rows = _national_kind_cells(effects)
+    protected = disclosure.protect(cells + kind_cells)
+    suppressed: list[str] = []
+    for key, _label, unit, _column, _scale in FIGURES:
+        contributions, ok, missing = per_figure[key]
+        if not protected.shown(key):
+            suppressed.append(figure_label(key))
+            figures.append(
+                Figure(key, figure_label(key), unit, None, None, None, ok, missing, figure_reference(key), [],
+                       note=_("Not shown: too few organisations contribute, or one dominates (disclosure control)."))
+            )  # fmt: skip
+            continue
+        y = np.full(len(organisations), np.nan)
+        for org in reporting_orgs:
+            if org in index_of:
+                y[index_of[org]] = contributions.get(org, 0.0)
+        inputs = [calc.StratumInput(sizes[idx], y[idx]) for idx in strata.values()]
+        estimate = calc.ratio_estimate(inputs, draws, seed)
+        observed = float(protected.value(key) or 0)
+        figures.append(
+            Figure(
+                key,
+                figure_label(key),
+                unit,
+                estimate.value,
+                estimate.low,
+                estimate.high,
+                ok,
+                missing,
+                figure_reference(key),
+                labels if key.startswith("co2") else [],
+                note=_(
+                    "Extrapolated from %(n)s of %(N)s organisations; observed total of the reporting ones: %(obs)s."
+                )
+                % {"n": estimate.reporting, "N": estimate.population, "obs": f"{observed:,.1f}"},
+            )
+        )
+    shown_kinds = [row for row in kind_rows if protected.shown(("kind", row.kind, row.unit))]
+    hidden = len(kind_rows) - len(shown_kinds)
+    if hidden:
+        suppressed.append(_("%(n)s commitment kind(s) in the delivered-against-promised table") % {"n": hidden})
+    shown_reasons = protected.shown("calculable")
+    return Summary(
+        figures=figures,
+        kinds=shown_kinds,
+        reasons=_reasons(effects) if shown_reasons else [],
+        calculable=effects.filter(calculable=True).count() if shown_reasons else 0,
+        not_calculable=effects.filter(calculable=False).count() if shown_reasons else 0,
+        factor_sets=labels,
+        reporting=len(reporting_orgs & set(index_of)),
+        population=len(organisations),
+        suppressed=suppressed,
+    )
+
+
+def _national_kind_cells(effects: QuerySet[EffectCalculation]) -> tuple[list[disclosure.Cell], list[KindRow]]:
+    per_org = effects.values("kind", "unit", "organisation_id").annotate(n=Count("pk"), promised=Sum("promised"))
+    contributions: dict[tuple[str, str, str], dict[int, Decimal]] = defaultdict(dict)
+    counts: dict[int, Decimal] = {}
+    for row in per_org:
+        contributions[("kind", row["kind"], row["unit"])][row["organisation_id"]] = row["promised"] or Decimal(0)
+        counts[row["organisation_id"]] = counts.get(row["organisation_id"], Decimal(0)) + row["n"]
+    cells = [disclosure.Cell(key, value) for key, value in contributions.items()]
+    cells.append(disclosure.Cell("calculable", counts))
+    return cells, _kind_rows(effects)

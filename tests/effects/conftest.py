@@ -1,0 +1,86 @@
+"""Fixtures for the effects tests: reference data, a contract per organisation, members with roles."""
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from mvimonitor.effects.models import Commitment, EmissionFactorSet
+from mvimonitor.organisations.models import Organisation, Role, User
+from mvimonitor.tenders.models import Contract
+from mvimonitor.themes.models import Theme
+from tests.factories import ContractFactory, LotFactory, MembershipFactory, OrganisationFactory, TenderFactory
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def effects_reference(db: None) -> None:
+    call_command("load_reference", verbosity=0)
+    call_command("load_effects_reference", verbosity=0)
+
+
+@dataclass
+class Side:
+    organisation: Organisation
+    contract: Contract
+    manager: User
+    reader: User
+
+
+def make_side(name: str) -> Side:
+    organisation = OrganisationFactory(name=name)
+    lot = LotFactory(tender=TenderFactory(organisation=organisation))
+    contract = ContractFactory(lot=lot, value=Decimal("1000000.00"), start_date=dt.date(2024, 1, 1),
+                               end_date=dt.date(2025, 12, 31))  # fmt: skip
+    manager = MembershipFactory(organisation=organisation, role=Role.CONTRACTMANAGER).user
+    reader = MembershipFactory(organisation=organisation, role=Role.LEZER).user
+    return Side(organisation, contract, manager, reader)
+
+
+@pytest.fixture
+def side_a(effects_reference: None) -> Side:
+    return make_side("Gemeente A")
+
+
+@pytest.fixture
+def side_b(effects_reference: None) -> Side:
+    return make_side("Gemeente B")
+
+
+@pytest.fixture
+def shipped_set(effects_reference: None) -> EmissionFactorSet:
+    return EmissionFactorSet.objects.public().get()
+
+
+@pytest.fixture
+def electricity_commitment(side_a: Side) -> Callable[..., Commitment]:
+    from mvimonitor.effects import services
+
+    def make(**overrides: object) -> Commitment:
+        fields: dict[str, object] = {
+            "theme": Theme.objects.get(code="klimaat"),
+            "kind": "electricity",
+            "description": "Groene stroom gemeentehuis",
+            "quantity": Decimal(100000),
+            "unit": "kWh",
+            "factor_code": "green-power-government-average",
+            "reference_description": "Stroom uit het net",
+            "reference_factor_code": "electricity-nl-mix-2021",
+        }
+        fields.update(overrides)
+        return services.commitment_create(user=side_a.manager, contract=side_a.contract, **fields)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English (the msgids); pages and API follow the request's language."""
+    with translation.override("en"):
+        yield

@@ -1,0 +1,284 @@
+"""The pure calculators, each with one example worked out by hand in its docstring, and the bad-input cases."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import numpy as np
+import pytest
+
+from mvimonitor.effects import calculations as calc
+
+FACTORS = {
+    # kg CO2-eq per unit, as in the shipped set (domain.md §7)
+    "green": calc.Factor("green", "kWh", D("0.127")),
+    "grid": calc.Factor("grid", "kWh", D("0.374"), D("0.300"), D("0.074")),
+    "petrol": calc.Factor("petrol", "litre", D("2.74"), D("2.269"), D("0.471")),
+    "ev": calc.Factor("ev", "vkm", D("0.109"), D("0"), D("0.109")),
+    "no-wtw": calc.Factor("no-wtw", "kWh", None, D("0.1")),
+}
+
+
+def test_co2_effect_green_power_hand_worked() -> None:
+    """100,000 kWh of green power (0.127 kg/kWh) instead of the grid mix (0.374 kg/kWh):
+
+    actual    = 100,000 × 0.127 = 12,700 kg
+    reference = 100,000 × 0.374 = 37,400 kg
+    effect    = 37,400 − 12,700 = 24,700 kg CO2-eq avoided
+    """
+    result = calc.co2_effect(
+        calc.Activity(D(100000), "kWh", "green"), calc.Activity(D(100000), "kWh", "grid"), FACTORS
+    )
+
+    assert result.calculable is True
+    assert result.actual_kg == D("12700.000")
+    assert result.reference_kg == D("37400.000")
+    assert result.effect_kg == D("24700.000")
+
+
+def test_co2_assess_ex_post_scales_the_reference_hand_worked() -> None:
+    """Promised 20,000 km by electric car instead of 1,300 l petrol; 15,000 km verified.
+
+    ex ante: reference 1,300 × 2.74 = 3,562 kg; actual 20,000 × 0.109 = 2,180 kg; effect 1,382 kg
+    ex post: reference scaled 1,300 × 15,000 / 20,000 = 975 l → 975 × 2.74 = 2,671.5 kg;
+             actual 15,000 × 0.109 = 1,635 kg; effect 2,671.5 − 1,635 = 1,036.5 kg
+    """
+    commitment = calc.Co2Commitment(
+        calc.Activity(D(20000), "vkm", "ev"), calc.Activity(D(1300), "litre", "petrol"), D(15000)
+    )
+
+    result = calc.co2_assess(commitment, FACTORS)
+
+    assert result.ex_ante.effect_kg == D("1382")
+    assert result.ex_post.effect_kg == D("1036.5")
+
+
+@pytest.mark.parametrize(
+    ("actual", "reference", "code"),
+    [
+        (calc.Activity(D(1), "kWh", "green"), None, calc.NO_REFERENCE),
+        (calc.Activity(D(1), "kWh", "green"), calc.Activity(D(1), "kWh", ""), calc.NO_REFERENCE),
+        (calc.Activity(D(1), "kWh", "wind"), calc.Activity(D(1), "kWh", "grid"), calc.NO_FACTOR),
+        (calc.Activity(D(1), "kWh", "green"), calc.Activity(D(1), "kWh", "gas"), calc.NO_FACTOR),
+        (calc.Activity(D(1), "litre", "green"), calc.Activity(D(1), "kWh", "grid"), calc.UNIT_MISMATCH),
+        (calc.Activity(D(-5), "kWh", "green"), calc.Activity(D(1), "kWh", "grid"), calc.NEGATIVE_QUANTITY),
+        (calc.Activity(D(1), "kWh", "no-wtw"), calc.Activity(D(1), "kWh", "grid"), calc.NO_WTW),
+    ],
+)
+def test_co2_effect_not_calculable_says_why_and_gives_no_number(
+    actual: calc.Activity, reference: calc.Activity | None, code: str
+) -> None:
+    result = calc.co2_effect(actual, reference, FACTORS)
+
+    assert result.calculable is False
+    assert result.problem is not None
+    assert result.problem.code == code
+    assert result.effect_kg is None  # never 0
+
+
+def test_unit_mismatch_names_both_units() -> None:
+    result = calc.co2_effect(calc.Activity(D(1), "litre", "green"), calc.Activity(D(1), "kWh", "grid"), FACTORS)
+
+    assert result.problem == calc.Problem(
+        calc.UNIT_MISMATCH, {"role": "actual", "factor": "green", "factor_unit": "kWh", "unit": "litre"}
+    )
+
+
+def test_co2_assess_without_verified_delivery_is_not_calculable_ex_post() -> None:
+    commitment = calc.Co2Commitment(calc.Activity(D(10), "kWh", "green"), calc.Activity(D(10), "kWh", "grid"), None)
+
+    result = calc.co2_assess(commitment, FACTORS)
+
+    assert result.ex_ante.calculable is True
+    assert result.ex_post.calculable is False
+    assert result.ex_post.problem == calc.Problem(calc.NO_DELIVERY)
+
+
+BLOCKS = {
+    # Haaglanden table (domain.md §5): max 12 months for WW, 24 for Participatiewet, no maximum for Banenafspraak
+    "ww": calc.BuildingBlock("ww", calc.BASIS_PER_YEAR, D(20000), 12),
+    "participatiewet": calc.BuildingBlock("participatiewet", calc.BASIS_PER_YEAR, D(40000), 24),
+    "banenafspraak": calc.BuildingBlock("banenafspraak", calc.BASIS_PER_YEAR, D(50000), None),
+    "bonus-55-plus": calc.BuildingBlock("bonus-55-plus", calc.BASIS_PER_YEAR, D(10000), None, counts_as_fte=False),
+    "training": calc.BuildingBlock("training", calc.BASIS_AMOUNT, None, None, counts_as_fte=False),
+    "hours": calc.BuildingBlock("hours", calc.BASIS_PER_HOUR, D(100), None, counts_as_fte=False),
+}
+
+
+def test_social_return_value_hand_worked() -> None:
+    """Haaglanden table:
+
+    2 people on WW for 18 months at 36 h: count max 12 months → 2 × 20,000 × 12/12 = 40,000; FTE-years 2 × 12/12 = 2
+    1 person Participatiewet 30 months at 18 h: max 24 → 1 × 40,000 × 24/12 × 18/36 = 40,000; FTE-years 24/12 × 0.5 = 1
+    1 Banenafspraak 36 months at 36 h: no maximum → 50,000 × 36/12 = 150,000; FTE-years 3
+    bonus 55+ for that person, 6 months: 10,000 × 6/12 = 5,000 (a bonus adds no FTE)
+    training costs: €1,234.50 as spent
+    total value = 40,000 + 40,000 + 150,000 + 5,000 + 1,234.50 = 236,234.50; FTE-years = 2 + 1 + 3 = 6
+    """
+    result = calc.social_return_value(
+        [
+            calc.Placement("ww", 2, D(18)),
+            calc.Placement("participatiewet", 1, D(30), D(18)),
+            calc.Placement("banenafspraak", 1, D(36)),
+            calc.Placement("bonus-55-plus", 1, D(6)),
+            calc.Placement("training", 1, amount=D("1234.50")),
+        ],
+        BLOCKS,
+    )
+
+    assert result.calculable is True
+    assert result.value == D("236234.50")
+    assert result.fte_years == D(6)
+    assert [line.counted_months for line in result.lines[:3]] == [D(12), D(24), D(36)]
+
+
+@pytest.mark.parametrize(
+    ("placement", "code"),
+    [
+        (calc.Placement("unknown", 1, D(6)), calc.NO_BLOCK),
+        (calc.Placement("ww", -1, D(6)), calc.NEGATIVE_QUANTITY),
+        (calc.Placement("ww", 1, D(-1)), calc.BAD_MONTHS),
+        (calc.Placement("ww", 1, D(6), D(100)), calc.BAD_HOURS),
+        (calc.Placement("training", 1), calc.NO_AMOUNT),
+        (calc.Placement("hours", 1, amount=D(-3)), calc.NEGATIVE_QUANTITY),
+    ],
+)
+def test_impossible_placements_are_not_counted(placement: calc.Placement, code: str) -> None:
+    result = calc.social_return_value([placement], BLOCKS)
+
+    assert result.calculable is False
+    assert result.problems[0].code == code
+    assert result.lines[0].value is None
+
+
+@pytest.mark.parametrize(
+    ("base", "percentage", "cap", "expected"),
+    [
+        # Súdwest-Fryslân: 2% of €1,000,000 = €20,000 (under the €300,000 cap)
+        (D(1000000), D(2), D(300000), D("20000.00")),
+        # 2% of €20,000,000 = €400,000, capped at €300,000
+        (D(20000000), D(2), D(300000), D(300000)),
+        # 5% of a wage sum of €123,456.78 = €6,172.839 → €6,172.84
+        (D("123456.78"), D(5), None, D("6172.84")),
+    ],
+)
+def test_social_return_obligation(base: D, percentage: D, cap: D | None, expected: D) -> None:
+    assert calc.social_return_obligation(base, percentage, cap) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "percentage", "code"),
+    [(None, D(5), calc.NO_BASE), (D(-1), D(5), calc.NEGATIVE_QUANTITY), (D(1), D(101), calc.BAD_PERCENTAGE),
+     (D(1), None, calc.BAD_PERCENTAGE)],
+)  # fmt: skip
+def test_social_return_obligation_bad_input(base: D | None, percentage: D | None, code: str) -> None:
+    result = calc.social_return_obligation(base, percentage)
+
+    assert isinstance(result, calc.Problem)
+    assert result.code == code
+
+
+def test_sanction_hand_worked() -> None:
+    """A CO2-Prestatieladder promise won a fictitious discount of €12,000; the level was not reached.
+
+    Rijkswaterstaat rule: 1.5 × the advantage = 1.5 × 12,000 = €18,000.
+    """
+    result = calc.sanction(
+        promised=D(1),
+        delivered=D(0),
+        period_end=date(2025, 12, 31),
+        as_of=date(2026, 1, 1),
+        award_advantage=D(12000),
+        multiple=D("1.5"),
+    )
+
+    assert result.status == calc.SANCTION_DUE
+    assert result.amount == D("18000.00")
+
+
+@pytest.mark.parametrize(
+    ("delivered", "as_of", "advantage", "multiple", "status", "amount", "code"),
+    [
+        (D(100), date(2026, 1, 1), D(10), D(2), calc.SANCTION_NONE, D(0), None),  # kept
+        (D(50), date(2025, 6, 1), D(10), D(2), calc.SANCTION_PENDING, None, None),  # period still running
+        (None, date(2026, 1, 1), D(10), D(2), calc.SANCTION_DUE, D("20.00"), None),  # nothing verified
+        (D(50), date(2026, 1, 1), None, D(2), calc.SANCTION_DUE, None, calc.NO_ADVANTAGE),
+        (D(50), date(2026, 1, 1), D(10), None, calc.SANCTION_DUE, None, calc.NO_MULTIPLE),
+    ],
+)
+def test_sanction_cases(
+    delivered: D | None, as_of: date, advantage: D | None, multiple: D | None, status: str, amount: D | None,
+    code: str | None,
+) -> None:  # fmt: skip
+    result = calc.sanction(
+        promised=D(100),
+        delivered=delivered,
+        period_end=date(2025, 12, 31),
+        as_of=as_of,
+        award_advantage=advantage,
+        multiple=multiple,
+    )
+
+    assert result.status == status
+    assert result.amount == amount
+    assert (result.problem.code if result.problem else None) == code
+
+
+def test_ratio_estimate_hand_worked() -> None:
+    """Two strata.
+
+    Stratum A: sizes 10, 20, 30 (X_A = 60); two report y = 5 (size 10) and 10 (size 20):
+               ratio 15/30 = 0.5 → 0.5 × 60 = 30
+    Stratum B: sizes 100, 100 (X_B = 200); one reports y = 40 (size 100): ratio 0.4 → 0.4 × 200 = 80
+    National estimate = 30 + 80 = 110.
+    """
+    strata = [
+        calc.StratumInput(np.array([10.0, 20.0, 30.0]), np.array([5.0, 10.0, np.nan])),
+        calc.StratumInput(np.array([100.0, 100.0]), np.array([40.0, np.nan])),
+    ]
+
+    estimate = calc.ratio_estimate(strata, draws=1000, seed=1)
+
+    assert estimate.value == pytest.approx(110.0)
+    assert (estimate.reporting, estimate.population) == (3, 5)
+    assert estimate.low <= estimate.value <= estimate.high
+
+
+def test_ratio_estimate_borrows_the_pooled_ratio_for_a_stratum_without_reporters() -> None:
+    """Pooled ratio over the reporters: (5 + 10) / (10 + 20) = 0.5; the silent stratum (X = 40) gets 0.5 × 40 = 20."""
+    strata = [
+        calc.StratumInput(np.array([10.0, 20.0]), np.array([5.0, 10.0])),
+        calc.StratumInput(np.array([40.0]), np.array([np.nan])),
+    ]
+
+    estimate = calc.ratio_estimate(strata, draws=200, seed=1)
+
+    assert estimate.value == pytest.approx(15.0 + 20.0)
+
+
+def test_ratio_estimate_without_reporters_is_not_a_number() -> None:
+    estimate = calc.ratio_estimate([calc.StratumInput(np.array([1.0]), np.array([np.nan]))], draws=10, seed=1)
+
+    assert np.isnan(estimate.value)
+
+
+def test_bootstrap_is_seeded_and_brackets_the_total() -> None:
+    values = np.array([1.0, 2.0, 3.0, 10.0])
+
+    first = calc.bootstrap_total(values, 1000, seed=7)
+    second = calc.bootstrap_total(values, 1000, seed=7)
+
+    assert first == second
+    assert first.value == 16.0
+    assert first.low < 16.0 < first.high
+
+
+def test_grouped_bootstrap_matches_totals_per_group() -> None:
+    """Groups 5 → [1, 2] (total 3) and 9 → [10] (total 10: one unit, so every draw is 10)."""
+    values = np.array([[1.0, 10.0, 2.0]])
+    groups = np.array([5, 9, 5])
+
+    totals, low, high = calc.grouped_bootstrap_totals(values, groups, 500, seed=3)
+
+    assert totals.tolist() == [[3.0, 10.0]]
+    assert low[0][1] == high[0][1] == 10.0
+    assert 2.0 <= low[0][0] <= 3.0 <= high[0][0] <= 4.0

@@ -1,0 +1,114 @@
+"""Loading emission factors: the official list's CSV format, the shipped values, idempotence, bad rows by line."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from mvimonitor.effects.models import (
+    BuildingBlock,
+    BuildingBlockTable,
+    EmissionFactor,
+    EmissionFactorSet,
+    SanctionRule,
+    SocialReturnPolicy,
+)
+from mvimonitor.effects.services import ReferenceDataError, effects_reference_load, read_factor_csv
+
+from .conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = FIXTURES / "co2emissiefactoren_sample.csv"
+
+
+def _load(path: Path = SAMPLE) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(
+        "load_emission_factors", str(path), "--name", "CO2emissiefactoren.nl", "--set-version", "2026-01",
+        "--year", "2026", "--source", "test fixture", stdout=out,
+    )  # fmt: skip
+    return out.getvalue()
+
+
+def test_csv_in_the_official_format_is_read_with_units_normalised() -> None:
+    rows = {row.code: row for row in read_factor_csv(SAMPLE)}
+
+    petrol = rows["1"]
+    assert (petrol.unit, petrol.wtw, petrol.ttw, petrol.wtt) == ("litre", Decimal("2.74"), Decimal("2.269"),
+                                                                 Decimal("0.471"))  # fmt: skip
+    electricity = rows["2"]
+    assert (electricity.unit, electricity.wtw) == ("kWh", Decimal("0.374"))  # g/kWh → kg/kWh
+    assert (rows["3"].unit, rows["3"].category) == ("vkm", "passenger_transport")
+    assert (rows["4"].unit, rows["4"].category) == ("m3", "energy_fuels")
+
+
+def test_loader_is_idempotent() -> None:
+    first = _load()
+    second = _load()
+
+    assert "4" in first
+    assert "0" in second.split(",")[0]  # nothing created the second time
+    assert EmissionFactorSet.objects.filter(name="CO2emissiefactoren.nl", version="2026-01").count() == 1
+    assert EmissionFactor.objects.filter(factor_set__version="2026-01").count() == 4
+
+
+def test_bad_row_is_named_by_line_and_nothing_is_written() -> None:
+    with pytest.raises(CommandError) as error:
+        _load(FIXTURES / "co2emissiefactoren_bad.csv")
+
+    assert "co2emissiefactoren_bad.csv, line 3" in str(error.value)
+    assert "Eenheid" in str(error.value) or "unit" in str(error.value)
+    assert not EmissionFactorSet.objects.filter(version="2026-01").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("1;Elektriciteit;Stroom;kg CO2-eq/kWh;abc;;;x", "“abc”"),
+        ("1;Elektriciteit;Stroom;kg CO2-eq/kWh;-1;;;x", "negative"),
+        ("1;Ruimtevaart;Raket;kg CO2-eq/kWh;1;;;x", "Ruimtevaart"),
+        ("1;Elektriciteit;Stroom;kg CO2-eq/kWh;1,0;0,2;0,2;x", "TTW + WTT"),
+        ("1;Elektriciteit;;kg CO2-eq/kWh;1;;;x", "name"),
+    ],
+)
+def test_bad_values_name_line_and_field(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("ID;Categorie;Emissiefactor;Eenheid;WTW;TTW;WTT;Bron\n" + line + "\n", encoding="utf-8")
+
+    with pytest.raises(ReferenceDataError) as error:
+        read_factor_csv(path)
+
+    assert "list.csv, line 2" in str(error.value)
+    assert message in str(error.value)
+
+
+def test_missing_columns_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("Naam;Eenheid\nStroom;kg/kWh\n", encoding="utf-8")
+
+    with pytest.raises(ReferenceDataError, match="line 1: missing column"):
+        read_factor_csv(path)
+
+
+def test_shipped_reference_data_loads_idempotently_with_sources() -> None:
+    call_command("load_reference", verbosity=0)
+
+    first = effects_reference_load()
+    second = effects_reference_load()
+
+    assert any(r.created for r in first)
+    assert not any(r.changed for r in second)
+    factor_set = EmissionFactorSet.objects.public().get()
+    assert factor_set.factors.count() == 8
+    assert all(f.source.startswith("http") and f.source_year for f in factor_set.factors.all())
+    assert factor_set.factors.get(code="electricity-nl-mix-2021").wtw == Decimal("0.374")
+    assert set(BuildingBlockTable.objects.values_list("code", flat=True)) == {
+        "haaglanden-zhc", "utrecht", "holland-rijnland-dzb"}  # fmt: skip
+    haaglanden = BuildingBlock.objects.get(table__code="haaglanden-zhc", code="banenafspraak")
+    assert (haaglanden.value, haaglanden.max_months) == (Decimal(50000), None)
+    assert SanctionRule.objects.get(code="rws-co2-prestatieladder").multiple == Decimal("1.5")
+    assert not SocialReturnPolicy.objects.filter(name__icontains="rijk").exists()  # NOT VERIFIED in domain.md
