@@ -37,7 +37,7 @@ The rules
 
 What it does not do: it does not add noise, and it does not guarantee that the interval a reader can deduce for a
 suppressed cell from non-negativity is wide (full interval protection needs linear programming, as tau-argus
-does). See docs/adr/0009-dashboards-disclosure-control.md.
+does). See docs/adr/0012-disclosure-control.md.
 
 Output never contains an organisation id or name: `Protected` exposes values and decisions only.
 """

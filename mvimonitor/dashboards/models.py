@@ -3,7 +3,7 @@ organisations enter for the coverage KPI.
 
 `TenderFact` is derived data: never edited, always rebuilt from the procurement record by
 `services.facts_refresh` (called by the tender services after every change, by `generate_demo`, and by the
-`refresh_facts` command). See docs/adr/0010-dashboards-tender-fact-table.md.
+`refresh_facts` command). See docs/adr/0013-tender-fact-table.md.
 """
 
 from decimal import Decimal
