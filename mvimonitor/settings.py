@@ -35,9 +35,12 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "mvimonitor.organisations",
     "mvimonitor.themes",
     "mvimonitor.tenders",
+    "mvimonitor.imports",
     "mvimonitor.api",
 ]
 
