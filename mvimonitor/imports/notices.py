@@ -85,6 +85,7 @@ class AwardCriterion:
     weight: Decimal | None = None  # percentage 0-100 when the notice gives a weight in percent
     weight_kind: str = ""  # eForms number-weight: per-exa, per-fix, ord-imp, ... (BT-5421)
     path: str = ""
+    weight_number: Decimal | None = None  # BT-541 as published (points, rank or percentage), before normalising
 
 
 @dataclass(slots=True)
@@ -99,15 +100,19 @@ class Lot:
     codes: list[Code] = field(default_factory=list)
     texts: list[Text] = field(default_factory=list)
     award_criteria: list[AwardCriterion] = field(default_factory=list)
-    # Clean Vehicles Directive on result notices (OPT-155/156): vehicle category code -> count
+    # Clean Vehicles Directive on result notices (OPT-155/156): vehicle type code (vehicles, vehicles-clean,
+    # vehicles-zero-emission) -> count, summed over the vehicle categories (BT-723, kept in `codes`)
     vehicle_counts: dict[str, int] = field(default_factory=dict)
+    # Energy Efficiency Directive results (BT-813 nrg-con-yr, BT-814 nrg-sav-yr): metric code -> kWh per year
+    energy_metrics: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class LotResult:
     lot_id: str
     winners: list[Party] = field(default_factory=list)
-    value: Decimal | None = None  # BT-720 tender value, or the awarded value
+    # awarded value: BT-709 framework maximum when given, else the sum of the winning tenders (BT-720); TED VAL_TOTAL
+    value: Decimal | None = None
     currency: str = ""
     tenders_received: int | None = None
     sme_tenders_received: int | None = None
@@ -145,6 +150,9 @@ class Notice:
     results: list[LotResult] = field(default_factory=list)
     codes: list[Code] = field(default_factory=list)  # procedure-level codes (rare), e.g. TED R2.0.9 flags
     withheld: list[str] = field(default_factory=list)  # eForms BT-195 field identifiers published later
+    # Problems that do not stop the notice from being read (an unknown code, an unparsable number in an optional
+    # field), each naming the field: shown in the import report, never silently dropped.
+    warnings: list[str] = field(default_factory=list)
 
 
 class ProposalOrigin(StrEnum):
@@ -205,3 +213,5 @@ class RawNotice:
     raw: bytes
     notice: Notice | None = None
     error: ReadError | None = None
+    # Reader remarks about the input that are not errors (TenderNed: unknown columns), on the first notice of a file
+    warnings: tuple[str, ...] = ()
