@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label); lazy labels are translated per request.
 MAIN_NAV: list[tuple[str, Promise]] = [
     ("tenders:list", _("Tenders")),
+    ("imports:list", _("Imports")),
     ("themes:index", _("Catalogue")),
     ("organisations:members", _("Organisation")),
 ]

@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("tenders/", include("mvimonitor.tenders.urls")),
     path("catalogue/", include("mvimonitor.themes.urls")),
     path("organisation/", include("mvimonitor.organisations.urls")),
+    path("imports/", include("mvimonitor.imports.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
