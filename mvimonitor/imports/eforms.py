@@ -155,7 +155,9 @@ class _Reader:
                 "root",
             )
         if namespace != ROOT_NAMESPACES[name]:
-            raise self.error(f"root element {name} has namespace {namespace!r}, expected {ROOT_NAMESPACES[name]}", "root")
+            raise self.error(
+                f"root element {name} has namespace {namespace!r}, expected {ROOT_NAMESPACES[name]}", "root"
+            )
         notice_id = ""
         for element in root.findall("cbc:ID", NS):
             if element.get("schemeName") == "notice-id":
@@ -193,7 +195,9 @@ class _Reader:
         organisations = self.organisations(extension)
         project = root.find("cac:ProcurementProject", NS)
         estimated, currency = self.amount(
-            project.find("cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount", NS) if project is not None else None,
+            project.find("cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount", NS)
+            if project is not None
+            else None,
             "BT-27-Procedure",
         )
         procedure_code = _t(root.find("cac:TenderingProcess/cbc:ProcedureCode", NS))  # BT-105
@@ -211,11 +215,17 @@ class _Reader:
 
         lots = [self.lot(element) for element in self.lot_elements()]
         results = self.results(extension, organisations, {lot.lot_id: lot for lot in lots})
-        nature = NATURES.get(_t(project.find("cbc:ProcurementTypeCode[@listName='contract-nature']", NS)), "") if project is not None else ""
+        nature = (
+            NATURES.get(_t(project.find("cbc:ProcurementTypeCode[@listName='contract-nature']", NS)), "")
+            if project is not None
+            else ""
+        )
         procedure_codes: list[Code] = []
         if procedure_code:
             procedure_codes.append(
-                self.code("BT-105", "procurement-procedure-type", procedure_code, "/*/cac:TenderingProcess/cbc:ProcedureCode")
+                self.code(
+                    "BT-105", "procurement-procedure-type", procedure_code, "/*/cac:TenderingProcess/cbc:ProcedureCode"
+                )
             )
         withheld = sorted({_t(e) for e in root.iter(f"{{{NS['efbc']}}}FieldIdentifierCode") if _t(e)})  # BT-195
 
@@ -226,7 +236,9 @@ class _Reader:
             procedure_id=procedure_id,
             family=family,
             notice_type=notice_type,
-            notice_subtype=_t(extension.find("efac:NoticeSubType/cbc:SubTypeCode", NS)) if extension is not None else "",
+            notice_subtype=_t(extension.find("efac:NoticeSubType/cbc:SubTypeCode", NS))
+            if extension is not None
+            else "",
             language=self.language,
             publication_date=publication_date,
             buyer=self.buyer(organisations),
@@ -237,7 +249,9 @@ class _Reader:
             is_european=regulatory_domain.startswith("3") if regulatory_domain else None,
             estimated_value=estimated,
             currency=currency,
-            main_cpv=_t(project.find("cac:MainCommodityClassification/cbc:ItemClassificationCode", NS)) if project is not None else "",
+            main_cpv=_t(project.find("cac:MainCommodityClassification/cbc:ItemClassificationCode", NS))
+            if project is not None
+            else "",
             additional_cpvs=[
                 _t(e) for e in project.findall("cac:AdditionalCommodityClassification/cbc:ItemClassificationCode", NS)
             ]
@@ -338,8 +352,12 @@ class _Reader:
                     )
             sme = _t(project.find("cbc:SMESuitableIndicator", NS))  # BT-726
             if sme:
-                lot.codes.append(self.code("BT-726", "indicator", sme, f"{base}/cac:ProcurementProject/cbc:SMESuitableIndicator"))
-            lot.texts += self.texts(project, "cbc:Description", "BT-24", f"{base}/cac:ProcurementProject/cbc:Description")
+                lot.codes.append(
+                    self.code("BT-726", "indicator", sme, f"{base}/cac:ProcurementProject/cbc:SMESuitableIndicator")
+                )
+            lot.texts += self.texts(
+                project, "cbc:Description", "BT-24", f"{base}/cac:ProcurementProject/cbc:Description"
+            )
         if terms is not None:
             self.lot_terms(lot, terms, base)
         return lot
@@ -348,7 +366,11 @@ class _Reader:
         tt = f"{base}/cac:TenderingTerms"
         for requirement in terms.findall("cac:TendererQualificationRequest/cac:SpecificTendererRequirement", NS):
             code_element = requirement.find("cbc:TendererRequirementTypeCode", NS)
-            if code_element is not None and code_element.get("listName") == "reserved-procurement" and _t(code_element):
+            if (
+                code_element is not None
+                and code_element.get("listName") == "reserved-procurement"
+                and _t(code_element)
+            ):
                 lot.codes.append(
                     self.code(
                         "BT-71",
@@ -390,7 +412,9 @@ class _Reader:
             sp = f"{base}/efac:StrategicProcurement[efbc:ApplicableLegalBasis/@listName='{scope}']"
             if scope == "cvd-scope":
                 lot.codes.append(self.code("BT-717", "cvd-scope", _t(legal_basis), f"{sp}/efbc:ApplicableLegalBasis"))
-                for category in strategic.findall("efac:StrategicProcurementInformation/efbc:ProcurementCategoryCode", NS):
+                for category in strategic.findall(
+                    "efac:StrategicProcurementInformation/efbc:ProcurementCategoryCode", NS
+                ):
                     lot.codes.append(
                         self.code(
                             "BT-735",
@@ -407,7 +431,9 @@ class _Reader:
             path = f"{base}/efac:SelectionCriteria"
             if code_element is not None and _t(code_element):
                 lot.codes.append(
-                    self.code("BT-809", "selection-criterion", _t(code_element), f"{path}/cbc:TendererRequirementTypeCode")
+                    self.code(
+                        "BT-809", "selection-criterion", _t(code_element), f"{path}/cbc:TendererRequirementTypeCode"
+                    )
                 )
             lot.texts += self.texts(criterion, "cbc:Description", "BT-750", f"{path}/cbc:Description")
 
@@ -416,13 +442,21 @@ class _Reader:
         for details in strategic.findall("efac:StrategicProcurementInformation/efac:ProcurementDetails", NS):
             basis = _t(details.find("efbc:LegalFrameworkCode", NS))  # BT-811(a)
             if basis:
-                lot.codes.append(self.code("BT-811(a)", "energy-efficiency-basis", basis, f"{details_path}/efbc:LegalFrameworkCode"))
+                lot.codes.append(
+                    self.code("BT-811(a)", "energy-efficiency-basis", basis, f"{details_path}/efbc:LegalFrameworkCode")
+                )
             item = _t(details.find("efbc:AssetCategoryCode", NS))  # BT-811(b)
             if item:
-                lot.codes.append(self.code("BT-811(b)", "energy-efficiency-item", item, f"{details_path}/efbc:AssetCategoryCode"))
+                lot.codes.append(
+                    self.code("BT-811(b)", "energy-efficiency-item", item, f"{details_path}/efbc:AssetCategoryCode")
+                )
             label = _t(details.find("efac:AssetLabel/efbc:LabelCode", NS))  # BT-812
             if label:
-                lot.codes.append(self.code("BT-812", "energy-efficiency-label", label, f"{details_path}/efac:AssetLabel/efbc:LabelCode"))
+                lot.codes.append(
+                    self.code(
+                        "BT-812", "energy-efficiency-label", label, f"{details_path}/efac:AssetLabel/efbc:LabelCode"
+                    )
+                )
             for metric in details.findall("efac:AssetMetric", NS):  # BT-813 / BT-814
                 metric_code = _t(metric.find("efbc:AssetMetricCode", NS))
                 value = to_decimal(metric.findtext("efbc:AssetMetricNumeric", namespaces=NS))
@@ -466,7 +500,9 @@ class _Reader:
     def normalise_points(lot: Lot) -> None:
         """Points (poi-exa/poi-mid) become a percentage when every criterion of the lot is weighted in points."""
         criteria = lot.award_criteria
-        if not criteria or any(c.weight_kind not in ("poi-exa", "poi-mid") or c.weight_number is None for c in criteria):
+        if not criteria or any(
+            c.weight_kind not in ("poi-exa", "poi-mid") or c.weight_number is None for c in criteria
+        ):
             return
         total = sum((c.weight_number or Decimal(0)) for c in criteria)
         if total <= 0:
@@ -523,7 +559,9 @@ class _Reader:
                 tender = tenders.get(_t(reference))
                 if tender is None:
                     continue
-                value, currency = self.amount(tender.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS), "BT-720-Tender")
+                value, currency = self.amount(
+                    tender.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS), "BT-720-Tender"
+                )
                 if value is not None:
                     total += value
                     result.value = total
@@ -558,12 +596,19 @@ class _Reader:
             category = strategic.find("efbc:ProcurementCategoryCode", NS)
             sp = f"{base}/efac:StrategicProcurement/efac:StrategicProcurementInformation"
             if category is not None and category.get("listName") == "cvd-contract-type":
-                lot.codes.append(self.code("BT-735", "cvd-contract-type", _t(category), f"{sp}/efbc:ProcurementCategoryCode"))
+                lot.codes.append(
+                    self.code("BT-735", "cvd-contract-type", _t(category), f"{sp}/efbc:ProcurementCategoryCode")
+                )
                 for details in strategic.findall("efac:ProcurementDetails", NS):
                     vehicle_category = _t(details.find("efbc:AssetCategoryCode", NS))  # BT-723
                     if vehicle_category:
                         lot.codes.append(
-                            self.code("BT-723", "vehicle-category", vehicle_category, f"{sp}/efac:ProcurementDetails/efbc:AssetCategoryCode")
+                            self.code(
+                                "BT-723",
+                                "vehicle-category",
+                                vehicle_category,
+                                f"{sp}/efac:ProcurementDetails/efbc:AssetCategoryCode",
+                            )
                         )
                     for statistic in details.findall("efac:StrategicProcurementStatistics", NS):
                         vehicle_type = _t(statistic.find("efbc:StatisticsCode", NS))  # OPT-155

@@ -21,7 +21,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[Any]]:
         files = data if isinstance(data, list | tuple) else [data] if data else []
         if not files and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
@@ -29,15 +29,15 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]  # a field named like Form.files, as users expect
         label=_("Notice files"),
         help_text=_(
             "eForms or TED XML, OCDS JSON, TenderNed CSV or XLSX, or a zip or tar.gz archive of them; at most 200 MB."
         ),
     )
 
-    def clean_files(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data["files"]
+    def clean_files(self) -> list[UploadedFile[Any]]:
+        files: list[UploadedFile[Any]] = self.cleaned_data["files"]
         total = 0
         for upload in files:
             name = (upload.name or "").lower()

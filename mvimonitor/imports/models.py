@@ -125,9 +125,7 @@ class SourceRecord(models.Model):
     locator = models.CharField(_("place in the file"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="records")
-    tender = models.ForeignKey(
-        Tender, null=True, blank=True, on_delete=models.SET_NULL, related_name="source_records"
-    )
+    tender = models.ForeignKey(Tender, null=True, blank=True, on_delete=models.SET_NULL, related_name="source_records")
 
     class Meta:
         verbose_name = _("source record")
@@ -223,7 +221,9 @@ class MVIProposal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["lot", "theme", "form"], name="mvi_proposal_unique_theme_form"),
             models.UniqueConstraint(
-                fields=["lot", "theme"], condition=models.Q(form__isnull=True), name="mvi_proposal_unique_theme_no_form"
+                fields=["lot", "theme"],
+                condition=models.Q(form__isnull=True),
+                name="mvi_proposal_unique_theme_no_form",
             ),
         ]
 

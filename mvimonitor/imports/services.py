@@ -189,8 +189,9 @@ def import_run_execute(
     happen, the database is left as it was (the run row included).
     """
     if detector is None:
-        from .detect import detect as detector  # the readers' detectors; imported late, they load mapping files
+        from .detect import detect  # the readers' detectors; imported late, they load mapping files
 
+        detector = detect
     importer = _Importer(run=run, detector=detector)
     if run.dry_run:
         with transaction.atomic():
@@ -207,7 +208,7 @@ def import_run_execute(
 
 
 def normalise_name(name: str) -> str:
-    """Lower case, accents and punctuation removed, whitespace collapsed: 'Gemeente  Den-Haag' → 'gemeente den haag'."""
+    """Lower case, no accents or punctuation, whitespace collapsed: 'Gemeente  Den-Haag' → 'gemeente den haag'."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
@@ -296,7 +297,7 @@ class _Importer:
         self.catalogue = _Catalogue()
         self.buyers = _Buyers()
         self.report = RunReport(run=run)
-        self.warnings = []
+        self.warnings: list[tuple[str, str]] = []
         self.mapping_version = ""
         try:
             from .detect import MAPPING_VERSION
@@ -387,7 +388,7 @@ class _Importer:
                     % {"version": notice.version or "-"},
                 )
             return
-        self.warnings: list[tuple[str, str]] = []
+        self.warnings = []
         try:
             with transaction.atomic():
                 outcome = self._store(raw, notice, sha)
@@ -432,7 +433,14 @@ class _Importer:
     ) -> None:
         if severity == Severity.ERROR:
             self.run.failed += 1
-        info = FailureInfo(severity=str(severity), file=file[:1000], locator=locator[:200], notice=notice[:200], field=field[:200], message=message)
+        info = FailureInfo(
+            severity=str(severity),
+            file=file[:1000],
+            locator=locator[:200],
+            notice=notice[:200],
+            field=field[:200],
+            message=message,
+        )
         self.report.failures.append(info)
         ImportFailure.objects.create(run=self.run, **info.__dict__)
 
@@ -482,7 +490,7 @@ class _Importer:
     def _organisation_for(self, notice: n.Notice) -> Organisation:
         own = self.run.organisation
         buyer = notice.buyer
-        if buyer is None or not buyer.name and not buyer.national_id:
+        if buyer is None or (not buyer.name and not buyer.national_id):
             if own is not None:
                 return own
             raise NoticeFailed(_("The notice names no buyer."), field="buyer")
@@ -519,7 +527,7 @@ class _Importer:
         return organisation
 
     def _link_for(self, notice: n.Notice, organisation: Organisation) -> ImportedTender | None:
-        """The imported tender this notice belongs to: same procedure, the notice it changes, or the same TED id/ocid."""
+        """The imported tender of this notice: same procedure, the notice it changes, or the same TED id or ocid."""
         links = ImportedTender.objects.select_related("tender")
         if notice.procedure_id:
             link = links.filter(source_format=notice.source_format.value, procedure_id=notice.procedure_id).first()
@@ -583,8 +591,11 @@ class _Importer:
             return None
         if code not in self.catalogue.cpv_codes:
             self.warnings.append(
-                (field_name, _("Unknown CPV code %(code)s: stored without it (load the CPV list with load_cpv).")
-                 % {"code": code})
+                (
+                    field_name,
+                    _("Unknown CPV code %(code)s: stored without it (load the CPV list with load_cpv).")
+                    % {"code": code},
+                )
             )
             return None
         return code
@@ -603,7 +614,7 @@ class _Importer:
         tender.save()
         if notice.additional_cpvs:
             codes = [c for c in dict.fromkeys(notice.additional_cpvs) if c in self.catalogue.cpv_codes]
-            tender.additional_cpvs.add(*codes)
+            tender.additional_cpvs.add(*CpvCode.objects.filter(code__in=codes))
         link = ImportedTender(
             tender=tender,
             source_format=notice.source_format.value,
@@ -669,7 +680,7 @@ class _Importer:
                 changed = True
         if new:
             Lot.objects.bulk_create(new)
-            Lot.history.bulk_history_create(new)  # type: ignore[attr-defined]
+            Lot.history.bulk_history_create(new)
             changed = True
         return self._Lots(by_number=existing, created={lot.number for lot in new}, changed=changed)
 
@@ -723,7 +734,7 @@ class _Importer:
             for row in rows:
                 row.clean_fields(exclude=["lot"])
             AwardCriterion.objects.bulk_create(rows)
-            AwardCriterion.history.bulk_history_create(rows)  # type: ignore[attr-defined]
+            AwardCriterion.history.bulk_history_create(rows)
             imported[lot.number] = wanted
             changed = True
         return changed
@@ -752,10 +763,10 @@ class _Importer:
         applied: set[tuple[int, int, int | None]] = set()
         existing: dict[tuple[int, int, int | None], MVIProposal] = {}
         if lot_ids:
-            for lot_id, theme_id, form_id in MVIApplication.objects.filter(lot_id__in=lot_ids).values_list(
+            for lot_id, theme_id, applied_form_id in MVIApplication.objects.filter(lot_id__in=lot_ids).values_list(
                 "lot_id", "theme_id", "form_id"
             ):
-                applied.add((lot_id, theme_id, form_id))
+                applied.add((lot_id, theme_id, applied_form_id))
                 applied.add((lot_id, theme_id, None))
             existing = {(p.lot_id, p.theme_id, p.form_id): p for p in MVIProposal.objects.filter(lot_id__in=lot_ids)}
         new: list[MVIProposal] = []
@@ -775,7 +786,7 @@ class _Importer:
             form = self.catalogue.forms.get(form_code) if form_code else None
             if form_code and form is None:
                 raise NoticeFailed(_("Unknown form of application %(code)s.") % {"code": form_code}, field="form")
-            form_id = form.pk if form else None
+            form_id: int | None = form.pk if form else None
             if (lot.pk, theme.pk, form_id) in applied:
                 continue  # a registration exists (manual or confirmed): proposals never replace it
             text = "\n".join(evidence[key])
@@ -860,11 +871,9 @@ class _Importer:
                     changed = True
                     continue
                 # An existing contract (typed in, or from an earlier result notice) only gets what it lacks.
-                filled = [
-                    k
-                    for k, v in values.items()
-                    if v not in (None, "") and getattr(contract, k) in (None, "") and not setattr(contract, k, v)
-                ]
+                filled = [k for k, v in values.items() if v not in (None, "") and getattr(contract, k) in (None, "")]
+                for k in filled:
+                    setattr(contract, k, values[k])
                 if filled:
                     contract.clean_fields(exclude=["lot"])
                     contract.save(update_fields=filled)
@@ -892,7 +901,9 @@ def _is_sme(size: str) -> bool | None:
 
 def _rows_equal(a: list[list[Any]], b: list[list[Any]]) -> bool:
     return len(a) == len(b) and all(
-        x[0] == y[0] and x[1] == y[1] and (x[2] == y[2] or (x[2] is not None and y[2] is not None and _same(x[2], y[2])))
+        x[0] == y[0]
+        and x[1] == y[1]
+        and (x[2] == y[2] or (x[2] is not None and y[2] is not None and _same(x[2], y[2])))
         for x, y in zip(a, b, strict=True)
     )
 
@@ -918,7 +929,9 @@ def _protected_assign(
         snapshot[name] = new
         if current == new or (current is not None and new is not None and _same(current, new)):
             continue
-        if last is not _MISSING and (current == last or (current is not None and last is not None and _same(current, last))):
+        if last is not _MISSING and (
+            current == last or (current is not None and last is not None and _same(current, last))
+        ):
             setattr(instance, name, value)
             changed.append(name)
             continue

@@ -33,7 +33,9 @@ def _user(request: HttpRequest) -> User:
 
 
 def _visible_runs(request: HttpRequest) -> QuerySet[ImportRun]:
-    return scope(ImportRun.objects.select_related("organisation", "started_by"), request.user, Action.VIEW, "organisation")
+    return scope(
+        ImportRun.objects.select_related("organisation", "started_by"), request.user, Action.VIEW, "organisation"
+    )
 
 
 def progress_data(run: ImportRun) -> dict[str, object]:
@@ -124,7 +126,9 @@ def _tender_for(request: HttpRequest, tender_id: int) -> Tender:
     return get_object_or_404(tenders, pk=tender_id)
 
 
-def _review_page(request: HttpRequest, tender: Tender, *, bound: dict[int, ProposalReviewForm] | None = None) -> HttpResponse:
+def _review_page(
+    request: HttpRequest, tender: Tender, *, bound: dict[int, ProposalReviewForm] | None = None
+) -> HttpResponse:
     proposals = MVIProposal.objects.select_related("theme", "form", "source_record").order_by(
         "theme__order", "form__order", "id"
     )

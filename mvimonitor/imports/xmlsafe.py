@@ -40,14 +40,18 @@ def parse_xml(data: bytes, *, file: str = "", max_bytes: int = DEFAULT_MAX_XML_B
         raise ReadError(f"the XML document is {len(data)} bytes, above the limit of {max_bytes} bytes", file=file)
     head = data[:4096].lstrip()
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise ReadError("DOCTYPE and entity declarations are not allowed in a notice (entity-expansion attack?)", file=file)
+        raise ReadError(
+            "DOCTYPE and entity declarations are not allowed in a notice (entity-expansion attack?)", file=file
+        )
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise ReadError(f"malformed XML: {exc}", file=file) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise ReadError("DOCTYPE and entity declarations are not allowed in a notice (entity-expansion attack?)", file=file)
+        raise ReadError(
+            "DOCTYPE and entity declarations are not allowed in a notice (entity-expansion attack?)", file=file
+        )
     return root
 
 

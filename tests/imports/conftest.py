@@ -94,7 +94,9 @@ def run_import(db: None) -> Callable[..., RunReport]:
     def run(
         items: Iterable[n.RawNotice], *, organisation: Organisation | None = None, dry_run: bool = False
     ) -> RunReport:
-        import_run: ImportRun = import_run_create(source_description="test", organisation=organisation, dry_run=dry_run)
+        import_run: ImportRun = import_run_create(
+            source_description="test", organisation=organisation, dry_run=dry_run
+        )
         return import_run_execute(run=import_run, raw_notices=items, detector=code_detector)
 
     return run

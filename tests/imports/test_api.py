@@ -21,7 +21,9 @@ def _client(user) -> APIClient:
 @pytest.fixture
 def own_run(run_import):
     organisation = OrganisationFactory(name="Gemeente Voorbeeld")
-    report = run_import([raw(make_notice()), raw(make_notice(notice_id="b", procedure_id="c", title=""))], organisation=organisation)
+    report = run_import(
+        [raw(make_notice()), raw(make_notice(notice_id="b", procedure_id="c", title=""))], organisation=organisation
+    )
     return ImportRun.objects.get(pk=report.run.pk)
 
 
@@ -45,7 +47,12 @@ def test_detail_lists_each_failure_with_file_notice_and_field(make_member, own_r
     response = _client(user).get(f"/api/v1/import-runs/{own_run.pk}")
 
     failure = response.json()["failures"][0]
-    assert (failure["severity"], failure["file"], failure["notice"], failure["field"]) == ("error", "test.xml", "b", "title")
+    assert (failure["severity"], failure["file"], failure["notice"], failure["field"]) == (
+        "error",
+        "test.xml",
+        "b",
+        "title",
+    )
 
 
 def test_another_organisation_cannot_read_or_list_the_run(make_member, own_run):

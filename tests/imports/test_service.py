@@ -133,7 +133,11 @@ def test_a_manual_change_survives_a_new_version_and_the_difference_is_recorded(r
     assert tender.title == "Mijn eigen titel"
     assert tender.description == "Nieuw"  # untouched fields still follow the notice
     differences = ImportedTender.objects.get(tender=tender).differences
-    assert {"field": "title", "notice": "Nieuwe titel uit de aankondiging", "current": "Mijn eigen titel"} in differences
+    assert {
+        "field": "title",
+        "notice": "Nieuwe titel uit de aankondiging",
+        "current": "Mijn eigen titel",
+    } in differences
 
 
 def test_manually_changed_award_criteria_are_kept(run_import):
@@ -303,4 +307,3 @@ def test_proposals_for_the_same_theme_and_form_are_merged_with_all_evidence(run_
     proposal = MVIProposal.objects.get()
     assert "BT-774" in proposal.evidence
     assert "BT-805" in proposal.evidence
-

@@ -37,7 +37,10 @@ def test_the_run_list_shows_only_runs_of_my_organisations(make_member, logged_in
 
 def test_run_detail_shows_the_report_with_failures(make_member, logged_in, run_import):
     organisation = OrganisationFactory(name="Gemeente Voorbeeld")
-    report = run_import([raw(make_notice()), raw(make_notice(notice_id="x", procedure_id="y", title=""), file="bad.xml")], organisation=organisation)
+    report = run_import(
+        [raw(make_notice()), raw(make_notice(notice_id="x", procedure_id="y", title=""), file="bad.xml")],
+        organisation=organisation,
+    )
     user = make_member(Role.LEZER, organisation)
 
     page = logged_in(user).get(reverse("imports:run-detail", args=[report.run.pk]))
@@ -66,9 +69,7 @@ def test_another_organisation_cannot_see_a_run_its_progress_or_a_review_page(mak
     assert client.get(reverse("imports:run-detail", args=[run.pk])).status_code == 404
     assert client.get(reverse("imports:run-progress", args=[run.pk])).status_code == 404
     assert client.get(reverse("imports:review", args=[tender.pk])).status_code == 404
-    response = client.post(
-        reverse("imports:review-proposal", args=[tender.pk, proposal.pk]), {"action": "reject"}
-    )
+    response = client.post(reverse("imports:review-proposal", args=[tender.pk, proposal.pk]), {"action": "reject"})
     assert response.status_code == 404
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PROPOSED
