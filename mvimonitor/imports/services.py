@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from itertools import islice
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -267,6 +268,12 @@ class _Buyers:
         for organisation in Organisation.objects.only("id", "name", "national_id", "kvk_number", "oin", "status"):
             self.remember(organisation)
 
+    def forget(self, organisations: list[Organisation]) -> None:
+        """Drop organisations built for a notice that failed before they were saved."""
+        for index in (self.by_national_id, self.by_kvk, self.by_oin, self.by_name):
+            for key in [k for k, o in index.items() if any(o is x for x in organisations)]:
+                del index[key]
+
     def remember(self, organisation: Organisation) -> None:
         for key, index in (
             (organisation.national_id, self.by_national_id),
@@ -290,6 +297,108 @@ class _Buyers:
         return next((c for c in candidates if c is not None), None)
 
 
+class _Inserter:
+    """Multi-row ``INSERT ... RETURNING`` for the import's bulk writes, history rows included.
+
+    Django's bulk_create prepares every value of every row through the generic field machinery, which is most of
+    the cost of storing a notice. Here the conversion of each column is chosen once per model, with the backend's
+    own adapters (`connection.ops.adapt_*`, `get_db_prep_save` for JSON and binary), so the stored values are the
+    ones Django would store. Needs RETURNING (SQLite 3.35+, PostgreSQL); otherwise it falls back to bulk_create.
+    """
+
+    def __init__(self) -> None:
+        self.plans: dict[type[models.Model], tuple[str, str, list[tuple[str, str, Any, str]]]] = {}
+
+    def _plan(self, model: type[models.Model]) -> tuple[str, str, list[tuple[str, str, Any, str]]]:
+        plan = self.plans.get(model)
+        if plan is not None:
+            return plan
+        ops = connection.ops
+        columns: list[tuple[str, str, Any, str]] = []  # attname, column, converter, auto ("", "now", "add")
+        for f in model._meta.concrete_fields:
+            if f.primary_key and f.get_internal_type() in {"AutoField", "BigAutoField"}:
+                continue
+            internal = f.get_internal_type()
+            converter: Any = None
+            if internal == "DateTimeField":
+                converter = ops.adapt_datetimefield_value
+            elif internal == "DateField":
+                converter = ops.adapt_datefield_value
+            elif internal == "DecimalField":
+                converter = partial(
+                    ops.adapt_decimalfield_value,
+                    max_digits=f.max_digits,  # type: ignore[attr-defined]
+                    decimal_places=f.decimal_places,  # type: ignore[attr-defined]
+                )
+            elif internal in {"JSONField", "BinaryField"}:
+                converter = partial(f.get_db_prep_save, connection=connection)
+            auto = "now" if getattr(f, "auto_now", False) else "add" if getattr(f, "auto_now_add", False) else ""
+            columns.append((f.attname, f.column, converter, auto))
+        plan = (model._meta.db_table, model._meta.pk.column, columns)  # type: ignore[union-attr]
+        self.plans[model] = plan
+        return plan
+
+    def insert(self, model: type[models.Model], objs: list[Any], *, extra: dict[str, Any] | None = None) -> None:
+        """Insert `objs` and set their primary keys. `extra` gives fixed values for columns the objects lack."""
+        if not objs:
+            return
+        if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover - old SQLite only
+            model._default_manager.bulk_create(objs)
+            return
+        table, pk_column, columns = self._plan(model)
+        now = timezone.now()
+        fixed = extra or {}
+        rows: list[list[Any]] = []
+        for obj in objs:
+            if not fixed:
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            row = []
+            for attname, _column, converter, auto in columns:
+                if attname in fixed:
+                    value = fixed[attname]
+                else:
+                    value = getattr(obj, attname)
+                    if auto == "now" or (auto == "add" and value is None):
+                        value = now
+                        setattr(obj, attname, now)
+                if converter is not None and value is not None:
+                    value = converter(value)
+                row.append(value)
+            rows.append(row)
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(c[1]) for c in columns)
+        placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        per_statement = max(1, min(500, 30000 // len(columns)))
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start : start + per_statement]
+                sql = (
+                    f"INSERT INTO {quote(table)} ({names}) VALUES {', '.join([placeholder] * len(chunk))} "
+                    f"RETURNING {quote(pk_column)}"
+                )
+                cursor.execute(sql, [value for row in chunk for value in row])
+                for obj, (pk,) in zip(objs[start : start + per_statement], cursor.fetchall(), strict=True):
+                    if not fixed:
+                        obj.pk = pk
+                        obj._state.adding = False
+                        obj._state.db = connection.alias
+
+    def insert_with_history(self, model: type[models.Model], objs: list[Any], *, user: Any) -> None:
+        """Insert `objs`, then one "created" history row each (django-simple-history's table and columns)."""
+        self.insert(model, objs)
+        history_model = model.history.model  # type: ignore[attr-defined]
+        self.insert(
+            history_model,
+            objs,
+            extra={
+                "history_date": timezone.now(),
+                "history_change_reason": None,
+                "history_type": "+",
+                "history_user_id": getattr(user, "pk", None),
+            },
+        )
+
+
 class _Importer:
     def __init__(self, *, run: ImportRun, detector: Detector) -> None:
         self.run = run
@@ -298,6 +407,8 @@ class _Importer:
         self.buyers = _Buyers()
         self.report = RunReport(run=run)
         self.warnings: list[tuple[str, str]] = []
+        self.new_buyers: list[Organisation] = []  # built for the notice being imported, not saved yet
+        self.inserter = _Inserter()
         self.mapping_version = ""
         try:
             from .detect import MAPPING_VERSION
@@ -339,76 +450,126 @@ class _Importer:
         return self.report
 
     def _import_chunk(self, chunk: list[n.RawNotice]) -> None:
-        # One query tells which notices of the chunk were stored before (the common case of a re-import).
-        keys = {
-            (r.notice.source_format.value, r.notice.notice_id, r.notice.version) for r in chunk if r.notice is not None
-        }
-        known: dict[tuple[str, str, str], str] = {}
-        if keys:
-            condition = models.Q()
-            for fmt, notice_id, version in keys:
-                condition |= models.Q(source_format=fmt, notice_id=notice_id, version=version)
-            known = {
-                (fmt, notice_id, version): sha
-                for fmt, notice_id, version, sha in SourceRecord.objects.filter(condition).values_list(
-                    "source_format", "notice_id", "version", "sha256"
-                )
-            }
+        """Import a chunk: new procedures are built in memory and written together; the rest one at a time.
+
+        Building checks everything a notice needs (and records its failure) before anything is written, so the
+        shared write only meets database errors; if it meets one, it is rolled back and the chunk's new notices are
+        imported again one by one, each in its own savepoint. Either way a notice is stored whole or not at all.
+        """
+        notices = [r.notice for r in chunk if r.notice is not None]
+        known = self._known_versions(notices)
+        taken = self._existing_procedures(notices)
+        batch: list[_NewTender] = []
+        deferred: list[n.RawNotice] = []
         for raw in chunk:
             self.run.seen += 1
-            self._import_raw(raw, known)
-
-    def _import_raw(self, raw: n.RawNotice, known: dict[tuple[str, str, str], str]) -> None:
-        notice = raw.notice
-        if notice is None:
-            error = raw.error or n.ReadError(_("The reader returned neither a notice nor an error."))
-            self._fail(
-                file=error.file or raw.file,
-                locator=raw.locator,
-                notice=error.notice,
-                field=error.field,
-                message=error.message,
-            )
-            return
-        sha = hashlib.sha256(raw.raw).hexdigest()
-        key = (notice.source_format.value, notice.notice_id, notice.version)
-        if key in known:
-            if known[key] == sha:
-                self.run.unchanged += 1
-            else:
-                self._fail(
-                    file=raw.file,
-                    locator=raw.locator,
-                    notice=notice.notice_id,
-                    field="version",
-                    message=_(
-                        "Version %(version)s of this notice was imported before with other content; "
-                        "a changed notice needs a new version."
-                    )
-                    % {"version": notice.version or "-"},
+            notice = raw.notice
+            if notice is None:
+                self._fail_unread(raw)
+                continue
+            key = (notice.source_format.value, notice.notice_id, notice.version)
+            sha = hashlib.sha256(raw.raw).hexdigest()
+            if key in known:
+                self._already_known(raw, notice, known[key], sha)
+                continue
+            known[key] = sha  # the same notice twice in one run is unchanged the second time
+            claims = _claims(notice)
+            if claims & taken:
+                deferred.append(raw)
+                continue
+            taken |= claims
+            self.new_buyers = []
+            try:
+                organisation = self._organisation_for(notice)
+                batch.append(self._build_new(raw, notice, sha, organisation))
+            except (NoticeFailed, ValidationError) as error:
+                self._forget_unsaved_buyers()
+                self._fail_notice(raw, notice, error)
+        if batch:
+            try:
+                with transaction.atomic():
+                    self._write_new(batch)
+            except DatabaseError:
+                logger.warning(
+                    "A shared write failed; importing its %(count)s notices one by one", {"count": len(batch)}
                 )
-            return
+                self.buyers.load()
+                deferred = [item.raw for item in batch] + deferred
+            else:
+                self._count_created(batch)
+        for raw in deferred:
+            assert raw.notice is not None  # noqa: S101 - only read notices are deferred
+            self._import_one(raw, raw.notice, hashlib.sha256(raw.raw).hexdigest())
+
+    def _known_versions(self, notices: list[n.Notice]) -> dict[tuple[str, str, str], str]:
+        """(format, notice id, version) -> sha256 of the notices of this chunk that were stored before."""
+        if not notices:
+            return {}
+        keys = {(x.source_format.value, x.notice_id, x.version) for x in notices}
+        rows = SourceRecord.objects.filter(notice_id__in={x.notice_id for x in notices}).values_list(
+            "source_format", "notice_id", "version", "sha256"
+        )
+        return {(f, i, v): sha for f, i, v, sha in rows if (f, i, v) in keys}
+
+    def _existing_procedures(self, notices: list[n.Notice]) -> set[tuple[str, str]]:
+        """Claims (see `_claims`) of this chunk's notices that an imported tender already holds."""
+        taken: set[tuple[str, str]] = set()
+        procedures = {x.procedure_id for x in notices if x.procedure_id}
+        if procedures:
+            taken |= {
+                ("procedure", f"{f}|{p}")
+                for f, p in ImportedTender.objects.filter(procedure_id__in=procedures).values_list(
+                    "source_format", "procedure_id"
+                )
+            }
+        changed = {x.changes_notice_id for x in notices if x.changes_notice_id}
+        if changed:
+            taken |= {
+                ("notice", i)
+                for i in SourceRecord.objects.filter(notice_id__in=changed, tender__isnull=False).values_list(
+                    "notice_id", flat=True
+                )
+            }
+        for attribute in ("ocid", "ted_notice_id"):
+            values = {getattr(x, attribute) for x in notices if getattr(x, attribute)}
+            if values:
+                found = Tender.objects.filter(**{f"{attribute}__in": values}, import_link__isnull=False).values_list(
+                    attribute, flat=True
+                )
+                taken |= {(attribute, v) for v in found}
+        return taken
+
+    def _import_one(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> None:
+        """One notice in its own savepoint: stored whole, or rolled back and recorded as a failure."""
         self.warnings = []
+        self.new_buyers = []
         try:
             with transaction.atomic():
                 outcome = self._store(raw, notice, sha)
-        except NoticeFailed as error:
-            self._after_rollback()
-            self._fail(
-                file=raw.file, locator=raw.locator, notice=notice.notice_id, field=error.field, message=error.message
-            )
-            return
-        except ValidationError as error:
-            self._after_rollback()
-            field_name, message = _first_error(error, "notice")
-            self._fail(file=raw.file, locator=raw.locator, notice=notice.notice_id, field=field_name, message=message)
+        except (NoticeFailed, ValidationError) as error:
+            self._forget_unsaved_buyers()
+            self._fail_notice(raw, notice, error)
             return
         except DatabaseError as error:
-            self._after_rollback()
+            self.buyers.load()  # an organisation saved in the rolled-back savepoint is gone again
             self._fail(file=raw.file, locator=raw.locator, notice=notice.notice_id, field="", message=str(error))
             return
-        known[key] = sha  # the same notice twice in one run is unchanged the second time
-        for field_name, message in self.warnings:
+        self._record_warnings(raw, notice, self.warnings)
+        if outcome is Outcome.CREATED:
+            self.run.created += 1
+        elif outcome is Outcome.UPDATED:
+            self.run.updated += 1
+        else:
+            self.run.unchanged += 1
+
+    def _count_created(self, batch: list["_NewTender"]) -> None:
+        self.run.created += len(batch)
+        for item in batch:
+            self._record_warnings(item.raw, item.notice, item.warnings)
+
+    def _record_warnings(self, raw: n.RawNotice, notice: n.Notice, warnings: list[tuple[str, str]]) -> None:
+        reader_warnings = [("", w) for w in (*raw.warnings, *notice.warnings)]
+        for field_name, message in [*reader_warnings, *warnings]:
             self._fail(
                 file=raw.file,
                 locator=raw.locator,
@@ -417,16 +578,44 @@ class _Importer:
                 message=message,
                 severity=Severity.WARNING,
             )
-        if outcome is Outcome.CREATED:
-            self.run.created += 1
-        elif outcome is Outcome.UPDATED:
-            self.run.updated += 1
-        else:
-            self.run.unchanged += 1
 
-    def _after_rollback(self) -> None:
-        # The savepoint may have rolled back an organisation created for this notice; forget what the caches learnt.
-        self.buyers.load()
+    def _fail_unread(self, raw: n.RawNotice) -> None:
+        error = raw.error or n.ReadError(_("The reader returned neither a notice nor an error."))
+        self._fail(
+            file=error.file or raw.file,
+            locator=raw.locator,
+            notice=error.notice,
+            field=error.field,
+            message=error.message,
+        )
+
+    def _already_known(self, raw: n.RawNotice, notice: n.Notice, stored_sha: str, sha: str) -> None:
+        if stored_sha == sha:
+            self.run.unchanged += 1
+            return
+        self._fail(
+            file=raw.file,
+            locator=raw.locator,
+            notice=notice.notice_id,
+            field="version",
+            message=_(
+                "Version %(version)s of this notice was imported before with other content; "
+                "a changed notice needs a new version."
+            )
+            % {"version": notice.version or "-"},
+        )
+
+    def _fail_notice(self, raw: n.RawNotice, notice: n.Notice, error: Exception) -> None:
+        if isinstance(error, NoticeFailed):
+            field_name, message = error.field, error.message
+        else:
+            assert isinstance(error, ValidationError)  # noqa: S101 - the two kinds _import_one catches
+            field_name, message = _first_error(error, "notice")
+        self._fail(file=raw.file, locator=raw.locator, notice=notice.notice_id, field=field_name, message=message)
+
+    def _forget_unsaved_buyers(self) -> None:
+        self.buyers.forget(self.new_buyers)
+        self.new_buyers = []
 
     def _fail(
         self, *, file: str, locator: str, notice: str, field: str, message: str, severity: str = Severity.ERROR
@@ -449,22 +638,31 @@ class _Importer:
     def _store(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> Outcome:
         organisation = self._organisation_for(notice)
         link = self._link_for(notice, organisation)
-        proposals, signals = self.detector(notice)
-        created = link is None
         if link is None:
-            tender, link = self._tender_create(notice, organisation, signals)
-            changed = True
-        else:
-            tender = link.tender
-            if tender.organisation_id != organisation.pk:
-                raise NoticeFailed(
-                    _("This procedure belongs to another organisation than the notice's buyer."), field="buyer"
-                )
-            changed = self._tender_update(tender, link, notice, signals)
+            item = self._build_new(raw, notice, sha, organisation)
+            self._write_new([item])
+            self.warnings = item.warnings
+            return Outcome.CREATED
+        tender = link.tender
+        if organisation.pk is None or tender.organisation_id != organisation.pk:
+            raise NoticeFailed(
+                _("This procedure belongs to another organisation than the notice's buyer."), field="buyer"
+            )
+        proposals, signals = self.detector(notice)
+        changed = self._tender_update(tender, link, notice, signals)
         lots = self._lots_sync(tender, link, notice)
         changed |= lots.changed
         changed |= self._criteria_sync(link, notice, lots.by_number)
-        record = SourceRecord(
+        record = self._source_record(raw, notice, sha, tender)
+        record.save()
+        changed |= self._proposals_sync(lots.by_number, proposals, record, new_lots=lots.created)
+        if notice.family is n.NoticeFamily.RESULT:
+            changed |= self._contracts_sync(tender, notice, lots.by_number)
+        link.save()
+        return Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+    def _source_record(self, raw: n.RawNotice, notice: n.Notice, sha: str, tender: Tender) -> SourceRecord:
+        return SourceRecord(
             source_format=notice.source_format.value,
             notice_id=notice.notice_id[:200],
             version=notice.version[:100],
@@ -472,22 +670,15 @@ class _Importer:
             notice_type=notice.notice_type[:50],
             family=notice.family.value,
             sha256=sha,
-            raw_compressed=zlib.compress(raw.raw, 6),
+            raw_compressed=zlib.compress(raw.raw, 1),
             file_name=raw.file[:1000],
             locator=raw.locator[:200],
             run=None if self.run.dry_run else self.run,
             tender=tender,
         )
-        record.save()
-        changed |= self._proposals_sync(lots.by_number, proposals, record, new_lots=lots.created)
-        if notice.family is n.NoticeFamily.RESULT:
-            changed |= self._contracts_sync(tender, notice, lots.by_number)
-        link.save()
-        if created:
-            return Outcome.CREATED
-        return Outcome.UPDATED if changed else Outcome.UNCHANGED
 
     def _organisation_for(self, notice: n.Notice) -> Organisation:
+        """The notice's buyer; an unknown one comes back unsaved (pending), to be saved with the notice."""
         own = self.run.organisation
         buyer = notice.buyer
         if buyer is None or (not buyer.name and not buyer.national_id):
@@ -521,9 +712,9 @@ class _Importer:
             national_id=buyer.national_id.strip()[:100],
             status=OrganisationStatus.PENDING,
         )
-        organisation.full_clean(exclude=["parent"], validate_unique=False, validate_constraints=False)
-        organisation.save()
+        organisation.clean_fields(exclude=["parent"])
         self.buyers.remember(organisation)
+        self.new_buyers.append(organisation)
         return organisation
 
     def _link_for(self, notice: n.Notice, organisation: Organisation) -> ImportedTender | None:
@@ -600,9 +791,10 @@ class _Importer:
             return None
         return code
 
-    def _tender_create(
-        self, notice: n.Notice, organisation: Organisation, signals: list[n.AttributeSignal]
-    ) -> tuple[Tender, ImportedTender]:
+    def _build_new(self, raw: n.RawNotice, notice: n.Notice, sha: str, organisation: Organisation) -> "_NewTender":
+        """Everything a new procedure's notice stores, built and checked in memory; `_write_new` saves it."""
+        self.warnings = []
+        proposals, signals = self.detector(notice)
         values = self._tender_values(notice, signals)
         if "title" not in values:
             raise NoticeFailed(_("The notice has no title, which a new tender needs."), field="title")
@@ -611,17 +803,186 @@ class _Importer:
         values.setdefault("procedure_type", ProcedureType.OTHER)
         tender = Tender(organisation=organisation, publication_date=notice.publication_date, **values)
         tender.clean_fields(exclude=["organisation", "main_cpv", "product_group", "mvi_confirmed_by"])
-        tender.save()
-        if notice.additional_cpvs:
-            codes = [c for c in dict.fromkeys(notice.additional_cpvs) if c in self.catalogue.cpv_codes]
-            tender.additional_cpvs.add(*CpvCode.objects.filter(code__in=codes))
+        imported: dict[str, Any] = {name: _json(value) for name, value in values.items()}
         link = ImportedTender(
             tender=tender,
             source_format=notice.source_format.value,
             procedure_id=(notice.procedure_id or notice.notice_id)[:200],
-            imported_values={name: _json(value) for name, value in values.items()},
+            imported_values=imported,
         )
-        return tender, link
+        lots: dict[str, Lot] = {}
+        criteria: list[AwardCriterion] = []
+        imported_lots: dict[str, Any] = imported.setdefault("lots", {})
+        imported_criteria: dict[str, Any] = imported.setdefault("award_criteria", {})
+        for notice_lot in notice.lots or [n.Lot(lot_id="1")]:
+            number = notice_lot.lot_id[:20] or "1"
+            lot_values = self._lot_values(notice_lot, number, tender.title)
+            lot = Lot(tender=tender, number=number, **lot_values)
+            lot.clean_fields(exclude=["tender", "main_cpv"])
+            lots[number] = lot
+            imported_lots[number] = {k: _json(v) for k, v in lot_values.items()}
+            if notice_lot.award_criteria:
+                wanted = self._criteria_rows(notice_lot, number)
+                imported_criteria[number] = wanted
+                for criterion_type, name, weight in wanted:
+                    row = AwardCriterion(
+                        lot=lot,
+                        criterion_type=criterion_type,
+                        name=name,
+                        weight=None if weight is None else Decimal(weight),
+                    )
+                    row.clean_fields(exclude=["lot"])
+                    criteria.append(row)
+        contracts: list[Contract] = []
+        if notice.family is n.NoticeFamily.RESULT:
+            for result in notice.results:
+                number = result.lot_id[:20] or "1"
+                lot = lots.get(number)
+                if lot is None and result.winners and result.awarded is not False:
+                    lot = lots[number] = Lot(tender=tender, number=number, title=tender.title[:500])
+                for values_ in self._contract_values(result, tender.currency):
+                    if lot is not None and not any(
+                        normalise_name(c.supplier_name) == normalise_name(values_["supplier_name"]) and c.lot is lot
+                        for c in contracts
+                    ):
+                        contract = Contract(lot=lot, **{k: v for k, v in values_.items() if v not in (None, "")})
+                        contract.clean_fields(exclude=["lot"])
+                        contracts.append(contract)
+        record = self._source_record(raw, notice, sha, tender)
+        mvi_proposals = [
+            MVIProposal(
+                lot=lot,
+                theme=theme,
+                form=form,
+                award_weight=weight,
+                origin=proposal.origin.value,
+                confidence=proposal.confidence.value,
+                evidence=text,
+                rule=proposal.rule[:200],
+                mapping_version=self.mapping_version[:50],
+                source_record=record,
+            )
+            for lot, theme, form, proposal, text, weight in self._merge_proposals(lots, proposals)
+        ]
+        cpvs = [c for c in dict.fromkeys(notice.additional_cpvs) if c in self.catalogue.cpv_codes]
+        return _NewTender(
+            raw=raw,
+            notice=notice,
+            organisation=organisation,
+            tender=tender,
+            link=link,
+            lots=list(lots.values()),
+            criteria=criteria,
+            contracts=contracts,
+            cpvs=cpvs,
+            record=record,
+            proposals=mvi_proposals,
+            warnings=self.warnings,
+        )
+
+    def _write_new(self, items: list["_NewTender"]) -> None:
+        """Save the built notices with one multi-row insert per table (history rows included)."""
+        user = self.run.started_by
+        insert = self.inserter
+        organisations = list({id(i.organisation): i.organisation for i in items if i.organisation.pk is None}.values())
+        insert.insert_with_history(Organisation, organisations, user=user)
+        insert.insert_with_history(Tender, [i.tender for i in items], user=user)
+        through = Tender.additional_cpvs.through
+        insert.insert(
+            through,
+            [through(tender_id=i.tender.pk, cpvcode_id=code) for i in items for code in i.cpvs],  # type: ignore[misc]
+        )
+        insert.insert_with_history(Lot, [lot for i in items for lot in i.lots], user=user)
+        insert.insert_with_history(AwardCriterion, [c for i in items for c in i.criteria], user=user)
+        insert.insert_with_history(Contract, [c for i in items for c in i.contracts], user=user)
+        insert.insert(SourceRecord, [i.record for i in items])
+        insert.insert(ImportedTender, [i.link for i in items])
+        insert.insert(MVIProposal, [p for i in items for p in i.proposals])
+        for item in items:
+            for organisation in [item.organisation] if item.organisation in organisations else []:
+                self.buyers.remember(organisation)
+
+    def _lot_values(self, notice_lot: n.Lot, number: str, tender_title: str) -> dict[str, Any]:
+        values: dict[str, Any] = {"title": (notice_lot.title or tender_title)[:500]}
+        if notice_lot.description:
+            values["description"] = notice_lot.description
+        if notice_lot.estimated_value is not None:
+            values["estimated_value"] = notice_lot.estimated_value
+        cpv = self._cpv(notice_lot.main_cpv, f"lot {number} main_cpv")
+        if cpv:
+            values["main_cpv_id"] = cpv
+        return values
+
+    def _criteria_rows(self, notice_lot: n.Lot, number: str) -> list[list[Any]]:
+        wanted = []
+        for criterion in notice_lot.award_criteria:
+            criterion_type = criterion.criterion_type
+            if criterion_type not in AwardCriterionType.values:
+                raise NoticeFailed(
+                    _("Unknown award criterion type “%(value)s”.") % {"value": criterion_type},
+                    field=f"lot {number} award criterion",
+                )
+            name = (criterion.name or criterion.description or AwardCriterionType(criterion_type).label)[:500]
+            wanted.append([criterion_type, str(name), _json(criterion.weight)])
+        return wanted
+
+    def _contract_values(self, result: n.LotResult, currency: str) -> list[dict[str, Any]]:
+        if result.awarded is False:
+            return []
+        rows = []
+        for winner in result.winners:
+            kvk = winner.kvk_number if _valid(validate_kvk, winner.kvk_number) else ""
+            name = winner.name[:255] or kvk
+            if not name:
+                raise NoticeFailed(_("A winner has no name."), field=f"lot {result.lot_id} winner")
+            rows.append(
+                {
+                    "supplier_name": name,
+                    "supplier_kvk_number": kvk,
+                    "supplier_is_sme": _is_sme(winner.size),
+                    "value": result.value if len(result.winners) == 1 else None,
+                    "currency": result.currency or currency,
+                    "conclusion_date": result.conclusion_date,
+                }
+            )
+        return rows
+
+    def _merge_proposals(
+        self, lots: dict[str, Lot], proposals: list[n.Proposal]
+    ) -> list[tuple[Lot, Theme, ApplicationForm | None, n.Proposal, str, Decimal | None]]:
+        """One proposal per (lot, theme, form): the most confident, with the evidence of all of them."""
+        merged: dict[tuple[str, str, str], n.Proposal] = {}
+        evidence: dict[tuple[str, str, str], list[str]] = {}
+        for proposal in proposals:
+            lot_number = proposal.lot_id[:20] or "1"
+            if lot_number not in lots and len(lots) == 1:
+                lot_number = next(iter(lots))  # a notice without lots is stored with one
+            key = (lot_number, proposal.theme, proposal.form)
+            best = merged.get(key)
+            if best is None or CONFIDENCE_RANK[proposal.confidence] > CONFIDENCE_RANK[best.confidence]:
+                merged[key] = proposal
+            texts = evidence.setdefault(key, [])
+            if proposal.evidence not in texts:
+                texts.append(proposal.evidence)
+        out = []
+        for key, proposal in merged.items():
+            lot_number, theme_code, form_code = key
+            lot = lots.get(lot_number)
+            if lot is None:
+                raise NoticeFailed(
+                    _("A detector proposed a theme for lot %(lot)s, which the notice does not have.")
+                    % {"lot": lot_number},
+                    field="lot",
+                )
+            theme = self.catalogue.themes.get(theme_code)
+            if theme is None:
+                raise NoticeFailed(_("Unknown theme code %(code)s.") % {"code": theme_code}, field="theme")
+            form = self.catalogue.forms.get(form_code) if form_code else None
+            if form_code and form is None:
+                raise NoticeFailed(_("Unknown form of application %(code)s.") % {"code": form_code}, field="form")
+            weight = proposal.award_weight if form_code == "gunningscriterium" else None
+            out.append((lot, theme, form, proposal, "\n".join(evidence[key]), weight))
+        return out
 
     def _tender_update(
         self, tender: Tender, link: ImportedTender, notice: n.Notice, signals: list[n.AttributeSignal]
@@ -646,21 +1007,13 @@ class _Importer:
         changed: bool
 
     def _lots_sync(self, tender: Tender, link: ImportedTender, notice: n.Notice) -> "_Importer._Lots":
-        existing: dict[str, Lot] = {} if link.pk is None else {lot.number: lot for lot in tender.lots.all()}
-        notice_lots = notice.lots or [n.Lot(lot_id="1")]
+        existing: dict[str, Lot] = {lot.number: lot for lot in tender.lots.all()}
         imported_lots: dict[str, dict[str, Any]] = link.imported_values.setdefault("lots", {})
         new: list[Lot] = []
         changed = False
-        for notice_lot in notice_lots:
+        for notice_lot in notice.lots or [n.Lot(lot_id="1")]:
             number = notice_lot.lot_id[:20] or "1"
-            values: dict[str, Any] = {"title": (notice_lot.title or tender.title)[:500]}
-            if notice_lot.description:
-                values["description"] = notice_lot.description
-            if notice_lot.estimated_value is not None:
-                values["estimated_value"] = notice_lot.estimated_value
-            cpv = self._cpv(notice_lot.main_cpv, f"lot {number} main_cpv")
-            if cpv:
-                values["main_cpv_id"] = cpv
+            values = self._lot_values(notice_lot, number, tender.title)
             lot = existing.get(number)
             if lot is None:
                 lot = Lot(tender=tender, number=number, **values)
@@ -671,16 +1024,15 @@ class _Importer:
                 continue
             snapshot = imported_lots.setdefault(number, {})
             changed_fields, differences = _protected_assign(lot, values, snapshot, f"lot {number} ")
-            link.differences = [
-                d for d in link.differences if d["field"] not in {f"lot {number} {k}" for k in values}
-            ] + differences
+            labels = {f"lot {number} {k}" for k in values}
+            link.differences = [d for d in link.differences if d["field"] not in labels] + differences
             if changed_fields:
                 lot.clean_fields(exclude=["tender", "main_cpv"])
                 lot.save(update_fields=changed_fields)
                 changed = True
         if new:
             Lot.objects.bulk_create(new)
-            Lot.history.bulk_history_create(new)
+            Lot.history.bulk_history_create(new, default_user=self.run.started_by)
             changed = True
         return self._Lots(by_number=existing, created={lot.number for lot in new}, changed=changed)
 
@@ -691,40 +1043,22 @@ class _Importer:
             if not notice_lot.award_criteria:
                 continue
             lot = lots[notice_lot.lot_id[:20] or "1"]
-            wanted = []
-            for criterion in notice_lot.award_criteria:
-                criterion_type = criterion.criterion_type
-                if criterion_type not in AwardCriterionType.values:
-                    raise NoticeFailed(
-                        _("Unknown award criterion type “%(value)s”.") % {"value": criterion_type},
-                        field=f"lot {lot.number} award criterion",
-                    )
-                name = (criterion.name or criterion.description or AwardCriterionType(criterion_type).label)[:500]
-                wanted.append([criterion_type, str(name), _json(criterion.weight)])
-            current = (
-                []
-                if lot.number not in imported and lot.pk is None
-                else [
-                    [c.criterion_type, c.name, _json(c.weight)]
-                    for c in AwardCriterion.objects.filter(lot=lot).order_by("id")
-                ]
-            )
-            if _rows_equal(current, wanted):
-                imported[lot.number] = wanted
-                continue
+            wanted = self._criteria_rows(notice_lot, lot.number)
+            current = [
+                [c.criterion_type, c.name, _json(c.weight)]
+                for c in AwardCriterion.objects.filter(lot=lot).order_by("id")
+            ]
             last = imported.get(lot.number)
+            imported[lot.number] = wanted
+            label = f"award criteria lot {lot.number}"
+            link.differences = [d for d in link.differences if d["field"] != label]
+            if _rows_equal(current, wanted):
+                continue
             if current and (last is None or not _rows_equal(current, last)):
-                # changed by hand since the last import: keep, and show what the notice says
-                link.differences = [
-                    d for d in link.differences if d["field"] != f"award criteria lot {lot.number}"
-                ] + [
-                    {
-                        "field": f"award criteria lot {lot.number}",
-                        "notice": _criteria_text(wanted),
-                        "current": _criteria_text(current),
-                    }
-                ]
-                imported[lot.number] = wanted
+                # changed by hand since the last import: keep them, and show what the notice says
+                link.differences.append(
+                    {"field": label, "notice": _criteria_text(wanted), "current": _criteria_text(current)}
+                )
                 continue
             AwardCriterion.objects.filter(lot=lot).delete()
             rows = [
@@ -734,33 +1068,18 @@ class _Importer:
             for row in rows:
                 row.clean_fields(exclude=["lot"])
             AwardCriterion.objects.bulk_create(rows)
-            AwardCriterion.history.bulk_history_create(rows)
-            imported[lot.number] = wanted
+            AwardCriterion.history.bulk_history_create(rows, default_user=self.run.started_by)
             changed = True
         return changed
-
-    # -- proposals -------------------------------------------------------------------------------------------
 
     def _proposals_sync(
         self, lots: dict[str, Lot], proposals: list[n.Proposal], record: SourceRecord, *, new_lots: set[str]
     ) -> bool:
-        merged: dict[tuple[str, str, str], n.Proposal] = {}
-        evidence: dict[tuple[str, str, str], list[str]] = {}
-        for proposal in proposals:
-            lot_number = proposal.lot_id[:20] or "1"
-            if lot_number not in lots:
-                lot_number = next(iter(lots)) if len(lots) == 1 else lot_number
-            key = (lot_number, proposal.theme, proposal.form)
-            best = merged.get(key)
-            if best is None or CONFIDENCE_RANK[proposal.confidence] > CONFIDENCE_RANK[best.confidence]:
-                merged[key] = proposal
-            evidence.setdefault(key, [])
-            if proposal.evidence not in evidence[key]:
-                evidence[key].append(proposal.evidence)
+        merged = self._merge_proposals(lots, proposals)
         if not merged:
             return False
         lot_ids = [lot.pk for number, lot in lots.items() if number not in new_lots]
-        applied: set[tuple[int, int, int | None]] = set()
+        applied: set[tuple[int, int, int | None]] = set()  # (lot, theme, form); form None = any form
         existing: dict[tuple[int, int, int | None], MVIProposal] = {}
         if lot_ids:
             for lot_id, theme_id, applied_form_id in MVIApplication.objects.filter(lot_id__in=lot_ids).values_list(
@@ -771,26 +1090,10 @@ class _Importer:
             existing = {(p.lot_id, p.theme_id, p.form_id): p for p in MVIProposal.objects.filter(lot_id__in=lot_ids)}
         new: list[MVIProposal] = []
         changed = False
-        for key, proposal in merged.items():
-            lot_number, theme_code, form_code = key
-            lot = lots.get(lot_number)
-            if lot is None:
-                raise NoticeFailed(
-                    _("A detector proposed a theme for lot %(lot)s, which the notice does not have.")
-                    % {"lot": lot_number},
-                    field="lot",
-                )
-            theme = self.catalogue.themes.get(theme_code)
-            if theme is None:
-                raise NoticeFailed(_("Unknown theme code %(code)s.") % {"code": theme_code}, field="theme")
-            form = self.catalogue.forms.get(form_code) if form_code else None
-            if form_code and form is None:
-                raise NoticeFailed(_("Unknown form of application %(code)s.") % {"code": form_code}, field="form")
+        for lot, theme, form, proposal, text, weight in merged:
             form_id: int | None = form.pk if form else None
             if (lot.pk, theme.pk, form_id) in applied:
                 continue  # a registration exists (manual or confirmed): proposals never replace it
-            text = "\n".join(evidence[key])
-            weight = proposal.award_weight if form_code == "gunningscriterium" else None
             current = existing.get((lot.pk, theme.pk, form_id))
             if current is None:
                 new.append(
@@ -832,7 +1135,8 @@ class _Importer:
     def _contracts_sync(self, tender: Tender, notice: n.Notice, lots: dict[str, Lot]) -> bool:
         changed = False
         for result in notice.results:
-            if result.awarded is False or not result.winners:
+            rows = self._contract_values(result, tender.currency)
+            if not rows:
                 continue
             number = result.lot_id[:20] or "1"
             lot = lots.get(number)
@@ -842,18 +1146,8 @@ class _Importer:
                 lot.save()
                 lots[number] = lot
             contracts = list(Contract.objects.filter(lot=lot))
-            for winner in result.winners:
-                kvk = winner.kvk_number if _valid(validate_kvk, winner.kvk_number) else ""
-                values: dict[str, Any] = {
-                    "supplier_name": winner.name[:255] or kvk,
-                    "supplier_kvk_number": kvk,
-                    "supplier_is_sme": _is_sme(winner.size),
-                    "value": result.value if len(result.winners) == 1 else None,
-                    "currency": result.currency or tender.currency,
-                    "conclusion_date": result.conclusion_date,
-                }
-                if not values["supplier_name"]:
-                    raise NoticeFailed(_("A winner has no name."), field=f"lot {number} winner")
+            for values in rows:
+                kvk = values["supplier_kvk_number"]
                 contract = next(
                     (
                         c
@@ -864,7 +1158,7 @@ class _Importer:
                     None,
                 )
                 if contract is None:
-                    contract = Contract(lot=lot, **{k: v for k, v in values.items() if v is not None and v != ""})
+                    contract = Contract(lot=lot, **{k: v for k, v in values.items() if v not in (None, "")})
                     contract.clean_fields(exclude=["lot"])
                     contract.save()
                     contracts.append(contract)
@@ -879,6 +1173,42 @@ class _Importer:
                     contract.save(update_fields=filled)
                     changed = True
         return changed
+
+
+@dataclass
+class _NewTender:
+    """A notice of a procedure not seen before, built in memory: the rows it will add."""
+
+    raw: n.RawNotice
+    notice: n.Notice
+    organisation: Organisation
+    tender: Tender
+    link: ImportedTender
+    lots: list[Lot]
+    criteria: list[AwardCriterion]
+    contracts: list[Contract]
+    cpvs: list[str]
+    record: SourceRecord
+    proposals: list[MVIProposal]
+    warnings: list[tuple[str, str]]
+
+
+def _claims(notice: n.Notice) -> set[tuple[str, str]]:
+    """What ties a notice to a tender: its procedure, the notice it changes, its ocid and TED id.
+
+    Two notices of one chunk with a claim in common (or a claim an imported tender holds) are not built together:
+    the later one is imported after the earlier one is stored, so it finds and updates that tender.
+    """
+    claims = {("notice", notice.notice_id)}
+    if notice.procedure_id:
+        claims.add(("procedure", f"{notice.source_format.value}|{notice.procedure_id}"))
+    if notice.changes_notice_id:
+        claims.add(("notice", notice.changes_notice_id))
+    for attribute in ("ocid", "ted_notice_id"):
+        value = getattr(notice, attribute)
+        if value:
+            claims.add((attribute, value))
+    return claims
 
 
 def _valid(validator: Callable[[str], None], value: str) -> bool:
