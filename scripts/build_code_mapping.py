@@ -60,8 +60,17 @@ VALIDATION_LISTS = {
 E, S = ("explicit_code", "high"), ("structured_signal", "medium")
 # (list, code) -> decision. kind: theme | attribute | negative | context (no theme: recorded, not proposed)
 DECISIONS: dict[tuple[str, str], dict[str, object]] = {
-    ("strategic-procurement", "env-imp"): {"kind": "theme", "theme": "milieu", "how": S, "only_if_absent": ["environmental-impact"], "note": "umbrella; the specific objective is BT-774"},
-    ("strategic-procurement", "soc-obj"): {"kind": "context", "note": "umbrella for social objectives; the theme comes from BT-775 or the BT-777 text"},
+    ("strategic-procurement", "env-imp"): {
+        "kind": "theme",
+        "theme": "milieu",
+        "how": S,
+        "only_if_absent": ["environmental-impact"],
+        "note": "umbrella; the specific objective is BT-774",
+    },
+    ("strategic-procurement", "soc-obj"): {
+        "kind": "context",
+        "note": "umbrella for social objectives; the theme comes from BT-775 or the BT-777 text",
+    },
     ("strategic-procurement", "inn-pur"): {"kind": "attribute", "attribute": "innovation", "how": E},
     ("strategic-procurement", "none"): {"kind": "negative"},
     ("environmental-impact", "biodiv-eco"): {"kind": "theme", "theme": "milieu", "how": E},
@@ -70,49 +79,171 @@ DECISIONS: dict[tuple[str, str], dict[str, object]] = {
     ("environmental-impact", "clim-mitig"): {"kind": "theme", "theme": "klimaat", "how": E},
     ("environmental-impact", "clim-adapt"): {"kind": "theme", "theme": "klimaat", "how": E},
     ("environmental-impact", "circ-econ"): {"kind": "theme", "theme": "circulair", "how": E},
-    ("environmental-impact", "other"): {"kind": "theme", "theme": "milieu", "how": S, "note": "environmental, unspecified"},
+    ("environmental-impact", "other"): {
+        "kind": "theme",
+        "theme": "milieu",
+        "how": S,
+        "note": "environmental, unspecified",
+    },
     ("social-objective", "hum-right"): {"kind": "theme", "theme": "keten", "how": E},
-    ("social-objective", "work-cond"): {"kind": "theme", "theme": "keten", "how": E, "note": "fair working conditions; in Dutch practice the ISV/IMVO clause, can also be national labour law: check the text"},
+    ("social-objective", "work-cond"): {
+        "kind": "theme",
+        "theme": "keten",
+        "how": E,
+        "note": "fair working conditions; in Dutch practice the ISV/IMVO clause, can also be national labour law: "
+        "check the text",
+    },
     ("social-objective", "gen-eq"): {"kind": "theme", "theme": "d_i", "how": E},
     ("social-objective", "et-eq"): {"kind": "theme", "theme": "d_i", "how": E},
     ("social-objective", "acc-all"): {"kind": "theme", "theme": "d_i", "how": E},
     ("social-objective", "opp"): {"kind": "theme", "theme": "sroi", "how": E},
-    ("social-objective", "other"): {"kind": "context", "note": "social, unspecified: no theme can be chosen without the text"},
-    ("gpp-criteria", "eu"): {"kind": "theme", "theme": "milieu", "how": S, "only_if_absent": ["environmental-impact"], "note": "EU GPP criteria used; an instrument, the theme comes from BT-774 when given"},
-    ("gpp-criteria", "national"): {"kind": "theme", "theme": "milieu", "how": S, "only_if_absent": ["environmental-impact"], "note": "national GPP criteria (for Dutch buyers most likely the MVI criteria tool; interpretation)"},
-    ("gpp-criteria", "other"): {"kind": "theme", "theme": "milieu", "how": S, "only_if_absent": ["environmental-impact"]},
+    ("social-objective", "other"): {
+        "kind": "context",
+        "note": "social, unspecified: no theme can be chosen without the text",
+    },
+    ("gpp-criteria", "eu"): {
+        "kind": "theme",
+        "theme": "milieu",
+        "how": S,
+        "only_if_absent": ["environmental-impact"],
+        "note": "EU GPP criteria used; an instrument, the theme comes from BT-774 when given",
+    },
+    ("gpp-criteria", "national"): {
+        "kind": "theme",
+        "theme": "milieu",
+        "how": S,
+        "only_if_absent": ["environmental-impact"],
+        "note": "national GPP criteria (for Dutch buyers most likely the MVI criteria tool; interpretation)",
+    },
+    ("gpp-criteria", "other"): {
+        "kind": "theme",
+        "theme": "milieu",
+        "how": S,
+        "only_if_absent": ["environmental-impact"],
+    },
     ("gpp-criteria", "none"): {"kind": "negative"},
-    ("reserved-procurement", "res-ws"): {"kind": "theme", "theme": "sroi", "how": E, "form": "selectie", "note": "participation reserved to sheltered workshops (Aw 2012 art. 2.82)"},
-    ("reserved-procurement", "res-pub-ser"): {"kind": "context", "note": "reserved to public-service-mission organisations (art. 77 of 2014/24/EU): not social return as such"},
+    ("reserved-procurement", "res-ws"): {
+        "kind": "theme",
+        "theme": "sroi",
+        "how": E,
+        "form": "selectie",
+        "note": "participation reserved to sheltered workshops (Aw 2012 art. 2.82)",
+    },
+    ("reserved-procurement", "res-pub-ser"): {
+        "kind": "context",
+        "note": "reserved to public-service-mission organisations (art. 77 of 2014/24/EU): not social return as such",
+    },
     ("reserved-procurement", "none"): {"kind": "negative"},
-    ("reserved-execution", "yes"): {"kind": "theme", "theme": "sroi", "how": E, "form": "contractbepaling", "note": "execution within sheltered employment programmes"},
+    ("reserved-execution", "yes"): {
+        "kind": "theme",
+        "theme": "sroi",
+        "how": E,
+        "form": "contractbepaling",
+        "note": "execution within sheltered employment programmes",
+    },
     ("reserved-execution", "no"): {"kind": "negative"},
     ("reserved-execution", "not-known"): {"kind": "context"},
-    ("accessibility", "inc"): {"kind": "theme", "theme": "d_i", "how": E, "form": "minimumeis", "note": "accessibility criteria in the technical specifications"},
+    ("accessibility", "inc"): {
+        "kind": "theme",
+        "theme": "d_i",
+        "how": E,
+        "form": "minimumeis",
+        "note": "accessibility criteria in the technical specifications",
+    },
     ("accessibility", "n-inc"): {"kind": "negative"},
     ("accessibility", "n-inc-just"): {"kind": "negative"},
-    ("indicator", "true"): {"kind": "attribute", "attribute": "sme_friendly", "how": E, "note": "BT-726 suitable for SMEs"},
+    ("indicator", "true"): {
+        "kind": "attribute",
+        "attribute": "sme_friendly",
+        "how": E,
+        "note": "BT-726 suitable for SMEs",
+    },
     ("indicator", "false"): {"kind": "negative"},
-    ("cvd-scope", "true"): {"kind": "theme", "theme": "klimaat", "how": S, "form": "minimumeis", "note": "Clean Vehicles Directive applies: minimum shares of clean vehicles are mandatory"},
+    ("cvd-scope", "true"): {
+        "kind": "theme",
+        "theme": "klimaat",
+        "how": S,
+        "form": "minimumeis",
+        "note": "Clean Vehicles Directive applies: minimum shares of clean vehicles are mandatory",
+    },
     ("cvd-scope", "false"): {"kind": "negative"},
     ("vehicles", "vehicles"): {"kind": "context", "note": "count of all CVD vehicles (denominator)"},
-    ("vehicles", "vehicles-clean"): {"kind": "theme", "theme": "klimaat", "how": E, "min_count": 1, "note": "clean vehicles procured (count > 0)"},
-    ("vehicles", "vehicles-zero-emission"): {"kind": "theme", "theme": "klimaat", "how": E, "min_count": 1, "note": "zero-emission vehicles procured (count > 0)"},
-    ("eed-scope", "true"): {"kind": "theme", "theme": "klimaat", "how": S, "note": "Energy Efficiency Directive applies"},
+    ("vehicles", "vehicles-clean"): {
+        "kind": "theme",
+        "theme": "klimaat",
+        "how": E,
+        "min_count": 1,
+        "note": "clean vehicles procured (count > 0)",
+    },
+    ("vehicles", "vehicles-zero-emission"): {
+        "kind": "theme",
+        "theme": "klimaat",
+        "how": E,
+        "min_count": 1,
+        "note": "zero-emission vehicles procured (count > 0)",
+    },
+    ("eed-scope", "true"): {
+        "kind": "theme",
+        "theme": "klimaat",
+        "how": S,
+        "note": "Energy Efficiency Directive applies",
+    },
     ("eed-scope", "false"): {"kind": "negative"},
     ("selection-criterion", "slc-abil-mgmt-env"): {"kind": "theme", "theme": "milieu", "how": S, "form": "selectie"},
-    ("selection-criterion", "slc-sche-env-cert-indep"): {"kind": "theme", "theme": "milieu", "how": S, "form": "selectie"},
-    ("selection-criterion", "slc-abil-mgmt-supply"): {"kind": "theme", "theme": "keten", "how": ("structured_signal", "low"), "form": "selectie", "note": "supply chain management: often, not always, chain responsibility"},
-    ("economic-operator-size", "micro"): {"kind": "attribute", "attribute": "sme_friendly", "how": S, "note": "outcome: the winner is an SME"},
-    ("economic-operator-size", "small"): {"kind": "attribute", "attribute": "sme_friendly", "how": S, "note": "outcome: the winner is an SME"},
-    ("economic-operator-size", "medium"): {"kind": "attribute", "attribute": "sme_friendly", "how": S, "note": "outcome: the winner is an SME"},
-    ("economic-operator-size", "sme"): {"kind": "attribute", "attribute": "sme_friendly", "how": S, "note": "outcome: the winner is an SME"},
-    ("procurement-procedure-type", "innovation"): {"kind": "attribute", "attribute": "innovation", "how": E, "note": "innovation partnership"},
+    ("selection-criterion", "slc-sche-env-cert-indep"): {
+        "kind": "theme",
+        "theme": "milieu",
+        "how": S,
+        "form": "selectie",
+    },
+    ("selection-criterion", "slc-abil-mgmt-supply"): {
+        "kind": "theme",
+        "theme": "keten",
+        "how": ("structured_signal", "low"),
+        "form": "selectie",
+        "note": "supply chain management: often, not always, chain responsibility",
+    },
+    ("economic-operator-size", "micro"): {
+        "kind": "attribute",
+        "attribute": "sme_friendly",
+        "how": S,
+        "note": "outcome: the winner is an SME",
+    },
+    ("economic-operator-size", "small"): {
+        "kind": "attribute",
+        "attribute": "sme_friendly",
+        "how": S,
+        "note": "outcome: the winner is an SME",
+    },
+    ("economic-operator-size", "medium"): {
+        "kind": "attribute",
+        "attribute": "sme_friendly",
+        "how": S,
+        "note": "outcome: the winner is an SME",
+    },
+    ("economic-operator-size", "sme"): {
+        "kind": "attribute",
+        "attribute": "sme_friendly",
+        "how": S,
+        "note": "outcome: the winner is an SME",
+    },
+    ("procurement-procedure-type", "innovation"): {
+        "kind": "attribute",
+        "attribute": "innovation",
+        "how": E,
+        "note": "innovation partnership",
+    },
 }
 for code in ("mar-nov", "proc-innov", "prod-innov", "rd-act"):
     DECISIONS[("innovative-acquisition", code)] = {"kind": "attribute", "attribute": "innovation", "how": E}
 for code in ("eco-des", "eed-spec", "enrg-lab", "gpp-crit", "nzeb-bui"):
-    DECISIONS[("energy-efficiency-basis", code)] = {"kind": "theme", "theme": "klimaat", "how": S, "form": "minimumeis", "note": "energy-efficiency requirement basis"}
+    DECISIONS[("energy-efficiency-basis", code)] = {
+        "kind": "theme",
+        "theme": "klimaat",
+        "how": S,
+        "form": "minimumeis",
+        "note": "energy-efficiency requirement basis",
+    }
 
 GOALS = {
     "economic.formalEmploymentPromotion": ("theme", "sroi"),
@@ -193,39 +324,71 @@ def main() -> int:
         for code, label in read_gc(shared / "eforms" / "codelists" / gc_file):
             decision = DECISIONS.get((list_name, code), {"kind": "context"})
             rows.append(
-                row(decision, rule=f"{field}:{code}", list=list_name, code=code, field=field, label_en=label,
-                    source=f"{SDK}; theme: {STANDARD}")
+                row(
+                    decision,
+                    rule=f"{field}:{code}",
+                    list=list_name,
+                    code=code,
+                    field=field,
+                    label_en=label,
+                    source=f"{SDK}; theme: {STANDARD}",
+                )
             )
     with open(shared / "ocds" / "sustainability-extension" / "codelists" / "sustainabilityGoal.csv", newline="") as f:
         for record in csv.DictReader(f):
             code = record["Code"]
             kind, target = GOALS.get(code, ("context", ""))
-            decision = {"kind": kind, kind: target, "how": E} if kind != "context" else {"kind": "context", "note": "umbrella goal without a specific theme"}
+            decision = (
+                {"kind": kind, kind: target, "how": E}
+                if kind != "context"
+                else {"kind": "context", "note": "umbrella goal without a specific theme"}
+            )
             if code == "environmental":
                 decision = {"kind": "theme", "theme": "milieu", "how": S, "note": "environmental, unspecified"}
-            rows.append(row(decision, rule=f"ocds-goal:{code}", list="ocds-sustainability-goal", code=code,
-                            field="sustainability[].goal", label_en=record["Title"], source=f"{OCDS}; theme: {STANDARD}"))
+            rows.append(
+                row(
+                    decision,
+                    rule=f"ocds-goal:{code}",
+                    list="ocds-sustainability-goal",
+                    code=code,
+                    field="sustainability[].goal",
+                    label_en=record["Title"],
+                    source=f"{OCDS}; theme: {STANDARD}",
+                )
+            )
     for alias, code in GOAL_ALIASES.items():
         kind, target = GOALS[code]
-        rows.append(row({"kind": kind, kind: target, "how": E, "note": f"alias of {code} used by OCP's eForms mapping tables"},
-                        rule=f"ocds-goal:{alias}", list="ocds-sustainability-goal", code=alias,
-                        field="sustainability[].goal", label_en=alias, source="shared/data/ocds/README.md (mapping-table variants)"))
-    with open(shared / "ocds" / "sustainability-extension" / "codelists" / "sustainabilityStrategy.csv", newline="") as f:
+        rows.append(
+            row(
+                {"kind": kind, kind: target, "how": E, "note": f"alias of {code} used by OCP's eForms mapping tables"},
+                rule=f"ocds-goal:{alias}",
+                list="ocds-sustainability-goal",
+                code=alias,
+                field="sustainability[].goal",
+                label_en=alias,
+                source="shared/data/ocds/README.md (mapping-table variants)",
+            )
+        )
+    with open(
+        shared / "ocds" / "sustainability-extension" / "codelists" / "sustainabilityStrategy.csv", newline=""
+    ) as f:
         strategies = {r["Code"]: r["Title"] for r in csv.DictReader(f)}
     validation = {}
     for list_name, gc_file in VALIDATION_LISTS.items():
         validation[list_name] = sorted(code for code, _ in read_gc(shared / "eforms" / "codelists" / gc_file))
     document = {
         "version": "2026.1",
-        "comment": "Explicit codes of procurement notices -> MVI theme (milieu, klimaat, circulair, keten, d_i, sroi) or "
-        "tender attribute (sme_friendly, innovation). kind: theme/attribute propose something; negative = the buyer said "
-        "no (recorded, never proposed); context = recorded, no theme. origin/confidence: explicit_code/high, "
+        "comment": "Explicit codes of procurement notices -> MVI theme (milieu, klimaat, circulair, keten, d_i, sroi) "
+        "or tender attribute (sme_friendly, innovation). kind: theme/attribute propose something; "
+        "negative = the buyer said no (recorded, never proposed); context = recorded, no theme. "
+        "origin/confidence: explicit_code/high, "
         "structured_signal/medium or low. only_if_absent: skip when the lot has a code of that list (umbrella codes). "
         "min_count: for counts (OPT-156). Generated by scripts/build_code_mapping.py.",
         "rows": rows,
         "known_codes": {"source": SDK, "lists": validation},
         "ocds_strategy_forms": [
-            {"code": code, "form": STRATEGY_FORMS.get(code, ""), "label_en": title, "source": OCDS} for code, title in strategies.items()
+            {"code": code, "form": STRATEGY_FORMS.get(code, ""), "label_en": title, "source": OCDS}
+            for code, title in strategies.items()
         ],
     }
     OUT.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

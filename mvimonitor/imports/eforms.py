@@ -25,7 +25,7 @@ from .notices import (
     SourceFormat,
     Text,
 )
-from .xmlsafe import local_name, parse_xml, to_decimal
+from .xmlsafe import dutch_ids, local_name, parse_xml, to_decimal
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -282,12 +282,14 @@ class _Reader:
             if not org_id:
                 continue
             national_id = _t(company.find("cac:PartyLegalEntity/cbc:CompanyID", NS))  # BT-501
+            country = _t(company.find("cac:PostalAddress/cac:Country/cbc:IdentificationCode", NS))  # BT-514
+            kvk, oin = dutch_ids(national_id, country)
             result[org_id] = Party(
                 name=self.text_pref(company, "cac:PartyName/cbc:Name"),  # BT-500
                 national_id=national_id,
-                kvk_number=national_id if len(national_id) == 8 and national_id.isdigit() else "",
-                oin=national_id if len(national_id) == 20 and national_id.isdigit() else "",
-                country=_t(company.find("cac:PostalAddress/cac:Country/cbc:IdentificationCode", NS)),  # BT-514
+                kvk_number=kvk,
+                oin=oin,
+                country=country,
                 nuts=_t(company.find("cac:PostalAddress/cbc:CountrySubentityCode", NS)),  # BT-507
                 size=_t(company.find("efbc:CompanySizeCode", NS)),  # BT-165
             )
@@ -341,7 +343,10 @@ class _Reader:
                 field = ADDITIONAL_TYPES.get(list_name)
                 if field is None or not _t(code_element):
                     continue
-                path = f"{base}/cac:ProcurementProject/cac:ProcurementAdditionalType/cbc:ProcurementTypeCode[@listName='{list_name}']"
+                path = (
+                    f"{base}/cac:ProcurementProject/cac:ProcurementAdditionalType"
+                    f"/cbc:ProcurementTypeCode[@listName='{list_name}']"
+                )
                 lot.codes.append(self.code(field, list_name, _t(code_element), path))
                 if list_name == "strategic-procurement":  # BT-777 description
                     lot.texts += self.texts(
@@ -624,7 +629,9 @@ class _Reader:
                                 )
                             )
             elif strategic.find("efac:ProcurementDetails/efbc:LegalFrameworkCode", NS) is not None:
-                self.eed_details(lot, strategic.getparent(), f"{base}/efac:StrategicProcurement")
+                parent = strategic.getparent()
+                if parent is not None:
+                    self.eed_details(lot, parent, f"{base}/efac:StrategicProcurement")
 
 
 def read_eforms(data: bytes, *, file: str = "", root: etree._Element | None = None) -> Notice:

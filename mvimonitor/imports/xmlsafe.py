@@ -48,7 +48,7 @@ def parse_xml(data: bytes, *, file: str = "", max_bytes: int = DEFAULT_MAX_XML_B
     except etree.XMLSyntaxError as exc:
         raise ReadError(f"malformed XML: {exc}", file=file) from None
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
+    if getattr(docinfo, "doctype", "") or getattr(docinfo, "internalDTD", None) is not None:
         raise ReadError(
             "DOCTYPE and entity declarations are not allowed in a notice (entity-expansion attack?)", file=file
         )
@@ -76,3 +76,17 @@ def to_decimal(text: str | None) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
+
+
+def dutch_ids(national_id: str, country: str) -> tuple[str, str]:
+    """(KvK number, OIN) recognisable in a Dutch organisation's published id: 8 digits, or 20 digits."""
+    if country.upper() not in ("NL", "NLD"):
+        return "", ""
+    compact = national_id.replace(" ", "").replace(".", "")
+    if compact.upper().startswith("KVK"):
+        compact = compact[3:].lstrip(":-")
+    if compact.isdigit() and len(compact) == 8:
+        return compact, ""
+    if compact.isdigit() and len(compact) == 20:
+        return "", compact
+    return "", ""

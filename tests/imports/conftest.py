@@ -4,6 +4,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,14 @@ from mvimonitor.imports import notices as n
 from mvimonitor.imports.models import ImportRun
 from mvimonitor.imports.services import RunReport, import_run_create, import_run_execute
 from mvimonitor.organisations.models import Organisation
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
 
 
 @pytest.fixture(autouse=True)
