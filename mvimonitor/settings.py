@@ -172,7 +172,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Background tasks (imports): django-tasks with the database backend; `manage.py db_worker` runs them (docs/imports.md).
+# Background tasks (imports): django-tasks, database backend; `manage.py db_worker` runs them (docs/imports.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 API_VERSION = "1.0.0"

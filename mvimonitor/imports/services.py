@@ -84,6 +84,11 @@ KIND_FOR_LEGAL_TYPE = {
     "body-pl-la": OrganisationKind.PUBLIEKRECHTELIJKE_INSTELLING,
 }
 
+# The choices, as sets (Django builds `.values` anew on every access).
+NATURES = frozenset(Nature.values)
+PROCEDURE_TYPES = frozenset(ProcedureType.values)
+CRITERION_TYPES = frozenset(AwardCriterionType.values)
+
 # Tender fields the import writes, protected against overwriting a manual change.
 TENDER_FIELDS = (
     "title",
@@ -333,10 +338,12 @@ class _Inserter:
             elif internal in {"JSONField", "BinaryField"}:
                 converter = partial(f.get_db_prep_save, connection=connection)
             auto = "now" if getattr(f, "auto_now", False) else "add" if getattr(f, "auto_now_add", False) else ""
-            columns.append((f.attname, f.column, converter, auto))
-        plan = (model._meta.db_table, model._meta.pk.column, columns)  # type: ignore[union-attr]
-        self.plans[model] = plan
-        return plan
+            columns.append((f.attname, str(f.column), converter, auto))
+        pk = model._meta.pk
+        assert pk is not None  # noqa: S101 - every model has a primary key
+        new_plan = (model._meta.db_table, str(pk.column), columns)
+        self.plans[model] = new_plan
+        return new_plan
 
     def insert(self, model: type[models.Model], objs: list[Any], *, extra: dict[str, Any] | None = None) -> None:
         """Insert `objs` and set their primary keys. `extra` gives fixed values for columns the objects lack."""
@@ -372,10 +379,9 @@ class _Inserter:
         with connection.cursor() as cursor:
             for start in range(0, len(rows), per_statement):
                 chunk = rows[start : start + per_statement]
-                sql = (
-                    f"INSERT INTO {quote(table)} ({names}) VALUES {', '.join([placeholder] * len(chunk))} "
-                    f"RETURNING {quote(pk_column)}"
-                )
+                # Table and column names come from the models; every value is a parameter.
+                values = ", ".join([placeholder] * len(chunk))
+                sql = f"INSERT INTO {quote(table)} ({names}) VALUES {values} RETURNING {quote(pk_column)}"  # noqa: S608
                 cursor.execute(sql, [value for row in chunk for value in row])
                 for obj, (pk,) in zip(objs[start : start + per_statement], cursor.fetchall(), strict=True):
                     if not fixed:
@@ -754,12 +760,12 @@ class _Importer:
             values["main_cpv_id"] = main_cpv
         nature = notice.nature or nature_for_cpv(notice.main_cpv) or ""
         if nature:
-            if nature not in Nature.values:
+            if nature not in NATURES:
                 raise NoticeFailed(_("Unknown contract nature “%(value)s”.") % {"value": nature}, field="nature")
             values["nature"] = nature
         if notice.procedure_type:
             values["procedure_type"] = (
-                notice.procedure_type if notice.procedure_type in ProcedureType.values else ProcedureType.OTHER
+                notice.procedure_type if notice.procedure_type in PROCEDURE_TYPES else ProcedureType.OTHER
             )
         if notice.is_european is not None:
             values["is_european"] = notice.is_european
@@ -837,15 +843,18 @@ class _Importer:
         if notice.family is n.NoticeFamily.RESULT:
             for result in notice.results:
                 number = result.lot_id[:20] or "1"
-                lot = lots.get(number)
-                if lot is None and result.winners and result.awarded is not False:
-                    lot = lots[number] = Lot(tender=tender, number=number, title=tender.title[:500])
+                result_lot = lots.get(number)
+                if result_lot is None and result.winners and result.awarded is not False:
+                    result_lot = lots[number] = Lot(tender=tender, number=number, title=tender.title[:500])
                 for values_ in self._contract_values(result, tender.currency):
-                    if lot is not None and not any(
-                        normalise_name(c.supplier_name) == normalise_name(values_["supplier_name"]) and c.lot is lot
+                    if result_lot is not None and not any(
+                        normalise_name(c.supplier_name) == normalise_name(values_["supplier_name"])
+                        and c.lot is result_lot
                         for c in contracts
                     ):
-                        contract = Contract(lot=lot, **{k: v for k, v in values_.items() if v not in (None, "")})
+                        contract = Contract(
+                            lot=result_lot, **{k: v for k, v in values_.items() if v not in (None, "")}
+                        )
                         contract.clean_fields(exclude=["lot"])
                         contracts.append(contract)
         record = self._source_record(raw, notice, sha, tender)
@@ -890,7 +899,7 @@ class _Importer:
         through = Tender.additional_cpvs.through
         insert.insert(
             through,
-            [through(tender_id=i.tender.pk, cpvcode_id=code) for i in items for code in i.cpvs],  # type: ignore[misc]
+            [through(tender_id=i.tender.pk, cpvcode_id=code) for i in items for code in i.cpvs],
         )
         insert.insert_with_history(Lot, [lot for i in items for lot in i.lots], user=user)
         insert.insert_with_history(AwardCriterion, [c for i in items for c in i.criteria], user=user)
@@ -917,7 +926,7 @@ class _Importer:
         wanted = []
         for criterion in notice_lot.award_criteria:
             criterion_type = criterion.criterion_type
-            if criterion_type not in AwardCriterionType.values:
+            if criterion_type not in CRITERION_TYPES:
                 raise NoticeFailed(
                     _("Unknown award criterion type “%(value)s”.") % {"value": criterion_type},
                     field=f"lot {number} award criterion",

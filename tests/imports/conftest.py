@@ -14,7 +14,6 @@ from mvimonitor.imports.models import ImportRun
 from mvimonitor.imports.services import RunReport, import_run_create, import_run_execute
 from mvimonitor.organisations.models import Organisation
 
-
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 
 
