@@ -103,3 +103,23 @@ def test_the_run_is_read_only(make_member, own_run):
 
     assert response.status_code == 405
     assert ImportRun.objects.get().status == RunStatus.DONE
+
+
+def test_uploading_a_file_answers_202_with_the_run(make_member, fixtures):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    organisation = OrganisationFactory(name="Eigen dienst")
+    user = make_member(Role.INKOPER, organisation)
+    upload = SimpleUploadedFile("eforms_bt805.xml", (fixtures / "eforms_bt805.xml").read_bytes())
+
+    response = _client(user).post(
+        "/api/v1/import-runs", {"organisation": organisation.pk, "file": upload}, format="multipart"
+    )
+
+    assert response.status_code == 202
+    body = response.json()
+    run = ImportRun.objects.get()
+    assert body["id"] == run.pk
+    assert response["Location"] == f"/api/v1/import-runs/{run.pk}"
+    assert body["status"] == "done"  # the test settings run tasks immediately; a worker runs them otherwise
+    assert body["created"] == 1

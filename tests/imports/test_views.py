@@ -167,3 +167,41 @@ def test_the_service_refuses_a_run_for_an_organisation_where_the_user_may_not_ed
 
     with pytest.raises(PermissionDenied):
         import_run_create(source_description="x", user=reader, organisation=organisation)
+
+
+def test_uploading_a_notice_runs_the_import_and_shows_the_report(make_member, logged_in, fixtures):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mvimonitor.imports.models import ImportRun, ImportUpload
+
+    organisation = OrganisationFactory(name="Eigen dienst")
+    client = logged_in(make_member(Role.INKOPER, organisation))
+    content = (fixtures / "eforms_bt805.xml").read_bytes()
+
+    response = client.post(
+        reverse("imports:upload"),
+        {"files": [SimpleUploadedFile("eforms_bt805.xml", content), SimpleUploadedFile("empty.xml", b" ")]},
+    )
+
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("imports:run-detail", args=[run.pk])
+    assert (run.status, run.created, run.failed, run.organisation) == ("done", 1, 1, organisation)
+    assert ImportUpload.objects.get(name="eforms_bt805.xml").content == content  # the raw input is kept
+    tender = Tender.objects.get()
+    assert tender.organisation == organisation
+    page = client.get(response["Location"])
+    assert "empty.xml" in page.content.decode()
+    assert reverse("imports:review", args=[tender.pk]) in page.content.decode()
+
+
+def test_uploading_a_file_of_another_type_is_refused_with_a_message(make_member, logged_in):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    organisation = OrganisationFactory()
+    client = logged_in(make_member(Role.INKOPER, organisation))
+
+    response = client.post(reverse("imports:upload"), {"files": [SimpleUploadedFile("report.pdf", b"%PDF")]})
+
+    assert response.status_code == 400
+    assert "report.pdf is not a file type the import reads" in response.content.decode()
