@@ -32,7 +32,8 @@ def test_imports_the_fixtures_and_reports_each_bad_file(fixtures: Path):
     assert (run.created, run.updated) == (1, 1)  # the two fixtures are notices of one procedure
     assert run.failed == len(list((fixtures / "bad").iterdir()))
     assert f"Import run {run.pk}: 9 notices seen, 1 created, 1 updated, 0 unchanged, 7 failed." in out
-    assert "FAILED file" in err and "malformed.xml" in err
+    assert "FAILED file" in err
+    assert "malformed.xml" in err
     failure = ImportFailure.objects.get(file__endswith="billion_laughs.xml")
     assert "DOCTYPE" in failure.message
     themes = set(MVIProposal.objects.values_list("theme__code", flat=True))
