@@ -512,9 +512,9 @@ class _Importer:
         if not notices:
             return {}
         keys = {(x.source_format.value, x.notice_id, x.version) for x in notices}
-        rows = SourceRecord.objects.filter(notice_id__in={x.notice_id for x in notices}).values_list(
-            "source_format", "notice_id", "version", "sha256"
-        )
+        rows = SourceRecord.objects.filter(  # the unique index leads with the format
+            source_format__in={x.source_format.value for x in notices}, notice_id__in={x.notice_id for x in notices}
+        ).values_list("source_format", "notice_id", "version", "sha256")
         return {(f, i, v): sha for f, i, v, sha in rows if (f, i, v) in keys}
 
     def _existing_procedures(self, notices: list[n.Notice]) -> set[tuple[str, str]]:
@@ -532,9 +532,11 @@ class _Importer:
         if changed:
             taken |= {
                 ("notice", i)
-                for i in SourceRecord.objects.filter(notice_id__in=changed, tender__isnull=False).values_list(
-                    "notice_id", flat=True
-                )
+                for i in SourceRecord.objects.filter(
+                    source_format__in={x.source_format.value for x in notices},
+                    notice_id__in=changed,
+                    tender__isnull=False,
+                ).values_list("notice_id", flat=True)
             }
         for attribute in ("ocid", "ted_notice_id"):
             values = {getattr(x, attribute) for x in notices if getattr(x, attribute)}
@@ -732,7 +734,9 @@ class _Importer:
                 return link
         if notice.changes_notice_id:
             record = (
-                SourceRecord.objects.filter(notice_id=notice.changes_notice_id, tender__isnull=False)
+                SourceRecord.objects.filter(
+                    source_format=notice.source_format.value, notice_id=notice.changes_notice_id, tender__isnull=False
+                )
                 .select_related("tender__import_link__tender")
                 .first()
             )

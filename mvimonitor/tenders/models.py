@@ -123,6 +123,9 @@ class Tender(models.Model):
         indexes = [
             models.Index(fields=["organisation", "publication_date"], name="tender_org_date"),
             models.Index(fields=["publication_date"], name="tender_date"),
+            # imports find the tender of a notice by these
+            models.Index(fields=["ocid"], name="tender_ocid", condition=~Q(ocid="")),
+            models.Index(fields=["ted_notice_id"], name="tender_ted_notice_id", condition=~Q(ted_notice_id="")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="tender_value_not_negative"),
