@@ -6,9 +6,11 @@ reader stands on (the notice root, a lot, a lot result). Codes are kept as publi
 does not know become a warning on the notice, not an error (codelists are versioned by the Publications Office).
 """
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from lxml import etree
 
@@ -80,6 +82,16 @@ LOT_PATH = "/*/cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot'][cbc:ID='{lot}
 RESULT_PATH = f"/*/{EXT}/efac:NoticeResult/efac:LotResult[cbc:ID='{{res}}']"
 
 
+_PREFIX = re.compile(r"\b(" + "|".join(NS) + r"):")
+
+
+@cache
+def _q(path: str) -> str:
+    """An ElementPath in Clark notation ({namespace}Name): lxml then finds it in its path cache without sorting the
+    namespace map on every call, which made namespaced lookups the reader's main cost."""
+    return _PREFIX.sub(lambda m: "{" + NS[m.group(1)] + "}", path)
+
+
 def _t(element: etree._Element | None) -> str:
     if element is None or element.text is None:
         return ""
@@ -110,7 +122,7 @@ class _Reader:
         """A multilingual text (one element per @languageID): the notice language first, else the first one."""
         if parent is None:
             return ""
-        elements = parent.findall(path, NS)
+        elements = parent.findall(_q(path))
         if not elements:
             return ""
         for element in elements:
@@ -123,7 +135,7 @@ class _Reader:
             return []
         return [
             Text(field=field, path=where, text=_t(element), language=element.get("languageID", ""))
-            for element in parent.findall(path, NS)
+            for element in parent.findall(_q(path))
             if _t(element)
         ]
 
@@ -159,16 +171,16 @@ class _Reader:
                 f"root element {name} has namespace {namespace!r}, expected {ROOT_NAMESPACES[name]}", "root"
             )
         notice_id = ""
-        for element in root.findall("cbc:ID", NS):
+        for element in root.findall(_q("cbc:ID")):
             if element.get("schemeName") == "notice-id":
                 notice_id = _t(element)
         self.notice_id = notice_id
         if not notice_id:
             raise self.error("the notice identifier is missing", "BT-701-notice")
-        procedure_id = _t(root.find("cbc:ContractFolderID", NS))
+        procedure_id = _t(root.find(_q("cbc:ContractFolderID")))
         if not procedure_id:
             raise self.error("the procedure identifier is missing", "BT-04-notice")
-        type_element = root.find("cbc:NoticeTypeCode", NS)
+        type_element = root.find(_q("cbc:NoticeTypeCode"))
         notice_type = _t(type_element)
         if not notice_type:
             raise self.error("the notice type is missing", "BT-02-notice")
@@ -178,45 +190,45 @@ class _Reader:
         known_types = known_codes("notice-type")
         if known_types is not None and notice_type not in known_types:
             raise self.error(f"unknown notice type {notice_type!r}", "BT-02-notice")
-        self.language = _t(root.find("cbc:NoticeLanguageCode", NS))
-        extension = root.find(EXT, NS)
+        self.language = _t(root.find(_q("cbc:NoticeLanguageCode")))
+        extension = root.find(_q(EXT))
 
         family = FORM_TYPE_FAMILY[form_type]
         changes_notice_id = ""
         if extension is not None:
-            changed = extension.find("efac:Changes/efbc:ChangedNoticeIdentifier", NS)  # BT-758
+            changed = extension.find(_q("efac:Changes/efbc:ChangedNoticeIdentifier"))  # BT-758
             if changed is not None:
                 changes_notice_id = _t(changed)
                 family = NoticeFamily.CHANGE
-            modified = extension.find("efac:ContractModification/efbc:ChangedNoticeIdentifier", NS)  # BT-1501(n)
+            modified = extension.find(_q("efac:ContractModification/efbc:ChangedNoticeIdentifier"))  # BT-1501(n)
             if modified is not None and not changes_notice_id:
                 changes_notice_id = _t(modified)
 
         organisations = self.organisations(extension)
-        project = root.find("cac:ProcurementProject", NS)
+        project = root.find(_q("cac:ProcurementProject"))
         estimated, currency = self.amount(
-            project.find("cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount", NS)
+            project.find(_q("cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"))
             if project is not None
             else None,
             "BT-27-Procedure",
         )
-        procedure_code = _t(root.find("cac:TenderingProcess/cbc:ProcedureCode", NS))  # BT-105
+        procedure_code = _t(root.find(_q("cac:TenderingProcess/cbc:ProcedureCode")))  # BT-105
         if procedure_code and procedure_code not in PROCEDURE_TYPES:
             self.warnings.append(f"field BT-105-Procedure: unknown procedure type {procedure_code!r}")
-        regulatory_domain = _t(root.find("cbc:RegulatoryDomain", NS))  # BT-01
-        publication = extension.find("efac:Publication", NS) if extension is not None else None
+        regulatory_domain = _t(root.find(_q("cbc:RegulatoryDomain")))  # BT-01
+        publication = extension.find(_q("efac:Publication")) if extension is not None else None
         ojs_id = ""
         publication_date = None
         if publication is not None:
-            ojs_id = _t(publication.find("efbc:NoticePublicationID", NS)).lstrip("0")  # OPP-010
-            publication_date = _date(_t(publication.find("efbc:PublicationDate", NS)))  # OPP-012
+            ojs_id = _t(publication.find(_q("efbc:NoticePublicationID"))).lstrip("0")  # OPP-010
+            publication_date = _date(_t(publication.find(_q("efbc:PublicationDate"))))  # OPP-012
         if publication_date is None:
-            publication_date = _date(_t(root.find("cbc:IssueDate", NS)))  # BT-05(a)
+            publication_date = _date(_t(root.find(_q("cbc:IssueDate"))))  # BT-05(a)
 
         lots = [self.lot(element) for element in self.lot_elements()]
         results = self.results(extension, organisations, {lot.lot_id: lot for lot in lots})
         nature = (
-            NATURES.get(_t(project.find("cbc:ProcurementTypeCode[@listName='contract-nature']", NS)), "")
+            NATURES.get(_t(project.find(_q("cbc:ProcurementTypeCode[@listName='contract-nature']"))), "")
             if project is not None
             else ""
         )
@@ -232,11 +244,11 @@ class _Reader:
         return Notice(
             source_format=SourceFormat.EFORMS,
             notice_id=notice_id,
-            version=_t(root.find("cbc:VersionID", NS)),
+            version=_t(root.find(_q("cbc:VersionID"))),
             procedure_id=procedure_id,
             family=family,
             notice_type=notice_type,
-            notice_subtype=_t(extension.find("efac:NoticeSubType/cbc:SubTypeCode", NS))
+            notice_subtype=_t(extension.find(_q("efac:NoticeSubType/cbc:SubTypeCode")))
             if extension is not None
             else "",
             language=self.language,
@@ -249,11 +261,11 @@ class _Reader:
             is_european=regulatory_domain.startswith("3") if regulatory_domain else None,
             estimated_value=estimated,
             currency=currency,
-            main_cpv=_t(project.find("cac:MainCommodityClassification/cbc:ItemClassificationCode", NS))
+            main_cpv=_t(project.find(_q("cac:MainCommodityClassification/cbc:ItemClassificationCode")))
             if project is not None
             else "",
             additional_cpvs=[
-                _t(e) for e in project.findall("cac:AdditionalCommodityClassification/cbc:ItemClassificationCode", NS)
+                _t(e) for e in project.findall(_q("cac:AdditionalCommodityClassification/cbc:ItemClassificationCode"))
             ]
             if project is not None
             else [],
@@ -267,41 +279,42 @@ class _Reader:
         )
 
     def lot_elements(self) -> Iterable[etree._Element]:
-        for element in self.root.findall("cac:ProcurementProjectLot", NS):
-            id_element = element.find("cbc:ID", NS)
+        for element in self.root.findall(_q("cac:ProcurementProjectLot")):
+            id_element = element.find(_q("cbc:ID"))
             if id_element is not None and id_element.get("schemeName") == "Lot":
                 yield element
 
     # -- organisations and buyer ---------------------------------------------------------------------------------
-    def organisations(self, extension: etree._Element | None) -> dict[str, Party]:
-        result: dict[str, Party] = {}
-        if extension is None:
-            return result
-        for company in extension.findall("efac:Organizations/efac:Organization/efac:Company", NS):
-            org_id = _t(company.find("cac:PartyIdentification/cbc:ID", NS))  # OPT-200
-            if not org_id:
-                continue
-            national_id = _t(company.find("cac:PartyLegalEntity/cbc:CompanyID", NS))  # BT-501
-            country = _t(company.find("cac:PostalAddress/cac:Country/cbc:IdentificationCode", NS))  # BT-514
-            kvk, oin = dutch_ids(national_id, country)
-            result[org_id] = Party(
-                name=self.text_pref(company, "cac:PartyName/cbc:Name"),  # BT-500
-                national_id=national_id,
-                kvk_number=kvk,
-                oin=oin,
-                country=country,
-                nuts=_t(company.find("cac:PostalAddress/cbc:CountrySubentityCode", NS)),  # BT-507
-                size=_t(company.find("efbc:CompanySizeCode", NS)),  # BT-165
-            )
-        return result
+    def organisations(self, extension: etree._Element | None) -> "_Organisations":
+        companies: dict[str, etree._Element] = {}
+        if extension is not None:
+            for company in extension.findall(_q("efac:Organizations/efac:Organization/efac:Company")):
+                org_id = _t(company.find(_q("cac:PartyIdentification/cbc:ID")))  # OPT-200
+                if org_id:
+                    companies[org_id] = company
+        return _Organisations(self, companies)
 
-    def buyer(self, organisations: dict[str, Party]) -> Party | None:
-        party = self.root.find("cac:ContractingParty", NS)
+    def party(self, company: etree._Element) -> Party:
+        national_id = _t(company.find(_q("cac:PartyLegalEntity/cbc:CompanyID")))  # BT-501
+        country = _t(company.find(_q("cac:PostalAddress/cac:Country/cbc:IdentificationCode")))  # BT-514
+        kvk, oin = dutch_ids(national_id, country)
+        return Party(
+            name=self.text_pref(company, "cac:PartyName/cbc:Name"),  # BT-500
+            national_id=national_id,
+            kvk_number=kvk,
+            oin=oin,
+            country=country,
+            nuts=_t(company.find(_q("cac:PostalAddress/cbc:CountrySubentityCode"))),  # BT-507
+            size=_t(company.find(_q("efbc:CompanySizeCode"))),  # BT-165
+        )
+
+    def buyer(self, organisations: "_Organisations") -> Party | None:
+        party = self.root.find(_q("cac:ContractingParty"))
         if party is None:
             return None
-        org_id = _t(party.find("cac:Party/cac:PartyIdentification/cbc:ID", NS))  # OPT-300-Procedure-Buyer
+        org_id = _t(party.find(_q("cac:Party/cac:PartyIdentification/cbc:ID")))  # OPT-300-Procedure-Buyer
         legal_type = ""
-        for element in party.findall("cac:ContractingPartyType/cbc:PartyTypeCode", NS):
+        for element in party.findall(_q("cac:ContractingPartyType/cbc:PartyTypeCode")):
             if element.get("listName") == "buyer-legal-type":  # BT-11
                 legal_type = _t(element)
         found = organisations.get(org_id)
@@ -322,23 +335,23 @@ class _Reader:
 
     # -- lots -----------------------------------------------------------------------------------------------------
     def lot(self, element: etree._Element) -> Lot:
-        lot_id = _t(element.find("cbc:ID", NS))  # BT-137
+        lot_id = _t(element.find(_q("cbc:ID")))  # BT-137
         base = LOT_PATH.format(lot=lot_id)
-        project = element.find("cac:ProcurementProject", NS)
-        terms = element.find("cac:TenderingTerms", NS)
+        project = element.find(_q("cac:ProcurementProject"))
+        terms = element.find(_q("cac:TenderingTerms"))
         lot = Lot(lot_id=lot_id)
         if project is not None:
             lot.title = self.text_pref(project, "cbc:Name")  # BT-21
             lot.description = self.text_pref(project, "cbc:Description")  # BT-24
             lot.estimated_value, lot.currency = self.amount(
-                project.find("cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount", NS), "BT-27-Lot"
+                project.find(_q("cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount")), "BT-27-Lot"
             )
-            lot.main_cpv = _t(project.find("cac:MainCommodityClassification/cbc:ItemClassificationCode", NS))  # BT-262
+            lot.main_cpv = _t(project.find(_q("cac:MainCommodityClassification/cbc:ItemClassificationCode")))  # BT-262
             lot.additional_cpvs = [
-                _t(e) for e in project.findall("cac:AdditionalCommodityClassification/cbc:ItemClassificationCode", NS)
+                _t(e) for e in project.findall(_q("cac:AdditionalCommodityClassification/cbc:ItemClassificationCode"))
             ]  # BT-263
-            for additional in project.findall("cac:ProcurementAdditionalType", NS):
-                code_element = additional.find("cbc:ProcurementTypeCode", NS)
+            for additional in project.findall(_q("cac:ProcurementAdditionalType")):
+                code_element = additional.find(_q("cbc:ProcurementTypeCode"))
                 list_name = code_element.get("listName", "") if code_element is not None else ""
                 field = ADDITIONAL_TYPES.get(list_name)
                 if field is None or not _t(code_element):
@@ -355,7 +368,7 @@ class _Reader:
                         "BT-777",
                         f"{base}/cac:ProcurementProject/cac:ProcurementAdditionalType[cbc:ProcurementTypeCode/@listName='strategic-procurement']/cbc:ProcurementType",
                     )
-            sme = _t(project.find("cbc:SMESuitableIndicator", NS))  # BT-726
+            sme = _t(project.find(_q("cbc:SMESuitableIndicator")))  # BT-726
             if sme:
                 lot.codes.append(
                     self.code("BT-726", "indicator", sme, f"{base}/cac:ProcurementProject/cbc:SMESuitableIndicator")
@@ -369,8 +382,8 @@ class _Reader:
 
     def lot_terms(self, lot: Lot, terms: etree._Element, base: str) -> None:
         tt = f"{base}/cac:TenderingTerms"
-        for requirement in terms.findall("cac:TendererQualificationRequest/cac:SpecificTendererRequirement", NS):
-            code_element = requirement.find("cbc:TendererRequirementTypeCode", NS)
+        for requirement in terms.findall(_q("cac:TendererQualificationRequest/cac:SpecificTendererRequirement")):
+            code_element = requirement.find(_q("cbc:TendererRequirementTypeCode"))
             if (
                 code_element is not None
                 and code_element.get("listName") == "reserved-procurement"
@@ -384,8 +397,8 @@ class _Reader:
                         f"{tt}/cac:TendererQualificationRequest/cac:SpecificTendererRequirement/cbc:TendererRequirementTypeCode[@listName='reserved-procurement']",
                     )
                 )
-        for requirement in terms.findall("cac:ContractExecutionRequirement", NS):
-            code_element = requirement.find("cbc:ExecutionRequirementCode", NS)
+        for requirement in terms.findall(_q("cac:ContractExecutionRequirement")):
+            code_element = requirement.find(_q("cbc:ExecutionRequirementCode"))
             if code_element is None:
                 continue
             list_name = code_element.get("listName", "")
@@ -405,14 +418,14 @@ class _Reader:
                     "BT-70",
                     f"{tt}/cac:ContractExecutionRequirement[cbc:ExecutionRequirementCode/@listName='conditions']/cbc:Description",
                 )
-        extension = terms.find(EXT, NS)
+        extension = terms.find(_q(EXT))
         if extension is not None:
             self.lot_extension(lot, extension, f"{tt}/{EXT}")
         self.award_criteria(lot, terms, tt)
 
     def lot_extension(self, lot: Lot, extension: etree._Element, base: str) -> None:
-        for strategic in extension.findall("efac:StrategicProcurement", NS):
-            legal_basis = strategic.find("efbc:ApplicableLegalBasis", NS)
+        for strategic in extension.findall(_q("efac:StrategicProcurement")):
+            legal_basis = strategic.find(_q("efbc:ApplicableLegalBasis"))
             scope = legal_basis.get("listName", "") if legal_basis is not None else ""
             sp = f"{base}/efac:StrategicProcurement[efbc:ApplicableLegalBasis/@listName='{scope}']"
             if scope == "cvd-scope":
@@ -431,8 +444,8 @@ class _Reader:
             elif scope == "eed-scope":
                 lot.codes.append(self.code("BT-810", "eed-scope", _t(legal_basis), f"{sp}/efbc:ApplicableLegalBasis"))
                 self.eed_details(lot, strategic, sp)
-        for criterion in extension.findall("efac:SelectionCriteria", NS):  # BT-809 / BT-750
-            code_element = criterion.find("cbc:TendererRequirementTypeCode", NS)
+        for criterion in extension.findall(_q("efac:SelectionCriteria")):  # BT-809 / BT-750
+            code_element = criterion.find(_q("cbc:TendererRequirementTypeCode"))
             path = f"{base}/efac:SelectionCriteria"
             if code_element is not None and _t(code_element):
                 lot.codes.append(
@@ -444,42 +457,42 @@ class _Reader:
 
     def eed_details(self, lot: Lot, strategic: etree._Element, base: str) -> None:
         details_path = f"{base}/efac:StrategicProcurementInformation/efac:ProcurementDetails"
-        for details in strategic.findall("efac:StrategicProcurementInformation/efac:ProcurementDetails", NS):
-            basis = _t(details.find("efbc:LegalFrameworkCode", NS))  # BT-811(a)
+        for details in strategic.findall(_q("efac:StrategicProcurementInformation/efac:ProcurementDetails")):
+            basis = _t(details.find(_q("efbc:LegalFrameworkCode")))  # BT-811(a)
             if basis:
                 lot.codes.append(
                     self.code("BT-811(a)", "energy-efficiency-basis", basis, f"{details_path}/efbc:LegalFrameworkCode")
                 )
-            item = _t(details.find("efbc:AssetCategoryCode", NS))  # BT-811(b)
+            item = _t(details.find(_q("efbc:AssetCategoryCode")))  # BT-811(b)
             if item:
                 lot.codes.append(
                     self.code("BT-811(b)", "energy-efficiency-item", item, f"{details_path}/efbc:AssetCategoryCode")
                 )
-            label = _t(details.find("efac:AssetLabel/efbc:LabelCode", NS))  # BT-812
+            label = _t(details.find(_q("efac:AssetLabel/efbc:LabelCode")))  # BT-812
             if label:
                 lot.codes.append(
                     self.code(
                         "BT-812", "energy-efficiency-label", label, f"{details_path}/efac:AssetLabel/efbc:LabelCode"
                     )
                 )
-            for metric in details.findall("efac:AssetMetric", NS):  # BT-813 / BT-814
-                metric_code = _t(metric.find("efbc:AssetMetricCode", NS))
-                value = to_decimal(metric.findtext("efbc:AssetMetricNumeric", namespaces=NS))
+            for metric in details.findall(_q("efac:AssetMetric")):  # BT-813 / BT-814
+                metric_code = _t(metric.find(_q("efbc:AssetMetricCode")))
+                value = to_decimal(metric.findtext(_q("efbc:AssetMetricNumeric")))
                 if metric_code and value is not None:
                     lot.energy_metrics[metric_code] = lot.energy_metrics.get(metric_code, Decimal(0)) + value
 
     def award_criteria(self, lot: Lot, terms: etree._Element, base: str) -> None:
         path = f"{base}/cac:AwardingTerms/cac:AwardingCriterion/cac:SubordinateAwardingCriterion"
         for index, criterion in enumerate(
-            terms.findall("cac:AwardingTerms/cac:AwardingCriterion/cac:SubordinateAwardingCriterion", NS), start=1
+            terms.findall(_q("cac:AwardingTerms/cac:AwardingCriterion/cac:SubordinateAwardingCriterion")), start=1
         ):
             weight_kind = ""
             weight_number = None
-            for parameter in criterion.findall(f"{EXT}/efac:AwardCriterionParameter", NS):
-                parameter_code = parameter.find("efbc:ParameterCode", NS)
+            for parameter in criterion.findall(_q(f"{EXT}/efac:AwardCriterionParameter")):
+                parameter_code = parameter.find(_q("efbc:ParameterCode"))
                 if parameter_code is not None and parameter_code.get("listName") == "number-weight":
                     weight_kind = _t(parameter_code)  # BT-5421
-                    weight_number = to_decimal(parameter.findtext("efbc:ParameterNumeric", namespaces=NS))  # BT-541
+                    weight_number = to_decimal(parameter.findtext(_q("efbc:ParameterNumeric")))  # BT-541
             weight = None
             if weight_number is not None and weight_kind in ("per-exa", "per-mid"):
                 weight = weight_number
@@ -490,7 +503,7 @@ class _Reader:
             description = self.text_pref(criterion, "cbc:Description")
             lot.award_criteria.append(
                 AwardCriterion(
-                    criterion_type=_t(criterion.find("cbc:AwardingCriterionTypeCode", NS)),  # BT-539
+                    criterion_type=_t(criterion.find(_q("cbc:AwardingCriterionTypeCode"))),  # BT-539
                     name=name,  # BT-734
                     description=description,  # BT-540
                     weight=weight,
@@ -527,29 +540,29 @@ class _Reader:
 
     # -- results --------------------------------------------------------------------------------------------------
     def results(
-        self, extension: etree._Element | None, organisations: dict[str, Party], lots: dict[str, Lot]
+        self, extension: etree._Element | None, organisations: "_Organisations", lots: dict[str, Lot]
     ) -> list[LotResult]:
         if extension is None:
             return []
-        notice_result = extension.find("efac:NoticeResult", NS)
+        notice_result = extension.find(_q("efac:NoticeResult"))
         if notice_result is None:
             return []
-        tenders = {_t(t.find("cbc:ID", NS)): t for t in notice_result.findall("efac:LotTender", NS)}
-        parties = {_t(p.find("cbc:ID", NS)): p for p in notice_result.findall("efac:TenderingParty", NS)}
-        contracts = {_t(c.find("cbc:ID", NS)): c for c in notice_result.findall("efac:SettledContract", NS)}
+        tenders = {_t(t.find(_q("cbc:ID"))): t for t in notice_result.findall(_q("efac:LotTender"))}
+        parties = {_t(p.find(_q("cbc:ID"))): p for p in notice_result.findall(_q("efac:TenderingParty"))}
+        contracts = {_t(c.find(_q("cbc:ID"))): c for c in notice_result.findall(_q("efac:SettledContract"))}
         results = []
-        for lot_result in notice_result.findall("efac:LotResult", NS):
-            result_id = _t(lot_result.find("cbc:ID", NS))  # OPT-322
-            lot_id = _t(lot_result.find("efac:TenderLot/cbc:ID", NS))  # BT-13713
+        for lot_result in notice_result.findall(_q("efac:LotResult")):
+            result_id = _t(lot_result.find(_q("cbc:ID")))  # OPT-322
+            lot_id = _t(lot_result.find(_q("efac:TenderLot/cbc:ID")))  # BT-13713
             if not lot_id:
                 self.warnings.append(f"field BT-13713-LotResult: lot result {result_id} names no lot (skipped)")
                 continue
             result = LotResult(lot_id=lot_id)
-            status = _t(lot_result.find("cbc:TenderResultCode", NS))  # BT-142
+            status = _t(lot_result.find(_q("cbc:TenderResultCode")))  # BT-142
             result.awarded = True if status == "selec-w" else False if status in ("clos-nw", "open-nw") else None
-            for statistic in lot_result.findall("efac:ReceivedSubmissionsStatistics", NS):  # BT-760 / BT-759
-                statistic_code = _t(statistic.find("efbc:StatisticsCode", NS))
-                count = to_decimal(statistic.findtext("efbc:StatisticsNumeric", namespaces=NS))
+            for statistic in lot_result.findall(_q("efac:ReceivedSubmissionsStatistics")):  # BT-760 / BT-759
+                statistic_code = _t(statistic.find(_q("efbc:StatisticsCode")))
+                count = to_decimal(statistic.findtext(_q("efbc:StatisticsNumeric")))
                 if count is None:
                     continue
                 if statistic_code == "tenders":
@@ -559,36 +572,36 @@ class _Reader:
             total = Decimal(0)
             seen: set[str] = set()
             # the tenders a lot result references are its winners, unless no winner was chosen (BT-142)
-            references = [] if result.awarded is False else lot_result.findall("efac:LotTender/cbc:ID", NS)
+            references = [] if result.awarded is False else lot_result.findall(_q("efac:LotTender/cbc:ID"))
             for reference in references:  # OPT-320
                 tender = tenders.get(_t(reference))
                 if tender is None:
                     continue
                 value, currency = self.amount(
-                    tender.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS), "BT-720-Tender"
+                    tender.find(_q("cac:LegalMonetaryTotal/cbc:PayableAmount")), "BT-720-Tender"
                 )
                 if value is not None:
                     total += value
                     result.value = total
                     result.currency = currency
-                party = parties.get(_t(tender.find("efac:TenderingParty/cbc:ID", NS)))  # OPT-310
+                party = parties.get(_t(tender.find(_q("efac:TenderingParty/cbc:ID"))))  # OPT-310
                 if party is None:
                     continue
-                for tenderer in party.findall("efac:Tenderer/cbc:ID", NS):  # OPT-300-Tenderer
+                for tenderer in party.findall(_q("efac:Tenderer/cbc:ID")):  # OPT-300-Tenderer
                     org_id = _t(tenderer)
                     if org_id in organisations and org_id not in seen:
                         seen.add(org_id)
                         result.winners.append(organisations[org_id])
             framework_max, framework_currency = self.amount(
-                lot_result.find("efac:FrameworkAgreementValues/cbc:MaximumValueAmount", NS), "BT-709-LotResult"
+                lot_result.find(_q("efac:FrameworkAgreementValues/cbc:MaximumValueAmount")), "BT-709-LotResult"
             )
             if framework_max is not None:  # a framework's value is its maximum, not the sum of the winners' tenders
                 result.value, result.currency = framework_max, framework_currency
-            for reference in lot_result.findall("efac:SettledContract/cbc:ID", NS):  # OPT-315
+            for reference in lot_result.findall(_q("efac:SettledContract/cbc:ID")):  # OPT-315
                 contract = contracts.get(_t(reference))
                 if contract is not None:
-                    result.contract_number = _t(contract.find("efac:ContractReference/cbc:ID", NS))  # BT-150
-                    result.conclusion_date = _date(_t(contract.find("cbc:IssueDate", NS)))  # BT-145
+                    result.contract_number = _t(contract.find(_q("efac:ContractReference/cbc:ID")))  # BT-150
+                    result.conclusion_date = _date(_t(contract.find(_q("cbc:IssueDate"))))  # BT-145
                     break
             lot = lots.get(lot_id)
             if lot is not None:
@@ -597,15 +610,15 @@ class _Reader:
         return results
 
     def result_strategic(self, lot: Lot, lot_result: etree._Element, base: str) -> None:
-        for strategic in lot_result.findall("efac:StrategicProcurement/efac:StrategicProcurementInformation", NS):
-            category = strategic.find("efbc:ProcurementCategoryCode", NS)
+        for strategic in lot_result.findall(_q("efac:StrategicProcurement/efac:StrategicProcurementInformation")):
+            category = strategic.find(_q("efbc:ProcurementCategoryCode"))
             sp = f"{base}/efac:StrategicProcurement/efac:StrategicProcurementInformation"
             if category is not None and category.get("listName") == "cvd-contract-type":
                 lot.codes.append(
                     self.code("BT-735", "cvd-contract-type", _t(category), f"{sp}/efbc:ProcurementCategoryCode")
                 )
-                for details in strategic.findall("efac:ProcurementDetails", NS):
-                    vehicle_category = _t(details.find("efbc:AssetCategoryCode", NS))  # BT-723
+                for details in strategic.findall(_q("efac:ProcurementDetails")):
+                    vehicle_category = _t(details.find(_q("efbc:AssetCategoryCode")))  # BT-723
                     if vehicle_category:
                         lot.codes.append(
                             self.code(
@@ -615,9 +628,9 @@ class _Reader:
                                 f"{sp}/efac:ProcurementDetails/efbc:AssetCategoryCode",
                             )
                         )
-                    for statistic in details.findall("efac:StrategicProcurementStatistics", NS):
-                        vehicle_type = _t(statistic.find("efbc:StatisticsCode", NS))  # OPT-155
-                        count = to_decimal(statistic.findtext("efbc:StatisticsNumeric", namespaces=NS))  # OPT-156
+                    for statistic in details.findall(_q("efac:StrategicProcurementStatistics")):
+                        vehicle_type = _t(statistic.find(_q("efbc:StatisticsCode")))  # OPT-155
+                        count = to_decimal(statistic.findtext(_q("efbc:StatisticsNumeric")))  # OPT-156
                         if vehicle_type and count is not None:
                             lot.vehicle_counts[vehicle_type] = lot.vehicle_counts.get(vehicle_type, 0) + int(count)
                             lot.codes.append(
@@ -628,10 +641,36 @@ class _Reader:
                                     f"{sp}/efac:ProcurementDetails/efac:StrategicProcurementStatistics/efbc:StatisticsCode",
                                 )
                             )
-            elif strategic.find("efac:ProcurementDetails/efbc:LegalFrameworkCode", NS) is not None:
+            elif strategic.find(_q("efac:ProcurementDetails/efbc:LegalFrameworkCode")) is not None:
                 parent = strategic.getparent()
                 if parent is not None:
                     self.eed_details(lot, parent, f"{base}/efac:StrategicProcurement")
+
+
+class _Organisations:
+    """The notice's organisations by technical id (OPT-200), turned into a `Party` only when one is referenced
+    (most notices list a dozen organisations and reference two)."""
+
+    def __init__(self, reader: _Reader, companies: dict[str, etree._Element]) -> None:
+        self.reader = reader
+        self.companies = companies
+        self.parties: dict[str, Party] = {}
+
+    def __contains__(self, org_id: object) -> bool:
+        return org_id in self.companies
+
+    def get(self, org_id: str) -> Party | None:
+        if org_id not in self.companies:
+            return None
+        if org_id not in self.parties:
+            self.parties[org_id] = self.reader.party(self.companies[org_id])
+        return self.parties[org_id]
+
+    def __getitem__(self, org_id: str) -> Party:
+        party = self.get(org_id)
+        if party is None:
+            raise KeyError(org_id)
+        return party
 
 
 def read_eforms(data: bytes, *, file: str = "", root: etree._Element | None = None) -> Notice:

@@ -206,7 +206,12 @@ def test_can_maximal_results_cvd_and_eed(shared_data: Path) -> None:
     )
     assert lot.energy_metrics == {"nrg-con-yr": Decimal(123), "nrg-sav-yr": Decimal(45)}
     first, second = notice.results
-    assert (first.lot_id, first.awarded, first.tenders_received, first.sme_tenders_received) == ("LOT-0001", True, 9, 1)
+    assert (first.lot_id, first.awarded, first.tenders_received, first.sme_tenders_received) == (
+        "LOT-0001",
+        True,
+        9,
+        1,
+    )
     # a framework: the result's value is its maximum (BT-709), not the sum of the winning tenders
     assert (first.value, first.currency) == (Decimal("9999999.99"), "EUR")
     assert first.contract_number == "REF RST-678"
@@ -284,7 +289,9 @@ def test_open_notice_award_criteria(shared_data: Path) -> None:
 def test_converted_real_notice_award_criteria_and_results(shared_data: Path) -> None:
     notice = read(shared_data, "ted/converted-eforms/21-000061-001-EXP.xml")
     criteria = notice.lots[0].award_criteria
-    assert [c.weight for c in criteria] == [Decimal(x) for x in ("10.08", "10.08", "9.94", "9.94", "9.94", "10.01", "10.01", "30")]
+    assert [c.weight for c in criteria] == [
+        Decimal(x) for x in ("10.08", "10.08", "9.94", "9.94", "9.94", "10.01", "10.01", "30")
+    ]
     # the converter puts the old AC_CRITERION text in BT-540 (description) and leaves BT-734 (name) empty
     assert (criteria[0].name, criteria[0].description) == ("", "Health, safety and wellbeing (HS&W)")
     results = {r.lot_id: r for r in notice.results}

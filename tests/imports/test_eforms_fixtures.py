@@ -63,7 +63,9 @@ def test_change_notice(fixtures: Path) -> None:
     data = (fixtures / "eforms_bt805.xml").read_bytes()
     changes = (
         b"<efac:Changes><efbc:ChangedNoticeIdentifier>7a0c3f5e-1111-4c2b-9d3e-000000000805-02</efbc:ChangedNoticeIdentifier>"
-        b"<efac:ChangeReason><cbc:ReasonCode listName=\"change-corrig-justification\">cor-buy</cbc:ReasonCode></efac:ChangeReason>"
+        b"<efac:ChangeReason>"
+        b'<cbc:ReasonCode listName="change-corrig-justification">cor-buy</cbc:ReasonCode>'
+        b"</efac:ChangeReason>"
         b"</efac:Changes>"
     )
     data = data.replace(b"<efac:NoticeSubType>", changes + b"<efac:NoticeSubType>", 1).replace(
@@ -99,7 +101,9 @@ def test_bad_inputs_raise_read_errors(fixtures: Path, name: str, field: str, wor
 
 def test_unknown_code_is_a_warning_not_an_error(fixtures: Path) -> None:
     notice = read(fixtures / "bad" / "unknown_code.xml")
-    assert notice.warnings == ["field BT-805: unknown code 'galactic' in codelist gpp-criteria (kept, no theme proposed)"]
+    assert notice.warnings == [
+        "field BT-805: unknown code 'galactic' in codelist gpp-criteria (kept, no theme proposed)"
+    ]
     assert ("BT-805", "galactic") in {(c.field, c.value) for c in notice.lots[0].codes}
 
 

@@ -137,8 +137,13 @@ def test_json_that_is_not_a_package() -> None:
 def test_a_large_package_is_streamed(tmp_path: Path) -> None:
     """20,000 releases (~8 MB): memory held while reading stays far below the file size."""
     path = tmp_path / "big.json"
-    release = {"ocid": "ocds-abcdef-{i}", "id": "{i}", "date": "2024-01-01", "tag": ["tender"],
-               "tender": {"title": "x" * 300, "value": {"amount": 1000, "currency": "EUR"}}}
+    release = {
+        "ocid": "ocds-abcdef-{i}",
+        "id": "{i}",
+        "date": "2024-01-01",
+        "tag": ["tender"],
+        "tender": {"title": "x" * 300, "value": {"amount": 1000, "currency": "EUR"}},
+    }
     template = json.dumps(release)
     with path.open("w") as out:
         out.write('{"publisher": {"name": "t"}, "releases": [')

@@ -59,7 +59,7 @@ def test_award_notice_with_weighted_criteria_and_sme_flags(shared_data: Path) ->
     assert notice.procedure_id == "2019/S 176-428607"  # PROCEDURE/NOTICE_NUMBER_OJ: the contract notice
     assert [lot.lot_id for lot in notice.lots] == ["1", "2"]
     criteria = notice.lots[0].award_criteria
-    assert [(c.criterion_type, c.name, c.weight) for c in criteria][0] == (
+    assert next((c.criterion_type, c.name, c.weight) for c in criteria) == (
         "quality",
         "Health, safety and wellbeing (HS&W)",
         Decimal("10.08"),
@@ -69,7 +69,12 @@ def test_award_notice_with_weighted_criteria_and_sme_flags(shared_data: Path) ->
     assert sum(c.weight for c in criteria if c.weight is not None) == Decimal("100.00")
     assert len(notice.results) == 12  # AWARD_CONTRACT 1A-1F and 2A-2F
     first = notice.results[0]
-    assert (first.lot_id, first.contract_number, first.tenders_received, first.sme_tenders_received) == ("1", "1A", 7, 1)
+    assert (first.lot_id, first.contract_number, first.tenders_received, first.sme_tenders_received) == (
+        "1",
+        "1A",
+        7,
+        1,
+    )
     assert (first.value, first.currency, str(first.conclusion_date)) == (Decimal(250000000), "GBP", "2020-09-09")
     assert [(w.name, w.size) for w in first.winners] == [("Amey OW Ltd", "large")]
     sme_winners = [w.name for r in notice.results for w in r.winners if w.size == "sme"]

@@ -38,7 +38,11 @@ def test_csv_rows(fixtures: Path) -> None:
     assert award.family == NoticeFamily.RESULT
     assert award.publication_date == date(2024, 9, 12)  # dd-mm-yyyy
     (result,) = award.results
-    assert (result.value, result.tenders_received, result.conclusion_date) == (Decimal("1180000.00"), 3, date(2024, 9, 1))
+    assert (result.value, result.tenders_received, result.conclusion_date) == (
+        Decimal("1180000.00"),
+        3,
+        date(2024, 9, 1),
+    )
     assert [(w.name, w.kvk_number, w.size) for w in result.winners] == [("Bus & Co B.V.", "87654321", "sme")]
     assert [(c.criterion_type, c.weight) for c in award.lots[0].award_criteria] == [("price", Decimal(100))]
 
@@ -55,7 +59,8 @@ def test_csv_rows(fixtures: Path) -> None:
 
 
 def test_column_variants_and_missing_mandatory_column() -> None:
-    variant = "Id publicatie,Officiele naam aanbestedende dienst,Naam aanbesteding,Type opdracht\n1,Gemeente X,Titel,Diensten\n"
+    header = "Id publicatie,Officiele naam aanbestedende dienst,Naam aanbesteding,Type opdracht"
+    variant = header + "\n1,Gemeente X,Titel,Diensten\n"
     (raw,) = iter_csv(io.BytesIO(variant.encode("utf-8-sig")), file="variant.csv")
     assert raw.notice is not None
     assert (raw.notice.notice_id, raw.notice.nature, raw.notice.buyer.name) == ("1", "services", "Gemeente X")  # type: ignore[union-attr]
@@ -67,7 +72,9 @@ def test_column_variants_and_missing_mandatory_column() -> None:
 
 
 def test_windows_1252_csv() -> None:
-    data = "ID publicatie;Naam aanbestedende dienst;Naam aanbesteding\n7;Gemeente Súdwest-Fryslân;Café\n".encode("cp1252")
+    data = "ID publicatie;Naam aanbestedende dienst;Naam aanbesteding\n7;Gemeente Súdwest-Fryslân;Café\n".encode(
+        "cp1252"
+    )
     (raw,) = iter_csv(io.BytesIO(data), file="ansi.csv")
     assert raw.notice is not None
     assert raw.notice.title == "Café"
@@ -77,11 +84,49 @@ def test_xlsx_generated_in_the_test() -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "OpenData sheet"
-    sheet.append(["ID publicatie", "TenderNed kenmerk", "Publicatiedatum", "Naam aanbestedende dienst", "Naam aanbesteding",
-                  "Type opdracht", "Procedure", "Nationaal of Europees", "Oorspronkelijk geraamde waarde - bedrag", "Extra kolom"])
-    sheet.append([400001, 9001, date(2024, 2, 1), "Provincie Voorbeeld", "Onderhoud wegen", "Werken", "Niet-openbaar", "EU", 1500000.5, "x"])
+    sheet.append(
+        [
+            "ID publicatie",
+            "TenderNed kenmerk",
+            "Publicatiedatum",
+            "Naam aanbestedende dienst",
+            "Naam aanbesteding",
+            "Type opdracht",
+            "Procedure",
+            "Nationaal of Europees",
+            "Oorspronkelijk geraamde waarde - bedrag",
+            "Extra kolom",
+        ]
+    )
+    sheet.append(
+        [
+            400001,
+            9001,
+            date(2024, 2, 1),
+            "Provincie Voorbeeld",
+            "Onderhoud wegen",
+            "Werken",
+            "Niet-openbaar",
+            "EU",
+            1500000.5,
+            "x",
+        ]
+    )
     sheet.append([None, None, None, None, None, None, None, None, None, None])
-    sheet.append([400002, 9002, "2024-02-02", "Provincie Voorbeeld", "Circulair meubilair", "Leveringen", "Openbaar", "NA", 50000, "y"])
+    sheet.append(
+        [
+            400002,
+            9002,
+            "2024-02-02",
+            "Provincie Voorbeeld",
+            "Circulair meubilair",
+            "Leveringen",
+            "Openbaar",
+            "NA",
+            50000,
+            "y",
+        ]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
