@@ -2,7 +2,7 @@
 
 `SourceRecord` keeps every notice's own bytes, so an import can be replayed and nothing is lost. `ImportedTender`
 links a tender to the procedure it was imported from and remembers what the import last wrote to it, which is how a
-buyer's manual change is told apart from an old imported value (ADR imports-service manual-change protection).
+buyer's manual change is told apart from an old imported value (ADR 0010).
 `MVIProposal` holds what the detectors found; only the buyer's confirmation turns it into an `MVIApplication`.
 """
 

@@ -9,7 +9,7 @@ Rules (docs/imports.md, "Import service"):
   to other connections while it runs.
 - A buyer's manual change is never overwritten. `ImportedTender.imported_values` remembers what the import last wrote
   to each field; a current value that differs from it was changed by a person, is kept, and the difference with the
-  notice is recorded for the review page (ADR imports-service-manual-changes).
+  notice is recorded for the review page (ADR 0010).
 - Detected MVI applications are stored as `MVIProposal`s; only a buyer's confirmation makes them `MVIApplication`s.
   A proposal never replaces an MVI application, and a rejected proposal is not proposed again for the same evidence.
 - Organisations are matched by national id, KvK number, OIN, then normalised name. An unknown buyer is created with
