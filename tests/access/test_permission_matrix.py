@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
+from mvimonitor.imports.models import ImportRun, MVIProposal
 from mvimonitor.organisations.models import Invitation, Membership, Organisation, Role, User
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 
@@ -31,13 +32,21 @@ from ..factories import (
     MVIApplicationFactory,
     OrganisationFactory,
     TenderFactory,
+    ThemeFactory,
     UserFactory,
 )
 
 # What of B must never appear to A. Organisation names are public (contracting authorities publish their tenders),
 # so the markers are B's records and B's people.
 SECRET_TITLE = "Geheime aanbesteding van organisatie B"
-SECRETS = (SECRET_TITLE, "Geheim perceel B", "Leverancier B-geheim", "b-beheerder-geheim", "uitnodiging-b-geheim")
+SECRETS = (
+    SECRET_TITLE,
+    "Geheim perceel B",
+    "Leverancier B-geheim",
+    "b-beheerder-geheim",
+    "uitnodiging-b-geheim",
+    "import-b-geheim",
+)
 
 # URLs that are not about organisation B's records, with the reason.
 EXEMPT = {
@@ -58,6 +67,8 @@ class World:
     contract_b: Contract
     membership_b: Membership
     invitation_b: Invitation
+    run_b: ImportRun
+    proposal_b: MVIProposal
 
 
 @pytest.fixture
@@ -89,6 +100,10 @@ def world(db: None) -> World:
         contract_b=ContractFactory(lot=lot_b, supplier_name="Leverancier B-geheim"),
         membership_b=membership_b,
         invitation_b=invitation_b,
+        run_b=ImportRun.objects.create(organisation=org_b, source_description="import-b-geheim.xml"),
+        proposal_b=MVIProposal.objects.create(
+            lot=lot_b, theme=ThemeFactory(code="milieu"), origin="explicit_code", confidence="high", evidence="BT-774"
+        ),
     )
 
 
@@ -108,6 +123,8 @@ def snapshot(world: World) -> dict[str, Any]:
         "criteria": rows(AwardCriterion.objects.filter(lot__tender__organisation=b)),
         "applications": rows(MVIApplication.objects.filter(lot__tender__organisation=b)),
         "contracts": rows(Contract.objects.filter(lot__tender__organisation=b)),
+        "import_runs": rows(ImportRun.objects.filter(organisation=b)),
+        "proposals": rows(MVIProposal.objects.filter(lot__tender__organisation=b)),
         "tender_history": Tender.history.filter(organisation_id=b.pk).count(),  # type: ignore[attr-defined]
     }
 
@@ -142,6 +159,7 @@ API_OBJECTS = {
     "lots": "lot_b",
     "award-criteria": "criterion_b",
     "mvi-applications": "application_b",
+    "import-runs": "run_b",
 }
 UI_PARAMETERS = {
     "tender_id": "tender_b",
@@ -149,6 +167,8 @@ UI_PARAMETERS = {
     "application_id": "application_b",
     "pk": "membership_b",
     "token": "invitation_b",
+    "run_id": "run_b",
+    "proposal_id": "proposal_b",
 }
 
 
