@@ -10,7 +10,8 @@ from mvimonitor.organisations.models import Role
 from mvimonitor.tenders.models import Tender
 from tests.factories import OrganisationFactory
 
-pytestmark = pytest.mark.usefixtures("reference_data")
+# The worker closes its database connection after a task, as a worker should; so no test transaction around it.
+pytestmark = [pytest.mark.usefixtures("reference_data"), pytest.mark.django_db(transaction=True)]
 
 
 def test_an_upload_waits_in_the_queue_until_the_worker_runs_it(settings, make_member, logged_in, fixtures):
