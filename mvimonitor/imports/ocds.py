@@ -473,6 +473,9 @@ def iter_ocds(stream: IO[bytes], *, file: str = "") -> Iterator[RawNotice]:
                     yield RawNotice(file=file, locator=f"records[{index}]", raw=release_bytes(record), error=problem)
                 for position, release in enumerate(embedded):
                     yield _one(release, file, f"records[{index}].releases[{position}]")
+        if index < 0:
+            empty = ReadError(f"the package has no {kind}", file=file, field=kind)
+            yield RawNotice(file=file, locator="", raw=b"", error=empty)
     except ijson.JSONError as exc:
         where = f"after item {index}" if index >= 0 else "before the first item"
         broken = ReadError(f"malformed JSON {where}: {exc}", file=file, notice=f"{kind}[{index + 1}]")

@@ -226,6 +226,9 @@ def _read_zip(name: str, stream: IO[bytes], limits: Limits, *, in_archive: bool)
             yield _error(name, "an archive inside an archive is not opened")
             return
         budget = _Budget(limits, name)
+        if not infos:
+            yield _error(name, "the archive is empty")
+            return
         for info in sorted(infos, key=lambda i: i.filename):
             try:
                 budget.member(info.filename)
@@ -256,10 +259,12 @@ def _read_tar(name: str, stream: IO[bytes], limits: Limits) -> Iterator[RawNotic
     except (tarfile.TarError, OSError, EOFError) as exc:
         yield _error(name, f"not a readable tar or gzip archive: {exc}")
         return
+    members = 0
     try:
         for member in archive:
             if member.isdir():
                 continue
+            members += 1
             try:
                 budget.member(member.name)
             except ReadError as error:
@@ -285,6 +290,8 @@ def _read_tar(name: str, stream: IO[bytes], limits: Limits) -> Iterator[RawNotic
                     f"the archive holds more than {limits.max_total_bytes} bytes uncompressed (zip bomb?); stopped",
                 )
                 return
+        if members == 0:
+            yield _error(name, "the archive is empty")
     except (tarfile.TarError, OSError, EOFError, zipfile.BadZipFile) as exc:
         yield _error(name, f"the archive is damaged: {exc}")
     finally:

@@ -366,6 +366,10 @@ def _rows(
             yield RawNotice(file=file, locator=locator, raw=raw, error=error, warnings=notice_warnings)
             continue
         yield RawNotice(file=file, locator=locator, raw=raw, notice=notice, warnings=notice_warnings)
+    if first:  # a header and no rows: say so rather than import nothing silently
+        yield RawNotice(
+            file=file, locator="", raw=b"", error=ReadError("the file has column names but no rows", file=file)
+        )
 
 
 def iter_csv(stream: IO[bytes], *, file: str = "") -> Iterator[RawNotice]:

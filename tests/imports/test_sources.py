@@ -178,3 +178,57 @@ def test_all_real_files_are_read(shared_data: Path) -> None:
     raws = [r for r in read_paths(folders) if r.file.endswith((".xml", ".json"))]
     assert len(raws) == 10 + 5 + 3 + 6 + 1
     assert errors(raws) == []
+
+
+def xlsx_bytes() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["ID publicatie", "Naam aanbestedende dienst", "Naam aanbesteding"])
+    workbook.active.append([500001, "Gemeente Voorbeeldstad", "Inkoop van circulair meubilair"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_upload_is_recognised_by_its_zip_layout() -> None:
+    (raw,) = read_upload("export", io.BytesIO(xlsx_bytes()))
+    assert raw.notice is not None
+    assert raw.notice.notice_id == "500001"
+    assert raw.locator == "sheet 'Sheet' row 2"
+
+
+def test_xlsx_that_would_expand_too_much_is_refused() -> None:
+    (raw,) = read_upload("export.xlsx", io.BytesIO(xlsx_bytes()), max_total_bytes=1000)
+    assert raw.error is not None
+    assert "zip bomb" in raw.error.message
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("header-only.csv", b"ID publicatie;Naam aanbestedende dienst;Naam aanbesteding\r\n", "no rows"),
+        ("no-releases.json", b'{"releases": []}', "no releases"),
+        ("no-records.json", b'{"records": []}', "no records"),
+    ],
+)
+def test_inputs_without_notices_say_so(name: str, data: bytes, words: str) -> None:
+    (raw,) = read_upload(name, io.BytesIO(data))
+    assert raw.error is not None
+    assert words in raw.error.message
+    assert raw.error.file == name
+
+
+def test_empty_archives_say_so(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w"):
+        pass
+    (raw,) = read_upload("empty.zip", io.BytesIO(buffer.getvalue()))
+    assert raw.error is not None
+    assert "archive is empty" in raw.error.message
+    path = tmp_path / "empty.tar.gz"
+    with tarfile.open(path, "w:gz"):
+        pass
+    (raw,) = read_paths([path])
+    assert raw.error is not None
+    assert "archive is empty" in raw.error.message
