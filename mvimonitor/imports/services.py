@@ -851,10 +851,9 @@ class _Importer:
                 if result_lot is None and result.winners and result.awarded is not False:
                     result_lot = lots[number] = Lot(tender=tender, number=number, title=tender.title[:500])
                 for values_ in self._contract_values(result, tender.currency):
+                    name = normalise_name(values_["supplier_name"])
                     if result_lot is not None and not any(
-                        normalise_name(c.supplier_name) == normalise_name(values_["supplier_name"])
-                        and c.lot is result_lot
-                        for c in contracts
+                        c.lot is result_lot and normalise_name(c.supplier_name) == name for c in contracts
                     ):
                         contract = Contract(
                             lot=result_lot, **{k: v for k, v in values_.items() if v not in (None, "")}
@@ -865,8 +864,8 @@ class _Importer:
         mvi_proposals = [
             MVIProposal(
                 lot=lot,
-                theme=theme,
-                form=form,
+                theme_id=theme.pk,  # ids of catalogue rows: cheaper than the related-object descriptors
+                form_id=form.pk if form else None,
                 award_weight=weight,
                 origin=proposal.origin.value,
                 confidence=proposal.confidence.value,
