@@ -12,6 +12,7 @@ MAIN_NAV: list[tuple[str, Promise]] = [
     ("dashboards:national", _("National figures")),
     ("effects:contract-list", _("Contracts")),
     ("effects:dashboard", _("Effects")),
+    ("imports:list", _("Imports")),
     ("themes:index", _("Catalogue")),
     ("organisations:members", _("Organisation")),
 ]

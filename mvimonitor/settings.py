@@ -35,11 +35,14 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "mvimonitor.organisations",
     "mvimonitor.themes",
     "mvimonitor.tenders",
     "mvimonitor.effects",
     "mvimonitor.dashboards",
+    "mvimonitor.imports",
     "mvimonitor.api",
 ]
 
@@ -171,6 +174,9 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Background tasks (imports): django-tasks, database backend; `manage.py db_worker` runs them (docs/imports.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 API_VERSION = "1.0.0"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -209,6 +215,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UnitEnum": "mvimonitor.effects.models.Unit",
         "ObligationBaseEnum": "mvimonitor.effects.models.ObligationBase",
+        "ImportRunStatusEnum": "mvimonitor.imports.models.RunStatus",
+        "RealisationStatusEnum": "mvimonitor.effects.models.RealisationStatus",
     },
 }
 

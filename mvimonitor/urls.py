@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("monitoring/", include("mvimonitor.dashboards.urls")),
     path("", include("mvimonitor.effects.urls")),
     path("organisation/", include("mvimonitor.organisations.urls")),
+    path("imports/", include("mvimonitor.imports.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

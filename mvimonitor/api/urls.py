@@ -4,7 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from mvimonitor.effects import api as effects_api
 
-from . import kpis, views
+from . import imports, kpis, views
 
 # SimpleRouter, not DefaultRouter: the latter's root view would live at "/api/v1/", with a trailing slash.
 router = SimpleRouter(trailing_slash=False)
@@ -13,6 +13,7 @@ router.register("tenders", views.TenderViewSet, basename="tender")
 router.register("lots", views.LotViewSet, basename="lot")
 router.register("award-criteria", views.AwardCriterionViewSet, basename="award-criterion")
 router.register("mvi-applications", views.MVIApplicationViewSet, basename="mvi-application")
+router.register("import-runs", imports.ImportRunViewSet, basename="import-run")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("application-forms", views.ApplicationFormViewSet, basename="application-form")
 router.register("ambition-levels", views.AmbitionLevelViewSet, basename="ambition-level")

@@ -59,6 +59,8 @@ class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=40, choices=OrganisationKind.choices)
     oin = models.CharField(_("OIN"), max_length=20, blank=True, validators=[validate_oin])
     kvk_number = models.CharField(_("KvK number"), max_length=8, blank=True, validators=[validate_kvk])
+    # The buyer's identifier as a notice publishes it (eForms BT-501) when it is neither an OIN nor a KvK number.
+    national_id = models.CharField(_("national registration number"), max_length=100, blank=True, db_index=True)
     province = models.CharField(_("province"), max_length=2, choices=Province.choices, blank=True)
     parent = models.ForeignKey(
         "self",

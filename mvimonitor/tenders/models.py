@@ -102,6 +102,9 @@ class Tender(models.Model):
         on_delete=models.PROTECT,
         related_name="tenders",
     )
+    # Tender attributes that are not themes (architecture §B); None when nobody said.
+    is_sme_friendly = models.BooleanField(_("SME-friendly (MKB-vriendelijk)"), null=True, blank=True)
+    is_innovative = models.BooleanField(_("innovation-oriented procurement"), null=True, blank=True)
     mvi_confirmed_at = models.DateTimeField(_("MVI registration confirmed at"), null=True, blank=True)
     mvi_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -120,6 +123,9 @@ class Tender(models.Model):
         indexes = [
             models.Index(fields=["organisation", "publication_date"], name="tender_org_date"),
             models.Index(fields=["publication_date"], name="tender_date"),
+            # imports find the tender of a notice by these
+            models.Index(fields=["ocid"], name="tender_ocid", condition=~Q(ocid="")),
+            models.Index(fields=["ted_notice_id"], name="tender_ted_notice_id", condition=~Q(ted_notice_id="")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="tender_value_not_negative"),
@@ -210,6 +216,7 @@ class AwardCriterion(models.Model):
 class Origin(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
     EXPLICIT_CODE = "explicit_code", _("Explicit code in the notice")
+    STRUCTURED_SIGNAL = "structured_signal", _("Structured signal in the notice")
     TEXT_DETECTION = "text_detection", _("Detected in the text")
 
 
@@ -295,6 +302,7 @@ class Contract(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[CURRENCY_VALIDATOR])
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    conclusion_date = models.DateField(_("date of conclusion"), null=True, blank=True)
 
     history = HistoricalRecords()
 

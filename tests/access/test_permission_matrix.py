@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
 from mvimonitor.effects.models import Commitment, EmissionFactorSet, EvidenceFile, Realisation
+from mvimonitor.imports.models import ImportRun, MVIProposal
 from mvimonitor.organisations.models import Invitation, Membership, Organisation, Role, User
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 
@@ -40,8 +41,17 @@ from ..factories import (
 # What of B must never appear to A. Organisation names are public (contracting authorities publish their tenders),
 # so the markers are B's records and B's people.
 SECRET_TITLE = "Geheime aanbesteding van organisatie B"
-SECRETS = (SECRET_TITLE, "Geheim perceel B", "Leverancier B-geheim", "b-beheerder-geheim", "uitnodiging-b-geheim",
-           "Geheime toezegging B", "b-bewijs-geheim.pdf", "Eigen factorlijst B-geheim")  # fmt: skip
+SECRETS = (
+    SECRET_TITLE,
+    "Geheim perceel B",
+    "Leverancier B-geheim",
+    "b-beheerder-geheim",
+    "uitnodiging-b-geheim",
+    "Geheime toezegging B",
+    "b-bewijs-geheim.pdf",
+    "Eigen factorlijst B-geheim",
+    "import-b-geheim",
+)
 
 # URLs that are not about organisation B's records, with the reason.
 EXEMPT = {
@@ -66,6 +76,8 @@ class World:
     realisation_b: Realisation
     evidence_b: EvidenceFile
     factor_set_b: EmissionFactorSet
+    run_b: ImportRun
+    proposal_b: MVIProposal
 
 
 @pytest.fixture
@@ -116,6 +128,10 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         realisation_b=realisation_b,
         evidence_b=evidence_b,
         factor_set_b=factor_set_b,
+        run_b=ImportRun.objects.create(organisation=org_b, source_description="import-b-geheim.xml"),
+        proposal_b=MVIProposal.objects.create(
+            lot=lot_b, theme=ThemeFactory(code="milieu"), origin="explicit_code", confidence="high", evidence="BT-774"
+        ),
     )
 
 
@@ -135,6 +151,8 @@ def snapshot(world: World) -> dict[str, Any]:
         "criteria": rows(AwardCriterion.objects.filter(lot__tender__organisation=b)),
         "applications": rows(MVIApplication.objects.filter(lot__tender__organisation=b)),
         "contracts": rows(Contract.objects.filter(lot__tender__organisation=b)),
+        "import_runs": rows(ImportRun.objects.filter(organisation=b)),
+        "proposals": rows(MVIProposal.objects.filter(lot__tender__organisation=b)),
         "tender_history": Tender.history.filter(organisation_id=b.pk).count(),  # type: ignore[attr-defined]
         "commitments": rows(Commitment.objects.filter(contract__lot__tender__organisation=b)),
         "realisations": rows(Realisation.objects.filter(commitment__contract__lot__tender__organisation=b)),
@@ -178,6 +196,7 @@ API_OBJECTS = {
     "realisations": "realisation_b",
     "emission-factor-sets": "factor_set_b",
     "effect-summaries": "org_b",
+    "import-runs": "run_b",
 }
 UI_PARAMETERS = {
     "tender_id": "tender_b",
@@ -189,6 +208,8 @@ UI_PARAMETERS = {
     "commitment_id": "commitment_b",
     "realisation_id": "realisation_b",
     "evidence_id": "evidence_b",
+    "run_id": "run_b",
+    "proposal_id": "proposal_b",
 }
 
 

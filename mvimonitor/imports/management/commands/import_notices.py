@@ -1,0 +1,104 @@
+"""Import procurement notices from files, folders, zip and tar.gz archives (eForms, TED R2.0.9, OCDS, TenderNed)."""
+
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from mvimonitor.imports import notices as n
+from mvimonitor.imports.models import ImportRun, RunStatus
+from mvimonitor.imports.services import import_run_create, import_run_execute
+from mvimonitor.organisations.models import Organisation
+
+
+class _ProgressBar:
+    """A one-line progress report on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, stream: Any, *, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def count(self, raw_notices: Iterable[n.RawNotice], run: ImportRun) -> Iterator[n.RawNotice]:
+        for seen, raw in enumerate(raw_notices, start=1):
+            now = time.monotonic()
+            if self.enabled and now - self.last > 0.1:
+                self.last = now
+                self.draw(seen, run)
+            yield raw
+
+    def draw(self, seen: int, run: ImportRun) -> None:
+        rate = seen / max(time.monotonic() - self.start, 1e-9)
+        self.stream.write(
+            f"\r[{'#' * min(seen // 100 % 31, 30):<30}] {seen} read, {run.created} created, {run.updated} updated, "
+            f"{run.unchanged} unchanged, {run.failed} failed ({rate:.0f}/s)"
+        )
+        self.stream.flush()
+
+    def close(self, run: ImportRun) -> None:
+        if self.enabled:
+            self.draw(run.seen, run)
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = (
+        "Import notices from PATH... (files, folders, .zip, .tar.gz): store the raw notice, update tenders, lots, "
+        "award criteria and contracts, and propose MVI applications for the buyer to review."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        parser.add_argument("--dry-run", action="store_true", help="read and check everything, write nothing")
+        parser.add_argument(
+            "--organisation",
+            type=int,
+            metavar="ID",
+            help="import for this organisation only: every notice's buyer must be it or unknown",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from mvimonitor.imports.sources import read_paths
+
+        paths: list[Path] = options["paths"]
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise CommandError(f"Not found: {', '.join(missing)}")
+        organisation = None
+        if options["organisation"] is not None:
+            organisation = Organisation.objects.filter(pk=options["organisation"]).first()
+            if organisation is None:
+                raise CommandError(f"There is no organisation with id {options['organisation']}.")
+        run = import_run_create(
+            source_description=" ".join(str(p) for p in paths),
+            organisation=organisation,
+            dry_run=options["dry_run"],
+        )
+        bar = _ProgressBar(sys.stderr, enabled=not options["no_progress"] and options["verbosity"] > 0)
+        report = import_run_execute(run=run, raw_notices=bar.count(read_paths([str(p) for p in paths]), run))
+        bar.close(run)
+        for failure in report.failures:
+            where = ", ".join(
+                f"{label} {value}"
+                for label, value in (
+                    ("file", failure.file),
+                    ("at", failure.locator),
+                    ("notice", failure.notice),
+                    ("field", failure.field),
+                )
+                if value
+            )
+            self.stderr.write(f"FAILED {where}: {failure.message}")
+        prefix = "Dry run (nothing written): " if run.dry_run else f"Import run {run.pk}: "
+        self.stdout.write(
+            f"{prefix}{run.seen} notices seen, {run.created} created, {run.updated} updated, "
+            f"{run.unchanged} unchanged, {run.failed} failed."
+        )
+        if run.status == RunStatus.FAILED:
+            raise CommandError(run.message or "The import failed.")

@@ -1,0 +1,1345 @@
+"""The import service: stores notices read by the readers in the procurement record, one notice at a time.
+
+Rules (docs/imports.md, "Import service"):
+
+- Idempotent. A notice is identified by (source format, notice id, version); seen before with the same bytes, it is
+  counted unchanged and nothing is written, not even history rows.
+- Transactional per notice. Each notice runs in its own savepoint: a failure rolls back that notice only, is recorded
+  with file, notice and field, and the run goes on. Notices are committed in batches, so the run's progress is visible
+  to other connections while it runs.
+- A buyer's manual change is never overwritten. `ImportedTender.imported_values` remembers what the import last wrote
+  to each field; a current value that differs from it was changed by a person, is kept, and the difference with the
+  notice is recorded for the review page (ADR 0010).
+- Detected MVI applications are stored as `MVIProposal`s; only a buyer's confirmation makes them `MVIApplication`s.
+  A proposal never replaces an MVI application, and a rejected proposal is not proposed again for the same evidence.
+- Organisations are matched by national id, KvK number, OIN, then normalised name. An unknown buyer is created with
+  status pending for a beheerder to confirm. A run made for one organisation (an upload) only writes that
+  organisation's tenders.
+"""
+
+import hashlib
+import logging
+import re
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from functools import partial
+from itertools import islice
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mvimonitor.organisations.access import Action, permitted
+from mvimonitor.organisations.models import Organisation, OrganisationKind, OrganisationStatus, User
+from mvimonitor.organisations.validators import validate_kvk, validate_oin
+from mvimonitor.tenders.models import (
+    AwardCriterion,
+    AwardCriterionType,
+    Contract,
+    Lot,
+    MVIApplication,
+    Nature,
+    ProcedureType,
+    Tender,
+    nature_for_cpv,
+)
+from mvimonitor.themes.models import ApplicationForm, CpvCode, Theme
+
+from . import notices as n
+from .models import (
+    ImportedTender,
+    ImportFailure,
+    ImportRun,
+    ImportUpload,
+    MVIProposal,
+    ProposalStatus,
+    RunStatus,
+    Severity,
+    SourceRecord,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 250  # notices per commit; each notice still has its own savepoint
+Detector = Callable[[n.Notice], tuple[list[n.Proposal], list[n.AttributeSignal]]]
+Progress = Callable[[ImportRun], None]
+
+CONFIDENCE_RANK = {n.Confidence.HIGH: 3, n.Confidence.MEDIUM: 2, n.Confidence.LOW: 1}
+
+# eForms buyer-legal-type (BT-11) → organisation kind, as a first guess for a pending buyer; a beheerder confirms it.
+KIND_FOR_LEGAL_TYPE = {
+    "cga": OrganisationKind.RIJK,
+    "ra": OrganisationKind.PROVINCIE,
+    "la": OrganisationKind.GEMEENTE,
+    "body-pl": OrganisationKind.PUBLIEKRECHTELIJKE_INSTELLING,
+    "body-pl-cga": OrganisationKind.PUBLIEKRECHTELIJKE_INSTELLING,
+    "body-pl-ra": OrganisationKind.PUBLIEKRECHTELIJKE_INSTELLING,
+    "body-pl-la": OrganisationKind.PUBLIEKRECHTELIJKE_INSTELLING,
+}
+
+# The choices, as sets (Django builds `.values` anew on every access).
+NATURES = frozenset(Nature.values)
+PROCEDURE_TYPES = frozenset(ProcedureType.values)
+CRITERION_TYPES = frozenset(AwardCriterionType.values)
+
+# Tender fields the import writes, protected against overwriting a manual change.
+TENDER_FIELDS = (
+    "title",
+    "description",
+    "nature",
+    "procedure_type",
+    "is_european",
+    "estimated_value",
+    "currency",
+    "main_cpv_id",
+    "ted_notice_id",
+    "tenderned_publication_id",
+    "ocid",
+    "is_sme_friendly",
+    "is_innovative",
+)
+LOT_FIELDS = ("title", "description", "estimated_value", "main_cpv_id")
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+class NoticeFailed(Exception):  # noqa: N818 - a control-flow signal, carried to the failure record
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class FailureInfo:
+    severity: str
+    file: str
+    locator: str
+    notice: str
+    field: str
+    message: str
+
+
+@dataclass
+class RunReport:
+    """What a run did, also for a dry run whose database rows are rolled back."""
+
+    run: ImportRun
+    failures: list[FailureInfo] = field(default_factory=list)
+
+
+# --- run life cycle -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_run_create(
+    *,
+    source_description: str,
+    user: User | None = None,
+    organisation: Organisation | None = None,
+    dry_run: bool = False,
+) -> ImportRun:
+    """A new, queued run. Made for an organisation, it needs the user's EDIT_TENDERS right there.
+
+    A dry run is returned unsaved: it exists only inside the transaction that `import_run_execute` rolls back.
+    """
+    if organisation is not None and user is not None and not permitted(user, Action.EDIT_TENDERS, organisation):
+        raise PermissionDenied(_("You may not import notices for this organisation."))
+    run = ImportRun(
+        source_description=source_description[:1000],
+        started_by=user,
+        organisation=organisation,
+        dry_run=dry_run,
+    )
+    run.full_clean(exclude=["organisation", "started_by"])
+    if not dry_run:  # a dry run is saved inside its own rolled-back transaction by import_run_execute
+        run.save()
+    return run
+
+
+@transaction.atomic
+def import_upload_create(*, user: User, organisation: Organisation, files: list[tuple[str, bytes]]) -> ImportRun:
+    """Keep uploaded files in the database and make a queued run for them (the caller enqueues the task)."""
+    if not files:
+        raise ValidationError({"files": _("Choose at least one file.")})
+    names = ", ".join(name for name, _content in files)
+    run = import_run_create(source_description=names, user=user, organisation=organisation)
+    ImportUpload.objects.bulk_create(
+        ImportUpload(run=run, name=name[:255], content=content, size=len(content)) for name, content in files
+    )
+    return run
+
+
+def import_run_execute(
+    *,
+    run: ImportRun,
+    raw_notices: Iterable[n.RawNotice],
+    detector: Detector | None = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> RunReport:
+    """Import every notice of `raw_notices` into the record under `run`, and finish the run.
+
+    A dry run does all the work inside one transaction that is rolled back at the end: the report tells what would
+    happen, the database is left as it was (the run row included).
+    """
+    if detector is None:
+        from .detect import detect  # the readers' detectors; imported late, they load mapping files
+
+        detector = detect
+    importer = _Importer(run=run, detector=detector)
+    if run.dry_run:
+        with transaction.atomic():
+            if run.pk is None:
+                run.save()
+            report = importer.execute(raw_notices, progress=progress, batch_size=batch_size)
+            transaction.set_rollback(True)
+        run.pk = None  # its row was rolled back with everything else
+        return report
+    return importer.execute(raw_notices, progress=progress, batch_size=batch_size)
+
+
+# --- the importer ---------------------------------------------------------------------------------------------------
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, no accents or punctuation, whitespace collapsed: 'Gemeente  Den-Haag' → 'gemeente den haag'."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def _json(value: Any) -> Any:
+    """A field value as stored in `imported_values` (JSON): decimals and dates as strings."""
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        try:
+            return Decimal(a) == Decimal(b)
+        except ArithmeticError:
+            return a == b
+    return bool(a == b)
+
+
+def _chunks(items: Iterable[n.RawNotice], size: int) -> Iterator[list[n.RawNotice]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _first_error(error: ValidationError, prefix: str) -> tuple[str, str]:
+    if hasattr(error, "error_dict"):
+        name, errors = next(iter(error.message_dict.items()))
+        return f"{prefix}.{name}", " ".join(errors)
+    return prefix, " ".join(error.messages)
+
+
+class _Catalogue:
+    """Themes, forms and CPV codes, read once per run: they do not change while a run imports."""
+
+    def __init__(self) -> None:
+        self.themes = {t.code: t for t in Theme.objects.all()}
+        self.forms = {f.code: f for f in ApplicationForm.objects.all()}
+        self.cpv_codes = set(CpvCode.objects.values_list("code", flat=True))
+
+
+class _Buyers:
+    """Organisations by each key, read once per run; rebuilt after a failed notice may have rolled back a new one."""
+
+    def __init__(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        self.by_national_id: dict[str, Organisation] = {}
+        self.by_kvk: dict[str, Organisation] = {}
+        self.by_oin: dict[str, Organisation] = {}
+        self.by_name: dict[str, Organisation] = {}
+        for organisation in Organisation.objects.only("id", "name", "national_id", "kvk_number", "oin", "status"):
+            self.remember(organisation)
+
+    def forget(self, organisations: list[Organisation]) -> None:
+        """Drop organisations built for a notice that failed before they were saved."""
+        for index in (self.by_national_id, self.by_kvk, self.by_oin, self.by_name):
+            for key in [k for k, o in index.items() if any(o is x for x in organisations)]:
+                del index[key]
+
+    def remember(self, organisation: Organisation) -> None:
+        for key, index in (
+            (organisation.national_id, self.by_national_id),
+            (organisation.kvk_number, self.by_kvk),
+            (organisation.oin, self.by_oin),
+            (normalise_name(organisation.name), self.by_name),
+        ):
+            if key:
+                index.setdefault(key, organisation)
+
+    def match(self, party: n.Party) -> Organisation | None:
+        national_id = party.national_id.strip()
+        candidates = (
+            self.by_national_id.get(national_id) if national_id else None,
+            self.by_kvk.get(national_id) if national_id else None,
+            self.by_oin.get(national_id) if national_id else None,
+            self.by_kvk.get(party.kvk_number) if party.kvk_number else None,
+            self.by_oin.get(party.oin) if party.oin else None,
+            self.by_name.get(normalise_name(party.name)) if party.name else None,
+        )
+        return next((c for c in candidates if c is not None), None)
+
+
+class _Inserter:
+    """Multi-row ``INSERT ... RETURNING`` for the import's bulk writes, history rows included.
+
+    Django's bulk_create prepares every value of every row through the generic field machinery, which is most of
+    the cost of storing a notice. Here the conversion of each column is chosen once per model, with the backend's
+    own adapters (`connection.ops.adapt_*`, `get_db_prep_save` for JSON and binary), so the stored values are the
+    ones Django would store. Needs RETURNING (SQLite 3.35+, PostgreSQL); otherwise it falls back to bulk_create.
+    """
+
+    def __init__(self) -> None:
+        self.plans: dict[type[models.Model], tuple[str, str, list[tuple[str, str, Any, str]]]] = {}
+
+    def _plan(self, model: type[models.Model]) -> tuple[str, str, list[tuple[str, str, Any, str]]]:
+        plan = self.plans.get(model)
+        if plan is not None:
+            return plan
+        ops = connection.ops
+        columns: list[tuple[str, str, Any, str]] = []  # attname, column, converter, auto ("", "now", "add")
+        for f in model._meta.concrete_fields:
+            if f.primary_key and f.get_internal_type() in {"AutoField", "BigAutoField"}:
+                continue
+            internal = f.get_internal_type()
+            converter: Any = None
+            if internal == "DateTimeField":
+                converter = ops.adapt_datetimefield_value
+            elif internal == "DateField":
+                converter = ops.adapt_datefield_value
+            elif internal == "DecimalField":
+                converter = partial(
+                    ops.adapt_decimalfield_value,
+                    max_digits=f.max_digits,  # type: ignore[attr-defined]
+                    decimal_places=f.decimal_places,  # type: ignore[attr-defined]
+                )
+            elif internal in {"JSONField", "BinaryField"}:
+                converter = partial(f.get_db_prep_save, connection=connection)
+            auto = "now" if getattr(f, "auto_now", False) else "add" if getattr(f, "auto_now_add", False) else ""
+            columns.append((f.attname, str(f.column), converter, auto))
+        pk = model._meta.pk
+        assert pk is not None  # noqa: S101 - every model has a primary key
+        new_plan = (model._meta.db_table, str(pk.column), columns)
+        self.plans[model] = new_plan
+        return new_plan
+
+    def insert(self, model: type[models.Model], objs: list[Any], *, extra: dict[str, Any] | None = None) -> None:
+        """Insert `objs` and set their primary keys. `extra` gives fixed values for columns the objects lack."""
+        if not objs:
+            return
+        if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover - old SQLite only
+            model._default_manager.bulk_create(objs)
+            return
+        table, pk_column, columns = self._plan(model)
+        now = timezone.now()
+        fixed = extra or {}
+        rows: list[list[Any]] = []
+        for obj in objs:
+            if not fixed:
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            row = []
+            for attname, _column, converter, auto in columns:
+                if attname in fixed:
+                    value = fixed[attname]
+                else:
+                    value = getattr(obj, attname)
+                    if auto == "now" or (auto == "add" and value is None):
+                        value = now
+                        setattr(obj, attname, now)
+                if converter is not None and value is not None:
+                    value = converter(value)
+                row.append(value)
+            rows.append(row)
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(c[1]) for c in columns)
+        placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        per_statement = max(1, min(500, 30000 // len(columns)))
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start : start + per_statement]
+                # Table and column names come from the models; every value is a parameter.
+                values = ", ".join([placeholder] * len(chunk))
+                sql = f"INSERT INTO {quote(table)} ({names}) VALUES {values} RETURNING {quote(pk_column)}"  # noqa: S608
+                cursor.execute(sql, [value for row in chunk for value in row])
+                for obj, (pk,) in zip(objs[start : start + per_statement], cursor.fetchall(), strict=True):
+                    if not fixed:
+                        obj.pk = pk
+                        obj._state.adding = False
+                        obj._state.db = connection.alias
+
+    def insert_with_history(self, model: type[models.Model], objs: list[Any], *, user: Any) -> None:
+        """Insert `objs`, then one "created" history row each (django-simple-history's table and columns)."""
+        self.insert(model, objs)
+        history_model = model.history.model  # type: ignore[attr-defined]
+        self.insert(
+            history_model,
+            objs,
+            extra={
+                "history_date": timezone.now(),
+                "history_change_reason": None,
+                "history_type": "+",
+                "history_user_id": getattr(user, "pk", None),
+            },
+        )
+
+
+class _Importer:
+    def __init__(self, *, run: ImportRun, detector: Detector) -> None:
+        self.run = run
+        self.detector = detector
+        self.catalogue = _Catalogue()
+        self.buyers = _Buyers()
+        self.report = RunReport(run=run)
+        self.warnings: list[tuple[str, str]] = []
+        self.new_buyers: list[Organisation] = []  # built for the notice being imported, not saved yet
+        self.inserter = _Inserter()
+        self.mapping_version = ""
+        try:
+            from .detect import MAPPING_VERSION
+
+            self.mapping_version = str(MAPPING_VERSION)
+        except ImportError:  # pragma: no cover - only before the detectors exist
+            self.mapping_version = ""
+
+    # -- run -----------------------------------------------------------------------------------------------------
+
+    def execute(self, raw_notices: Iterable[n.RawNotice], *, progress: Progress | None, batch_size: int) -> RunReport:
+        run = self.run
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
+        try:
+            for chunk in _chunks(raw_notices, batch_size):
+                with transaction.atomic():
+                    self._import_chunk(chunk)
+                    run.save(update_fields=["seen", "created", "updated", "unchanged", "failed"])
+                if progress is not None:
+                    progress(run)
+        except n.ReadError as error:  # a whole input could not be opened (not one notice)
+            self._fail(file=error.file, locator="", notice=error.notice, field=error.field, message=error.message)
+            run.status = RunStatus.FAILED
+            run.message = str(error)
+        except Exception as error:
+            logger.exception("Import run %(run)s stopped", {"run": run.pk})
+            run.status = RunStatus.FAILED
+            run.message = _("The import stopped unexpectedly: %(error)s") % {"error": error}
+        else:
+            run.status = RunStatus.DONE
+        run.finished_at = timezone.now()
+        run.save(
+            update_fields=["status", "message", "finished_at", "seen", "created", "updated", "unchanged", "failed"]
+        )
+        if progress is not None:
+            progress(run)
+        return self.report
+
+    def _import_chunk(self, chunk: list[n.RawNotice]) -> None:
+        """Import a chunk: new procedures are built in memory and written together; the rest one at a time.
+
+        Building checks everything a notice needs (and records its failure) before anything is written, so the
+        shared write only meets database errors; if it meets one, it is rolled back and the chunk's new notices are
+        imported again one by one, each in its own savepoint. Either way a notice is stored whole or not at all.
+        """
+        notices = [r.notice for r in chunk if r.notice is not None]
+        known = self._known_versions(notices)
+        taken = self._existing_procedures(notices)
+        batch: list[_NewTender] = []
+        deferred: list[n.RawNotice] = []
+        for raw in chunk:
+            self.run.seen += 1
+            notice = raw.notice
+            if notice is None:
+                self._fail_unread(raw)
+                continue
+            key = (notice.source_format.value, notice.notice_id, notice.version)
+            sha = hashlib.sha256(raw.raw).hexdigest()
+            if key in known:
+                self._already_known(raw, notice, known[key], sha)
+                continue
+            known[key] = sha  # the same notice twice in one run is unchanged the second time
+            claims = _claims(notice)
+            if claims & taken:
+                deferred.append(raw)
+                continue
+            taken |= claims
+            self.new_buyers = []
+            try:
+                organisation = self._organisation_for(notice)
+                batch.append(self._build_new(raw, notice, sha, organisation))
+            except (NoticeFailed, ValidationError) as error:
+                self._forget_unsaved_buyers()
+                self._fail_notice(raw, notice, error)
+        if batch:
+            try:
+                with transaction.atomic():
+                    self._write_new(batch)
+            except DatabaseError:
+                logger.warning(
+                    "A shared write failed; importing its %(count)s notices one by one", {"count": len(batch)}
+                )
+                self.buyers.load()
+                deferred = [item.raw for item in batch] + deferred
+            else:
+                self._count_created(batch)
+        for raw in deferred:
+            assert raw.notice is not None  # noqa: S101 - only read notices are deferred
+            self._import_one(raw, raw.notice, hashlib.sha256(raw.raw).hexdigest())
+
+    def _known_versions(self, notices: list[n.Notice]) -> dict[tuple[str, str, str], str]:
+        """(format, notice id, version) -> sha256 of the notices of this chunk that were stored before."""
+        if not notices:
+            return {}
+        keys = {(x.source_format.value, x.notice_id, x.version) for x in notices}
+        rows = SourceRecord.objects.filter(  # the unique index leads with the format
+            source_format__in={x.source_format.value for x in notices}, notice_id__in={x.notice_id for x in notices}
+        ).values_list("source_format", "notice_id", "version", "sha256")
+        return {(f, i, v): sha for f, i, v, sha in rows if (f, i, v) in keys}
+
+    def _existing_procedures(self, notices: list[n.Notice]) -> set[tuple[str, str]]:
+        """Claims (see `_claims`) of this chunk's notices that an imported tender already holds."""
+        taken: set[tuple[str, str]] = set()
+        procedures = {x.procedure_id for x in notices if x.procedure_id}
+        if procedures:
+            taken |= {
+                ("procedure", f"{f}|{p}")
+                for f, p in ImportedTender.objects.filter(procedure_id__in=procedures).values_list(
+                    "source_format", "procedure_id"
+                )
+            }
+        changed = {x.changes_notice_id for x in notices if x.changes_notice_id}
+        if changed:
+            taken |= {
+                ("notice", i)
+                for i in SourceRecord.objects.filter(
+                    source_format__in={x.source_format.value for x in notices},
+                    notice_id__in=changed,
+                    tender__isnull=False,
+                ).values_list("notice_id", flat=True)
+            }
+        for attribute in ("ocid", "ted_notice_id"):
+            values = {getattr(x, attribute) for x in notices if getattr(x, attribute)}
+            if values:
+                found = Tender.objects.filter(**{f"{attribute}__in": values}, import_link__isnull=False).values_list(
+                    attribute, flat=True
+                )
+                taken |= {(attribute, v) for v in found}
+        return taken
+
+    def _import_one(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> None:
+        """One notice in its own savepoint: stored whole, or rolled back and recorded as a failure."""
+        self.warnings = []
+        self.new_buyers = []
+        try:
+            with transaction.atomic():
+                outcome = self._store(raw, notice, sha)
+        except (NoticeFailed, ValidationError) as error:
+            self._forget_unsaved_buyers()
+            self._fail_notice(raw, notice, error)
+            return
+        except DatabaseError as error:
+            self.buyers.load()  # an organisation saved in the rolled-back savepoint is gone again
+            self._fail(file=raw.file, locator=raw.locator, notice=notice.notice_id, field="", message=str(error))
+            return
+        self._record_warnings(raw, notice, self.warnings)
+        if outcome is Outcome.CREATED:
+            self.run.created += 1
+        elif outcome is Outcome.UPDATED:
+            self.run.updated += 1
+        else:
+            self.run.unchanged += 1
+
+    def _count_created(self, batch: list["_NewTender"]) -> None:
+        self.run.created += len(batch)
+        for item in batch:
+            self._record_warnings(item.raw, item.notice, item.warnings)
+
+    def _record_warnings(self, raw: n.RawNotice, notice: n.Notice, warnings: list[tuple[str, str]]) -> None:
+        reader_warnings = [("", w) for w in (*raw.warnings, *notice.warnings)]
+        for field_name, message in [*reader_warnings, *warnings]:
+            self._fail(
+                file=raw.file,
+                locator=raw.locator,
+                notice=notice.notice_id,
+                field=field_name,
+                message=message,
+                severity=Severity.WARNING,
+            )
+
+    def _fail_unread(self, raw: n.RawNotice) -> None:
+        error = raw.error or n.ReadError(_("The reader returned neither a notice nor an error."))
+        self._fail(
+            file=error.file or raw.file,
+            locator=raw.locator,
+            notice=error.notice,
+            field=error.field,
+            message=error.message,
+        )
+
+    def _already_known(self, raw: n.RawNotice, notice: n.Notice, stored_sha: str, sha: str) -> None:
+        if stored_sha == sha:
+            self.run.unchanged += 1
+            return
+        self._fail(
+            file=raw.file,
+            locator=raw.locator,
+            notice=notice.notice_id,
+            field="version",
+            message=_(
+                "Version %(version)s of this notice was imported before with other content; "
+                "a changed notice needs a new version."
+            )
+            % {"version": notice.version or "-"},
+        )
+
+    def _fail_notice(self, raw: n.RawNotice, notice: n.Notice, error: Exception) -> None:
+        if isinstance(error, NoticeFailed):
+            field_name, message = error.field, error.message
+        else:
+            assert isinstance(error, ValidationError)  # noqa: S101 - the two kinds _import_one catches
+            field_name, message = _first_error(error, "notice")
+        self._fail(file=raw.file, locator=raw.locator, notice=notice.notice_id, field=field_name, message=message)
+
+    def _forget_unsaved_buyers(self) -> None:
+        self.buyers.forget(self.new_buyers)
+        self.new_buyers = []
+
+    def _fail(
+        self, *, file: str, locator: str, notice: str, field: str, message: str, severity: str = Severity.ERROR
+    ) -> None:
+        if severity == Severity.ERROR:
+            self.run.failed += 1
+        info = FailureInfo(
+            severity=str(severity),
+            file=file[:1000],
+            locator=locator[:200],
+            notice=notice[:200],
+            field=field[:200],
+            message=message,
+        )
+        self.report.failures.append(info)
+        ImportFailure.objects.create(run=self.run, **info.__dict__)
+
+    # -- one notice ----------------------------------------------------------------------------------------------
+
+    def _store(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> Outcome:
+        organisation = self._organisation_for(notice)
+        link = self._link_for(notice, organisation)
+        if link is None:
+            item = self._build_new(raw, notice, sha, organisation)
+            self._write_new([item])
+            self.warnings = item.warnings
+            return Outcome.CREATED
+        tender = link.tender
+        if organisation.pk is None or tender.organisation_id != organisation.pk:
+            raise NoticeFailed(
+                _("This procedure belongs to another organisation than the notice's buyer."), field="buyer"
+            )
+        proposals, signals = self.detector(notice)
+        changed = self._tender_update(tender, link, notice, signals)
+        lots = self._lots_sync(tender, link, notice)
+        changed |= lots.changed
+        changed |= self._criteria_sync(link, notice, lots.by_number)
+        record = self._source_record(raw, notice, sha, tender)
+        record.save()
+        changed |= self._proposals_sync(lots.by_number, proposals, record, new_lots=lots.created)
+        if notice.family is n.NoticeFamily.RESULT:
+            changed |= self._contracts_sync(tender, notice, lots.by_number)
+        link.save()
+        return Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+    def _source_record(self, raw: n.RawNotice, notice: n.Notice, sha: str, tender: Tender) -> SourceRecord:
+        return SourceRecord(
+            source_format=notice.source_format.value,
+            notice_id=notice.notice_id[:200],
+            version=notice.version[:100],
+            procedure_id=notice.procedure_id[:200],
+            notice_type=notice.notice_type[:50],
+            family=notice.family.value,
+            sha256=sha,
+            raw_compressed=zlib.compress(raw.raw, 1),
+            file_name=raw.file[:1000],
+            locator=raw.locator[:200],
+            run=None if self.run.dry_run else self.run,
+            tender=tender,
+        )
+
+    def _organisation_for(self, notice: n.Notice) -> Organisation:
+        """The notice's buyer; an unknown one comes back unsaved (pending), to be saved with the notice."""
+        own = self.run.organisation
+        buyer = notice.buyer
+        if buyer is None or (not buyer.name and not buyer.national_id):
+            if own is not None:
+                return own
+            raise NoticeFailed(_("The notice names no buyer."), field="buyer")
+        match = self.buyers.match(buyer)
+        if own is not None:
+            if match is not None and match.pk != own.pk:
+                raise NoticeFailed(
+                    _("The buyer %(buyer)s is another organisation than %(own)s, for which this import was made.")
+                    % {"buyer": buyer.name or buyer.national_id, "own": own.name},
+                    field="buyer",
+                )
+            return own
+        if match is not None:
+            return match
+        return self._pending_organisation(buyer)
+
+    def _pending_organisation(self, buyer: n.Party) -> Organisation:
+        kvk = buyer.kvk_number if _valid(validate_kvk, buyer.kvk_number) else ""
+        oin = buyer.oin if _valid(validate_oin, buyer.oin) else ""
+        name = (buyer.name or buyer.national_id).strip()[:255]
+        if not name:
+            raise NoticeFailed(_("The buyer has no name."), field="buyer.name")
+        organisation = Organisation(
+            name=name,
+            kind=KIND_FOR_LEGAL_TYPE.get(buyer.legal_type, OrganisationKind.OVERIG),
+            kvk_number=kvk,
+            oin=oin,
+            national_id=buyer.national_id.strip()[:100],
+            status=OrganisationStatus.PENDING,
+        )
+        organisation.clean_fields(exclude=["parent"])
+        self.buyers.remember(organisation)
+        self.new_buyers.append(organisation)
+        return organisation
+
+    def _link_for(self, notice: n.Notice, organisation: Organisation) -> ImportedTender | None:
+        """The imported tender of this notice: same procedure, the notice it changes, or the same TED id or ocid."""
+        links = ImportedTender.objects.select_related("tender")
+        if notice.procedure_id:
+            link = links.filter(source_format=notice.source_format.value, procedure_id=notice.procedure_id).first()
+            if link is not None:
+                return link
+        if notice.changes_notice_id:
+            record = (
+                SourceRecord.objects.filter(
+                    source_format=notice.source_format.value, notice_id=notice.changes_notice_id, tender__isnull=False
+                )
+                .select_related("tender__import_link__tender")
+                .first()
+            )
+            if record is not None and record.tender is not None and hasattr(record.tender, "import_link"):
+                return record.tender.import_link
+        for attribute in ("ocid", "ted_notice_id"):
+            value = getattr(notice, attribute)
+            if value:
+                link = links.filter(**{f"tender__{attribute}": value, "tender__organisation": organisation}).first()
+                if link is not None:
+                    return link
+        return None
+
+    # -- tender --------------------------------------------------------------------------------------------------
+
+    def _tender_values(self, notice: n.Notice, signals: list[n.AttributeSignal]) -> dict[str, Any]:
+        """The tender fields this notice gives (absent ones are left out, never erased)."""
+        values: dict[str, Any] = {}
+        if notice.title:
+            values["title"] = notice.title[:500]
+        if notice.description:
+            values["description"] = notice.description
+        main_cpv = self._cpv(notice.main_cpv, "main_cpv")
+        if main_cpv:
+            values["main_cpv_id"] = main_cpv
+        nature = notice.nature or nature_for_cpv(notice.main_cpv) or ""
+        if nature:
+            if nature not in NATURES:
+                raise NoticeFailed(_("Unknown contract nature “%(value)s”.") % {"value": nature}, field="nature")
+            values["nature"] = nature
+        if notice.procedure_type:
+            values["procedure_type"] = (
+                notice.procedure_type if notice.procedure_type in PROCEDURE_TYPES else ProcedureType.OTHER
+            )
+        if notice.is_european is not None:
+            values["is_european"] = notice.is_european
+        if notice.estimated_value is not None:
+            values["estimated_value"] = notice.estimated_value
+        if notice.currency:
+            values["currency"] = notice.currency
+        for name in ("ted_notice_id", "tenderned_publication_id", "ocid"):
+            if getattr(notice, name):
+                values[name] = getattr(notice, name)
+        attributes = {s.attribute for s in signals}
+        if "sme_friendly" in attributes:
+            values["is_sme_friendly"] = True
+        if "innovation" in attributes:
+            values["is_innovative"] = True
+        return values
+
+    def _cpv(self, code: str, field_name: str) -> str | None:
+        if not code:
+            return None
+        if code not in self.catalogue.cpv_codes:
+            self.warnings.append(
+                (
+                    field_name,
+                    _("Unknown CPV code %(code)s: stored without it (load the CPV list with load_cpv).")
+                    % {"code": code},
+                )
+            )
+            return None
+        return code
+
+    def _build_new(self, raw: n.RawNotice, notice: n.Notice, sha: str, organisation: Organisation) -> "_NewTender":
+        """Everything a new procedure's notice stores, built and checked in memory; `_write_new` saves it."""
+        self.warnings = []
+        proposals, signals = self.detector(notice)
+        values = self._tender_values(notice, signals)
+        if "title" not in values:
+            raise NoticeFailed(_("The notice has no title, which a new tender needs."), field="title")
+        if "nature" not in values:
+            raise NoticeFailed(_("The notice gives no contract nature and no CPV code to derive it."), field="nature")
+        values.setdefault("procedure_type", ProcedureType.OTHER)
+        tender = Tender(organisation=organisation, publication_date=notice.publication_date, **values)
+        tender.clean_fields(exclude=["organisation", "main_cpv", "product_group", "mvi_confirmed_by"])
+        imported: dict[str, Any] = {name: _json(value) for name, value in values.items()}
+        link = ImportedTender(
+            tender=tender,
+            source_format=notice.source_format.value,
+            procedure_id=(notice.procedure_id or notice.notice_id)[:200],
+            imported_values=imported,
+        )
+        lots: dict[str, Lot] = {}
+        criteria: list[AwardCriterion] = []
+        imported_lots: dict[str, Any] = imported.setdefault("lots", {})
+        imported_criteria: dict[str, Any] = imported.setdefault("award_criteria", {})
+        for notice_lot in notice.lots or [n.Lot(lot_id="1")]:
+            number = notice_lot.lot_id[:20] or "1"
+            lot_values = self._lot_values(notice_lot, number, tender.title)
+            lot = Lot(tender=tender, number=number, **lot_values)
+            lot.clean_fields(exclude=["tender", "main_cpv"])
+            lots[number] = lot
+            imported_lots[number] = {k: _json(v) for k, v in lot_values.items()}
+            if notice_lot.award_criteria:
+                wanted = self._criteria_rows(notice_lot, number)
+                imported_criteria[number] = wanted
+                for criterion_type, name, weight in wanted:
+                    row = AwardCriterion(
+                        lot=lot,
+                        criterion_type=criterion_type,
+                        name=name,
+                        weight=None if weight is None else Decimal(weight),
+                    )
+                    row.clean_fields(exclude=["lot"])
+                    criteria.append(row)
+        contracts: list[Contract] = []
+        if notice.family is n.NoticeFamily.RESULT:
+            for result in notice.results:
+                number = result.lot_id[:20] or "1"
+                result_lot = lots.get(number)
+                if result_lot is None and result.winners and result.awarded is not False:
+                    result_lot = lots[number] = Lot(tender=tender, number=number, title=tender.title[:500])
+                for values_ in self._contract_values(result, tender.currency):
+                    name = normalise_name(values_["supplier_name"])
+                    if result_lot is not None and not any(
+                        c.lot is result_lot and normalise_name(c.supplier_name) == name for c in contracts
+                    ):
+                        contract = Contract(
+                            lot=result_lot, **{k: v for k, v in values_.items() if v not in (None, "")}
+                        )
+                        contract.clean_fields(exclude=["lot"])
+                        contracts.append(contract)
+        record = self._source_record(raw, notice, sha, tender)
+        mvi_proposals = [
+            MVIProposal(
+                lot=lot,
+                theme_id=theme.pk,  # ids of catalogue rows: cheaper than the related-object descriptors
+                form_id=form.pk if form else None,
+                award_weight=weight,
+                origin=proposal.origin.value,
+                confidence=proposal.confidence.value,
+                evidence=text,
+                rule=proposal.rule[:200],
+                mapping_version=self.mapping_version[:50],
+                source_record=record,
+            )
+            for lot, theme, form, proposal, text, weight in self._merge_proposals(lots, proposals)
+        ]
+        cpvs = [c for c in dict.fromkeys(notice.additional_cpvs) if c in self.catalogue.cpv_codes]
+        return _NewTender(
+            raw=raw,
+            notice=notice,
+            organisation=organisation,
+            tender=tender,
+            link=link,
+            lots=list(lots.values()),
+            criteria=criteria,
+            contracts=contracts,
+            cpvs=cpvs,
+            record=record,
+            proposals=mvi_proposals,
+            warnings=self.warnings,
+        )
+
+    def _write_new(self, items: list["_NewTender"]) -> None:
+        """Save the built notices with one multi-row insert per table (history rows included)."""
+        user = self.run.started_by
+        insert = self.inserter
+        organisations = list({id(i.organisation): i.organisation for i in items if i.organisation.pk is None}.values())
+        insert.insert_with_history(Organisation, organisations, user=user)
+        insert.insert_with_history(Tender, [i.tender for i in items], user=user)
+        through = Tender.additional_cpvs.through
+        insert.insert(
+            through,
+            [through(tender_id=i.tender.pk, cpvcode_id=code) for i in items for code in i.cpvs],
+        )
+        insert.insert_with_history(Lot, [lot for i in items for lot in i.lots], user=user)
+        insert.insert_with_history(AwardCriterion, [c for i in items for c in i.criteria], user=user)
+        insert.insert_with_history(Contract, [c for i in items for c in i.contracts], user=user)
+        insert.insert(SourceRecord, [i.record for i in items])
+        insert.insert(ImportedTender, [i.link for i in items])
+        insert.insert(MVIProposal, [p for i in items for p in i.proposals])
+        for item in items:
+            for organisation in [item.organisation] if item.organisation in organisations else []:
+                self.buyers.remember(organisation)
+
+    def _lot_values(self, notice_lot: n.Lot, number: str, tender_title: str) -> dict[str, Any]:
+        values: dict[str, Any] = {"title": (notice_lot.title or tender_title)[:500]}
+        if notice_lot.description:
+            values["description"] = notice_lot.description
+        if notice_lot.estimated_value is not None:
+            values["estimated_value"] = notice_lot.estimated_value
+        cpv = self._cpv(notice_lot.main_cpv, f"lot {number} main_cpv")
+        if cpv:
+            values["main_cpv_id"] = cpv
+        return values
+
+    def _criteria_rows(self, notice_lot: n.Lot, number: str) -> list[list[Any]]:
+        wanted = []
+        for criterion in notice_lot.award_criteria:
+            criterion_type = criterion.criterion_type
+            if criterion_type not in CRITERION_TYPES:
+                raise NoticeFailed(
+                    _("Unknown award criterion type “%(value)s”.") % {"value": criterion_type},
+                    field=f"lot {number} award criterion",
+                )
+            name = (criterion.name or criterion.description or AwardCriterionType(criterion_type).label)[:500]
+            wanted.append([criterion_type, str(name), _json(criterion.weight)])
+        return wanted
+
+    def _contract_values(self, result: n.LotResult, currency: str) -> list[dict[str, Any]]:
+        if result.awarded is False:
+            return []
+        rows = []
+        for winner in result.winners:
+            kvk = winner.kvk_number if _valid(validate_kvk, winner.kvk_number) else ""
+            name = winner.name[:255] or kvk
+            if not name:
+                raise NoticeFailed(_("A winner has no name."), field=f"lot {result.lot_id} winner")
+            rows.append(
+                {
+                    "supplier_name": name,
+                    "supplier_kvk_number": kvk,
+                    "supplier_is_sme": _is_sme(winner.size),
+                    "value": result.value if len(result.winners) == 1 else None,
+                    "currency": result.currency or currency,
+                    "conclusion_date": result.conclusion_date,
+                }
+            )
+        return rows
+
+    def _merge_proposals(
+        self, lots: dict[str, Lot], proposals: list[n.Proposal]
+    ) -> list[tuple[Lot, Theme, ApplicationForm | None, n.Proposal, str, Decimal | None]]:
+        """One proposal per (lot, theme, form): the most confident, with the evidence of all of them."""
+        merged: dict[tuple[str, str, str], n.Proposal] = {}
+        evidence: dict[tuple[str, str, str], list[str]] = {}
+        for proposal in proposals:
+            lot_number = proposal.lot_id[:20] or "1"
+            if lot_number not in lots and len(lots) == 1:
+                lot_number = next(iter(lots))  # a notice without lots is stored with one
+            key = (lot_number, proposal.theme, proposal.form)
+            best = merged.get(key)
+            if best is None or CONFIDENCE_RANK[proposal.confidence] > CONFIDENCE_RANK[best.confidence]:
+                merged[key] = proposal
+            texts = evidence.setdefault(key, [])
+            if proposal.evidence not in texts:
+                texts.append(proposal.evidence)
+        out = []
+        for key, proposal in merged.items():
+            lot_number, theme_code, form_code = key
+            lot = lots.get(lot_number)
+            if lot is None:
+                raise NoticeFailed(
+                    _("A detector proposed a theme for lot %(lot)s, which the notice does not have.")
+                    % {"lot": lot_number},
+                    field="lot",
+                )
+            theme = self.catalogue.themes.get(theme_code)
+            if theme is None:
+                raise NoticeFailed(_("Unknown theme code %(code)s.") % {"code": theme_code}, field="theme")
+            form = self.catalogue.forms.get(form_code) if form_code else None
+            if form_code and form is None:
+                raise NoticeFailed(_("Unknown form of application %(code)s.") % {"code": form_code}, field="form")
+            weight = proposal.award_weight if form_code == "gunningscriterium" else None
+            out.append((lot, theme, form, proposal, "\n".join(evidence[key]), weight))
+        return out
+
+    def _tender_update(
+        self, tender: Tender, link: ImportedTender, notice: n.Notice, signals: list[n.AttributeSignal]
+    ) -> bool:
+        values = self._tender_values(notice, signals)
+        changed_fields, differences = _protected_assign(tender, values, link.imported_values, "")
+        link.differences = [d for d in link.differences if d["field"] not in values] + differences
+        if tender.publication_date is None and notice.publication_date:
+            tender.publication_date = notice.publication_date
+            changed_fields.append("publication_date")
+        if changed_fields:
+            tender.clean_fields(exclude=["organisation", "main_cpv", "product_group", "mvi_confirmed_by"])
+            tender.save(update_fields=[*changed_fields, "updated_at"])
+        return bool(changed_fields)
+
+    # -- lots and award criteria ---------------------------------------------------------------------------------
+
+    @dataclass
+    class _Lots:
+        by_number: dict[str, Lot]
+        created: set[str]
+        changed: bool
+
+    def _lots_sync(self, tender: Tender, link: ImportedTender, notice: n.Notice) -> "_Importer._Lots":
+        existing: dict[str, Lot] = {lot.number: lot for lot in tender.lots.all()}
+        imported_lots: dict[str, dict[str, Any]] = link.imported_values.setdefault("lots", {})
+        new: list[Lot] = []
+        changed = False
+        for notice_lot in notice.lots or [n.Lot(lot_id="1")]:
+            number = notice_lot.lot_id[:20] or "1"
+            values = self._lot_values(notice_lot, number, tender.title)
+            lot = existing.get(number)
+            if lot is None:
+                lot = Lot(tender=tender, number=number, **values)
+                lot.clean_fields(exclude=["tender", "main_cpv"])
+                new.append(lot)
+                imported_lots[number] = {k: _json(v) for k, v in values.items()}
+                existing[number] = lot
+                continue
+            snapshot = imported_lots.setdefault(number, {})
+            changed_fields, differences = _protected_assign(lot, values, snapshot, f"lot {number} ")
+            labels = {f"lot {number} {k}" for k in values}
+            link.differences = [d for d in link.differences if d["field"] not in labels] + differences
+            if changed_fields:
+                lot.clean_fields(exclude=["tender", "main_cpv"])
+                lot.save(update_fields=changed_fields)
+                changed = True
+        if new:
+            Lot.objects.bulk_create(new)
+            Lot.history.bulk_history_create(new, default_user=self.run.started_by)
+            changed = True
+        return self._Lots(by_number=existing, created={lot.number for lot in new}, changed=changed)
+
+    def _criteria_sync(self, link: ImportedTender, notice: n.Notice, lots: dict[str, Lot]) -> bool:
+        imported: dict[str, list[list[Any]]] = link.imported_values.setdefault("award_criteria", {})
+        changed = False
+        for notice_lot in notice.lots:
+            if not notice_lot.award_criteria:
+                continue
+            lot = lots[notice_lot.lot_id[:20] or "1"]
+            wanted = self._criteria_rows(notice_lot, lot.number)
+            current = [
+                [c.criterion_type, c.name, _json(c.weight)]
+                for c in AwardCriterion.objects.filter(lot=lot).order_by("id")
+            ]
+            last = imported.get(lot.number)
+            imported[lot.number] = wanted
+            label = f"award criteria lot {lot.number}"
+            link.differences = [d for d in link.differences if d["field"] != label]
+            if _rows_equal(current, wanted):
+                continue
+            if current and (last is None or not _rows_equal(current, last)):
+                # changed by hand since the last import: keep them, and show what the notice says
+                link.differences.append(
+                    {"field": label, "notice": _criteria_text(wanted), "current": _criteria_text(current)}
+                )
+                continue
+            AwardCriterion.objects.filter(lot=lot).delete()
+            rows = [
+                AwardCriterion(lot=lot, criterion_type=t, name=name, weight=None if w is None else Decimal(w))
+                for t, name, w in wanted
+            ]
+            for row in rows:
+                row.clean_fields(exclude=["lot"])
+            AwardCriterion.objects.bulk_create(rows)
+            AwardCriterion.history.bulk_history_create(rows, default_user=self.run.started_by)
+            changed = True
+        return changed
+
+    def _proposals_sync(
+        self, lots: dict[str, Lot], proposals: list[n.Proposal], record: SourceRecord, *, new_lots: set[str]
+    ) -> bool:
+        merged = self._merge_proposals(lots, proposals)
+        if not merged:
+            return False
+        lot_ids = [lot.pk for number, lot in lots.items() if number not in new_lots]
+        applied: set[tuple[int, int, int | None]] = set()  # (lot, theme, form); form None = any form
+        existing: dict[tuple[int, int, int | None], MVIProposal] = {}
+        if lot_ids:
+            for lot_id, theme_id, applied_form_id in MVIApplication.objects.filter(lot_id__in=lot_ids).values_list(
+                "lot_id", "theme_id", "form_id"
+            ):
+                applied.add((lot_id, theme_id, applied_form_id))
+                applied.add((lot_id, theme_id, None))
+            existing = {(p.lot_id, p.theme_id, p.form_id): p for p in MVIProposal.objects.filter(lot_id__in=lot_ids)}
+        new: list[MVIProposal] = []
+        changed = False
+        for lot, theme, form, proposal, text, weight in merged:
+            form_id: int | None = form.pk if form else None
+            if (lot.pk, theme.pk, form_id) in applied:
+                continue  # a registration exists (manual or confirmed): proposals never replace it
+            current = existing.get((lot.pk, theme.pk, form_id))
+            if current is None:
+                new.append(
+                    MVIProposal(
+                        lot=lot,
+                        theme=theme,
+                        form=form,
+                        award_weight=weight,
+                        origin=proposal.origin.value,
+                        confidence=proposal.confidence.value,
+                        evidence=text,
+                        rule=proposal.rule[:200],
+                        mapping_version=self.mapping_version[:50],
+                        source_record=record,
+                    )
+                )
+                continue
+            if current.status == ProposalStatus.CONFIRMED or current.evidence == text:
+                continue  # confirmed, or rejected/proposed for this very evidence
+            current.status = ProposalStatus.PROPOSED
+            current.evidence = text
+            current.origin = proposal.origin.value
+            current.confidence = proposal.confidence.value
+            current.award_weight = weight
+            current.rule = proposal.rule[:200]
+            current.mapping_version = self.mapping_version[:50]
+            current.source_record = record
+            current.reviewed_by = None
+            current.reviewed_at = None
+            current.save()
+            changed = True
+        if new:
+            MVIProposal.objects.bulk_create(new)
+            changed = True
+        return changed
+
+    # -- contracts from result notices -----------------------------------------------------------------------
+
+    def _contracts_sync(self, tender: Tender, notice: n.Notice, lots: dict[str, Lot]) -> bool:
+        changed = False
+        for result in notice.results:
+            rows = self._contract_values(result, tender.currency)
+            if not rows:
+                continue
+            number = result.lot_id[:20] or "1"
+            lot = lots.get(number)
+            if lot is None:
+                lot = Lot(tender=tender, number=number, title=tender.title[:500])
+                lot.clean_fields(exclude=["tender", "main_cpv"])
+                lot.save()
+                lots[number] = lot
+            contracts = list(Contract.objects.filter(lot=lot))
+            for values in rows:
+                kvk = values["supplier_kvk_number"]
+                contract = next(
+                    (
+                        c
+                        for c in contracts
+                        if (kvk and c.supplier_kvk_number == kvk)
+                        or normalise_name(c.supplier_name) == normalise_name(values["supplier_name"])
+                    ),
+                    None,
+                )
+                if contract is None:
+                    contract = Contract(lot=lot, **{k: v for k, v in values.items() if v not in (None, "")})
+                    contract.clean_fields(exclude=["lot"])
+                    contract.save()
+                    contracts.append(contract)
+                    changed = True
+                    continue
+                # An existing contract (typed in, or from an earlier result notice) only gets what it lacks.
+                filled = [k for k, v in values.items() if v not in (None, "") and getattr(contract, k) in (None, "")]
+                for k in filled:
+                    setattr(contract, k, values[k])
+                if filled:
+                    contract.clean_fields(exclude=["lot"])
+                    contract.save(update_fields=filled)
+                    changed = True
+        return changed
+
+
+@dataclass
+class _NewTender:
+    """A notice of a procedure not seen before, built in memory: the rows it will add."""
+
+    raw: n.RawNotice
+    notice: n.Notice
+    organisation: Organisation
+    tender: Tender
+    link: ImportedTender
+    lots: list[Lot]
+    criteria: list[AwardCriterion]
+    contracts: list[Contract]
+    cpvs: list[str]
+    record: SourceRecord
+    proposals: list[MVIProposal]
+    warnings: list[tuple[str, str]]
+
+
+def _claims(notice: n.Notice) -> set[tuple[str, str]]:
+    """What ties a notice to a tender: its procedure, the notice it changes, its ocid and TED id.
+
+    Two notices of one chunk with a claim in common (or a claim an imported tender holds) are not built together:
+    the later one is imported after the earlier one is stored, so it finds and updates that tender.
+    """
+    claims = {("notice", notice.notice_id)}
+    if notice.procedure_id:
+        claims.add(("procedure", f"{notice.source_format.value}|{notice.procedure_id}"))
+    if notice.changes_notice_id:
+        claims.add(("notice", notice.changes_notice_id))
+    for attribute in ("ocid", "ted_notice_id"):
+        value = getattr(notice, attribute)
+        if value:
+            claims.add((attribute, value))
+    return claims
+
+
+def _valid(validator: Callable[[str], None], value: str) -> bool:
+    if not value:
+        return False
+    try:
+        validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _is_sme(size: str) -> bool | None:
+    if size in {"micro", "small", "medium", "sme"}:
+        return True
+    if size == "large":
+        return False
+    return None
+
+
+def _rows_equal(a: list[list[Any]], b: list[list[Any]]) -> bool:
+    return len(a) == len(b) and all(
+        x[0] == y[0]
+        and x[1] == y[1]
+        and (x[2] == y[2] or (x[2] is not None and y[2] is not None and _same(x[2], y[2])))
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def _criteria_text(rows: list[list[Any]]) -> str:
+    return "; ".join(f"{name} ({weight}%)" if weight is not None else str(name) for _type, name, weight in rows)
+
+
+def _protected_assign(
+    instance: models.Model, values: dict[str, Any], snapshot: dict[str, Any], label: str
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Set each value unless a person changed the field since the last import; then keep theirs and say so.
+
+    Returns the changed field names and the differences (field, what the notice says, what the record has).
+    `snapshot` (the values last imported) is updated in place to the notice's values.
+    """
+    changed: list[str] = []
+    differences: list[dict[str, Any]] = []
+    for name, value in values.items():
+        new = _json(value)
+        current = _json(getattr(instance, name))
+        last = snapshot.get(name, current if current in (None, "") else _MISSING)
+        snapshot[name] = new
+        if current == new or (current is not None and new is not None and _same(current, new)):
+            continue
+        if last is not _MISSING and (
+            current == last or (current is not None and last is not None and _same(current, last))
+        ):
+            setattr(instance, name, value)
+            changed.append(name)
+            continue
+        differences.append({"field": f"{label}{name}", "notice": new, "current": current})
+    return changed, differences
+
+
+_MISSING = object()
+
+
+# --- review: proposals become registrations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_confirm(
+    *,
+    user: User,
+    proposal: MVIProposal,
+    theme: Theme | None = None,
+    form: ApplicationForm | None = None,
+    ambition_level: Any = None,
+    award_weight: Decimal | None = None,
+) -> MVIApplication:
+    """Turn a proposal into an MVI application, as proposed or corrected (theme, form, ambition, weight)."""
+    from mvimonitor.tenders.services import mvi_application_create
+
+    if not permitted(user, Action.EDIT_MVI, proposal.lot.tender.organisation_id):
+        raise PermissionDenied(_("You may not change the MVI registration of this tender."))
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise ValidationError(_("This proposal was already reviewed."))
+    chosen_form = form or proposal.form
+    if chosen_form is None:
+        raise ValidationError({"form": _("Choose the form of application: the notice does not say it.")})
+    chosen_theme = theme or proposal.theme
+    weight = award_weight if award_weight is not None else proposal.award_weight
+    if chosen_form.code != "gunningscriterium":
+        weight = None
+    corrected = chosen_theme.pk != proposal.theme_id or chosen_form.pk != proposal.form_id
+    application = mvi_application_create(
+        user=user,
+        lot=proposal.lot,
+        theme=chosen_theme,
+        form=chosen_form,
+        ambition_level=ambition_level,
+        award_weight=weight,
+        origin=proposal.origin,
+        confidence=proposal.confidence,
+        evidence=proposal.evidence + ("\n" + _("Corrected by the buyer.") if corrected else ""),
+    )
+    proposal.status = ProposalStatus.CONFIRMED
+    proposal.application = application
+    proposal.reviewed_by = user
+    proposal.reviewed_at = timezone.now()
+    proposal.save(update_fields=["status", "application", "reviewed_by", "reviewed_at"])
+    return application
+
+
+@transaction.atomic
+def proposal_reject(*, user: User, proposal: MVIProposal) -> MVIProposal:
+    """The buyer says the proposal is wrong; it stays rejected until a notice brings other evidence."""
+    if not permitted(user, Action.EDIT_MVI, proposal.lot.tender.organisation_id):
+        raise PermissionDenied(_("You may not change the MVI registration of this tender."))
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise ValidationError(_("This proposal was already reviewed."))
+    proposal.status = ProposalStatus.REJECTED
+    proposal.reviewed_by = user
+    proposal.reviewed_at = timezone.now()
+    proposal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return proposal

@@ -1,0 +1,202 @@
+"""Import pages: upload notices, follow a run, read its report, and review the proposed MVI applications of a tender.
+
+Every view asks `mvimonitor.organisations.access`: runs and tenders of organisations the user may not see give 404;
+uploading needs EDIT_TENDERS and reviewing needs EDIT_MVI on the organisation (else 403).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mvimonitor.organisations.access import Action, permitted, scope
+from mvimonitor.organisations.models import User
+from mvimonitor.organisations.selectors import active_organisation_for
+from mvimonitor.tenders.models import Lot, Tender
+
+from . import services
+from .forms import ProposalReviewForm, UploadForm
+from .models import ImportedTender, ImportRun, MVIProposal, ProposalStatus, Severity
+from .tasks import import_run_task
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 — login_required ran before
+    return request.user
+
+
+def _visible_runs(request: HttpRequest) -> QuerySet[ImportRun]:
+    return scope(
+        ImportRun.objects.select_related("organisation", "started_by"), request.user, Action.VIEW, "organisation"
+    )
+
+
+def progress_data(run: ImportRun) -> dict[str, object]:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "statusLabel": str(run.get_status_display()),
+        "finished": run.is_finished,
+        "seen": run.seen,
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "failed": run.failed,
+    }
+
+
+@login_required
+@require_GET
+def run_list(request: HttpRequest) -> HttpResponse:
+    organisation, _choices = active_organisation_for(request)
+    page = Paginator(_visible_runs(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    can_upload = organisation is not None and permitted(request.user, Action.EDIT_TENDERS, organisation)
+    return render(
+        request,
+        "imports/run_list.html",
+        {
+            "organisation": organisation,
+            "page_obj": page,
+            "form": UploadForm() if can_upload else None,
+            "can_upload": can_upload,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    organisation, _choices = active_organisation_for(request)
+    if organisation is None or not permitted(request.user, Action.EDIT_TENDERS, organisation):
+        raise PermissionDenied(_("You may not import notices for this organisation."))
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = [(f.name or "upload", f.read()) for f in form.cleaned_data["files"]]
+        try:
+            run = services.import_upload_create(user=_user(request), organisation=organisation, files=files)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            import_run_task.enqueue(run.pk)
+            messages.success(request, _("The files were received; the import runs in the background."))
+            return redirect("imports:run-detail", run_id=run.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "imports/upload.html", {"form": form, "organisation": organisation}, status=status)
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(_visible_runs(request), pk=run_id)
+    failures = run.failures.all()
+    tenders = (
+        Tender.objects.filter(source_records__run=run).distinct().only("id", "title").order_by("title")
+        if run.is_finished
+        else Tender.objects.none()
+    )
+    return render(
+        request,
+        "imports/run_detail.html",
+        {
+            "run": run,
+            "errors": [f for f in failures if f.severity == Severity.ERROR],
+            "warnings": [f for f in failures if f.severity == Severity.WARNING],
+            "tenders": tenders[:200],
+            "progress": progress_data(run),
+        },
+    )
+
+
+@login_required
+@require_GET
+def run_progress(request: HttpRequest, run_id: int) -> JsonResponse:
+    run = get_object_or_404(_visible_runs(request), pk=run_id)
+    return JsonResponse(progress_data(run))
+
+
+def _tender_for(request: HttpRequest, tender_id: int) -> Tender:
+    tenders = scope(Tender.objects.select_related("organisation"), request.user, Action.VIEW, "organisation")
+    return get_object_or_404(tenders, pk=tender_id)
+
+
+def _review_page(
+    request: HttpRequest, tender: Tender, *, bound: dict[int, ProposalReviewForm] | None = None
+) -> HttpResponse:
+    proposals = MVIProposal.objects.select_related("theme", "form", "source_record").order_by(
+        "theme__order", "form__order", "id"
+    )
+    lots = tender.lots.prefetch_related(Prefetch("mvi_proposals", queryset=proposals), "mvi_applications__theme")
+    can_edit = permitted(request.user, Action.EDIT_MVI, tender.organisation_id)
+    sections = []
+    for lot in lots:
+        rows = []
+        for proposal in lot.mvi_proposals.all():
+            form = None
+            if can_edit and proposal.status == ProposalStatus.PROPOSED:
+                form = (bound or {}).get(proposal.pk) or ProposalReviewForm(
+                    prefix=f"p{proposal.pk}",
+                    initial={"theme": proposal.theme, "form": proposal.form, "award_weight": proposal.award_weight},
+                )
+            rows.append({"proposal": proposal, "form": form})
+        sections.append({"lot": lot, "rows": rows})
+    link = ImportedTender.objects.filter(tender=tender).first()
+    status = 400 if bound and any(f.errors for f in bound.values()) else 200
+    return render(
+        request,
+        "imports/review.html",
+        {
+            "tender": tender,
+            "sections": sections,
+            "differences": link.differences if link else [],
+            "can_edit_mvi": can_edit,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest, tender_id: int) -> HttpResponse:
+    return _review_page(request, _tender_for(request, tender_id))
+
+
+@login_required
+@require_POST
+def review_proposal(request: HttpRequest, tender_id: int, proposal_id: int) -> HttpResponse:
+    tender = _tender_for(request, tender_id)
+    if not permitted(request.user, Action.EDIT_MVI, tender.organisation_id):
+        raise PermissionDenied(_("You may not change the MVI registration of this tender."))
+    proposal = get_object_or_404(
+        MVIProposal.objects.select_related("lot__tender", "theme", "form"),
+        pk=proposal_id,
+        lot__in=Lot.objects.filter(tender=tender),
+    )
+    if request.POST.get("action") == "reject":
+        try:
+            services.proposal_reject(user=_user(request), proposal=proposal)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The proposal was rejected."))
+        return redirect("imports:review", tender_id=tender.pk)
+    form = ProposalReviewForm(request.POST, prefix=f"p{proposal.pk}")
+    if form.is_valid():
+        try:
+            services.proposal_confirm(user=_user(request), proposal=proposal, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("The MVI application was registered."))
+            return redirect("imports:review", tender_id=tender.pk)
+    return _review_page(request, tender, bound={proposal.pk: form})

@@ -1,0 +1,176 @@
+"""End-to-end import benchmark: eForms notices through the real readers, detectors and import service.
+
+    .venv/bin/python scripts/bench_import.py                                  # SQLite, sizes 2500 5000 10000 20000
+    .venv/bin/python scripts/bench_import.py --postgres postgres://postgres@127.0.0.1:5432/mvi_imports_service
+    .venv/bin/python scripts/bench_import.py --corpus DIR                      # a corpus made beforehand
+
+The corpus is a folder of eForms XML files: given with --corpus (e.g. made by scripts/generate_eforms_corpus.py),
+or else written to a temporary folder by varying the notice id and procedure id of ../shared/data/eforms/examples
+(every variant a new procedure). Each size runs in its own process on a fresh database (SQLite: a new file;
+PostgreSQL: the given database, flushed first — never point it at a database you need), which reports:
+
+- end to end: notices per second for read_paths → detect → import service (commits included);
+- parse only: lxml.etree.fromstring over the same bytes, the limit no importer can beat;
+- read only: the project's readers without storing; read+detect: readers and detectors, without storing;
+- service: what the import service alone manages (end-to-end time less the read+detect time);
+- the ratio end to end / parse only, and the process's peak memory (ru_maxrss) during the end-to-end import.
+
+Prints figures only; nothing is asserted. Run with DEBUG=false (set here) so Django does not keep every query.
+"""
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT.parent / "shared" / "data" / "eforms" / "examples"
+CPV_CSV = ROOT.parent / "shared" / "data" / "eforms" / "cpv" / "cpv-2008-labels-nl-en.csv"
+NOTICE_ID = re.compile(rb'(<cbc:ID schemeName="notice-id">)[^<]*')
+PROCEDURE_ID = re.compile(rb"(<cbc:ContractFolderID>)[^<]*")
+
+
+def write_corpus(folder: Path, size: int) -> list[Path]:
+    """`size` variants of the eForms examples, each with its own notice id and procedure id."""
+    examples = [p.read_bytes() for p in sorted(EXAMPLES.glob("*.xml"))]
+    if not examples:
+        sys.exit(f"No eForms examples in {EXAMPLES}; give a corpus with --corpus")
+    paths = []
+    for i in range(size):
+        data = examples[i % len(examples)]
+        notice_id = str(uuid.UUID(int=i + 1)).encode()
+        procedure_id = f"bench-procedure-{i}".encode()
+        data = NOTICE_ID.sub(lambda m, new=notice_id: m.group(1) + new, data, count=1)
+        data = PROCEDURE_ID.sub(lambda m, new=procedure_id: m.group(1) + new, data, count=1)
+        path = folder / f"{i:06d}.xml"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def worker(database_url: str, files: list[str]) -> dict[str, float]:
+    """One measurement in this process (DATABASE_URL is set before Django starts)."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mvimonitor.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from lxml import etree
+
+    from mvimonitor.imports.detect import detect
+    from mvimonitor.imports.services import import_run_create, import_run_execute
+    from mvimonitor.imports.sources import read_paths
+    from mvimonitor.themes.models import CpvCode
+
+    call_command("migrate", verbosity=0)
+    if database_url.startswith("postgres"):
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("load_reference", verbosity=0)
+    if CpvCode.objects.count() < 1000 and CPV_CSV.is_file():
+        call_command("load_cpv", str(CPV_CSV), verbosity=0)
+
+    run = import_run_create(source_description=f"benchmark, {len(files)} files")
+    start = time.perf_counter()
+    import_run_execute(run=run, raw_notices=read_paths(files))
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the measurements below
+    run.refresh_from_db()
+
+    read = 0
+    detect_seconds = 0.0
+    start = time.perf_counter()
+    for raw in read_paths(files):
+        if raw.notice is not None:
+            read += 1
+            before = time.perf_counter()
+            detect(raw.notice)
+            detect_seconds += time.perf_counter() - before
+    total = time.perf_counter() - start
+    read_only = read / (total - detect_seconds)
+    read_and_detect = read / total
+    # what is left of the end-to-end time once reading and detecting are taken out: the import service itself
+    service_only = run.seen / max(seconds - run.seen / read_and_detect, 1e-9)
+
+    parse_seconds = 0.0
+    for name in files:
+        blob = Path(name).read_bytes()
+        start = time.perf_counter()
+        etree.fromstring(blob)  # the parser alone, on our own generated corpus
+        parse_seconds += time.perf_counter() - start
+    parse_only = len(files) / parse_seconds
+    return {
+        "notices": run.seen,
+        "created": run.created,
+        "failed": run.failed,
+        "end_to_end": run.seen / seconds,
+        "parse_only": parse_only,
+        "read_only": read_only,
+        "read_and_detect": read_and_detect,
+        "service_only": service_only,
+        "peak_mb": peak_mb,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2500, 5000, 10000, 20000])
+    parser.add_argument("--corpus", type=Path, help="folder of eForms XML files (default: generated)")
+    parser.add_argument("--postgres", help="also run on this PostgreSQL database (it is flushed!)")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--worker", nargs=2, metavar=("DATABASE_URL", "FILE_LIST"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        database_url, file_list = args.worker
+        print(json.dumps(worker(database_url, Path(file_list).read_text().split("\n"))))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="mvim-bench-") as tmp:
+        folder = Path(tmp)
+        if args.corpus:
+            corpus = sorted(str(p) for p in args.corpus.rglob("*.xml"))
+            if len(corpus) < max(args.sizes):
+                sys.exit(f"{args.corpus} has {len(corpus)} XML files; the largest size asks for {max(args.sizes)}")
+        else:
+            corpus = [str(p) for p in write_corpus(folder, max(args.sizes))]
+        databases = [] if args.no_sqlite else [("SQLite", None)]
+        if args.postgres:
+            databases.append(("PostgreSQL", args.postgres))
+        print(
+            f"{'database':<11} {'notices':>8} {'end-to-end/s':>13} {'parse-only/s':>13} {'ratio':>6} "
+            f"{'read-only/s':>12} {'read+detect/s':>14} {'service/s':>10} {'peak MB':>8} {'failed':>7}"
+        )
+        for label, url in databases:
+            for size in args.sizes:
+                file_list = folder / f"files-{size}.txt"
+                file_list.write_text("\n".join(corpus[:size]))
+                database_url = url or f"sqlite:///{folder / f'bench-{size}.sqlite3'}"
+                output = subprocess.run(
+                    [sys.executable, __file__, "--worker", database_url, str(file_list)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT,
+                ).stdout
+                r = json.loads(output.strip().splitlines()[-1])
+                print(
+                    f"{label:<11} {r['notices']:>8} {r['end_to_end']:>13.0f} {r['parse_only']:>13.0f} "
+                    f"{r['end_to_end'] / r['parse_only']:>6.1%} {r['read_only']:>12.0f} {r['read_and_detect']:>14.0f} "
+                    f"{r['service_only']:>10.0f} {r['peak_mb']:>8.0f} "
+                    f"{r['failed']:>7}",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
