@@ -36,6 +36,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, OrganisationKind, OrganisationStatus, User
 from mvimonitor.organisations.validators import validate_kvk, validate_oin
@@ -415,6 +416,7 @@ class _Importer:
         self.warnings: list[tuple[str, str]] = []
         self.new_buyers: list[Organisation] = []  # built for the notice being imported, not saved yet
         self.inserter = _Inserter()
+        self.touched: set[int] = set()  # tenders written in the current chunk, whose monitoring facts are rebuilt
         self.mapping_version = ""
         try:
             from .detect import MAPPING_VERSION
@@ -434,6 +436,9 @@ class _Importer:
             for chunk in _chunks(raw_notices, batch_size):
                 with transaction.atomic():
                     self._import_chunk(chunk)
+                    # Same transaction as the records, so dashboards never count a tender differently from the record.
+                    facts_refresh(tender_ids=self.touched)
+                    self.touched.clear()
                     run.save(update_fields=["seen", "created", "updated", "unchanged", "failed"])
                 if progress is not None:
                     progress(run)
@@ -667,6 +672,8 @@ class _Importer:
         if notice.family is n.NoticeFamily.RESULT:
             changed |= self._contracts_sync(tender, notice, lots.by_number)
         link.save()
+        if changed:
+            self.touched.add(tender.pk)
         return Outcome.UPDATED if changed else Outcome.UNCHANGED
 
     def _source_record(self, raw: n.RawNotice, notice: n.Notice, sha: str, tender: Tender) -> SourceRecord:
@@ -910,6 +917,7 @@ class _Importer:
         insert.insert(SourceRecord, [i.record for i in items])
         insert.insert(ImportedTender, [i.link for i in items])
         insert.insert(MVIProposal, [p for i in items for p in i.proposals])
+        self.touched.update(i.tender.pk for i in items)
         for item in items:
             for organisation in [item.organisation] if item.organisation in organisations else []:
                 self.buyers.remember(organisation)

@@ -307,3 +307,23 @@ def test_proposals_for_the_same_theme_and_form_are_merged_with_all_evidence(run_
     proposal = MVIProposal.objects.get()
     assert "BT-774" in proposal.evidence
     assert "BT-805" in proposal.evidence
+
+
+def test_imported_and_updated_tenders_count_in_the_monitoring_facts(run_import):
+    from mvimonitor.dashboards.models import TenderFact
+
+    run_import([raw(make_notice())])
+    tender = Tender.objects.get()
+    assert TenderFact.objects.get(tender=tender).value == Decimal(100000)
+
+    run_import([raw(make_notice(version="02", estimated_value=Decimal(150000)))])
+
+    assert TenderFact.objects.get(tender=tender).value == Decimal(150000)
+
+
+def test_a_dry_run_leaves_no_monitoring_facts(run_import):
+    from mvimonitor.dashboards.models import TenderFact
+
+    run_import([raw(make_notice())], dry_run=True)
+
+    assert TenderFact.objects.count() == 0
