@@ -109,6 +109,11 @@ NATURE_SHARES = {"works": 0.22, "supplies": 0.26, "services": 0.52}
 # Lognormal value per nature: (median in EUR, sigma); works are larger (modelling choice).
 VALUE_SHAPE = {"works": (300_000.0, 1.6), "supplies": (50_000.0, 1.2), "services": (60_000.0, 1.2)}
 MIN_VALUE, MAX_VALUE = 2_500.0, 400_000_000.0
+# Modelling choices for the synthetic set, not published figures: the share of tenders whose MVI registration the
+# buyer confirmed (registration completeness), and the spend total an organisation enters per year as a multiple of
+# its tenders' estimated value (so the coverage KPI has something to show).
+CONFIRMED_SHARE = 0.7
+SPEND_MULTIPLE = (1.2, 1.8)
 
 EUROPEAN_PROCEDURES = {
     "open": 70, "restricted": 12, "neg-w-call": 8, "comp-dial": 2, "innovation": 1, "neg-wo-call": 7,
@@ -196,6 +201,7 @@ class TenderSpec:
     estimated_value: Decimal
     main_cpv: str
     lots: tuple[LotSpec, ...] = field(default_factory=tuple)
+    mvi_confirmed: bool = False
 
 
 def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
@@ -350,6 +356,7 @@ class TenderGenerator:
             lots.append(self._lot(rng, number, lot_cpv, lot_value, lot_themes, european, published))
         label = self.catalogue.cpv_labels[cpv]
         reference = f"DEMO-{org.index:05d}-{year}-{seq:04d}"
+        confirmed = rng.random() < CONFIRMED_SHARE
         return TenderSpec(
             organisation_index=org.index,
             title=f"{label}, {org.name.removesuffix(' ' + SYNTHETIC_LABEL)} {year}-{seq:03d}",
@@ -362,6 +369,7 @@ class TenderGenerator:
             estimated_value=value,
             main_cpv=cpv,
             lots=tuple(lots),
+            mvi_confirmed=confirmed,
         )
 
     def _threshold_category(self, org: OrganisationSpec, nature: str, cpv: str) -> str:
@@ -445,3 +453,9 @@ class TenderGenerator:
             applications=applications,
             contract=contract,
         )
+
+
+def spend_total(seed: int, organisation_index: int, year: int, tender_value: Decimal) -> Decimal:
+    """The synthetic spend total an organisation enters for a year: its tenders' value times SPEND_MULTIPLE."""
+    rng = random.Random(f"{seed}:spend:{organisation_index}:{year}")  # noqa: S311 - deterministic demo data
+    return _money(float(tender_value) * rng.uniform(*SPEND_MULTIPLE))

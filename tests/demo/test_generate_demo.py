@@ -206,3 +206,26 @@ def test_a_sample_is_valid_per_full_clean(demo: None) -> None:
 
     for instance in samples:
         instance.full_clean()
+
+
+def test_most_registrations_are_confirmed_after_publication(demo: None) -> None:
+    tenders = Tender.objects.all()
+    confirmed = tenders.filter(mvi_confirmed_at__isnull=False)
+
+    assert 0.6 < confirmed.count() / tenders.count() < 0.8
+    assert all(t.mvi_confirmed_at.date() > t.publication_date for t in confirmed[:200])
+
+
+def test_every_organisation_year_has_a_spend_total_above_its_tender_value(demo: None) -> None:
+    from mvimonitor.dashboards.models import SpendTotal
+
+    tender_value = {
+        (row["organisation"], row["publication_date__year"]): row["value"]
+        for row in Tender.objects.values("organisation", "publication_date__year").annotate(
+            value=Sum("estimated_value")
+        )
+    }
+    spend = {(s.organisation_id, s.year): s.amount for s in SpendTotal.objects.all()}
+
+    assert set(spend) == set(tender_value)
+    assert all(spend[key] > value for key, value in tender_value.items())

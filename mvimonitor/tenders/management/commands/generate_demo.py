@@ -6,16 +6,20 @@ Rows are written with bulk_create in batches (no per-row queries, no simple-hist
 
 import hashlib
 import json
-import time
+import time as clock
 from argparse import ArgumentParser
+from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mvimonitor.dashboards.models import SpendTotal
 from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.demo import (
@@ -25,6 +29,7 @@ from mvimonitor.tenders.demo import (
     TenderSpec,
     generate_organisations,
     generate_suppliers,
+    spend_total,
     tenders_per_organisation_year,
 )
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
@@ -110,10 +115,14 @@ class Writer:
             raise CommandError(_("Reference data is missing. Run `manage.py load_reference` first."))
         self.counts = {"tenders": 0, "lots": 0, "award criteria": 0, "MVI applications": 0, "contracts": 0}
         self.digest = hashlib.sha256()
+        self.value_by_organisation_year: defaultdict[tuple[int, int], Decimal] = defaultdict(Decimal)
 
     def write(self, specs: list[TenderSpec]) -> None:
         for spec in specs:
             self.digest.update(repr(spec).encode())
+            self.value_by_organisation_year[(spec.organisation_index, spec.publication_date.year)] += (
+                spec.estimated_value
+            )
         tenders = Tender.objects.bulk_create(
             [
                 Tender(
@@ -127,6 +136,7 @@ class Writer:
                     is_european=spec.is_european,
                     estimated_value=spec.estimated_value,
                     main_cpv_id=spec.main_cpv,
+                    mvi_confirmed_at=confirmed_at(spec),
                     is_synthetic=True,
                 )
                 for spec in specs
@@ -188,6 +198,29 @@ class Writer:
             ("contracts", len(contracts)),
         ):
             self.counts[name] += number
+
+
+def confirmed_at(spec: TenderSpec) -> datetime | None:
+    """A confirmed registration is dated four weeks after publication (synthetic)."""
+    if not spec.mvi_confirmed:
+        return None
+    return timezone.make_aware(datetime.combine(spec.publication_date + timedelta(days=28), time(12)))
+
+
+def create_spend_totals(seed: int, writer: Writer) -> int:
+    """One synthetic spend total per organisation and year with tenders, for the coverage KPI."""
+    rows = [
+        SpendTotal(
+            organisation_id=writer.organisation_ids[index],
+            year=year,
+            amount=spend_total(seed, index, year, value),
+            source_note=_("Synthetic demo figure, not a real spend analysis"),
+        )
+        for (index, year), value in sorted(writer.value_by_organisation_year.items())
+        if value > 0
+    ]
+    SpendTotal.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    return len(rows)
 
 
 def create_organisations(specs: list[OrganisationSpec]) -> dict[int, int]:
@@ -252,7 +285,7 @@ class Command(BaseCommand):
             raise CommandError(_("--years must be between 1 and 50."))
         if not 0 <= per_year <= 100_000:
             raise CommandError(_("--tenders-per-year must be between 0 and 100000."))
-        started = time.monotonic()
+        started = clock.monotonic()
         with transaction.atomic():
             catalogue = load_catalogue()
             removed_tenders, removed_organisations = purge_synthetic()
@@ -272,9 +305,10 @@ class Command(BaseCommand):
             )
             for batch in batched(stream, BATCH_SIZE):
                 writer.write(batch)
+            writer.counts["spend totals"] = create_spend_totals(seed, writer)
             writer.counts["monitoring facts"] = facts_refresh()
         if options["verbosity"]:
-            self._report(removed_tenders, removed_organisations, len(org_specs), writer, time.monotonic() - started)
+            self._report(removed_tenders, removed_organisations, len(org_specs), writer, clock.monotonic() - started)
 
     def _report(
         self, removed_tenders: int, removed_orgs: int, organisations: int, writer: Writer, took: float
