@@ -4,8 +4,6 @@ Every object is fetched through `selectors.visible_*` (the access module's VIEW 
 see gives 404; one they may see but not change gives 403. Writes go through `services`.
 """
 
-import csv
-import io
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mvimonitor.dashboards import exports
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import User
 from mvimonitor.organisations.selectors import active_organisation_for
@@ -326,28 +325,8 @@ def _export(summary: selectors.Summary, name: str, fmt: str) -> HttpResponse:
     rows.append([_("kind"), _("unit"), _("commitments"), _("promised"), _("delivered (verified)"), _("submitted")])
     rows += [[k.label, k.unit, k.commitments, k.promised, k.delivered, k.submitted] for k in summary.kinds]
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "effects"
-        sheet.append(header)
-        for row in rows:
-            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+        return exports.rows_xlsx_response([header, *rows], name, sheet_title="effects")
+    return exports.rows_csv_response([header, *rows], name)
 
 
 @login_required

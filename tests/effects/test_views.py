@@ -114,7 +114,7 @@ def test_exports(side_a: Side) -> None:
     xlsx_response = client.get(reverse("effects:dashboard") + "?format=xlsx")
 
     assert csv_response["Content-Type"].startswith("text/csv")
-    assert "figure,unit,value" in csv_response.content.decode().splitlines()[0]
+    assert csv_response.content.decode("utf-8-sig").splitlines()[0].startswith("figure;unit;value;")
     sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
     assert sheet["A1"].value == "figure"
 
