@@ -42,7 +42,7 @@ run: install system-deps static
 	$(PY) manage.py load_effects_reference
 	$(PY) manage.py generate_demo $(DEMO_ARGS)
 	$(PY) manage.py generate_demo_effects --seed 2026
-	$(PY) manage.py create_demo_login
+	$(PY) manage.py create_demo_login --url http://$(HOST)/
 	@echo "starting the background worker for imports (manage.py db_worker) beside the web server"
 	$(PY) manage.py db_worker & trap "kill $$!" EXIT INT TERM; $(PY) manage.py runserver $(HOST)
 
