@@ -42,11 +42,13 @@ does). See docs/adr/0012-disclosure-control.md.
 Output never contains an organisation id or name: `Protected` exposes values and decisions only.
 """
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
+import numpy as np
 from django.conf import settings
 
 Key = Hashable
@@ -72,18 +74,69 @@ class Thresholds:
         )
 
 
+def scaled(units: int, scale: int) -> Number:
+    """units / scale as an exact number: an int for scale 1; for a power of ten a Decimal with that many decimals
+    (12345 cents -> Decimal("123.45"), 100 cents -> Decimal("1.00"))."""
+    if scale == 1:
+        return units
+    digits = len(str(scale)) - 1
+    if scale == 10**digits:
+        return Decimal(units).scaleb(-digits)
+    return Decimal(units) / scale
+
+
+class Amounts(Mapping[int, Number]):
+    """Contributions as a vector: `units[i]` is the part of organisation `ids[i]`, in units of 1/`scale` (for example
+    euro cents with scale 100). The same mapping as a dict {organisation: amount} (organisations with 0 are left
+    out), but large tables built from it are checked with vector arithmetic. Cells whose `Amounts` share the same
+    `ids` array are combined without leaving numpy. The arrays are not copied: do not change them afterwards."""
+
+    __slots__ = ("ids", "scale", "units")
+
+    def __init__(self, ids: "np.ndarray[Any, Any]", units: "np.ndarray[Any, Any]", scale: int = 1) -> None:
+        if ids.shape != units.shape:
+            raise ValueError("Amounts need one unit amount per organisation id.")
+        self.ids = ids
+        self.units = units
+        self.scale = scale
+
+    def _number(self, units: int) -> Number:
+        return scaled(units, self.scale)
+
+    def __getitem__(self, organisation: int) -> Number:
+        position = int(np.searchsorted(self.ids, organisation))
+        if position >= len(self.ids) or self.ids[position] != organisation or not self.units[position]:
+            raise KeyError(organisation)
+        return self._number(int(self.units[position]))
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(organisation) for organisation in self.ids[self.units != 0])
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.units))
+
+    def total(self) -> Number:
+        return self._number(int(self.units.sum()))
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     key: Key
     contributions: Mapping[int, Number]
 
     def __post_init__(self) -> None:
+        if isinstance(self.contributions, Amounts):
+            if (self.contributions.units < 0).any():
+                raise ValueError(f"A contribution to {self.key!r} is negative.")
+            return
         for organisation, amount in self.contributions.items():
             if amount < 0:
                 raise ValueError(f"Contribution of organisation {organisation} to {self.key!r} is negative.")
 
     @property
     def value(self) -> Number:
+        if isinstance(self.contributions, Amounts):
+            return self.contributions.total()
         return sum(self.contributions.values(), 0)
 
 
@@ -131,6 +184,13 @@ class Protected:
 
 def primary_reason(contributions: Mapping[int, Number], thresholds: Thresholds) -> Reason | None:
     """Why a figure with these contributions may not be shown on its own (None: it may)."""
+    if isinstance(contributions, Amounts):  # the same rule on the vector (the scale cancels out)
+        units = contributions.units[contributions.units > 0]
+        if len(units) < thresholds.min_organisations:
+            return Reason.TOO_FEW_ORGANISATIONS
+        if int(units.max()) * 100 > int(units.sum()) * thresholds.dominance_percent:
+            return Reason.DOMINANCE
+        return None
     positive = [amount for amount in contributions.values() if amount > 0]
     if len(positive) < thresholds.min_organisations:
         return Reason.TOO_FEW_ORGANISATIONS
@@ -140,7 +200,14 @@ def primary_reason(contributions: Mapping[int, Number], thresholds: Thresholds) 
     return None
 
 
-def _combined(cells: Iterable[Cell]) -> dict[int, Number]:
+def _combined(cells: Iterable[Cell]) -> Mapping[int, Number]:
+    cells = list(cells)
+    vectors = [cell.contributions for cell in cells]
+    first = vectors[0] if vectors else None
+    if isinstance(first, Amounts) and all(
+        isinstance(v, Amounts) and v.ids is first.ids and v.scale == first.scale for v in vectors
+    ):
+        return Amounts(first.ids, np.sum([v.units for v in vectors if isinstance(v, Amounts)], axis=0), first.scale)
     combined: dict[int, Number] = {}
     for cell in cells:
         for organisation, amount in cell.contributions.items():
@@ -168,6 +235,13 @@ def protect(
             if key not in by_key:
                 raise ValueError(f"Relation {relation!r} names the unknown cell {key!r}.")
     locked = dict(fixed or {})
+    values: dict[Key, Number] = {}
+
+    def value_of(key: Key) -> Number:
+        if key not in values:
+            values[key] = by_key[key].value
+        return values[key]
+
     status: dict[Key, Reason | None] = {}
     for key, cell in by_key.items():
         reason = primary_reason(cell.contributions, rules)
@@ -185,7 +259,7 @@ def protect(
         free = [key for key in candidates if not suppressed(key) and key not in locked]
         if not free:
             return None
-        return min(free, key=lambda key: (by_key[key].value, repr(key)))
+        return min(free, key=lambda key: (value_of(key), repr(key)))
 
     def suppress_one_of(relation: Relation, prefer_parts: bool = True) -> bool:
         choice = pick(relation.parts) if prefer_parts else None
@@ -236,7 +310,7 @@ def protect(
         reason = status[key]
         result._decisions[key] = Decision(shown=reason is None, reason=reason)
         if reason is None:
-            result._values[key] = cell.value
+            result._values[key] = value_of(key)
     return result
 
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+import numpy as np
+from django.db import connection
+from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Round
 
 from mvimonitor.organisations.models import Organisation, OrganisationKind, Province
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, Theme
@@ -89,33 +91,53 @@ class Reference:
         return [Item(ALL, kpi.name_nl, kpi.name_en, kpi.measure)]
 
 
-def _count_if(condition: Q) -> Sum:
-    return Sum(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
+# Money (and the award weights) are summed as whole hundredths: each tender's amount is rounded to cents and cast
+# to an integer before summing, so the sums are exact integers on every database (SQLite keeps decimals as floats)
+# and come back without per-value Decimal conversion. `hundredths` turns them back into 2-decimal Decimals.
+HUNDREDTHS = 100
 
 
-def _value_if(condition: Q) -> Coalesce:
-    return Coalesce(Sum(Case(When(condition, then=F("value")), default=None)), Value(Decimal(0)))
+def _count_if(condition: Q) -> Count:
+    return Count("pk", filter=condition)  # PostgreSQL: COUNT(*) FILTER (WHERE ...), one pass for all measures
+
+
+def _cents(column: str) -> Cast:
+    return Cast(Round(F(column) * Value(HUNDREDTHS)), BigIntegerField())
+
+
+def _cents_sum(column: str, condition: Q | None = None) -> Cast:
+    return Cast(Coalesce(Sum(_cents(column), filter=condition), Value(0)), BigIntegerField())
+
+
+def in_hundredths(name: str) -> bool:
+    """Whether a measure is summed in hundredths (euros, award weights) rather than counted."""
+    return name in {"v", "mvi_v", "aw_sum", "cov_v", "spend"} or name.startswith("theme_v_")
+
+
+def hundredths(units: int) -> Decimal:
+    return Decimal(units).scaleb(-2)  # 12345 -> Decimal("123.45"), exact, always two decimals
 
 
 def measures(reference: Reference) -> dict[str, Any]:
-    """Every measure the catalogue needs, as aggregates over TenderFact rows (one SQL scan computes all)."""
+    """Every measure the catalogue needs, as aggregates over TenderFact rows (one SQL scan computes all); money and
+    weights in hundredths (`in_hundredths`), everything else a count."""
     mvi = Q(theme_count__gt=0)
     pg = Q(in_product_group=True)
     out: dict[str, Any] = {
         "n": Count("pk"),
-        "v": Coalesce(Sum("value"), Value(Decimal(0))),
+        "v": _cents_sum("value"),
         "mvi_n": _count_if(mvi),
-        "mvi_v": _value_if(mvi),
+        "mvi_v": _cents_sum("value", mvi),
         "pg_n": _count_if(pg),
         "pg_app_n": _count_if(pg & mvi),
         "pg_high_n": _count_if(pg & Q(max_ambition__gte=reference.high_level)),
-        "aw_sum": Coalesce(Sum("award_weight_sum"), Value(Decimal(0))),
-        "aw_n": Coalesce(Sum("award_weight_count"), Value(0)),
+        "aw_sum": _cents_sum("award_weight_sum"),
+        "aw_n": Cast(Coalesce(Sum("award_weight_count"), Value(0)), BigIntegerField()),
         "conf_n": _count_if(Q(confirmed=True)),
     }
     for pk, *_names in reference.themes:
         out[f"theme_n_{pk}"] = _count_if(_has_bit("theme_mask", pk))
-        out[f"theme_v_{pk}"] = _value_if(_has_bit("theme_mask", pk))
+        out[f"theme_v_{pk}"] = _cents_sum("value", _has_bit("theme_mask", pk))
     for pk, *_names in reference.forms:
         out[f"form_n_{pk}"] = _count_if(_has_bit("form_mask", pk))
     for level in [0, *(level for level, *_names in reference.levels)]:
@@ -140,6 +162,29 @@ def _fact_rows(
     wanted: set[str] | None,
 ) -> list[dict[str, Any]]:
     """One GROUP BY query: per year, organisation and the breakdown columns, the wanted measures (None: all)."""
+    return list(
+        _fact_queryset(
+            years=years,
+            columns=columns,
+            organisation_id=organisation_id,
+            date_from=date_from,
+            date_to=date_to,
+            reference=reference,
+            wanted=wanted,
+        )
+    )
+
+
+def _fact_queryset(
+    *,
+    years: Sequence[int],
+    columns: Sequence[str],
+    reference: Reference,
+    wanted: set[str] | None,
+    organisation_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Any:
     facts = TenderFact.objects.filter(year__in=list(years))
     if organisation_id is not None:
         facts = facts.filter(organisation_id=organisation_id)
@@ -158,7 +203,7 @@ def _fact_rows(
     # Kind and province are looked up per organisation afterwards: grouping by them too (although they follow from
     # the organisation) makes PostgreSQL expect far more groups and sort on disk instead of hashing.
     group = ["year", "organisation_id", *columns]
-    return list(facts.order_by().values(*group).annotate(**aggregates))
+    return facts.order_by().values(*group).annotate(**aggregates)
 
 
 def _bucket(row: Mapping[str, Any], breakdown: Breakdown) -> str:
@@ -242,6 +287,10 @@ def load_rows(
         wanted=wanted,
     )
     names = [name for name in (rows[0] if rows else {}) if name not in {"year", "organisation_id", *columns}]
+    money = [name for name in names if in_hundredths(name)]
+    for row in rows:
+        for name in money:
+            row[name] = hundredths(row[name])
     data: dict[tuple[Breakdown, int, str], dict[int, dict[str, Any]]] = defaultdict(dict)
     geography: dict[int, tuple[str, str]] = {}
     for row in rows:
@@ -350,14 +399,88 @@ def organisation_figures(
 # --- national figures -----------------------------------------------------------------------------------------------
 
 
-def geographies(rows: Rows) -> dict[str, list[int]]:
+@dataclass
+class Vectors:
+    """The national measure rows as vectors over organisations: `data[(breakdown, year, bucket)][measure]` is an
+    int64 array with one amount per organisation of `ids` (counts, or hundredths for `in_hundredths` measures)."""
+
+    ids: "np.ndarray[Any, Any]"  # organisation ids, ascending
+    geography: dict[int, tuple[str, str]]  # organisation -> (kind, province)
+    data: dict[tuple[Breakdown, int, str], dict[str, "np.ndarray[Any, Any]"]]
+    spend: dict[int, "np.ndarray[Any, Any]"]  # year -> entered spend totals in cents per organisation (0: none)
+    has_spend: dict[int, "np.ndarray[Any, Any]"]  # year -> whether the organisation entered one
+
+
+def load_vectors(
+    *, years: Sequence[int], breakdowns: Iterable[Breakdown], reference: Reference, kpis: Sequence[Kpi] | None = None
+) -> Vectors:
+    """The same ONE aggregate query as `load_rows` (year x organisation x breakdown columns), summed per breakdown
+    bucket into vectors with numpy instead of per-organisation dicts."""
+    wanted_breakdowns = list(dict.fromkeys(breakdowns))
+    columns = [BREAKDOWN_COLUMN[b] for b in wanted_breakdowns if b != Breakdown.ALL]
+    wanted = _measures_for(kpis, reference) | {"n"} if kpis is not None else None  # "n": which rows exist
+    names = [name for name in measures(reference) if not wanted or name in wanted]
+    query = _fact_queryset(years=years, columns=columns, reference=reference, wanted=wanted)
+    # Every measure is an integer, so the rows are read without Django's per-value converters (10,000s of values).
+    sql, params = query.values_list("year", "organisation_id", *columns, *names).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    spend_rows = list(
+        SpendTotal.objects.filter(year__in=list(years)).values_list("organisation_id", "year", "amount")
+    )
+    present = {row[1] for row in rows} | {org for org, _year, _amount in spend_rows}
+    geography = {
+        org: (kind, province)
+        for org, kind, province in Organisation.objects.filter(pk__in=present).values_list("pk", "kind", "province")
+    }
+    ids = np.array(sorted(geography), dtype=np.int64)
+    position = {int(org): index for index, org in enumerate(ids)}
+    width = len(ids)
+    data: dict[tuple[Breakdown, int, str], dict[str, np.ndarray[Any, Any]]] = {}
+    if rows:
+        row_years = np.array([row[0] for row in rows], dtype=np.int64)
+        row_orgs = np.array([position[row[1]] for row in rows], dtype=np.int64)
+        amounts = np.array([row[2 + len(columns) :] for row in rows], dtype=np.int64).reshape(len(rows), len(names))
+        for breakdown in wanted_breakdowns:
+            if breakdown == Breakdown.ALL:
+                row_buckets = np.zeros(len(rows), dtype=np.int64)
+                parts = [ALL]
+            else:
+                at = 2 + columns.index(BREAKDOWN_COLUMN[breakdown])
+                labels = [_bucket({BREAKDOWN_COLUMN[breakdown]: row[at]}, breakdown) for row in rows]
+                parts = list(dict.fromkeys([*buckets(breakdown), *labels]))
+                index = {part: number for number, part in enumerate(parts)}
+                row_buckets = np.array([index[label] for label in labels], dtype=np.int64)
+            for year in years:
+                in_year = row_years == year
+                if not in_year.any():
+                    continue
+                sums = np.zeros((len(parts) * width, len(names)), dtype=np.int64)
+                np.add.at(sums, row_buckets[in_year] * width + row_orgs[in_year], amounts[in_year])
+                sums = sums.reshape(len(parts), width, len(names))
+                for number, part in enumerate(parts):
+                    block = sums[number]
+                    if block[:, names.index("n")].any():
+                        data[(breakdown, year, part)] = {
+                            name: np.ascontiguousarray(block[:, column]) for column, name in enumerate(names)
+                        }
+    spend = {year: np.zeros(width, dtype=np.int64) for year in years}
+    has_spend = {year: np.zeros(width, dtype=bool) for year in years}
+    for org, year, amount in spend_rows:
+        spend[year][position[org]] = int(amount.scaleb(2))
+        has_spend[year][position[org]] = True
+    return Vectors(ids=ids, geography=geography, data=data, spend=spend, has_spend=has_spend)
+
+
+def geographies(geography: Mapping[int, tuple[str, str]]) -> dict[str, list[int]]:
     """Geography key -> organisations in it: the country, every kind, every province (blank = unknown)."""
-    geos: dict[str, list[int]] = {NATIONAL: sorted(rows.geography)}
+    geos: dict[str, list[int]] = {NATIONAL: sorted(geography)}
     for kind in OrganisationKind.values:
         geos[f"kind:{kind}"] = []
     for province in [*Province.values, ""]:
         geos[f"province:{province}"] = []
-    for organisation, (kind, province) in sorted(rows.geography.items()):
+    for organisation, (kind, province) in sorted(geography.items()):
         geos.setdefault(f"kind:{kind}", []).append(organisation)
         geos.setdefault(f"province:{province}", []).append(organisation)
     return geos
@@ -371,18 +494,23 @@ def _geo_relations(geos: Mapping[str, list[int]], cell: Any) -> list[disclosure.
 
 
 class NationalComputation:
-    """Computes and protects national figures for some years; shared denominators are decided once."""
+    """Computes and protects national figures for some years; shared denominators are decided once.
 
-    def __init__(self, rows: Rows, reference: Reference, thresholds: disclosure.Thresholds) -> None:
-        self.rows = rows
+    Contributions are `disclosure.Amounts` vectors over the same organisation ids, so the disclosure rules run on
+    numpy arrays (the decisions are the same as with dicts {organisation: amount})."""
+
+    def __init__(self, vectors: Vectors, reference: Reference, thresholds: disclosure.Thresholds) -> None:
+        self.vectors = vectors
         self.reference = reference
         self.thresholds = thresholds
-        self.all_geos = geographies(rows)
+        self.all_geos = geographies(vectors.geography)
         # Geographies without any organisation are structurally zero: they reveal nothing and stay out of the
         # protection problem (they are reported as suppressed).
         self.geos = {geo: members for geo, members in self.all_geos.items() if members}
+        self._masks = {geo: np.isin(vectors.ids, members) for geo, members in self.all_geos.items()}
         self._bases: dict[tuple[str, Breakdown, int], disclosure.Protected] = {}
-        self._contrib_cache: dict[tuple[str, Breakdown, int, str], dict[str, dict[int, Number]]] = {}
+        self._vector_cache: dict[tuple[str, Breakdown, int, str], np.ndarray[Any, Any]] = {}
+        self._contrib_cache: dict[tuple[str, Breakdown, int, str], dict[str, disclosure.Amounts]] = {}
 
     def geos_for(self, breakdown: Breakdown) -> dict[str, list[int]]:
         """Geographies of a breakdown: every kind and province for the undivided figures, the country alone for the
@@ -391,31 +519,47 @@ class NationalComputation:
             return self.geos
         return {NATIONAL: self.geos.get(NATIONAL, [])}
 
+    def _part(self, measure: str, breakdown: Breakdown, year: int, part: str) -> "np.ndarray[Any, Any] | None":
+        block = self.vectors.data.get((breakdown, year, part))
+        if block is None:
+            return None
+        if measure == "spend":  # each organisation's entered total, where it has tenders in this part
+            return np.where(block["n"] > 0, self.vectors.spend[year], 0)
+        if measure == "cov_v":  # tender value, of organisations that entered a spend total for the year
+            return np.where(self.vectors.has_spend[year], block["v"], 0)
+        return block[measure]
+
+    def vector(self, measure: str, breakdown: Breakdown, year: int, bucket: str) -> "np.ndarray[Any, Any]":
+        """One amount per organisation of one measure in one bucket (bucket ALL sums the buckets)."""
+        key = (measure, breakdown, year, bucket)
+        cached = self._vector_cache.get(key)
+        if cached is not None:
+            return cached
+        total = np.zeros(len(self.vectors.ids), dtype=np.int64)
+        parts = buckets(breakdown) if bucket == ALL and breakdown != Breakdown.ALL else [bucket]
+        for part in parts:
+            amounts = self._part(measure, breakdown, year, part)
+            if amounts is not None:
+                total = total + amounts
+        if measure == "spend" and breakdown == Breakdown.ALL:  # also organisations without tenders this year
+            total = np.where(total == 0, self.vectors.spend[year], total)
+        self._vector_cache[key] = total
+        return total
+
     def contributions(
         self, measure: str, breakdown: Breakdown, year: int, bucket: str
-    ) -> dict[str, dict[int, Number]]:
-        """geo -> {organisation: amount} of one measure in one bucket (bucket ALL sums the buckets)."""
+    ) -> dict[str, disclosure.Amounts]:
+        """geo -> the contributions of its organisations to one measure in one bucket."""
         key = (measure, breakdown, year, bucket)
         cached = self._contrib_cache.get(key)
         if cached is not None:
             return cached
-        per_org: dict[int, Number] = {}
-        parts = buckets(breakdown) if bucket == ALL and breakdown != Breakdown.ALL else [bucket]
-        for part in parts:
-            for organisation, row in self.rows.data.get((breakdown, year, part), {}).items():
-                amount = _measure(self.rows, row, year, organisation, measure)
-                per_org[organisation] = per_org.get(organisation, 0) + amount
-        if measure == "spend" and breakdown == Breakdown.ALL:
-            for (spend_year, organisation), amount in self.rows.spend.items():
-                if spend_year == year and organisation not in per_org:
-                    per_org[organisation] = amount
-        by_geo: dict[str, dict[int, Number]] = {geo: {} for geo in self.all_geos}
-        for organisation, amount in per_org.items():
-            if amount:
-                kind, province = self.rows.geography[organisation]
-                by_geo[NATIONAL][organisation] = amount
-                by_geo[f"kind:{kind}"][organisation] = amount
-                by_geo[f"province:{province}"][organisation] = amount
+        total = self.vector(measure, breakdown, year, bucket)
+        scale = HUNDREDTHS if in_hundredths(measure) else 1
+        by_geo = {
+            geo: disclosure.Amounts(self.vectors.ids, np.where(mask, total, 0), scale)
+            for geo, mask in self._masks.items()
+        }
         self._contrib_cache[key] = by_geo
         return by_geo
 
@@ -464,7 +608,7 @@ class NationalComputation:
             for geo in geos:
                 cells.append(disclosure.Cell(("D", geo, bucket), den[geo]))
                 fixed[("D", geo, bucket)] = base.shown((geo, bucket))
-                denominators[(geo, bucket)] = sum(den[geo].values(), 0)
+                denominators[(geo, bucket)] = den[geo].total()
         numerators: dict[tuple[str, str, str], Number] = {}
         for item in items:
             for bucket in all_buckets:
@@ -472,14 +616,14 @@ class NationalComputation:
                 den = self.contributions(kpi.base, breakdown, year, bucket)
                 for geo in geos:
                     cells.append(disclosure.Cell(("N", item.code, geo, bucket), num[geo]))
-                    numerators[(item.code, geo, bucket)] = sum(num[geo].values(), 0)
+                    numerators[(item.code, geo, bucket)] = num[geo].total()
                     if kpi.family == Family.SHARE:
-                        rest = {
-                            org: den[geo].get(org, 0) - num[geo].get(org, 0)
-                            for org in den[geo]
-                            if den[geo].get(org, 0) - num[geo].get(org, 0) > 0
-                        }
-                        cells.append(disclosure.Cell(("C", item.code, geo, bucket), rest))
+                        rest = np.maximum(den[geo].units - num[geo].units, 0)  # the denominator's other part
+                        cells.append(
+                            disclosure.Cell(
+                                ("C", item.code, geo, bucket), disclosure.Amounts(den[geo].ids, rest, den[geo].scale)
+                            )
+                        )
                         relations.append(
                             disclosure.Relation(
                                 ("D", geo, bucket), (("N", item.code, geo, bucket), ("C", item.code, geo, bucket))
@@ -566,8 +710,8 @@ def national_figures(
     """
     reference = reference or Reference.load()
     needed = {Breakdown.ALL, *(b for b in breakdowns for kpi in kpis if b in kpi.breakdowns)}
-    rows = load_rows(years=years, breakdowns=needed, reference=reference, kpis=kpis)
-    computation = NationalComputation(rows, reference, thresholds or disclosure.Thresholds.from_settings())
+    vectors = load_vectors(years=years, breakdowns=needed, reference=reference, kpis=kpis)
+    computation = NationalComputation(vectors, reference, thresholds or disclosure.Thresholds.from_settings())
     figures: list[Figure] = []
     for year in years:
         for kpi in kpis:

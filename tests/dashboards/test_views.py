@@ -144,7 +144,9 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     make_tender: Callable[..., object],
     refresh: Callable[[], int],
     django_assert_num_queries: Callable[[int], object],
+    settings: object,
 ) -> None:
+    settings.MVIMONITOR_SESSION_REFRESH_SECONDS = 0  # type: ignore[attr-defined]  # the session is saved every time
     organisation = OrganisationFactory(kind="gemeente")
     user = member(organisation)
     make_tender(organisation, value="1000", lots=[(None, [("sroi", "minimumeis", None, None)])])
