@@ -35,9 +35,8 @@ def main() -> int:
     os.environ["DATABASE_URL"] = options.source
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mvimonitor.settings")
     sys.path.insert(0, str(ROOT))
-    from django.conf import settings
-
     import django
+    from django.conf import settings
 
     django.setup()
     settings.DATABASES["target"] = {**settings.DATABASES["default"], **dj_database_url.parse(options.target)}
@@ -70,14 +69,12 @@ def main() -> int:
 
 
 def _copy(model: Any, source: Any, target: Any, transaction: Any) -> int:
-    fields = [field for field in model._meta.concrete_fields]
+    fields = list(model._meta.concrete_fields)
     table = target.ops.quote_name(model._meta.db_table)
     columns = ", ".join(target.ops.quote_name(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     insert = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the models
-    adapt = [
-        (position, field) for position, field in enumerate(fields) if field.get_internal_type() in ADAPTED
-    ]
+    adapt = [(position, field) for position, field in enumerate(fields) if field.get_internal_type() in ADAPTED]
     rows = model._base_manager.using("default").order_by("pk").values_list(*(f.attname for f in fields))
     copied = 0
     with transaction.atomic(using="target"), target.cursor() as cursor:

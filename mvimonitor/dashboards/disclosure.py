@@ -306,7 +306,7 @@ def protect(
             raise ValueError(f"Cannot protect cell {target!r}: every cell that could hide it is fixed as shown.")
 
     result = Protected()
-    for key, cell in by_key.items():
+    for key in by_key:
         reason = status[key]
         result._decisions[key] = Decision(shown=reason is None, reason=reason)
         if reason is None:

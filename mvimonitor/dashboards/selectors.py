@@ -426,9 +426,7 @@ def load_vectors(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    spend_rows = list(
-        SpendTotal.objects.filter(year__in=list(years)).values_list("organisation_id", "year", "amount")
-    )
+    spend_rows = list(SpendTotal.objects.filter(year__in=list(years)).values_list("organisation_id", "year", "amount"))
     present = {row[1] for row in rows} | {org for org, _year, _amount in spend_rows}
     geography = {
         org: (kind, province)

@@ -244,4 +244,5 @@ def test_tenders_in_a_criteria_product_group_feed_the_product_group_kpis(demo: N
     assert 0.05 < share < 0.5  # some, not all: the product-group KPIs have a numerator and a denominator
     facts = TenderFact.objects.filter(in_product_group=True)
     assert facts.count() == grouped.count()
-    assert facts.filter(theme_count__gt=0).exists() and facts.filter(theme_count=0).exists()
+    assert facts.filter(theme_count__gt=0).exists()
+    assert facts.filter(theme_count=0).exists()

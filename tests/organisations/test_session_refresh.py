@@ -16,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _session_writes(queries: CaptureQueriesContext) -> int:
-    return sum(
-        1 for q in queries.captured_queries if "django_session" in q["sql"] and q["sql"].startswith(("UPDATE", "INSERT"))
-    )
+    writes = ("UPDATE", "INSERT")
+    return sum(1 for q in queries.captured_queries if "django_session" in q["sql"] and q["sql"].startswith(writes))
 
 
 def test_a_session_is_saved_once_per_interval_and_its_expiry_renewed(
