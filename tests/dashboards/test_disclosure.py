@@ -301,10 +301,10 @@ def test_vector_contributions_give_the_same_decisions_as_dicts(seed: int) -> Non
     expected = protect(cells, relations, thresholds=RULES)
     result = protect(vector_cells, relations, thresholds=RULES)
 
-    assert {key: result.decision(key) for key in result.keys()} == {
-        key: expected.decision(key) for key in expected.keys()
-    }
-    assert {key: result.value(key) for key in result.keys()} == {key: expected.value(key) for key in expected.keys()}
+    keys = expected.keys()
+    assert result.keys() == keys
+    assert [result.decision(key) for key in keys] == [expected.decision(key) for key in keys]
+    assert [result.value(key) for key in keys] == [expected.value(key) for key in keys]
     assert attack(result, relations) == {}
 
 
