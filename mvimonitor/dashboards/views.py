@@ -74,13 +74,19 @@ def _tables_html(key: str, query: dict[str, Any], build: Callable[[], list[Table
 
 
 def _organisation_years(organisation: Organisation) -> list[int]:
-    years = (
-        TenderFact.objects.filter(organisation=organisation, year__isnull=False)
-        .values_list("year", flat=True)
-        .distinct()
-        .order_by("-year")
-    )
-    return [year for year in years if year is not None]
+    """The years the organisation has tenders in, newest first (cached per facts version, like the figures)."""
+    key = f"mvim:org-years:{services.facts_version()}:{organisation.pk}"
+    cached: list[int] | None = cache.get(key)
+    if cached is None:
+        years = (
+            TenderFact.objects.filter(organisation=organisation, year__isnull=False)
+            .values_list("year", flat=True)
+            .distinct()
+            .order_by("-year")
+        )
+        cached = [year for year in years if year is not None]
+        cache.set(key, cached, selectors.NATIONAL_CACHE_SECONDS)
+    return cached
 
 
 @login_required

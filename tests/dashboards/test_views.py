@@ -61,6 +61,28 @@ def test_dashboard_shows_own_figures_with_links_to_tenders_and_definitions(
     assert "50,0%" in html or "50.0%" in html  # 1 of 2 tenders
 
 
+def test_cached_dashboard_follows_new_facts_and_years(
+    client: Client,
+    two_orgs: tuple[Organisation, Organisation],
+    make_tender: Callable[..., object],
+    refresh: Callable[[], int],
+) -> None:
+    # The rendered tables and the organisation's years are cached per facts version: a refresh must show new data.
+    a, _b = two_orgs
+    login(client, member(a))
+    before = client.get(ORG, {"year": 2024}).content.decode()
+    assert "50,0%" in before or "50.0%" in before  # 1 of 2 tenders with MVI
+    assert ">2023<" not in before
+
+    make_tender(a, value="200000", lots=[(None, [("milieu", "minimumeis", None, None)])])
+    make_tender(a, value="1000", published=dt.date(2023, 3, 1))
+    refresh()
+    after = client.get(ORG, {"year": 2024}).content.decode()
+
+    assert "66,7%" in after or "66.7%" in after  # now 2 of 3
+    assert ">2023<" in after  # the new year is offered in the filter
+
+
 def test_member_of_a_cannot_see_b_by_setting_the_session(
     client: Client, two_orgs: tuple[Organisation, Organisation]
 ) -> None:
