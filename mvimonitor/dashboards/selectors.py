@@ -10,7 +10,8 @@ compute. National figures never carry an organisation id or name.
 """
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -226,7 +227,7 @@ def buckets(breakdown: Breakdown) -> list[str]:
     return [ALL]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: cached lists of figures unpickle several times faster with a __dict__
 class Figure:
     kpi: str
     version: int
@@ -739,9 +740,50 @@ def data_years() -> list[int]:
 NATIONAL_CACHE_SECONDS = 3600
 
 
+# Figures most recently read from the shared cache, kept unpickled in this process (the keys hold the facts version,
+# so an entry can never be stale; figures are immutable). Saves unpickling ~1,000 figures on every API request.
+_LOCAL: OrderedDict[str, list[Figure]] = OrderedDict()
+_LOCAL_SIZE = 64
+_LOCAL_LOCK = threading.Lock()
+
+
+def _cache_get(key: str) -> list[Figure] | None:
+    from django.core.cache import cache
+
+    with _LOCAL_LOCK:
+        figures = _LOCAL.get(key)
+        if figures is not None:
+            _LOCAL.move_to_end(key)
+            return list(figures)
+    figures = cache.get(key)
+    if figures is not None:
+        _local_put(key, figures)
+    return figures
+
+
+def _cache_set(key: str, figures: list[Figure]) -> None:
+    from django.core.cache import cache
+
+    cache.set(key, figures, NATIONAL_CACHE_SECONDS)
+    _local_put(key, figures)
+
+
+def clear_local_cache() -> None:
+    """Forget the figures kept in this process (tests do this together with `cache.clear()`)."""
+    with _LOCAL_LOCK:
+        _LOCAL.clear()
+
+
+def _local_put(key: str, figures: list[Figure]) -> None:
+    with _LOCAL_LOCK:
+        _LOCAL[key] = list(figures)
+        _LOCAL.move_to_end(key)
+        while len(_LOCAL) > _LOCAL_SIZE:
+            _LOCAL.popitem(last=False)
+
+
 def national_figures_cached(*, year: int, breakdown: Breakdown) -> list[Figure]:
     """National figures of one year and breakdown (plus the undivided ones), cached per facts version."""
-    from django.core.cache import cache
 
     from .services import facts_version
 
@@ -750,17 +792,16 @@ def national_figures_cached(*, year: int, breakdown: Breakdown) -> list[Figure]:
         f"mvim:national:{facts_version()}:{year}:{breakdown.value}:"
         f"{thresholds.min_organisations}:{thresholds.dominance_percent}"
     )
-    figures: list[Figure] | None = cache.get(key)
+    figures = _cache_get(key)
     if figures is None:
         wanted = (Breakdown.ALL,) if breakdown == Breakdown.ALL else (Breakdown.ALL, breakdown)
         figures = national_figures(years=[year], breakdowns=wanted, thresholds=thresholds)
-        cache.set(key, figures, NATIONAL_CACHE_SECONDS)
+        _cache_set(key, figures)
     return figures
 
 
 def national_trend_cached(*, years: Sequence[int]) -> list[Figure]:
     """The headline KPIs nationally over the years (undivided), cached per facts version."""
-    from django.core.cache import cache
 
     from .services import facts_version
 
@@ -769,13 +810,13 @@ def national_trend_cached(*, years: Sequence[int]) -> list[Figure]:
         f"mvim:trend:{facts_version()}:{','.join(map(str, years))}:"
         f"{thresholds.min_organisations}:{thresholds.dominance_percent}"
     )
-    figures: list[Figure] | None = cache.get(key)
+    figures = _cache_get(key)
     if figures is None:
         headline = [kpi for kpi in CATALOGUE if kpi.headline]
         figures = national_figures(
             years=list(years), kpis=headline, breakdowns=(Breakdown.ALL,), thresholds=thresholds
         )
-        cache.set(key, figures, NATIONAL_CACHE_SECONDS)
+        _cache_set(key, figures)
     return figures
 
 
@@ -789,7 +830,6 @@ def organisation_figures_cached(
     date_to: dt.date | None,
 ) -> list[Figure]:
     """`organisation_figures` of one year, cached per facts version (the caller has checked access)."""
-    from django.core.cache import cache
 
     from .services import facts_version
 
@@ -797,7 +837,7 @@ def organisation_figures_cached(
         f"mvim:org:{facts_version()}:{organisation.pk}:{year}:{date_from}:{date_to}:"
         f"{','.join(k.id for k in kpis)}:{','.join(b.value for b in breakdowns)}"
     )
-    figures: list[Figure] | None = cache.get(key)
+    figures = _cache_get(key)
     if figures is None:
         figures = organisation_figures(
             organisation=organisation,
@@ -807,5 +847,5 @@ def organisation_figures_cached(
             date_from=date_from,
             date_to=date_to,
         )
-        cache.set(key, figures, NATIONAL_CACHE_SECONDS)
+        _cache_set(key, figures)
     return figures
