@@ -91,14 +91,50 @@ class Amounts(Mapping[int, Number]):
     out), but large tables built from it are checked with vector arithmetic. Cells whose `Amounts` share the same
     `ids` array are combined without leaving numpy. The arrays are not copied: do not change them afterwards."""
 
-    __slots__ = ("ids", "scale", "units")
+    __slots__ = ("_stats", "ids", "scale", "units")
 
-    def __init__(self, ids: "np.ndarray[Any, Any]", units: "np.ndarray[Any, Any]", scale: int = 1) -> None:
+    def __init__(
+        self,
+        ids: "np.ndarray[Any, Any]",
+        units: "np.ndarray[Any, Any]",
+        scale: int = 1,
+        stats: tuple[int, int, int, int] | None = None,
+    ) -> None:
         if ids.shape != units.shape:
             raise ValueError("Amounts need one unit amount per organisation id.")
         self.ids = ids
         self.units = units
         self.scale = scale
+        self._stats = stats
+
+    @classmethod
+    def split(
+        cls, ids: "np.ndarray[Any, Any]", units: "np.ndarray[Any, Any]", masks: "np.ndarray[Any, Any]", scale: int = 1
+    ) -> list["Amounts"]:
+        """One `Amounts` per row of the boolean matrix `masks` (groups of organisations, e.g. geographies): `units`
+        where the mask is set, 0 elsewhere; the statistics the rules need are computed for all rows at once."""
+        table = np.where(masks, units[np.newaxis, :], 0)
+        positive = np.where(table > 0, table, 0)
+        counts = np.count_nonzero(positive, axis=1)
+        sums = positive.sum(axis=1)
+        largest = positive.max(axis=1, initial=0)
+        smallest = table.min(axis=1, initial=0)
+        return [
+            cls(ids, table[row], scale, (int(counts[row]), int(sums[row]), int(largest[row]), int(smallest[row])))
+            for row in range(len(table))
+        ]
+
+    def stats(self) -> tuple[int, int, int, int]:
+        """(organisations with a positive amount, sum of the positive amounts, the largest, the smallest amount)."""
+        if self._stats is None:
+            positive = self.units[self.units > 0]
+            self._stats = (
+                len(positive),
+                int(positive.sum()),
+                int(positive.max(initial=0)),
+                int(self.units.min(initial=0)),
+            )
+        return self._stats
 
     def _number(self, units: int) -> Number:
         return scaled(units, self.scale)
@@ -116,7 +152,8 @@ class Amounts(Mapping[int, Number]):
         return int(np.count_nonzero(self.units))
 
     def total(self) -> Number:
-        return self._number(int(self.units.sum()))
+        _count, positive_sum, _largest, smallest = self.stats()
+        return self._number(positive_sum if smallest >= 0 else int(self.units.sum()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +163,7 @@ class Cell:
 
     def __post_init__(self) -> None:
         if isinstance(self.contributions, Amounts):
-            if (self.contributions.units < 0).any():
+            if self.contributions.stats()[3] < 0:
                 raise ValueError(f"A contribution to {self.key!r} is negative.")
             return
         for organisation, amount in self.contributions.items():
@@ -185,10 +222,10 @@ class Protected:
 def primary_reason(contributions: Mapping[int, Number], thresholds: Thresholds) -> Reason | None:
     """Why a figure with these contributions may not be shown on its own (None: it may)."""
     if isinstance(contributions, Amounts):  # the same rule on the vector (the scale cancels out)
-        units = contributions.units[contributions.units > 0]
-        if len(units) < thresholds.min_organisations:
+        count, total, largest, _smallest = contributions.stats()
+        if count < thresholds.min_organisations:
             return Reason.TOO_FEW_ORGANISATIONS
-        if int(units.max()) * 100 > int(units.sum()) * thresholds.dominance_percent:
+        if largest * 100 > total * thresholds.dominance_percent:
             return Reason.DOMINANCE
         return None
     positive = [amount for amount in contributions.values() if amount > 0]

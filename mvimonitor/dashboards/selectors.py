@@ -27,7 +27,7 @@ from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, Theme
 
 from . import disclosure
 from .kpis import CATALOGUE, Breakdown, Family, Kpi
-from .models import SpendTotal, TenderFact
+from .models import FactSummary, SpendTotal, TenderFact
 from .services import UNKNOWN_VALUE_CLASS, bits, value_classes
 
 Number = int | Decimal
@@ -178,15 +178,21 @@ def _fact_rows(
 
 def _fact_queryset(
     *,
-    years: Sequence[int],
+    years: Sequence[int] | None,
     columns: Sequence[str],
     reference: Reference,
     wanted: set[str] | None,
     organisation_id: int | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    organisation_ids: Sequence[int] | None = None,
 ) -> Any:
-    facts = TenderFact.objects.filter(year__in=list(years))
+    """The GROUP BY year, organisation[, columns] query with the wanted measures (years None: every dated year)."""
+    facts = TenderFact.objects.filter(year__isnull=False)
+    if years is not None:
+        facts = facts.filter(year__in=list(years))
+    if organisation_ids is not None:
+        facts = facts.filter(organisation_id__in=list(organisation_ids))
     if organisation_id is not None:
         facts = facts.filter(organisation_id=organisation_id)
     if date_from is not None:
@@ -412,23 +418,100 @@ class Vectors:
     has_spend: dict[int, "np.ndarray[Any, Any]"]  # year -> whether the organisation entered one
 
 
-def load_vectors(
-    *, years: Sequence[int], breakdowns: Iterable[Breakdown], reference: Reference, kpis: Sequence[Kpi] | None = None
-) -> Vectors:
-    """The same ONE aggregate query as `load_rows` (year x organisation x breakdown columns), summed per breakdown
-    bucket into vectors with numpy instead of per-organisation dicts."""
-    wanted_breakdowns = list(dict.fromkeys(breakdowns))
-    columns = [BREAKDOWN_COLUMN[b] for b in wanted_breakdowns if b != Breakdown.ALL]
-    wanted = _measures_for(kpis, reference) | {"n"} if kpis is not None else None  # "n": which rows exist
-    names = [name for name in measures(reference) if not wanted or name in wanted]
-    query = _fact_queryset(years=years, columns=columns, reference=reference, wanted=wanted)
-    # Every measure is an integer, so the rows are read without Django's per-value converters (10,000s of values).
-    sql, params = query.values_list("year", "organisation_id", *columns, *names).query.sql_with_params()
+def summarise(
+    *, reference: Reference, organisation_ids: Sequence[int] | None = None, years: Sequence[int] | None = None
+) -> tuple[list[str], list[tuple[int, int, str, str, list[int]]]]:
+    """The measures per (organisation, year, breakdown, bucket) for `FactSummary`, straight from the facts:
+    (measure names, [(organisation, year, breakdown, bucket, amounts in the order of the names)])."""
+    names = list(measures(reference))
+    rows = _fact_bucket_rows(years, list(Breakdown), reference, None, names, organisation_ids=organisation_ids)
+    return names, [(org, year, breakdown.value, bucket, amounts) for org, year, breakdown, bucket, amounts in rows]
+
+
+def _fact_bucket_rows(
+    years: Sequence[int] | None,
+    breakdowns: Sequence[Breakdown],
+    reference: Reference,
+    wanted: set[str] | None,
+    names: Sequence[str],
+    organisation_ids: Sequence[int] | None = None,
+) -> list[tuple[int, int, Breakdown, str, list[int]]]:
+    """(organisation, year, breakdown, bucket, amounts of `names`) for every bucket with tenders: ONE aggregate
+    query at the grain the breakdowns need (year x organisation x their columns), summed per bucket with numpy."""
+    columns = [BREAKDOWN_COLUMN[b] for b in breakdowns if b != Breakdown.ALL]
+    query = _fact_queryset(
+        years=years, columns=columns, reference=reference, wanted=wanted, organisation_ids=organisation_ids
+    )
+    rows = _integer_rows(query.values_list("year", "organisation_id", *columns, *names))
+    if not rows:
+        return []
+    keys = np.array([row[:2] for row in rows], dtype=np.int64)  # year, organisation
+    amounts = np.array([row[2 + len(columns) :] for row in rows], dtype=np.int64).reshape(len(rows), len(names))
+    out: list[tuple[int, int, Breakdown, str, list[int]]] = []
+    for breakdown in breakdowns:
+        if breakdown == Breakdown.ALL:
+            labels = [ALL] * len(rows)
+        else:
+            at = 2 + columns.index(BREAKDOWN_COLUMN[breakdown])
+            labels = [_bucket({BREAKDOWN_COLUMN[breakdown]: row[at]}, breakdown) for row in rows]
+        parts = list(dict.fromkeys(labels))
+        index = {part: number for number, part in enumerate(parts)}
+        part_index = np.array([index[label] for label in labels], dtype=np.int64)
+        groups, inverse = np.unique(np.column_stack([keys, part_index]), axis=0, return_inverse=True)
+        sums = np.zeros((len(groups), len(names)), dtype=np.int64)
+        np.add.at(sums, inverse.reshape(-1), amounts)
+        for (year, organisation, part), row in zip(groups.tolist(), sums.tolist(), strict=True):
+            out.append((organisation, year, breakdown, parts[part], row))
+    return out
+
+
+def _integer_rows(query: Any) -> list[tuple[Any, ...]]:
+    """Rows of a values_list query whose measures are all integers, read without Django's per-value converters
+    (tens of thousands of values; the converters would only call int() on each)."""
+    sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return list(cursor.fetchall())
+
+
+def load_vectors(
+    *,
+    years: Sequence[int],
+    breakdowns: Iterable[Breakdown],
+    reference: Reference,
+    kpis: Sequence[Kpi] | None = None,
+    source: str = "summary",
+) -> Vectors:
+    """The measure rows of every organisation as vectors per (breakdown, year, bucket), from `FactSummary` (the
+    default) or, with source="facts", from one aggregate query over the facts (the same numbers, ADR 0019)."""
+    wanted_breakdowns = list(dict.fromkeys(breakdowns))
+    wanted = _measures_for(kpis, reference) | {"n"} if kpis is not None else None  # "n": which rows exist
+    names = [name for name in measures(reference) if not wanted or name in wanted]
+    rows: list[tuple[int, int, Breakdown, str, Any]]
+    if source == "facts":
+        rows = _fact_bucket_rows(years, wanted_breakdowns, reference, wanted, names)
+    else:
+        summaries = FactSummary.objects.filter(
+            year__in=list(years), breakdown__in=[b.value for b in wanted_breakdowns]
+        ).values_list("organisation_id", "year", "breakdown", "bucket", "names", "amounts")
+        by_layout: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for row in _integer_rows(summaries):
+            by_layout[row[4]].append(row)
+        rows = []
+        for layout, members in by_layout.items():  # one layout unless themes or forms changed since a refresh
+            stored = layout.split(",")
+            table = np.frombuffer(b"".join(bytes(row[5]) for row in members), dtype="<i8").reshape(
+                len(members), len(stored)
+            )
+            # a measure the summaries lack (a theme added since the last refresh) reads the appended zero column
+            table = np.hstack([table, np.zeros((len(members), 1), dtype=np.int64)])
+            selected = table[:, [stored.index(name) if name in stored else -1 for name in names]]
+            rows += [
+                (org, year, Breakdown(breakdown), bucket, amounts)
+                for (org, year, breakdown, bucket, _layout, _blob), amounts in zip(members, selected, strict=True)
+            ]
     spend_rows = list(SpendTotal.objects.filter(year__in=list(years)).values_list("organisation_id", "year", "amount"))
-    present = {row[1] for row in rows} | {org for org, _year, _amount in spend_rows}
+    present = {row[0] for row in rows} | {org for org, _year, _amount in spend_rows}
     geography = {
         org: (kind, province)
         for org, kind, province in Organisation.objects.filter(pk__in=present).values_list("pk", "kind", "province")
@@ -436,34 +519,14 @@ def load_vectors(
     ids = np.array(sorted(geography), dtype=np.int64)
     position = {int(org): index for index, org in enumerate(ids)}
     width = len(ids)
+    grouped: dict[tuple[Breakdown, int, str], list[tuple[int, Any]]] = defaultdict(list)
+    for org, year, breakdown, bucket, amounts in rows:
+        grouped[(breakdown, year, bucket)].append((position[org], amounts))
     data: dict[tuple[Breakdown, int, str], dict[str, np.ndarray[Any, Any]]] = {}
-    if rows:
-        row_years = np.array([row[0] for row in rows], dtype=np.int64)
-        row_orgs = np.array([position[row[1]] for row in rows], dtype=np.int64)
-        amounts = np.array([row[2 + len(columns) :] for row in rows], dtype=np.int64).reshape(len(rows), len(names))
-        for breakdown in wanted_breakdowns:
-            if breakdown == Breakdown.ALL:
-                row_buckets = np.zeros(len(rows), dtype=np.int64)
-                parts = [ALL]
-            else:
-                at = 2 + columns.index(BREAKDOWN_COLUMN[breakdown])
-                labels = [_bucket({BREAKDOWN_COLUMN[breakdown]: row[at]}, breakdown) for row in rows]
-                parts = list(dict.fromkeys([*buckets(breakdown), *labels]))
-                index = {part: number for number, part in enumerate(parts)}
-                row_buckets = np.array([index[label] for label in labels], dtype=np.int64)
-            for year in years:
-                in_year = row_years == year
-                if not in_year.any():
-                    continue
-                sums = np.zeros((len(parts) * width, len(names)), dtype=np.int64)
-                np.add.at(sums, row_buckets[in_year] * width + row_orgs[in_year], amounts[in_year])
-                sums = sums.reshape(len(parts), width, len(names))
-                for number, part in enumerate(parts):
-                    block = sums[number]
-                    if block[:, names.index("n")].any():
-                        data[(breakdown, year, part)] = {
-                            name: np.ascontiguousarray(block[:, column]) for column, name in enumerate(names)
-                        }
+    for key, members in grouped.items():
+        block = np.zeros((width, len(names)), dtype=np.int64)
+        block[[at for at, _amounts in members]] = np.array([amounts for _at, amounts in members], dtype=np.int64)
+        data[key] = {name: np.ascontiguousarray(block[:, column]) for column, name in enumerate(names)}
     spend = {year: np.zeros(width, dtype=np.int64) for year in years}
     has_spend = {year: np.zeros(width, dtype=bool) for year in years}
     for org, year, amount in spend_rows:
@@ -506,7 +569,10 @@ class NationalComputation:
         # Geographies without any organisation are structurally zero: they reveal nothing and stay out of the
         # protection problem (they are reported as suppressed).
         self.geos = {geo: members for geo, members in self.all_geos.items() if members}
-        self._masks = {geo: np.isin(vectors.ids, members) for geo, members in self.all_geos.items()}
+        self._geo_order = list(self.all_geos)
+        self._mask_matrix = np.array(
+            [np.isin(vectors.ids, members) for members in self.all_geos.values()], dtype=bool
+        ).reshape(len(self._geo_order), len(vectors.ids))
         self._bases: dict[tuple[str, Breakdown, int], disclosure.Protected] = {}
         self._vector_cache: dict[tuple[str, Breakdown, int, str], np.ndarray[Any, Any]] = {}
         self._contrib_cache: dict[tuple[str, Breakdown, int, str], dict[str, disclosure.Amounts]] = {}
@@ -554,13 +620,23 @@ class NationalComputation:
         if cached is not None:
             return cached
         total = self.vector(measure, breakdown, year, bucket)
-        scale = HUNDREDTHS if in_hundredths(measure) else 1
-        by_geo = {
-            geo: disclosure.Amounts(self.vectors.ids, np.where(mask, total, 0), scale)
-            for geo, mask in self._masks.items()
-        }
+        by_geo = self._split(total, HUNDREDTHS if in_hundredths(measure) else 1)
         self._contrib_cache[key] = by_geo
         return by_geo
+
+    def _split(self, total: "np.ndarray[Any, Any]", scale: int) -> dict[str, disclosure.Amounts]:
+        parts = disclosure.Amounts.split(self.vectors.ids, total, self._mask_matrix, scale)
+        return dict(zip(self._geo_order, parts, strict=True))
+
+    def rest(self, measure: str, base: str, breakdown: Breakdown, year: int, bucket: str) -> dict[str, Any]:
+        """geo -> the contributions to base minus measure (the other part of a share's denominator)."""
+        key = (f"{base}-{measure}", breakdown, year, bucket)
+        cached = self._contrib_cache.get(key)
+        if cached is None:
+            difference = self.vector(base, breakdown, year, bucket) - self.vector(measure, breakdown, year, bucket)
+            cached = self._split(np.maximum(difference, 0), HUNDREDTHS if in_hundredths(base) else 1)
+            self._contrib_cache[key] = cached
+        return cached
 
     def base(self, measure: str, breakdown: Breakdown, year: int) -> disclosure.Protected:
         """The protected denominator cells (geo, bucket) of a measure; bucket ALL is decided in the ALL table."""
@@ -617,12 +693,8 @@ class NationalComputation:
                     cells.append(disclosure.Cell(("N", item.code, geo, bucket), num[geo]))
                     numerators[(item.code, geo, bucket)] = num[geo].total()
                     if kpi.family == Family.SHARE:
-                        rest = np.maximum(den[geo].units - num[geo].units, 0)  # the denominator's other part
-                        cells.append(
-                            disclosure.Cell(
-                                ("C", item.code, geo, bucket), disclosure.Amounts(den[geo].ids, rest, den[geo].scale)
-                            )
-                        )
+                        rest = self.rest(item.measure, kpi.base, breakdown, year, bucket)[geo]
+                        cells.append(disclosure.Cell(("C", item.code, geo, bucket), rest))
                         relations.append(
                             disclosure.Relation(
                                 ("D", geo, bucket), (("N", item.code, geo, bucket), ("C", item.code, geo, bucket))
@@ -701,15 +773,18 @@ def national_figures(
     breakdowns: Sequence[Breakdown] = tuple(Breakdown),
     reference: Reference | None = None,
     thresholds: disclosure.Thresholds | None = None,
+    source: str = "summary",
 ) -> list[Figure]:
     """All organisations' figures: national, per kind and per province, every one through disclosure control.
+    `source` "summary" reads the per-organisation `FactSummary` rows, "facts" aggregates the facts (the same figures;
+    the benchmark measures both).
 
     The caller filters which geographies a user may see (public: national; members: also their own kind;
     national analysts: all); suppression is decided on the full set, so it is the same for everyone.
     """
     reference = reference or Reference.load()
     needed = {Breakdown.ALL, *(b for b in breakdowns for kpi in kpis if b in kpi.breakdowns)}
-    vectors = load_vectors(years=years, breakdowns=needed, reference=reference, kpis=kpis)
+    vectors = load_vectors(years=years, breakdowns=needed, reference=reference, kpis=kpis, source=source)
     computation = NationalComputation(vectors, reference, thresholds or disclosure.Thresholds.from_settings())
     figures: list[Figure] = []
     for year in years:
