@@ -13,14 +13,17 @@ The databases must already hold the national demo set (generate it once per data
 Per database, in a fresh process (so nothing is cached):
 1. the full national KPI set, cold: every KPI, every breakdown, nationally, per kind and per province, with
    disclosure control, for one year; and the headline KPIs over all years (the trend). Both as the dashboards
-   compute them (selectors.national_figures), no cache.
+   compute them (selectors.national_figures, from the per-organisation FactSummary rows), no cache. Then the same
+   set straight from the facts (source="facts", must be identical) and the time to rebuild every FactSummary (part
+   of a full facts refresh, rolled back), so the price of the summaries is on the record too.
 2. a CSV export of the per-tender facts and spend totals, then a straightforward pandas computation of the same
    KPIs from that CSV, timed from reading the CSV to the last number; every figure the selectors show is compared
    with pandas (numerator, denominator and value must be identical).
 3. a real server (gunicorn, BENCH_WORKERS=3 workers x 4 threads; BENCH_SERVER=runserver for `manage.py runserver
-   --noreload`), DEBUG off, and 20 concurrent clients (a thread pool) on the
-   organisation dashboard, the national page and the KPI API: median and p95 response time. The national figures
-   are cached per facts version, so the first request of each address (cold) is reported on its own.
+   --noreload`), DEBUG off, persistent database connections, and 20 concurrent clients (threads, each its own
+   logged-in buyer of the largest organisation) on the organisation dashboard, the national page and the KPI API:
+   median and p95 response time, the server's CPU time per request, and the load average. Figures and pages are
+   cached per facts version, so the first request of each address (cold) is reported on its own.
 """
 
 import argparse
@@ -87,6 +90,16 @@ def measure(database_url: str, year: int, requests_per_client: int, port: int) -
     result["national_trend_s"] = time.perf_counter() - started
     result["national_total_s"] = result["national_year_s"] + result["national_trend_s"]
     result["national_cpu_s"] = time.process_time() - cpu  # this process only (not the database server)
+
+    # The same set computed straight from the facts (no FactSummary): for comparison, and as a check.
+    started = time.perf_counter()
+    facts_figures = [
+        *selectors.national_figures(years=[year], source="facts"),
+        *selectors.national_figures(years=sorted(years), kpis=headline, breakdowns=(Breakdown.ALL,), source="facts"),
+    ]
+    result["national_from_facts_s"] = time.perf_counter() - started
+    result["summary_equals_facts"] = facts_figures == [*year_figures, *trend_figures]
+    result["summaries_rebuild_s"] = _summaries_rebuild_seconds()
     result["figures"] = len(year_figures) + len(trend_figures)
     result["figures_shown"] = sum(1 for f in [*year_figures, *trend_figures] if f.value is not None)
 
@@ -105,6 +118,27 @@ def measure(database_url: str, year: int, requests_per_client: int, port: int) -
 
     result["http"] = http_load(database_url, year, requests_per_client, port)
     return result
+
+
+class _RollBackError(Exception):
+    pass
+
+
+def _summaries_rebuild_seconds() -> float:
+    """How long rebuilding every FactSummary takes (part of a full facts refresh); rolled back afterwards."""
+    from django.db import transaction
+
+    from mvimonitor.dashboards.services import summaries_refresh
+
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            summaries_refresh()
+            elapsed = time.perf_counter() - started
+            raise _RollBackError
+    except _RollBackError:
+        pass
+    return elapsed
 
 
 def export_csv(facts_csv: Path, spend_csv: Path) -> None:
@@ -399,6 +433,10 @@ def report(result: dict[str, Any]) -> None:
     print(f"national set total: {total:.2f} s ({verdict} the {TARGET_NATIONAL_SECONDS:.0f} s target); "
           f"{result['figures']:,} figures, {result['figures_shown']:,} shown; CPU of this process "
           f"{result['national_cpu_s']:.2f} s; load average {result['load_national']:.2f}")  # fmt: skip
+    same = "identical figures" if result["summary_equals_facts"] else "DIFFERENT FIGURES"
+    print(f"the same set straight from the facts (no FactSummary): {result['national_from_facts_s']:.2f} s, {same}; "
+          f"rebuilding all summaries (part of a full facts refresh): "
+          f"{result['summaries_rebuild_s']:.2f} s")  # fmt: skip
     print(f"CSV export of the facts: {result['csv_export_s']:.2f} s (not part of either timing)")
     factor = result["pandas_s"] / total if total else float("inf")
     print(f"pandas from the CSV: {result['pandas_s']:.2f} s (CPU {result['pandas_cpu_s']:.2f} s, load average "
@@ -454,7 +492,7 @@ def main() -> int:
             continue
         result = json.loads(process.stdout.strip().splitlines()[-1])
         report(result)
-        failed += bool(result["mismatches"])
+        failed += bool(result["mismatches"]) or not result["summary_equals_facts"]
     return 1 if failed else 0
 
 
