@@ -22,8 +22,10 @@ def _forget_figures_kept_in_process() -> None:
     # Cached figures are kept unpickled per process under keys with the facts version; a test database starts
     # again from version "none", so every test starts without them.
     from mvimonitor.dashboards.selectors import clear_local_cache
+    from mvimonitor.dashboards.views import clear_fragments
 
     clear_local_cache()
+    clear_fragments()
 
 
 @pytest.fixture

@@ -795,13 +795,14 @@ def national_figures(
     return figures
 
 
-def data_years() -> list[int]:
-    """Years that have tenders, newest first (a DISTINCT over all facts: cached per facts version)."""
+def data_years(*, version: str | None = None) -> list[int]:
+    """Years that have tenders, newest first (a DISTINCT over all facts: cached per facts version, which the caller
+    may pass when it has read it already)."""
     from django.core.cache import cache
 
     from .services import facts_version
 
-    key = f"mvim:years:{facts_version()}"
+    key = f"mvim:years:{version or facts_version()}"
     cached: list[int] | None = cache.get(key)
     if cached is None:
         years = TenderFact.objects.filter(year__isnull=False).values_list("year", flat=True).distinct()

@@ -191,8 +191,8 @@ def test_national_page_query_count_is_fixed(
 ) -> None:
     client.get(NATIONAL)  # fills the cache
 
-    # the facts version (asked twice: data years, tables); years, figures and rendered tables come from the cache
-    with django_assert_num_queries(2):  # type: ignore[operator]
+    # the facts version (asked once); years, figures, the filter form and rendered tables come from the cache
+    with django_assert_num_queries(1):  # type: ignore[operator]
         client.get(NATIONAL)
 
 
@@ -321,3 +321,22 @@ def test_api_split_by_kind_is_for_analysts_only(client: Client, two_orgs: tuple[
 
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_cached_filter_form_shows_the_chosen_values_and_never_hides_errors(
+    client: Client, two_orgs: tuple[Organisation, Organisation], make_tender: Callable[..., object]
+) -> None:
+    a, _b = two_orgs
+    make_tender(a, value="1000", published=dt.date(2023, 3, 1))
+    from mvimonitor.dashboards.services import facts_refresh
+
+    facts_refresh()
+    login(client, member(a))
+    for _round in range(2):  # the second round is served from the cache
+        html_2024 = client.get(ORG, {"year": 2024}).content.decode()
+        html_2023 = client.get(ORG, {"year": 2023}).content.decode()
+        assert '<option value="2024" selected>' in html_2024
+        assert '<option value="2023" selected>' in html_2023
+        assert '<option value="2024" selected>' not in html_2023
+        bad = client.get(ORG, {"year": 2024, "breakdown": "nonsense"}).content.decode()
+        assert "utrecht-form-field--invalid" in bad
