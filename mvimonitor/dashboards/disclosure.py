@@ -222,10 +222,10 @@ class Protected:
 def primary_reason(contributions: Mapping[int, Number], thresholds: Thresholds) -> Reason | None:
     """Why a figure with these contributions may not be shown on its own (None: it may)."""
     if isinstance(contributions, Amounts):  # the same rule on the vector (the scale cancels out)
-        count, total, largest, _smallest = contributions.stats()
+        count, units_total, largest, _smallest = contributions.stats()
         if count < thresholds.min_organisations:
             return Reason.TOO_FEW_ORGANISATIONS
-        if largest * 100 > total * thresholds.dominance_percent:
+        if largest * 100 > units_total * thresholds.dominance_percent:
             return Reason.DOMINANCE
         return None
     positive = [amount for amount in contributions.values() if amount > 0]

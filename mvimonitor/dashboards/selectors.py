@@ -831,10 +831,10 @@ def _cache_get(key: str) -> list[Figure] | None:
         if figures is not None:
             _LOCAL.move_to_end(key)
             return list(figures)
-    figures = cache.get(key)
-    if figures is not None:
-        _local_put(key, figures)
-    return figures
+    cached: list[Figure] | None = cache.get(key)
+    if cached is not None:
+        _local_put(key, cached)
+    return cached
 
 
 def _cache_set(key: str, figures: list[Figure]) -> None:

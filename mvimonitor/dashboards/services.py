@@ -101,7 +101,7 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
         tenders = tenders.filter(pk__in=ids)
         facts = facts.filter(tender_id__in=ids)
     # (organisation, year) pairs whose summaries change: where these tenders were, and (below) where they are now
-    touched = set(facts.filter(year__isnull=False).values_list("organisation_id", "year")) if tender_ids else set()
+    touched = _pairs(facts) if tender_ids is not None else set()
     facts._raw_delete(facts.db)
     columns = _fact_columns()
     aliases = {f"fact_{name}": expression for name, expression in columns.items()}
@@ -122,10 +122,16 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
     if tender_ids is None:
         summaries_refresh()
     else:
-        touched |= set(scope.filter(year__isnull=False).values_list("organisation_id", "year"))
+        touched |= _pairs(scope)
         summaries_refresh(pairs=touched)
     facts_version_bump()
     return inserted
+
+
+def _pairs(facts: models.QuerySet[TenderFact]) -> set[tuple[int, int]]:
+    """The (organisation, year) pairs of these facts (undated facts are in no summary)."""
+    rows = facts.filter(year__isnull=False).values_list("organisation_id", "year").distinct()
+    return {(organisation, year) for organisation, year in rows if year is not None}
 
 
 @transaction.atomic
@@ -133,7 +139,7 @@ def facts_remove(*, tender_ids: Iterable[int]) -> None:
     """Before tenders are deleted: drop their facts and rebuild the summaries they were part of (the fact rows
     would go with the tenders, but the summaries and the facts version must follow)."""
     facts = TenderFact.objects.filter(tender_id__in=sorted(set(tender_ids)))
-    pairs = set(facts.filter(year__isnull=False).values_list("organisation_id", "year"))
+    pairs = _pairs(facts)
     facts._raw_delete(facts.db)
     summaries_refresh(pairs=pairs)
     facts_version_bump()
