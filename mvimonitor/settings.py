@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "mvimonitor.organisations.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,7 +116,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Sessions expire after inactivity and when the browser closes.
 SESSION_COOKIE_AGE = int(os.getenv("MVIMONITOR_SESSION_AGE_SECONDS", str(8 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+# Instead of SESSION_SAVE_EVERY_REQUEST (a database write per request), the session is saved again at most once per
+# MVIMONITOR_SESSION_REFRESH_SECONDS (mvimonitor/organisations/middleware.py).
+SESSION_SAVE_EVERY_REQUEST = False
+MVIMONITOR_SESSION_REFRESH_SECONDS = int(os.getenv("MVIMONITOR_SESSION_REFRESH_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

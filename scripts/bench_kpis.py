@@ -13,14 +13,17 @@ The databases must already hold the national demo set (generate it once per data
 Per database, in a fresh process (so nothing is cached):
 1. the full national KPI set, cold: every KPI, every breakdown, nationally, per kind and per province, with
    disclosure control, for one year; and the headline KPIs over all years (the trend). Both as the dashboards
-   compute them (selectors.national_figures), no cache.
+   compute them (selectors.national_figures, from the per-organisation FactSummary rows), no cache. Then the same
+   set straight from the facts (source="facts", must be identical) and the time to rebuild every FactSummary (part
+   of a full facts refresh, rolled back), so the price of the summaries is on the record too.
 2. a CSV export of the per-tender facts and spend totals, then a straightforward pandas computation of the same
    KPIs from that CSV, timed from reading the CSV to the last number; every figure the selectors show is compared
    with pandas (numerator, denominator and value must be identical).
 3. a real server (gunicorn, BENCH_WORKERS=3 workers x 4 threads; BENCH_SERVER=runserver for `manage.py runserver
-   --noreload`), DEBUG off, and 20 concurrent clients (a thread pool) on the
-   organisation dashboard, the national page and the KPI API: median and p95 response time. The national figures
-   are cached per facts version, so the first request of each address (cold) is reported on its own.
+   --noreload`), DEBUG off, persistent database connections, and 20 concurrent clients (threads, each its own
+   logged-in buyer of the largest organisation) on the organisation dashboard, the national page and the KPI API:
+   median and p95 response time, the server's CPU time per request, and the load average. Figures and pages are
+   cached per facts version, so the first request of each address (cold) is reported on its own.
 """
 
 import argparse
@@ -46,6 +49,10 @@ TARGET_PANDAS_FACTOR = 5.0
 TARGET_P95_MS = 300.0
 SERVER = os.getenv("BENCH_SERVER", "gunicorn")  # or "runserver"
 WORKERS = int(os.getenv("BENCH_WORKERS", "3"))
+THREADS = int(os.getenv("BENCH_THREADS", "4"))
+# Persistent database connections, as a production server is configured (docs/configuration.md); 0 opens a new
+# connection for every request.
+CONN_MAX_AGE = os.getenv("BENCH_CONN_MAX_AGE", "60")
 
 
 # --- the measuring process (one per database) -----------------------------------------------------------------------
@@ -72,6 +79,8 @@ def measure(database_url: str, year: int, requests_per_client: int, port: int) -
     years = selectors.data_years()
     result["years"] = f"{min(years)}-{max(years)}" if years else ""
 
+    result["load_national"] = os.getloadavg()[0]
+    cpu = time.process_time()
     started = time.perf_counter()
     year_figures = selectors.national_figures(years=[year])
     result["national_year_s"] = time.perf_counter() - started
@@ -80,6 +89,17 @@ def measure(database_url: str, year: int, requests_per_client: int, port: int) -
     trend_figures = selectors.national_figures(years=sorted(years), kpis=headline, breakdowns=(Breakdown.ALL,))
     result["national_trend_s"] = time.perf_counter() - started
     result["national_total_s"] = result["national_year_s"] + result["national_trend_s"]
+    result["national_cpu_s"] = time.process_time() - cpu  # this process only (not the database server)
+
+    # The same set computed straight from the facts (no FactSummary): for comparison, and as a check.
+    started = time.perf_counter()
+    facts_figures = [
+        *selectors.national_figures(years=[year], source="facts"),
+        *selectors.national_figures(years=sorted(years), kpis=headline, breakdowns=(Breakdown.ALL,), source="facts"),
+    ]
+    result["national_from_facts_s"] = time.perf_counter() - started
+    result["summary_equals_facts"] = facts_figures == [*year_figures, *trend_figures]
+    result["summaries_rebuild_s"] = _summaries_rebuild_seconds()
     result["figures"] = len(year_figures) + len(trend_figures)
     result["figures_shown"] = sum(1 for f in [*year_figures, *trend_figures] if f.value is not None)
 
@@ -88,13 +108,37 @@ def measure(database_url: str, year: int, requests_per_client: int, port: int) -
         started = time.perf_counter()
         export_csv(facts_csv, spend_csv)
         result["csv_export_s"] = time.perf_counter() - started
+        result["load_pandas"] = os.getloadavg()[0]
+        cpu = time.process_time()
         started = time.perf_counter()
         pandas_figures = pandas_kpis(facts_csv, spend_csv, year, sorted(years))
         result["pandas_s"] = time.perf_counter() - started
+        result["pandas_cpu_s"] = time.process_time() - cpu
     result["compared"], result["mismatches"] = compare([*year_figures, *trend_figures], pandas_figures)
 
     result["http"] = http_load(database_url, year, requests_per_client, port)
     return result
+
+
+class _RollBackError(Exception):
+    pass
+
+
+def _summaries_rebuild_seconds() -> float:
+    """How long rebuilding every FactSummary takes (part of a full facts refresh); rolled back afterwards."""
+    from django.db import transaction
+
+    from mvimonitor.dashboards.services import summaries_refresh
+
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            summaries_refresh()
+            elapsed = time.perf_counter() - started
+            raise _RollBackError
+    except _RollBackError:
+        pass
+    return elapsed
 
 
 def export_csv(facts_csv: Path, spend_csv: Path) -> None:
@@ -243,34 +287,64 @@ def compare(figures: list[Any], pandas_figures: dict[tuple[Any, ...], Any]) -> t
 # --- the HTTP load ---------------------------------------------------------------------------------------------------
 
 
-def _session_for_member() -> tuple[str, int]:
-    """A reader of the organisation with the most tenders, logged in: (session key, organisation id)."""
+def _member_sessions(count: int) -> tuple[list[str], int]:
+    """`count` buyers (inkoper) of the organisation with the most tenders, each logged in with a session of their
+    own, as 20 real users would be: (session keys, organisation id)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count
 
+    from mvimonitor.organisations.middleware import REFRESHED_KEY
     from mvimonitor.organisations.models import Membership, Organisation, Role, User
 
     organisation = Organisation.objects.annotate(n=Count("tenders")).order_by("-n").first()
     assert organisation is not None, "no organisations: generate the demo set first"  # noqa: S101
-    user, _created = User.objects.get_or_create(username="bench-kpis-reader")
-    Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": Role.LEZER})
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return str(session.session_key), organisation.pk
+    keys = []
+    for number in range(count):
+        user, _created = User.objects.get_or_create(username=f"bench-kpis-buyer-{number:02d}")
+        Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": Role.INKOPER})
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[REFRESHED_KEY] = int(time.time())  # as the login request's response leaves it
+        session.create()
+        keys.append(str(session.session_key))
+    return keys, organisation.pk
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (the gunicorn workers), from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent pid
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def http_load(database_url: str, year: int, requests_per_client: int, port: int) -> dict[str, Any]:
-    session_key, organisation_id = _session_for_member()
+    session_keys, organisation_id = _member_sessions(CLIENTS)
     cache_dir = tempfile.mkdtemp(prefix="mvim-bench-cache-")  # one cache for all server processes
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "MVIMONITOR_CACHE_DIR": cache_dir}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "MVIMONITOR_CACHE_DIR": cache_dir,
+        "MVIMONITOR_DB_CONN_MAX_AGE": CONN_MAX_AGE,
+    }
     gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "mvimonitor.wsgi", "--workers", str(WORKERS)]
     runserver = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
-    command = [*gunicorn, "--threads", "4", "--bind", f"127.0.0.1:{port}"] if SERVER == "gunicorn" else runserver
+    command = (
+        [*gunicorn, "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}"] if SERVER == "gunicorn" else runserver
+    )
     server = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -292,11 +366,18 @@ def http_load(database_url: str, year: int, requests_per_client: int, port: int)
         }
         results: dict[str, Any] = {}
         for name, (path, logged_in) in addresses.items():
-            cookie = f"sessionid={session_key}" if logged_in else ""
-            cold_ms, status = _get(base + path, cookie)
+            cookies = [f"sessionid={key}" if logged_in else "" for key in session_keys]
+            cold_ms, status = _get(base + path, cookies[0])
             total = CLIENTS * requests_per_client
+            load_before = os.getloadavg()[0]
+            cpu_before = _cpu_seconds(server.pid)
+
+            def client(number: int, p: str = path, c: list[str] = cookies) -> list[tuple[float, int]]:
+                return [_get(base + p, c[number]) for _request in range(requests_per_client)]
+
             with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-                timings = list(pool.map(lambda _n, p=path, c=cookie: _get(base + p, c), range(total)))
+                timings = [timing for one in pool.map(client, range(CLIENTS)) for timing in one]
+            server_cpu = _cpu_seconds(server.pid) - cpu_before
             ok = sorted(ms for ms, code in timings if code == 200)
             results[name] = {
                 "cold_ms": cold_ms,
@@ -305,6 +386,8 @@ def http_load(database_url: str, year: int, requests_per_client: int, port: int)
                 "errors": total - len(ok),
                 "median_ms": statistics.median(ok) if ok else None,
                 "p95_ms": ok[max(0, int(len(ok) * 0.95) - 1)] if ok else None,
+                "server_cpu_ms": server_cpu * 1000 / total,
+                "load": (load_before, os.getloadavg()[0]),
             }
         return results
     finally:
@@ -348,17 +431,30 @@ def report(result: dict[str, Any]) -> None:
     total = result["national_total_s"]
     verdict = "meets" if total < TARGET_NATIONAL_SECONDS else "misses"
     print(f"national set total: {total:.2f} s ({verdict} the {TARGET_NATIONAL_SECONDS:.0f} s target); "
-          f"{result['figures']:,} figures, {result['figures_shown']:,} shown")  # fmt: skip
+          f"{result['figures']:,} figures, {result['figures_shown']:,} shown; CPU of this process "
+          f"{result['national_cpu_s']:.2f} s; load average {result['load_national']:.2f}")  # fmt: skip
+    same = "identical figures" if result["summary_equals_facts"] else "DIFFERENT FIGURES"
+    print(f"the same set straight from the facts (no FactSummary): {result['national_from_facts_s']:.2f} s, {same}; "
+          f"rebuilding all summaries (part of a full facts refresh): "
+          f"{result['summaries_rebuild_s']:.2f} s")  # fmt: skip
     print(f"CSV export of the facts: {result['csv_export_s']:.2f} s (not part of either timing)")
     factor = result["pandas_s"] / total if total else float("inf")
-    print(f"pandas from the CSV: {result['pandas_s']:.2f} s -> selectors are {factor:.1f}x faster "
+    print(f"pandas from the CSV: {result['pandas_s']:.2f} s (CPU {result['pandas_cpu_s']:.2f} s, load average "
+          f"{result['load_pandas']:.2f}) -> selectors are {factor:.1f}x faster "
           f"(target {TARGET_PANDAS_FACTOR:.0f}x)")  # fmt: skip
     status = "identical" if not result["mismatches"] else f"{len(result['mismatches'])} MISMATCHES"
     print(f"compared {result['compared']:,} shown figures with pandas: {status}")
     for line in result["mismatches"][:10]:
         print(f"  {line}")
-    server = f"gunicorn, {WORKERS} workers x 4 threads" if SERVER == "gunicorn" else "manage.py runserver --noreload"
-    print(f"HTTP, {CLIENTS} concurrent clients ({server}, DEBUG off):")
+    server = (
+        f"gunicorn, {WORKERS} workers x {THREADS} threads"
+        if SERVER == "gunicorn"
+        else "manage.py runserver --noreload"
+    )
+    print(
+        f"HTTP, {CLIENTS} concurrent clients, each its own logged-in buyer for the organisation pages ({server}, "
+        f"DEBUG off, MVIMONITOR_DB_CONN_MAX_AGE={CONN_MAX_AGE}, shared file cache):"
+    )
     for name, figures in result["http"].items():
         p95 = figures["p95_ms"]
         mark = "" if p95 is None else (" (meets 300 ms)" if p95 < TARGET_P95_MS else " (misses 300 ms)")
@@ -366,7 +462,9 @@ def report(result: dict[str, Any]) -> None:
         p95_text = "n/a" if p95 is None else f"{p95:.0f} ms"
         cold = f"first (cold) {figures['cold_ms']:7.0f} ms [{figures['cold_status']}]"
         counts = f"{figures['requests']} requests: median {median}, p95 {p95_text}{mark}, errors {figures['errors']}"
-        print(f"  {name:24s} {cold}; {counts}")
+        cpu = f"server CPU {figures['server_cpu_ms']:.1f} ms/request"
+        load = "load average {:.2f} -> {:.2f}".format(*figures["load"])
+        print(f"  {name:24s} {cold}; {counts}; {cpu}; {load}")
 
 
 def main() -> int:
@@ -394,7 +492,7 @@ def main() -> int:
             continue
         result = json.loads(process.stdout.strip().splitlines()[-1])
         report(result)
-        failed += bool(result["mismatches"])
+        failed += bool(result["mismatches"]) or not result["summary_equals_facts"]
     return 1 if failed else 0
 
 

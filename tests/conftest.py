@@ -17,6 +17,17 @@ def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _forget_figures_kept_in_process() -> None:
+    # Cached figures are kept unpickled per process under keys with the facts version; a test database starts
+    # again from version "none", so every test starts without them.
+    from mvimonitor.dashboards.selectors import clear_local_cache
+    from mvimonitor.dashboards.views import clear_fragments
+
+    clear_local_cache()
+    clear_fragments()
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

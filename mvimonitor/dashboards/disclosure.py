@@ -42,11 +42,13 @@ does). See docs/adr/0012-disclosure-control.md.
 Output never contains an organisation id or name: `Protected` exposes values and decisions only.
 """
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
+import numpy as np
 from django.conf import settings
 
 Key = Hashable
@@ -72,18 +74,106 @@ class Thresholds:
         )
 
 
+def scaled(units: int, scale: int) -> Number:
+    """units / scale as an exact number: an int for scale 1; for a power of ten a Decimal with that many decimals
+    (12345 cents -> Decimal("123.45"), 100 cents -> Decimal("1.00"))."""
+    if scale == 1:
+        return units
+    digits = len(str(scale)) - 1
+    if scale == 10**digits:
+        return Decimal(units).scaleb(-digits)
+    return Decimal(units) / scale
+
+
+class Amounts(Mapping[int, Number]):
+    """Contributions as a vector: `units[i]` is the part of organisation `ids[i]`, in units of 1/`scale` (for example
+    euro cents with scale 100). The same mapping as a dict {organisation: amount} (organisations with 0 are left
+    out), but large tables built from it are checked with vector arithmetic. Cells whose `Amounts` share the same
+    `ids` array are combined without leaving numpy. The arrays are not copied: do not change them afterwards."""
+
+    __slots__ = ("_stats", "ids", "scale", "units")
+
+    def __init__(
+        self,
+        ids: "np.ndarray[Any, Any]",
+        units: "np.ndarray[Any, Any]",
+        scale: int = 1,
+        stats: tuple[int, int, int, int] | None = None,
+    ) -> None:
+        if ids.shape != units.shape:
+            raise ValueError("Amounts need one unit amount per organisation id.")
+        self.ids = ids
+        self.units = units
+        self.scale = scale
+        self._stats = stats
+
+    @classmethod
+    def split(
+        cls, ids: "np.ndarray[Any, Any]", units: "np.ndarray[Any, Any]", masks: "np.ndarray[Any, Any]", scale: int = 1
+    ) -> list["Amounts"]:
+        """One `Amounts` per row of the boolean matrix `masks` (groups of organisations, e.g. geographies): `units`
+        where the mask is set, 0 elsewhere; the statistics the rules need are computed for all rows at once."""
+        table = np.where(masks, units[np.newaxis, :], 0)
+        positive = np.where(table > 0, table, 0)
+        counts = np.count_nonzero(positive, axis=1)
+        sums = positive.sum(axis=1)
+        largest = positive.max(axis=1, initial=0)
+        smallest = table.min(axis=1, initial=0)
+        return [
+            cls(ids, table[row], scale, (int(counts[row]), int(sums[row]), int(largest[row]), int(smallest[row])))
+            for row in range(len(table))
+        ]
+
+    def stats(self) -> tuple[int, int, int, int]:
+        """(organisations with a positive amount, sum of the positive amounts, the largest, the smallest amount)."""
+        if self._stats is None:
+            positive = self.units[self.units > 0]
+            self._stats = (
+                len(positive),
+                int(positive.sum()),
+                int(positive.max(initial=0)),
+                int(self.units.min(initial=0)),
+            )
+        return self._stats
+
+    def _number(self, units: int) -> Number:
+        return scaled(units, self.scale)
+
+    def __getitem__(self, organisation: int) -> Number:
+        position = int(np.searchsorted(self.ids, organisation))
+        if position >= len(self.ids) or self.ids[position] != organisation or not self.units[position]:
+            raise KeyError(organisation)
+        return self._number(int(self.units[position]))
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(organisation) for organisation in self.ids[self.units != 0])
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.units))
+
+    def total(self) -> Number:
+        _count, positive_sum, _largest, smallest = self.stats()
+        return self._number(positive_sum if smallest >= 0 else int(self.units.sum()))
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     key: Key
     contributions: Mapping[int, Number]
 
     def __post_init__(self) -> None:
+        if isinstance(self.contributions, Amounts):
+            if self.contributions.stats()[3] < 0:
+                raise ValueError(f"A contribution to {self.key!r} is negative.")
+            return
         for organisation, amount in self.contributions.items():
             if amount < 0:
                 raise ValueError(f"Contribution of organisation {organisation} to {self.key!r} is negative.")
 
     @property
     def value(self) -> Number:
+        if isinstance(self.contributions, Amounts):
+            return self.contributions.total()
         return sum(self.contributions.values(), 0)
 
 
@@ -131,6 +221,13 @@ class Protected:
 
 def primary_reason(contributions: Mapping[int, Number], thresholds: Thresholds) -> Reason | None:
     """Why a figure with these contributions may not be shown on its own (None: it may)."""
+    if isinstance(contributions, Amounts):  # the same rule on the vector (the scale cancels out)
+        count, units_total, largest, _smallest = contributions.stats()
+        if count < thresholds.min_organisations:
+            return Reason.TOO_FEW_ORGANISATIONS
+        if largest * 100 > units_total * thresholds.dominance_percent:
+            return Reason.DOMINANCE
+        return None
     positive = [amount for amount in contributions.values() if amount > 0]
     if len(positive) < thresholds.min_organisations:
         return Reason.TOO_FEW_ORGANISATIONS
@@ -140,7 +237,14 @@ def primary_reason(contributions: Mapping[int, Number], thresholds: Thresholds) 
     return None
 
 
-def _combined(cells: Iterable[Cell]) -> dict[int, Number]:
+def _combined(cells: Iterable[Cell]) -> Mapping[int, Number]:
+    cells = list(cells)
+    vectors = [cell.contributions for cell in cells]
+    first = vectors[0] if vectors else None
+    if isinstance(first, Amounts) and all(
+        isinstance(v, Amounts) and v.ids is first.ids and v.scale == first.scale for v in vectors
+    ):
+        return Amounts(first.ids, np.sum([v.units for v in vectors if isinstance(v, Amounts)], axis=0), first.scale)
     combined: dict[int, Number] = {}
     for cell in cells:
         for organisation, amount in cell.contributions.items():
@@ -168,6 +272,13 @@ def protect(
             if key not in by_key:
                 raise ValueError(f"Relation {relation!r} names the unknown cell {key!r}.")
     locked = dict(fixed or {})
+    values: dict[Key, Number] = {}
+
+    def value_of(key: Key) -> Number:
+        if key not in values:
+            values[key] = by_key[key].value
+        return values[key]
+
     status: dict[Key, Reason | None] = {}
     for key, cell in by_key.items():
         reason = primary_reason(cell.contributions, rules)
@@ -185,7 +296,7 @@ def protect(
         free = [key for key in candidates if not suppressed(key) and key not in locked]
         if not free:
             return None
-        return min(free, key=lambda key: (by_key[key].value, repr(key)))
+        return min(free, key=lambda key: (value_of(key), repr(key)))
 
     def suppress_one_of(relation: Relation, prefer_parts: bool = True) -> bool:
         choice = pick(relation.parts) if prefer_parts else None
@@ -232,11 +343,11 @@ def protect(
             raise ValueError(f"Cannot protect cell {target!r}: every cell that could hide it is fixed as shown.")
 
     result = Protected()
-    for key, cell in by_key.items():
+    for key in by_key:
         reason = status[key]
         result._decisions[key] = Decision(shown=reason is None, reason=reason)
         if reason is None:
-            result._values[key] = cell.value
+            result._values[key] = value_of(key)
     return result
 
 

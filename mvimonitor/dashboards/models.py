@@ -51,6 +51,37 @@ class TenderFact(models.Model):
         return f"fact {self.tender_id}"
 
 
+class FactSummary(models.Model):
+    """The KPI measures of one organisation, year and breakdown bucket, summed over its facts (ADR 0019).
+
+    Derived data like `TenderFact`, rebuilt with it by `services.facts_refresh`: per (organisation, year) one row for
+    all tenders (breakdown "all") and one per part of every breakdown (nature, European/national, value class).
+    National figures read these ~10 rows per organisation and year instead of aggregating every tender again.
+    `amounts` holds one little-endian int64 per measure named in `names` (comma-separated, from
+    `selectors.measures`): counts, or hundredths for money and weights. Binary, because decoding ~10,000 rows of
+    JSON objects took longer than the whole national computation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField()
+    breakdown = models.CharField(max_length=20)
+    bucket = models.CharField(max_length=40)
+    names = models.TextField()
+    amounts = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("fact summary")
+        verbose_name_plural = _("fact summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "breakdown", "organisation", "bucket"], name="fact_summary_one_per_bucket"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "year"], name="fact_summary_org_year")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year} {self.breakdown}:{self.bucket}"
+
+
 class SpendTotal(models.Model):
     """What an organisation spent in a year (for example from its spend analysis): the base of the coverage KPI."""
 

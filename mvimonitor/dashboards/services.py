@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, F, Max, OuterRef, Subquery, Sum, Value, When
@@ -19,7 +20,7 @@ from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.tenders.models import Lot, Tender
 from mvimonitor.themes.models import ApplicationForm, Theme
 
-from .models import FactsVersion, SpendTotal, TenderFact
+from .models import FactSummary, FactsVersion, SpendTotal, TenderFact
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN_VALUE_CLASS = "unknown"
@@ -99,6 +100,8 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
             return 0
         tenders = tenders.filter(pk__in=ids)
         facts = facts.filter(tender_id__in=ids)
+    # (organisation, year) pairs whose summaries change: where these tenders were, and (below) where they are now
+    touched = _pairs(facts) if tender_ids is not None else set()
     facts._raw_delete(facts.db)
     columns = _fact_columns()
     aliases = {f"fact_{name}": expression for name, expression in columns.items()}
@@ -116,8 +119,64 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
     )
     scope.filter(value__isnull=True).update(value=Subquery(lot_sum.values("s")[:1]))
     scope.update(value_class=value_class_expression())
+    if tender_ids is None:
+        summaries_refresh()
+    else:
+        touched |= _pairs(scope)
+        summaries_refresh(pairs=touched)
     facts_version_bump()
     return inserted
+
+
+def _pairs(facts: models.QuerySet[TenderFact]) -> set[tuple[int, int]]:
+    """The (organisation, year) pairs of these facts (undated facts are in no summary)."""
+    rows = facts.filter(year__isnull=False).values_list("organisation_id", "year").distinct()
+    return {(organisation, year) for organisation, year in rows if year is not None}
+
+
+@transaction.atomic
+def facts_remove(*, tender_ids: Iterable[int]) -> None:
+    """Before tenders are deleted: drop their facts and rebuild the summaries they were part of (the fact rows
+    would go with the tenders, but the summaries and the facts version must follow)."""
+    facts = TenderFact.objects.filter(tender_id__in=sorted(set(tender_ids)))
+    pairs = _pairs(facts)
+    facts._raw_delete(facts.db)
+    summaries_refresh(pairs=pairs)
+    facts_version_bump()
+
+
+def summaries_refresh(*, pairs: Iterable[tuple[int, int]] | None = None) -> int:
+    """Rebuild the `FactSummary` rows of these (organisation, year) pairs (all when None) from the facts; returns
+    the number of rows written. Called by `facts_refresh`, inside its transaction."""
+    from .selectors import Reference, summarise
+
+    summaries = FactSummary.objects.all()
+    organisations: list[int] | None = None
+    years: list[int] | None = None
+    wanted: set[tuple[int, int]] | None = None
+    if pairs is not None:
+        wanted = set(pairs)
+        if not wanted:
+            return 0
+        organisations = sorted({org for org, _year in wanted})
+        years = sorted({year for _org, year in wanted})
+        summaries = summaries.filter(organisation_id__in=organisations, year__in=years)
+    summaries._raw_delete(summaries.db)
+    names, computed = summarise(reference=Reference.load(), organisation_ids=organisations, years=years)
+    layout = ",".join(names)
+    rows = [
+        FactSummary(
+            organisation_id=org,
+            year=year,
+            breakdown=breakdown,
+            bucket=bucket,
+            names=layout,
+            amounts=np.asarray(amounts, dtype="<i8").tobytes(),
+        )
+        for org, year, breakdown, bucket, amounts in computed
+    ]
+    FactSummary.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def facts_version_bump() -> None:

@@ -3,7 +3,7 @@ CSV/XLSX export, so they always show the same numbers)."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -104,7 +104,8 @@ def format_number(kpi: Kpi, amount: Any, *, is_value: bool) -> str:
     if amount is None:
         return EMPTY
     if is_value:
-        text = number_format(amount, 1)
+        # number_format cuts digits off (66.67 -> "66,6"); round half up to one decimal first
+        text = number_format(Decimal(amount).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), 1)
         return f"{text}%" if kpi.unit == Unit.PERCENT else _("%(value)s pp") % {"value": text}
     if kpi.value_based:
         return f"€ {number_format(Decimal(amount).quantize(Decimal(1)), 0, force_grouping=True)}"

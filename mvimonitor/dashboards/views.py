@@ -8,6 +8,9 @@ Every table can be downloaded as CSV or XLSX with `?export=<table id>&format=csv
 export can never show more than the page.
 """
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -61,26 +64,75 @@ def _export(request: HttpRequest, tables: list[TableView], filename: str) -> Htt
     return writer(table, f"{filename}-{table.id}")
 
 
-def _tables_html(key: str, query: dict[str, Any], build: Callable[[], list[TableView]]) -> str:
-    """The rendered tables and charts of a page, cached per facts version and language (the figures only change
-    when the facts do; the version is part of the key)."""
-    full_key = f"mvim:html:{services.facts_version()}:{get_language()}:{key}"
-    html: str | None = cache.get(full_key)
+# Rendered fragments most recently used, kept in this process as well as in the shared cache (keys hold everything
+# the fragment depends on, including the facts version where figures are involved).
+_FRAGMENTS: OrderedDict[str, str] = OrderedDict()
+_FRAGMENTS_SIZE = 128
+_FRAGMENTS_LOCK = threading.Lock()
+
+
+def _fragment(key: str, render: Callable[[], str]) -> str:
+    with _FRAGMENTS_LOCK:
+        html = _FRAGMENTS.get(key)
+        if html is not None:
+            _FRAGMENTS.move_to_end(key)
+            return html
+    html = cache.get(key)
     if html is None:
-        context = {"tables": build(), "query_string": urlencode({k: v for k, v in query.items() if v is not None})}
-        html = render_to_string("dashboards/includes/tables.html", context)
-        cache.set(full_key, html, selectors.NATIONAL_CACHE_SECONDS)
+        html = render()
+        cache.set(key, html, selectors.NATIONAL_CACHE_SECONDS)
+    with _FRAGMENTS_LOCK:
+        _FRAGMENTS[key] = html
+        while len(_FRAGMENTS) > _FRAGMENTS_SIZE:
+            _FRAGMENTS.popitem(last=False)
     return html
 
 
-def _organisation_years(organisation: Organisation) -> list[int]:
-    years = (
-        TenderFact.objects.filter(organisation=organisation, year__isnull=False)
-        .values_list("year", flat=True)
-        .distinct()
-        .order_by("-year")
-    )
-    return [year for year in years if year is not None]
+def clear_fragments() -> None:
+    """Forget the fragments kept in this process (tests do this together with `cache.clear()`)."""
+    with _FRAGMENTS_LOCK:
+        _FRAGMENTS.clear()
+
+
+def _tables_html(key: str, query: dict[str, Any], build: Callable[[], list[TableView]], version: str) -> str:
+    """The rendered tables and charts of a page, cached per facts version and language (the figures only change
+    when the facts do; the version is part of the key)."""
+
+    def render() -> str:
+        context = {"tables": build(), "query_string": urlencode({k: v for k, v in query.items() if v is not None})}
+        return render_to_string("dashboards/includes/tables.html", context)
+
+    return _fragment(f"mvim:html:{version}:{get_language()}:{key}", render)
+
+
+def _filters_html(form: DashboardFilterForm, years: list[int]) -> str:
+    """The rendered filter form; cached when it has no errors (then it depends only on the choices, the chosen
+    values and the language)."""
+
+    def render() -> str:
+        return render_to_string("dashboards/includes/filters.html", {"filter_form": form})
+
+    if form.is_bound and form.errors:
+        return render()
+    chosen = sorted((name, form.data.get(name, "")) for name in form.fields) if form.is_bound else []
+    state = hashlib.sha256(repr((type(form).__name__, list(form.fields), years, chosen)).encode()).hexdigest()
+    return _fragment(f"mvim:filters:{get_language()}:{state}", render)
+
+
+def _organisation_years(organisation: Organisation, version: str) -> list[int]:
+    """The years the organisation has tenders in, newest first (cached per facts version, like the figures)."""
+    key = f"mvim:org-years:{version}:{organisation.pk}"
+    cached: list[int] | None = cache.get(key)
+    if cached is None:
+        years = (
+            TenderFact.objects.filter(organisation=organisation, year__isnull=False)
+            .values_list("year", flat=True)
+            .distinct()
+            .order_by("-year")
+        )
+        cached = [year for year in years if year is not None]
+        cache.set(key, cached, selectors.NATIONAL_CACHE_SECONDS)
+    return cached
 
 
 @login_required
@@ -88,7 +140,8 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
     if organisation is None:
         return render(request, "dashboards/no_organisation.html")
-    years = _organisation_years(organisation)
+    version = services.facts_version()  # read once per request: every cache key below contains it
+    years = _organisation_years(organisation, version)
     form = DashboardFilterForm(request.GET or None, years=years)
     _filter_messages(request, form)
     year, period, breakdown = form.values()
@@ -104,7 +157,8 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
         "filter_form": form,
         "year": year,
         "partial_period": period != "year",
-        "tables_html": _tables_html(f"org:{organisation.pk}:{year}:{period}:{breakdown.value}", query, build),
+        "filters_html": _filters_html(form, years),
+        "tables_html": _tables_html(f"org:{organisation.pk}:{year}:{period}:{breakdown.value}", query, build, version),
     }
     return render(request, "dashboards/organisation.html", context)
 
@@ -157,7 +211,8 @@ def _is_analyst(request: HttpRequest) -> bool:
 def national_dashboard(request: HttpRequest) -> HttpResponse:
     """Public; national analysts may also split by kind of organisation and by province."""
     analyst = _is_analyst(request)
-    years = selectors.data_years()
+    version = services.facts_version()  # read once per request: every cache key below contains it
+    years = selectors.data_years(version=version)
     form = NationalFilterForm(request.GET or None, years=years, analyst=analyst)
     _filter_messages(request, form)
     year, _period, breakdown = form.values()
@@ -174,7 +229,8 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
         "year": year,
         "analyst": analyst,
         "split_without_breakdown": level != NATIONAL and breakdown != Breakdown.ALL,
-        "tables_html": _tables_html(f"national:{year}:{breakdown.value}:{level}", query, build),
+        "filters_html": _filters_html(form, years),
+        "tables_html": _tables_html(f"national:{year}:{breakdown.value}:{level}", query, build, version),
     }
     return render(request, "dashboards/national.html", context)
 

@@ -115,6 +115,22 @@ MIN_VALUE, MAX_VALUE = 2_500.0, 400_000_000.0
 CONFIRMED_SHARE = 0.7
 SPEND_MULTIPLE = (1.2, 1.8)
 
+# Demo CPV code -> MVI criteria-tool product group (ProductGroup.code), for the demo CPV codes whose label names a
+# shipped product group. No official CPV-to-product-group mapping exists (themes/data/product_groups.json), so this
+# is a modelling choice of the demo set only; tenders with other CPV codes are in no product group.
+DEMO_PRODUCT_GROUPS = {
+    "18110000": "bedrijfskleding",
+    "30125100": "tonercartridges",
+    "30190000": "kantoorartikelen",
+    "30197630": "papier",
+    "30213000": "ict-hardware-en-mobiele-apparaten",
+    "32250000": "ict-hardware-en-mobiele-apparaten",
+    "39130000": "kantoormeubilair",
+    "55520000": "catering",
+    "79810000": "drukwerk",
+    "90910000": "schoonmaak",
+}
+
 EUROPEAN_PROCEDURES = {
     "open": 70, "restricted": 12, "neg-w-call": 8, "comp-dial": 2, "innovation": 1, "neg-wo-call": 7,
 }  # fmt: skip
@@ -202,6 +218,7 @@ class TenderSpec:
     main_cpv: str
     lots: tuple[LotSpec, ...] = field(default_factory=tuple)
     mvi_confirmed: bool = False
+    product_group: str = ""  # ProductGroup.code, or "" for none (DEMO_PRODUCT_GROUPS)
 
 
 def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
@@ -370,6 +387,7 @@ class TenderGenerator:
             main_cpv=cpv,
             lots=tuple(lots),
             mvi_confirmed=confirmed,
+            product_group=DEMO_PRODUCT_GROUPS.get(cpv, ""),
         )
 
     def _threshold_category(self, org: OrganisationSpec, nature: str, cpv: str) -> str:

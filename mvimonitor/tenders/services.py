@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mvimonitor.dashboards.services import facts_refresh
+from mvimonitor.dashboards.services import facts_refresh, facts_remove
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.themes.models import CpvCode
@@ -80,6 +80,7 @@ def tender_delete(*, user: User, tender: Tender) -> None:
     _require(user, Action.EDIT_TENDERS, tender.organisation_id)
     if any(lot.contracts.exists() for lot in tender.lots.all()):
         raise ValidationError(_("A tender with contracts cannot be deleted."))
+    facts_remove(tender_ids=[tender.pk])
     tender.delete()
 
 

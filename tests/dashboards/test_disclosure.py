@@ -1,12 +1,16 @@
 """The disclosure-control module: primary rules, secondary suppression, and attacks that try to undo it."""
 
 import itertools
+import random
 from collections.abc import Hashable, Mapping
 from decimal import Decimal
+from typing import Any
 
+import numpy as np
 import pytest
 
 from mvimonitor.dashboards.disclosure import (
+    Amounts,
     Cell,
     Protected,
     Reason,
@@ -268,3 +272,50 @@ def test_output_carries_no_organisation_ids() -> None:
 
     text = repr(result._values) + repr(result._decisions)
     assert "987654" not in text
+
+
+# --- vector contributions (disclosure.Amounts) -------------------------------------------------------------------
+
+
+def _as_amounts(contributions: Mapping[int, int | Decimal], ids: "np.ndarray[Any, Any]", scale: int) -> Amounts:
+    units = np.zeros(len(ids), dtype=np.int64)
+    for organisation, amount in contributions.items():
+        units[int(np.searchsorted(ids, organisation))] = int(Decimal(amount) * scale)
+    return Amounts(ids, units, scale)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_vector_contributions_give_the_same_decisions_as_dicts(seed: int) -> None:
+    # Random sparse two-way tables with money amounts; protect() must decide every cell the same whether the
+    # contributions are dicts or Amounts vectors (in cents), and the vector result must withstand the attack too.
+    rng = random.Random(seed)
+    rows, columns = "abcde"[: rng.randint(2, 5)], "vwxyz"[: rng.randint(2, 5)]
+    values: dict[tuple[str, str], dict[int, Decimal]] = {}
+    for row, column in itertools.product(rows, columns):
+        contributors = rng.sample(range(1, 41), rng.choice([1, 2, 3, 6, 9, 14]))
+        values[(row, column)] = {org: Decimal(rng.randint(1, 500_000)) / 100 for org in contributors}
+    cells, relations = two_way_table(values)
+    ids = np.arange(1, 41, dtype=np.int64)
+    vector_cells = [Cell(cell.key, _as_amounts(cell.contributions, ids, 100)) for cell in cells]
+
+    expected = protect(cells, relations, thresholds=RULES)
+    result = protect(vector_cells, relations, thresholds=RULES)
+
+    keys = expected.keys()
+    assert result.keys() == keys
+    assert [result.decision(key) for key in keys] == [expected.decision(key) for key in keys]
+    assert [result.value(key) for key in keys] == [expected.value(key) for key in keys]
+    assert attack(result, relations) == {}
+
+
+def test_amounts_behave_as_the_mapping_they_stand_for() -> None:
+    ids = np.array([3, 7, 9, 12], dtype=np.int64)
+    amounts = Amounts(ids, np.array([150, 0, 1, 2500], dtype=np.int64), 100)
+
+    assert dict(amounts) == {3: Decimal("1.50"), 9: Decimal("0.01"), 12: Decimal("25.00")}
+    assert len(amounts) == 3
+    assert 7 not in amounts
+    assert amounts.total() == Decimal("26.51")
+    assert primary_reason(amounts, RULES) == primary_reason(dict(amounts), RULES) == Reason.TOO_FEW_ORGANISATIONS
+    with pytest.raises(ValueError, match="negative"):
+        Cell("x", Amounts(ids, np.array([1, -1, 0, 0], dtype=np.int64)))

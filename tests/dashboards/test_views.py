@@ -61,6 +61,28 @@ def test_dashboard_shows_own_figures_with_links_to_tenders_and_definitions(
     assert "50,0%" in html or "50.0%" in html  # 1 of 2 tenders
 
 
+def test_cached_dashboard_follows_new_facts_and_years(
+    client: Client,
+    two_orgs: tuple[Organisation, Organisation],
+    make_tender: Callable[..., object],
+    refresh: Callable[[], int],
+) -> None:
+    # The rendered tables and the organisation's years are cached per facts version: a refresh must show new data.
+    a, _b = two_orgs
+    login(client, member(a))
+    before = client.get(ORG, {"year": 2024}).content.decode()
+    assert "50,0%" in before or "50.0%" in before  # 1 of 2 tenders with MVI
+    assert ">2023<" not in before
+
+    make_tender(a, value="200000", lots=[(None, [("milieu", "minimumeis", None, None)])])
+    make_tender(a, value="1000", published=dt.date(2023, 3, 1))
+    refresh()
+    after = client.get(ORG, {"year": 2024}).content.decode()
+
+    assert "66,7%" in after or "66.7%" in after  # now 2 of 3
+    assert ">2023<" in after  # the new year is offered in the filter
+
+
 def test_member_of_a_cannot_see_b_by_setting_the_session(
     client: Client, two_orgs: tuple[Organisation, Organisation]
 ) -> None:
@@ -144,7 +166,9 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     make_tender: Callable[..., object],
     refresh: Callable[[], int],
     django_assert_num_queries: Callable[[int], object],
+    settings: object,
 ) -> None:
+    settings.MVIMONITOR_SESSION_REFRESH_SECONDS = 0  # type: ignore[attr-defined]  # the session is saved every time
     organisation = OrganisationFactory(kind="gemeente")
     user = member(organisation)
     make_tender(organisation, value="1000", lots=[(None, [("sroi", "minimumeis", None, None)])])
@@ -167,8 +191,8 @@ def test_national_page_query_count_is_fixed(
 ) -> None:
     client.get(NATIONAL)  # fills the cache
 
-    # the facts version (asked twice: data years, tables); years, figures and rendered tables come from the cache
-    with django_assert_num_queries(2):  # type: ignore[operator]
+    # the facts version (asked once); years, figures, the filter form and rendered tables come from the cache
+    with django_assert_num_queries(1):  # type: ignore[operator]
         client.get(NATIONAL)
 
 
@@ -297,3 +321,22 @@ def test_api_split_by_kind_is_for_analysts_only(client: Client, two_orgs: tuple[
 
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_cached_filter_form_shows_the_chosen_values_and_never_hides_errors(
+    client: Client, two_orgs: tuple[Organisation, Organisation], make_tender: Callable[..., object]
+) -> None:
+    a, _b = two_orgs
+    make_tender(a, value="1000", published=dt.date(2023, 3, 1))
+    from mvimonitor.dashboards.services import facts_refresh
+
+    facts_refresh()
+    login(client, member(a))
+    for _round in range(2):  # the second round is served from the cache
+        html_2024 = client.get(ORG, {"year": 2024}).content.decode()
+        html_2023 = client.get(ORG, {"year": 2023}).content.decode()
+        assert '<option value="2024" selected>' in html_2024
+        assert '<option value="2023" selected>' in html_2023
+        assert '<option value="2024" selected>' not in html_2023
+        bad = client.get(ORG, {"year": 2024, "breakdown": "nonsense"}).content.decode()
+        assert "utrecht-form-field--invalid" in bad

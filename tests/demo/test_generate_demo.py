@@ -34,7 +34,7 @@ def _digest() -> str:
         Organisation.objects.filter(is_synthetic=True).order_by("oin").values_list("name", "kind", "oin", "province"),
         Tender.objects.order_by("internal_reference").values_list(
             "organisation__oin", "internal_reference", "title", "publication_date", "nature", "procedure_type",
-            "is_european", "estimated_value", "main_cpv_id",
+            "is_european", "estimated_value", "main_cpv_id", "product_group__code",
         ),
         Lot.objects.order_by("tender__internal_reference", "number").values_list(
             "tender__internal_reference", "number", "estimated_value", "main_cpv_id"
@@ -229,3 +229,20 @@ def test_every_organisation_year_has_a_spend_total_above_its_tender_value(demo: 
 
     assert set(spend) == set(tender_value)
     assert all(spend[key] > value for key, value in tender_value.items())
+
+
+def test_tenders_in_a_criteria_product_group_feed_the_product_group_kpis(demo: None) -> None:
+    from mvimonitor.dashboards.models import TenderFact
+    from mvimonitor.tenders.demo import DEMO_PRODUCT_GROUPS
+
+    grouped = Tender.objects.filter(product_group__isnull=False)
+    # exactly the tenders whose main CPV code the demo maps to a product group, and that group
+    assert grouped.count() == Tender.objects.filter(main_cpv_id__in=DEMO_PRODUCT_GROUPS).count() > 0
+    for cpv, code in grouped.values_list("main_cpv_id", "product_group__code").distinct():
+        assert DEMO_PRODUCT_GROUPS[cpv] == code
+    share = grouped.count() / Tender.objects.count()
+    assert 0.05 < share < 0.5  # some, not all: the product-group KPIs have a numerator and a denominator
+    facts = TenderFact.objects.filter(in_product_group=True)
+    assert facts.count() == grouped.count()
+    assert facts.filter(theme_count__gt=0).exists()
+    assert facts.filter(theme_count=0).exists()

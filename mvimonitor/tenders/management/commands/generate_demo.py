@@ -33,7 +33,7 @@ from mvimonitor.tenders.demo import (
     tenders_per_organisation_year,
 )
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
-from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, CpvCode, EuThreshold, Theme
+from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, CpvCode, EuThreshold, ProductGroup, Theme
 from mvimonitor.themes.services import DATA_DIR
 
 BATCH_SIZE = 2000
@@ -111,6 +111,10 @@ class Writer:
         self.themes = dict(Theme.objects.values_list("code", "pk"))
         self.forms = dict(ApplicationForm.objects.values_list("code", "pk"))
         self.ambitions = dict(AmbitionLevel.objects.values_list("code", "pk"))
+        # Product group code -> the group in the newest set that has it (the shipped groups are in one set).
+        self.product_groups = dict(
+            ProductGroup.objects.order_by("product_group_set__valid_from", "pk").values_list("code", "pk")
+        )
         if len(self.themes) < 6 or len(self.forms) < 4 or len(self.ambitions) < 3:
             raise CommandError(_("Reference data is missing. Run `manage.py load_reference` first."))
         self.counts = {"tenders": 0, "lots": 0, "award criteria": 0, "MVI applications": 0, "contracts": 0}
@@ -136,6 +140,7 @@ class Writer:
                     is_european=spec.is_european,
                     estimated_value=spec.estimated_value,
                     main_cpv_id=spec.main_cpv,
+                    product_group_id=self.product_groups.get(spec.product_group),
                     mvi_confirmed_at=confirmed_at(spec),
                     is_synthetic=True,
                 )

@@ -1,0 +1,109 @@
+"""FactSummary: the per-organisation sums behind the national figures equal the figures computed from the facts,
+and follow every change of the facts (ADR 0019)."""
+
+import datetime as dt
+import random
+from collections.abc import Callable
+
+import pytest
+
+from mvimonitor.dashboards import selectors
+from mvimonitor.dashboards.disclosure import Thresholds
+from mvimonitor.dashboards.kpis import CATALOGUE, Breakdown
+from mvimonitor.dashboards.models import FactSummary, FactsVersion
+from mvimonitor.dashboards.services import facts_version
+from mvimonitor.organisations.models import Role
+from mvimonitor.tenders import services as tender_services
+from mvimonitor.tenders.models import Tender
+from tests.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+RULES = Thresholds(min_organisations=3, dominance_percent=70)  # low, so that many figures are shown
+THEMES = ("sroi", "milieu", "klimaat", "circulair")
+
+
+def _both(years: list[int]) -> tuple[list[selectors.Figure], list[selectors.Figure]]:
+    headline = [kpi for kpi in CATALOGUE if kpi.headline]
+    out = []
+    for source in ("summary", "facts"):
+        figures = [
+            *selectors.national_figures(years=years[-1:], thresholds=RULES, source=source),
+            *selectors.national_figures(
+                years=years, kpis=headline, breakdowns=(Breakdown.ALL,), thresholds=RULES, source=source
+            ),
+        ]
+        out.append(figures)
+    return out[0], out[1]
+
+
+@pytest.fixture
+def random_country(make_tender: Callable[..., Tender], refresh: Callable[[], int]) -> list[Tender]:
+    rng = random.Random(7)
+    kinds = ("gemeente", "provincie", "waterschap", "rijk")
+    organisations = [
+        OrganisationFactory(kind=rng.choice(kinds), province=rng.choice(("UT", "ZE", "GR", ""))) for _ in range(14)
+    ]
+    tenders = []
+    for organisation in organisations:
+        for _ in range(rng.randint(1, 6)):
+            themes = rng.sample(THEMES, rng.randint(0, 2))
+            tenders.append(
+                make_tender(
+                    organisation,
+                    published=dt.date(rng.choice((2023, 2024)), rng.randint(1, 12), 1),
+                    value=rng.choice((None, "1200.50", "90000", "300000", "7000000")),
+                    nature=rng.choice(("works", "supplies", "services")),
+                    european=rng.random() < 0.3,
+                    confirmed=rng.random() < 0.5,
+                    product_group=rng.random() < 0.3,
+                    lots=[(None, [(theme, "minimumeis", "basis", None) for theme in themes])] if themes else [],
+                )
+            )
+    refresh()
+    return tenders
+
+
+def test_figures_from_the_summaries_equal_the_figures_from_the_facts(random_country: list[Tender]) -> None:
+    from_summaries, from_facts = _both([2023, 2024])
+
+    assert from_summaries == from_facts
+    assert sum(1 for figure in from_summaries if figure.value is not None) > 20  # something was shown
+    assert FactSummary.objects.filter(breakdown="all").count() == len(
+        set(random_country[0].__class__.objects.values_list("organisation_id", "publication_date__year"))
+    )
+
+
+def test_summaries_follow_edits_moves_between_years_and_deletions(random_country: list[Tender]) -> None:
+    tender = random_country[0]
+    user = MembershipFactory(organisation=tender.organisation, role=Role.BEHEERDER).user
+    version = facts_version()
+
+    other_year = 2023 if tender.publication_date and tender.publication_date.year == 2024 else 2024
+    tender_services.tender_update(user=user, tender=tender, publication_date=dt.date(other_year, 2, 2))
+    assert facts_version() != version
+    assert _both([2023, 2024])[0] == _both([2023, 2024])[1]
+
+    tender_services.tender_update(user=user, tender=tender, estimated_value="4444444")
+    assert _both([2023, 2024])[0] == _both([2023, 2024])[1]
+
+    version = facts_version()
+    tender_services.tender_delete(user=user, tender=random_country[1])
+    assert facts_version() != version  # cached figures must not survive a deletion either
+    assert _both([2023, 2024])[0] == _both([2023, 2024])[1]
+
+    lonely = OrganisationFactory(kind="gemeente", province="UT")
+    new = tender_services.tender_create(
+        user=MembershipFactory(organisation=lonely, role=Role.BEHEERDER).user,
+        organisation=lonely,
+        title="Nieuw",
+        publication_date=dt.date(2024, 3, 3),
+        nature="works",
+        procedure_type="open",
+        is_european=True,
+        estimated_value="10",
+    )
+    assert FactSummary.objects.filter(organisation=lonely, year=2024).count() == 4  # all, nature, EU, value class
+    assert _both([2023, 2024])[0] == _both([2023, 2024])[1]
+    tender_services.tender_delete(user=MembershipFactory(organisation=lonely, role=Role.BEHEERDER).user, tender=new)
+    assert not FactSummary.objects.filter(organisation=lonely).exists()
+    assert FactsVersion.objects.count() == 1
