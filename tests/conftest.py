@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,18 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
     # The real hasher costs ~0.3 s a user; tests create many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request in English (LocaleMiddleware) leaves English active in the thread; without this reset a later test
+    # that expects the Dutch default sees English URLs and texts, depending on the order the tests run in.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
