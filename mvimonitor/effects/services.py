@@ -733,10 +733,12 @@ class RecalculationResult:
     commitments: int
     calculable: int
     not_calculable: int
+    seconds_read: float = 0.0
     seconds_compute: float = 0.0
     seconds_write: float = 0.0
 
 
+# One stored row per commitment, in this column order (computed_at is added when writing).
 EFFECT_COLUMNS = (
     "commitment_id",
     "organisation_id",
@@ -762,129 +764,160 @@ EFFECT_COLUMNS = (
     "method_version",
     "computed_at",
 )
+EffectRow = tuple[Any, ...]  # the values of EFFECT_COLUMNS without computed_at; problem_details is a dict
+
+# What the recalculation reads of a commitment, in this order (organisation and rule multiple come from joins).
+COMMITMENT_FIELDS = (
+    "id",
+    "kind",
+    "unit",
+    "quantity",
+    "factor_code",
+    "reference_quantity",
+    "reference_unit",
+    "reference_factor_code",
+    "factor_set_id",
+    "period_start",
+    "period_end",
+    "award_advantage",
+    "sanction_multiple",
+    "organisation_id",
+    "rule_multiple",
+)
 
 
 def compute_effects(
-    commitments: Sequence[Mapping[str, Any]],
+    commitments: Iterable[Sequence[Any]],
     realised: Mapping[int, tuple[Decimal | None, Decimal | None]],
     factor_sets: Mapping[int, Mapping[str, calc.Factor]],
     set_labels: Mapping[int, str],
     public_sets: Sequence[tuple[int, int]],
     sr_fte: Mapping[int, Decimal],
     as_of: date,
-) -> list[dict[str, Any]]:
-    """Run the calculators over plain rows (no queries); returns one dict of EFFECT_COLUMNS per commitment."""
-    out: list[dict[str, Any]] = []
+) -> list[EffectRow]:
+    """Run the calculators over plain rows (no queries): one row of EFFECT_COLUMNS (less computed_at) per commitment.
+
+    `commitments` are rows of COMMITMENT_FIELDS with Python values (Decimal, date). CO2 goes through
+    `calc.co2_figures` (the bulk form of `calc.co2_assess`, factor look-ups memoised per set), sanctions through
+    `calc.sanction`; every figure stays a `Decimal`, exactly as the calculators compute it.
+    """
+    out: list[EffectRow] = []
+    append = out.append
     default_by_year: dict[int, int | None] = {}
-    for row in commitments:
-        verified, submitted = realised.get(row["id"], (None, None))
-        effect: dict[str, Any] = {
-            "commitment_id": row["id"],
-            "organisation_id": row["organisation_id"],
-            "kind": row["kind"],
-            "unit": row["unit"],
-            "promised": row["quantity"],
-            "delivered_verified": verified,
-            "delivered_submitted": submitted,
-            "is_co2": False,
-            "ex_ante_kg": None,
-            "ex_post_kg": None,
-            "reference_kg": None,
-            "sr_obligation": None,
-            "sr_value": None,
-            "sr_fte_years": None,
-            "calculable": True,
-            "problem_code": "",
-            "problem_details": {},
-            "sanction_status": "",
-            "sanction_amount": None,
-            "factor_set_id": None,
-            "factor_set_label": "",
-            "method_version": calc.METHOD_VERSION,
-        }
+    lookups: dict[int | None, calc.FactorLookup] = {}
+    method = calc.METHOD_VERSION
+    co2_kinds = frozenset(str(kind) for kind in CO2_KINDS)
+    social_return = str(CommitmentKind.SOCIAL_RETURN)
+    no_realisation: tuple[Decimal | None, Decimal | None] = (None, None)
+    zero = Decimal(0)
+    for (
+        pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
+        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
+    ) in commitments:  # fmt: skip
+        verified, submitted = realised.get(pk, no_realisation)
+        ex_ante = ex_post = reference_kg = sr_obligation = sr_value = sr_fte_years = None
+        calculable = True
         problem: calc.Problem | None = None
-        if row["kind"] in CO2_KINDS:
-            effect["is_co2"] = True
-            set_id = row["factor_set_id"]
+        label = ""
+        is_co2 = kind in co2_kinds
+        if is_co2:
             if set_id is None:
-                year = row["period_start"].year
+                year = period_start.year
                 if year not in default_by_year:
                     default_by_year[year] = default_factor_set(public_sets, year)
                 set_id = default_by_year[year]
-            factors = factor_sets.get(set_id, {}) if set_id is not None else {}
-            effect["factor_set_id"] = set_id
-            effect["factor_set_label"] = set_labels.get(set_id, "") if set_id is not None else ""
-            reference = (
-                calc.Activity(
-                    row["reference_quantity"] if row["reference_quantity"] is not None else row["quantity"],
-                    row["reference_unit"] or row["unit"],
-                    row["reference_factor_code"],
-                )
-                if row["reference_factor_code"]
-                else None
+            lookup = lookups.get(set_id)
+            if lookup is None:
+                lookup = lookups[set_id] = calc.FactorLookup(factor_sets.get(set_id, {}) if set_id is not None else {})
+            label = set_labels.get(set_id, "") if set_id is not None else ""
+            ex_ante, ex_post, reference_kg, calculable, problem = calc.co2_figures(
+                quantity,
+                unit,
+                factor_code,
+                reference_quantity if reference_quantity is not None else quantity,
+                reference_unit or unit,
+                reference_factor_code,
+                verified,
+                lookup,
             )
-            assessment = calc.co2_assess(
-                calc.Co2Commitment(
-                    calc.Activity(row["quantity"], row["unit"], row["factor_code"]), reference, verified
-                ),
-                factors,
-            )
-            effect["ex_ante_kg"] = assessment.ex_ante.effect_kg
-            effect["reference_kg"] = assessment.ex_ante.reference_kg
-            effect["ex_post_kg"] = assessment.ex_post.effect_kg
-            effect["calculable"] = assessment.ex_ante.calculable
-            problem = assessment.ex_ante.problem or (
-                assessment.ex_post.problem
-                if assessment.ex_post.problem and assessment.ex_post.problem.code != calc.NO_DELIVERY
-                else None
-            )
-        elif row["kind"] == CommitmentKind.SOCIAL_RETURN:
-            effect["sr_obligation"] = row["quantity"]
-            effect["sr_value"] = verified
-            effect["sr_fte_years"] = sr_fte.get(row["id"], Decimal(0)) if verified is not None else None
-        if problem is not None:
-            effect["problem_code"] = problem.code
-            effect["problem_details"] = dict(problem.details)
-        multiple = row["sanction_multiple"] if row["sanction_multiple"] is not None else row["rule_multiple"]
-        if row["award_advantage"] is not None or multiple is not None:
+        else:
+            set_id = None
+            if kind == social_return:
+                sr_obligation = quantity
+                sr_value = verified
+                sr_fte_years = sr_fte.get(pk, zero) if verified is not None else None
+        multiple = own_multiple if own_multiple is not None else rule_multiple
+        sanction_status = ""
+        sanction_amount = None
+        if award_advantage is not None or multiple is not None:
             outcome = calc.sanction(
-                promised=row["quantity"],
+                promised=quantity,
                 delivered=verified,
-                period_end=row["period_end"],
+                period_end=period_end,
                 as_of=as_of,
-                award_advantage=row["award_advantage"],
+                award_advantage=award_advantage,
                 multiple=multiple,
             )
-            effect["sanction_status"] = outcome.status
-            effect["sanction_amount"] = outcome.amount
-        out.append(effect)
+            sanction_status, sanction_amount = outcome.status, outcome.amount
+        append(
+            (
+                pk, organisation_id, kind, unit, quantity, verified, submitted, is_co2, ex_ante, ex_post,
+                reference_kg, sr_obligation, sr_value, sr_fte_years, calculable,
+                problem.code if problem is not None else "", dict(problem.details) if problem is not None else {},
+                sanction_status, sanction_amount, set_id, label, method,
+            )
+        )  # fmt: skip
     return out
 
 
-def _insert_effects(effects: Sequence[Mapping[str, Any]]) -> None:
-    """executemany of plain values: several times faster than bulk_create for 100,000 rows (docs/effects.md)."""
+def _insert_effects(effects: Sequence[EffectRow]) -> None:
+    """Write the rows with the fastest plain path of each database: COPY on PostgreSQL, executemany on SQLite.
+
+    Values are passed as they are (Decimal, bool, str), so the database stores exactly what the calculators computed;
+    only the JSON details go through the field's own preparation.
+    """
     from django.db import connection
 
     meta = EffectCalculation._meta
     fields = [meta.get_field(name) for name in EFFECT_COLUMNS]
+    table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     json_field = meta.get_field("problem_details")
-    empty_json = json_field.get_db_prep_save({}, connection)
-    now = meta.get_field("computed_at").get_db_prep_save(timezone.now(), connection)
-    rows = []
-    for effect in effects:
-        values = [effect.get(name) for name in EFFECT_COLUMNS[:-1]]
-        details = effect["problem_details"]
-        values[EFFECT_COLUMNS.index("problem_details")] = (
-            json_field.get_db_prep_save(details, connection) if details else empty_json
-        )
-        values.append(now)
-        rows.append(values)
+    details_at = EFFECT_COLUMNS.index("problem_details")
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        empty_json = json.dumps({})
+        with (
+            connection.cursor() as wrapper,
+            wrapper.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for effect in effects:
+                details = effect[details_at]
+                copy.write_row(
+                    (*effect[:details_at], json.dumps(details) if details else empty_json, *effect[details_at + 1 :],
+                     now)
+                )  # fmt: skip
+        return
+    empty_prepared = json_field.get_db_prep_save({}, connection)
+    stamp = meta.get_field("computed_at").get_db_prep_save(now, connection)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10000):
-            cursor.executemany(sql, rows[start : start + 10000])
+        for start in range(0, len(effects), 50_000):
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        *effect[:details_at],
+                        json_field.get_db_prep_save(effect[details_at], connection)
+                        if effect[details_at]
+                        else empty_prepared,
+                        *effect[details_at + 1 :],
+                        stamp,
+                    )
+                    for effect in effects[start : start + 50_000]
+                ],
+            )
 
 
 def load_factor_sets(set_ids: Iterable[int] | None = None) -> tuple[dict[int, dict[str, calc.Factor]], dict[int, str]]:
@@ -904,32 +937,15 @@ def load_factor_sets(set_ids: Iterable[int] | None = None) -> tuple[dict[int, di
     return factors, labels
 
 
-COMMITMENT_FIELDS = (
-    "id",
-    "kind",
-    "unit",
-    "quantity",
-    "factor_code",
-    "reference_quantity",
-    "reference_unit",
-    "reference_factor_code",
-    "factor_set_id",
-    "period_start",
-    "period_end",
-    "award_advantage",
-    "sanction_multiple",
-)
-
-
 def _raw_rows(query: Any) -> Iterable[tuple[Any, ...]]:
     """The rows of a values_list query straight from the database cursor, without Django's per-value converters
-    (a third of the recalculation time at 100,000 rows); `_typed` does the few conversions needed."""
+    (a third of the recalculation time at 100,000 rows); `_python_values` does the few conversions SQLite needs."""
     from django.db import connection
 
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(10000):
+        while chunk := cursor.fetchmany(20_000):
             yield from chunk
 
 
@@ -945,6 +961,22 @@ def _date_value(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _python_values(rows: Iterable[tuple[Any, ...]], types: Mapping[int, Any]) -> Iterable[tuple[Any, ...]]:
+    """Decimal and date values from the raw rows. PostgreSQL's driver gives them already; SQLite gives numbers and
+    text (a DecimalField column holds at most 15 significant digits there, so repr() of the float is its value)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        yield from rows
+        return
+    items = list(types.items())
+    for row in rows:
+        values = list(row)
+        for index, convert in items:
+            values[index] = convert(values[index])
+        yield tuple(values)
+
+
 COMMITMENT_TYPES: dict[int, Any] = {
     COMMITMENT_FIELDS.index(name): convert
     for name, convert in {
@@ -954,40 +986,23 @@ COMMITMENT_TYPES: dict[int, Any] = {
         "period_end": _date_value,
         "award_advantage": _decimal_value,
         "sanction_multiple": _decimal_value,
+        "rule_multiple": _decimal_value,
     }.items()
 }
-COMMITMENT_TYPES[len(COMMITMENT_FIELDS) + 1] = _decimal_value  # rule_multiple
+THOUSANDTH = Decimal("0.001")
 
 
-def _typed(row: tuple[Any, ...], types: Mapping[int, Any]) -> list[Any]:
-    values = list(row)
-    for index, convert in types.items():
-        values[index] = convert(values[index])
-    return values
+def _sum_value(value: Any) -> Decimal | None:
+    """A SUM of quantities with three decimals is exact with three decimals; SQLite sums them as floats, so the
+    float is rounded back to its three decimals (its error is far below 0.0005 for any quantity the field holds)."""
+    number = _decimal_value(value)
+    return None if number is None else number.quantize(THOUSANDTH)
 
 
-def effects_recalculate(
-    *, organisation_ids: Sequence[int] | None = None, as_of: date | None = None
-) -> RecalculationResult:
-    """Recompute the stored effect of every commitment (of the given organisations), in one transaction."""
-    import time
+def _read_realised(realisation_rows: Any) -> dict[int, tuple[Decimal | None, Decimal | None]]:
+    """Per commitment: (sum of verified quantities or None when nothing is verified, sum of submitted ones)."""
+    from django.db.models import Case, Count, Q, Sum, When
 
-    from django.db.models import Case, Count, F, Q, Sum, When
-
-    started = time.perf_counter()
-    commitments = Commitment.objects.all()
-    if organisation_ids is not None:
-        commitments = commitments.filter(contract__lot__tender__organisation_id__in=organisation_ids)
-    names = (*COMMITMENT_FIELDS, "organisation_id", "rule_multiple")
-    query = commitments.annotate(
-        organisation_id=F("contract__lot__tender__organisation_id"), rule_multiple=F("sanction_rule__multiple")
-    ).values_list(*names)
-    rows = [dict(zip(names, _typed(row, COMMITMENT_TYPES), strict=True)) for row in _raw_rows(query)]
-    realisation_rows = Realisation.objects.all()
-    placement_rows = Placement.objects.filter(realisation__status=RealisationStatus.VERIFIED)
-    if organisation_ids is not None:  # a subquery only when recomputing part; all rows otherwise
-        realisation_rows = realisation_rows.filter(commitment__in=commitments)
-        placement_rows = placement_rows.filter(realisation__commitment__in=commitments)
     realisations = (
         realisation_rows.values("commitment_id")
         .annotate(
@@ -995,25 +1010,73 @@ def effects_recalculate(
             submitted=Sum(Case(When(status=RealisationStatus.SUBMITTED, then="quantity"))),
             n_verified=Count("pk", filter=Q(status=RealisationStatus.VERIFIED)),
         )
+        .order_by()
         .values_list("commitment_id", "verified", "submitted", "n_verified")
     )
-    realised = {
-        pk: (_decimal_value(verified) if n_verified else None, _decimal_value(submitted))
+    return {
+        pk: (_sum_value(verified) if n_verified else None, _sum_value(submitted))
         for pk, verified, submitted, n_verified in _raw_rows(realisations)
     }
+
+
+def _read_sr_fte(placement_rows: Any) -> dict[int, Decimal]:
+    """FTE-years per social-return commitment from its verified placements (calc.placement_value per line)."""
     fte: dict[int, Decimal] = {}
+    blocks: dict[int, dict[str, calc.BuildingBlock]] = {}
     placements = placement_rows.values_list(
-        "realisation__commitment_id", "block__code", "block__basis", "block__value", "block__max_months",
-        "block__is_bonus", "persons", "months", "hours_per_week", "amount",
-    )  # fmt: skip
-    for commitment_id, code, basis, value, max_months, is_bonus, persons, months, hours, amount in placements:
+        "realisation__commitment_id", "block_id", "block__code", "block__basis", "block__value",
+        "block__max_months", "block__is_bonus", "persons", "months", "hours_per_week", "amount",
+    ).order_by()  # fmt: skip
+    zero = Decimal(0)
+    for row in _raw_rows(placements):
+        commitment_id, block_id, code, basis, value, max_months, is_bonus, persons, months, hours, amount = row
+        block = blocks.get(block_id)
+        if block is None:
+            block = blocks[block_id] = {
+                code: calc.BuildingBlock(
+                    code, basis, _decimal_value(value), max_months, counts_as_fte=not bool(is_bonus)
+                )
+            }
         line = calc.placement_value(
-            calc.Placement(code, persons, months, hours, amount),
-            {code: calc.BuildingBlock(code, basis, value, max_months, counts_as_fte=not is_bonus)},
+            calc.Placement(code, persons, _decimal_value(months) or zero, _decimal_value(hours) or zero,
+                           _decimal_value(amount)),
+            block,
+        )  # fmt: skip
+        fte[commitment_id] = fte.get(commitment_id, zero) + line.fte_years
+    return fte
+
+
+def effects_recalculate(
+    *, organisation_ids: Sequence[int] | None = None, as_of: date | None = None
+) -> RecalculationResult:
+    """Recompute the stored effect of every commitment (of the given organisations): read everything in a few
+    queries, compute with the pure calculators, replace the stored rows in one transaction (docs/effects.md)."""
+    import time
+
+    from django.db.models import F
+
+    started = time.perf_counter()
+    commitments = Commitment.objects.all()
+    if organisation_ids is not None:
+        commitments = commitments.filter(contract__lot__tender__organisation_id__in=organisation_ids)
+    query = (
+        commitments.annotate(
+            organisation_id=F("contract__lot__tender__organisation_id"), rule_multiple=F("sanction_rule__multiple")
         )
-        fte[commitment_id] = fte.get(commitment_id, Decimal(0)) + line.fte_years
+        .order_by()
+        .values_list(*COMMITMENT_FIELDS)
+    )
+    rows = list(_python_values(_raw_rows(query), COMMITMENT_TYPES))
+    realisation_rows = Realisation.objects.all()
+    placement_rows = Placement.objects.filter(realisation__status=RealisationStatus.VERIFIED)
+    if organisation_ids is not None:  # a subquery only when recomputing part; all rows otherwise
+        realisation_rows = realisation_rows.filter(commitment__in=commitments)
+        placement_rows = placement_rows.filter(realisation__commitment__in=commitments)
+    realised = _read_realised(realisation_rows)
+    fte = _read_sr_fte(placement_rows)
     factors, labels = load_factor_sets()
     public = list(EmissionFactorSet.objects.public().values_list("pk", "publication_year"))
+    read = time.perf_counter()
     effects = compute_effects(rows, realised, factors, labels, public, fte, as_of or timezone.localdate())
     computed = time.perf_counter()
     with transaction.atomic():
@@ -1023,11 +1086,13 @@ def effects_recalculate(
         stale._raw_delete(stale.db)
         _insert_effects(effects)
     written = time.perf_counter()
-    calculable = sum(1 for e in effects if e["calculable"])
+    calculable_at = EFFECT_COLUMNS.index("calculable")
+    calculable = sum(1 for e in effects if e[calculable_at])
     return RecalculationResult(
         commitments=len(effects),
         calculable=calculable,
         not_calculable=len(effects) - calculable,
-        seconds_compute=computed - started,
+        seconds_read=read - started,
+        seconds_compute=computed - read,
         seconds_write=written - computed,
     )
