@@ -40,6 +40,7 @@ NO_AMOUNT = "no_amount"
 NO_ADVANTAGE = "no_award_advantage"
 NO_MULTIPLE = "no_sanction_multiple"
 NO_PROMISE = "no_promise"
+OUTSIDE_PERIOD = "realisation_outside_period"
 
 
 @dataclass(frozen=True, slots=True)

@@ -334,20 +334,23 @@ def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
     figures: list[Figure] = []
     cells: list[disclosure.Cell] = []
     per_figure: dict[str, tuple[dict[int, float], int, int]] = {}
-    for key, _label, _unit, column, scale in FIGURES:
-        relevant = effects.filter(_relevant(key))
-        by_org = dict(
-            relevant.exclude(**{f"{column}__isnull": True})
-            .values("organisation_id")
-            .annotate(total=Sum(column))
-            .values_list("organisation_id", "total")
-        )
-        contributions = {org: float(total) * scale for org, total in by_org.items()}
-        counts = relevant.aggregate(
-            ok=Count("pk", filter=Q(**{f"{column}__isnull": False})),
-            missing=Count("pk", filter=Q(**{f"{column}__isnull": True})),
-        )
-        per_figure[key] = (contributions, counts["ok"], counts["missing"])
+    # one pass over the stored effects for all figures: per organisation the total and the counts of each figure
+    aggregates: dict[str, Any] = {}
+    for key, _label, _unit, column, _scale in FIGURES:
+        relevant = _relevant(key)
+        aggregates[f"{key}_total"] = Sum(column, filter=relevant)
+        aggregates[f"{key}_ok"] = Count("pk", filter=relevant & Q(**{f"{column}__isnull": False}))
+        aggregates[f"{key}_missing"] = Count("pk", filter=relevant & Q(**{f"{column}__isnull": True}))
+    per_org = list(effects.values("organisation_id").annotate(**aggregates).order_by())
+    for key, _label, _unit, _column, scale in FIGURES:
+        contributions = {
+            row["organisation_id"]: float(row[f"{key}_total"]) * scale
+            for row in per_org
+            if row[f"{key}_ok"]  # the sum of the organisation's values, when it has any
+        }
+        ok = sum(row[f"{key}_ok"] for row in per_org)
+        missing = sum(row[f"{key}_missing"] for row in per_org)
+        per_figure[key] = (contributions, ok, missing)
         # disclosure contributions are magnitudes: a negative effect identifies an organisation as much as a positive
         cells.append(disclosure.Cell(key, {org: Decimal(repr(abs(v))) for org, v in contributions.items()}))
     kind_cells, kind_rows = _national_kind_cells(effects)

@@ -484,9 +484,48 @@ def contract_update(*, user: User, contract: Contract, **fields: Any) -> Contrac
         raise ValidationError({"lot": _("A contract cannot move to another lot.")})
     changed = _assign(contract, fields)
     contract.full_clean()
+    if {"start_date", "end_date"} & set(changed):
+        _check_period_still_holds(contract)
     if changed:
         contract.save(update_fields=changed)
     return contract
+
+
+def _check_period_still_holds(contract: Contract) -> None:
+    """A new contract period must still hold the commitments and realisations recorded under it (else the
+    realisations would count for a period outside the contract); the message names the first one outside."""
+    from django.db.models import Q
+
+    outside = Q()
+    if contract.start_date:
+        outside |= Q(period_start__lt=contract.start_date)
+    if contract.end_date:
+        outside |= Q(period_end__gt=contract.end_date)
+    if not outside:
+        return
+    commitment = contract.commitments.filter(outside).order_by("period_start").first()  # type: ignore[attr-defined]
+    realisation = (
+        Realisation.objects.filter(commitment__contract=contract).filter(outside).order_by("period_start").first()
+    )
+    problem = realisation or commitment
+    if problem is None:
+        return
+    raise ValidationError(
+        {
+            "start_date" if contract.start_date and problem.period_start < contract.start_date else "end_date": _(
+                "The new contract period %(start)s–%(end)s does not hold the %(what)s “%(name)s” "
+                "(%(pstart)s–%(pend)s); change or remove that first."
+            )
+            % {
+                "start": contract.start_date or "…",
+                "end": contract.end_date or "…",
+                "what": _("realisation") if realisation is not None else _("commitment"),
+                "name": str(realisation.commitment) if realisation is not None else str(commitment),
+                "pstart": problem.period_start,
+                "pend": problem.period_end,
+            }
+        }
+    )
 
 
 # --- commitments -----------------------------------------------------------------------------------------------------
@@ -765,6 +804,9 @@ EFFECT_COLUMNS = (
     "computed_at",
 )
 EffectRow = tuple[Any, ...]  # the values of EFFECT_COLUMNS without computed_at; problem_details is a dict
+# per commitment: verified sum (None: nothing verified), submitted sum, verified realisations outside the contract
+# period and that period as text (see _read_realised)
+Realised = tuple[Decimal | None, Decimal | None, int, str]
 
 # What the recalculation reads of a commitment, in this order (organisation and rule multiple come from joins).
 COMMITMENT_FIELDS = (
@@ -788,7 +830,7 @@ COMMITMENT_FIELDS = (
 
 def compute_effects(
     commitments: Iterable[Sequence[Any]],
-    realised: Mapping[int, tuple[Decimal | None, Decimal | None]],
+    realised: Mapping[int, Realised],
     factor_sets: Mapping[int, Mapping[str, calc.Factor]],
     set_labels: Mapping[int, str],
     public_sets: Sequence[tuple[int, int]],
@@ -808,13 +850,13 @@ def compute_effects(
     method = calc.METHOD_VERSION
     co2_kinds = frozenset(str(kind) for kind in CO2_KINDS)
     social_return = str(CommitmentKind.SOCIAL_RETURN)
-    no_realisation: tuple[Decimal | None, Decimal | None] = (None, None)
+    no_realisation: Realised = (None, None, 0, "")
     zero = Decimal(0)
     for (
         pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
         period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
     ) in commitments:  # fmt: skip
-        verified, submitted = realised.get(pk, no_realisation)
+        verified, submitted, outside, contract_period = realised.get(pk, no_realisation)
         ex_ante = ex_post = reference_kg = sr_obligation = sr_value = sr_fte_years = None
         calculable = True
         problem: calc.Problem | None = None
@@ -846,6 +888,10 @@ def compute_effects(
                 sr_obligation = quantity
                 sr_value = verified
                 sr_fte_years = sr_fte.get(pk, zero) if verified is not None else None
+        if outside and problem is None:
+            # verified deliveries outside the contract period: the delivered figure cannot be stated (never 0)
+            ex_post = sr_value = sr_fte_years = None
+            problem = calc.Problem(calc.OUTSIDE_PERIOD, {"count": str(outside), "period": contract_period})
         multiple = own_multiple if own_multiple is not None else rule_multiple
         sanction_status = ""
         sanction_amount = None
@@ -939,7 +985,7 @@ def load_factor_sets(set_ids: Iterable[int] | None = None) -> tuple[dict[int, di
 
 def _raw_rows(query: Any) -> Iterable[tuple[Any, ...]]:
     """The rows of a values_list query straight from the database cursor, without Django's per-value converters
-    (a third of the recalculation time at 100,000 rows); `_python_values` does the few conversions SQLite needs."""
+    (a third of the recalculation time at 100,000 rows); `_commitment_values` does the conversions SQLite needs."""
     from django.db import connection
 
     sql, params = query.query.sql_with_params()
@@ -961,34 +1007,29 @@ def _date_value(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _python_values(rows: Iterable[tuple[Any, ...]], types: Mapping[int, Any]) -> Iterable[tuple[Any, ...]]:
-    """Decimal and date values from the raw rows. PostgreSQL's driver gives them already; SQLite gives numbers and
-    text (a DecimalField column holds at most 15 significant digits there, so repr() of the float is its value)."""
+def _commitment_values(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
+    """Decimal and date values of raw COMMITMENT_FIELDS rows. PostgreSQL's driver gives them already; SQLite gives
+    numbers (a DecimalField column holds at most 15 significant digits there, so repr() of the float is its value)."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
         yield from rows
         return
-    items = list(types.items())
-    for row in rows:
-        values = list(row)
-        for index, convert in items:
-            values[index] = convert(values[index])
-        yield tuple(values)
+    dec = _decimal_value
+    day = _date_value
+    for (
+        pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
+        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
+    ) in rows:  # fmt: skip
+        yield (
+            pk, kind, unit, dec(quantity), factor_code,
+            None if reference_quantity is None else dec(reference_quantity), reference_unit, reference_factor_code,
+            set_id, day(period_start), day(period_end), None if award_advantage is None else dec(award_advantage),
+            None if own_multiple is None else dec(own_multiple), organisation_id,
+            None if rule_multiple is None else dec(rule_multiple),
+        )  # fmt: skip
 
 
-COMMITMENT_TYPES: dict[int, Any] = {
-    COMMITMENT_FIELDS.index(name): convert
-    for name, convert in {
-        "quantity": _decimal_value,
-        "reference_quantity": _decimal_value,
-        "period_start": _date_value,
-        "period_end": _date_value,
-        "award_advantage": _decimal_value,
-        "sanction_multiple": _decimal_value,
-        "rule_multiple": _decimal_value,
-    }.items()
-}
 THOUSANDTH = Decimal("0.001")
 
 
@@ -999,50 +1040,76 @@ def _sum_value(value: Any) -> Decimal | None:
     return None if number is None else number.quantize(THOUSANDTH)
 
 
-def _read_realised(realisation_rows: Any) -> dict[int, tuple[Decimal | None, Decimal | None]]:
-    """Per commitment: (sum of verified quantities or None when nothing is verified, sum of submitted ones)."""
-    from django.db.models import Case, Count, Q, Sum, When
+def _read_realised(realisation_rows: Any) -> dict[int, Realised]:
+    """Per commitment: (sum of verified quantities or None when nothing is verified, sum of submitted ones, number
+    of verified realisations outside the contract period, that period). Realisations outside the contract period
+    (possible only through paths that skip the services' checks) are not summed."""
+    from django.db.models import Case, Count, F, Q, Sum, When
 
+    inside = (
+        Q(commitment__contract__start_date__isnull=True) | Q(period_start__gte=F("commitment__contract__start_date"))
+    ) & (Q(commitment__contract__end_date__isnull=True) | Q(period_end__lte=F("commitment__contract__end_date")))
+    verified = Q(status=RealisationStatus.VERIFIED)
     realisations = (
         realisation_rows.values("commitment_id")
         .annotate(
-            verified=Sum(Case(When(status=RealisationStatus.VERIFIED, then="quantity"))),
-            submitted=Sum(Case(When(status=RealisationStatus.SUBMITTED, then="quantity"))),
-            n_verified=Count("pk", filter=Q(status=RealisationStatus.VERIFIED)),
+            verified=Sum(Case(When(verified & inside, then="quantity"))),
+            submitted=Sum(Case(When(Q(status=RealisationStatus.SUBMITTED) & inside, then="quantity"))),
+            n_verified=Count("pk", filter=verified & inside),
+            n_outside=Count("pk", filter=verified & ~inside),
         )
         .order_by()
-        .values_list("commitment_id", "verified", "submitted", "n_verified")
+        .values_list("commitment_id", "verified", "submitted", "n_verified", "n_outside")
     )
-    return {
-        pk: (_sum_value(verified) if n_verified else None, _sum_value(submitted))
-        for pk, verified, submitted, n_verified in _raw_rows(realisations)
-    }
+    realised: dict[int, Realised] = {}
+    outside: list[int] = []
+    for pk, verified_sum, submitted_sum, n_verified, n_outside in _raw_rows(realisations):
+        realised[pk] = (
+            _sum_value(verified_sum) if n_verified else None,
+            _sum_value(submitted_sum) if submitted_sum is not None else None,
+            n_outside,
+            "",
+        )
+        if n_outside:
+            outside.append(pk)
+    if outside:  # rare: name the contract period in the reason
+        periods = Commitment.objects.filter(pk__in=outside).values_list(
+            "pk", "contract__start_date", "contract__end_date"
+        )
+        for pk, start, end in periods:
+            realised[pk] = (*realised[pk][:3], f"{start or '…'}–{end or '…'}")
+    return realised
 
 
 def _read_sr_fte(placement_rows: Any) -> dict[int, Decimal]:
-    """FTE-years per social-return commitment from its verified placements (calc.placement_value per line)."""
+    """FTE-years per social-return commitment from its verified placements: `calc.placement_value` once per distinct
+    (block, people, months, hours, amount), as placements repeat the same few lines."""
     fte: dict[int, Decimal] = {}
     blocks: dict[int, dict[str, calc.BuildingBlock]] = {}
+    lines: dict[tuple[Any, ...], Decimal] = {}
     placements = placement_rows.values_list(
         "realisation__commitment_id", "block_id", "block__code", "block__basis", "block__value",
         "block__max_months", "block__is_bonus", "persons", "months", "hours_per_week", "amount",
     ).order_by()  # fmt: skip
     zero = Decimal(0)
     for row in _raw_rows(placements):
-        commitment_id, block_id, code, basis, value, max_months, is_bonus, persons, months, hours, amount = row
-        block = blocks.get(block_id)
-        if block is None:
-            block = blocks[block_id] = {
-                code: calc.BuildingBlock(
-                    code, basis, _decimal_value(value), max_months, counts_as_fte=not bool(is_bonus)
-                )
-            }
-        line = calc.placement_value(
-            calc.Placement(code, persons, _decimal_value(months) or zero, _decimal_value(hours) or zero,
-                           _decimal_value(amount)),
-            block,
-        )  # fmt: skip
-        fte[commitment_id] = fte.get(commitment_id, zero) + line.fte_years
+        commitment_id = row[0]
+        key = row[1:]
+        line_fte = lines.get(key)
+        if line_fte is None:
+            block_id, code, basis, value, max_months, is_bonus, persons, months, hours, amount = key
+            block = blocks.get(block_id)
+            if block is None:
+                block = blocks[block_id] = {
+                    code: calc.BuildingBlock(
+                        code, basis, _decimal_value(value), max_months, counts_as_fte=not bool(is_bonus)
+                    )
+                }
+            placement = calc.Placement(
+                code, persons, _decimal_value(months) or zero, _decimal_value(hours) or zero, _decimal_value(amount)
+            )
+            line_fte = lines[key] = calc.placement_value(placement, block).fte_years
+        fte[commitment_id] = fte.get(commitment_id, zero) + line_fte
     return fte
 
 
@@ -1050,7 +1117,12 @@ def effects_recalculate(
     *, organisation_ids: Sequence[int] | None = None, as_of: date | None = None
 ) -> RecalculationResult:
     """Recompute the stored effect of every commitment (of the given organisations): read everything in a few
-    queries, compute with the pure calculators, replace the stored rows in one transaction (docs/effects.md)."""
+    queries, compute with the pure calculators, replace the stored rows; all in one transaction (docs/effects.md)."""
+    with transaction.atomic():
+        return _recalculate(organisation_ids, as_of or timezone.localdate())
+
+
+def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> RecalculationResult:
     import time
 
     from django.db.models import F
@@ -1066,7 +1138,7 @@ def effects_recalculate(
         .order_by()
         .values_list(*COMMITMENT_FIELDS)
     )
-    rows = list(_python_values(_raw_rows(query), COMMITMENT_TYPES))
+    rows = list(_commitment_values(_raw_rows(query)))
     realisation_rows = Realisation.objects.all()
     placement_rows = Placement.objects.filter(realisation__status=RealisationStatus.VERIFIED)
     if organisation_ids is not None:  # a subquery only when recomputing part; all rows otherwise
@@ -1077,14 +1149,13 @@ def effects_recalculate(
     factors, labels = load_factor_sets()
     public = list(EmissionFactorSet.objects.public().values_list("pk", "publication_year"))
     read = time.perf_counter()
-    effects = compute_effects(rows, realised, factors, labels, public, fte, as_of or timezone.localdate())
+    effects = compute_effects(rows, realised, factors, labels, public, fte, as_of)
     computed = time.perf_counter()
-    with transaction.atomic():
-        stale = EffectCalculation.objects.all()
-        if organisation_ids is not None:
-            stale = stale.filter(organisation_id__in=organisation_ids)
-        stale._raw_delete(stale.db)
-        _insert_effects(effects)
+    stale = EffectCalculation.objects.all()
+    if organisation_ids is not None:
+        stale = stale.filter(organisation_id__in=organisation_ids)
+    stale._raw_delete(stale.db)
+    _insert_effects(effects)
     written = time.perf_counter()
     calculable_at = EFFECT_COLUMNS.index("calculable")
     calculable = sum(1 for e in effects if e[calculable_at])
