@@ -347,7 +347,10 @@ def test_shortening_the_contract_period_past_a_realisation_is_refused(
         services.contract_update(user=side_a.manager, contract=side_a.contract, end_date=dt.date(2024, 5, 31))
 
     message = error.value.message_dict["end_date"][0]
-    assert "2024-01-01–2024-05-31" in message and "realisation" in message and "2024-03-01–2024-06-30" in message
+    assert message == (
+        "The new contract period 2024-01-01–2024-05-31 does not hold the realisation “Groene stroom gemeentehuis” "
+        "(2024-03-01–2024-06-30); change or remove that first."
+    )
     side_a.contract.refresh_from_db()
     assert side_a.contract.end_date == dt.date(2025, 12, 31)  # nothing written
     services.contract_update(user=side_a.manager, contract=side_a.contract, end_date=dt.date(2024, 12, 31))
