@@ -120,16 +120,21 @@ UNIT_ALIASES = {
 FACTOR_UNIT = re.compile(r"^\s*(?P<mass>g|kg)\s*(co2(-?eq)?|co2e)?\s*(/|per)\s*(?P<unit>[\w³]+)\s*$", re.IGNORECASE)
 
 
-def parse_factor_unit(text: str) -> tuple[str, Decimal]:
-    """'kg CO2-eq/liter' → ('litre', 1); 'g CO2/kWh' → ('kWh', 0.001). Raises ValueError for anything else."""
+def parse_factor_unit(text: str, mass: str = "") -> tuple[str, Decimal]:
+    """'kg CO2-eq/liter' → ('litre', 1); 'g CO2/kWh' → ('kWh', 0.001). A bare unit ('liter', as in the list's
+    "Eenheid" column) takes its mass from the value columns' heading (`mass`: 'kg' for "Kg CO2/eenheid (WTW)").
+    Raises ValueError for anything else."""
     match = FACTOR_UNIT.match(text)
-    if not match:
+    if match:
+        unit_text, mass_text = match.group("unit").lower(), match.group("mass").lower()
+    elif mass and text.strip().lower() in UNIT_ALIASES:
+        unit_text, mass_text = text.strip().lower(), mass
+    else:
         raise ValueError(text)
-    unit_text = match.group("unit").lower()
     unit = UNIT_ALIASES.get(unit_text)
     if unit is None:
         raise ValueError(text)
-    scale = Decimal("0.001") if match.group("mass").lower() == "g" else Decimal(1)
+    scale = Decimal("0.001") if mass_text == "g" else Decimal(1)
     if unit_text == "mwh":
         scale /= 1000
     return str(unit), scale
@@ -199,7 +204,7 @@ def _factor_row(raw: Mapping[str, Any], where: str, line: int) -> FactorRow:
             "category", _("“%(value)s” is not a category of the list") % {"value": raw.get("category")}
         ) from None
     try:
-        unit, scale = parse_factor_unit(str(raw.get("unit") or ""))
+        unit, scale = parse_factor_unit(str(raw.get("unit") or ""), str(raw.get("mass") or ""))
     except ValueError:
         raise fail(
             "unit", _("“%(value)s” is not a unit such as “kg CO2-eq/kWh”") % {"value": raw.get("unit")}
@@ -261,6 +266,23 @@ CSV_COLUMNS = {
     "note": "note",
 }
 REQUIRED_COLUMNS = {"category", "name", "unit", "wtw"}
+# The public list's table ("Totale lijst" on co2emissiefactoren.nl/lijst-emissiefactoren, as read for docs/effects.md):
+# an unnamed name column, "Eenheid", "Kg CO2/eenheid (WTW)", "… (TTW)", "… (WTT)", "Bron", "Toelichting", "Datum",
+# and the category as a heading row of its own ("Brandstoffen voertuigen en schepen").
+VALUE_HEADING = re.compile(r"^\s*(?P<mass>g|kg)\s*co2[^/]*/\s*eenheid\s*\((?P<kind>wtw|ttw|wtt)\)\s*$", re.IGNORECASE)
+
+
+def _column(name: str, position: int) -> tuple[str | None, str]:
+    """Our field for a CSV heading, and the mass ('kg'/'g') a value heading states for bare units."""
+    heading = name.strip().lower()
+    match = VALUE_HEADING.match(heading)
+    if match:
+        return match.group("kind").lower(), match.group("mass").lower()
+    if heading == "" and position == 0:
+        return "name", ""
+    if heading == "datum":
+        return "date", ""
+    return CSV_COLUMNS.get(heading), ""
 
 
 def read_factor_csv(path: Path) -> list[FactorRow]:
@@ -272,8 +294,11 @@ def read_factor_csv(path: Path) -> list[FactorRow]:
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    columns = {name: CSV_COLUMNS.get(name.strip().lower()) for name in reader.fieldnames or []}
-    missing = REQUIRED_COLUMNS - {c for c in columns.values() if c}
+    parsed = [_column(name, position) for position, name in enumerate(reader.fieldnames or [])]
+    columns = {name: field for name, (field, _mass) in zip(reader.fieldnames or [], parsed, strict=True)}
+    mass = next((m for _field, m in parsed if m), "")
+    heading_categories = "category" not in columns.values()  # categories come as heading rows
+    missing = REQUIRED_COLUMNS - {c for c in columns.values() if c} - ({"category"} if heading_categories else set())
     if missing:
         raise ReferenceDataError(
             _("%(file)s, line 1: missing column(s) %(columns)s")
@@ -281,10 +306,20 @@ def read_factor_csv(path: Path) -> list[FactorRow]:
         )
     rows: list[FactorRow] = []
     seen: dict[str, int] = {}
+    category = ""
     for line, raw in enumerate(reader, start=2):
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue
         mapped: dict[str, Any] = {str(columns[k]): v for k, v in raw.items() if columns.get(k)}
+        if heading_categories:
+            if not any(str(mapped.get(key) or "").strip() for key in ("unit", "wtw", "ttw", "wtt")):
+                category = str(mapped.get("name") or "").strip()  # a heading row: the category of what follows
+                continue
+            mapped["category"] = category
+        if mass:
+            mapped["mass"] = mass
+        if mapped.get("date") and not mapped.get("note"):
+            mapped["note"] = f"Datum {str(mapped['date']).strip()}"
         row = _factor_row(mapped, path.name, line)
         if row.code in seen:
             raise ReferenceDataError(
