@@ -181,17 +181,35 @@ class FigureIntervals:
     not_calculable: dict[int, int]
 
 
-def _figure_rows(effects: QuerySet[EffectCalculation], key: str, column: str) -> list[tuple[int, Any]]:
-    """(organisation, value or None) of the commitments a figure is about, straight from the cursor (no per-value
-    Decimal conversion: the interval is computed in floats)."""
+FIGURE_COLUMNS = ("organisation_id", "is_co2", "kind", "sanction_status", *(f[3] for f in FIGURES))
+
+
+def _figure_arrays(effects: QuerySet[EffectCalculation]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """The stored effects as arrays, in one query straight from the cursor (no per-value Decimal conversion: the
+    intervals are computed in floats): organisation ids, and per figure whether each row is about it (the same
+    rule as `_relevant`) and its scaled value (NaN where the figure is not calculable)."""
     from django.db import connection
 
-    sql, params = (
-        effects.filter(_relevant(key)).order_by().values_list("organisation_id", column).query.sql_with_params()
-    )
+    sql, params = effects.order_by().values_list(*FIGURE_COLUMNS).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _name in FIGURE_COLUMNS]
+    organisations = np.array(columns[0], dtype=np.int64)
+    is_co2 = np.array(columns[1], dtype=bool)
+    is_sr = np.array([kind == CommitmentKind.SOCIAL_RETURN for kind in columns[2]], dtype=bool)
+    is_due = np.array([status == "due" for status in columns[3]], dtype=bool)
+    relevant: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    for index, (key, _label, _unit, _column, scale) in enumerate(FIGURES):
+        relevant[key] = is_co2 if key.startswith("co2") else is_due if key == "sanctionsDue" else is_sr
+        values[key] = np.array(columns[4 + index], dtype=np.float64) * scale  # None → NaN
+    return organisations, relevant, values
+
+
+def _counts(organisations: Any) -> dict[int, int]:
+    labels, counts = np.unique(organisations, return_counts=True)
+    return {int(label): int(count) for label, count in zip(labels, counts, strict=True)}
 
 
 def figure_intervals(
@@ -202,32 +220,30 @@ def figure_intervals(
 
     The organisation dashboard and the benchmark both use this, so they show and time the same computation.
     """
+    organisations, relevant, values = _figure_arrays(effects)
+    # figures about exactly the same commitments (social-return value and FTE-years) are resampled in one pass: with
+    # the same seed and units that gives each of them the very draws it would get alone, for one set of random numbers
+    passes: dict[bytes, list[str]] = defaultdict(list)
+    masks: dict[str, Any] = {}
+    for key, _label, _unit, _column, _scale in FIGURES:
+        masks[key] = relevant[key] & ~np.isnan(values[key])
+        passes[np.packbits(masks[key]).tobytes()].append(key)
     out: dict[str, FigureIntervals] = {}
-    for key, _label, _unit, column, scale in FIGURES:
-        rows = _figure_rows(effects, key, column)
-        calculable: dict[int, int] = defaultdict(int)
-        missing: dict[int, int] = defaultdict(int)
-        orgs: list[int] = []
-        values: list[float] = []
-        for org, value in rows:
-            if value is None:
-                missing[org] += 1
-            else:
-                calculable[org] += 1
-                orgs.append(org)
-                values.append(float(value) * scale)
-        totals, low, high = calc.grouped_bootstrap_totals(
-            np.array(values, dtype=np.float64), np.array(orgs, dtype=np.int64), draws, seed
-        )
-        out[key] = FigureIntervals(
-            organisations=sorted(calculable),
-            totals=totals[0].tolist(),
-            low=low[0].tolist(),
-            high=high[0].tolist(),
-            calculable=dict(calculable),
-            not_calculable=dict(missing),
-        )
-    return out
+    for keys in passes.values():
+        ok = masks[keys[0]]
+        matrix = np.vstack([values[key][ok] for key in keys])
+        totals, low, high = calc.grouped_bootstrap_totals(matrix, organisations[ok], draws, seed)
+        calculable = _counts(organisations[ok])
+        for row, key in enumerate(keys):
+            out[key] = FigureIntervals(
+                organisations=sorted(calculable),
+                totals=totals[row].tolist(),
+                low=low[row].tolist(),
+                high=high[row].tolist(),
+                calculable=calculable,
+                not_calculable=_counts(organisations[relevant[key] & np.isnan(values[key])]),
+            )
+    return {key: out[key] for key, *_rest in FIGURES}
 
 
 def organisation_summary(organisation: Organisation | int, *, draws: int = DRAWS, seed: int = SEED) -> Summary:
@@ -341,7 +357,9 @@ def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
         aggregates[f"{key}_total"] = Sum(column, filter=relevant)
         aggregates[f"{key}_ok"] = Count("pk", filter=relevant & Q(**{f"{column}__isnull": False}))
         aggregates[f"{key}_missing"] = Count("pk", filter=relevant & Q(**{f"{column}__isnull": True}))
-    per_org = list(effects.values("organisation_id").annotate(**aggregates).order_by())
+    per_org: list[dict[str, Any]] = [
+        dict(row) for row in effects.values("organisation_id").annotate(**aggregates).order_by()
+    ]
     for key, _label, _unit, _column, scale in FIGURES:
         contributions = {
             row["organisation_id"]: float(row[f"{key}_total"]) * scale

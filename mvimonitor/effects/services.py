@@ -538,7 +538,7 @@ def _check_period_still_holds(contract: Contract) -> None:
         outside |= Q(period_end__gt=contract.end_date)
     if not outside:
         return
-    commitment = contract.commitments.filter(outside).order_by("period_start").first()  # type: ignore[attr-defined]
+    commitment = Commitment.objects.filter(contract=contract).filter(outside).order_by("period_start").first()
     realisation = (
         Realisation.objects.filter(commitment__contract=contract).filter(outside).order_by("period_start").first()
     )

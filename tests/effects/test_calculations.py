@@ -393,3 +393,17 @@ def test_bulk_co2_figures_equal_co2_assess_on_every_branch(case: tuple[D, str, s
     assert (ex_ante is None) == (not calculable)  # not calculable is no number, never 0
     if ex_post is None and case[6] is not None and calculable:
         assert problem is not None
+
+
+def test_figures_resampled_jointly_get_the_draws_they_would_get_alone() -> None:
+    rng = np.random.default_rng(2)
+    groups = rng.integers(0, 5, 60)
+    first, second = rng.random(60), rng.random(60) * 100
+
+    joint = calc.grouped_bootstrap_totals(np.vstack([first, second]), groups, 40, seed=9)
+    alone = [calc.grouped_bootstrap_totals(v, groups, 40, seed=9) for v in (first, second)]
+
+    for row, (totals, low, high) in enumerate(alone):
+        assert np.array_equal(joint[0][row], totals[0])
+        assert np.array_equal(joint[1][row], low[0])
+        assert np.array_equal(joint[2][row], high[0])
