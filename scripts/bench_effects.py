@@ -18,9 +18,24 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+def server_cpu(connection: "Any") -> float | None:
+    """User + system CPU seconds of this session's PostgreSQL backend, when it runs on this machine (/proc)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def main() -> None:
@@ -67,6 +82,7 @@ def main() -> None:
     )
 
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
+    server0 = server_cpu(connection)
     t0, c0 = time.perf_counter(), time.process_time()
     result = effects_recalculate()
     t1, c1 = time.perf_counter(), time.process_time()
@@ -98,6 +114,12 @@ def main() -> None:
         f"  CPU time of this process: recompute {c1 - c0:.2f} s, per-organisation intervals {c2 - c1:.2f} s, "
         f"national {c3 - c2:.2f} s, total {c3 - c0:.2f} s (wall clock is higher when other jobs share the cores)"
     )
+    server1 = server_cpu(connection)
+    if server0 is not None and server1 is not None:
+        print(
+            f"  CPU time of the PostgreSQL server process of this session: {server1 - server0:.2f} s "
+            f"(client + server: {c3 - c0 + server1 - server0:.2f} s)"
+        )
     print(f"  load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
     for figure in national.figures:
         if figure.value is not None:

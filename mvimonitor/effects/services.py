@@ -951,6 +951,22 @@ def compute_effects(
     return out
 
 
+def _delete_effects(organisation_ids: Sequence[int] | None) -> None:
+    """Remove the rows about to be replaced. A full recalculation on PostgreSQL truncates: DELETE would leave 100,000+
+    dead row versions per run that every unique-index check of the new rows has to step over until autovacuum
+    (measured: the COPY took 1.7× as long after eight runs); readers wait for the commit instead (ADR 0020)."""
+    from django.db import connection
+
+    if organisation_ids is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {connection.ops.quote_name(EffectCalculation._meta.db_table)}")
+        return
+    stale = EffectCalculation.objects.all()
+    if organisation_ids is not None:
+        stale = stale.filter(organisation_id__in=organisation_ids)
+    stale._raw_delete(stale.db)
+
+
 def _insert_effects(effects: Sequence[EffectRow]) -> None:
     """Write the rows with the fastest plain path of each database: COPY on PostgreSQL, executemany on SQLite.
 
@@ -1186,10 +1202,7 @@ def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> Recalcu
     read = time.perf_counter()
     effects = compute_effects(rows, realised, factors, labels, public, fte, as_of)
     computed = time.perf_counter()
-    stale = EffectCalculation.objects.all()
-    if organisation_ids is not None:
-        stale = stale.filter(organisation_id__in=organisation_ids)
-    stale._raw_delete(stale.db)
+    _delete_effects(organisation_ids)
     _insert_effects(effects)
     written = time.perf_counter()
     calculable_at = EFFECT_COLUMNS.index("calculable")

@@ -214,3 +214,33 @@ def test_recalculating_one_organisation_gives_the_same_rows_and_leaves_the_other
     assert {c.pk: _stored(c) for c in mixed} == before
     assert EffectCalculation.objects.get(organisation=side_b.organisation).computed_at == theirs.computed_at
     assert not Realisation.objects.filter(quantity__lt=0).exists()
+
+
+def test_organisation_figures_sum_the_stored_values_and_count_the_missing(
+    mixed: list[Commitment], side_a: Side
+) -> None:
+    from mvimonitor.effects import selectors
+
+    services.effects_recalculate(as_of=AS_OF)
+    stored = EffectCalculation.objects.filter(organisation=side_a.organisation)
+
+    summary = selectors.organisation_summary(side_a.organisation, draws=200)
+
+    figures = {figure.key: figure for figure in summary.figures}
+    co2 = stored.filter(is_co2=True)
+    ex_ante = [e.ex_ante_kg for e in co2 if e.ex_ante_kg is not None]
+    assert figures["co2ExAnteTonnes"].value == pytest.approx(float(sum(ex_ante)) / 1000)
+    assert (figures["co2ExAnteTonnes"].calculable, figures["co2ExAnteTonnes"].not_calculable) == (
+        len(ex_ante), co2.count() - len(ex_ante))  # fmt: skip
+    value = figures["socialReturnValue"]
+    assert value.value == pytest.approx(float(sum(e.sr_value for e in stored if e.sr_value is not None)))
+    assert (value.calculable, value.not_calculable) == (1, 2)  # verified once; submitted and rejected have no value
+    assert figures["socialReturnFteYears"].value == pytest.approx(
+        float(sum(e.sr_fte_years for e in stored if e.sr_fte_years is not None)))  # fmt: skip
+    for figure in summary.figures:
+        if figure.value is not None:
+            assert figure.low is not None
+            assert figure.high is not None
+            assert figure.low <= figure.value <= figure.high
+    # car: 5,000 × 1.5 (rule) = 7,500 (15,000.8 of 20,000.5 km delivered); own set: 1,234.56 × 2 (own multiple)
+    assert figures["sanctionsDue"].value == pytest.approx(9969.12)
