@@ -467,10 +467,12 @@ def grouped_bootstrap_totals(
     in ascending order of their label.
 
     Vectorised over all groups at once, with no Python loop per draw or per group: the units are sorted by group;
-    for each draw, position i of group g (start s_g, size n_g) takes unit s_g + floor(u × n_g), u a float32 uniform
-    (one matrix of them per pass of BOOTSTRAP_CHUNK draws, drawn in draw-major order from one seeded generator);
-    `np.add.reduceat` then sums each group. tests/effects/test_calculations.py repeats this with a plain loop per draw
-    and unit and gets the same intervals.
+    for each draw, position i of group g (start s_g, size n_g) takes unit s_g + ⌊w × n_g / 2³²⌋, w a uniform 32-bit
+    word (an exact integer multiply-shift: every unit of the group has probability 1/n_g up to n_g/2³²). The words
+    are the 64-bit outputs of one seeded PCG64 generator, each split into its low and then its high half, in
+    draw-major order with one word per unit per draw (plus one unused word per draw when N is odd, so that every
+    draw uses whole outputs); they are drawn BOOTSTRAP_CHUNK draws at a time and `np.add.reduceat` sums each group.
+    tests/effects/test_calculations.py repeats this with a plain loop per draw and unit and gets the same intervals.
     """
     matrix = np.atleast_2d(np.asarray(values, dtype=np.float64))
     n_figures, n_units = matrix.shape
@@ -484,26 +486,28 @@ def grouped_bootstrap_totals(
     sizes = np.bincount(dense)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
     unit_start = starts[dense]
-    unit_size = sizes[dense].astype(np.float32)
-    unit_last = unit_start + sizes[dense] - 1
+    unit_size = sizes[dense].astype(np.uint64)
     totals = np.add.reduceat(matrix, starts, axis=1)
-    rng = np.random.default_rng(seed)
+    generator = np.random.PCG64(seed)
+    width = n_units + n_units % 2  # 32-bit words per draw: whole 64-bit outputs
     boot = np.empty((n_figures, draws, len(sizes)))
     chunk = min(BOOTSTRAP_CHUNK, draws)
-    uniform = np.empty((chunk, n_units), dtype=np.float32)
-    picks = np.empty((chunk, n_units), dtype=np.intp)
+    wide = np.empty((chunk, n_units), dtype=np.uint64)
     picked = np.empty((chunk, n_units))
     for first in range(0, draws, chunk):
         rows = min(chunk, draws - first)
-        u, idx, got = uniform[:rows], picks[:rows], picked[:rows]
-        rng.random(out=u, dtype=np.float32)
-        np.multiply(u, unit_size, out=u)
-        idx[...] = u  # floor: u × n ≥ 0
+        outputs = generator.random_raw(rows * width // 2).astype("<u8", copy=False)  # little-endian: low half first
+        words = outputs.view("<u4").reshape(rows, width)[:, :n_units]
+        product = wide[:rows]
+        np.multiply(words, unit_size, out=product)  # < 2³² × n: exact in 64 bits
+        product >>= np.uint64(32)
+        idx = product.view(np.intp)  # below 2³², so the same value as a signed index
         idx += unit_start
-        np.minimum(idx, unit_last, out=idx)  # float32 rounding can reach n itself
+        got = picked[:rows]
         for f in range(n_figures):
-            np.take(matrix[f], idx, out=got, mode="clip")
+            np.take(matrix[f], idx, out=got, mode="clip")  # no copy of `got`; idx is in range
             boot[f, first : first + rows] = np.add.reduceat(got, starts, axis=1)
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(boot, [tail, 100 - tail], axis=1)
+    # boot is ours: let the percentile partition it in place instead of copying 1,000 draws × groups × figures
+    low, high = np.percentile(boot, [tail, 100 - tail], axis=1, overwrite_input=True)
     return totals, np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)

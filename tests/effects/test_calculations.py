@@ -287,12 +287,15 @@ def test_grouped_bootstrap_matches_totals_per_group() -> None:
 def _reference_grouped_bootstrap(
     values: list[float], groups: list[int], draws: int, seed: int
 ) -> dict[int, tuple[float, float, float]]:
-    """The same bootstrap written out plainly: a loop per draw, per group and per position, with the uniforms of the
-    documented scheme (one float32 uniform per draw and unit, draw-major, units in group order)."""
+    """The same bootstrap written out plainly: a loop per draw, per group and per position, with the random words of
+    the documented scheme (the 64-bit outputs of PCG64(seed), low half then high half; one word per draw and unit,
+    draw-major, units in group order; one unused word per draw when the number of units is odd) and the index
+    start + ⌊word × n / 2³²⌋ in Python's unbounded integers."""
     labels = sorted(set(groups))
     members = {g: [v for v, h in zip(values, groups, strict=True) if h == g] for g in labels}
-    rng = np.random.default_rng(seed)
-    uniforms = rng.random((draws, len(values)), dtype=np.float32)
+    width = len(values) + len(values) % 2
+    outputs = np.random.PCG64(seed).random_raw(draws * width // 2)
+    words = [half for output in outputs.tolist() for half in (output & 0xFFFFFFFF, output >> 32)]
     result = {}
     offset = 0
     for g in labels:
@@ -302,7 +305,8 @@ def _reference_grouped_bootstrap(
         for d in range(draws):
             total = 0.0
             for i in range(n):
-                pick = min(int(uniforms[d, offset + i] * np.float32(n)), n - 1)
+                pick = words[d * width + offset + i] * n >> 32
+                assert 0 <= pick < n
                 total += units[pick]
             totals.append(total)
         low, high = np.percentile(totals, [2.5, 97.5])
@@ -311,10 +315,11 @@ def _reference_grouped_bootstrap(
     return result
 
 
-def test_vectorised_grouped_bootstrap_gives_the_reference_intervals_for_a_fixed_seed() -> None:
+@pytest.mark.parametrize("n_units", [120, 121])  # an odd number leaves one unused word per draw
+def test_vectorised_grouped_bootstrap_gives_the_reference_intervals_for_a_fixed_seed(n_units: int) -> None:
     rng = np.random.default_rng(11)
-    groups = [int(g) for g in rng.integers(0, 7, 120)]  # seven organisations of different sizes
-    values = [float(v) for v in np.round(rng.lognormal(8, 1.5, 120), 3)]
+    groups = [int(g) for g in rng.integers(0, 7, n_units)]  # seven organisations of different sizes
+    values = [float(v) for v in np.round(rng.lognormal(8, 1.5, n_units), 3)]
     draws = 50  # several passes of BOOTSTRAP_CHUNK draws, and a partial last one
 
     totals, low, high = calc.grouped_bootstrap_totals(np.array(values), np.array(groups), draws, seed=5)
