@@ -255,7 +255,7 @@ def organisation_summary(organisation: Organisation | int, *, draws: int = DRAWS
     """The effect figures of one organisation, with a bootstrap interval over its commitments."""
     org_id = organisation if isinstance(organisation, int) else organisation.pk
     effects = EffectCalculation.objects.filter(organisation=org_id)
-    labels = sorted(set(effects.exclude(factor_set_label="").values_list("factor_set_label", flat=True)))
+    labels = _factor_set_labels(effects)
     intervals = figure_intervals(effects, draws=draws, seed=seed)
     figures: list[Figure] = []
     for key, _label, unit, _column, _scale in FIGURES:
@@ -289,6 +289,12 @@ def organisation_summary(organisation: Organisation | int, *, draws: int = DRAWS
         not_calculable=effects.filter(calculable=False).count(),
         factor_sets=labels,
     )
+
+
+def _factor_set_labels(effects: QuerySet[EffectCalculation]) -> list[str]:
+    """The distinct factor-set labels, made distinct by the database (not 100,000 strings fetched to make a set)."""
+    rows = effects.exclude(factor_set_label="").order_by().values_list("factor_set_label", flat=True).distinct()
+    return sorted(rows)
 
 
 def _kind_rows(effects: QuerySet[EffectCalculation]) -> list[KindRow]:
@@ -348,10 +354,9 @@ def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
     strata: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, (_pk, kind) in enumerate(organisations):
         strata[(kind, classes[index])].append(index)
-    reporting_orgs = set(EffectCalculation.objects.values_list("organisation_id", flat=True).distinct())
     index_of = {pk: i for i, (pk, _kind) in enumerate(organisations)}
     effects = EffectCalculation.objects.all()
-    labels = sorted(set(effects.exclude(factor_set_label="").values_list("factor_set_label", flat=True)))
+    labels = _factor_set_labels(effects)
     figures: list[Figure] = []
     cells: list[disclosure.Cell] = []
     per_figure: dict[str, tuple[dict[int, float], int, int]] = {}
@@ -362,9 +367,15 @@ def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
         aggregates[f"{key}_total"] = Sum(column, filter=relevant)
         aggregates[f"{key}_ok"] = Count("pk", filter=relevant & Q(**{f"{column}__isnull": False}))
         aggregates[f"{key}_missing"] = Count("pk", filter=relevant & Q(**{f"{column}__isnull": True}))
+    # the same pass counts the calculable ones and names the reporting organisations (every one with a stored effect)
+    aggregates["_calculable"] = Count("pk", filter=Q(calculable=True))
+    aggregates["_n"] = Count("pk")
     per_org: list[dict[str, Any]] = [
         dict(row) for row in effects.values("organisation_id").annotate(**aggregates).order_by()
     ]
+    reporting_orgs = {row["organisation_id"] for row in per_org}
+    n_calculable = sum(row["_calculable"] for row in per_org)
+    n_not_calculable = sum(row["_n"] for row in per_org) - n_calculable
     for key, _label, _unit, _column, scale in FIGURES:
         contributions = {
             row["organisation_id"]: float(row[f"{key}_total"]) * scale
@@ -422,8 +433,8 @@ def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
         figures=figures,
         kinds=shown_kinds,
         reasons=_reasons(effects) if shown_reasons else [],
-        calculable=effects.filter(calculable=True).count() if shown_reasons else 0,
-        not_calculable=effects.filter(calculable=False).count() if shown_reasons else 0,
+        calculable=n_calculable if shown_reasons else 0,
+        not_calculable=n_not_calculable if shown_reasons else 0,
         factor_sets=labels,
         reporting=len(reporting_orgs & set(index_of)),
         population=len(organisations),
