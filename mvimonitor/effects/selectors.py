@@ -181,34 +181,35 @@ class FigureIntervals:
     not_calculable: dict[int, int]
 
 
-FIGURE_COLUMNS = ("organisation_id", "is_co2", "kind", "sanction_status", *(f[3] for f in FIGURES))
-
-
 def _figure_arrays(effects: QuerySet[EffectCalculation]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """The stored effects as arrays, in one query straight from the cursor (no per-value Decimal conversion: the
     intervals are computed in floats): organisation ids, and per figure whether each row is about it (the same
     rule as `_relevant`) and its scaled value (NaN where the figure is not calculable)."""
     from django.db import connection
-    from django.db.models import FloatField
+    from django.db.models import BooleanField, ExpressionWrapper, FloatField
     from django.db.models.functions import Cast
 
-    # the database hands over floats (PostgreSQL would send Decimals, slow to turn into an array)
+    # every column a number, so the rows become one float array in one call: the database compares kind and status and
+    # hands over floats (PostgreSQL would send Decimals, slow to turn into an array); ids are exact in a float64
+    flags = {
+        "_sr": ExpressionWrapper(Q(kind=CommitmentKind.SOCIAL_RETURN), output_field=BooleanField()),
+        "_due": ExpressionWrapper(Q(sanction_status="due"), output_field=BooleanField()),
+    }
     as_float = {f"_{f[3]}": Cast(f[3], FloatField()) for f in FIGURES}
-    query = effects.order_by().annotate(**as_float).values_list(*FIGURE_COLUMNS[:4], *as_float)
+    query = (
+        effects.order_by().annotate(**flags, **as_float).values_list("organisation_id", "is_co2", *flags, *as_float)
+    )
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [() for _name in FIGURE_COLUMNS]
-    organisations = np.array(columns[0], dtype=np.int64)
-    is_co2 = np.array(columns[1], dtype=bool)
-    is_sr = np.array([kind == CommitmentKind.SOCIAL_RETURN for kind in columns[2]], dtype=bool)
-    is_due = np.array([status == "due" for status in columns[3]], dtype=bool)
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 4 + len(FIGURES))  # None → NaN
+    organisations = table[:, 0].astype(np.int64)
+    is_co2, is_sr, is_due = (table[:, column] == 1 for column in (1, 2, 3))
     relevant: dict[str, Any] = {}
     values: dict[str, Any] = {}
     for index, (key, _label, _unit, _column, scale) in enumerate(FIGURES):
         relevant[key] = is_co2 if key.startswith("co2") else is_due if key == "sanctionsDue" else is_sr
-        values[key] = np.array(columns[4 + index], dtype=np.float64) * scale  # None → NaN
+        values[key] = table[:, 4 + index] * scale
     return organisations, relevant, values
 
 
