@@ -1054,31 +1054,47 @@ def _decimal_value(value: Any) -> Decimal | None:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
 
 
-def _date_value(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _commitment_values(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
     """Decimal and date values of raw COMMITMENT_FIELDS rows. PostgreSQL's driver gives them already; SQLite gives
-    numbers (a DecimalField column holds at most 15 significant digits there, so repr() of the float is its value)."""
+    numbers (a DecimalField column holds at most 15 significant digits there, so repr() of the float is its value)
+    and, from the query of `_commitment_query`, the dates as ISO text."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
         yield from rows
         return
     dec = _decimal_value
-    day = _date_value
+    day = date.fromisoformat
     for (
         pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
         period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
     ) in rows:  # fmt: skip
         yield (
-            pk, kind, unit, dec(quantity), factor_code,
+            pk, kind, unit, Decimal(repr(quantity)) if quantity.__class__ is float else dec(quantity), factor_code,
             None if reference_quantity is None else dec(reference_quantity), reference_unit, reference_factor_code,
             set_id, day(period_start), day(period_end), None if award_advantage is None else dec(award_advantage),
             None if own_multiple is None else dec(own_multiple), organisation_id,
             None if rule_multiple is None else dec(rule_multiple),
         )  # fmt: skip
+
+
+def _commitment_query(commitments: Any) -> Any:
+    """The values_list query of COMMITMENT_FIELDS. On SQLite the two dates are selected as text: a plain date column
+    goes through the driver's date converter (two Python calls per value), `date.fromisoformat` is one C call."""
+    from django.db import connection
+    from django.db.models import CharField, F
+    from django.db.models.functions import Cast
+
+    annotations: dict[str, Any] = {
+        "organisation_id": F("contract__lot__tender__organisation_id"),
+        "rule_multiple": F("sanction_rule__multiple"),
+    }
+    fields = list(COMMITMENT_FIELDS)
+    if connection.vendor == "sqlite":
+        for name in ("period_start", "period_end"):
+            annotations[f"{name}_text"] = Cast(name, CharField())
+            fields[fields.index(name)] = f"{name}_text"
+    return commitments.annotate(**annotations).order_by().values_list(*fields)
 
 
 THOUSANDTH = Decimal("0.001")
@@ -1176,20 +1192,11 @@ def effects_recalculate(
 def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> RecalculationResult:
     import time
 
-    from django.db.models import F
-
     started = time.perf_counter()
     commitments = Commitment.objects.all()
     if organisation_ids is not None:
         commitments = commitments.filter(contract__lot__tender__organisation_id__in=organisation_ids)
-    query = (
-        commitments.annotate(
-            organisation_id=F("contract__lot__tender__organisation_id"), rule_multiple=F("sanction_rule__multiple")
-        )
-        .order_by()
-        .values_list(*COMMITMENT_FIELDS)
-    )
-    rows = list(_commitment_values(_raw_rows(query)))
+    rows = list(_commitment_values(_raw_rows(_commitment_query(commitments))))
     realisation_rows = Realisation.objects.all()
     placement_rows = Placement.objects.filter(realisation__status=RealisationStatus.VERIFIED)
     if organisation_ids is not None:  # a subquery only when recomputing part; all rows otherwise
