@@ -18,9 +18,24 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+def server_cpu(connection: "Any") -> float | None:
+    """User + system CPU seconds of this session's PostgreSQL backend, when it runs on this machine (/proc)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def main() -> None:
@@ -41,11 +56,9 @@ def main() -> None:
     import django
 
     django.setup()
-    import numpy as np
     from django.core.management import call_command
     from django.db import connection
 
-    from mvimonitor.effects import calculations as calc
     from mvimonitor.effects import selectors
     from mvimonitor.effects.models import Commitment, EffectCalculation, Realisation
     from mvimonitor.effects.services import effects_recalculate
@@ -68,29 +81,28 @@ def main() -> None:
         f"commitments: {Commitment.objects.count():,}; realisations: {Realisation.objects.count():,}"
     )
 
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
+    server0 = server_cpu(connection)
     t0, c0 = time.perf_counter(), time.process_time()
     result = effects_recalculate()
     t1, c1 = time.perf_counter(), time.process_time()
-    # per figure, the commitments it is about (CO2: energy and mobility; social return: its obligations)
-    co2 = list(EffectCalculation.objects.filter(is_co2=True).values_list("organisation_id", "ex_post_kg"))
-    sr = list(EffectCalculation.objects.filter(kind="social_return").values_list("organisation_id", "sr_value"))
-    organisations = 0
-    for seed, rows in enumerate((co2, sr)):
-        groups = np.array([r[0] for r in rows], dtype=np.int64)
-        values = np.array([float(r[1]) if r[1] is not None else 0.0 for r in rows])
-        totals, _low, _high = calc.grouped_bootstrap_totals(values, groups, args.draws, seed)
-        organisations = max(organisations, totals.shape[1])
+    # every figure of every organisation's dashboard (6 figures), each resampled over its own commitments
+    intervals = selectors.figure_intervals(EffectCalculation.objects.all(), draws=args.draws)
     t2, c2 = time.perf_counter(), time.process_time()
     national = selectors.national_summary(draws=args.draws)
     t3, c3 = time.perf_counter(), time.process_time()
 
+    organisations = len({org for figure in intervals.values() for org in figure.organisations})
     print(
         f"recompute effects: {result.commitments:,} commitments "
         f"({result.calculable:,} calculable, {result.not_calculable:,} not calculable)"
     )
-    print(f"  read + compute: {result.seconds_compute:.2f} s; write: {result.seconds_write:.2f} s")
     print(
-        f"per-organisation bootstrap intervals ({args.draws} draws, 2 figures, "
+        f"  read: {result.seconds_read:.2f} s; compute: {result.seconds_compute:.2f} s; "
+        f"write: {result.seconds_write:.2f} s (wall clock)"
+    )
+    print(
+        f"per-organisation bootstrap intervals ({args.draws} draws, {len(intervals)} figures, "
         f"{organisations} organisations): {t2 - t1:.2f} s"
     )
     print(
@@ -102,7 +114,13 @@ def main() -> None:
         f"  CPU time of this process: recompute {c1 - c0:.2f} s, per-organisation intervals {c2 - c1:.2f} s, "
         f"national {c3 - c2:.2f} s, total {c3 - c0:.2f} s (wall clock is higher when other jobs share the cores)"
     )
-    print(f"  load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    server1 = server_cpu(connection)
+    if server0 is not None and server1 is not None:
+        print(
+            f"  CPU time of the PostgreSQL server process of this session: {server1 - server0:.2f} s "
+            f"(client + server: {c3 - c0 + server1 - server0:.2f} s)"
+        )
+    print(f"  load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
     for figure in national.figures:
         if figure.value is not None:
             print(f"  {figure.key}: {figure.value:,.0f} [{figure.low:,.0f} to {figure.high:,.0f}] {figure.unit}")

@@ -40,6 +40,7 @@ NO_AMOUNT = "no_amount"
 NO_ADVANTAGE = "no_award_advantage"
 NO_MULTIPLE = "no_sanction_multiple"
 NO_PROMISE = "no_promise"
+OUTSIDE_PERIOD = "realisation_outside_period"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,21 +87,24 @@ class Co2Result:
         return self.reference_kg - self.actual_kg
 
 
+def factor_wtw(factor_code: str, unit: str, factors: Mapping[str, Factor], role: str) -> Decimal | Problem:
+    """The WTW factor (kg CO2-eq per `unit`) of an item of the set, or why it cannot be used for this unit."""
+    factor = factors.get(factor_code)
+    if factor is None:
+        return Problem(NO_FACTOR, {"role": role, "factor": factor_code})
+    if factor.unit != unit:
+        return Problem(UNIT_MISMATCH, {"role": role, "factor": factor.code, "factor_unit": factor.unit, "unit": unit})
+    if factor.wtw is None:
+        return Problem(NO_WTW, {"role": role, "factor": factor.code})
+    return factor.wtw
+
+
 def emission_kg(activity: Activity, factors: Mapping[str, Factor], role: str) -> Decimal | Problem:
     """kg CO2-eq (WTW) of one activity, or the problem that prevents it. `role` names it in the problem."""
     if activity.quantity < 0:
         return Problem(NEGATIVE_QUANTITY, {"role": role, "quantity": str(activity.quantity)})
-    factor = factors.get(activity.factor_code)
-    if factor is None:
-        return Problem(NO_FACTOR, {"role": role, "factor": activity.factor_code})
-    if factor.unit != activity.unit:
-        return Problem(
-            UNIT_MISMATCH,
-            {"role": role, "factor": factor.code, "factor_unit": factor.unit, "unit": activity.unit},
-        )
-    if factor.wtw is None:
-        return Problem(NO_WTW, {"role": role, "factor": factor.code})
-    return activity.quantity * factor.wtw
+    wtw = factor_wtw(activity.factor_code, activity.unit, factors, role)
+    return wtw if isinstance(wtw, Problem) else activity.quantity * wtw
 
 
 def co2_effect(actual: Activity, reference: Activity | None, factors: Mapping[str, Factor]) -> Co2Result:
@@ -148,6 +152,74 @@ def co2_assess(commitment: Co2Commitment, factors: Mapping[str, Factor]) -> Co2A
         else None
     )
     return Co2Assessment(ex_ante, co2_effect(delivered, reference, factors))
+
+
+class FactorLookup:
+    """`factor_wtw` of one factor set, memoised per (item, unit, role): a bulk recalculation asks the same few
+    questions 100,000 times."""
+
+    __slots__ = ("_answers", "_factors")
+
+    def __init__(self, factors: Mapping[str, Factor]) -> None:
+        self._factors = factors
+        self._answers: dict[tuple[str, str, str], Decimal | Problem] = {}
+
+    def wtw(self, factor_code: str, unit: str, role: str) -> Decimal | Problem:
+        key = (factor_code, unit, role)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = factor_wtw(factor_code, unit, self._factors, role)
+        return answer
+
+
+Co2Figures = tuple[Decimal | None, Decimal | None, Decimal | None, bool, Problem | None]
+
+
+def co2_figures(
+    promised: Decimal,
+    unit: str,
+    factor_code: str,
+    reference_quantity: Decimal,
+    reference_unit: str,
+    reference_factor_code: str,
+    delivered: Decimal | None,
+    lookup: FactorLookup,
+) -> Co2Figures:
+    """The stored figures of one CO2 commitment: (ex ante kg, ex post kg, reference kg, calculable, problem).
+
+    The bulk form of `co2_assess` for the recalculation of every commitment: the same checks in the same order and
+    the same `Decimal` operations, so the same numbers and the same problem, without building the intermediate
+    objects (tests/effects/test_calculations.py checks both agree on every branch). `problem` is the ex-ante
+    problem, else an ex-post problem other than "nothing verified yet"; `calculable` is the ex-ante verdict.
+    """
+    if not reference_factor_code:
+        return None, None, None, False, Problem(NO_REFERENCE)
+    if promised < 0:
+        return None, None, None, False, Problem(NEGATIVE_QUANTITY, {"role": "actual", "quantity": str(promised)})
+    actual_wtw = lookup.wtw(factor_code, unit, "actual")
+    if isinstance(actual_wtw, Problem):
+        return None, None, None, False, actual_wtw
+    if reference_quantity < 0:
+        problem = Problem(NEGATIVE_QUANTITY, {"role": "reference", "quantity": str(reference_quantity)})
+        return None, None, None, False, problem
+    reference_wtw = lookup.wtw(reference_factor_code, reference_unit, "reference")
+    if isinstance(reference_wtw, Problem):
+        return None, None, None, False, reference_wtw
+    reference_kg = reference_quantity * reference_wtw
+    ex_ante = reference_kg - promised * actual_wtw
+    if delivered is None:
+        return ex_ante, None, reference_kg, True, None
+    if delivered < 0:
+        return (
+            ex_ante,
+            None,
+            reference_kg,
+            True,
+            Problem(NEGATIVE_QUANTITY, {"role": "actual", "quantity": str(delivered)}),
+        )
+    # none of the three is negative here, so neither is the scaled reference quantity (co2_assess checks it anyway)
+    scaled = ZERO if promised == 0 else reference_quantity * delivered / promised
+    return ex_ante, scaled * reference_wtw - delivered * actual_wtw, reference_kg, True, None
 
 
 # --- social return ---------------------------------------------------------------------------------------------------
@@ -382,6 +454,9 @@ def ratio_estimate(strata: Sequence[StratumInput], draws: int, seed: int, level:
     return Estimate(point, float(low), float(high), reporting, population)
 
 
+BOOTSTRAP_CHUNK = 8  # draws per pass: keeps the index matrix in the cache (measured fastest, docs/effects.md)
+
+
 def grouped_bootstrap_totals(
     values: FloatArray, groups: IntArray, draws: int, seed: int, level: float = 0.95
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -389,34 +464,50 @@ def grouped_bootstrap_totals(
 
     `values` is (N,) or (F, N) for F figures resampled jointly (the same resampled units for every figure);
     `groups` gives each unit's group. Returns (totals, low, high), each (F, G) with G the number of distinct groups
-    in ascending order of their label. Vectorised over all groups at once: units are sorted by group, every draw
-    picks for each position a random unit of the same group, and `np.add.reduceat` sums each group, in chunks that
-    keep memory bounded.
+    in ascending order of their label.
+
+    Vectorised over all groups at once, with no Python loop per draw or per group: the units are sorted by group;
+    for each draw, position i of group g (start s_g, size n_g) takes unit s_g + ⌊w × n_g / 2³²⌋, w a uniform 32-bit
+    word (an exact integer multiply-shift: every unit of the group has probability 1/n_g up to n_g/2³²). The words
+    are the 64-bit outputs of one seeded PCG64 generator, each split into its low and then its high half, in
+    draw-major order with one word per unit per draw (plus one unused word per draw when N is odd, so that every
+    draw uses whole outputs); they are drawn BOOTSTRAP_CHUNK draws at a time and `np.add.reduceat` sums each group.
+    tests/effects/test_calculations.py repeats this with a plain loop per draw and unit and gets the same intervals.
     """
     matrix = np.atleast_2d(np.asarray(values, dtype=np.float64))
-    if matrix.shape[1] == 0:
-        empty = np.zeros((matrix.shape[0], 0))
+    n_figures, n_units = matrix.shape
+    if n_units == 0:
+        empty = np.zeros((n_figures, 0))
         return empty, empty, empty
     _labels, dense = np.unique(groups, return_inverse=True)
     order = np.argsort(dense, kind="stable")
     dense = dense[order]
-    matrix = matrix[:, order]
+    matrix = np.ascontiguousarray(matrix[:, order])
     sizes = np.bincount(dense)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
     unit_start = starts[dense]
-    unit_size = sizes[dense].astype(np.float64)
-    unit_last = unit_start + sizes[dense] - 1
+    unit_size = sizes[dense].astype(np.uint64)
     totals = np.add.reduceat(matrix, starts, axis=1)
-    rng = np.random.default_rng(seed)
-    n_units = matrix.shape[1]
-    boot = np.empty((matrix.shape[0], draws, len(sizes)))
-    chunk = max(1, 20_000_000 // n_units)
+    generator = np.random.PCG64(seed)
+    width = n_units + n_units % 2  # 32-bit words per draw: whole 64-bit outputs
+    boot = np.empty((n_figures, draws, len(sizes)))
+    chunk = min(BOOTSTRAP_CHUNK, draws)
+    wide = np.empty((chunk, n_units), dtype=np.uint64)
+    picked = np.empty((chunk, n_units))
     for first in range(0, draws, chunk):
-        last = min(draws, first + chunk)
-        picks = unit_start + (rng.random((last - first, n_units)) * unit_size).astype(np.int64)
-        np.minimum(picks, unit_last, out=picks)
-        for f in range(matrix.shape[0]):
-            boot[f, first:last] = np.add.reduceat(matrix[f][picks], starts, axis=1)
+        rows = min(chunk, draws - first)
+        outputs = generator.random_raw(rows * width // 2).astype("<u8", copy=False)  # little-endian: low half first
+        words = outputs.view("<u4").reshape(rows, width)[:, :n_units]
+        product = wide[:rows]
+        np.multiply(words, unit_size, out=product)  # < 2³² × n: exact in 64 bits
+        product >>= np.uint64(32)
+        idx = product.view(np.intp)  # below 2³², so the same value as a signed index
+        idx += unit_start
+        got = picked[:rows]
+        for f in range(n_figures):
+            np.take(matrix[f], idx, out=got, mode="clip")  # no copy of `got`; idx is in range
+            boot[f, first : first + rows] = np.add.reduceat(got, starts, axis=1)
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(boot, [tail, 100 - tail], axis=1)
+    # boot is ours: let the percentile partition it in place instead of copying 1,000 draws × groups × figures
+    low, high = np.percentile(boot, [tail, 100 - tail], axis=1, overwrite_input=True)
     return totals, np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)

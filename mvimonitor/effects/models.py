@@ -530,8 +530,11 @@ class EffectCalculation(models.Model):
     is not calculable (then the figure is NULL, never 0).
     """
 
-    commitment = models.OneToOneField(Commitment, on_delete=models.CASCADE, related_name="effect")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # A derived table, replaced as a whole by every recalculation: the links are kept by Django's on_delete handling
+    # and by the recalculation itself, not by database constraints, whose per-row checks cost more than the whole
+    # write of 100,000 rows (ADR 0020).
+    commitment = models.OneToOneField(Commitment, on_delete=models.CASCADE, related_name="effect", db_constraint=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     kind = models.CharField(max_length=20, choices=CommitmentKind.choices)
     unit = models.CharField(max_length=10, choices=Unit.choices)
     promised = models.DecimalField(max_digits=16, decimal_places=3)
@@ -549,7 +552,9 @@ class EffectCalculation(models.Model):
     problem_details = models.JSONField(default=dict, blank=True)
     sanction_status = models.CharField(max_length=10, blank=True)
     sanction_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
-    factor_set = models.ForeignKey(EmissionFactorSet, null=True, on_delete=models.SET_NULL, related_name="+")
+    factor_set = models.ForeignKey(
+        EmissionFactorSet, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False
+    )
     factor_set_label = models.CharField(max_length=300, blank=True)
     method_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()

@@ -37,6 +37,10 @@ def describe_code(code: str, details: Mapping[str, str]) -> str:
         calc.NO_ADVANTAGE: _("No award advantage is recorded, so no sanction can be computed."),
         calc.NO_MULTIPLE: _("No sanction rule or multiple is recorded."),
         calc.NO_PROMISE: _("Nothing was promised."),
+        calc.OUTSIDE_PERIOD: _(
+            "%(count)s verified realisation(s) lie outside the contract period %(period)s: they are not counted, "
+            "and the delivered figure is not calculable until they are corrected."
+        ),
     }
     template = messages.get(code)
     if template is None:
@@ -59,5 +63,6 @@ def summary_label(code: str) -> str:
         calc.NO_WTW: _("A factor without a WTW value"),
         calc.UNIT_MISMATCH: _("The unit does not match the factor's unit"),
         calc.NEGATIVE_QUANTITY: _("A negative quantity"),
+        calc.OUTSIDE_PERIOD: _("A verified realisation outside the contract period"),
     }
     return labels.get(code, describe_code(code, {}))

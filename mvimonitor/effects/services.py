@@ -120,16 +120,21 @@ UNIT_ALIASES = {
 FACTOR_UNIT = re.compile(r"^\s*(?P<mass>g|kg)\s*(co2(-?eq)?|co2e)?\s*(/|per)\s*(?P<unit>[\w³]+)\s*$", re.IGNORECASE)
 
 
-def parse_factor_unit(text: str) -> tuple[str, Decimal]:
-    """'kg CO2-eq/liter' → ('litre', 1); 'g CO2/kWh' → ('kWh', 0.001). Raises ValueError for anything else."""
+def parse_factor_unit(text: str, mass: str = "") -> tuple[str, Decimal]:
+    """'kg CO2-eq/liter' → ('litre', 1); 'g CO2/kWh' → ('kWh', 0.001). A bare unit ('liter', as in the list's
+    "Eenheid" column) takes its mass from the value columns' heading (`mass`: 'kg' for "Kg CO2/eenheid (WTW)").
+    Raises ValueError for anything else."""
     match = FACTOR_UNIT.match(text)
-    if not match:
+    if match:
+        unit_text, mass_text = match.group("unit").lower(), match.group("mass").lower()
+    elif mass and text.strip().lower() in UNIT_ALIASES:
+        unit_text, mass_text = text.strip().lower(), mass
+    else:
         raise ValueError(text)
-    unit_text = match.group("unit").lower()
     unit = UNIT_ALIASES.get(unit_text)
     if unit is None:
         raise ValueError(text)
-    scale = Decimal("0.001") if match.group("mass").lower() == "g" else Decimal(1)
+    scale = Decimal("0.001") if mass_text == "g" else Decimal(1)
     if unit_text == "mwh":
         scale /= 1000
     return str(unit), scale
@@ -199,7 +204,7 @@ def _factor_row(raw: Mapping[str, Any], where: str, line: int) -> FactorRow:
             "category", _("“%(value)s” is not a category of the list") % {"value": raw.get("category")}
         ) from None
     try:
-        unit, scale = parse_factor_unit(str(raw.get("unit") or ""))
+        unit, scale = parse_factor_unit(str(raw.get("unit") or ""), str(raw.get("mass") or ""))
     except ValueError:
         raise fail(
             "unit", _("“%(value)s” is not a unit such as “kg CO2-eq/kWh”") % {"value": raw.get("unit")}
@@ -261,6 +266,23 @@ CSV_COLUMNS = {
     "note": "note",
 }
 REQUIRED_COLUMNS = {"category", "name", "unit", "wtw"}
+# The public list's table ("Totale lijst" on co2emissiefactoren.nl/lijst-emissiefactoren, as read for docs/effects.md):
+# an unnamed name column, "Eenheid", "Kg CO2/eenheid (WTW)", "… (TTW)", "… (WTT)", "Bron", "Toelichting", "Datum",
+# and the category as a heading row of its own ("Brandstoffen voertuigen en schepen").
+VALUE_HEADING = re.compile(r"^\s*(?P<mass>g|kg)\s*co2[^/]*/\s*eenheid\s*\((?P<kind>wtw|ttw|wtt)\)\s*$", re.IGNORECASE)
+
+
+def _column(name: str, position: int) -> tuple[str | None, str]:
+    """Our field for a CSV heading, and the mass ('kg'/'g') a value heading states for bare units."""
+    heading = name.strip().lower()
+    match = VALUE_HEADING.match(heading)
+    if match:
+        return match.group("kind").lower(), match.group("mass").lower()
+    if heading == "" and position == 0:
+        return "name", ""
+    if heading == "datum":
+        return "date", ""
+    return CSV_COLUMNS.get(heading), ""
 
 
 def read_factor_csv(path: Path) -> list[FactorRow]:
@@ -272,8 +294,11 @@ def read_factor_csv(path: Path) -> list[FactorRow]:
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    columns = {name: CSV_COLUMNS.get(name.strip().lower()) for name in reader.fieldnames or []}
-    missing = REQUIRED_COLUMNS - {c for c in columns.values() if c}
+    parsed = [_column(name, position) for position, name in enumerate(reader.fieldnames or [])]
+    columns = {name: field for name, (field, _mass) in zip(reader.fieldnames or [], parsed, strict=True)}
+    mass = next((m for _field, m in parsed if m), "")
+    heading_categories = "category" not in columns.values()  # categories come as heading rows
+    missing = REQUIRED_COLUMNS - {c for c in columns.values() if c} - ({"category"} if heading_categories else set())
     if missing:
         raise ReferenceDataError(
             _("%(file)s, line 1: missing column(s) %(columns)s")
@@ -281,10 +306,20 @@ def read_factor_csv(path: Path) -> list[FactorRow]:
         )
     rows: list[FactorRow] = []
     seen: dict[str, int] = {}
+    category = ""
     for line, raw in enumerate(reader, start=2):
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue
         mapped: dict[str, Any] = {str(columns[k]): v for k, v in raw.items() if columns.get(k)}
+        if heading_categories:
+            if not any(str(mapped.get(key) or "").strip() for key in ("unit", "wtw", "ttw", "wtt")):
+                category = str(mapped.get("name") or "").strip()  # a heading row: the category of what follows
+                continue
+            mapped["category"] = category
+        if mass:
+            mapped["mass"] = mass
+        if mapped.get("date") and not mapped.get("note"):
+            mapped["note"] = f"Datum {str(mapped['date']).strip()}"
         row = _factor_row(mapped, path.name, line)
         if row.code in seen:
             raise ReferenceDataError(
@@ -484,9 +519,48 @@ def contract_update(*, user: User, contract: Contract, **fields: Any) -> Contrac
         raise ValidationError({"lot": _("A contract cannot move to another lot.")})
     changed = _assign(contract, fields)
     contract.full_clean()
+    if {"start_date", "end_date"} & set(changed):
+        _check_period_still_holds(contract)
     if changed:
         contract.save(update_fields=changed)
     return contract
+
+
+def _check_period_still_holds(contract: Contract) -> None:
+    """A new contract period must still hold the commitments and realisations recorded under it (else the
+    realisations would count for a period outside the contract); the message names the first one outside."""
+    from django.db.models import Q
+
+    outside = Q()
+    if contract.start_date:
+        outside |= Q(period_start__lt=contract.start_date)
+    if contract.end_date:
+        outside |= Q(period_end__gt=contract.end_date)
+    if not outside:
+        return
+    commitment = Commitment.objects.filter(contract=contract).filter(outside).order_by("period_start").first()
+    realisation = (
+        Realisation.objects.filter(commitment__contract=contract).filter(outside).order_by("period_start").first()
+    )
+    problem = realisation or commitment
+    if problem is None:
+        return
+    raise ValidationError(
+        {
+            "start_date" if contract.start_date and problem.period_start < contract.start_date else "end_date": _(
+                "The new contract period %(start)s–%(end)s does not hold the %(what)s “%(name)s” "
+                "(%(pstart)s–%(pend)s); change or remove that first."
+            )
+            % {
+                "start": contract.start_date or "…",
+                "end": contract.end_date or "…",
+                "what": _("realisation") if realisation is not None else _("commitment"),
+                "name": str(realisation.commitment) if realisation is not None else str(commitment),
+                "pstart": problem.period_start,
+                "pend": problem.period_end,
+            }
+        }
+    )
 
 
 # --- commitments -----------------------------------------------------------------------------------------------------
@@ -733,10 +807,12 @@ class RecalculationResult:
     commitments: int
     calculable: int
     not_calculable: int
+    seconds_read: float = 0.0
     seconds_compute: float = 0.0
     seconds_write: float = 0.0
 
 
+# One stored row per commitment, in this column order (computed_at is added when writing).
 EFFECT_COLUMNS = (
     "commitment_id",
     "organisation_id",
@@ -762,129 +838,183 @@ EFFECT_COLUMNS = (
     "method_version",
     "computed_at",
 )
+EffectRow = tuple[Any, ...]  # the values of EFFECT_COLUMNS without computed_at; problem_details is a dict
+# per commitment: verified sum (None: nothing verified), submitted sum, verified realisations outside the contract
+# period and that period as text (see _read_realised)
+Realised = tuple[Decimal | None, Decimal | None, int, str]
+
+# What the recalculation reads of a commitment, in this order (organisation and rule multiple come from joins).
+COMMITMENT_FIELDS = (
+    "id",
+    "kind",
+    "unit",
+    "quantity",
+    "factor_code",
+    "reference_quantity",
+    "reference_unit",
+    "reference_factor_code",
+    "factor_set_id",
+    "period_start",
+    "period_end",
+    "award_advantage",
+    "sanction_multiple",
+    "organisation_id",
+    "rule_multiple",
+)
 
 
 def compute_effects(
-    commitments: Sequence[Mapping[str, Any]],
-    realised: Mapping[int, tuple[Decimal | None, Decimal | None]],
+    commitments: Iterable[Sequence[Any]],
+    realised: Mapping[int, Realised],
     factor_sets: Mapping[int, Mapping[str, calc.Factor]],
     set_labels: Mapping[int, str],
     public_sets: Sequence[tuple[int, int]],
     sr_fte: Mapping[int, Decimal],
     as_of: date,
-) -> list[dict[str, Any]]:
-    """Run the calculators over plain rows (no queries); returns one dict of EFFECT_COLUMNS per commitment."""
-    out: list[dict[str, Any]] = []
+) -> list[EffectRow]:
+    """Run the calculators over plain rows (no queries): one row of EFFECT_COLUMNS (less computed_at) per commitment.
+
+    `commitments` are rows of COMMITMENT_FIELDS with Python values (Decimal, date). CO2 goes through
+    `calc.co2_figures` (the bulk form of `calc.co2_assess`, factor look-ups memoised per set), sanctions through
+    `calc.sanction`; every figure stays a `Decimal`, exactly as the calculators compute it.
+    """
+    out: list[EffectRow] = []
+    append = out.append
     default_by_year: dict[int, int | None] = {}
-    for row in commitments:
-        verified, submitted = realised.get(row["id"], (None, None))
-        effect: dict[str, Any] = {
-            "commitment_id": row["id"],
-            "organisation_id": row["organisation_id"],
-            "kind": row["kind"],
-            "unit": row["unit"],
-            "promised": row["quantity"],
-            "delivered_verified": verified,
-            "delivered_submitted": submitted,
-            "is_co2": False,
-            "ex_ante_kg": None,
-            "ex_post_kg": None,
-            "reference_kg": None,
-            "sr_obligation": None,
-            "sr_value": None,
-            "sr_fte_years": None,
-            "calculable": True,
-            "problem_code": "",
-            "problem_details": {},
-            "sanction_status": "",
-            "sanction_amount": None,
-            "factor_set_id": None,
-            "factor_set_label": "",
-            "method_version": calc.METHOD_VERSION,
-        }
+    lookups: dict[int | None, calc.FactorLookup] = {}
+    method = calc.METHOD_VERSION
+    co2_kinds = frozenset(str(kind) for kind in CO2_KINDS)
+    social_return = str(CommitmentKind.SOCIAL_RETURN)
+    no_realisation: Realised = (None, None, 0, "")
+    zero = Decimal(0)
+    for (
+        pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
+        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
+    ) in commitments:  # fmt: skip
+        verified, submitted, outside, contract_period = realised.get(pk, no_realisation)
+        ex_ante = ex_post = reference_kg = sr_obligation = sr_value = sr_fte_years = None
+        calculable = True
         problem: calc.Problem | None = None
-        if row["kind"] in CO2_KINDS:
-            effect["is_co2"] = True
-            set_id = row["factor_set_id"]
+        label = ""
+        is_co2 = kind in co2_kinds
+        if is_co2:
             if set_id is None:
-                year = row["period_start"].year
+                year = period_start.year
                 if year not in default_by_year:
                     default_by_year[year] = default_factor_set(public_sets, year)
                 set_id = default_by_year[year]
-            factors = factor_sets.get(set_id, {}) if set_id is not None else {}
-            effect["factor_set_id"] = set_id
-            effect["factor_set_label"] = set_labels.get(set_id, "") if set_id is not None else ""
-            reference = (
-                calc.Activity(
-                    row["reference_quantity"] if row["reference_quantity"] is not None else row["quantity"],
-                    row["reference_unit"] or row["unit"],
-                    row["reference_factor_code"],
-                )
-                if row["reference_factor_code"]
-                else None
+            lookup = lookups.get(set_id)
+            if lookup is None:
+                lookup = lookups[set_id] = calc.FactorLookup(factor_sets.get(set_id, {}) if set_id is not None else {})
+            label = set_labels.get(set_id, "") if set_id is not None else ""
+            ex_ante, ex_post, reference_kg, calculable, problem = calc.co2_figures(
+                quantity,
+                unit,
+                factor_code,
+                reference_quantity if reference_quantity is not None else quantity,
+                reference_unit or unit,
+                reference_factor_code,
+                verified,
+                lookup,
             )
-            assessment = calc.co2_assess(
-                calc.Co2Commitment(
-                    calc.Activity(row["quantity"], row["unit"], row["factor_code"]), reference, verified
-                ),
-                factors,
-            )
-            effect["ex_ante_kg"] = assessment.ex_ante.effect_kg
-            effect["reference_kg"] = assessment.ex_ante.reference_kg
-            effect["ex_post_kg"] = assessment.ex_post.effect_kg
-            effect["calculable"] = assessment.ex_ante.calculable
-            problem = assessment.ex_ante.problem or (
-                assessment.ex_post.problem
-                if assessment.ex_post.problem and assessment.ex_post.problem.code != calc.NO_DELIVERY
-                else None
-            )
-        elif row["kind"] == CommitmentKind.SOCIAL_RETURN:
-            effect["sr_obligation"] = row["quantity"]
-            effect["sr_value"] = verified
-            effect["sr_fte_years"] = sr_fte.get(row["id"], Decimal(0)) if verified is not None else None
-        if problem is not None:
-            effect["problem_code"] = problem.code
-            effect["problem_details"] = dict(problem.details)
-        multiple = row["sanction_multiple"] if row["sanction_multiple"] is not None else row["rule_multiple"]
-        if row["award_advantage"] is not None or multiple is not None:
+        else:
+            set_id = None
+            if kind == social_return:
+                sr_obligation = quantity
+                sr_value = verified
+                sr_fte_years = sr_fte.get(pk, zero) if verified is not None else None
+        if outside and problem is None:
+            # verified deliveries outside the contract period: the delivered figure cannot be stated (never 0)
+            ex_post = sr_value = sr_fte_years = None
+            problem = calc.Problem(calc.OUTSIDE_PERIOD, {"count": str(outside), "period": contract_period})
+        multiple = own_multiple if own_multiple is not None else rule_multiple
+        sanction_status = ""
+        sanction_amount = None
+        if award_advantage is not None or multiple is not None:
             outcome = calc.sanction(
-                promised=row["quantity"],
+                promised=quantity,
                 delivered=verified,
-                period_end=row["period_end"],
+                period_end=period_end,
                 as_of=as_of,
-                award_advantage=row["award_advantage"],
+                award_advantage=award_advantage,
                 multiple=multiple,
             )
-            effect["sanction_status"] = outcome.status
-            effect["sanction_amount"] = outcome.amount
-        out.append(effect)
+            sanction_status, sanction_amount = outcome.status, outcome.amount
+        append(
+            (
+                pk, organisation_id, kind, unit, quantity, verified, submitted, is_co2, ex_ante, ex_post,
+                reference_kg, sr_obligation, sr_value, sr_fte_years, calculable,
+                problem.code if problem is not None else "", dict(problem.details) if problem is not None else {},
+                sanction_status, sanction_amount, set_id, label, method,
+            )
+        )  # fmt: skip
     return out
 
 
-def _insert_effects(effects: Sequence[Mapping[str, Any]]) -> None:
-    """executemany of plain values: several times faster than bulk_create for 100,000 rows (docs/effects.md)."""
+def _delete_effects(organisation_ids: Sequence[int] | None) -> None:
+    """Remove the rows about to be replaced. A full recalculation on PostgreSQL truncates: DELETE would leave 100,000+
+    dead row versions per run that every unique-index check of the new rows has to step over until autovacuum
+    (measured: the COPY took 1.7× as long after eight runs); readers wait for the commit instead (ADR 0020)."""
+    from django.db import connection
+
+    if organisation_ids is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {connection.ops.quote_name(EffectCalculation._meta.db_table)}")
+        return
+    stale = EffectCalculation.objects.all()
+    if organisation_ids is not None:
+        stale = stale.filter(organisation_id__in=organisation_ids)
+    stale._raw_delete(stale.db)
+
+
+def _insert_effects(effects: Sequence[EffectRow]) -> None:
+    """Write the rows with the fastest plain path of each database: COPY on PostgreSQL, executemany on SQLite.
+
+    Values are passed as they are (Decimal, bool, str), so the database stores exactly what the calculators computed;
+    only the JSON details go through the field's own preparation.
+    """
     from django.db import connection
 
     meta = EffectCalculation._meta
     fields = [meta.get_field(name) for name in EFFECT_COLUMNS]
+    table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     json_field = meta.get_field("problem_details")
-    empty_json = json_field.get_db_prep_save({}, connection)
-    now = meta.get_field("computed_at").get_db_prep_save(timezone.now(), connection)
-    rows = []
-    for effect in effects:
-        values = [effect.get(name) for name in EFFECT_COLUMNS[:-1]]
-        details = effect["problem_details"]
-        values[EFFECT_COLUMNS.index("problem_details")] = (
-            json_field.get_db_prep_save(details, connection) if details else empty_json
-        )
-        values.append(now)
-        rows.append(values)
+    details_at = EFFECT_COLUMNS.index("problem_details")
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        empty_json = json.dumps({})
+        with (
+            connection.cursor() as wrapper,
+            wrapper.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for effect in effects:
+                details = effect[details_at]
+                copy.write_row(
+                    (*effect[:details_at], json.dumps(details) if details else empty_json, *effect[details_at + 1 :],
+                     now)
+                )  # fmt: skip
+        return
+    empty_prepared = json_field.get_db_prep_save({}, connection)
+    stamp = meta.get_field("computed_at").get_db_prep_save(now, connection)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10000):
-            cursor.executemany(sql, rows[start : start + 10000])
+        for start in range(0, len(effects), 50_000):
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        *effect[:details_at],
+                        json_field.get_db_prep_save(effect[details_at], connection)
+                        if effect[details_at]
+                        else empty_prepared,
+                        *effect[details_at + 1 :],
+                        stamp,
+                    )
+                    for effect in effects[start : start + 50_000]
+                ],
+            )
 
 
 def load_factor_sets(set_ids: Iterable[int] | None = None) -> tuple[dict[int, dict[str, calc.Factor]], dict[int, str]]:
@@ -904,32 +1034,15 @@ def load_factor_sets(set_ids: Iterable[int] | None = None) -> tuple[dict[int, di
     return factors, labels
 
 
-COMMITMENT_FIELDS = (
-    "id",
-    "kind",
-    "unit",
-    "quantity",
-    "factor_code",
-    "reference_quantity",
-    "reference_unit",
-    "reference_factor_code",
-    "factor_set_id",
-    "period_start",
-    "period_end",
-    "award_advantage",
-    "sanction_multiple",
-)
-
-
 def _raw_rows(query: Any) -> Iterable[tuple[Any, ...]]:
     """The rows of a values_list query straight from the database cursor, without Django's per-value converters
-    (a third of the recalculation time at 100,000 rows); `_typed` does the few conversions needed."""
+    (a third of the recalculation time at 100,000 rows); `_commitment_values` does the conversions SQLite needs."""
     from django.db import connection
 
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(10000):
+        while chunk := cursor.fetchmany(20_000):
             yield from chunk
 
 
@@ -941,93 +1054,171 @@ def _decimal_value(value: Any) -> Decimal | None:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
 
 
-def _date_value(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+def _commitment_values(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
+    """Decimal and date values of raw COMMITMENT_FIELDS rows. PostgreSQL's driver gives them already; SQLite gives
+    numbers (a DecimalField column holds at most 15 significant digits there, so repr() of the float is its value)
+    and, from the query of `_commitment_query`, the dates as ISO text."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        yield from rows
+        return
+    dec = _decimal_value
+    day = date.fromisoformat
+    for (
+        pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
+        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
+    ) in rows:  # fmt: skip
+        yield (
+            pk, kind, unit, Decimal(repr(quantity)) if quantity.__class__ is float else dec(quantity), factor_code,
+            None if reference_quantity is None else dec(reference_quantity), reference_unit, reference_factor_code,
+            set_id, day(period_start), day(period_end), None if award_advantage is None else dec(award_advantage),
+            None if own_multiple is None else dec(own_multiple), organisation_id,
+            None if rule_multiple is None else dec(rule_multiple),
+        )  # fmt: skip
 
 
-COMMITMENT_TYPES: dict[int, Any] = {
-    COMMITMENT_FIELDS.index(name): convert
-    for name, convert in {
-        "quantity": _decimal_value,
-        "reference_quantity": _decimal_value,
-        "period_start": _date_value,
-        "period_end": _date_value,
-        "award_advantage": _decimal_value,
-        "sanction_multiple": _decimal_value,
-    }.items()
-}
-COMMITMENT_TYPES[len(COMMITMENT_FIELDS) + 1] = _decimal_value  # rule_multiple
+def _commitment_query(commitments: Any) -> Any:
+    """The values_list query of COMMITMENT_FIELDS. On SQLite the two dates are selected as text: a plain date column
+    goes through the driver's date converter (two Python calls per value), `date.fromisoformat` is one C call."""
+    from django.db import connection
+    from django.db.models import CharField, F
+    from django.db.models.functions import Cast
+
+    annotations: dict[str, Any] = {
+        "organisation_id": F("contract__lot__tender__organisation_id"),
+        "rule_multiple": F("sanction_rule__multiple"),
+    }
+    fields = list(COMMITMENT_FIELDS)
+    if connection.vendor == "sqlite":
+        for name in ("period_start", "period_end"):
+            annotations[f"{name}_text"] = Cast(name, CharField())
+            fields[fields.index(name)] = f"{name}_text"
+    return commitments.annotate(**annotations).order_by().values_list(*fields)
 
 
-def _typed(row: tuple[Any, ...], types: Mapping[int, Any]) -> list[Any]:
-    values = list(row)
-    for index, convert in types.items():
-        values[index] = convert(values[index])
-    return values
+THOUSANDTH = Decimal("0.001")
+
+
+def _sum_value(value: Any) -> Decimal | None:
+    """A SUM of quantities with three decimals is exact with three decimals; SQLite sums them as floats, so the
+    float is rounded back to its three decimals (its error is far below 0.0005 for any quantity the field holds)."""
+    number = _decimal_value(value)
+    return None if number is None else number.quantize(THOUSANDTH)
+
+
+def _read_realised(realisation_rows: Any) -> dict[int, Realised]:
+    """Per commitment: (sum of verified quantities or None when nothing is verified, sum of submitted ones, number
+    of verified realisations outside the contract period, that period). Realisations outside the contract period
+    (possible only through paths that skip the services' checks) are not summed."""
+    from django.db.models import Case, Count, F, Q, Sum, When
+
+    inside = (
+        Q(commitment__contract__start_date__isnull=True) | Q(period_start__gte=F("commitment__contract__start_date"))
+    ) & (Q(commitment__contract__end_date__isnull=True) | Q(period_end__lte=F("commitment__contract__end_date")))
+    verified = Q(status=RealisationStatus.VERIFIED)
+    realisations = (
+        realisation_rows.values("commitment_id")
+        .annotate(
+            verified=Sum(Case(When(verified & inside, then="quantity"))),
+            submitted=Sum(Case(When(Q(status=RealisationStatus.SUBMITTED) & inside, then="quantity"))),
+            n_verified=Count("pk", filter=verified & inside),
+            n_outside=Count("pk", filter=verified & ~inside),
+        )
+        .order_by()
+        .values_list("commitment_id", "verified", "submitted", "n_verified", "n_outside")
+    )
+    realised: dict[int, Realised] = {}
+    outside: list[int] = []
+    for pk, verified_sum, submitted_sum, n_verified, n_outside in _raw_rows(realisations):
+        realised[pk] = (
+            _sum_value(verified_sum) if n_verified else None,
+            _sum_value(submitted_sum) if submitted_sum is not None else None,
+            n_outside,
+            "",
+        )
+        if n_outside:
+            outside.append(pk)
+    if outside:  # rare: name the contract period in the reason
+        periods = Commitment.objects.filter(pk__in=outside).values_list(
+            "pk", "contract__start_date", "contract__end_date"
+        )
+        for pk, start, end in periods:
+            realised[pk] = (*realised[pk][:3], f"{start or '…'}–{end or '…'}")
+    return realised
+
+
+def _read_sr_fte(placement_rows: Any) -> dict[int, Decimal]:
+    """FTE-years per social-return commitment from its verified placements: `calc.placement_value` once per distinct
+    (block, people, months, hours, amount), as placements repeat the same few lines."""
+    fte: dict[int, Decimal] = {}
+    blocks: dict[int, dict[str, calc.BuildingBlock]] = {}
+    lines: dict[tuple[Any, ...], Decimal] = {}
+    placements = placement_rows.values_list(
+        "realisation__commitment_id", "block_id", "block__code", "block__basis", "block__value",
+        "block__max_months", "block__is_bonus", "persons", "months", "hours_per_week", "amount",
+    ).order_by()  # fmt: skip
+    zero = Decimal(0)
+    for row in _raw_rows(placements):
+        commitment_id = row[0]
+        key = row[1:]
+        line_fte = lines.get(key)
+        if line_fte is None:
+            block_id, code, basis, value, max_months, is_bonus, persons, months, hours, amount = key
+            block = blocks.get(block_id)
+            if block is None:
+                block = blocks[block_id] = {
+                    code: calc.BuildingBlock(
+                        code, basis, _decimal_value(value), max_months, counts_as_fte=not bool(is_bonus)
+                    )
+                }
+            placement = calc.Placement(
+                code, persons, _decimal_value(months) or zero, _decimal_value(hours) or zero, _decimal_value(amount)
+            )
+            line_fte = lines[key] = calc.placement_value(placement, block).fte_years
+        fte[commitment_id] = fte.get(commitment_id, zero) + line_fte
+    return fte
 
 
 def effects_recalculate(
     *, organisation_ids: Sequence[int] | None = None, as_of: date | None = None
 ) -> RecalculationResult:
-    """Recompute the stored effect of every commitment (of the given organisations), in one transaction."""
-    import time
+    """Recompute the stored effect of every commitment (of the given organisations): read everything in a few
+    queries, compute with the pure calculators, replace the stored rows; all in one transaction (docs/effects.md)."""
+    with transaction.atomic():
+        return _recalculate(organisation_ids, as_of or timezone.localdate())
 
-    from django.db.models import Case, Count, F, Q, Sum, When
+
+def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> RecalculationResult:
+    import time
 
     started = time.perf_counter()
     commitments = Commitment.objects.all()
     if organisation_ids is not None:
         commitments = commitments.filter(contract__lot__tender__organisation_id__in=organisation_ids)
-    names = (*COMMITMENT_FIELDS, "organisation_id", "rule_multiple")
-    query = commitments.annotate(
-        organisation_id=F("contract__lot__tender__organisation_id"), rule_multiple=F("sanction_rule__multiple")
-    ).values_list(*names)
-    rows = [dict(zip(names, _typed(row, COMMITMENT_TYPES), strict=True)) for row in _raw_rows(query)]
+    rows = list(_commitment_values(_raw_rows(_commitment_query(commitments))))
     realisation_rows = Realisation.objects.all()
     placement_rows = Placement.objects.filter(realisation__status=RealisationStatus.VERIFIED)
     if organisation_ids is not None:  # a subquery only when recomputing part; all rows otherwise
         realisation_rows = realisation_rows.filter(commitment__in=commitments)
         placement_rows = placement_rows.filter(realisation__commitment__in=commitments)
-    realisations = (
-        realisation_rows.values("commitment_id")
-        .annotate(
-            verified=Sum(Case(When(status=RealisationStatus.VERIFIED, then="quantity"))),
-            submitted=Sum(Case(When(status=RealisationStatus.SUBMITTED, then="quantity"))),
-            n_verified=Count("pk", filter=Q(status=RealisationStatus.VERIFIED)),
-        )
-        .values_list("commitment_id", "verified", "submitted", "n_verified")
-    )
-    realised = {
-        pk: (_decimal_value(verified) if n_verified else None, _decimal_value(submitted))
-        for pk, verified, submitted, n_verified in _raw_rows(realisations)
-    }
-    fte: dict[int, Decimal] = {}
-    placements = placement_rows.values_list(
-        "realisation__commitment_id", "block__code", "block__basis", "block__value", "block__max_months",
-        "block__is_bonus", "persons", "months", "hours_per_week", "amount",
-    )  # fmt: skip
-    for commitment_id, code, basis, value, max_months, is_bonus, persons, months, hours, amount in placements:
-        line = calc.placement_value(
-            calc.Placement(code, persons, months, hours, amount),
-            {code: calc.BuildingBlock(code, basis, value, max_months, counts_as_fte=not is_bonus)},
-        )
-        fte[commitment_id] = fte.get(commitment_id, Decimal(0)) + line.fte_years
+    realised = _read_realised(realisation_rows)
+    fte = _read_sr_fte(placement_rows)
     factors, labels = load_factor_sets()
     public = list(EmissionFactorSet.objects.public().values_list("pk", "publication_year"))
-    effects = compute_effects(rows, realised, factors, labels, public, fte, as_of or timezone.localdate())
+    read = time.perf_counter()
+    effects = compute_effects(rows, realised, factors, labels, public, fte, as_of)
     computed = time.perf_counter()
-    with transaction.atomic():
-        stale = EffectCalculation.objects.all()
-        if organisation_ids is not None:
-            stale = stale.filter(organisation_id__in=organisation_ids)
-        stale._raw_delete(stale.db)
-        _insert_effects(effects)
+    _delete_effects(organisation_ids)
+    _insert_effects(effects)
     written = time.perf_counter()
-    calculable = sum(1 for e in effects if e["calculable"])
+    calculable_at = EFFECT_COLUMNS.index("calculable")
+    calculable = sum(1 for e in effects if e[calculable_at])
     return RecalculationResult(
         commitments=len(effects),
         calculable=calculable,
         not_calculable=len(effects) - calculable,
-        seconds_compute=computed - started,
+        seconds_read=read - started,
+        seconds_compute=computed - read,
         seconds_write=written - computed,
     )

@@ -112,3 +112,25 @@ def test_shipped_reference_data_loads_idempotently_with_sources() -> None:
     assert (haaglanden.value, haaglanden.max_months) == (Decimal(50000), None)
     assert SanctionRule.objects.get(code="rws-co2-prestatieladder").multiple == Decimal("1.5")
     assert not SocialReturnPolicy.objects.filter(name__icontains="rijk").exists()  # NOT VERIFIED in domain.md
+
+
+def test_the_public_tables_layout_is_read_with_heading_rows_as_categories() -> None:
+    """The list's own table: unnamed name column, bare units, "Kg CO2/eenheid (WTW)" headings, category rows."""
+    rows = {row.name: row for row in read_factor_csv(FIXTURES / "co2emissiefactoren_table.csv")}
+
+    assert set(rows) == {"Testbenzine A", "Testdiesel B", "Teststroom C", "Testauto D"}
+    petrol = rows["Testbenzine A"]
+    assert (petrol.category, petrol.unit, petrol.wtw, petrol.ttw, petrol.wtt) == (
+        "vehicle_fuels", "litre", Decimal("2.5"), Decimal("2.1"), Decimal("0.4"))  # fmt: skip
+    assert (petrol.source, petrol.note) == ("[1]", "invented test value, layout of the public table")
+    assert (rows["Teststroom C"].category, rows["Teststroom C"].unit) == ("electricity", "kWh")
+    assert (rows["Testauto D"].category, rows["Testauto D"].unit) == ("passenger_transport", "pkm")
+    assert rows["Teststroom C"].note == "Datum 2026"
+
+
+def test_a_value_row_before_any_category_heading_is_refused_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "table.csv"
+    path.write_text(";Eenheid;Kg CO2/eenheid (WTW)\nStroom;kWh;0,4\n", encoding="utf-8")
+
+    with pytest.raises(ReferenceDataError, match=r"table.csv, line 2, field “category”"):
+        read_factor_csv(path)

@@ -300,3 +300,85 @@ def test_a_promise_without_quantity_is_refused(electricity_commitment: Callable[
         electricity_commitment(quantity=None)
 
     assert error.value.message_dict["quantity"] == ["Enter the promised quantity."]
+
+
+# --- bad input of the issue: a clear message, and "not calculable" with the reason where it is stored --------------
+
+
+def test_unit_not_matching_the_factor_is_not_calculable_with_a_sentence_naming_both_units(
+    electricity_commitment: Callable[..., Commitment],
+) -> None:
+    from mvimonitor.effects.reasons import describe_code
+
+    effect = _effect(electricity_commitment(unit="litre"))
+
+    assert (effect.calculable, effect.ex_ante_kg, effect.problem_code) == (False, None, "unit_mismatch")
+    assert describe_code(effect.problem_code, effect.problem_details) == (
+        "The promised option is in litre but the factor “green-power-government-average” is per kWh: "
+        "the units do not match."
+    )
+
+
+def test_impossible_placement_is_refused_naming_the_line_problem(side_a: Side) -> None:
+    commitment = _sr_commitment(side_a)
+    ww = BuildingBlock.objects.get(table=commitment.block_table, code="ww")
+
+    with pytest.raises(ValidationError) as error:
+        services.realisation_submit(
+            user=side_a.manager, commitment=commitment, period_start=dt.date(2024, 1, 1),
+            period_end=dt.date(2024, 2, 1),
+            placements=[services.PlacementInput(block=ww, persons=1, months=Decimal(6), hours_per_week=Decimal(90))],
+        )  # fmt: skip
+
+    assert error.value.message_dict["placements"] == ["90 hours per week is not possible."]
+    assert not Realisation.objects.exists()
+
+
+def test_shortening_the_contract_period_past_a_realisation_is_refused(
+    side_a: Side, electricity_commitment: Callable[..., Commitment]
+) -> None:
+    commitment = electricity_commitment(period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 12, 31))
+    services.realisation_submit(
+        user=side_a.manager, commitment=commitment, period_start=dt.date(2024, 3, 1),
+        period_end=dt.date(2024, 6, 30), quantity=Decimal(10),
+    )  # fmt: skip
+
+    with pytest.raises(ValidationError) as error:
+        services.contract_update(user=side_a.manager, contract=side_a.contract, end_date=dt.date(2024, 5, 31))
+
+    message = error.value.message_dict["end_date"][0]
+    assert message == (
+        "The new contract period 2024-01-01–2024-05-31 does not hold the realisation “Groene stroom gemeentehuis” "
+        "(2024-03-01–2024-06-30); change or remove that first."
+    )
+    side_a.contract.refresh_from_db()
+    assert side_a.contract.end_date == dt.date(2025, 12, 31)  # nothing written
+    services.contract_update(user=side_a.manager, contract=side_a.contract, end_date=dt.date(2024, 12, 31))
+
+
+def test_verified_realisation_outside_the_contract_period_makes_delivery_not_calculable(
+    side_a: Side, electricity_commitment: Callable[..., Commitment]
+) -> None:
+    """A row written past the services (admin, an old import) is not counted; the effect says why, never 0."""
+    from mvimonitor.effects.reasons import describe_code
+
+    commitment = electricity_commitment()
+    inside = services.realisation_submit(
+        user=side_a.manager, commitment=commitment, period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 12, 31), quantity=Decimal(60000),
+    )  # fmt: skip
+    services.realisation_review(user=side_a.manager, realisation=inside, status="verified")
+    Realisation.objects.create(
+        commitment=commitment, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 3, 31),
+        quantity=Decimal(5000), status="verified",
+    )  # fmt: skip
+
+    effect = _effect(commitment)
+
+    assert effect.ex_ante_kg == Decimal("24700.000")  # the promise is still assessed
+    assert (effect.ex_post_kg, effect.problem_code) == (None, "realisation_outside_period")
+    assert effect.delivered_verified == Decimal("60000.000")  # the row outside is not summed
+    assert describe_code(effect.problem_code, effect.problem_details) == (
+        "1 verified realisation(s) lie outside the contract period 2024-01-01–2025-12-31: they are not counted, "
+        "and the delivered figure is not calculable until they are corrected."
+    )

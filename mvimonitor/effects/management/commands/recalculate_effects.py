@@ -16,5 +16,5 @@ class Command(BaseCommand):
         self.stdout.write(
             _("%(n)s commitments: %(ok)s calculable, %(not)s not calculable (%(s).1f s)")
             % {"n": result.commitments, "ok": result.calculable, "not": result.not_calculable,
-               "s": result.seconds_compute + result.seconds_write}
+               "s": result.seconds_read + result.seconds_compute + result.seconds_write}
         )  # fmt: skip
