@@ -157,6 +157,13 @@ class ImportedTender(models.Model):
     procedure_id = models.CharField(_("procedure id"), max_length=200, db_index=True)
     imported_values = models.JSONField(_("values last imported"), default=dict)
     differences = models.JSONField(_("differences with the latest notice"), default=list)
+    # The newest notice applied to the tender: a notice older than it (files arriving out of order) is kept as a
+    # source record but not applied, so the tender never goes back to an earlier state.
+    latest_notice_id = models.CharField(_("latest notice applied"), max_length=200, blank=True)
+    latest_version = models.CharField(_("version of the latest notice applied"), max_length=100, blank=True)
+    latest_publication_date = models.DateField(
+        _("publication date of the latest notice applied"), null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
