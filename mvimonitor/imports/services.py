@@ -21,14 +21,14 @@ import hashlib
 import logging
 import re
 import unicodedata
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -64,6 +64,7 @@ from .models import (
     RunStatus,
     Severity,
     SourceRecord,
+    compress_raw,
 )
 
 logger = logging.getLogger(__name__)
@@ -303,6 +304,20 @@ class _Buyers:
         return next((c for c in candidates if c is not None), None)
 
 
+@dataclass(frozen=True)
+class _InsertPlan:
+    table: str
+    pk_column: str  # quoted
+    pk_name: str
+    names: str
+    width: int
+    defaults: dict[str, Any]
+    made: list[tuple[str, Any]]
+    auto: list[tuple[str, bool]]
+    converters: list[tuple[int, Any]]
+    values: Callable[[dict[str, Any]], Any]
+
+
 class _Inserter:
     """Multi-row ``INSERT ... RETURNING`` for the import's bulk writes, history rows included.
 
@@ -315,15 +330,18 @@ class _Inserter:
     """
 
     def __init__(self) -> None:
-        self.plans: dict[type[models.Model], tuple[str, str, list[tuple[str, str, Any, str, Any]]]] = {}
+        self.plans: dict[type[models.Model], _InsertPlan] = {}
 
-    def _plan(self, model: type[models.Model]) -> tuple[str, str, list[tuple[str, str, Any, str, Any]]]:
+    def _plan(self, model: type[models.Model]) -> "_InsertPlan":
         plan = self.plans.get(model)
         if plan is not None:
             return plan
         ops = connection.ops
-        # attname, column, converter, auto ("", "now", "add"), default (a callable is called per row)
-        columns: list[tuple[str, str, Any, str, Any]] = []
+        columns: list[str] = []
+        defaults: dict[str, Any] = {}  # values of columns a row leaves out, as a new model instance would have them
+        made: list[tuple[str, Any]] = []  # columns whose default is made per row (dict, list, ...)
+        auto: list[tuple[str, bool]] = []  # (attname, always): auto_now is always now, auto_now_add when not given
+        converters: list[tuple[int, Any]] = []  # (column index, adapter) for values the driver cannot take as they are
         for f in model._meta.concrete_fields:
             if f.primary_key and f.get_internal_type() in {"AutoField", "BigAutoField"}:
                 continue
@@ -341,50 +359,74 @@ class _Inserter:
                 )
             elif internal in {"JSONField", "BinaryField"}:
                 converter = partial(f.get_db_prep_save, connection=connection)
-            auto = "now" if getattr(f, "auto_now", False) else "add" if getattr(f, "auto_now_add", False) else ""
-            default: Any = f.default if f.has_default() else f.get_default()
-            columns.append((f.attname, str(f.column), converter, auto, default))
+            if converter is not None:
+                converters.append((len(columns), converter))
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                auto.append((f.attname, bool(getattr(f, "auto_now", False))))
+            if f.has_default() and callable(f.default):
+                made.append((f.attname, f.default))
+            else:
+                defaults[f.attname] = f.get_default()
+            columns.append(f.attname)
         pk = model._meta.pk
         assert pk is not None  # noqa: S101 - every model has a primary key
-        new_plan = (model._meta.db_table, str(pk.column), columns)
-        self.plans[model] = new_plan
-        return new_plan
+        quote = connection.ops.quote_name
+        column_names = [str(f.column) for f in model._meta.concrete_fields if f.attname in set(columns)]
+        plan = _InsertPlan(
+            table=quote(model._meta.db_table),
+            pk_column=quote(str(pk.column)),
+            pk_name=str(pk.column),
+            names=", ".join(quote(c) for c in column_names),
+            width=len(columns),
+            defaults=defaults,
+            made=made,
+            auto=auto,
+            converters=converters,
+            values=itemgetter(*columns),
+        )
+        self.plans[model] = plan
+        return plan
 
     def insert_rows(self, model: type[models.Model], rows: list[dict[str, Any]], *, returning: bool = True) -> None:
         """Insert `rows` (attname -> value); with `returning`, each row gets its new primary key as ``row["id"]``."""
         if not rows:
             return
-        table, pk_column, columns = self._plan(model)
+        plan = self._plan(model)
         now = timezone.now()
-        converted_now: dict[Any, Any] = {}
-        values: list[list[Any]] = []
+        memo: dict[tuple[Any, int], Any] = {}  # one conversion per converter and object: dates repeat in a chunk
+        values: list[Any] = []
         for row in rows:
-            out = []
-            for attname, _column, converter, auto, default in columns:
-                if auto == "now" or (auto == "add" and row.get(attname) is None):
-                    if converter not in converted_now:
-                        converted_now[converter] = converter(now)
+            for attname, always in plan.auto:
+                if always or row.get(attname) is None:
                     row[attname] = now
-                    out.append(converted_now[converter])
-                    continue
-                value = row.get(attname, _MISSING)
-                if value is _MISSING:
-                    value = default() if callable(default) else default
-                if converter is not None and value is not None:
-                    value = converter(value)
-                out.append(value)
+            for attname, make in plan.made:
+                if attname not in row:
+                    row[attname] = make()
+            out = plan.values({**plan.defaults, **row})
+            if plan.width == 1:
+                out = (out,)
+            if plan.converters:
+                out = list(out)
+                for index, converter in plan.converters:
+                    value = out[index]
+                    if value is not None:
+                        key = (converter, id(value))
+                        converted = memo.get(key, _MISSING)
+                        if converted is _MISSING:
+                            converted = converter(value)
+                            if isinstance(value, (datetime, date)):
+                                memo[key] = converted  # the row keeps the object alive, so its id is not reused
+                        out[index] = converted
             values.append(out)
-        quote = connection.ops.quote_name
-        names = ", ".join(quote(c[1]) for c in columns)
-        placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
         bulk = connection.features.can_return_rows_from_bulk_insert or not returning
-        per_statement = max(1, min(500, 30000 // len(columns))) if bulk else 1
-        suffix = f" RETURNING {quote(pk_column)}" if returning and bulk else ""
+        per_statement = max(1, min(500, 30000 // plan.width)) if bulk else 1
+        suffix = f" RETURNING {plan.pk_column}" if returning and bulk else ""
+        placeholder = "(" + ", ".join(["%s"] * plan.width) + ")"
         with connection.cursor() as cursor:
             for start in range(0, len(values), per_statement):
                 chunk = values[start : start + per_statement]
                 # Table and column names come from the models; every value is a parameter.
-                sql = f"INSERT INTO {quote(table)} ({names}) VALUES {', '.join([placeholder] * len(chunk))}{suffix}"  # noqa: S608
+                sql = f"INSERT INTO {plan.table} ({plan.names}) VALUES {', '.join([placeholder] * len(chunk))}{suffix}"  # noqa: S608
                 cursor.execute(sql, [value for row in chunk for value in row])
                 if not returning:
                     continue
@@ -392,7 +434,7 @@ class _Inserter:
                     for row, (pk,) in zip(rows[start : start + per_statement], cursor.fetchall(), strict=True):
                         row["id"] = pk
                 else:  # pragma: no cover - SQLite before 3.35 only
-                    rows[start]["id"] = connection.ops.last_insert_id(cursor, table, pk_column)
+                    rows[start]["id"] = connection.ops.last_insert_id(cursor, model._meta.db_table, plan.pk_name)
 
     def insert_rows_with_history(self, model: type[models.Model], rows: list[dict[str, Any]], *, user: Any) -> None:
         """Insert `rows`, then one "created" history row each (django-simple-history's table and columns)."""
@@ -772,7 +814,7 @@ class _Importer:
             "notice_type": notice.notice_type[:50],
             "family": notice.family.value,
             "sha256": sha,
-            "raw_compressed": zlib.compress(raw.raw, 1),
+            "raw_compressed": compress_raw(raw.raw),
             "file_name": raw.file[:1000],
             "locator": raw.locator[:200],
             "run_id": None if self.run.dry_run else self.run.pk,
