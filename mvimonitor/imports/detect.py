@@ -314,6 +314,12 @@ def themes_in(text: str) -> set[str]:
     return {m.target for m in match_text(text) if not m.is_attribute}
 
 
+@cache
+def _strategy_forms() -> dict[str, str]:
+    """OCDS sustainability strategy -> the form of application it implies (read once, not per lot)."""
+    return {r["code"]: r["form"] for r in code_mapping()["ocds_strategy_forms"]}
+
+
 def _evidence(code: Code) -> str:
     return f"{code.field} {code.list_name}={code.value} ({code.path})"
 
@@ -360,7 +366,7 @@ class _Detector:
             c.list_name for c in codes if rows.get((c.list_name, c.value), {}).get("kind") in ("theme", "attribute")
         }
         strategies = [c for c in codes if c.list_name == "ocds-sustainability-strategy"]
-        forms = {r["code"]: r["form"] for r in code_mapping()["ocds_strategy_forms"]}
+        forms = _strategy_forms()
         for code in codes:
             if code.list_name == "ocds-sustainability-strategy":
                 if code.value not in forms:
