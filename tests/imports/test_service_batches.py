@@ -152,7 +152,8 @@ def test_an_older_version_after_a_newer_one_is_kept_but_not_applied(run_import):
     assert (report.run.unchanged, report.run.updated, report.run.failed) == (1, 0, 0)
     warning = ImportFailure.objects.get(run=report.run, severity="warning")
     assert (warning.file, warning.notice, warning.field) == ("oud.xml", "notice-1", "version")
-    assert "older" in warning.message
+    assert "notice-1" in warning.message  # names the newer notice already applied and its version
+    assert "02" in warning.message
     assert ImportedTender.objects.get().latest_version == "02"
 
 
