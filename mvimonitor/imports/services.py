@@ -31,6 +31,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
+import psycopg
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
@@ -452,8 +453,11 @@ class _Inserter:
         suffix = f" RETURNING {plan.pk_column}" if returning else ""
         # Table and column names come from the models; every value is a parameter.
         sql = f"INSERT INTO {plan.table} ({plan.names}) VALUES {placeholder}{suffix}"  # noqa: S608
-        with connection.cursor() as cursor, connection.wrap_database_errors:
-            driver_cursor = cursor.cursor  # the psycopg cursor: Django's wrapper has no `returning`
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as driver_cursor:
+            # A server-side-binding cursor on Django's connection (same transaction): values go as parameters,
+            # dumped by psycopg's C code, instead of being quoted into the text one by one in Python; and
+            # Django's wrapper has no `returning`.
             driver_cursor.executemany(sql, values, returning=returning)
             if returning:
                 for row in rows:
