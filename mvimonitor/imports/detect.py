@@ -127,6 +127,58 @@ def _trie(keys: list[str]) -> str:
     return "(?=[" + firsts + "])(?<!\\w)(?:" + "|".join(branches) + ")"
 
 
+_META = set("\\.^$*+?{}[]()|")
+
+
+def _literal_prefix(fragment: str) -> str:
+    """The lower-case literal text every match of a term starts with ("biodivers" of "biodivers(iteit|ity)")."""
+    out: list[str] = []
+    for index, char in enumerate(fragment):
+        if char in _META:
+            if char in "?*{" and out:
+                out.pop()  # the character before an optional quantifier may be absent
+            break
+        if index + 1 < len(fragment) and fragment[index + 1] in "?*{":
+            break
+        out.append(char)
+    prefix = "".join(out)
+    lowered = prefix.lower()
+    return lowered if len(lowered) == len(prefix) else ""
+
+
+def _prefix_trie(prefixes: set[str]) -> str:
+    """A regex for any of `prefixes` as a trie (first character, then the next, ...), matching only the first
+    character and checking the rest with a lookahead, so a match never hides a word start inside it."""
+    tree: dict[str, Any] = {}
+    for prefix in prefixes:
+        node = tree
+        for char in prefix:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def branch(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""  # a shorter prefix already suffices
+        parts = [re.escape(char) + branch(child) for char, child in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    firsts = [
+        re.escape(char) + ("(?=" + rest + ")" if (rest := branch(child)) else "")
+        for char, child in sorted(tree.items())
+    ]
+    return "(?:" + "|".join(firsts) + ")"
+
+
+def _odd_case_characters(text: str) -> frozenset[str]:
+    """Characters that a case-insensitive regex for the letters of `text` matches although their lower case is
+    not one of those letters (the long s U+017F for 's', the dotless i U+0131 for 'i', ...): a text holding one is
+    matched the slow, case-insensitive way, so lower-casing the text first never loses a match."""
+    letters = set(text)
+    pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(letters)) + "]", re.IGNORECASE)
+    sample = "".join(map(chr, range(0x80, 0x3000)))
+    return frozenset(c for c in pattern.findall(sample) if c.lower() not in letters)
+
+
 class _Index:
     """Finds terms at word starts only, trying just the terms that begin with the letters found there.
 
@@ -170,14 +222,33 @@ class _Index:
             for target, fragments in loose.items()
         ]
         self.starts = re.compile(_trie(list(self.by_key)), re.IGNORECASE) if self.by_key else None
+        # The fast way in: on the lower-cased text, the word starts where some term's literal beginning stands
+        # (`\b` before a letter is a word start); most texts have a handful, not one per word.
+        prefixes = {
+            p for fs in groups.values() for f in fs if _key(f) is not None and len(p := _literal_prefix(f)) >= 2
+        }
+        prefixes |= {key for key in self.by_key if not any(key.startswith(p) or p.startswith(key) for p in prefixes)}
+        self.fast = re.compile(r"\b" + _prefix_trie(prefixes)) if prefixes else None
+        odd = _odd_case_characters("".join(prefixes))
+        self.odd = re.compile("[" + "".join(re.escape(c) for c in sorted(odd)) + "]") if odd else None
 
     def find(self, text: str) -> list[tuple[int, str, re.Match[str]]]:
         """(start, target, match) of every term occurrence at a word start, in text order."""
         found = []
-        for start in self.starts.finditer(text) if self.starts is not None else ():
+        lowered = text.lower()
+        if (
+            self.fast is not None
+            and len(lowered) == len(text)
+            and (text.isascii() or self.odd is None or self.odd.search(text) is None)
+        ):
+            starts = self.fast.finditer(lowered)
+        else:
+            starts = self.starts.finditer(text) if self.starts is not None else iter(())
+            lowered = ""
+        for start in starts:
             position = start.start()
             for length in (3, 2):
-                key = text[position : position + length].lower()
+                key = lowered[position : position + length] if lowered else text[position : position + length].lower()
                 candidates = self.by_key.get(key)
                 if candidates is None or self.any_by_key[key].match(text, position) is None:
                     continue
@@ -191,15 +262,20 @@ class _Index:
         return found
 
 
+EXCLUDED = "excluded"  # the false friends' target, next to the themes and attributes (those start "attr:")
+
+
 @cache
-def _compiled() -> tuple[_Index, set[str], re.Pattern[str], _Index, re.Pattern[str]]:
+def _compiled() -> tuple[_Index, _Index, set[str], re.Pattern[str], re.Pattern[str]]:
     terms = _terms()
-    index = _Index({**terms["themes"], **{f"attr:{k}": v for k, v in terms["attributes"].items()}})
+    targets = {**terms["themes"], **{f"attr:{k}": v for k, v in terms["attributes"].items()}}
+    index = _Index(targets)
+    # the terms and the false friends in one index: one scan of a text finds both (false friends are rare)
+    with_excluded = _Index({**targets, EXCLUDED: terms["excluded"]})
     attributes = {f"attr:{k}" for k in terms["attributes"]}
     negation = re.compile(r"(?<!\w)(?:" + "|".join(terms["negations"]) + r")(?!\w)", re.IGNORECASE)
-    excluded = _Index({"excluded": terms["excluded"]})
     harms = re.compile(r"(?:" + "|".join(terms["not_negated"]) + r")$", re.IGNORECASE)
-    return index, attributes, negation, excluded, harms
+    return index, with_excluded, attributes, negation, harms
 
 
 MAPPING_VERSION = f"codes-{mapping_version()}+terms-{_terms()['version']}"
@@ -207,14 +283,18 @@ MAPPING_VERSION = f"codes-{mapping_version()}+terms-{_terms()['version']}"
 
 def match_text(text: str) -> list[TextMatch]:
     """Themes and attributes a text signals, one match per target (the first phrase), negated matches left out."""
-    index, attributes, negation, excluded, harms = _compiled()
+    index, with_excluded, attributes, negation, harms = _compiled()
     cleaned = text
-    for start, _, match in excluded.find(text):
-        cleaned = cleaned[:start] + " " * (match.end() - start) + cleaned[match.end() :]
+    hits = with_excluded.find(text)
+    false_friends = [(start, match) for start, target, match in hits if target == EXCLUDED]
+    if false_friends:  # blank them out and look again, so no term is found inside one
+        for start, match in false_friends:
+            cleaned = cleaned[:start] + " " * (match.end() - start) + cleaned[match.end() :]
+        hits = index.find(cleaned)
     found: list[TextMatch] = []
     done: set[str] = set()
-    for start, target, match in index.find(cleaned):
-        if target in done:
+    for start, target, match in hits:
+        if target in done or target == EXCLUDED:
             continue
         before = cleaned[max(0, start - 40) : start]
         clause = re.split(r"[.;:!?\n]", before)[-1]
@@ -232,6 +312,12 @@ def match_text(text: str) -> list[TextMatch]:
 def themes_in(text: str) -> set[str]:
     """The theme codes a text signals (used by the measurement script)."""
     return {m.target for m in match_text(text) if not m.is_attribute}
+
+
+@cache
+def _strategy_forms() -> dict[str, str]:
+    """OCDS sustainability strategy -> the form of application it implies (read once, not per lot)."""
+    return {r["code"]: r["form"] for r in code_mapping()["ocds_strategy_forms"]}
 
 
 def _evidence(code: Code) -> str:
@@ -280,7 +366,7 @@ class _Detector:
             c.list_name for c in codes if rows.get((c.list_name, c.value), {}).get("kind") in ("theme", "attribute")
         }
         strategies = [c for c in codes if c.list_name == "ocds-sustainability-strategy"]
-        forms = {r["code"]: r["form"] for r in code_mapping()["ocds_strategy_forms"]}
+        forms = _strategy_forms()
         for code in codes:
             if code.list_name == "ocds-sustainability-strategy":
                 if code.value not in forms:

@@ -21,16 +21,17 @@ import hashlib
 import logging
 import re
 import unicodedata
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
+import psycopg
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
@@ -64,6 +65,7 @@ from .models import (
     RunStatus,
     Severity,
     SourceRecord,
+    compress_raw,
 )
 
 logger = logging.getLogger(__name__)
@@ -303,24 +305,44 @@ class _Buyers:
         return next((c for c in candidates if c is not None), None)
 
 
+@dataclass(frozen=True)
+class _InsertPlan:
+    table: str
+    pk_column: str  # quoted
+    pk_name: str
+    names: str
+    width: int
+    defaults: dict[str, Any]
+    made: list[tuple[str, Any]]
+    auto: list[tuple[str, bool]]
+    converters: list[tuple[int, Any]]
+    values: Callable[[dict[str, Any]], Any]
+
+
 class _Inserter:
     """Multi-row ``INSERT ... RETURNING`` for the import's bulk writes, history rows included.
 
-    Django's bulk_create prepares every value of every row through the generic field machinery, which is most of
-    the cost of storing a notice. Here the conversion of each column is chosen once per model, with the backend's
-    own adapters (`connection.ops.adapt_*`, `get_db_prep_save` for JSON and binary), so the stored values are the
-    ones Django would store. Needs RETURNING (SQLite 3.35+, PostgreSQL); otherwise it falls back to bulk_create.
+    The rows are plain dicts (attname -> value), not model instances: building a model instance per row and preparing
+    every value through the generic field machinery was most of the cost of storing a notice. The conversion of each
+    column is chosen once per model, with the backend's own adapters (`connection.ops.adapt_*`, `get_db_prep_save`
+    for JSON and binary), so the stored values are the ones Django would store; columns a row does not give get the
+    field's default, as a new model instance would. Needs RETURNING (SQLite 3.35+, PostgreSQL) to learn the new
+    primary keys; otherwise rows are inserted one at a time.
     """
 
     def __init__(self) -> None:
-        self.plans: dict[type[models.Model], tuple[str, str, list[tuple[str, str, Any, str]]]] = {}
+        self.plans: dict[type[models.Model], _InsertPlan] = {}
 
-    def _plan(self, model: type[models.Model]) -> tuple[str, str, list[tuple[str, str, Any, str]]]:
+    def _plan(self, model: type[models.Model]) -> "_InsertPlan":
         plan = self.plans.get(model)
         if plan is not None:
             return plan
         ops = connection.ops
-        columns: list[tuple[str, str, Any, str]] = []  # attname, column, converter, auto ("", "now", "add")
+        columns: list[str] = []
+        defaults: dict[str, Any] = {}  # values of columns a row leaves out, as a new model instance would have them
+        made: list[tuple[str, Any]] = []  # columns whose default is made per row (dict, list, ...)
+        auto: list[tuple[str, bool]] = []  # (attname, always): auto_now is always now, auto_now_add when not given
+        converters: list[tuple[int, Any]] = []  # (column index, adapter) for values the driver cannot take as they are
         for f in model._meta.concrete_fields:
             if f.primary_key and f.get_internal_type() in {"AutoField", "BigAutoField"}:
                 continue
@@ -338,72 +360,183 @@ class _Inserter:
                 )
             elif internal in {"JSONField", "BinaryField"}:
                 converter = partial(f.get_db_prep_save, connection=connection)
-            auto = "now" if getattr(f, "auto_now", False) else "add" if getattr(f, "auto_now_add", False) else ""
-            columns.append((f.attname, str(f.column), converter, auto))
+            if converter is not None:
+                converters.append((len(columns), converter))
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                auto.append((f.attname, bool(getattr(f, "auto_now", False))))
+            if f.has_default() and callable(f.default):
+                made.append((f.attname, f.default))
+            else:
+                defaults[f.attname] = f.get_default()
+            columns.append(f.attname)
         pk = model._meta.pk
         assert pk is not None  # noqa: S101 - every model has a primary key
-        new_plan = (model._meta.db_table, str(pk.column), columns)
-        self.plans[model] = new_plan
-        return new_plan
-
-    def insert(self, model: type[models.Model], objs: list[Any], *, extra: dict[str, Any] | None = None) -> None:
-        """Insert `objs` and set their primary keys. `extra` gives fixed values for columns the objects lack."""
-        if not objs:
-            return
-        if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover - old SQLite only
-            model._default_manager.bulk_create(objs)
-            return
-        table, pk_column, columns = self._plan(model)
-        now = timezone.now()
-        fixed = extra or {}
-        rows: list[list[Any]] = []
-        for obj in objs:
-            if not fixed:
-                obj._prepare_related_fields_for_save(operation_name="bulk_create")
-            row = []
-            for attname, _column, converter, auto in columns:
-                if attname in fixed:
-                    value = fixed[attname]
-                else:
-                    value = getattr(obj, attname)
-                    if auto == "now" or (auto == "add" and value is None):
-                        value = now
-                        setattr(obj, attname, now)
-                if converter is not None and value is not None:
-                    value = converter(value)
-                row.append(value)
-            rows.append(row)
         quote = connection.ops.quote_name
-        names = ", ".join(quote(c[1]) for c in columns)
-        placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        per_statement = max(1, min(500, 30000 // len(columns)))
+        column_names = [str(f.column) for f in model._meta.concrete_fields if f.attname in set(columns)]
+        plan = _InsertPlan(
+            table=quote(model._meta.db_table),
+            pk_column=quote(str(pk.column)),
+            pk_name=str(pk.column),
+            names=", ".join(quote(c) for c in column_names),
+            width=len(columns),
+            defaults=defaults,
+            made=made,
+            auto=auto,
+            converters=converters,
+            values=itemgetter(*columns),
+        )
+        self.plans[model] = plan
+        return plan
+
+    def insert_rows(self, model: type[models.Model], rows: list[dict[str, Any]], *, returning: bool = True) -> None:
+        """Insert `rows` (attname -> value); with `returning`, each row gets its new primary key as ``row["id"]``."""
+        if not rows:
+            return
+        plan = self._plan(model)
+        now = timezone.now()
+        memo: dict[tuple[Any, int], Any] = {}  # one conversion per converter and object: dates repeat in a chunk
+        values: list[Any] = []
+        for row in rows:
+            for attname, always in plan.auto:
+                if always or row.get(attname) is None:
+                    row[attname] = now
+            for attname, make in plan.made:
+                if attname not in row:
+                    row[attname] = make()
+            out = plan.values({**plan.defaults, **row})
+            if plan.width == 1:
+                out = (out,)
+            if plan.converters:
+                out = list(out)
+                for index, converter in plan.converters:
+                    value = out[index]
+                    if value is not None:
+                        key = (converter, id(value))
+                        converted = memo.get(key, _MISSING)
+                        if converted is _MISSING:
+                            converted = converter(value)
+                            if isinstance(value, (datetime, date)):
+                                memo[key] = converted  # the row keeps the object alive, so its id is not reused
+                        out[index] = converted
+            values.append(out)
+        placeholder = "(" + ", ".join(["%s"] * plan.width) + ")"
+        if connection.vendor == "postgresql":
+            self._insert_pipelined(plan, placeholder, rows, values, returning=returning)
+            return
+        bulk = connection.features.can_return_rows_from_bulk_insert or not returning
+        per_statement = max(1, min(500, 30000 // plan.width)) if bulk else 1
+        suffix = f" RETURNING {plan.pk_column}" if returning and bulk else ""
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), per_statement):
-                chunk = rows[start : start + per_statement]
+            for start in range(0, len(values), per_statement):
+                chunk = values[start : start + per_statement]
                 # Table and column names come from the models; every value is a parameter.
-                values = ", ".join([placeholder] * len(chunk))
-                sql = f"INSERT INTO {quote(table)} ({names}) VALUES {values} RETURNING {quote(pk_column)}"  # noqa: S608
+                sql = f"INSERT INTO {plan.table} ({plan.names}) VALUES {', '.join([placeholder] * len(chunk))}{suffix}"  # noqa: S608
                 cursor.execute(sql, [value for row in chunk for value in row])
-                for obj, (pk,) in zip(objs[start : start + per_statement], cursor.fetchall(), strict=True):
-                    if not fixed:
-                        obj.pk = pk
-                        obj._state.adding = False
-                        obj._state.db = connection.alias
+                if not returning:
+                    continue
+                if suffix:
+                    for row, (pk,) in zip(rows[start : start + per_statement], cursor.fetchall(), strict=True):
+                        row["id"] = pk
+                else:  # pragma: no cover - SQLite before 3.35 only
+                    rows[start]["id"] = connection.ops.last_insert_id(cursor, model._meta.db_table, plan.pk_name)
+
+    @staticmethod
+    def _insert_pipelined(
+        plan: "_InsertPlan", placeholder: str, rows: list[dict[str, Any]], values: list[Any], *, returning: bool
+    ) -> None:
+        """PostgreSQL: one single-row INSERT sent for all rows in psycopg's pipeline mode (`executemany`).
+
+        psycopg parses a statement's placeholders in Python and caches the result only for short statements, so a
+        multi-row VALUES list was parsed anew for every chunk: most of the import's own CPU time on PostgreSQL. A
+        single-row statement is parsed once per run, and the pipeline sends the rows without a round trip each.
+        """
+        suffix = f" RETURNING {plan.pk_column}" if returning else ""
+        # Table and column names come from the models; every value is a parameter.
+        sql = f"INSERT INTO {plan.table} ({plan.names}) VALUES {placeholder}{suffix}"  # noqa: S608
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as driver_cursor:
+            # A server-side-binding cursor on Django's connection (same transaction): values go as parameters,
+            # dumped by psycopg's C code, instead of being quoted into the text one by one in Python; and
+            # Django's wrapper has no `returning`.
+            driver_cursor.executemany(sql, values, returning=returning)
+            if returning:
+                for row in rows:
+                    fetched = driver_cursor.fetchone()
+                    assert fetched is not None  # noqa: S101 - RETURNING gives one row per insert
+                    row["id"] = fetched[0]
+                    driver_cursor.nextset()
+
+    def insert_rows_with_history(self, model: type[models.Model], rows: list[dict[str, Any]], *, user: Any) -> None:
+        """Insert `rows`, then one "created" history row each (django-simple-history's table and columns)."""
+        self.insert_rows(model, rows)
+        extra = {
+            "history_date": timezone.now(),
+            "history_change_reason": None,
+            "history_type": "+",
+            "history_user_id": getattr(user, "pk", None),
+        }
+        history_model = model.history.model  # type: ignore[attr-defined]
+        self.insert_rows(history_model, [{**row, **extra} for row in rows], returning=False)
 
     def insert_with_history(self, model: type[models.Model], objs: list[Any], *, user: Any) -> None:
-        """Insert `objs`, then one "created" history row each (django-simple-history's table and columns)."""
-        self.insert(model, objs)
-        history_model = model.history.model  # type: ignore[attr-defined]
-        self.insert(
-            history_model,
-            objs,
-            extra={
-                "history_date": timezone.now(),
-                "history_change_reason": None,
-                "history_type": "+",
-                "history_user_id": getattr(user, "pk", None),
-            },
-        )
+        """Model instances (a run's few new organisations): inserted as rows, their primary keys set."""
+        rows = []
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            rows.append({f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields if not f.primary_key})
+        self.insert_rows_with_history(model, rows, user=user)
+        for obj, row in zip(objs, rows, strict=True):
+            obj.pk = row["id"]
+            obj._state.adding = False
+            obj._state.db = connection.alias
+            for name, value in row.items():  # auto_now(_add) values the insert set
+                if name != "id":
+                    setattr(obj, name, value)
+
+
+class _Checker:
+    """The checks `clean_fields` makes (null, blank, choices, the field's validators), for the values a row sets.
+
+    Columns a row leaves out get their defaults, which are valid, and relations are checked by the import itself
+    (catalogue codes and ids it read), so only the given values are checked, without building model instances. On a
+    problem the field's own `clean` is called, so the error is Django's, word for word.
+    """
+
+    def __init__(self) -> None:
+        self.plans: dict[type[models.Model], list[tuple[str, Any, frozenset[Any] | None]]] = {}
+
+    def _plan(self, model: type[models.Model]) -> list[tuple[str, Any, frozenset[Any] | None]]:
+        plan = self.plans.get(model)
+        if plan is None:
+            plan = [
+                (f.attname, f, frozenset(value for value, _label in f.flatchoices) if f.choices else None)
+                for f in model._meta.concrete_fields
+                if not f.primary_key and not f.is_relation
+            ]
+            self.plans[model] = plan
+        return plan
+
+    def check(self, model: type[models.Model], row: dict[str, Any]) -> None:
+        """Raise ValidationError ({field: messages}) for the first value `clean_fields` would refuse."""
+        for attname, f, choices in self._plan(model):
+            if attname not in row:
+                continue
+            value = row[attname]
+            if value in f.empty_values:
+                ok = f.blank  # clean_fields skips an empty value of a blank field, and refuses it otherwise
+            else:
+                ok = choices is None or value in choices
+                if ok:
+                    try:
+                        for validator in f.validators:
+                            validator(value)
+                    except ValidationError:
+                        ok = False
+            if not ok:
+                try:
+                    f.clean(value, None)
+                except ValidationError as error:
+                    raise ValidationError({f.name: error.messages}) from None
 
 
 class _Importer:
@@ -416,6 +549,7 @@ class _Importer:
         self.warnings: list[tuple[str, str]] = []
         self.new_buyers: list[Organisation] = []  # built for the notice being imported, not saved yet
         self.inserter = _Inserter()
+        self.checker = _Checker()
         self.touched: set[int] = set()  # tenders written in the current chunk, whose monitoring facts are rebuilt
         self.mapping_version = ""
         try:
@@ -661,6 +795,31 @@ class _Importer:
             raise NoticeFailed(
                 _("This procedure belongs to another organisation than the notice's buyer."), field="buyer"
             )
+        older = _older_than_applied(notice, link)
+        if older:
+            # Files arrive out of order: keep the notice's bytes, but never take the tender back to an earlier state.
+            self._source_record(raw, notice, sha, tender).save()
+            self.warnings.append(
+                (
+                    older,
+                    _(
+                        "This notice (version %(version)s, published %(date)s) is older than notice %(latest)s "
+                        "(version %(latest_version)s, published %(latest_date)s), which was already applied to the "
+                        "tender: it is kept as a source record and not applied."
+                    )
+                    % {
+                        "version": notice.version or "-",
+                        "date": notice.publication_date or "-",
+                        "latest": link.latest_notice_id,
+                        "latest_version": link.latest_version or "-",
+                        "latest_date": link.latest_publication_date or "-",
+                    },
+                )
+            )
+            return Outcome.UNCHANGED
+        link.latest_notice_id = notice.notice_id[:200]
+        link.latest_version = notice.version[:100]
+        link.latest_publication_date = notice.publication_date or link.latest_publication_date
         proposals, signals = self.detector(notice)
         changed = self._tender_update(tender, link, notice, signals)
         lots = self._lots_sync(tender, link, notice)
@@ -676,21 +835,23 @@ class _Importer:
             self.touched.add(tender.pk)
         return Outcome.UPDATED if changed else Outcome.UNCHANGED
 
+    def _source_values(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> dict[str, Any]:
+        return {
+            "source_format": notice.source_format.value,
+            "notice_id": notice.notice_id[:200],
+            "version": notice.version[:100],
+            "procedure_id": notice.procedure_id[:200],
+            "notice_type": notice.notice_type[:50],
+            "family": notice.family.value,
+            "sha256": sha,
+            "raw_compressed": compress_raw(raw.raw),
+            "file_name": raw.file[:1000],
+            "locator": raw.locator[:200],
+            "run_id": None if self.run.dry_run else self.run.pk,
+        }
+
     def _source_record(self, raw: n.RawNotice, notice: n.Notice, sha: str, tender: Tender) -> SourceRecord:
-        return SourceRecord(
-            source_format=notice.source_format.value,
-            notice_id=notice.notice_id[:200],
-            version=notice.version[:100],
-            procedure_id=notice.procedure_id[:200],
-            notice_type=notice.notice_type[:50],
-            family=notice.family.value,
-            sha256=sha,
-            raw_compressed=zlib.compress(raw.raw, 1),
-            file_name=raw.file[:1000],
-            locator=raw.locator[:200],
-            run=None if self.run.dry_run else self.run,
-            tender=tender,
-        )
+        return SourceRecord(tender=tender, **self._source_values(raw, notice, sha))
 
     def _organisation_for(self, notice: n.Notice) -> Organisation:
         """The notice's buyer; an unknown one comes back unsaved (pending), to be saved with the notice."""
@@ -809,8 +970,12 @@ class _Importer:
         return code
 
     def _build_new(self, raw: n.RawNotice, notice: n.Notice, sha: str, organisation: Organisation) -> "_NewTender":
-        """Everything a new procedure's notice stores, built and checked in memory; `_write_new` saves it."""
+        """Everything a new procedure's notice stores, as checked rows in memory; `_write_new` saves them.
+
+        Every value is checked here (`_Checker`, the checks of `clean_fields`), so writing meets database errors only.
+        """
         self.warnings = []
+        check = self.checker.check
         proposals, signals = self.detector(notice)
         values = self._tender_values(notice, signals)
         if "title" not in values:
@@ -818,70 +983,70 @@ class _Importer:
         if "nature" not in values:
             raise NoticeFailed(_("The notice gives no contract nature and no CPV code to derive it."), field="nature")
         values.setdefault("procedure_type", ProcedureType.OTHER)
-        tender = Tender(organisation=organisation, publication_date=notice.publication_date, **values)
-        tender.clean_fields(exclude=["organisation", "main_cpv", "product_group", "mvi_confirmed_by"])
+        tender: dict[str, Any] = {"publication_date": notice.publication_date, **values}
+        check(Tender, tender)
         imported: dict[str, Any] = {name: _json(value) for name, value in values.items()}
-        link = ImportedTender(
-            tender=tender,
-            source_format=notice.source_format.value,
-            procedure_id=(notice.procedure_id or notice.notice_id)[:200],
-            imported_values=imported,
-        )
-        lots: dict[str, Lot] = {}
-        criteria: list[AwardCriterion] = []
+        link: dict[str, Any] = {
+            "source_format": notice.source_format.value,
+            "procedure_id": (notice.procedure_id or notice.notice_id)[:200],
+            "imported_values": imported,
+            "differences": [],
+            "latest_notice_id": notice.notice_id[:200],
+            "latest_version": notice.version[:100],
+            "latest_publication_date": notice.publication_date,
+        }
+        lots: dict[str, dict[str, Any]] = {}
+        criteria: list[tuple[str, dict[str, Any]]] = []
         imported_lots: dict[str, Any] = imported.setdefault("lots", {})
         imported_criteria: dict[str, Any] = imported.setdefault("award_criteria", {})
         for notice_lot in notice.lots or [n.Lot(lot_id="1")]:
             number = notice_lot.lot_id[:20] or "1"
-            lot_values = self._lot_values(notice_lot, number, tender.title)
-            lot = Lot(tender=tender, number=number, **lot_values)
-            lot.clean_fields(exclude=["tender", "main_cpv"])
+            lot_values = self._lot_values(notice_lot, number, values["title"])
+            lot = {"number": number, **lot_values}
+            check(Lot, lot)
             lots[number] = lot
             imported_lots[number] = {k: _json(v) for k, v in lot_values.items()}
             if notice_lot.award_criteria:
                 wanted = self._criteria_rows(notice_lot, number)
                 imported_criteria[number] = wanted
                 for criterion_type, name, weight in wanted:
-                    row = AwardCriterion(
-                        lot=lot,
-                        criterion_type=criterion_type,
-                        name=name,
-                        weight=None if weight is None else Decimal(weight),
-                    )
-                    row.clean_fields(exclude=["lot"])
-                    criteria.append(row)
-        contracts: list[Contract] = []
+                    row = {
+                        "criterion_type": criterion_type,
+                        "name": name,
+                        "weight": None if weight is None else Decimal(weight),
+                    }
+                    check(AwardCriterion, row)
+                    criteria.append((number, row))
+        contracts: list[tuple[str, dict[str, Any]]] = []
         if notice.family is n.NoticeFamily.RESULT:
             for result in notice.results:
                 number = result.lot_id[:20] or "1"
-                result_lot = lots.get(number)
-                if result_lot is None and result.winners and result.awarded is not False:
-                    result_lot = lots[number] = Lot(tender=tender, number=number, title=tender.title[:500])
-                for values_ in self._contract_values(result, tender.currency):
+                if number not in lots and result.winners and result.awarded is not False:
+                    lots[number] = {"number": number, "title": values["title"]}
+                for values_ in self._contract_values(result, tender.get("currency", "EUR")):
                     name = normalise_name(values_["supplier_name"])
-                    if result_lot is not None and not any(
-                        c.lot is result_lot and normalise_name(c.supplier_name) == name for c in contracts
+                    if number in lots and not any(
+                        lot_number == number and normalise_name(c["supplier_name"]) == name
+                        for lot_number, c in contracts
                     ):
-                        contract = Contract(
-                            lot=result_lot, **{k: v for k, v in values_.items() if v not in (None, "")}
-                        )
-                        contract.clean_fields(exclude=["lot"])
-                        contracts.append(contract)
-        record = self._source_record(raw, notice, sha, tender)
+                        contract = {k: v for k, v in values_.items() if v not in (None, "")}
+                        check(Contract, contract)
+                        contracts.append((number, contract))
         mvi_proposals = [
-            MVIProposal(
-                lot=lot,
-                theme_id=theme.pk,  # ids of catalogue rows: cheaper than the related-object descriptors
-                form_id=form.pk if form else None,
-                award_weight=weight,
-                origin=proposal.origin.value,
-                confidence=proposal.confidence.value,
-                evidence=text,
-                rule=proposal.rule[:200],
-                mapping_version=self.mapping_version[:50],
-                source_record=record,
+            (
+                number,
+                {
+                    "theme_id": theme.pk,
+                    "form_id": form.pk if form else None,
+                    "award_weight": weight,
+                    "origin": proposal.origin.value,
+                    "confidence": proposal.confidence.value,
+                    "evidence": text,
+                    "rule": proposal.rule[:200],
+                    "mapping_version": self.mapping_version[:50],
+                },
             )
-            for lot, theme, form, proposal, text, weight in self._merge_proposals(lots, proposals)
+            for number, theme, form, proposal, text, weight in self._merge_proposals(lots, proposals)
         ]
         cpvs = [c for c in dict.fromkeys(notice.additional_cpvs) if c in self.catalogue.cpv_codes]
         return _NewTender(
@@ -890,11 +1055,11 @@ class _Importer:
             organisation=organisation,
             tender=tender,
             link=link,
-            lots=list(lots.values()),
+            lots=lots,
             criteria=criteria,
             contracts=contracts,
             cpvs=cpvs,
-            record=record,
+            record=self._source_values(raw, notice, sha),
             proposals=mvi_proposals,
             warnings=self.warnings,
         )
@@ -905,22 +1070,44 @@ class _Importer:
         insert = self.inserter
         organisations = list({id(i.organisation): i.organisation for i in items if i.organisation.pk is None}.values())
         insert.insert_with_history(Organisation, organisations, user=user)
-        insert.insert_with_history(Tender, [i.tender for i in items], user=user)
-        through = Tender.additional_cpvs.through
-        insert.insert(
-            through,
-            [through(tender_id=i.tender.pk, cpvcode_id=code) for i in items for code in i.cpvs],
-        )
-        insert.insert_with_history(Lot, [lot for i in items for lot in i.lots], user=user)
-        insert.insert_with_history(AwardCriterion, [c for i in items for c in i.criteria], user=user)
-        insert.insert_with_history(Contract, [c for i in items for c in i.contracts], user=user)
-        insert.insert(SourceRecord, [i.record for i in items])
-        insert.insert(ImportedTender, [i.link for i in items])
-        insert.insert(MVIProposal, [p for i in items for p in i.proposals])
-        self.touched.update(i.tender.pk for i in items)
         for item in items:
-            for organisation in [item.organisation] if item.organisation in organisations else []:
-                self.buyers.remember(organisation)
+            item.tender["organisation_id"] = item.organisation.pk
+        insert.insert_rows_with_history(Tender, [i.tender for i in items], user=user)
+        insert.insert_rows(
+            Tender.additional_cpvs.through,
+            [{"tender_id": i.tender["id"], "cpvcode_id": code} for i in items for code in i.cpvs],
+            returning=False,
+        )
+        lots = []
+        for item in items:
+            for lot in item.lots.values():
+                lot["tender_id"] = item.tender["id"]
+                lots.append(lot)
+        insert.insert_rows_with_history(Lot, lots, user=user)
+        for model, per_item in (
+            (AwardCriterion, [(i, i.criteria) for i in items]),
+            (Contract, [(i, i.contracts) for i in items]),
+        ):
+            children = []
+            for item, rows in per_item:
+                for number, row in rows:
+                    row["lot_id"] = item.lots[number]["id"]
+                    children.append(row)
+            insert.insert_rows_with_history(model, children, user=user)
+        for item in items:
+            item.record["tender_id"] = item.link["tender_id"] = item.tender["id"]
+        insert.insert_rows(SourceRecord, [i.record for i in items])
+        insert.insert_rows(ImportedTender, [i.link for i in items], returning=False)
+        proposals = []
+        for item in items:
+            for number, row in item.proposals:
+                row["lot_id"] = item.lots[number]["id"]
+                row["source_record_id"] = item.record["id"]
+                proposals.append(row)
+        insert.insert_rows(MVIProposal, proposals, returning=False)
+        self.touched.update(i.tender["id"] for i in items)
+        for organisation in organisations:
+            self.buyers.remember(organisation)
 
     def _lot_values(self, notice_lot: n.Lot, number: str, tender_title: str) -> dict[str, Any]:
         values: dict[str, Any] = {"title": (notice_lot.title or tender_title)[:500]}
@@ -968,9 +1155,9 @@ class _Importer:
         return rows
 
     def _merge_proposals(
-        self, lots: dict[str, Lot], proposals: list[n.Proposal]
-    ) -> list[tuple[Lot, Theme, ApplicationForm | None, n.Proposal, str, Decimal | None]]:
-        """One proposal per (lot, theme, form): the most confident, with the evidence of all of them."""
+        self, lots: Mapping[str, object], proposals: list[n.Proposal]
+    ) -> list[tuple[str, Theme, ApplicationForm | None, n.Proposal, str, Decimal | None]]:
+        """One proposal per (lot number, theme, form): the most confident, with the evidence of all of them."""
         merged: dict[tuple[str, str, str], n.Proposal] = {}
         evidence: dict[tuple[str, str, str], list[str]] = {}
         for proposal in proposals:
@@ -987,8 +1174,7 @@ class _Importer:
         out = []
         for key, proposal in merged.items():
             lot_number, theme_code, form_code = key
-            lot = lots.get(lot_number)
-            if lot is None:
+            if lot_number not in lots:
                 raise NoticeFailed(
                     _("A detector proposed a theme for lot %(lot)s, which the notice does not have.")
                     % {"lot": lot_number},
@@ -1001,7 +1187,7 @@ class _Importer:
             if form_code and form is None:
                 raise NoticeFailed(_("Unknown form of application %(code)s.") % {"code": form_code}, field="form")
             weight = proposal.award_weight if form_code == "gunningscriterium" else None
-            out.append((lot, theme, form, proposal, "\n".join(evidence[key]), weight))
+            out.append((lot_number, theme, form, proposal, "\n".join(evidence[key]), weight))
         return out
 
     def _tender_update(
@@ -1110,7 +1296,8 @@ class _Importer:
             existing = {(p.lot_id, p.theme_id, p.form_id): p for p in MVIProposal.objects.filter(lot_id__in=lot_ids)}
         new: list[MVIProposal] = []
         changed = False
-        for lot, theme, form, proposal, text, weight in merged:
+        for number, theme, form, proposal, text, weight in merged:
+            lot = lots[number]
             form_id: int | None = form.pk if form else None
             if (lot.pk, theme.pk, form_id) in applied:
                 continue  # a registration exists (manual or confirmed): proposals never replace it
@@ -1197,19 +1384,19 @@ class _Importer:
 
 @dataclass
 class _NewTender:
-    """A notice of a procedure not seen before, built in memory: the rows it will add."""
+    """A notice of a procedure not seen before, built in memory: the rows it will add (attname -> value)."""
 
     raw: n.RawNotice
     notice: n.Notice
     organisation: Organisation
-    tender: Tender
-    link: ImportedTender
-    lots: list[Lot]
-    criteria: list[AwardCriterion]
-    contracts: list[Contract]
+    tender: dict[str, Any]
+    link: dict[str, Any]
+    lots: dict[str, dict[str, Any]]  # by lot number
+    criteria: list[tuple[str, dict[str, Any]]]  # (lot number, row)
+    contracts: list[tuple[str, dict[str, Any]]]
     cpvs: list[str]
-    record: SourceRecord
-    proposals: list[MVIProposal]
+    record: dict[str, Any]
+    proposals: list[tuple[str, dict[str, Any]]]
     warnings: list[tuple[str, str]]
 
 
@@ -1229,6 +1416,27 @@ def _claims(notice: n.Notice) -> set[tuple[str, str]]:
         if value:
             claims.add((attribute, value))
     return claims
+
+
+def _version_key(version: str) -> tuple[int, int, str]:
+    """Versions compare as numbers when both are numbers (eForms BT-757 "01", "02"), else as text (OCDS dates)."""
+    stripped = version.strip()
+    return (0, int(stripped), "") if stripped.isdigit() else (1, 0, stripped)
+
+
+def _older_than_applied(notice: n.Notice, link: ImportedTender) -> str:
+    """The field that shows `notice` is older than the latest notice applied to the tender ("" when it is not).
+
+    A version of the same notice compares by version; other notices of the procedure by publication date. When
+    either side does not say (no date, a link from before this was recorded), the notice is applied as before.
+    """
+    if not link.latest_notice_id:
+        return ""
+    if notice.notice_id[:200] == link.latest_notice_id and notice.version and link.latest_version:
+        return "version" if _version_key(notice.version) < _version_key(link.latest_version) else ""
+    if notice.publication_date and link.latest_publication_date:
+        return "publication_date" if notice.publication_date < link.latest_publication_date else ""
+    return ""
 
 
 def _valid(validator: Callable[[str], None], value: str) -> bool:
