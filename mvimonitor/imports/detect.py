@@ -86,10 +86,6 @@ def _terms() -> dict[str, Any]:
     return document
 
 
-def _pattern(fragments: list[str]) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(fragments) + r")(?!\w)", re.IGNORECASE)
-
-
 _QUANTIFIERS = set("?*+{")
 
 
