@@ -221,18 +221,17 @@ class Protected:
 
 def primary_reason(contributions: Mapping[int, Number], thresholds: Thresholds) -> Reason | None:
     """Why a figure with these contributions may not be shown on its own (None: it may)."""
-    if isinstance(contributions, Amounts):  # the same rule on the vector (the scale cancels out)
-        count, units_total, largest, _smallest = contributions.stats()
-        if count < thresholds.min_organisations:
-            return Reason.TOO_FEW_ORGANISATIONS
-        if largest * 100 > units_total * thresholds.dominance_percent:
-            return Reason.DOMINANCE
-        return None
-    positive = [amount for amount in contributions.values() if amount > 0]
-    if len(positive) < thresholds.min_organisations:
+    count: int
+    total: Number
+    largest: Number
+    if isinstance(contributions, Amounts):  # the vector's statistics, in units (the scale cancels out of the ratio)
+        count, total, largest, _smallest = contributions.stats()
+    else:
+        positive = [amount for amount in contributions.values() if amount > 0]
+        count, total, largest = len(positive), sum(positive, 0), max(positive, default=0)
+    if count < thresholds.min_organisations:
         return Reason.TOO_FEW_ORGANISATIONS
-    total = sum(positive, 0)
-    if max(positive) * 100 > total * thresholds.dominance_percent:
+    if largest * 100 > total * thresholds.dominance_percent:
         return Reason.DOMINANCE
     return None
 
