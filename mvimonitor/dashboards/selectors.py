@@ -186,9 +186,12 @@ def _fact_queryset(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     organisation_ids: Sequence[int] | None = None,
+    tender_ids: Sequence[int] | None = None,
 ) -> Any:
     """The GROUP BY year, organisation[, columns] query with the wanted measures (years None: every dated year)."""
     facts = TenderFact.objects.filter(year__isnull=False)
+    if tender_ids is not None:
+        facts = facts.filter(tender_id__in=list(tender_ids))
     if years is not None:
         facts = facts.filter(year__in=list(years))
     if organisation_ids is not None:
@@ -419,12 +422,19 @@ class Vectors:
 
 
 def summarise(
-    *, reference: Reference, organisation_ids: Sequence[int] | None = None, years: Sequence[int] | None = None
+    *,
+    reference: Reference,
+    organisation_ids: Sequence[int] | None = None,
+    years: Sequence[int] | None = None,
+    tender_ids: Sequence[int] | None = None,
 ) -> tuple[list[str], list[tuple[int, int, str, str, list[int]]]]:
     """The measures per (organisation, year, breakdown, bucket) for `FactSummary`, straight from the facts:
-    (measure names, [(organisation, year, breakdown, bucket, amounts in the order of the names)])."""
+    (measure names, [(organisation, year, breakdown, bucket, amounts in the order of the names)]). With
+    `tender_ids`, the contribution of those tenders' facts only (every measure is a sum over facts, ADR 0019)."""
     names = list(measures(reference))
-    rows = _fact_bucket_rows(years, list(Breakdown), reference, None, names, organisation_ids=organisation_ids)
+    rows = _fact_bucket_rows(
+        years, list(Breakdown), reference, None, names, organisation_ids=organisation_ids, tender_ids=tender_ids
+    )
     return names, [(org, year, breakdown.value, bucket, amounts) for org, year, breakdown, bucket, amounts in rows]
 
 
@@ -435,12 +445,18 @@ def _fact_bucket_rows(
     wanted: set[str] | None,
     names: Sequence[str],
     organisation_ids: Sequence[int] | None = None,
+    tender_ids: Sequence[int] | None = None,
 ) -> list[tuple[int, int, Breakdown, str, list[int]]]:
     """(organisation, year, breakdown, bucket, amounts of `names`) for every bucket with tenders: ONE aggregate
     query at the grain the breakdowns need (year x organisation x their columns), summed per bucket with numpy."""
     columns = [BREAKDOWN_COLUMN[b] for b in breakdowns if b != Breakdown.ALL]
     query = _fact_queryset(
-        years=years, columns=columns, reference=reference, wanted=wanted, organisation_ids=organisation_ids
+        years=years,
+        columns=columns,
+        reference=reference,
+        wanted=wanted,
+        organisation_ids=organisation_ids,
+        tender_ids=tender_ids,
     )
     rows = _integer_rows(query.values_list("year", "organisation_id", *columns, *names))
     if not rows:

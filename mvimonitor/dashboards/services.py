@@ -85,23 +85,45 @@ def _fact_columns() -> dict[str, Any]:
     }
 
 
+# Above this many tenders, `facts_refresh` rebuilds the summaries of their (organisation, year) pairs from the facts
+# instead of adding the tenders' differences (one IN list per query stays well within the drivers' limits).
+INCREMENTAL_LIMIT = 5000
+
+
 @transaction.atomic
 def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
     """Rebuild the fact rows of these tenders (all tenders when None) with set-based SQL; returns the row count.
 
     Value rule (multi-lot): the tender's estimated value; when it has none, the sum of its lots' estimated values;
     when no lot has one either, the value is missing (NULL, class "unknown").
+
+    The summaries follow in the same transaction. For a full rebuild they are recomputed; for given tenders, every
+    measure being a sum over facts, the summaries change by (their new facts' sums - their old facts' sums), which
+    costs in proportion to the tenders, not to their organisations' history (an import adds thousands of tenders to
+    the same few organisations). Where the stored summaries do not match (another layout of measures, a part that
+    would go below zero), the pairs concerned are recomputed from the facts instead.
     """
     tenders = Tender.objects.all()
     facts = TenderFact.objects.all()
+    ids: list[int] = []
     if tender_ids is not None:
         ids = sorted(set(tender_ids))
         if not ids:
             return 0
         tenders = tenders.filter(pk__in=ids)
         facts = facts.filter(tender_id__in=ids)
+    incremental = tender_ids is not None and len(ids) <= INCREMENTAL_LIMIT
+    reference = None
+    before: list[tuple[int, int, str, str, list[int]]] = []
+    names: list[str] = []
+    if incremental:
+        from .selectors import Reference, summarise
+
+        reference = Reference.load()
+        if facts.exists():  # new tenders (an import's usual case) have no old sums to take away
+            names, before = summarise(reference=reference, tender_ids=ids)
     # (organisation, year) pairs whose summaries change: where these tenders were, and (below) where they are now
-    touched = _pairs(facts) if tender_ids is not None else set()
+    touched = _pairs(facts) if tender_ids is not None and not incremental else set()
     facts._raw_delete(facts.db)
     columns = _fact_columns()
     aliases = {f"fact_{name}": expression for name, expression in columns.items()}
@@ -121,11 +143,87 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
     scope.update(value_class=value_class_expression())
     if tender_ids is None:
         summaries_refresh()
+    elif incremental:
+        assert reference is not None  # noqa: S101 - loaded above for the incremental path
+        names, after = summarise(reference=reference, tender_ids=ids)
+        _summaries_add(names, before, after)
     else:
         touched |= _pairs(scope)
         summaries_refresh(pairs=touched)
     facts_version_bump()
     return inserted
+
+
+def _summaries_add(
+    names: list[str],
+    before: list[tuple[int, int, str, str, list[int]]],
+    after: list[tuple[int, int, str, str, list[int]]],
+) -> None:
+    """Change the stored summaries by `after - before` (the changed tenders' sums per summary row)."""
+    width = len(names)
+    delta: dict[tuple[int, int, str, str], Any] = {}
+    for sign, rows in ((-1, before), (1, after)):
+        for org, year, breakdown, bucket, amounts in rows:
+            key = (org, year, breakdown, bucket)
+            vector = np.asarray(amounts, dtype=np.int64) * sign
+            delta[key] = delta[key] + vector if key in delta else vector
+    delta = {key: vector for key, vector in delta.items() if vector.any()}
+    if not delta:
+        return
+    layout = ",".join(names)
+    count = names.index("n")  # a row with no facts left (n = 0) is deleted, as a rebuild would not write it
+    pairs = {(org, year) for org, year, _breakdown, _bucket in delta}
+    stored: dict[tuple[int, int, str, str], tuple[int, str, bytes]] = {}
+    for pk, org, year, breakdown, bucket, row_layout, blob in FactSummary.objects.filter(
+        organisation_id__in=sorted({org for org, _year in pairs}), year__in=sorted({year for _org, year in pairs})
+    ).values_list("pk", "organisation_id", "year", "breakdown", "bucket", "names", "amounts"):
+        if (org, year) in pairs:
+            stored[(org, year, breakdown, bucket)] = (pk, row_layout, bytes(blob))
+    totals: dict[tuple[int, int, str, str], Any] = {}
+    rebuild: set[tuple[int, int]] = set()
+    for key, change in delta.items():
+        found = stored.get(key)
+        total = change + (np.frombuffer(found[2], dtype="<i8") if found is not None else 0)
+        if (
+            (found is not None and found[1] != layout)  # measures added or removed since: recompute
+            or len(total) != width
+            or (total < 0).any()  # the stored row did not hold these tenders' old sums
+            or (total[count] == 0 and total.any())
+        ):
+            rebuild.add(key[:2])
+        totals[key] = total
+    updates: list[tuple[bytes, int]] = []
+    deletes: list[int] = []
+    inserts: list[FactSummary] = []
+    for key, total in totals.items():
+        if key[:2] in rebuild:
+            continue
+        found = stored.get(key)
+        if found is not None and total[count] == 0:
+            deletes.append(found[0])
+        elif found is not None:
+            updates.append((np.asarray(total, dtype="<i8").tobytes(), found[0]))
+        else:
+            org, year, breakdown, bucket = key
+            inserts.append(
+                FactSummary(
+                    organisation_id=org,
+                    year=year,
+                    breakdown=breakdown,
+                    bucket=bucket,
+                    names=layout,
+                    amounts=np.asarray(total, dtype="<i8").tobytes(),
+                )
+            )
+    if deletes:
+        FactSummary.objects.filter(pk__in=deletes)._raw_delete(connection.alias)
+    if updates:
+        table = connection.ops.quote_name(FactSummary._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET amounts = %s WHERE id = %s", updates)  # noqa: S608
+    FactSummary.objects.bulk_create(inserts, batch_size=2000)
+    if rebuild:
+        summaries_refresh(pairs=rebuild)
 
 
 def _pairs(facts: models.QuerySet[TenderFact]) -> set[tuple[int, int]]:

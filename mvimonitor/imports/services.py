@@ -33,6 +33,7 @@ from typing import Any
 
 import psycopg
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,6 +68,7 @@ from .models import (
     SourceRecord,
     compress_raw,
 )
+from .prefetch import prefetched
 
 logger = logging.getLogger(__name__)
 
@@ -191,11 +193,16 @@ def import_run_execute(
     detector: Detector | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    read_ahead: bool = False,
 ) -> RunReport:
     """Import every notice of `raw_notices` into the record under `run`, and finish the run.
 
     A dry run does all the work inside one transaction that is rolled back at the end: the report tells what would
     happen, the database is left as it was (the run row included).
+
+    With `read_ahead`, `raw_notices` is iterated in a second thread while the notices read before are stored
+    (`prefetch.prefetched`, ADR 0021): only for inputs whose reading does not use the database (files, folders,
+    archives), since that thread has no share in this thread's transaction.
     """
     if detector is None:
         from .detect import detect  # the readers' detectors; imported late, they load mapping files
@@ -206,11 +213,11 @@ def import_run_execute(
         with transaction.atomic():
             if run.pk is None:
                 run.save()
-            report = importer.execute(raw_notices, progress=progress, batch_size=batch_size)
+            report = importer.execute(raw_notices, progress=progress, batch_size=batch_size, read_ahead=read_ahead)
             transaction.set_rollback(True)
         run.pk = None  # its row was rolled back with everything else
         return report
-    return importer.execute(raw_notices, progress=progress, batch_size=batch_size)
+    return importer.execute(raw_notices, progress=progress, batch_size=batch_size, read_ahead=read_ahead)
 
 
 # --- the importer ---------------------------------------------------------------------------------------------------
@@ -240,7 +247,24 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _chunks(items: Iterable[n.RawNotice], size: int) -> Iterator[list[n.RawNotice]]:
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """A notice as read, with the SHA-256 and the compressed form of its bytes (made where it was read)."""
+
+    raw: n.RawNotice
+    sha: str
+    compressed: bytes | None
+
+
+def _prepare(raw: n.RawNotice) -> _Input:
+    """Hash and compress a read notice's bytes (both without Python's lock, so in the reading thread if there is
+    one); an unreadable notice's bytes are never stored, so they are not compressed."""
+    if raw.notice is None:
+        return _Input(raw=raw, sha="", compressed=None)
+    return _Input(raw=raw, sha=hashlib.sha256(raw.raw).hexdigest(), compressed=compress_raw(raw.raw))
+
+
+def _chunks(items: Iterable[_Input], size: int) -> Iterator[list[_Input]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -499,44 +523,71 @@ class _Checker:
 
     Columns a row leaves out get their defaults, which are valid, and relations are checked by the import itself
     (catalogue codes and ids it read), so only the given values are checked, without building model instances. On a
-    problem the field's own `clean` is called, so the error is Django's, word for word.
+    problem the field's own `clean` is called, so the error is Django's, word for word. A maximum length (the most
+    common validator by far) is compared directly, as `MaxLengthValidator` compares it.
     """
 
     def __init__(self) -> None:
-        self.plans: dict[type[models.Model], list[tuple[str, Any, frozenset[Any] | None]]] = {}
+        self.plans: dict[type[models.Model], list[_FieldCheck]] = {}
 
-    def _plan(self, model: type[models.Model]) -> list[tuple[str, Any, frozenset[Any] | None]]:
+    def _plan(self, model: type[models.Model]) -> "list[_FieldCheck]":
         plan = self.plans.get(model)
         if plan is None:
-            plan = [
-                (f.attname, f, frozenset(value for value, _label in f.flatchoices) if f.choices else None)
-                for f in model._meta.concrete_fields
-                if not f.primary_key and not f.is_relation
-            ]
+            plan = []
+            for f in model._meta.concrete_fields:
+                if f.primary_key or f.is_relation:
+                    continue
+                lengths = [v.limit_value for v in f.validators if type(v) is MaxLengthValidator]
+                plan.append(
+                    _FieldCheck(
+                        attname=f.attname,
+                        field=f,
+                        choices=frozenset(value for value, _label in f.flatchoices) if f.choices else None,
+                        max_length=lengths[0] if len(lengths) == 1 and isinstance(lengths[0], int) else None,
+                        validators=tuple(
+                            v for v in f.validators if not (len(lengths) == 1 and type(v) is MaxLengthValidator)
+                        ),
+                        empty=tuple(f.empty_values),
+                        blank=f.blank,
+                    )
+                )
             self.plans[model] = plan
         return plan
 
     def check(self, model: type[models.Model], row: dict[str, Any]) -> None:
         """Raise ValidationError ({field: messages}) for the first value `clean_fields` would refuse."""
-        for attname, f, choices in self._plan(model):
-            if attname not in row:
+        for item in self._plan(model):
+            if item.attname not in row:
                 continue
-            value = row[attname]
-            if value in f.empty_values:
-                ok = f.blank  # clean_fields skips an empty value of a blank field, and refuses it otherwise
+            value = row[item.attname]
+            if value in item.empty:
+                ok = item.blank  # clean_fields skips an empty value of a blank field, and refuses it otherwise
             else:
-                ok = choices is None or value in choices
+                ok = item.choices is None or value in item.choices
+                if ok and item.max_length is not None:
+                    ok = len(value) <= item.max_length
                 if ok:
                     try:
-                        for validator in f.validators:
+                        for validator in item.validators:
                             validator(value)
                     except ValidationError:
                         ok = False
             if not ok:
                 try:
-                    f.clean(value, None)
+                    item.field.clean(value, None)
                 except ValidationError as error:
-                    raise ValidationError({f.name: error.messages}) from None
+                    raise ValidationError({item.field.name: error.messages}) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldCheck:
+    attname: str
+    field: Any
+    choices: frozenset[Any] | None
+    max_length: int | None
+    validators: tuple[Any, ...]
+    empty: tuple[Any, ...]
+    blank: bool
 
 
 class _Importer:
@@ -551,6 +602,7 @@ class _Importer:
         self.inserter = _Inserter()
         self.checker = _Checker()
         self.touched: set[int] = set()  # tenders written in the current chunk, whose monitoring facts are rebuilt
+        self.compressed: dict[str, bytes] = {}  # sha256 -> compressed bytes of the current chunk's notices
         self.mapping_version = ""
         try:
             from .detect import MAPPING_VERSION
@@ -561,13 +613,16 @@ class _Importer:
 
     # -- run -----------------------------------------------------------------------------------------------------
 
-    def execute(self, raw_notices: Iterable[n.RawNotice], *, progress: Progress | None, batch_size: int) -> RunReport:
+    def execute(
+        self, raw_notices: Iterable[n.RawNotice], *, progress: Progress | None, batch_size: int, read_ahead: bool
+    ) -> RunReport:
         run = self.run
         run.status = RunStatus.RUNNING
         run.started_at = timezone.now()
         run.save(update_fields=["status", "started_at"])
+        inputs = prefetched(raw_notices, _prepare) if read_ahead else map(_prepare, raw_notices)
         try:
-            for chunk in _chunks(raw_notices, batch_size):
+            for chunk in _chunks(inputs, batch_size):
                 with transaction.atomic():
                     self._import_chunk(chunk)
                     # Same transaction as the records, so dashboards never count a tender differently from the record.
@@ -594,33 +649,33 @@ class _Importer:
             progress(run)
         return self.report
 
-    def _import_chunk(self, chunk: list[n.RawNotice]) -> None:
+    def _import_chunk(self, chunk: list[_Input]) -> None:
         """Import a chunk: new procedures are built in memory and written together; the rest one at a time.
 
         Building checks everything a notice needs (and records its failure) before anything is written, so the
         shared write only meets database errors; if it meets one, it is rolled back and the chunk's new notices are
         imported again one by one, each in its own savepoint. Either way a notice is stored whole or not at all.
         """
-        notices = [r.notice for r in chunk if r.notice is not None]
+        notices = [item.raw.notice for item in chunk if item.raw.notice is not None]
         known = self._known_versions(notices)
         taken = self._existing_procedures(notices)
         batch: list[_NewTender] = []
-        deferred: list[n.RawNotice] = []
-        for raw in chunk:
+        deferred: list[_Input] = []
+        self.compressed = {item.sha: item.compressed for item in chunk if item.compressed is not None}
+        for item in chunk:
             self.run.seen += 1
-            notice = raw.notice
+            raw, sha, notice = item.raw, item.sha, item.raw.notice
             if notice is None:
                 self._fail_unread(raw)
                 continue
             key = (notice.source_format.value, notice.notice_id, notice.version)
-            sha = hashlib.sha256(raw.raw).hexdigest()
             if key in known:
                 self._already_known(raw, notice, known[key], sha)
                 continue
             known[key] = sha  # the same notice twice in one run is unchanged the second time
             claims = _claims(notice)
             if claims & taken:
-                deferred.append(raw)
+                deferred.append(item)
                 continue
             taken |= claims
             self.new_buyers = []
@@ -639,12 +694,13 @@ class _Importer:
                     "A shared write failed; importing its %(count)s notices one by one", {"count": len(batch)}
                 )
                 self.buyers.load()
-                deferred = [item.raw for item in batch] + deferred
+                deferred = [_Input(raw=new.raw, sha=new.record["sha256"], compressed=None) for new in batch] + deferred
             else:
                 self._count_created(batch)
-        for raw in deferred:
-            assert raw.notice is not None  # noqa: S101 - only read notices are deferred
-            self._import_one(raw, raw.notice, hashlib.sha256(raw.raw).hexdigest())
+        for item in deferred:
+            assert item.raw.notice is not None  # noqa: S101 - only read notices are deferred
+            self._import_one(item.raw, item.raw.notice, item.sha)
+        self.compressed = {}
 
     def _known_versions(self, notices: list[n.Notice]) -> dict[tuple[str, str, str], str]:
         """(format, notice id, version) -> sha256 of the notices of this chunk that were stored before."""
@@ -844,7 +900,7 @@ class _Importer:
             "notice_type": notice.notice_type[:50],
             "family": notice.family.value,
             "sha256": sha,
-            "raw_compressed": compress_raw(raw.raw),
+            "raw_compressed": self.compressed.get(sha) or compress_raw(raw.raw),
             "file_name": raw.file[:1000],
             "locator": raw.locator[:200],
             "run_id": None if self.run.dry_run else self.run.pk,

@@ -11,7 +11,7 @@ from mvimonitor.dashboards import selectors
 from mvimonitor.dashboards.disclosure import Thresholds
 from mvimonitor.dashboards.kpis import CATALOGUE, Breakdown
 from mvimonitor.dashboards.models import FactSummary, FactsVersion
-from mvimonitor.dashboards.services import facts_version
+from mvimonitor.dashboards.services import facts_version, summaries_refresh
 from mvimonitor.organisations.models import Role
 from mvimonitor.tenders import services as tender_services
 from mvimonitor.tenders.models import Tender
@@ -107,3 +107,51 @@ def test_summaries_follow_edits_moves_between_years_and_deletions(random_country
     tender_services.tender_delete(user=MembershipFactory(organisation=lonely, role=Role.BEHEERDER).user, tender=new)
     assert not FactSummary.objects.filter(organisation=lonely).exists()
     assert FactsVersion.objects.count() == 1
+
+
+def _stored() -> dict[tuple[int, int, str, str], tuple[str, bytes]]:
+    return {
+        (org, year, breakdown, bucket): (names, bytes(amounts))
+        for org, year, breakdown, bucket, names, amounts in FactSummary.objects.values_list(
+            "organisation_id", "year", "breakdown", "bucket", "names", "amounts"
+        )
+    }
+
+
+def test_summaries_kept_up_by_differences_equal_a_rebuild(random_country: list[Tender]) -> None:
+    """Single-tender refreshes add the tenders' differences to the stored rows; the result must be exactly what a
+    full rebuild from the facts writes, row for row, byte for byte."""
+    rng = random.Random(11)
+    tender = random_country[0]
+    user = MembershipFactory(organisation=tender.organisation, role=Role.BEHEERDER).user
+    for step in range(12):
+        target = rng.choice(random_country[2:])
+        editor = MembershipFactory(organisation=target.organisation, role=Role.BEHEERDER).user
+        if step % 3 == 0:
+            tender_services.tender_update(
+                user=editor, tender=target, publication_date=dt.date(rng.choice((2023, 2024)), 5, 5)
+            )
+        elif step % 3 == 1:
+            tender_services.tender_update(user=editor, tender=target, estimated_value=str(rng.randint(1, 9_000_000)))
+        else:
+            tender_services.tender_update(user=editor, tender=target, nature=rng.choice(("works", "services")))
+    tender_services.tender_delete(user=user, tender=tender)
+    incremental = _stored()
+    summaries_refresh()
+    assert _stored() == incremental
+    assert len(incremental) > 30
+
+
+def test_a_stored_summary_that_does_not_match_is_recomputed(random_country: list[Tender]) -> None:
+    """A damaged or stale summary row (here: emptied) is not made worse by adding differences: the pair is rebuilt."""
+    tender = next(t for t in random_country if t.publication_date)
+    row = FactSummary.objects.filter(
+        organisation=tender.organisation, year=tender.publication_date.year, breakdown="all"
+    ).get()
+    row.amounts = bytes(len(bytes(row.amounts)))  # all zero: it no longer holds the tender's sums
+    row.save()
+    user = MembershipFactory(organisation=tender.organisation, role=Role.BEHEERDER).user
+    tender_services.tender_update(user=user, tender=tender, estimated_value="123")
+    after_edit = _stored()
+    summaries_refresh()
+    assert _stored() == after_edit

@@ -81,7 +81,9 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
         )
         bar = _ProgressBar(sys.stderr, enabled=not options["no_progress"] and options["verbosity"] > 0)
-        report = import_run_execute(run=run, raw_notices=bar.count(read_paths([str(p) for p in paths]), run))
+        report = import_run_execute(
+            run=run, raw_notices=bar.count(read_paths([str(p) for p in paths]), run), read_ahead=True
+        )
         bar.close(run)
         for failure in report.failures:
             where = ", ".join(
