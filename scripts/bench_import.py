@@ -9,7 +9,8 @@ or else written to a temporary folder by varying the notice id and procedure id 
 (every variant a new procedure). Each size runs in its own process on a fresh database (SQLite: a new file;
 PostgreSQL: the given database, flushed first — never point it at a database you need), which reports:
 
-- end to end: notices per second for read_paths → detect → import service (commits included);
+- end to end: notices per second for read_paths → detect → import service (commits included), reading ahead in a
+  second thread as `import_notices` does (`--inline`: everything in one thread);
 - parse only: lxml.etree.fromstring over the same bytes, the limit no importer can beat;
 - read only: the project's readers without storing; read+detect: readers and detectors, without storing;
 - service: what the import service alone manages (end-to-end time less the read+detect time);
@@ -58,7 +59,7 @@ def write_corpus(folder: Path, size: int) -> list[Path]:
     return paths
 
 
-def worker(database_url: str, files: list[str]) -> dict[str, float]:
+def worker(database_url: str, files: list[str], *, read_ahead: bool) -> dict[str, float]:
     """One measurement in this process (DATABASE_URL is set before Django starts)."""
     os.environ["DATABASE_URL"] = database_url
     os.environ["DEBUG"] = "false"
@@ -85,7 +86,7 @@ def worker(database_url: str, files: list[str]) -> dict[str, float]:
     run = import_run_create(source_description=f"benchmark, {len(files)} files")
     load = os.getloadavg()[0]
     start, cpu_start = time.perf_counter(), time.process_time()
-    import_run_execute(run=run, raw_notices=read_paths(files))
+    import_run_execute(run=run, raw_notices=read_paths(files), read_ahead=read_ahead)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the measurements below
     run.refresh_from_db()
@@ -135,12 +136,14 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="folder of eForms XML files (default: generated)")
     parser.add_argument("--postgres", help="also run on this PostgreSQL database (it is flushed!)")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--inline", action="store_true", help="no read-ahead thread: read and store in one thread")
     parser.add_argument("--worker", nargs=2, metavar=("DATABASE_URL", "FILE_LIST"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:
         database_url, file_list = args.worker
-        print(json.dumps(worker(database_url, Path(file_list).read_text().split("\n"))))
+        files = Path(file_list).read_text().split("\n")
+        print(json.dumps(worker(database_url, files, read_ahead=not args.inline)))
         return
 
     with tempfile.TemporaryDirectory(prefix="mvim-bench-") as tmp:
@@ -154,7 +157,9 @@ def main() -> None:
         databases = [] if args.no_sqlite else [("SQLite", None)]
         if args.postgres:
             databases.append(("PostgreSQL", args.postgres))
-        print("rates per wall-clock second / per CPU second of the importing process; load = 1-minute load average")
+        mode = "one thread (--inline)" if args.inline else "reading ahead in a second thread"
+        print(f"end to end: {mode}; rates per wall-clock second / per CPU second of the importing process (all its")
+        print("threads); load = 1-minute load average")
         print(
             f"{'database':<11} {'notices':>8} {'load':>5} {'end-to-end/s':>13} {'parse-only/s':>13} {'ratio':>11} "
             f"{'read-only/s':>12} {'read+detect/s':>14} {'service/s':>12} {'peak MB':>8} {'failed':>7}"
@@ -165,7 +170,14 @@ def main() -> None:
                 file_list.write_text("\n".join(corpus[:size]))
                 database_url = url or f"sqlite:///{folder / f'bench-{size}.sqlite3'}"
                 output = subprocess.run(
-                    [sys.executable, __file__, "--worker", database_url, str(file_list)],
+                    [
+                        sys.executable,
+                        __file__,
+                        "--worker",
+                        database_url,
+                        str(file_list),
+                        *(["--inline"] if args.inline else []),
+                    ],
                     check=True,
                     capture_output=True,
                     text=True,

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from functools import partial
+from functools import lru_cache, partial
 from itertools import islice
 from operator import itemgetter
 from typing import Any
@@ -223,6 +223,7 @@ def import_run_execute(
 # --- the importer ---------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)  # the same buyers and suppliers come back in notice after notice
 def normalise_name(name: str) -> str:
     """Lower case, no accents or punctuation, whitespace collapsed: 'Gemeente  Den-Haag' → 'gemeente den haag'."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
@@ -1081,17 +1082,16 @@ class _Importer:
                     check(AwardCriterion, row)
                     criteria.append((number, row))
         contracts: list[tuple[str, dict[str, Any]]] = []
+        suppliers: set[tuple[str, str]] = set()  # (lot number, normalised supplier name): one contract each
         if notice.family is n.NoticeFamily.RESULT:
             for result in notice.results:
                 number = result.lot_id[:20] or "1"
                 if number not in lots and result.winners and result.awarded is not False:
                     lots[number] = {"number": number, "title": values["title"]}
                 for values_ in self._contract_values(result, tender.get("currency", "EUR")):
-                    name = normalise_name(values_["supplier_name"])
-                    if number in lots and not any(
-                        lot_number == number and normalise_name(c["supplier_name"]) == name
-                        for lot_number, c in contracts
-                    ):
+                    supplier = (number, normalise_name(values_["supplier_name"]))
+                    if number in lots and supplier not in suppliers:
+                        suppliers.add(supplier)
                         contract = {k: v for k, v in values_.items() if v not in (None, "")}
                         check(Contract, contract)
                         contracts.append((number, contract))
