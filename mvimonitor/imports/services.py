@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache, partial
@@ -330,6 +330,24 @@ class _Buyers:
         return next((c for c in candidates if c is not None), None)
 
 
+# A value of each type whose adapter may hand it back unchanged: then the column needs no conversion at all.
+_SAMPLES: dict[str, Any] = {
+    "DateTimeField": datetime(2000, 1, 1, tzinfo=UTC),
+    "DateField": date(2000, 1, 1),
+    "DecimalField": Decimal("1.5"),
+}
+
+
+def _hands_back(converter: Callable[[Any], Any], sample: Any) -> bool:
+    """Whether the adapter returns its value unchanged (tried on a sample; no sample or an error: assume not)."""
+    if sample is None:
+        return False
+    try:
+        return converter(sample) is sample
+    except (ArithmeticError, ValueError, TypeError):
+        return False
+
+
 @dataclass(frozen=True)
 class _InsertPlan:
     table: str  # quoted
@@ -387,8 +405,8 @@ class _Inserter:
                 )
             elif internal in {"JSONField", "BinaryField"}:
                 converter = partial(f.get_db_prep_save, connection=connection)
-            if converter is not None:
-                converters.append((len(columns), converter))
+            if converter is not None and not _hands_back(converter, _SAMPLES.get(internal)):
+                converters.append((len(columns), converter))  # PostgreSQL: dates and decimals go as they are
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 auto.append((f.attname, bool(getattr(f, "auto_now", False))))
             if f.has_default() and callable(f.default):
