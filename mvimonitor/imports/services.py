@@ -646,7 +646,9 @@ class _Importer:
         run.status = RunStatus.RUNNING
         run.started_at = timezone.now()
         run.save(update_fields=["status", "started_at"])
-        inputs = prefetched(raw_notices, _prepare) if read_ahead else map(_prepare, raw_notices)
+        # read ahead by a whole chunk: while this thread writes one chunk (mostly waiting for the database), the other
+        # reads the next
+        inputs = prefetched(raw_notices, _prepare, depth=batch_size) if read_ahead else map(_prepare, raw_notices)
         try:
             for chunk in _chunks(inputs, batch_size):
                 with transaction.atomic():
