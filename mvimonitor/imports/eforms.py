@@ -98,11 +98,13 @@ def _first(element: etree._Element, steps: tuple[str, ...], step: int = 0) -> et
     `element.find("a/b")` returns. A Python scan of an element's few children costs well under a microsecond each,
     one ElementPath search several microseconds."""
     tag = steps[step]
-    last = step + 1 == len(steps)
+    if step + 1 == len(steps):
+        for child in element:
+            if child.tag == tag:
+                return child
+        return None
     for child in element:
         if child.tag == tag:
-            if last:
-                return child
             found = _first(child, steps, step + 1)
             if found is not None:
                 return found
@@ -185,7 +187,11 @@ class _Kids:
         return found if len(steps) == 1 else _all(found, steps, 1)
 
     def text(self, path: str) -> str:
-        return _t(self.first(path))
+        element = self.first(path)
+        if element is None:
+            return ""
+        text = element.text
+        return "" if text is None else text.strip()
 
 
 class _Reader:
