@@ -21,6 +21,7 @@ evidence of the others is appended.
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -175,6 +176,10 @@ def _odd_case_characters(text: str) -> frozenset[str]:
     return frozenset(c for c in pattern.findall(sample) if c.lower() not in letters)
 
 
+# the ASCII characters \W matches, as a character set
+_ASCII_NON_WORD = "[" + "".join(re.escape(chr(c)) for c in range(128) if re.match(r"\w", chr(c)) is None) + "]"
+
+
 class _Index:
     """Finds terms at word starts only, trying just the terms that begin with the letters found there.
 
@@ -224,7 +229,15 @@ class _Index:
             p for fs in groups.values() for f in fs if _key(f) is not None and len(p := _literal_prefix(f)) >= 2
         }
         prefixes |= {key for key in self.by_key if not any(key.startswith(p) or p.startswith(key) for p in prefixes)}
-        self.fast = re.compile(r"\b" + _prefix_trie(prefixes)) if prefixes else None
+        # A word start is the text's start or a position after a non-word character (every prefix starts with a
+        # letter or digit). Searching for the non-word character lets the regex engine skip the letters inside words
+        # in its fast C loop instead of trying the trie at every position.
+        trie = _prefix_trie(prefixes) if prefixes else ""
+        self.fast_head = re.compile(trie) if prefixes else None
+        self.fast = re.compile(r"\W" + trie) if prefixes else None
+        # the same for an ASCII text, with its non-word characters spelt out: a set the engine tests with a bitmap,
+        # several times faster than the Unicode category test of \W on every character
+        self.fast_ascii = re.compile(_ASCII_NON_WORD + trie) if prefixes else None
         odd = _odd_case_characters("".join(prefixes))
         self.odd = re.compile("[" + "".join(re.escape(c) for c in sorted(odd)) + "]") if odd else None
 
@@ -232,20 +245,27 @@ class _Index:
         """(start, target, match) of every term occurrence at a word start, in text order."""
         found = []
         lowered = text.lower()
+        positions: Iterable[int]
+        is_ascii = text.isascii()
         if (
             self.fast is not None
+            and self.fast_ascii is not None
+            and self.fast_head is not None
             and len(lowered) == len(text)
-            and (text.isascii() or self.odd is None or self.odd.search(text) is None)
+            and (is_ascii or self.odd is None or self.odd.search(text) is None)
         ):
-            starts = self.fast.finditer(lowered)
+            scan = self.fast_ascii if is_ascii else self.fast
+            positions = [match.start() + 1 for match in scan.finditer(lowered)]
+            if self.fast_head.match(lowered) is not None:
+                positions.insert(0, 0)
         else:
-            starts = self.starts.finditer(text) if self.starts is not None else iter(())
+            positions = [match.start() for match in self.starts.finditer(text)] if self.starts is not None else []
             lowered = ""
-        for start in starts:
-            position = start.start()
+        by_key = self.by_key
+        for position in positions:
             for length in (3, 2):
                 key = lowered[position : position + length] if lowered else text[position : position + length].lower()
-                candidates = self.by_key.get(key)
+                candidates = by_key.get(key)
                 if candidates is None or self.any_by_key[key].match(text, position) is None:
                     continue
                 for target, pattern in candidates:
@@ -293,7 +313,7 @@ def match_text(text: str) -> list[TextMatch]:
         if target in done or target == EXCLUDED:
             continue
         before = cleaned[max(0, start - 40) : start]
-        clause = re.split(r"[.;:!?\n]", before)[-1]
+        clause = _CLAUSE_END.split(before)[-1]
         if negation.search(" ".join(clause.split()[-4:])) and not harms.match(match.group(0)):
             continue
         done.add(target)
@@ -310,6 +330,46 @@ def themes_in(text: str) -> set[str]:
     return {m.target for m in match_text(text) if not m.is_attribute}
 
 
+@dataclass(frozen=True, slots=True)
+class _CodeRule:
+    """A row of the code mapping as the detector uses it, its enums built once instead of for every code read."""
+
+    kind: str
+    rule: str
+    theme: str
+    attribute: str
+    form: str
+    origin: ProposalOrigin | None  # None for the rows that never give a proposal or signal (negative, context)
+    confidence: Confidence | None
+    gives: bool  # kind theme or attribute: present in a lot, it supersedes the umbrella codes of `only_if_absent`
+    only_if_absent: tuple[str, ...]
+    min_count: int
+
+
+@cache
+def _code_rules() -> dict[tuple[str, str], _CodeRule]:
+    """(list name, code) -> the mapping row's rule."""
+    rules = {}
+    for key, row in mapping_rows().items():
+        findings_only = row["kind"] in ("negative", "context")
+        rules[key] = _CodeRule(
+            kind=row["kind"],
+            rule=row["rule"],
+            theme=row["theme"],
+            attribute=row["attribute"],
+            form=row["form"],
+            origin=None if findings_only else ProposalOrigin(row["origin"]),
+            confidence=None if findings_only else Confidence(row["confidence"]),
+            gives=row["kind"] in ("theme", "attribute"),
+            only_if_absent=tuple(row["only_if_absent"]),
+            min_count=row["min_count"],
+        )
+    return rules
+
+
+_CLAUSE_END = re.compile(r"[.;:!?\n]")
+
+
 @cache
 def _strategy_forms() -> dict[str, str]:
     """OCDS sustainability strategy -> the form of application it implies (read once, not per lot)."""
@@ -321,8 +381,9 @@ def _evidence(code: Code) -> str:
 
 
 class _Detector:
-    def __init__(self, notice: Notice) -> None:
+    def __init__(self, notice: Notice, *, findings: bool = True) -> None:
         self.notice = notice
+        self.keep_findings = findings  # `detect` does not return them: not built then
         self.result = Detection()
         self.matches: dict[str, list[TextMatch]] = {}  # the same text often stands in several fields of a notice
 
@@ -357,32 +418,34 @@ class _Detector:
 
     # -- explicit codes -------------------------------------------------------------------------------------------
     def codes(self, lot: Lot, codes: list[Code]) -> None:
-        rows = mapping_rows()
-        present_lists = {
-            c.list_name for c in codes if rows.get((c.list_name, c.value), {}).get("kind") in ("theme", "attribute")
-        }
+        if not codes:
+            return
+        rules = _code_rules()
+        found = [(code, rules.get((code.list_name, code.value))) for code in codes]
+        present_lists = {code.list_name for code, rule in found if rule is not None and rule.gives}
         strategies = [c for c in codes if c.list_name == "ocds-sustainability-strategy"]
         forms = _strategy_forms()
-        for code in codes:
+        for code, rule in found:
             if code.list_name == "ocds-sustainability-strategy":
                 if code.value not in forms:
                     self.finding(lot, "unknown", code, "")
                 continue
-            row = rows.get((code.list_name, code.value))
-            if row is None:
+            if rule is None:
                 self.finding(lot, "unknown", code, "")
                 continue
-            kind = row["kind"]
+            kind = rule.kind
             if kind in ("negative", "context"):
-                self.finding(lot, kind, code, row["rule"])
+                self.finding(lot, kind, code, rule.rule)
                 continue
-            if any(name in present_lists for name in row["only_if_absent"]):
-                self.finding(lot, "superseded", code, row["rule"])
+            if rule.only_if_absent and any(name in present_lists for name in rule.only_if_absent):
+                self.finding(lot, "superseded", code, rule.rule)
                 continue
-            if row["min_count"] and lot.vehicle_counts.get(code.value, 0) < row["min_count"]:
-                self.finding(lot, "below_threshold", code, row["rule"])
+            if rule.min_count and lot.vehicle_counts.get(code.value, 0) < rule.min_count:
+                self.finding(lot, "below_threshold", code, rule.rule)
                 continue
-            origin, confidence = ProposalOrigin(row["origin"]), Confidence(row["confidence"])
+            origin, confidence = rule.origin, rule.confidence
+            if origin is None or confidence is None:  # cannot happen: only negative and context rows have none
+                raise ValueError(f"code mapping row {rule.rule} of kind {kind!r} has no origin or confidence")
             evidence = _evidence(code)
             if code.list_name == "vehicles":
                 evidence += (
@@ -390,15 +453,15 @@ class _Detector:
                 )
             if kind == "attribute":
                 self.result.signals.append(
-                    AttributeSignal(lot.lot_id, row["attribute"], origin, confidence, evidence, row["rule"])
+                    AttributeSignal(lot.lot_id, rule.attribute, origin, confidence, evidence, rule.rule)
                 )
                 continue
-            form_list = [row["form"]]
+            form_list = [rule.form]
             if code.list_name == "ocds-sustainability-goal":
                 form_list = self.goal_forms(code, strategies, forms)
             for form in form_list:
                 self.result.proposals.append(
-                    Proposal(lot.lot_id, row["theme"], form, origin, confidence, evidence, row["rule"])
+                    Proposal(lot.lot_id, rule.theme, form, origin, confidence, evidence, rule.rule)
                 )
 
     @staticmethod
@@ -410,6 +473,8 @@ class _Detector:
         return sorted(mine)
 
     def finding(self, lot: Lot, kind: str, code: Code, rule: str) -> None:
+        if not self.keep_findings:
+            return
         self.result.findings.append(
             CodeFinding(lot.lot_id, kind, code.field, code.list_name, code.value, _evidence(code), rule)
         )
@@ -482,6 +547,9 @@ def _dedupe(proposals: list[Proposal]) -> list[Proposal]:
             extra.setdefault(key, []).append(proposal.evidence)
     out = []
     for key, proposal in best.items():
+        if key not in extra and key not in weights:  # found once, nothing to add: the proposal as it is
+            out.append(proposal)
+            continue
         evidence = "; ".join([proposal.evidence, *extra.get(key, [])][:4])
         out.append(
             Proposal(
@@ -514,5 +582,5 @@ def detect_all(notice: Notice) -> Detection:
 
 def detect(notice: Notice) -> tuple[list[Proposal], list[AttributeSignal]]:
     """Proposed MVI applications and attribute signals for every lot of a notice."""
-    result = detect_all(notice)
+    result = _Detector(notice, findings=False).run()
     return result.proposals, result.signals
