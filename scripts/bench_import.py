@@ -9,8 +9,8 @@ or else written to a temporary folder by varying the notice id and procedure id 
 (every variant a new procedure). Each size runs in its own process on a fresh database (SQLite: a new file;
 PostgreSQL: the given database, flushed first — never point it at a database you need), which reports:
 
-- end to end: notices per second for read_paths → detect → import service (commits included), reading ahead in a
-  second thread as `import_notices` does (`--inline`: everything in one thread);
+- end to end: notices per second for read_paths → detect → import service (commits included); `--read-ahead auto`
+  (the default) reads ahead in a second thread on PostgreSQL only, as `import_notices` does; `on` / `off` force it;
 - parse only: lxml.etree.fromstring over the same bytes, the limit no importer can beat;
 - read only: the project's readers without storing; read+detect: readers and detectors, without storing;
 - service: what the import service alone manages (end-to-end time less the read+detect time);
@@ -59,7 +59,7 @@ def write_corpus(folder: Path, size: int) -> list[Path]:
     return paths
 
 
-def worker(database_url: str, files: list[str], *, read_ahead: bool) -> dict[str, float]:
+def worker(database_url: str, files: list[str], *, read_ahead: str) -> dict[str, float]:
     """One measurement in this process (DATABASE_URL is set before Django starts)."""
     os.environ["DATABASE_URL"] = database_url
     os.environ["DEBUG"] = "false"
@@ -86,7 +86,8 @@ def worker(database_url: str, files: list[str], *, read_ahead: bool) -> dict[str
     run = import_run_create(source_description=f"benchmark, {len(files)} files")
     load = os.getloadavg()[0]
     start, cpu_start = time.perf_counter(), time.process_time()
-    import_run_execute(run=run, raw_notices=read_paths(files), read_ahead=read_ahead)
+    ahead = read_ahead == "on" or (read_ahead == "auto" and database_url.startswith("postgres"))
+    import_run_execute(run=run, raw_notices=read_paths(files), read_ahead=ahead)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the measurements below
     run.refresh_from_db()
@@ -136,14 +137,19 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="folder of eForms XML files (default: generated)")
     parser.add_argument("--postgres", help="also run on this PostgreSQL database (it is flushed!)")
     parser.add_argument("--no-sqlite", action="store_true")
-    parser.add_argument("--inline", action="store_true", help="no read-ahead thread: read and store in one thread")
+    parser.add_argument(
+        "--read-ahead",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="read in a second thread: auto (PostgreSQL only, as import_notices), on, off",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("DATABASE_URL", "FILE_LIST"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:
         database_url, file_list = args.worker
         files = Path(file_list).read_text().split("\n")
-        print(json.dumps(worker(database_url, files, read_ahead=not args.inline)))
+        print(json.dumps(worker(database_url, files, read_ahead=args.read_ahead)))
         return
 
     with tempfile.TemporaryDirectory(prefix="mvim-bench-") as tmp:
@@ -157,7 +163,7 @@ def main() -> None:
         databases = [] if args.no_sqlite else [("SQLite", None)]
         if args.postgres:
             databases.append(("PostgreSQL", args.postgres))
-        mode = "one thread (--inline)" if args.inline else "reading ahead in a second thread"
+        mode = {"auto": "read ahead on PostgreSQL only", "on": "read ahead", "off": "one thread"}[args.read_ahead]
         print(f"end to end: {mode}; rates per wall-clock second / per CPU second of the importing process (all its")
         print("threads); load = 1-minute load average")
         print(
@@ -176,7 +182,8 @@ def main() -> None:
                         "--worker",
                         database_url,
                         str(file_list),
-                        *(["--inline"] if args.inline else []),
+                        "--read-ahead",
+                        args.read_ahead,
                     ],
                     check=True,
                     capture_output=True,
