@@ -27,7 +27,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache, partial
-from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -266,8 +265,22 @@ def _prepare(raw: n.RawNotice) -> _Input:
 
 
 def _chunks(items: Iterable[_Input], size: int) -> Iterator[list[_Input]]:
+    """The items in lists of `size`. When the input breaks off (an archive damaged half-way), the notices read
+    before the break are still handed on, and the error comes after them."""
     iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+    while True:
+        chunk: list[_Input] = []
+        try:
+            for item in iterator:
+                chunk.append(item)
+                if len(chunk) == size:
+                    break
+        except Exception:
+            if chunk:
+                yield chunk
+            raise
+        if not chunk:
+            return
         yield chunk
 
 

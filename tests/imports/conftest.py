@@ -100,12 +100,16 @@ def raw(notice: n.Notice, content: bytes | None = None, file: str = "test.xml") 
 @pytest.fixture
 def run_import(db: None) -> Callable[..., RunReport]:
     def run(
-        items: Iterable[n.RawNotice], *, organisation: Organisation | None = None, dry_run: bool = False
+        items: Iterable[n.RawNotice],
+        *,
+        organisation: Organisation | None = None,
+        dry_run: bool = False,
+        read_ahead: bool = False,
     ) -> RunReport:
         import_run: ImportRun = import_run_create(
             source_description="test", organisation=organisation, dry_run=dry_run
         )
-        return import_run_execute(run=import_run, raw_notices=items, detector=code_detector)
+        return import_run_execute(run=import_run, raw_notices=items, detector=code_detector, read_ahead=read_ahead)
 
     return run
 

@@ -193,3 +193,55 @@ def test_a_newer_notice_after_an_older_one_still_applies(run_import):
     assert report.run.updated == 1
     assert Tender.objects.get().title == "Later"
     assert ImportedTender.objects.get().latest_publication_date == date(2025, 5, 1)
+
+
+def _outcome() -> tuple[Any, ...]:
+    return (
+        sorted(Tender.objects.values_list("title", "estimated_value")),
+        sorted(SourceRecord.objects.values_list("notice_id", "sha256")),
+        Lot.objects.count(),
+        MVIProposal.objects.count(),
+        sorted(ImportFailure.objects.values_list("notice", "field", "message")),
+    )
+
+
+def _mixed_input() -> list[n.RawNotice]:
+    items = [raw(_notice(i)) for i in range(6)]
+    items.insert(2, n.RawNotice(file="broken.xml", locator="", raw=b"<x", error=n.ReadError("malformed XML")))
+    items.append(raw(_notice(3, version="2", estimated_value=Decimal("999"))))  # an update of notice-3's tender
+    items.append(raw(_notice(7, title="")))  # fails: a new tender needs a title
+    return items
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reading_ahead_in_a_second_thread_stores_exactly_what_one_thread_stores(run_import):
+    """The read-ahead thread only reads (the database stays in the calling thread): same records, same report."""
+    OrganisationFactory(name="Gemeente Voorbeeld", national_id="00000001234567890000")
+    inline = run_import(_mixed_input())
+    stored = _outcome()
+    assert (inline.run.created, inline.run.updated, inline.run.failed) == (6, 1, 2)
+    Tender.objects.all().delete()
+    SourceRecord.objects.all().delete()
+    ImportFailure.objects.all().delete()
+    ImportedTender.objects.all().delete()
+
+    ahead = run_import(_mixed_input(), read_ahead=True)
+
+    assert (ahead.run.created, ahead.run.updated, ahead.run.failed) == (6, 1, 2)
+    assert [f.file for f in ahead.failures] == [f.file for f in inline.failures]
+    assert _outcome() == stored
+
+
+@pytest.mark.parametrize("read_ahead", [False, True])
+def test_an_input_that_breaks_off_keeps_what_was_read_before(run_import, read_ahead: bool):
+    def broken() -> Any:
+        yield raw(_notice(1))
+        yield raw(_notice(2))
+        raise n.ReadError("the archive is damaged", file="daily.tar.gz")
+
+    report = run_import(broken(), read_ahead=read_ahead)
+
+    assert report.run.status == "failed"
+    assert report.run.created == 2
+    assert Tender.objects.count() == 2
+    assert [f.file for f in report.failures] == ["daily.tar.gz"]
