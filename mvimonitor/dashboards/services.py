@@ -174,9 +174,15 @@ def _summaries_add(
     count = names.index("n")  # a row with no facts left (n = 0) is deleted, as a rebuild would not write it
     pairs = {(org, year) for org, year, _breakdown, _bucket in delta}
     stored: dict[tuple[int, int, str, str], tuple[int, str, bytes]] = {}
-    for pk, org, year, breakdown, bucket, row_layout, blob in FactSummary.objects.filter(
-        organisation_id__in=sorted({org for org, _year in pairs}), year__in=sorted({year for _org, year in pairs})
-    ).values_list("pk", "organisation_id", "year", "breakdown", "bucket", "names", "amounts"):
+    # Locked until the commit: a concurrent change of the same rows waits and then adds to this one's result,
+    # instead of both adding to the same old value (PostgreSQL; SQLite has a single writer anyway).
+    for pk, org, year, breakdown, bucket, row_layout, blob in (
+        FactSummary.objects.select_for_update()
+        .filter(
+            organisation_id__in=sorted({org for org, _year in pairs}), year__in=sorted({year for _org, year in pairs})
+        )
+        .values_list("pk", "organisation_id", "year", "breakdown", "bucket", "names", "amounts")
+    ):
         if (org, year) in pairs:
             stored[(org, year, breakdown, bucket)] = (pk, row_layout, bytes(blob))
     totals: dict[tuple[int, int, str, str], Any] = {}
