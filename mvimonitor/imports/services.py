@@ -256,12 +256,14 @@ class _Input:
     compressed: bytes | None
 
 
-def _prepare(raw: n.RawNotice) -> _Input:
-    """Hash and compress a read notice's bytes (both without Python's lock, so in the reading thread if there is
-    one); an unreadable notice's bytes are never stored, so they are not compressed."""
+def _prepare(raw: n.RawNotice, *, compress: bool = False) -> _Input:
+    """Hash a read notice's bytes and, in the reading thread (where it overlaps with storing), compress them too;
+    otherwise they are compressed only when stored. An unreadable notice's bytes are never stored."""
     if raw.notice is None:
         return _Input(raw=raw, sha="", compressed=None)
-    return _Input(raw=raw, sha=hashlib.sha256(raw.raw).hexdigest(), compressed=compress_raw(raw.raw))
+    return _Input(
+        raw=raw, sha=hashlib.sha256(raw.raw).hexdigest(), compressed=compress_raw(raw.raw) if compress else None
+    )
 
 
 def _chunks(items: Iterable[_Input], size: int) -> Iterator[list[_Input]]:
@@ -661,7 +663,11 @@ class _Importer:
         run.save(update_fields=["status", "started_at"])
         # read ahead by a whole chunk: while this thread writes one chunk (mostly waiting for the database), the other
         # reads the next
-        inputs = prefetched(raw_notices, _prepare, depth=batch_size) if read_ahead else map(_prepare, raw_notices)
+        inputs = (
+            prefetched(raw_notices, partial(_prepare, compress=True), depth=batch_size)
+            if read_ahead
+            else map(_prepare, raw_notices)
+        )
         try:
             for chunk in _chunks(inputs, batch_size):
                 with transaction.atomic():
