@@ -208,19 +208,9 @@ def _summaries_add(
         if found is not None and total[count] == 0:
             deletes.append(found[0])
         elif found is not None:
-            updates.append((np.asarray(total, dtype="<i8").tobytes(), found[0]))
+            updates.append((_blob(total), found[0]))
         else:
-            org, year, breakdown, bucket = key
-            inserts.append(
-                FactSummary(
-                    organisation_id=org,
-                    year=year,
-                    breakdown=breakdown,
-                    bucket=bucket,
-                    names=layout,
-                    amounts=np.asarray(total, dtype="<i8").tobytes(),
-                )
-            )
+            inserts.append(_summary_row(*key, layout, total))
     if deletes:
         FactSummary.objects.filter(pk__in=deletes)._raw_delete(connection.alias)
     if updates:
@@ -230,6 +220,17 @@ def _summaries_add(
     FactSummary.objects.bulk_create(inserts, batch_size=2000)
     if rebuild:
         summaries_refresh(pairs=rebuild)
+
+
+def _blob(amounts: Any) -> bytes:
+    """Amounts as stored in `FactSummary.amounts`: one little-endian int64 each."""
+    return np.asarray(amounts, dtype="<i8").tobytes()
+
+
+def _summary_row(org: int, year: int, breakdown: str, bucket: str, layout: str, amounts: Any) -> FactSummary:
+    return FactSummary(
+        organisation_id=org, year=year, breakdown=breakdown, bucket=bucket, names=layout, amounts=_blob(amounts)
+    )
 
 
 def _pairs(facts: models.QuerySet[TenderFact]) -> set[tuple[int, int]]:
@@ -269,14 +270,7 @@ def summaries_refresh(*, pairs: Iterable[tuple[int, int]] | None = None) -> int:
     names, computed = summarise(reference=Reference.load(), organisation_ids=organisations, years=years)
     layout = ",".join(names)
     rows = [
-        FactSummary(
-            organisation_id=org,
-            year=year,
-            breakdown=breakdown,
-            bucket=bucket,
-            names=layout,
-            amounts=np.asarray(amounts, dtype="<i8").tobytes(),
-        )
+        _summary_row(org, year, breakdown, bucket, layout, amounts)
         for org, year, breakdown, bucket, amounts in computed
     ]
     FactSummary.objects.bulk_create(rows, batch_size=2000)
