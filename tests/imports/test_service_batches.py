@@ -213,7 +213,6 @@ def _mixed_input() -> list[n.RawNotice]:
     return items
 
 
-@pytest.mark.django_db(transaction=True)
 def test_reading_ahead_in_a_second_thread_stores_exactly_what_one_thread_stores(run_import):
     """The read-ahead thread only reads (the database stays in the calling thread): same records, same report."""
     OrganisationFactory(name="Gemeente Voorbeeld", national_id="00000001234567890000")
