@@ -70,6 +70,6 @@ openapi-check:
 	else echo "SKIPPED: Spectral ADR lint, $(SHARED)/adr/linter.yaml is not present"; fi
 
 pytest:
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: install system-deps static lint typecheck checks openapi-check pytest
