@@ -72,7 +72,7 @@ def worker(database_url: str, files: list[str], *, read_ahead: str) -> dict[str,
     from lxml import etree
 
     from mvimonitor.imports.detect import detect
-    from mvimonitor.imports.services import import_run_create, import_run_execute
+    from mvimonitor.imports.services import import_run_create, import_run_execute, read_ahead_pays
     from mvimonitor.imports.sources import read_paths
     from mvimonitor.themes.models import CpvCode
 
@@ -86,7 +86,7 @@ def worker(database_url: str, files: list[str], *, read_ahead: str) -> dict[str,
     run = import_run_create(source_description=f"benchmark, {len(files)} files")
     load = os.getloadavg()[0]
     start, cpu_start = time.perf_counter(), time.process_time()
-    ahead = read_ahead == "on" or (read_ahead == "auto" and database_url.startswith("postgres"))
+    ahead = read_ahead == "on" or (read_ahead == "auto" and read_ahead_pays())
     import_run_execute(run=run, raw_notices=read_paths(files), read_ahead=ahead)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the measurements below

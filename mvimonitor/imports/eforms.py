@@ -187,11 +187,7 @@ class _Kids:
         return found if len(steps) == 1 else _all(found, steps, 1)
 
     def text(self, path: str) -> str:
-        element = self.first(path)
-        if element is None:
-            return ""
-        text = element.text
-        return "" if text is None else text.strip()
+        return _t(self.first(path))
 
 
 class _Reader:

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 
 from mvimonitor.imports import notices as n
 from mvimonitor.imports.models import ImportRun, RunStatus
-from mvimonitor.imports.services import import_run_create, import_run_execute
+from mvimonitor.imports.services import import_run_create, import_run_execute, read_ahead_pays
 from mvimonitor.organisations.models import Organisation
 
 
@@ -85,9 +84,7 @@ class Command(BaseCommand):
         report = import_run_execute(
             run=run,
             raw_notices=bar.count(read_paths([str(p) for p in paths]), run),
-            # Reading ahead pays where storing waits for a database server; on SQLite the two threads cost more in
-            # switching than they overlap (measured, ADR 0021).
-            read_ahead=connection.vendor == "postgresql",
+            read_ahead=read_ahead_pays(),
         )
         bar.close(run)
         for failure in report.failures:
