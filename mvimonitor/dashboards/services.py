@@ -173,6 +173,7 @@ def _summaries_add(
     layout = ",".join(names)
     count = names.index("n")  # a row with no facts left (n = 0) is deleted, as a rebuild would not write it
     pairs = {(org, year) for org, year, _breakdown, _bucket in delta}
+    _lock_pairs(pairs)
     stored: dict[tuple[int, int, str, str], tuple[int, str, bytes]] = {}
     # Locked until the commit: a concurrent change of the same rows waits and then adds to this one's result,
     # instead of both adding to the same old value (PostgreSQL; SQLite has a single writer anyway).
@@ -222,6 +223,28 @@ def _summaries_add(
         summaries_refresh(pairs=rebuild)
 
 
+# Key space of the summary locks: pg_advisory_xact_lock takes one bigint; the top bits name this use of it.
+_LOCK_SPACE = 0x4D56 << 44
+
+
+def _lock_pairs(pairs: Iterable[tuple[int, int]]) -> None:
+    """PostgreSQL: lock these (organisation, year) pairs' summaries until the end of the transaction.
+
+    Row locks (SELECT ... FOR UPDATE) cannot cover a summary row that does not exist yet: two transactions adding an
+    organisation's first tenders of a year would both insert the same row, and the second would fail on the unique
+    constraint. A transaction-level advisory lock per pair makes the second wait for the first's commit; its next
+    statement then sees the first's rows and adds to them. Locks are taken in ascending order, so two transactions
+    cannot each hold a lock the other waits for. Keys of different pairs collide only beyond 2^32 organisations or
+    4,096 years apart, which would make a transaction wait, never give a wrong sum. SQLite has one writer at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({_LOCK_SPACE | (org & 0xFFFFFFFF) << 12 | (year & 0xFFF) for org, year in pairs})
+    if keys:
+        with connection.cursor() as cursor:  # unnest keeps the array's (ascending) order
+            cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys])
+
+
 def _blob(amounts: Any) -> bytes:
     """Amounts as stored in `FactSummary.amounts`: one little-endian int64 each."""
     return np.asarray(amounts, dtype="<i8").tobytes()
@@ -266,6 +289,7 @@ def summaries_refresh(*, pairs: Iterable[tuple[int, int]] | None = None) -> int:
         organisations = sorted({org for org, _year in wanted})
         years = sorted({year for _org, year in wanted})
         summaries = summaries.filter(organisation_id__in=organisations, year__in=years)
+        _lock_pairs(wanted)
     summaries._raw_delete(summaries.db)
     names, computed = summarise(reference=Reference.load(), organisation_ids=organisations, years=years)
     layout = ",".join(names)

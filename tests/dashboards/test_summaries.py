@@ -3,15 +3,18 @@ and follow every change of the facts (ADR 0019)."""
 
 import datetime as dt
 import random
+import threading
+import time
 from collections.abc import Callable
 
 import pytest
+from django.db import connection, connections, transaction
 
 from mvimonitor.dashboards import selectors
 from mvimonitor.dashboards.disclosure import Thresholds
 from mvimonitor.dashboards.kpis import CATALOGUE, Breakdown
 from mvimonitor.dashboards.models import FactSummary, FactsVersion
-from mvimonitor.dashboards.services import facts_version, summaries_refresh
+from mvimonitor.dashboards.services import facts_refresh, facts_version, summaries_refresh
 from mvimonitor.organisations.models import Role
 from mvimonitor.tenders import services as tender_services
 from mvimonitor.tenders.models import Tender
@@ -155,3 +158,42 @@ def test_a_stored_summary_that_does_not_match_is_recomputed(random_country: list
     after_edit = _stored()
     summaries_refresh()
     assert _stored() == after_edit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_creating_the_same_summary_row_both_count(make_tender: Callable[..., Tender]) -> None:
+    """An organisation's first two tenders of a year, stored by two transactions at once (PostgreSQL): the second
+    waits for the first instead of failing on the summary row's unique constraint, and both tenders are counted."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time; the race needs PostgreSQL (the CI's second pass)")
+    organisation = OrganisationFactory()
+    first_refreshed = threading.Event()
+    errors: list[BaseException] = []
+
+    def store(wait_for: threading.Event | None) -> None:
+        try:
+            if wait_for is not None:
+                assert wait_for.wait(10)
+            with transaction.atomic():
+                tender = make_tender(organisation, published=dt.date(2031, 3, 1), value="1000")
+                facts_refresh(tender_ids=[tender.pk])
+                if wait_for is None:
+                    first_refreshed.set()
+                    time.sleep(1)  # the other transaction reaches its summaries while this one has not committed
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=store, args=(None,)), threading.Thread(target=store, args=(first_refreshed,))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    rows = FactSummary.objects.filter(organisation=organisation, year=2031, breakdown="all")
+    assert rows.count() == 1
+    kept_up = _stored()
+    summaries_refresh()
+    assert _stored() == kept_up
+    assert Tender.objects.filter(organisation=organisation).count() == 2
