@@ -91,6 +91,20 @@ DATABASES = {
         conn_max_age=int(os.getenv("MVIMONITOR_DB_CONN_MAX_AGE", "0")),
     )
 }
+# The embedded SQLite database is written by two processes (the web server and the import worker), so:
+# - write-ahead log: readers never wait for the writer, and a commit costs one write instead of two (NORMAL sync is
+#   safe with WAL: a power cut can lose the last commits, never corrupt the file);
+# - BEGIN IMMEDIATE: a transaction takes the write lock when it starts. With SQLite's default (DEFERRED) a transaction
+#   that has read and then writes while the other process writes fails at once with "database is locked", since
+#   waiting could not help it; IMMEDIATE makes it wait for the lock like any other;
+# - wait up to 30 s for the lock: an import commits every 1,000 notices, a few seconds apart.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
