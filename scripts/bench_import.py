@@ -11,7 +11,8 @@ PostgreSQL: the given database, flushed first — never point it at a database y
 
 - end to end: notices per second for read_paths → detect → import service (commits included); `--read-ahead auto`
   (the default) reads ahead in a second thread on PostgreSQL only, as `import_notices` does; `on` / `off` force it;
-- parse only: lxml.etree.fromstring over the same bytes, the limit no importer can beat;
+- parse only: lxml.etree.fromstring over the same bytes, the limit no importer can beat; measured before and after
+  the import, the faster of the two counts;
 - keep+parse: what each notice costs before anything is read from it in an importer that keeps the raw notice
   (read the file, SHA-256, Zstandard copy, the hardened parse);
 - read only: the project's readers without storing; read+detect: readers and detectors, without storing;
@@ -62,6 +63,20 @@ def write_corpus(folder: Path, size: int) -> list[Path]:
     return paths
 
 
+def parse_only(files: list[str]) -> tuple[float, float]:
+    """Seconds (wall clock, CPU) lxml.etree.fromstring takes for the files, file reading not included."""
+    from lxml import etree
+
+    seconds = cpu = 0.0
+    for name in files:
+        blob = Path(name).read_bytes()
+        start, cpu_start = time.perf_counter(), time.process_time()
+        etree.fromstring(blob)  # the parser alone, on our own generated corpus
+        seconds += time.perf_counter() - start
+        cpu += time.process_time() - cpu_start
+    return seconds, cpu
+
+
 def worker(database_url: str, files: list[str], *, read_ahead: str) -> dict[str, float]:
     """One measurement in this process (DATABASE_URL is set before Django starts)."""
     os.environ["DATABASE_URL"] = database_url
@@ -72,7 +87,6 @@ def worker(database_url: str, files: list[str], *, read_ahead: str) -> dict[str,
 
     django.setup()
     from django.core.management import call_command
-    from lxml import etree
 
     from mvimonitor.imports.detect import detect
     from mvimonitor.imports.models import compress_raw
@@ -88,6 +102,9 @@ def worker(database_url: str, files: list[str], *, read_ahead: str) -> dict[str,
     if CpvCode.objects.count() < 1000 and CPV_CSV.is_file():
         call_command("load_cpv", str(CPV_CSV), verbosity=0)
 
+    # lxml alone, before and after the import; the faster pass counts (the machine's speed varies from minute to
+    # minute, and the faster parse gives the stricter ratio)
+    parse_before = parse_only(files)
     run = import_run_create(source_description=f"benchmark, {len(files)} files")
     load = os.getloadavg()[0]
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -109,13 +126,8 @@ def worker(database_url: str, files: list[str], *, read_ahead: str) -> dict[str,
             detect_cpu += time.process_time() - cpu_before
     total, total_cpu = time.perf_counter() - start, time.process_time() - cpu_start
 
-    parse_seconds = parse_cpu = 0.0
-    for name in files:
-        blob = Path(name).read_bytes()
-        start, cpu_start = time.perf_counter(), time.process_time()
-        etree.fromstring(blob)  # the parser alone, on our own generated corpus
-        parse_seconds += time.perf_counter() - start
-        parse_cpu += time.process_time() - cpu_start
+    parse_after = parse_only(files)
+    parse_seconds, parse_cpu = min(parse_before[0], parse_after[0]), min(parse_before[1], parse_after[1])
 
     # What every notice costs before anything is read from it, in any importer that keeps the raw notice as the
     # issue asks: reading the file, its SHA-256, its compressed copy and the hardened parse.
