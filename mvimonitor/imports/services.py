@@ -495,9 +495,9 @@ class _Inserter:
     def _insert_sqlite(plan: "_InsertPlan", rows: list[dict[str, Any]], values: list[Any], *, returning: bool) -> None:
         """SQLite, on the driver's own cursor (same connection and transaction) with its own ``?`` placeholders:
         Django's cursor rewrites ``%s`` to ``?`` with a regular expression over every statement, a noticeable cost
-        for statements of hundreds of rows (py-spy: 4% of an import). Rows whose keys are not needed go through one prepared statement
-        (``executemany``); the others as multi-row ``INSERT ... RETURNING`` (SQLite 3.35+), in statements of at most
-        500 rows and 30,000 parameters."""
+        for statements of hundreds of rows (py-spy: 4% of an import). Rows whose keys are not needed go through one
+        prepared statement (``executemany``); the others as multi-row ``INSERT ... RETURNING`` (SQLite 3.35+), in
+        statements of at most 500 rows and 30,000 parameters."""
         placeholder = "(" + ", ".join(["?"] * plan.width) + ")"
         connection.ensure_connection()
         with connection.wrap_database_errors:
