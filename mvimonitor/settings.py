@@ -92,8 +92,8 @@ DATABASES = {
     )
 }
 # The embedded SQLite database is written by two processes (the web server and the import worker), so:
-# - write-ahead log: readers never wait for the writer, and a commit costs one write instead of two (NORMAL sync is
-#   safe with WAL: a power cut can lose the last commits, never corrupt the file);
+# - write-ahead log: readers never wait for the writer (NORMAL sync is safe with WAL: a power cut can lose the last
+#   commits, never corrupt the file);
 # - BEGIN IMMEDIATE: a transaction takes the write lock when it starts. With SQLite's default (DEFERRED) a transaction
 #   that has read and then writes while the other process writes fails at once with "database is locked", since
 #   waiting could not help it; IMMEDIATE makes it wait for the lock like any other;

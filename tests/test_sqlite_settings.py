@@ -2,7 +2,6 @@
 options in `settings.SQLITE_OPTIONS` keep them from failing on each other's locks."""
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,13 +34,14 @@ def _begin(wrapper: BaseDatabaseWrapper) -> None:
 
 
 def _read_then_write_beside_a_writer(path: Path, options: dict[str, Any]) -> list[int]:
-    """One transaction writes and holds its lock for a moment; meanwhile another reads and then writes (as the review
+    """One transaction writes and holds its lock; meanwhile another reads and then writes (as the review
     page and the import service do). Returns the rows in the end; raises what the second transaction raised."""
     setup = _wrapper(path, options)
     with setup.cursor() as cursor:
         cursor.execute("CREATE TABLE t (x integer)")
     setup.close()
     writing = threading.Event()
+    read = threading.Event()  # the second transaction has read (without BEGIN IMMEDIATE it gets that far)
     failures: list[BaseException] = []
 
     def first() -> None:
@@ -50,7 +50,9 @@ def _read_then_write_beside_a_writer(path: Path, options: dict[str, Any]) -> lis
         with wrapper.cursor() as cursor:
             cursor.execute("INSERT INTO t VALUES (1)")
         writing.set()
-        time.sleep(0.5)
+        # Commit only once the other has read, so it has read the old state; with BEGIN IMMEDIATE it waits at its
+        # BEGIN and never reads before this commit, so give up waiting after a second.
+        read.wait(1)
         wrapper.connection.commit()
         wrapper.close()
 
@@ -61,6 +63,7 @@ def _read_then_write_beside_a_writer(path: Path, options: dict[str, Any]) -> lis
             _begin(wrapper)
             with wrapper.cursor() as cursor:
                 cursor.execute("SELECT count(*) FROM t")
+                read.set()
                 cursor.execute("INSERT INTO t VALUES (2)")
             wrapper.connection.commit()
         except BaseException as exc:  # reported to the caller
