@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "mvimonitor.dashboards",
     "mvimonitor.imports",
     "mvimonitor.api",
+    "mvimonitor.demo",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, User
+from mvimonitor.tenders.changes import RecordChange
 from mvimonitor.tenders.models import Lot, Tender
 from mvimonitor.themes.models import ApplicationForm, Theme
 
@@ -263,6 +264,17 @@ def _pairs(facts: models.QuerySet[TenderFact]) -> set[tuple[int, int]]:
 
 
 @transaction.atomic
+def facts_on_record_change(change: RecordChange) -> None:
+    """The monitoring app's refresher for `record_changed` (registered in `DashboardsConfig.ready`)."""
+    if change.everything:
+        facts_refresh()
+        return
+    if change.removed_tender_ids:
+        facts_remove(tender_ids=change.removed_tender_ids)
+    if kept := change.tender_ids - change.removed_tender_ids:
+        facts_refresh(tender_ids=kept)
+
+
 def facts_remove(*, tender_ids: Iterable[int]) -> None:
     """Before tenders are deleted: drop their facts and rebuild the summaries they were part of (the fact rows
     would go with the tenders, but the summaries and the facts version must follow)."""

@@ -304,7 +304,6 @@ class CommitmentViewSet(
         data = dict(serializer.validated_data)
         contract = data.pop("contract")
         commitment = services.commitment_create(user=_user(self.request), contract=contract, **data)
-        services.effects_recalculate(organisation_ids=[contract.lot.tender.organisation_id])
         serializer.instance = commitment
 
     def perform_update(self, serializer: serializers.BaseSerializer[Commitment]) -> None:
@@ -313,7 +312,6 @@ class CommitmentViewSet(
         data = dict(serializer.validated_data)
         data.pop("contract", None)
         serializer.instance = services.commitment_update(user=_user(self.request), commitment=commitment, **data)
-        services.effects_recalculate(organisation_ids=[commitment.contract.lot.tender.organisation_id])
 
 
 @extend_schema_view(list=extend_schema(parameters=[RealisationFilter]))
@@ -365,7 +363,6 @@ class RealisationViewSet(
         serializer.instance = services.realisation_submit(
             user=_user(self.request), commitment=commitment, placements=placements, **data
         )
-        services.effects_recalculate(organisation_ids=[commitment.contract.lot.tender.organisation_id])
 
     @extend_schema(request=ReviewSerializer, responses=RealisationSerializer)
     @action(detail=True, methods=["post"])
@@ -380,8 +377,6 @@ class RealisationViewSet(
             status=body.validated_data["status"],
             note=body.validated_data["note"],
         )
-        organisation = realisation.commitment.contract.lot.tender.organisation_id
-        services.effects_recalculate(organisation_ids=[organisation])
         return Response(RealisationSerializer(realisation, context={"request": request}).data)
 
 

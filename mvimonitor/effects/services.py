@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, User
+from mvimonitor.tenders.changes import RecordChange, record_changed
 from mvimonitor.tenders.models import Contract, Lot
 
 from . import calculations as calc
@@ -523,6 +524,7 @@ def contract_update(*, user: User, contract: Contract, **fields: Any) -> Contrac
         _check_period_still_holds(contract)
     if changed:
         contract.save(update_fields=changed)
+        record_changed(contract_organisation_ids=[contract.lot.tender.organisation_id])
     return contract
 
 
@@ -599,7 +601,9 @@ def _obligation(commitment: Commitment) -> Decimal:
     return result
 
 
-def _prepare_commitment(commitment: Commitment) -> None:
+def commitment_prepare(commitment: Commitment) -> None:
+    """Derive what a commitment's own fields imply (the social-return obligation, the reference unit) and check its
+    factor set belongs to its organisation; the services and the admin form both run it before `full_clean`."""
     if commitment.kind == CommitmentKind.SOCIAL_RETURN:
         commitment.unit = Unit.EUR
         commitment.quantity = _obligation(commitment)
@@ -623,9 +627,10 @@ def commitment_create(*, user: User, contract: Contract, **fields: Any) -> Commi
         commitment.period_start = contract.start_date  # type: ignore[assignment]
     if not commitment.period_end:
         commitment.period_end = contract.end_date  # type: ignore[assignment]
-    _prepare_commitment(commitment)
+    commitment_prepare(commitment)
     commitment.full_clean()
     commitment.save()
+    record_changed(contract_organisation_ids=[contract.lot.tender.organisation_id])
     return commitment
 
 
@@ -634,9 +639,10 @@ def commitment_update(*, user: User, commitment: Commitment, **fields: Any) -> C
     _require(user, Action.EDIT_CONTRACTS, commitment.contract.lot.tender.organisation_id)
     fields.pop("contract", None)
     _assign(commitment, fields)
-    _prepare_commitment(commitment)
+    commitment_prepare(commitment)
     commitment.full_clean()
     commitment.save()
+    record_changed(contract_organisation_ids=[commitment.contract.lot.tender.organisation_id])
     return commitment
 
 
@@ -731,6 +737,7 @@ def realisation_submit(
         placement.save()
     for upload in evidence:
         evidence_add(user=user, realisation=realisation, upload=upload)
+    record_changed(contract_organisation_ids=[commitment.contract.lot.tender.organisation_id])
     return realisation
 
 
@@ -764,6 +771,7 @@ def realisation_review(*, user: User, realisation: Realisation, status: str, not
     realisation.reviewed_at = timezone.now()
     realisation.full_clean()
     realisation.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    record_changed(contract_organisation_ids=[realisation.commitment.contract.lot.tender.organisation_id])
     return realisation
 
 
@@ -1178,6 +1186,14 @@ def _read_sr_fte(placement_rows: Any) -> dict[int, Decimal]:
             line_fte = lines[key] = calc.placement_value(placement, block).fte_years
         fte[commitment_id] = fte.get(commitment_id, zero) + line_fte
     return fte
+
+
+def effects_on_record_change(change: RecordChange) -> None:
+    """The effects app's refresher for `record_changed` (registered in `EffectsConfig.ready`)."""
+    if change.everything:
+        _recalculate(None, timezone.localdate())
+    elif change.contract_organisation_ids:
+        _recalculate(sorted(change.contract_organisation_ids), timezone.localdate())
 
 
 def effects_recalculate(

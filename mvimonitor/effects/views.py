@@ -177,7 +177,6 @@ def commitment_create(request: HttpRequest, contract_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            services.effects_recalculate(organisation_ids=[contract.lot.tender.organisation_id])
             messages.success(request, _("The commitment was added."))
             return redirect("effects:contract-detail", contract_id=contract.pk)
     back = reverse("effects:contract-detail", args=[contract.pk])
@@ -197,7 +196,6 @@ def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            services.effects_recalculate(organisation_ids=[commitment.contract.lot.tender.organisation_id])
             messages.success(request, _("The commitment was saved."))
             return redirect("effects:contract-detail", contract_id=commitment.contract_id)
     back = reverse("effects:contract-detail", args=[commitment.contract_id])
@@ -244,7 +242,6 @@ def realisation_create(request: HttpRequest, commitment_id: int) -> HttpResponse
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            services.effects_recalculate(organisation_ids=[commitment.contract.lot.tender.organisation_id])
             messages.success(request, _("The realisation was submitted."))
             return redirect("effects:contract-detail", contract_id=commitment.contract_id)
     back = reverse("effects:contract-detail", args=[commitment.contract_id])
@@ -279,7 +276,6 @@ def realisation_review(request: HttpRequest, realisation_id: int) -> HttpRespons
             for message in error.messages:
                 messages.error(request, message)
         else:
-            services.effects_recalculate(organisation_ids=[commitment.contract.lot.tender.organisation_id])
             messages.success(request, _("The review was recorded."))
     else:
         messages.error(request, _("Choose verified or rejected."))

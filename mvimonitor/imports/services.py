@@ -37,10 +37,10 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, OrganisationKind, OrganisationStatus, User
 from mvimonitor.organisations.validators import validate_kvk, validate_oin
+from mvimonitor.tenders.changes import record_changed
 from mvimonitor.tenders.models import (
     AwardCriterion,
     AwardCriterionType,
@@ -695,7 +695,7 @@ class _Importer:
                 with transaction.atomic():
                     self._import_chunk(chunk)
                     # Same transaction as the records, so dashboards never count a tender differently from the record.
-                    facts_refresh(tender_ids=self.touched)
+                    record_changed(tender_ids=self.touched)
                     self.touched.clear()
                     run.save(update_fields=["seen", "created", "updated", "unchanged", "failed"])
                 if progress is not None:

@@ -7,13 +7,14 @@ A staff user who is not a superuser sees and changes only the records of organis
 from typing import Any
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from mvimonitor.organisations.access import Action, organisations_for, permitted, scope
 
+from .changes import record_changed
 from .models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 
 
@@ -22,12 +23,42 @@ class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
     organisation_path: str = "organisation"  # lookup from the model to its Organisation
     edit_action: Action = Action.EDIT_TENDERS
+    # What a change of a row announces through `changes.record_changed`: (keyword, lookup from the model to the key)
+    announces: tuple[str, str] = ("tender_ids", "pk")
 
     def organisation_id_of(self, obj: Any) -> int:
         value: Any = obj
         for part in self.organisation_path.split("__"):
             value = getattr(value, part)
         return int(value.pk)
+
+    def _keys(self, queryset: models.QuerySet[Any]) -> list[int]:
+        return [key for key in queryset.values_list(self.announces[1], flat=True) if key is not None]
+
+    def _announce(self, keys: list[int]) -> None:
+        if self.announces[0] == "tender_ids":
+            record_changed(tender_ids=keys)
+        else:
+            record_changed(contract_organisation_ids=keys)
+
+    # Every admin write goes through the seam of the record, so the derived tables follow it (ADR 0023).
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            self._announce(self._keys(type(obj)._default_manager.filter(pk=obj.pk)))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_queryset(request, type(obj)._default_manager.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        with transaction.atomic():
+            keys = self._keys(queryset)
+            if self.announces[0] == "tender_ids" and self.announces[1] == "pk":
+                record_changed(removed_tender_ids=keys)  # facts go before their tenders do
+                super().delete_queryset(request, queryset)
+            else:
+                super().delete_queryset(request, queryset)
+                self._announce(keys)
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         queryset: models.QuerySet[Any] = super().get_queryset(request)
@@ -85,6 +116,7 @@ class TenderAdmin(ScopedAdmin):
 @admin.register(Lot)
 class LotAdmin(ScopedAdmin):
     organisation_path = "tender__organisation"
+    announces = ("tender_ids", "tender_id")
     list_display = ["number", "title", "tender", "estimated_value"]
     search_fields = ["number", "title", "tender__title"]
     raw_id_fields = ["tender", "main_cpv"]
@@ -94,6 +126,7 @@ class LotAdmin(ScopedAdmin):
 @admin.register(AwardCriterion)
 class AwardCriterionAdmin(ScopedAdmin):
     organisation_path = "lot__tender__organisation"
+    announces = ("tender_ids", "lot__tender_id")
     list_display = ["name", "criterion_type", "weight", "lot"]
     list_filter = ["criterion_type"]
     search_fields = ["name", "lot__title", "lot__tender__title"]
@@ -105,6 +138,7 @@ class AwardCriterionAdmin(ScopedAdmin):
 class MVIApplicationAdmin(ScopedAdmin):
     organisation_path = "lot__tender__organisation"
     edit_action = Action.EDIT_MVI
+    announces = ("tender_ids", "lot__tender_id")
     list_display = ["lot", "theme", "form", "ambition_level", "award_weight", "origin", "confidence"]
     list_filter = ["theme", "form", "ambition_level", "origin", "confidence"]
     search_fields = ["evidence", "lot__title", "lot__tender__title"]
@@ -116,6 +150,7 @@ class MVIApplicationAdmin(ScopedAdmin):
 class ContractAdmin(ScopedAdmin):
     organisation_path = "lot__tender__organisation"
     edit_action = Action.EDIT_CONTRACTS
+    announces = ("contract_organisation_ids", "lot__tender__organisation_id")
     list_display = ["supplier_name", "lot", "value", "start_date", "end_date"]
     list_filter = ["supplier_is_sme", "start_date"]
     search_fields = ["supplier_name", "supplier_kvk_number", "lot__title", "lot__tender__title"]

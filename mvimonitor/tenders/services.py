@@ -1,8 +1,8 @@
 """Every write to the procurement record goes through these functions (views, API, admin actions, imports).
 
 Each checks the caller's rights through `mvimonitor.organisations.access`, validates with `full_clean()` and runs
-in one transaction, so a refused or invalid write changes nothing. Each write also rebuilds the monitoring facts of
-the tender it touched (`facts_refresh`), in the same transaction, so dashboards are never behind the record.
+in one transaction, so a refused or invalid write changes nothing. Each write announces the tender it touched
+(`changes.record_changed`) in the same transaction, so the derived tables (monitoring facts) are never behind it.
 """
 
 from collections.abc import Iterable, Mapping
@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mvimonitor.dashboards.services import facts_refresh, facts_remove
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.themes.models import CpvCode
 
+from .changes import record_changed
 from .models import AwardCriterion, Lot, MVIApplication, Tender
 
 
@@ -55,7 +55,7 @@ def tender_create(
     tender.full_clean()
     tender.save()
     _set_additional_cpvs(tender, additional_cpvs)
-    facts_refresh(tender_ids=[tender.pk])
+    record_changed(tender_ids=[tender.pk])
     return tender
 
 
@@ -71,7 +71,7 @@ def tender_update(
     if changed:
         tender.save(update_fields=[*changed, "updated_at"])
     _set_additional_cpvs(tender, additional_cpvs)
-    facts_refresh(tender_ids=[tender.pk])
+    record_changed(tender_ids=[tender.pk])
     return tender
 
 
@@ -80,7 +80,7 @@ def tender_delete(*, user: User, tender: Tender) -> None:
     _require(user, Action.EDIT_TENDERS, tender.organisation_id)
     if any(lot.contracts.exists() for lot in tender.lots.all()):
         raise ValidationError(_("A tender with contracts cannot be deleted."))
-    facts_remove(tender_ids=[tender.pk])
+    record_changed(removed_tender_ids=[tender.pk])
     tender.delete()
 
 
@@ -91,7 +91,7 @@ def tender_confirm_mvi(*, user: User, tender: Tender) -> Tender:
     tender.mvi_confirmed_at = timezone.now()
     tender.mvi_confirmed_by = user
     tender.save(update_fields=["mvi_confirmed_at", "mvi_confirmed_by", "updated_at"])
-    facts_refresh(tender_ids=[tender.pk])
+    record_changed(tender_ids=[tender.pk])
     return tender
 
 
@@ -101,7 +101,7 @@ def lot_create(*, user: User, tender: Tender, **fields: Any) -> Lot:
     lot = Lot(tender=tender, **fields)
     lot.full_clean()
     lot.save()
-    facts_refresh(tender_ids=[tender.pk])
+    record_changed(tender_ids=[tender.pk])
     return lot
 
 
@@ -114,7 +114,7 @@ def lot_update(*, user: User, lot: Lot, **fields: Any) -> Lot:
     lot.full_clean()
     if changed:
         lot.save(update_fields=changed)
-    facts_refresh(tender_ids=[lot.tender_id])
+    record_changed(tender_ids=[lot.tender_id])
     return lot
 
 
@@ -125,7 +125,7 @@ def lot_delete(*, user: User, lot: Lot) -> None:
         raise ValidationError(_("A lot with contracts cannot be deleted."))
     tender_id = lot.tender_id
     lot.delete()
-    facts_refresh(tender_ids=[tender_id])
+    record_changed(tender_ids=[tender_id])
 
 
 @transaction.atomic
@@ -134,6 +134,7 @@ def award_criterion_create(*, user: User, lot: Lot, **fields: Any) -> AwardCrite
     criterion = AwardCriterion(lot=lot, **fields)
     criterion.full_clean()
     criterion.save()
+    record_changed(tender_ids=[lot.tender_id])
     return criterion
 
 
@@ -143,7 +144,7 @@ def mvi_application_create(*, user: User, lot: Lot, **fields: Any) -> MVIApplica
     application = MVIApplication(lot=lot, created_by=user, **fields)
     application.full_clean()
     application.save()
-    facts_refresh(tender_ids=[lot.tender_id])
+    record_changed(tender_ids=[lot.tender_id])
     return application
 
 
@@ -156,7 +157,7 @@ def mvi_application_update(*, user: User, application: MVIApplication, **fields:
     application.full_clean()
     if changed:
         application.save(update_fields=[*changed, "updated_at"])
-    facts_refresh(tender_ids=[application.lot.tender_id])
+    record_changed(tender_ids=[application.lot.tender_id])
     return application
 
 
@@ -165,4 +166,4 @@ def mvi_application_delete(*, user: User, application: MVIApplication) -> None:
     _require(user, Action.EDIT_MVI, application.lot.tender.organisation_id)
     tender_id = application.lot.tender_id
     application.delete()
-    facts_refresh(tender_ids=[tender_id])
+    record_changed(tender_ids=[tender_id])

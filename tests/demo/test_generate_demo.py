@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.utils import translation
 
+from mvimonitor.demo.tenders import organisation_counts
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.organisations.validators import validate_kvk, validate_oin
-from mvimonitor.tenders.demo import organisation_counts
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 from tests.factories import TenderFactory
 
@@ -233,7 +233,7 @@ def test_every_organisation_year_has_a_spend_total_above_its_tender_value(demo: 
 
 def test_tenders_in_a_criteria_product_group_feed_the_product_group_kpis(demo: None) -> None:
     from mvimonitor.dashboards.models import TenderFact
-    from mvimonitor.tenders.demo import DEMO_PRODUCT_GROUPS
+    from mvimonitor.demo.tenders import DEMO_PRODUCT_GROUPS
 
     grouped = Tender.objects.filter(product_group__isnull=False)
     # exactly the tenders whose main CPV code the demo maps to a product group, and that group

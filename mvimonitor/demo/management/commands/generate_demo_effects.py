@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mvimonitor.demo.effects import ContractRow, generate
 from mvimonitor.effects import calculations as calc
-from mvimonitor.effects.demo import ContractRow, generate
 from mvimonitor.effects.models import (
     BuildingBlock,
     BuildingBlockTable,

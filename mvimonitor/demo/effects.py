@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from . import calculations as calc
+from mvimonitor.effects import calculations as calc
 
 # (kind, theme, unit, factor, reference factor, reference unit, share of commitments)
 KINDS: list[tuple[str, str, str, str, str, str, float]] = [

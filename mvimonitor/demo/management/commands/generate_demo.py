@@ -19,10 +19,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mvimonitor.dashboards.models import SpendTotal
-from mvimonitor.dashboards.services import facts_refresh
-from mvimonitor.organisations.models import Organisation
-from mvimonitor.tenders.demo import (
+from mvimonitor.dashboards.models import SpendTotal, TenderFact
+from mvimonitor.demo.tenders import (
     Catalogue,
     OrganisationSpec,
     TenderGenerator,
@@ -32,6 +30,8 @@ from mvimonitor.tenders.demo import (
     spend_total,
     tenders_per_organisation_year,
 )
+from mvimonitor.organisations.models import Organisation
+from mvimonitor.tenders.changes import record_changed
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, CpvCode, EuThreshold, ProductGroup, Theme
 from mvimonitor.themes.services import DATA_DIR
@@ -311,7 +311,8 @@ class Command(BaseCommand):
             for batch in batched(stream, BATCH_SIZE):
                 writer.write(batch)
             writer.counts["spend totals"] = create_spend_totals(seed, writer)
-            writer.counts["monitoring facts"] = facts_refresh()
+            record_changed(everything=True)  # the monitoring facts (and stored effects) are rebuilt as a whole
+            writer.counts["monitoring facts"] = TenderFact.objects.count()
         if options["verbosity"]:
             self._report(removed_tenders, removed_organisations, len(org_specs), writer, clock.monotonic() - started)
 

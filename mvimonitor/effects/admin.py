@@ -1,0 +1,74 @@
+"""Django admin for commitments and realisations, scoped like the procurement record's admin.
+
+An edit here goes through the same preparation as the services (`commitment_prepare`) and announces the change
+through the record's seam, so the stored effects follow (ADR 0023).
+"""
+
+from copy import copy
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
+from django.http import HttpRequest
+
+from mvimonitor.organisations.access import Action
+from mvimonitor.tenders.admin import ScopedAdmin
+
+from .models import Commitment, Realisation
+from .services import commitment_prepare
+
+
+class CommitmentAdminForm(forms.ModelForm[Commitment]):
+    class Meta:
+        model = Commitment
+        fields = [
+            "contract", "theme", "kind", "description", "quantity", "unit", "factor_code", "reference_description",
+            "reference_quantity", "reference_unit", "reference_factor_code", "factor_set", "recycled_share",
+            "period_start", "period_end", "obligation_base", "wage_sum", "obligation_percentage", "obligation_cap",
+            "social_return_policy", "block_table", "award_advantage", "sanction_rule", "sanction_multiple",
+        ]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if not self.errors:
+            try:  # on a copy: the admin's save prepares the instance itself
+                commitment_prepare(construct_instance(self, copy(self.instance)))
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ScopedAdmin):
+    form = CommitmentAdminForm
+    organisation_path = "contract__lot__tender__organisation"
+    edit_action = Action.EDIT_CONTRACTS
+    announces = ("contract_organisation_ids", "contract__lot__tender__organisation_id")
+    list_display = ["description", "kind", "theme", "quantity", "unit", "contract", "period_start", "period_end"]
+    list_filter = ["kind", "theme"]
+    search_fields = ["description", "contract__supplier_name", "contract__lot__tender__title"]
+    raw_id_fields = ["contract", "factor_set", "created_by"]
+    list_select_related = ["contract", "theme"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        commitment_prepare(obj)  # what the form's clean checked on a copy
+        super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # a commitment is added to a contract on the contract's page, where its defaults are filled in
+
+
+@admin.register(Realisation)
+class RealisationAdmin(ScopedAdmin):
+    organisation_path = "commitment__contract__lot__tender__organisation"
+    edit_action = Action.EDIT_CONTRACTS
+    announces = ("contract_organisation_ids", "commitment__contract__lot__tender__organisation_id")
+    list_display = ["commitment", "period_start", "period_end", "quantity", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["commitment", "submitted_by", "reviewed_by"]
+    list_select_related = ["commitment"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # placements and evidence are reported through the realisation form

@@ -1,0 +1,48 @@
+"""The record's seam: every write announces its change, and the derived tables follow in the same transaction."""
+
+import pytest
+from django.db import transaction
+
+from mvimonitor.dashboards.models import TenderFact
+from mvimonitor.tenders import changes
+from tests.factories import TenderFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_monitoring_and_effects_register_their_refreshers_when_the_apps_load() -> None:
+    assert changes.refreshers() == ("stored effects", "monitoring facts")
+
+
+def test_announcing_outside_a_transaction_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        changes.record_changed(tender_ids=[1])
+
+
+def test_a_failing_refresher_rolls_the_write_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    tender = TenderFactory(title="Oud")
+
+    def broken(change: changes.RecordChange) -> None:
+        raise RuntimeError("refresher failed")
+
+    monkeypatch.setitem(changes._refreshers, "broken", broken)
+    with pytest.raises(RuntimeError, match="refresher failed"), transaction.atomic():
+        type(tender).objects.filter(pk=tender.pk).update(title="Nieuw")
+        changes.record_changed(tender_ids=[tender.pk])
+
+    tender.refresh_from_db()
+    assert tender.title == "Oud"
+
+
+def test_an_announced_tender_gets_its_fact_row_and_a_removed_one_loses_it() -> None:
+    tender = TenderFactory()
+    assert not TenderFact.objects.filter(tender_id=tender.pk).exists()
+
+    with transaction.atomic():
+        changes.record_changed(tender_ids=[tender.pk])
+    assert TenderFact.objects.filter(tender_id=tender.pk).exists()
+
+    with transaction.atomic():
+        changes.record_changed(removed_tender_ids=[tender.pk])
+        tender.delete()
+    assert not TenderFact.objects.filter(tender_id=tender.pk).exists()
