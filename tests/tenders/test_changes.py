@@ -25,10 +25,14 @@ def test_a_failing_refresher_rolls_the_write_back(monkeypatch: pytest.MonkeyPatc
     def broken(change: changes.RecordChange) -> None:
         raise RuntimeError("refresher failed")
 
+    def rename_and_announce() -> None:
+        with transaction.atomic():
+            type(tender).objects.filter(pk=tender.pk).update(title="Nieuw")
+            changes.record_changed(tender_ids=[tender.pk])
+
     monkeypatch.setitem(changes._refreshers, "broken", broken)
-    with pytest.raises(RuntimeError, match="refresher failed"), transaction.atomic():
-        type(tender).objects.filter(pk=tender.pk).update(title="Nieuw")
-        changes.record_changed(tender_ids=[tender.pk])
+    with pytest.raises(RuntimeError, match="refresher failed"):
+        rename_and_announce()
 
     tender.refresh_from_db()
     assert tender.title == "Oud"
