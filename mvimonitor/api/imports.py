@@ -19,10 +19,8 @@ from mvimonitor.imports.forms import ACCEPTED_SUFFIXES, MAX_UPLOAD_BYTES
 from mvimonitor.imports.models import ImportFailure, ImportRun
 from mvimonitor.imports.services import import_upload_create
 from mvimonitor.imports.tasks import import_run_task
-from mvimonitor.organisations.access import Action, organisations_for
+from mvimonitor.organisations.access import Action, organisations_for, visible_to
 from mvimonitor.organisations.models import Organisation, User
-
-from .visibility import visible
 
 
 class ImportFailureSerializer(serializers.ModelSerializer[ImportFailure]):
@@ -98,7 +96,7 @@ class ImportRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Im
         runs = ImportRun.objects.select_related("started_by")
         if self.action == "retrieve":
             runs = runs.prefetch_related("failures")
-        return visible(runs, self.request.user, "organisation")
+        return visible_to(self.request.user, runs)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if self.action == "retrieve":

@@ -23,8 +23,8 @@ from mvimonitor.dashboards import selectors
 from mvimonitor.dashboards.forms import PERIODS, period_dates
 from mvimonitor.dashboards.kpis import BY_ID, CATALOGUE, Breakdown, Kpi
 from mvimonitor.dashboards.models import FIRST_YEAR, LAST_YEAR
-from mvimonitor.organisations.access import Action, permitted
-from mvimonitor.organisations.models import Organisation, OrganisationKind, Province, User
+from mvimonitor.organisations.access import Action, is_national_analyst, permitted
+from mvimonitor.organisations.models import Organisation, OrganisationKind, Province
 
 SCOPES = ("national", "organisation")
 GEO_LEVELS = ("nl", "kind", "province")
@@ -183,9 +183,7 @@ class KpiValueViewSet(viewsets.GenericViewSet[Any]):
         self, request: Request, filters: dict[str, Any], kpis: Sequence[Kpi], breakdown: Breakdown
     ) -> Sequence[selectors.Figure]:
         level = filters.get("geo", "nl")
-        user = request.user
-        analyst = bool(user.is_authenticated and isinstance(user, User) and user.national_analyst)
-        if level != "nl" and not analyst:
+        if level != "nl" and not is_national_analyst(request.user):
             raise exceptions.PermissionDenied(
                 _("Figures per kind of organisation or province are for national analysts.")
             )

@@ -11,6 +11,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from mvimonitor.organisations.access import visible_to
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import AwardCriterion, Lot, MVIApplication, Nature, ProcedureType, Tender
 from mvimonitor.themes.models import (
@@ -27,24 +28,22 @@ from mvimonitor.themes.models import (
     ThresholdCategory,
 )
 
-from .visibility import visible
-
 # --- related fields limited to what the caller may see ---------------------------------------------------------------
 
 
 class VisibleOrganisationField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     def get_queryset(self) -> models.QuerySet[Organisation]:
-        return visible(Organisation.objects.all(), self.context["request"].user, "pk")
+        return visible_to(self.context["request"].user, Organisation.objects.all())
 
 
 class VisibleTenderField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     def get_queryset(self) -> models.QuerySet[Tender]:
-        return visible(Tender.objects.all(), self.context["request"].user, "organisation")
+        return visible_to(self.context["request"].user, Tender.objects.all())
 
 
 class VisibleLotField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     def get_queryset(self) -> models.QuerySet[Lot]:
-        return visible(Lot.objects.select_related("tender"), self.context["request"].user, "tender__organisation")
+        return visible_to(self.context["request"].user, Lot.objects.select_related("tender"))
 
 
 def _code_field(

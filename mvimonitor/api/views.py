@@ -16,7 +16,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from mvimonitor.organisations.access import Action, permitted
+from mvimonitor.organisations.access import Action, permitted, visible_to
 from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.tenders import services
 from mvimonitor.tenders.models import AwardCriterion, Lot, MVIApplication, Tender
@@ -34,7 +34,6 @@ from mvimonitor.themes.models import (
 
 from . import serializers as s
 from .problems import PROBLEM_CONTENT_TYPE
-from .visibility import visible
 
 
 class CanEditRecord(permissions.BasePermission):
@@ -82,7 +81,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet[Organisation]):
     serializer_class = s.OrganisationSerializer
 
     def get_queryset(self) -> QuerySet[Organisation]:
-        return visible(Organisation.objects.all(), self.request.user, "pk")
+        return visible_to(self.request.user, Organisation.objects.all())
 
 
 @extend_schema_view(list=extend_schema(parameters=[s.TenderFilter]))
@@ -99,7 +98,7 @@ class TenderViewSet(FilteredMixin, viewsets.ModelViewSet[Tender]):
 
     def get_queryset(self) -> QuerySet[Tender]:
         tenders = Tender.objects.select_related("main_cpv").prefetch_related("additional_cpvs", "lots")
-        return visible(tenders, self.request.user, "organisation")
+        return visible_to(self.request.user, tenders)
 
     def apply_filters(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
         if "year" in filters:
@@ -146,7 +145,7 @@ class LotViewSet(FilteredMixin, viewsets.ModelViewSet[Lot]):
         return lot.tender.organisation_id
 
     def get_queryset(self) -> QuerySet[Lot]:
-        return visible(Lot.objects.select_related("tender", "main_cpv"), self.request.user, "tender__organisation")
+        return visible_to(self.request.user, Lot.objects.select_related("tender", "main_cpv"))
 
     def apply_filters(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
         if "tender" in filters:
@@ -183,7 +182,7 @@ class AwardCriterionViewSet(
 
     def get_queryset(self) -> QuerySet[AwardCriterion]:
         criteria = AwardCriterion.objects.select_related("lot")
-        return visible(criteria, self.request.user, "lot__tender__organisation")
+        return visible_to(self.request.user, criteria)
 
     def apply_filters(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
         if "tender" in filters:
@@ -210,7 +209,7 @@ class MVIApplicationViewSet(FilteredMixin, viewsets.ModelViewSet[MVIApplication]
 
     def get_queryset(self) -> QuerySet[MVIApplication]:
         applications = MVIApplication.objects.select_related("lot__tender", "theme", "form", "ambition_level")
-        return visible(applications, self.request.user, "lot__tender__organisation")
+        return visible_to(self.request.user, applications)
 
     def apply_filters(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
         if "tender" in filters:

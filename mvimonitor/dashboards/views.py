@@ -27,7 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mvimonitor.organisations.access import Action, permitted
+from mvimonitor.organisations.access import Action, is_national_analyst, permitted
 from mvimonitor.organisations.models import Organisation, OrganisationKind, Province, User
 from mvimonitor.organisations.selectors import active_organisation_for
 
@@ -203,14 +203,9 @@ def _organisation_tables(
     return tables
 
 
-def _is_analyst(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_authenticated and isinstance(user, User) and user.is_active and user.national_analyst)
-
-
 def national_dashboard(request: HttpRequest) -> HttpResponse:
     """Public; national analysts may also split by kind of organisation and by province."""
-    analyst = _is_analyst(request)
+    analyst = is_national_analyst(request.user)
     version = services.facts_version()  # read once per request: every cache key below contains it
     years = selectors.data_years(version=version)
     form = NationalFilterForm(request.GET or None, years=years, analyst=analyst)

@@ -43,7 +43,6 @@ class CommitmentAdminForm(forms.ModelForm[Commitment]):
 @admin.register(Commitment)
 class CommitmentAdmin(ScopedAdmin):
     form = CommitmentAdminForm
-    organisation_path = "contract__lot__tender__organisation"
     edit_action = Action.EDIT_CONTRACTS
     announces = ("contract_organisation_ids", "contract__lot__tender__organisation_id")
     list_display = ["description", "kind", "theme", "quantity", "unit", "contract", "period_start", "period_end"]
@@ -62,7 +61,6 @@ class CommitmentAdmin(ScopedAdmin):
 
 @admin.register(Realisation)
 class RealisationAdmin(ScopedAdmin):
-    organisation_path = "commitment__contract__lot__tender__organisation"
     edit_action = Action.EDIT_CONTRACTS
     announces = ("contract_organisation_ids", "commitment__contract__lot__tender__organisation_id")
     list_display = ["commitment", "period_start", "period_end", "quantity", "status"]

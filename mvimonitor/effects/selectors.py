@@ -14,12 +14,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from mvimonitor.dashboards import disclosure
-from mvimonitor.organisations.access import Action, scope
+from mvimonitor.organisations.access import Action, visible_to
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Contract
 
 from . import calculations as calc
-from .models import Commitment, CommitmentKind, EffectCalculation, EmissionFactorSet, EvidenceFile, Realisation
+from .models import Commitment, CommitmentKind, EffectCalculation, EmissionFactorSet, Realisation
 from .reasons import summary_label
 
 if TYPE_CHECKING:
@@ -72,38 +72,23 @@ def figure_reference(key: str) -> str:
 
 
 def visible_contracts(user: "User | AnonymousUser", action: Action = Action.VIEW) -> QuerySet[Contract]:
-    return scope(
-        Contract.objects.select_related("lot__tender__organisation"), user, action, "lot__tender__organisation"
-    )
+    return visible_to(user, Contract.objects.select_related("lot__tender__organisation"), action)
 
 
 def visible_commitments(user: "User | AnonymousUser", action: Action = Action.VIEW) -> QuerySet[Commitment]:
-    return scope(
-        Commitment.objects.select_related("contract__lot__tender", "theme"),
-        user,
-        action,
-        "contract__lot__tender__organisation",
-    )
+    return visible_to(user, Commitment.objects.select_related("contract__lot__tender", "theme"), action)
+
+
+REALISATIONS = Realisation.objects.select_related("commitment__contract__lot__tender")
 
 
 def visible_realisations(user: "User | AnonymousUser", action: Action = Action.VIEW) -> QuerySet[Realisation]:
-    return scope(
-        Realisation.objects.select_related("commitment__contract__lot__tender"),
-        user,
-        action,
-        "commitment__contract__lot__tender__organisation",
-    )
-
-
-def visible_evidence(user: "User | AnonymousUser") -> QuerySet[EvidenceFile]:
-    return scope(
-        EvidenceFile.objects.all(), user, Action.VIEW, "realisation__commitment__contract__lot__tender__organisation"
-    )
+    return visible_to(user, REALISATIONS, action)
 
 
 def visible_factor_sets(user: "User | AnonymousUser") -> QuerySet[EmissionFactorSet]:
     """Public sets, plus the own sets of the organisations the user may view."""
-    own = scope(EmissionFactorSet.objects.filter(organisation__isnull=False), user, Action.VIEW, "organisation")
+    own = visible_to(user, EmissionFactorSet.objects.filter(organisation__isnull=False))
     return EmissionFactorSet.objects.filter(Q(organisation__isnull=True) | Q(pk__in=own.values("pk")))
 
 

@@ -17,17 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from mvimonitor.organisations.access import Action, permitted
+from mvimonitor.organisations.access import Action, require
 from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.tenders.changes import RecordChange, record_changed
 from mvimonitor.tenders.models import Contract, Lot
+from mvimonitor.tenders.services import assign_fields
 
 from . import calculations as calc
 from .models import (
@@ -68,11 +69,6 @@ class LoadResult:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated)
-
-
-def _require(user: User, action: Action, organisation: Organisation | int | None) -> None:
-    if not permitted(user, action, organisation):
-        raise PermissionDenied(_("You may not do this for this organisation."))
 
 
 def _upsert(model: Any, lookup: Mapping[str, Any], values: Mapping[str, Any], result: LoadResult) -> Any:
@@ -390,7 +386,7 @@ def factor_set_import(
 ) -> LoadResult:
     """Load an official list (or an organisation's own list) from its CSV download."""
     if organisation is not None and user is not None:
-        _require(user, Action.EDIT_CONTRACTS, organisation)
+        require(user, Action.EDIT_CONTRACTS, organisation)
     rows = read_factor_csv(path)
     return factor_set_load(
         rows=rows,
@@ -494,18 +490,9 @@ def effects_reference_load() -> list[LoadResult]:
 # --- contracts -------------------------------------------------------------------------------------------------------
 
 
-def _assign(instance: Any, data: Mapping[str, Any]) -> list[str]:
-    changed = []
-    for name, value in data.items():
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed.append(name)
-    return changed
-
-
 @transaction.atomic
 def contract_create(*, user: User, lot: Lot, **fields: Any) -> Contract:
-    _require(user, Action.EDIT_CONTRACTS, lot.tender.organisation_id)
+    require(user, Action.EDIT_CONTRACTS, lot.tender.organisation_id)
     contract = Contract(lot=lot, **fields)
     contract.full_clean()
     contract.save()
@@ -514,11 +501,11 @@ def contract_create(*, user: User, lot: Lot, **fields: Any) -> Contract:
 
 @transaction.atomic
 def contract_update(*, user: User, contract: Contract, **fields: Any) -> Contract:
-    _require(user, Action.EDIT_CONTRACTS, contract.lot.tender.organisation_id)
+    require(user, Action.EDIT_CONTRACTS, contract.lot.tender.organisation_id)
     lot = fields.pop("lot", None)
     if lot is not None and lot.pk != contract.lot_id:
         raise ValidationError({"lot": _("A contract cannot move to another lot.")})
-    changed = _assign(contract, fields)
+    changed = assign_fields(contract, fields)
     contract.full_clean()
     if {"start_date", "end_date"} & set(changed):
         _check_period_still_holds(contract)
@@ -617,7 +604,7 @@ def commitment_prepare(commitment: Commitment) -> None:
 
 @transaction.atomic
 def commitment_create(*, user: User, contract: Contract, **fields: Any) -> Commitment:
-    _require(user, Action.EDIT_CONTRACTS, contract.lot.tender.organisation_id)
+    require(user, Action.EDIT_CONTRACTS, contract.lot.tender.organisation_id)
     if fields.get("quantity") is None:
         if fields.get("kind") != CommitmentKind.SOCIAL_RETURN:
             raise ValidationError({"quantity": _("Enter the promised quantity.")})
@@ -636,9 +623,9 @@ def commitment_create(*, user: User, contract: Contract, **fields: Any) -> Commi
 
 @transaction.atomic
 def commitment_update(*, user: User, commitment: Commitment, **fields: Any) -> Commitment:
-    _require(user, Action.EDIT_CONTRACTS, commitment.contract.lot.tender.organisation_id)
+    require(user, Action.EDIT_CONTRACTS, commitment.contract.lot.tender.organisation_id)
     fields.pop("contract", None)
-    _assign(commitment, fields)
+    assign_fields(commitment, fields)
     commitment_prepare(commitment)
     commitment.full_clean()
     commitment.save()
@@ -689,7 +676,7 @@ def realisation_submit(
     evidence: "Iterable[UploadedFile[Any]]" = (),
 ) -> Realisation:
     """Record a report of what was delivered (status: submitted). Social return: counted placements, no names."""
-    _require(user, Action.EDIT_CONTRACTS, commitment.contract.lot.tender.organisation_id)
+    require(user, Action.EDIT_CONTRACTS, commitment.contract.lot.tender.organisation_id)
     if commitment.kind == CommitmentKind.SOCIAL_RETURN:
         if not placements:
             raise ValidationError({"placements": _("Record at least one placement.")})
@@ -743,7 +730,7 @@ def realisation_submit(
 
 @transaction.atomic
 def evidence_add(*, user: User, realisation: Realisation, upload: "UploadedFile[Any]") -> EvidenceFile:
-    _require(user, Action.EDIT_CONTRACTS, realisation.commitment.contract.lot.tender.organisation_id)
+    require(user, Action.EDIT_CONTRACTS, realisation.commitment.contract.lot.tender.organisation_id)
     _check_file(upload)
     name = Path(upload.name or "evidence").name
     evidence = EvidenceFile(realisation=realisation, file=upload, original_name=name[:255], uploaded_by=user)
@@ -758,7 +745,7 @@ def evidence_add(*, user: User, realisation: Realisation, upload: "UploadedFile[
 @transaction.atomic
 def realisation_review(*, user: User, realisation: Realisation, status: str, note: str = "") -> Realisation:
     """Verify or reject a submitted realisation; records who and when. A rejection needs a reason."""
-    _require(user, Action.EDIT_CONTRACTS, realisation.commitment.contract.lot.tender.organisation_id)
+    require(user, Action.EDIT_CONTRACTS, realisation.commitment.contract.lot.tender.organisation_id)
     if status not in {RealisationStatus.VERIFIED, RealisationStatus.REJECTED}:
         raise ValidationError({"status": _("Choose verified or rejected.")})
     if realisation.status != RealisationStatus.SUBMITTED:
@@ -780,7 +767,7 @@ def factor_set_create_own(
     *, user: User, organisation: Organisation, name: str, version: str, publication_year: int, source: str, path: Path
 ) -> LoadResult:
     """An organisation's own factor set, from a CSV in the official list's format; visible to its members only."""
-    _require(user, Action.EDIT_CONTRACTS, organisation)
+    require(user, Action.EDIT_CONTRACTS, organisation)
     return factor_set_import(
         user=user,
         path=path,

@@ -15,44 +15,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mvimonitor.dashboards import exports
-from mvimonitor.organisations.access import Action, permitted
-from mvimonitor.organisations.models import User
+from mvimonitor.organisations.access import Action, fetch, permitted, request_user
 from mvimonitor.organisations.selectors import active_organisation_for
 from mvimonitor.tenders.forms import add_service_errors
 from mvimonitor.tenders.models import Contract, Lot
 
 from . import selectors, services
 from .forms import CommitmentForm, ContractForm, FactorSetUploadForm, PlacementForm, RealisationForm, ReviewForm
-from .models import BuildingBlock, Commitment, CommitmentKind
+from .models import BuildingBlock, Commitment, CommitmentKind, EvidenceFile
 from .reasons import describe_code
 
 PAGE_SIZE = 25
 PLACEMENT_LINES = 3
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 — login_required ran before
-    return request.user
-
-
-def _contract_for(request: HttpRequest, contract_id: int, action: Action = Action.VIEW) -> Contract:
-    contract = get_object_or_404(selectors.visible_contracts(request.user), pk=contract_id)
-    if action != Action.VIEW and not permitted(request.user, action, contract.lot.tender.organisation_id):
-        raise PermissionDenied(_("You may not change this contract."))
-    return contract
-
-
-def _commitment_for(request: HttpRequest, commitment_id: int, action: Action = Action.VIEW) -> Commitment:
-    commitment = get_object_or_404(selectors.visible_commitments(request.user), pk=commitment_id)
-    if action != Action.VIEW and not permitted(request.user, action, commitment.contract.lot.tender.organisation_id):
-        raise PermissionDenied(_("You may not change this commitment."))
-    return commitment
+CONTRACTS = Contract.objects.select_related("lot__tender__organisation")
+COMMITMENTS = Commitment.objects.select_related("contract__lot__tender", "theme")
 
 
 def _form_page(
@@ -92,7 +76,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
-    contract = _contract_for(request, contract_id)
+    contract = fetch(request.user, CONTRACTS, contract_id)
     commitments = (
         contract.commitments.select_related("theme", "block_table", "sanction_rule", "factor_set")
         .prefetch_related("realisations__evidence", "realisations__placements__block")
@@ -128,7 +112,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         lot = data.pop("lot")
         try:
-            contract = services.contract_create(user=_user(request), lot=lot, **data)
+            contract = services.contract_create(user=request_user(request), lot=lot, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -142,14 +126,14 @@ def contract_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contract_edit(request: HttpRequest, contract_id: int) -> HttpResponse:
-    contract = _contract_for(request, contract_id, Action.EDIT_CONTRACTS)
+    contract = fetch(request.user, CONTRACTS, contract_id, Action.EDIT_CONTRACTS)
     lots = Lot.objects.filter(pk=contract.lot_id)
     form = ContractForm(request.POST or None, instance=contract, lots=lots)
     if form.is_bound and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("lot", None)
         try:
-            services.contract_update(user=_user(request), contract=contract, **data)
+            services.contract_update(user=request_user(request), contract=contract, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -165,7 +149,7 @@ def contract_edit(request: HttpRequest, contract_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def commitment_create(request: HttpRequest, contract_id: int) -> HttpResponse:
-    contract = _contract_for(request, contract_id, Action.EDIT_CONTRACTS)
+    contract = fetch(request.user, CONTRACTS, contract_id, Action.EDIT_CONTRACTS)
     form = CommitmentForm(
         request.POST or None,
         instance=Commitment(contract=contract),
@@ -173,7 +157,7 @@ def commitment_create(request: HttpRequest, contract_id: int) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         try:
-            services.commitment_create(user=_user(request), contract=contract, **form.cleaned_data)
+            services.commitment_create(user=request_user(request), contract=contract, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -186,13 +170,13 @@ def commitment_create(request: HttpRequest, contract_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
-    commitment = _commitment_for(request, commitment_id, Action.EDIT_CONTRACTS)
+    commitment = fetch(request.user, COMMITMENTS, commitment_id, Action.EDIT_CONTRACTS)
     form = CommitmentForm(
         request.POST or None, instance=commitment, factor_sets=selectors.visible_factor_sets(request.user)
     )
     if form.is_bound and form.is_valid():
         try:
-            services.commitment_update(user=_user(request), commitment=commitment, **form.cleaned_data)
+            services.commitment_update(user=request_user(request), commitment=commitment, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -208,7 +192,7 @@ def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def realisation_create(request: HttpRequest, commitment_id: int) -> HttpResponse:
-    commitment = _commitment_for(request, commitment_id, Action.EDIT_CONTRACTS)
+    commitment = fetch(request.user, COMMITMENTS, commitment_id, Action.EDIT_CONTRACTS)
     is_sr = commitment.kind == CommitmentKind.SOCIAL_RETURN
     blocks = BuildingBlock.objects.filter(table=commitment.block_table_id).order_by("is_bonus", "name")
     form = RealisationForm(request.POST or None, request.FILES or None)
@@ -230,7 +214,7 @@ def realisation_create(request: HttpRequest, commitment_id: int) -> HttpResponse
         upload = form.cleaned_data.get("evidence")
         try:
             services.realisation_submit(
-                user=_user(request),
+                user=request_user(request),
                 commitment=commitment,
                 period_start=form.cleaned_data["period_start"],
                 period_end=form.cleaned_data["period_end"],
@@ -259,7 +243,7 @@ def realisation_create(request: HttpRequest, commitment_id: int) -> HttpResponse
 @login_required
 @require_POST
 def realisation_review(request: HttpRequest, realisation_id: int) -> HttpResponse:
-    realisation = get_object_or_404(selectors.visible_realisations(request.user), pk=realisation_id)
+    realisation = fetch(request.user, selectors.REALISATIONS, realisation_id)
     commitment = realisation.commitment
     if not permitted(request.user, Action.EDIT_CONTRACTS, commitment.contract.lot.tender.organisation_id):
         raise PermissionDenied(_("You may not review this realisation."))
@@ -267,7 +251,7 @@ def realisation_review(request: HttpRequest, realisation_id: int) -> HttpRespons
     if form.is_valid():
         try:
             services.realisation_review(
-                user=_user(request),
+                user=request_user(request),
                 realisation=realisation,
                 status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],
@@ -284,7 +268,7 @@ def realisation_review(request: HttpRequest, realisation_id: int) -> HttpRespons
 
 @login_required
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
-    evidence = get_object_or_404(selectors.visible_evidence(request.user), pk=evidence_id)
+    evidence = fetch(request.user, EvidenceFile.objects.all(), evidence_id)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
@@ -364,7 +348,7 @@ def factor_sets(request: HttpRequest) -> HttpResponse:
                 path.write_bytes(form.cleaned_data["file"].read())
                 try:
                     result = services.factor_set_create_own(
-                        user=_user(request),
+                        user=request_user(request),
                         organisation=organisation,
                         name=form.cleaned_data["name"],
                         version=form.cleaned_data["version"],

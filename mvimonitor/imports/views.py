@@ -14,8 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mvimonitor.organisations.access import Action, permitted, scope
-from mvimonitor.organisations.models import User
+from mvimonitor.organisations.access import Action, fetch, permitted, request_user, visible_to
 from mvimonitor.organisations.selectors import active_organisation_for
 from mvimonitor.tenders.models import Lot, Tender
 
@@ -27,15 +26,8 @@ from .tasks import import_run_task
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 — login_required ran before
-    return request.user
-
-
-def _visible_runs(request: HttpRequest) -> QuerySet[ImportRun]:
-    return scope(
-        ImportRun.objects.select_related("organisation", "started_by"), request.user, Action.VIEW, "organisation"
-    )
+def _runs() -> QuerySet[ImportRun]:
+    return ImportRun.objects.select_related("organisation", "started_by")
 
 
 def progress_data(run: ImportRun) -> dict[str, object]:
@@ -56,7 +48,7 @@ def progress_data(run: ImportRun) -> dict[str, object]:
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
-    page = Paginator(_visible_runs(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(visible_to(request.user, _runs()), PAGE_SIZE).get_page(request.GET.get("page"))
     can_upload = organisation is not None and permitted(request.user, Action.EDIT_TENDERS, organisation)
     return render(
         request,
@@ -80,7 +72,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         files = [(f.name or "upload", f.read()) for f in form.cleaned_data["files"]]
         try:
-            run = services.import_upload_create(user=_user(request), organisation=organisation, files=files)
+            run = services.import_upload_create(user=request_user(request), organisation=organisation, files=files)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -94,7 +86,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = get_object_or_404(_visible_runs(request), pk=run_id)
+    run = fetch(request.user, _runs(), run_id)
     failures = run.failures.all()
     tenders = (
         Tender.objects.filter(source_records__run=run).distinct().only("id", "title").order_by("title")
@@ -117,13 +109,8 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def run_progress(request: HttpRequest, run_id: int) -> JsonResponse:
-    run = get_object_or_404(_visible_runs(request), pk=run_id)
+    run = fetch(request.user, _runs(), run_id)
     return JsonResponse(progress_data(run))
-
-
-def _tender_for(request: HttpRequest, tender_id: int) -> Tender:
-    tenders = scope(Tender.objects.select_related("organisation"), request.user, Action.VIEW, "organisation")
-    return get_object_or_404(tenders, pk=tender_id)
 
 
 def _review_page(
@@ -164,13 +151,13 @@ def _review_page(
 @login_required
 @require_GET
 def review(request: HttpRequest, tender_id: int) -> HttpResponse:
-    return _review_page(request, _tender_for(request, tender_id))
+    return _review_page(request, fetch(request.user, Tender.objects.select_related("organisation"), tender_id))
 
 
 @login_required
 @require_POST
 def review_proposal(request: HttpRequest, tender_id: int, proposal_id: int) -> HttpResponse:
-    tender = _tender_for(request, tender_id)
+    tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id)
     if not permitted(request.user, Action.EDIT_MVI, tender.organisation_id):
         raise PermissionDenied(_("You may not change the MVI registration of this tender."))
     proposal = get_object_or_404(
@@ -180,7 +167,7 @@ def review_proposal(request: HttpRequest, tender_id: int, proposal_id: int) -> H
     )
     if request.POST.get("action") == "reject":
         try:
-            services.proposal_reject(user=_user(request), proposal=proposal)
+            services.proposal_reject(user=request_user(request), proposal=proposal)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -189,7 +176,7 @@ def review_proposal(request: HttpRequest, tender_id: int, proposal_id: int) -> H
     form = ProposalReviewForm(request.POST, prefix=f"p{proposal.pk}")
     if form.is_valid():
         try:
-            services.proposal_confirm(user=_user(request), proposal=proposal, **form.cleaned_data)
+            services.proposal_confirm(user=request_user(request), proposal=proposal, **form.cleaned_data)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
-from .access import Action, organisations_for, permitted
+from .access import Action, fetch, organisations_for, permitted, request_user
 from .forms import (
     AcceptInvitationForm,
     InvitationForm,
@@ -23,13 +23,8 @@ from .forms import (
     OrganisationForm,
     SwitchOrganisationForm,
 )
-from .models import Invitation, Membership, Organisation, Role, User
+from .models import Invitation, Membership, Organisation, Role
 from .selectors import SESSION_KEY, active_organisation_for
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it; narrows the type
-    return request.user
 
 
 def _managed_organisation(request: HttpRequest) -> Organisation:
@@ -40,15 +35,6 @@ def _managed_organisation(request: HttpRequest) -> Organisation:
     if not permitted(request.user, Action.MANAGE_MEMBERS, active):
         raise PermissionDenied(_("Only an administrator of this organisation may do this."))
     return active
-
-
-def _visible_membership(request: HttpRequest, pk: int) -> Membership:
-    """A membership of an organisation the user belongs to; any other id is 404 (no leak of existence)."""
-    return get_object_or_404(
-        Membership.objects.select_related("user", "organisation"),
-        pk=pk,
-        organisation__in=organisations_for(request.user, Action.VIEW),
-    )
 
 
 def _add_errors(form: Form, error: ValidationError) -> None:
@@ -120,7 +106,7 @@ def edit(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, initial=initial, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_update(user=_user(request), organisation=organisation, data=form.cleaned_data)
+            services.organisation_update(user=request_user(request), organisation=organisation, data=form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -138,7 +124,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         accept_url = request.build_absolute_uri(reverse("organisations:invitation-accept", args=["TOKEN"]))
         try:
             invitation = services.invitation_create(
-                user=_user(request),
+                user=request_user(request),
                 organisation=organisation,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -155,13 +141,15 @@ def invite(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def member_role(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = _visible_membership(request, pk)
+    membership = fetch(request.user, Membership.objects.select_related("user", "organisation"), pk)
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the listed roles."))
         return redirect("organisations:members")
     try:
-        services.membership_change_role(user=_user(request), membership=membership, role=form.cleaned_data["role"])
+        services.membership_change_role(
+            user=request_user(request), membership=membership, role=form.cleaned_data["role"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -172,12 +160,12 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = _visible_membership(request, pk)
+    membership = fetch(request.user, Membership.objects.select_related("user", "organisation"), pk)
     if not permitted(request.user, Action.MANAGE_MEMBERS, membership.organisation_id):
         raise PermissionDenied(_("Only an administrator of this organisation may do this."))
     if request.method == "POST":
         try:
-            services.membership_remove(user=_user(request), membership=membership)
+            services.membership_remove(user=request_user(request), membership=membership)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

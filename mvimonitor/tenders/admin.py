@@ -12,7 +12,7 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from mvimonitor.organisations.access import Action, organisations_for, permitted, scope
+from mvimonitor.organisations.access import Action, organisation_id_of, organisations_for, permitted, visible_to
 
 from .changes import record_changed
 from .models import AwardCriterion, Contract, Lot, MVIApplication, Tender
@@ -21,16 +21,9 @@ from .models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     """Rows and rights limited by the access choke point for everyone but superusers."""
 
-    organisation_path: str = "organisation"  # lookup from the model to its Organisation
     edit_action: Action = Action.EDIT_TENDERS
     # What a change of a row announces through `changes.record_changed`: (keyword, lookup from the model to the key)
     announces: tuple[str, str] = ("tender_ids", "pk")
-
-    def organisation_id_of(self, obj: Any) -> int:
-        value: Any = obj
-        for part in self.organisation_path.split("__"):
-            value = getattr(value, part)
-        return int(value.pk)
 
     def _keys(self, queryset: models.QuerySet[Any]) -> list[int]:
         return [key for key in queryset.values_list(self.announces[1], flat=True) if key is not None]
@@ -64,10 +57,10 @@ class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
         queryset: models.QuerySet[Any] = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return scope(queryset, request.user, Action.VIEW, self.organisation_path)
+        return visible_to(request.user, queryset)
 
     def _allowed(self, request: HttpRequest, action: Action, obj: Any) -> bool:
-        return obj is None or permitted(request.user, action, self.organisation_id_of(obj))
+        return obj is None or permitted(request.user, action, organisation_id_of(obj))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if request.user.is_superuser:
@@ -97,9 +90,8 @@ class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
         # Never offer another organisation's records (or their names) in a drop-down.
         if db_field.name == "organisation":
             field.queryset = organisations_for(request.user, self.edit_action)
-        elif db_field.name in {"tender", "lot"}:
-            path = "organisation" if db_field.name == "tender" else "tender__organisation"
-            field.queryset = scope(field.queryset, request.user, self.edit_action, path)
+        elif db_field.name in {"tender", "lot", "contract", "commitment"}:
+            field.queryset = visible_to(request.user, field.queryset, self.edit_action)
         return field
 
 
@@ -115,7 +107,6 @@ class TenderAdmin(ScopedAdmin):
 
 @admin.register(Lot)
 class LotAdmin(ScopedAdmin):
-    organisation_path = "tender__organisation"
     announces = ("tender_ids", "tender_id")
     list_display = ["number", "title", "tender", "estimated_value"]
     search_fields = ["number", "title", "tender__title"]
@@ -125,7 +116,6 @@ class LotAdmin(ScopedAdmin):
 
 @admin.register(AwardCriterion)
 class AwardCriterionAdmin(ScopedAdmin):
-    organisation_path = "lot__tender__organisation"
     announces = ("tender_ids", "lot__tender_id")
     list_display = ["name", "criterion_type", "weight", "lot"]
     list_filter = ["criterion_type"]
@@ -136,7 +126,6 @@ class AwardCriterionAdmin(ScopedAdmin):
 
 @admin.register(MVIApplication)
 class MVIApplicationAdmin(ScopedAdmin):
-    organisation_path = "lot__tender__organisation"
     edit_action = Action.EDIT_MVI
     announces = ("tender_ids", "lot__tender_id")
     list_display = ["lot", "theme", "form", "ambition_level", "award_weight", "origin", "confidence"]
@@ -148,7 +137,6 @@ class MVIApplicationAdmin(ScopedAdmin):
 
 @admin.register(Contract)
 class ContractAdmin(ScopedAdmin):
-    organisation_path = "lot__tender__organisation"
     edit_action = Action.EDIT_CONTRACTS
     announces = ("contract_organisation_ids", "lot__tender__organisation_id")
     list_display = ["supplier_name", "lot", "value", "start_date", "end_date"]

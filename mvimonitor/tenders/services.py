@@ -8,12 +8,12 @@ in one transaction, so a refused or invalid write changes nothing. Each write an
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mvimonitor.organisations.access import Action, permitted
+from mvimonitor.organisations.access import Action, require
 from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.themes.models import CpvCode
 
@@ -21,12 +21,8 @@ from .changes import record_changed
 from .models import AwardCriterion, Lot, MVIApplication, Tender
 
 
-def _require(user: User, action: Action, organisation: Organisation | int) -> None:
-    if not permitted(user, action, organisation):
-        raise PermissionDenied(_("You may not do this for this organisation."))
-
-
-def _assign(instance: Any, data: Mapping[str, Any]) -> list[str]:
+def assign_fields(instance: Any, data: Mapping[str, Any]) -> list[str]:
+    """Set the fields of `data` that differ on `instance`; returns their names (the services' `update_fields`)."""
     changed = []
     for field, value in data.items():
         if getattr(instance, field) != value:
@@ -50,7 +46,7 @@ def _set_additional_cpvs(tender: Tender, codes: Iterable[CpvCode | str] | None) 
 def tender_create(
     *, user: User, organisation: Organisation, additional_cpvs: Iterable[CpvCode | str] | None = None, **fields: Any
 ) -> Tender:
-    _require(user, Action.EDIT_TENDERS, organisation)
+    require(user, Action.EDIT_TENDERS, organisation)
     tender = Tender(organisation=organisation, **fields)
     tender.full_clean()
     tender.save()
@@ -63,10 +59,10 @@ def tender_create(
 def tender_update(
     *, user: User, tender: Tender, additional_cpvs: Iterable[CpvCode | str] | None = None, **fields: Any
 ) -> Tender:
-    _require(user, Action.EDIT_TENDERS, tender.organisation_id)
+    require(user, Action.EDIT_TENDERS, tender.organisation_id)
     if "organisation" in fields or "organisation_id" in fields:
         raise ValidationError({"organisation": _("A tender cannot move to another organisation.")})
-    changed = _assign(tender, fields)
+    changed = assign_fields(tender, fields)
     tender.full_clean()
     if changed:
         tender.save(update_fields=[*changed, "updated_at"])
@@ -77,7 +73,7 @@ def tender_update(
 
 @transaction.atomic
 def tender_delete(*, user: User, tender: Tender) -> None:
-    _require(user, Action.EDIT_TENDERS, tender.organisation_id)
+    require(user, Action.EDIT_TENDERS, tender.organisation_id)
     if any(lot.contracts.exists() for lot in tender.lots.all()):
         raise ValidationError(_("A tender with contracts cannot be deleted."))
     record_changed(removed_tender_ids=[tender.pk])
@@ -87,7 +83,7 @@ def tender_delete(*, user: User, tender: Tender) -> None:
 @transaction.atomic
 def tender_confirm_mvi(*, user: User, tender: Tender) -> Tender:
     """The buyer declares the MVI registration of this tender complete and correct."""
-    _require(user, Action.EDIT_MVI, tender.organisation_id)
+    require(user, Action.EDIT_MVI, tender.organisation_id)
     tender.mvi_confirmed_at = timezone.now()
     tender.mvi_confirmed_by = user
     tender.save(update_fields=["mvi_confirmed_at", "mvi_confirmed_by", "updated_at"])
@@ -97,7 +93,7 @@ def tender_confirm_mvi(*, user: User, tender: Tender) -> Tender:
 
 @transaction.atomic
 def lot_create(*, user: User, tender: Tender, **fields: Any) -> Lot:
-    _require(user, Action.EDIT_TENDERS, tender.organisation_id)
+    require(user, Action.EDIT_TENDERS, tender.organisation_id)
     lot = Lot(tender=tender, **fields)
     lot.full_clean()
     lot.save()
@@ -107,10 +103,10 @@ def lot_create(*, user: User, tender: Tender, **fields: Any) -> Lot:
 
 @transaction.atomic
 def lot_update(*, user: User, lot: Lot, **fields: Any) -> Lot:
-    _require(user, Action.EDIT_TENDERS, lot.tender.organisation_id)
+    require(user, Action.EDIT_TENDERS, lot.tender.organisation_id)
     if "tender" in fields or "tender_id" in fields:
         raise ValidationError({"tender": _("A lot cannot move to another tender.")})
-    changed = _assign(lot, fields)
+    changed = assign_fields(lot, fields)
     lot.full_clean()
     if changed:
         lot.save(update_fields=changed)
@@ -120,7 +116,7 @@ def lot_update(*, user: User, lot: Lot, **fields: Any) -> Lot:
 
 @transaction.atomic
 def lot_delete(*, user: User, lot: Lot) -> None:
-    _require(user, Action.EDIT_TENDERS, lot.tender.organisation_id)
+    require(user, Action.EDIT_TENDERS, lot.tender.organisation_id)
     if lot.contracts.exists():
         raise ValidationError(_("A lot with contracts cannot be deleted."))
     tender_id = lot.tender_id
@@ -130,7 +126,7 @@ def lot_delete(*, user: User, lot: Lot) -> None:
 
 @transaction.atomic
 def award_criterion_create(*, user: User, lot: Lot, **fields: Any) -> AwardCriterion:
-    _require(user, Action.EDIT_TENDERS, lot.tender.organisation_id)
+    require(user, Action.EDIT_TENDERS, lot.tender.organisation_id)
     criterion = AwardCriterion(lot=lot, **fields)
     criterion.full_clean()
     criterion.save()
@@ -140,7 +136,7 @@ def award_criterion_create(*, user: User, lot: Lot, **fields: Any) -> AwardCrite
 
 @transaction.atomic
 def mvi_application_create(*, user: User, lot: Lot, **fields: Any) -> MVIApplication:
-    _require(user, Action.EDIT_MVI, lot.tender.organisation_id)
+    require(user, Action.EDIT_MVI, lot.tender.organisation_id)
     application = MVIApplication(lot=lot, created_by=user, **fields)
     application.full_clean()
     application.save()
@@ -150,10 +146,10 @@ def mvi_application_create(*, user: User, lot: Lot, **fields: Any) -> MVIApplica
 
 @transaction.atomic
 def mvi_application_update(*, user: User, application: MVIApplication, **fields: Any) -> MVIApplication:
-    _require(user, Action.EDIT_MVI, application.lot.tender.organisation_id)
+    require(user, Action.EDIT_MVI, application.lot.tender.organisation_id)
     if "lot" in fields or "lot_id" in fields:
         raise ValidationError({"lot": _("An MVI application cannot move to another lot.")})
-    changed = _assign(application, fields)
+    changed = assign_fields(application, fields)
     application.full_clean()
     if changed:
         application.save(update_fields=[*changed, "updated_at"])
@@ -163,7 +159,7 @@ def mvi_application_update(*, user: User, application: MVIApplication, **fields:
 
 @transaction.atomic
 def mvi_application_delete(*, user: User, application: MVIApplication) -> None:
-    _require(user, Action.EDIT_MVI, application.lot.tender.organisation_id)
+    require(user, Action.EDIT_MVI, application.lot.tender.organisation_id)
     tender_id = application.lot.tender_id
     application.delete()
     record_changed(tender_ids=[tender_id])

@@ -1,6 +1,6 @@
 """Tender pages: list, detail with history, and the forms that change the record through services.py.
 
-Every view fetches its tender through `_tender_for`, which asks `mvimonitor.organisations.access`: a tender the user
+Every view fetches its tender through `access.fetch`, which reads `mvimonitor.organisations.access`: a tender the user
 may not see gives 404 (so ids of other organisations leak nothing); one they may see but not change gives 403.
 """
 
@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,8 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mvimonitor.organisations.access import Action, permitted, scope
-from mvimonitor.organisations.models import User
+from mvimonitor.organisations.access import Action, fetch, permitted, request_user, visible_to
 from mvimonitor.organisations.selectors import active_organisation_for
 
 from . import selectors, services
@@ -34,23 +32,6 @@ from .forms import (
 from .models import AwardCriterion, Lot, MVIApplication, Tender
 
 PAGE_SIZE = 25
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 — login_required ran before
-    return request.user
-
-
-def _visible_tenders(request: HttpRequest) -> QuerySet[Tender]:
-    return scope(Tender.objects.all(), request.user, Action.VIEW, "organisation")
-
-
-def _tender_for(request: HttpRequest, tender_id: int, action: Action = Action.VIEW) -> Tender:
-    """The tender if the user may see it (else 404) and may perform `action` on it (else 403)."""
-    tender = get_object_or_404(_visible_tenders(request).select_related("organisation"), pk=tender_id)
-    if action != Action.VIEW and not permitted(request.user, action, tender.organisation_id):
-        raise PermissionDenied(_("You may not change this tender."))
-    return tender
 
 
 @login_required
@@ -91,7 +72,7 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def tender_detail(request: HttpRequest, tender_id: int) -> HttpResponse:
     try:
-        tender = selectors.tender_detail(queryset=_visible_tenders(request), tender_id=tender_id)
+        tender = selectors.tender_detail(queryset=visible_to(request.user, Tender.objects.all()), tender_id=tender_id)
     except Tender.DoesNotExist:
         raise Http404 from None
     return render(
@@ -125,7 +106,7 @@ def tender_create(request: HttpRequest) -> HttpResponse:
     form = TenderForm(request.POST or None, instance=Tender(organisation=organisation))
     if form.is_bound and form.is_valid():
         try:
-            tender = services.tender_create(user=_user(request), organisation=organisation, **form.cleaned_data)
+            tender = services.tender_create(user=request_user(request), organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -137,11 +118,11 @@ def tender_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
-    tender = _tender_for(request, tender_id, Action.EDIT_TENDERS)
+    tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id, Action.EDIT_TENDERS)
     form = TenderForm(request.POST or None, instance=tender)
     if form.is_bound and form.is_valid():
         try:
-            services.tender_update(user=_user(request), tender=tender, **form.cleaned_data)
+            services.tender_update(user=request_user(request), tender=tender, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -154,8 +135,8 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def tender_confirm_mvi(request: HttpRequest, tender_id: int) -> HttpResponse:
-    tender = _tender_for(request, tender_id, Action.EDIT_MVI)
-    services.tender_confirm_mvi(user=_user(request), tender=tender)
+    tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id, Action.EDIT_MVI)
+    services.tender_confirm_mvi(user=request_user(request), tender=tender)
     messages.success(request, _("The MVI registration of this tender is confirmed."))
     return redirect("tenders:detail", tender_id=tender.pk)
 
@@ -163,11 +144,11 @@ def tender_confirm_mvi(request: HttpRequest, tender_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def lot_create(request: HttpRequest, tender_id: int) -> HttpResponse:
-    tender = _tender_for(request, tender_id, Action.EDIT_TENDERS)
+    tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id, Action.EDIT_TENDERS)
     form = LotForm(request.POST or None, instance=Lot(tender=tender))
     if form.is_bound and form.is_valid():
         try:
-            lot = services.lot_create(user=_user(request), tender=tender, **form.cleaned_data)
+            lot = services.lot_create(user=request_user(request), tender=tender, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -177,7 +158,7 @@ def lot_create(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 
 def _lot_for(request: HttpRequest, tender_id: int, lot_id: int, action: Action) -> Lot:
-    tender = _tender_for(request, tender_id, action)
+    tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id, action)
     lot = get_object_or_404(Lot, tender=tender, pk=lot_id)
     lot.tender = tender
     return lot
@@ -190,7 +171,7 @@ def lot_edit(request: HttpRequest, tender_id: int, lot_id: int) -> HttpResponse:
     form = LotForm(request.POST or None, instance=lot)
     if form.is_bound and form.is_valid():
         try:
-            services.lot_update(user=_user(request), lot=lot, **form.cleaned_data)
+            services.lot_update(user=request_user(request), lot=lot, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -215,7 +196,7 @@ def lot_delete(request: HttpRequest, tender_id: int, lot_id: int) -> HttpRespons
     question = _("Delete lot %(lot)s with its award criteria and MVI applications?") % {"lot": lot}
     if request.method == "POST":
         try:
-            services.lot_delete(user=_user(request), lot=lot)
+            services.lot_delete(user=request_user(request), lot=lot)
         except ValidationError as error:
             return _confirm_delete_page(
                 request, title=title, question=question, tender=lot.tender, error=" ".join(error.messages)
@@ -232,7 +213,7 @@ def award_criterion_create(request: HttpRequest, tender_id: int, lot_id: int) ->
     form = AwardCriterionForm(request.POST or None, instance=AwardCriterion(lot=lot))
     if form.is_bound and form.is_valid():
         try:
-            services.award_criterion_create(user=_user(request), lot=lot, **form.cleaned_data)
+            services.award_criterion_create(user=request_user(request), lot=lot, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -249,7 +230,7 @@ def mvi_application_create(request: HttpRequest, tender_id: int, lot_id: int) ->
     form = MVIApplicationForm(request.POST or None, instance=MVIApplication(lot=lot))
     if form.is_bound and form.is_valid():
         try:
-            services.mvi_application_create(user=_user(request), lot=lot, **form.cleaned_data)
+            services.mvi_application_create(user=request_user(request), lot=lot, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -260,7 +241,7 @@ def mvi_application_create(request: HttpRequest, tender_id: int, lot_id: int) ->
 
 
 def _application_for(request: HttpRequest, tender_id: int, application_id: int) -> MVIApplication:
-    tender = _tender_for(request, tender_id, Action.EDIT_MVI)
+    tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id, Action.EDIT_MVI)
     application = get_object_or_404(
         MVIApplication.objects.select_related("lot", "theme", "form"), lot__tender=tender, pk=application_id
     )
@@ -275,7 +256,7 @@ def mvi_application_edit(request: HttpRequest, tender_id: int, application_id: i
     form = MVIApplicationForm(request.POST or None, instance=application)
     if form.is_bound and form.is_valid():
         try:
-            services.mvi_application_update(user=_user(request), application=application, **form.cleaned_data)
+            services.mvi_application_update(user=request_user(request), application=application, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -290,7 +271,7 @@ def mvi_application_edit(request: HttpRequest, tender_id: int, application_id: i
 def mvi_application_delete(request: HttpRequest, tender_id: int, application_id: int) -> HttpResponse:
     application = _application_for(request, tender_id, application_id)
     if request.method == "POST":
-        services.mvi_application_delete(user=_user(request), application=application)
+        services.mvi_application_delete(user=request_user(request), application=application)
         messages.success(request, _("The MVI application %(application)s was deleted.") % {"application": application})
         return HttpResponseRedirect(reverse("tenders:detail", args=[tender_id]))
     return _confirm_delete_page(

@@ -1,10 +1,23 @@
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
-from mvimonitor.organisations.access import ROLE_ACTIONS, Action, organisations_for, permitted, scope
+from mvimonitor.organisations.access import (
+    ORGANISATION_PATHS,
+    ROLE_ACTIONS,
+    Action,
+    fetch,
+    is_national_analyst,
+    organisation_id_of,
+    organisation_path,
+    organisations_for,
+    permitted,
+    scope,
+)
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.organisations.validators import validate_kvk, validate_oin
 from mvimonitor.tenders.models import Tender
@@ -118,3 +131,57 @@ def test_national_analyst_keeps_no_record_rights_from_a_left_over_membership() -
 
     assert permitted(membership.user, Action.VIEW, membership.organisation) is False
     assert organisations_for(membership.user, Action.VIEW).count() == 0
+
+
+@pytest.mark.parametrize("label", sorted(ORGANISATION_PATHS))
+def test_every_lookup_path_of_the_table_reaches_an_organisation(label: str) -> None:
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    path = organisation_path(model)
+    field: Any = None
+    current = model
+    for part in path.split("__"):
+        field = current._meta.pk if part == "pk" else current._meta.get_field(part)
+        current = field.related_model or current
+
+    assert current._meta.label_lower == "organisations.organisation"
+
+
+@pytest.mark.django_db
+def test_fetch_answers_404_for_what_is_not_visible_and_403_for_what_may_not_be_changed(
+    make_member: Callable[..., User],
+) -> None:
+    reader = make_member(Role.LEZER)
+    own = TenderFactory(organisation=reader.memberships.get().organisation)
+    foreign = TenderFactory()
+
+    assert fetch(reader, Tender.objects.all(), own.pk) == own
+    with pytest.raises(Http404):
+        fetch(reader, Tender.objects.all(), foreign.pk)
+    with pytest.raises(PermissionDenied):
+        fetch(reader, Tender.objects.all(), own.pk, Action.EDIT_TENDERS)
+
+
+@pytest.mark.django_db
+def test_organisation_id_of_follows_the_path_of_each_record() -> None:
+    from ..factories import ContractFactory, LotFactory, MVIApplicationFactory
+
+    application = MVIApplicationFactory()
+    contract = ContractFactory(lot=LotFactory(tender=application.lot.tender))
+    organisation_id = application.lot.tender.organisation_id
+
+    assert organisation_id_of(application) == organisation_id
+    assert organisation_id_of(contract) == organisation_id
+    assert organisation_id_of(application.lot.tender.organisation) == organisation_id
+
+
+@pytest.mark.django_db
+def test_an_inactive_national_analyst_is_no_national_analyst() -> None:
+    analyst = UserFactory(national_analyst=True)
+    assert is_national_analyst(analyst) is True
+
+    analyst.is_active = False
+
+    assert is_national_analyst(analyst) is False
+    assert is_national_analyst(AnonymousUser()) is False
