@@ -129,8 +129,8 @@ def worker(database_url: str, files: list[str], *, read_ahead: str) -> dict[str,
     parse_after = parse_only(files)
     parse_seconds, parse_cpu = min(parse_before[0], parse_after[0]), min(parse_before[1], parse_after[1])
 
-    # What every notice costs before anything is read from it, in any importer that keeps the raw notice as the
-    # issue asks: reading the file, its SHA-256, its compressed copy and the hardened parse.
+    # What every notice costs before anything is read from it, in any importer that keeps the raw notice as this
+    # one must: reading the file, its SHA-256, its compressed copy and the hardened parse.
     start, cpu_start = time.perf_counter(), time.process_time()
     for name in files:
         blob = Path(name).read_bytes()

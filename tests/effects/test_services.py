@@ -302,7 +302,7 @@ def test_a_promise_without_quantity_is_refused(electricity_commitment: Callable[
     assert error.value.message_dict["quantity"] == ["Enter the promised quantity."]
 
 
-# --- bad input of the issue: a clear message, and "not calculable" with the reason where it is stored --------------
+# --- bad input: a clear message, and "not calculable" with the reason where it is stored ---------------------------
 
 
 def test_unit_not_matching_the_factor_is_not_calculable_with_a_sentence_naming_both_units(
