@@ -17,7 +17,15 @@ from mvimonitor.tenders.models import (
     ProcedureType,
     Tender,
 )
-from mvimonitor.themes.models import ApplicationForm, CpvCode, Theme
+from mvimonitor.themes.models import (
+    AmbitionLevel,
+    ApplicationForm,
+    CpvCode,
+    ProductGroup,
+    ProductGroupCluster,
+    ProductGroupSet,
+    Theme,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -137,3 +145,44 @@ class ContractFactory(factory.django.DjangoModelFactory):
     value = Decimal("240000.00")
     start_date = dt.date(2025, 6, 1)
     end_date = dt.date(2027, 5, 31)
+
+
+class AmbitionLevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AmbitionLevel
+        django_get_or_create = ("code",)
+
+    code = "significant"
+    level = 2
+    name_nl = "Significant"
+    name_en = "Significant"
+    source = "test fixture"
+    source_year = 2024
+
+
+class ProductGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductGroup
+
+    product_group_set = factory.LazyFunction(
+        lambda: ProductGroupSet.objects.get_or_create(
+            version="2024",
+            defaults={
+                "name": "Productgroepen 2024",
+                "valid_from": "2024-01-01",
+                "source": "test",
+                "source_year": 2024,
+            },
+        )[0]
+    )
+    cluster = factory.LazyAttribute(
+        lambda pg: ProductGroupCluster.objects.get_or_create(
+            product_group_set=pg.product_group_set,
+            code="gww",
+            defaults={"name_nl": "GWW", "source": "test", "source_year": 2024},
+        )[0]
+    )
+    code = factory.Sequence(lambda n: f"groep-{n}")
+    name_nl = factory.Sequence(lambda n: f"Productgroep {n}")
+    source = "test fixture"
+    source_year = 2024

@@ -10,9 +10,16 @@ from django.utils import timezone
 
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.tenders.views import PAGE_SIZE
-from tests.factories import LotFactory, MVIApplicationFactory, OrganisationFactory, TenderFactory, UserFactory
+from tests.factories import (
+    LotFactory,
+    MVIApplicationFactory,
+    OrganisationFactory,
+    ProductGroupFactory,
+    TenderFactory,
+    UserFactory,
+)
 
-from .conftest import Catalogue, ProductGroupFactory, World
+from .conftest import Catalogue, World
 
 pytestmark = pytest.mark.django_db
 
