@@ -13,9 +13,9 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
+from mvimonitor.bulk import RowWriter
 from mvimonitor.dashboards.models import TenderFact
 from mvimonitor.imports import notices as n
-from mvimonitor.imports import services
 from mvimonitor.imports.models import ImportedTender, ImportFailure, MVIProposal, SourceRecord
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, Tender
@@ -84,14 +84,14 @@ def test_a_bad_notice_in_a_chunk_fails_alone_naming_file_notice_and_field(run_im
 
 
 def test_when_the_shared_write_fails_the_chunk_is_imported_one_by_one(run_import, monkeypatch):
-    real_insert = services._Inserter.insert_rows
+    real_insert = RowWriter.insert
 
-    def insert_rows(self: services._Inserter, model: Any, rows: list[dict[str, Any]], **kwargs: Any) -> None:
+    def insert(self: RowWriter, model: Any, rows: list[dict[str, Any]], **kwargs: Any) -> None:
         if model is SourceRecord and any(row["notice_id"] == "notice-2" for row in rows):
             raise IntegrityError("simulated: the database refused notice-2")
         real_insert(self, model, rows, **kwargs)
 
-    monkeypatch.setattr(services._Inserter, "insert_rows", insert_rows)
+    monkeypatch.setattr(RowWriter, "insert", insert)
 
     report = run_import([raw(_notice(i), file=f"{i}.xml") for i in range(1, 4)])
 

@@ -1,0 +1,428 @@
+"""Storing notices: turns what the readers and detectors produce into tenders, lots, award criteria, contracts,
+source records, import links and MVI proposals.
+
+A notice of a procedure not seen before is built in memory as checked rows (`NoticeStore.build_new`) and written with
+the other new notices of its chunk, table by table (`NoticeStore.write_new`, through `mvimonitor.bulk`). A notice of
+a procedure already imported updates that tender (`updates.apply`). Both paths check what they write with the same
+`validation.Validator`: each value as `clean_fields` would, then the model's own `clean()`.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from mvimonitor.bulk import RowWriter
+from mvimonitor.organisations.models import Organisation
+from mvimonitor.organisations.validators import validate_kvk
+from mvimonitor.tenders.models import (
+    AwardCriterion,
+    AwardCriterionType,
+    Contract,
+    Lot,
+    ProcedureType,
+    Tender,
+    nature_for_cpv,
+)
+from mvimonitor.themes.models import ApplicationForm, CpvCode, Theme
+
+from . import notices as n
+from . import updates
+from .buyers import Buyers, normalise_name, valid_id
+from .models import ImportedTender, ImportRun, MVIProposal, SourceRecord, compress_raw
+from .validation import NoticeFailed, Validator
+from .values import CRITERION_TYPES, NATURES, PROCEDURE_TYPES, as_json, is_sme
+
+Detector = Callable[[n.Notice], tuple[list[n.Proposal], list[n.AttributeSignal]]]
+CONFIDENCE_RANK = {n.Confidence.HIGH: 3, n.Confidence.MEDIUM: 2, n.Confidence.LOW: 1}
+
+# One merged proposal: (lot number, theme, form or None, the most confident proposal, all evidence, award weight).
+MergedProposal = tuple[str, Theme, ApplicationForm | None, n.Proposal, str, Decimal | None]
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+class Catalogue:
+    """Themes, forms and CPV codes, read once per run: they do not change while a run imports."""
+
+    def __init__(self) -> None:
+        self.themes = {t.code: t for t in Theme.objects.all()}
+        self.forms = {f.code: f for f in ApplicationForm.objects.all()}
+        self.cpv_codes = set(CpvCode.objects.values_list("code", flat=True))
+
+
+@dataclass
+class NewTender:
+    """A notice of a procedure not seen before, built in memory: the rows it will add (attname -> value)."""
+
+    raw: n.RawNotice
+    notice: n.Notice
+    organisation: Organisation
+    tender: dict[str, Any]
+    link: dict[str, Any]
+    lots: dict[str, dict[str, Any]]  # by lot number
+    criteria: list[tuple[str, dict[str, Any]]]  # (lot number, row)
+    contracts: list[tuple[str, dict[str, Any]]]
+    cpvs: list[str]
+    record: dict[str, Any]
+    proposals: list[tuple[str, dict[str, Any]]]
+    warnings: list[tuple[str, str]]
+
+
+class NoticeStore:
+    """Stores the notices of one run. `warnings` collects the values left out of the notice being stored (field,
+    message); `touched` the tenders written since the caller last cleared it, whose derived tables are refreshed."""
+
+    def __init__(self, *, run: ImportRun, detector: Detector) -> None:
+        self.run = run
+        self.detector = detector
+        self.catalogue = Catalogue()
+        self.validator = Validator()
+        self.buyers = Buyers(own=run.organisation, validator=self.validator)
+        self.writer = RowWriter()
+        self.warnings: list[tuple[str, str]] = []
+        self.touched: set[int] = set()
+        self.compressed: dict[str, bytes] = {}  # sha256 -> compressed bytes of the current chunk's notices
+        self.mapping_version = ""
+        try:
+            from .detect import MAPPING_VERSION
+
+            self.mapping_version = str(MAPPING_VERSION)
+        except ImportError:  # pragma: no cover - only before the detectors exist
+            self.mapping_version = ""
+
+    # -- one notice, on its own ----------------------------------------------------------------------------------
+
+    def store(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> Outcome:
+        """Store one notice (the caller holds a savepoint): a new procedure, or an update of an imported tender."""
+        organisation = self.buyers.for_notice(notice)
+        link = self.link_for(notice, organisation)
+        if link is None:
+            item = self.build_new(raw, notice, sha, organisation)
+            self.write_new([item])
+            self.warnings = item.warnings
+            return Outcome.CREATED
+        return updates.apply(self, raw, notice, sha, organisation, link)
+
+    def link_for(self, notice: n.Notice, organisation: Organisation) -> ImportedTender | None:
+        """The imported tender of this notice: same procedure, the notice it changes, or the same TED id or ocid."""
+        links = ImportedTender.objects.select_related("tender")
+        if notice.procedure_id:
+            link = links.filter(source_format=notice.source_format.value, procedure_id=notice.procedure_id).first()
+            if link is not None:
+                return link
+        if notice.changes_notice_id:
+            record = (
+                SourceRecord.objects.filter(
+                    source_format=notice.source_format.value, notice_id=notice.changes_notice_id, tender__isnull=False
+                )
+                .select_related("tender__import_link__tender")
+                .first()
+            )
+            if record is not None and record.tender is not None and hasattr(record.tender, "import_link"):
+                return record.tender.import_link
+        for attribute in ("ocid", "ted_notice_id"):
+            value = getattr(notice, attribute)
+            if value:
+                link = links.filter(**{f"tender__{attribute}": value, "tender__organisation": organisation}).first()
+                if link is not None:
+                    return link
+        return None
+
+    # -- new procedures --------------------------------------------------------------------------------------------
+
+    def build_new(self, raw: n.RawNotice, notice: n.Notice, sha: str, organisation: Organisation) -> NewTender:
+        """Everything a new procedure's notice stores, as checked rows in memory; `write_new` saves them.
+
+        Every row is checked here (`Validator.row`), so writing meets database errors only.
+        """
+        self.warnings = []
+        check = self.validator.row
+        proposals, signals = self.detector(notice)
+        values = self.tender_values(notice, signals)
+        if "title" not in values:
+            raise NoticeFailed(_("The notice has no title, which a new tender needs."), field="title")
+        if "nature" not in values:
+            raise NoticeFailed(_("The notice gives no contract nature and no CPV code to derive it."), field="nature")
+        values.setdefault("procedure_type", ProcedureType.OTHER)
+        tender: dict[str, Any] = {"publication_date": notice.publication_date, **values}
+        check(Tender, tender)
+        imported: dict[str, Any] = {name: as_json(value) for name, value in values.items()}
+        link: dict[str, Any] = {
+            "source_format": notice.source_format.value,
+            "procedure_id": (notice.procedure_id or notice.notice_id)[:200],
+            "imported_values": imported,
+            "differences": [],
+            "latest_notice_id": notice.notice_id[:200],
+            "latest_version": notice.version[:100],
+            "latest_publication_date": notice.publication_date,
+        }
+        lots: dict[str, dict[str, Any]] = {}
+        criteria: list[tuple[str, dict[str, Any]]] = []
+        imported_lots: dict[str, Any] = imported.setdefault("lots", {})
+        imported_criteria: dict[str, Any] = imported.setdefault("award_criteria", {})
+        for notice_lot in notice.lots or [n.Lot(lot_id="1")]:
+            number = notice_lot.lot_id[:20] or "1"
+            lot_values = self.lot_values(notice_lot, number, values["title"])
+            lot = {"number": number, **lot_values}
+            check(Lot, lot)
+            lots[number] = lot
+            imported_lots[number] = {k: as_json(v) for k, v in lot_values.items()}
+            if notice_lot.award_criteria:
+                wanted = self.criteria_rows(notice_lot, number)
+                imported_criteria[number] = wanted
+                for criterion_type, name, weight in wanted:
+                    row = {
+                        "criterion_type": criterion_type,
+                        "name": name,
+                        "weight": None if weight is None else Decimal(weight),
+                    }
+                    check(AwardCriterion, row)
+                    criteria.append((number, row))
+        contracts: list[tuple[str, dict[str, Any]]] = []
+        suppliers: set[tuple[str, str]] = set()  # (lot number, normalised supplier name): one contract each
+        if notice.family is n.NoticeFamily.RESULT:
+            for result in notice.results:
+                number = result.lot_id[:20] or "1"
+                if number not in lots and result.winners and result.awarded is not False:
+                    lots[number] = {"number": number, "title": values["title"]}
+                for values_ in self.contract_values(result, tender.get("currency", "EUR")):
+                    supplier = (number, normalise_name(values_["supplier_name"]))
+                    if number in lots and supplier not in suppliers:
+                        suppliers.add(supplier)
+                        contract = {k: v for k, v in values_.items() if v not in (None, "")}
+                        check(Contract, contract)
+                        contracts.append((number, contract))
+        mvi_proposals = [
+            (
+                number,
+                {
+                    "theme_id": theme.pk,
+                    "form_id": form.pk if form else None,
+                    "award_weight": weight,
+                    "origin": proposal.origin.value,
+                    "confidence": proposal.confidence.value,
+                    "evidence": text,
+                    "rule": proposal.rule[:200],
+                    "mapping_version": self.mapping_version[:50],
+                },
+            )
+            for number, theme, form, proposal, text, weight in self.merge_proposals(lots, proposals)
+        ]
+        cpvs = [c for c in dict.fromkeys(notice.additional_cpvs) if c in self.catalogue.cpv_codes]
+        return NewTender(
+            raw=raw,
+            notice=notice,
+            organisation=organisation,
+            tender=tender,
+            link=link,
+            lots=lots,
+            criteria=criteria,
+            contracts=contracts,
+            cpvs=cpvs,
+            record=self.source_values(raw, notice, sha),
+            proposals=mvi_proposals,
+            warnings=self.warnings,
+        )
+
+    def write_new(self, items: list[NewTender]) -> None:
+        """Save the built notices with one bulk insert per table (history rows included)."""
+        user = self.run.started_by
+        writer = self.writer
+        organisations = list({id(i.organisation): i.organisation for i in items if i.organisation.pk is None}.values())
+        writer.insert_instances_with_history(Organisation, organisations, user=user)
+        for item in items:
+            item.tender["organisation_id"] = item.organisation.pk
+        writer.insert_with_history(Tender, [i.tender for i in items], user=user)
+        writer.insert(
+            Tender.additional_cpvs.through,
+            [{"tender_id": i.tender["id"], "cpvcode_id": code} for i in items for code in i.cpvs],
+            returning=False,
+        )
+        lots = []
+        for item in items:
+            for lot in item.lots.values():
+                lot["tender_id"] = item.tender["id"]
+                lots.append(lot)
+        writer.insert_with_history(Lot, lots, user=user)
+        for model, per_item in (
+            (AwardCriterion, [(i, i.criteria) for i in items]),
+            (Contract, [(i, i.contracts) for i in items]),
+        ):
+            children = []
+            for item, rows in per_item:
+                for number, row in rows:
+                    row["lot_id"] = item.lots[number]["id"]
+                    children.append(row)
+            writer.insert_with_history(model, children, user=user)
+        for item in items:
+            item.record["tender_id"] = item.link["tender_id"] = item.tender["id"]
+        writer.insert(SourceRecord, [i.record for i in items])
+        writer.insert(ImportedTender, [i.link for i in items], returning=False)
+        proposals = []
+        for item in items:
+            for number, row in item.proposals:
+                row["lot_id"] = item.lots[number]["id"]
+                row["source_record_id"] = item.record["id"]
+                proposals.append(row)
+        writer.insert(MVIProposal, proposals, returning=False)
+        self.touched.update(i.tender["id"] for i in items)
+        for organisation in organisations:
+            self.buyers.remember(organisation)
+
+    # -- values of a notice ----------------------------------------------------------------------------------------
+
+    def source_values(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> dict[str, Any]:
+        return {
+            "source_format": notice.source_format.value,
+            "notice_id": notice.notice_id[:200],
+            "version": notice.version[:100],
+            "procedure_id": notice.procedure_id[:200],
+            "notice_type": notice.notice_type[:50],
+            "family": notice.family.value,
+            "sha256": sha,
+            "raw_compressed": self.compressed.get(sha) or compress_raw(raw.raw),
+            "file_name": raw.file[:1000],
+            "locator": raw.locator[:200],
+            "run_id": None if self.run.dry_run else self.run.pk,
+        }
+
+    def tender_values(self, notice: n.Notice, signals: list[n.AttributeSignal]) -> dict[str, Any]:
+        """The tender fields this notice gives (absent ones are left out, never erased)."""
+        values: dict[str, Any] = {}
+        if notice.title:
+            values["title"] = notice.title[:500]
+        if notice.description:
+            values["description"] = notice.description
+        main_cpv = self.cpv(notice.main_cpv, "main_cpv")
+        if main_cpv:
+            values["main_cpv_id"] = main_cpv
+        nature = notice.nature or nature_for_cpv(notice.main_cpv) or ""
+        if nature:
+            if nature not in NATURES:
+                raise NoticeFailed(_("Unknown contract nature “%(value)s”.") % {"value": nature}, field="nature")
+            values["nature"] = nature
+        if notice.procedure_type:
+            values["procedure_type"] = (
+                notice.procedure_type if notice.procedure_type in PROCEDURE_TYPES else ProcedureType.OTHER
+            )
+        if notice.is_european is not None:
+            values["is_european"] = notice.is_european
+        if notice.estimated_value is not None:
+            values["estimated_value"] = notice.estimated_value
+        if notice.currency:
+            values["currency"] = notice.currency
+        for name in ("ted_notice_id", "tenderned_publication_id", "ocid"):
+            if getattr(notice, name):
+                values[name] = getattr(notice, name)
+        attributes = {s.attribute for s in signals}
+        if "sme_friendly" in attributes:
+            values["is_sme_friendly"] = True
+        if "innovation" in attributes:
+            values["is_innovative"] = True
+        return values
+
+    def cpv(self, code: str, field_name: str) -> str | None:
+        """A CPV code of the catalogue, or None (with a warning when the notice gave an unknown one)."""
+        if not code:
+            return None
+        if code not in self.catalogue.cpv_codes:
+            self.warnings.append(
+                (
+                    field_name,
+                    _("Unknown CPV code %(code)s: stored without it (load the CPV list with load_cpv).")
+                    % {"code": code},
+                )
+            )
+            return None
+        return code
+
+    def lot_values(self, notice_lot: n.Lot, number: str, tender_title: str) -> dict[str, Any]:
+        values: dict[str, Any] = {"title": (notice_lot.title or tender_title)[:500]}
+        if notice_lot.description:
+            values["description"] = notice_lot.description
+        if notice_lot.estimated_value is not None:
+            values["estimated_value"] = notice_lot.estimated_value
+        cpv = self.cpv(notice_lot.main_cpv, f"lot {number} main_cpv")
+        if cpv:
+            values["main_cpv_id"] = cpv
+        return values
+
+    @staticmethod
+    def criteria_rows(notice_lot: n.Lot, number: str) -> list[list[Any]]:
+        """A lot's award criteria as [type, name, weight] (the weight as `imported_values` keeps it)."""
+        wanted = []
+        for criterion in notice_lot.award_criteria:
+            criterion_type = criterion.criterion_type
+            if criterion_type not in CRITERION_TYPES:
+                raise NoticeFailed(
+                    _("Unknown award criterion type “%(value)s”.") % {"value": criterion_type},
+                    field=f"lot {number} award criterion",
+                )
+            name = (criterion.name or criterion.description or AwardCriterionType(criterion_type).label)[:500]
+            wanted.append([criterion_type, str(name), as_json(criterion.weight)])
+        return wanted
+
+    @staticmethod
+    def contract_values(result: n.LotResult, currency: str) -> list[dict[str, Any]]:
+        """One contract per winner of a lot result (none when no winner was chosen)."""
+        if result.awarded is False:
+            return []
+        rows = []
+        for winner in result.winners:
+            kvk = winner.kvk_number if valid_id(validate_kvk, winner.kvk_number) else ""
+            name = winner.name[:255] or kvk
+            if not name:
+                raise NoticeFailed(_("A winner has no name."), field=f"lot {result.lot_id} winner")
+            rows.append(
+                {
+                    "supplier_name": name,
+                    "supplier_kvk_number": kvk,
+                    "supplier_is_sme": is_sme(winner.size),
+                    "value": result.value if len(result.winners) == 1 else None,
+                    "currency": result.currency or currency,
+                    "conclusion_date": result.conclusion_date,
+                }
+            )
+        return rows
+
+    def merge_proposals(self, lots: Mapping[str, object], proposals: list[n.Proposal]) -> list[MergedProposal]:
+        """One proposal per (lot number, theme, form): the most confident, with the evidence of all of them."""
+        merged: dict[tuple[str, str, str], n.Proposal] = {}
+        evidence: dict[tuple[str, str, str], list[str]] = {}
+        for proposal in proposals:
+            lot_number = proposal.lot_id[:20] or "1"
+            if lot_number not in lots and len(lots) == 1:
+                lot_number = next(iter(lots))  # a notice without lots is stored with one
+            key = (lot_number, proposal.theme, proposal.form)
+            best = merged.get(key)
+            if best is None or CONFIDENCE_RANK[proposal.confidence] > CONFIDENCE_RANK[best.confidence]:
+                merged[key] = proposal
+            texts = evidence.setdefault(key, [])
+            if proposal.evidence not in texts:
+                texts.append(proposal.evidence)
+        out = []
+        for key, proposal in merged.items():
+            lot_number, theme_code, form_code = key
+            if lot_number not in lots:
+                raise NoticeFailed(
+                    _("A detector proposed a theme for lot %(lot)s, which the notice does not have.")
+                    % {"lot": lot_number},
+                    field="lot",
+                )
+            theme = self.catalogue.themes.get(theme_code)
+            if theme is None:
+                raise NoticeFailed(_("Unknown theme code %(code)s.") % {"code": theme_code}, field="theme")
+            form = self.catalogue.forms.get(form_code) if form_code else None
+            if form_code and form is None:
+                raise NoticeFailed(_("Unknown form of application %(code)s.") % {"code": form_code}, field="form")
+            weight = proposal.award_weight if form_code == "gunningscriterium" else None
+            out.append((lot_number, theme, form, proposal, "\n".join(evidence[key]), weight))
+        return out
