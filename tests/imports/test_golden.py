@@ -113,6 +113,7 @@ CASES: list[tuple[str, str, str, Callable[[bytes, str], object]]] = [
     ("eforms", "unknown_notice_type", "bad/unknown_notice_type.xml", one_notice(read_eforms)),
     ("eforms", "wrong_root", "bad/wrong_root.xml", one_notice(read_eforms)),
     ("ted", "f02_reserved", "ted_r209_reserved.xml", one_notice(read_ted)),
+    ("ted", "f03_award", "ted_r209_award.xml", one_notice(read_ted)),
     ("ocds", "release_package", "ocds_sustainability.json", raw_notices(iter_ocds)),
     ("ocds", "record_package", "ocds_record_package.json", raw_notices(iter_ocds)),
     ("tenderned", "csv", "tenderned.csv", raw_notices(iter_csv)),
