@@ -5,18 +5,21 @@ row is refused as a whole, with a message that names the file, the line and the 
 """
 
 import csv
-import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from lxml import etree
+
+from mvimonitor.reference import ReferenceDataError as ReferenceDataError  # the load commands import both from here
+from mvimonitor.reference import TableResult as TableResult
+from mvimonitor.reference import read_json, row_error, unreadable, upsert
 
 from .models import (
     AmbitionLevel,
@@ -37,71 +40,6 @@ DEFAULT_CPV_SOURCE = "CPV 2008, Regulation (EC) No 213/2008"
 DEFAULT_CPV_YEAR = 2008
 CPV_BATCH_SIZE = 2000
 
-Outcome = Literal["created", "updated", "unchanged"]
-
-
-class ReferenceDataError(Exception):
-    """A data file cannot be loaded; the message names the file, line and field."""
-
-
-@dataclass
-class TableResult:
-    table: str
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def count(self, outcome: Outcome) -> None:
-        setattr(self, outcome, getattr(self, outcome) + 1)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-
-def _row_error(path: Path | str, line: int | None, field_name: str, message: str) -> ReferenceDataError:
-    return ReferenceDataError(
-        _("%(file)s, line %(line)s, field %(field)s: %(message)s")
-        % {"file": path, "line": line if line is not None else "?", "field": field_name, "message": message}
-    )
-
-
-def _python_value(model: type[models.Model], name: str, value: Any) -> Any:
-    model_field = model._meta.get_field(name)
-    if isinstance(model_field, models.ForeignKey) or not isinstance(model_field, models.Field):
-        return value
-    return model_field.to_python(value)
-
-
-def _upsert(model: type[models.Model], key: Mapping[str, Any], values: Mapping[str, Any]) -> tuple[Outcome, Any]:
-    """Create or update one row identified by `key`; report what happened. Validates with full_clean()."""
-    typed = {name: _python_value(model, name, value) for name, value in values.items()}
-    instance = model._default_manager.filter(**key).first()
-    if instance is None:
-        instance = model(**key, **typed)
-        instance.full_clean()
-        instance.save()
-        return "created", instance
-    changed = [name for name, value in typed.items() if getattr(instance, name) != value]
-    if not changed:
-        return "unchanged", instance
-    for name in changed:
-        setattr(instance, name, typed[name])
-    instance.full_clean()
-    instance.save(update_fields=changed)
-    return "updated", instance
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ReferenceDataError(_("%(file)s cannot be read: %(error)s") % {"file": path, "error": error}) from error
-    if not isinstance(data, dict):
-        raise ReferenceDataError(_("%(file)s must hold a JSON object.") % {"file": path})
-    return data
-
 
 def _load_rows(
     result: TableResult,
@@ -116,24 +54,23 @@ def _load_rows(
         values = {**row, **(resolve or {})}
         key = {name: values.pop(name) for name in key_fields}
         try:
-            outcome, instance = _upsert(model, key, values)
+            instance = upsert(model, key, values, result)
         except ValidationError as error:
             raise ReferenceDataError(
                 _("%(file)s, row %(row)s: %(error)s") % {"file": path.name, "row": number, "error": error}
             ) from error
-        result.count(outcome)
         loaded[tuple(key.values())] = instance
     return loaded
 
 
 def _simple_table(name: str, path: Path, model: type[models.Model], key_fields: tuple[str, ...]) -> TableResult:
     result = TableResult(name)
-    _load_rows(result, path, model, _read_json(path)["rows"], key_fields)
+    _load_rows(result, path, model, read_json(path)["rows"], key_fields)
     return result
 
 
 def _product_groups(path: Path) -> list[TableResult]:
-    data = _read_json(path)
+    data = read_json(path)
     sets_result, clusters_result, groups_result = (
         TableResult("product group sets"),
         TableResult("product group clusters"),
@@ -174,7 +111,7 @@ def _product_groups(path: Path) -> list[TableResult]:
 def _demo_cpv(path: Path) -> TableResult:
     """Demo CPV codes: created when missing, but an official row (other source) is never overwritten."""
     result = TableResult("CPV codes (demo set)")
-    rows = _read_json(path)["rows"]
+    rows = read_json(path)["rows"]
     official = set(
         CpvCode.objects.filter(code__in=[row["code"] for row in rows])
         .exclude(source=DEMO_CPV_SOURCE)
@@ -214,12 +151,12 @@ def _csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
-        raise ReferenceDataError(_("%(file)s cannot be read: %(error)s") % {"file": path, "error": error}) from error
+        raise unreadable(path, error) from error
     with handle:
         reader = csv.DictReader(handle)
         missing = [name for name in required if name not in (reader.fieldnames or [])]
         if missing:
-            raise _row_error(path, 1, ", ".join(missing), _("column is missing from the header"))
+            raise row_error(path, 1, ", ".join(missing), _("column is missing from the header"))
         for row in reader:
             yield reader.line_num, {key: (value or "").strip() for key, value in row.items() if key}
 
@@ -227,14 +164,14 @@ def _csv_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict
 def _required(path: Path, line: int, row: Mapping[str, str], name: str) -> str:
     value = row.get(name, "")
     if not value:
-        raise _row_error(path, line, name, _("a value is required"))
+        raise row_error(path, line, name, _("a value is required"))
     return value
 
 
 def _year(path: Path, line: int, row: Mapping[str, str], name: str) -> int:
     value = _required(path, line, row, name)
     if not value.isdigit() or not 1990 <= int(value) <= 2100:
-        raise _row_error(path, line, name, _("%(value)s is not a year") % {"value": value})
+        raise row_error(path, line, name, _("%(value)s is not a year") % {"value": value})
     return int(value)
 
 
@@ -243,7 +180,7 @@ def _date(path: Path, line: int, row: Mapping[str, str], name: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _row_error(path, line, name, _("%(value)s is not a date (YYYY-MM-DD)") % {"value": value}) from None
+        raise row_error(path, line, name, _("%(value)s is not a date (YYYY-MM-DD)") % {"value": value}) from None
 
 
 @transaction.atomic
@@ -254,13 +191,13 @@ def thresholds_load(*, path: Path) -> TableResult:
     for line, row in _csv_rows(path, THRESHOLD_COLUMNS):
         category = _required(path, line, row, "category")
         if category not in categories:
-            raise _row_error(
+            raise row_error(
                 path, line, "category", _("use one of %(choices)s") % {"choices": ", ".join(sorted(categories))}
             )
         try:
             amount = Decimal(_required(path, line, row, "amount"))
         except InvalidOperation:
-            raise _row_error(path, line, "amount", _("not a number")) from None
+            raise row_error(path, line, "amount", _("not a number")) from None
         values = {
             "valid_until": _date(path, line, row, "valid_until"),
             "amount": amount,
@@ -268,12 +205,11 @@ def thresholds_load(*, path: Path) -> TableResult:
             "source_year": _year(path, line, row, "source_year"),
         }
         try:
-            outcome, _instance = _upsert(
-                EuThreshold, {"category": category, "valid_from": _date(path, line, row, "valid_from")}, values
+            upsert(
+                EuThreshold, {"category": category, "valid_from": _date(path, line, row, "valid_from")}, values, result
             )
         except ValidationError as error:
-            raise _row_error(path, line, ", ".join(error.message_dict), "; ".join(error.messages)) from error
-        result.count(outcome)
+            raise row_error(path, line, ", ".join(error.message_dict), "; ".join(error.messages)) from error
     return result
 
 
@@ -298,21 +234,21 @@ def product_groups_load(*, path: Path) -> TableResult:
     for line, row in _csv_rows(path, PRODUCT_GROUP_COLUMNS):
         version = _required(path, line, row, "set_version")
         if version not in sets:
-            raise _row_error(
+            raise row_error(
                 path, line, "set_version", _("unknown set; known: %(sets)s") % {"sets": ", ".join(sorted(sets))}
             )
         source, year = _required(path, line, row, "source"), _year(path, line, row, "source_year")
         prefixes = [prefix.strip() for prefix in row.get("cpv_prefixes", "").split(";") if prefix.strip()]
         bad = [prefix for prefix in prefixes if not prefix.isdigit() or len(prefix) > 8]
         if bad:
-            raise _row_error(path, line, "cpv_prefixes", _("%(value)s is not a CPV prefix") % {"value": bad[0]})
+            raise row_error(path, line, "cpv_prefixes", _("%(value)s is not a CPV prefix") % {"value": bad[0]})
         try:
-            _outcome, cluster = _upsert(
+            cluster = upsert(
                 ProductGroupCluster,
                 {"product_group_set": sets[version], "code": _required(path, line, row, "cluster_code")},
                 {"name_nl": _required(path, line, row, "cluster_name_nl"), "source": source, "source_year": year},
             )
-            outcome, _instance = _upsert(
+            upsert(
                 ProductGroup,
                 {"product_group_set": sets[version], "code": _required(path, line, row, "code")},
                 {
@@ -323,10 +259,10 @@ def product_groups_load(*, path: Path) -> TableResult:
                     "source": source,
                     "source_year": year,
                 },
+                result,
             )
         except ValidationError as error:
-            raise _row_error(path, line, ", ".join(error.message_dict), "; ".join(error.messages)) from error
-        result.count(outcome)
+            raise row_error(path, line, ", ".join(error.message_dict), "; ".join(error.messages)) from error
     return result
 
 
@@ -343,12 +279,12 @@ class CpvRow:
 
 def _check_cpv_row(path: Path, row: CpvRow) -> CpvRow:
     if not (len(row.code) == 8 and row.code.isdigit()):
-        raise _row_error(
+        raise row_error(
             path, row.line, "code", _("%(code)s is not a CPV code of 8 digits") % {"code": row.code or "(empty)"}
         )
     for name in ("label_en", "label_nl"):
         if not getattr(row, name):
-            raise _row_error(path, row.line, name, _("the label is missing"))
+            raise row_error(path, row.line, name, _("the label is missing"))
     return row
 
 
@@ -382,7 +318,7 @@ def read_cpv_genericode(path: Path) -> list[CpvRow]:
             _("%(file)s is not readable XML: %(error)s") % {"file": path, "error": error}
         ) from error
     if _local(root) != "CodeList":
-        raise _row_error(path, _line(root), "CodeList", _("this is not a Genericode code list"))
+        raise row_error(path, _line(root), "CodeList", _("this is not a Genericode code list"))
     rows = []
     for element in root.iter():
         if _local(element) != "Row":
@@ -398,7 +334,7 @@ def read_cpv_genericode(path: Path) -> list[CpvRow]:
             _check_cpv_row(path, CpvRow(values.get("code", ""), label_en, values.get("nld_label", ""), _line(element)))
         )
     if not rows:
-        raise _row_error(path, _line(root), "Row", _("the code list has no rows"))
+        raise row_error(path, _line(root), "Row", _("the code list has no rows"))
     return rows
 
 
@@ -417,7 +353,7 @@ def cpv_load(*, path: Path, source: str = DEFAULT_CPV_SOURCE, year: int = DEFAUL
     seen: dict[str, int | None] = {}
     for row in rows:
         if row.code in seen:
-            raise _row_error(
+            raise row_error(
                 path,
                 row.line,
                 "code",
