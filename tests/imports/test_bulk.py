@@ -1,0 +1,47 @@
+"""`mvimonitor.bulk`: the same rows and keys on SQLite (executemany, INSERT ... RETURNING) and PostgreSQL (COPY)."""
+
+import pytest
+
+from mvimonitor import bulk
+from mvimonitor.imports.models import ImportFailure, ImportRun
+
+COLUMNS = ("run_id", "severity", "file", "locator", "notice", "field", "message")
+
+
+@pytest.fixture
+def run(db: None) -> ImportRun:
+    return ImportRun.objects.create(source_description="bulk")
+
+
+def _rows(run: ImportRun, count: int) -> list[tuple[object, ...]]:
+    return [(run.pk, "error", f"{i}.xml", "", f"notice-{i}", "", f"message {i}") for i in range(count)]
+
+
+def test_insert_rows_returns_the_new_keys_in_row_order(run):
+    keys = bulk.insert_rows(ImportFailure, COLUMNS, _rows(run, 3), returning=True)
+
+    assert len(keys) == 3
+    assert keys == sorted(keys)
+    stored = dict(ImportFailure.objects.values_list("pk", "notice"))
+    assert [stored[key] for key in keys] == ["notice-0", "notice-1", "notice-2"]
+
+
+def test_insert_rows_without_keys_and_the_deletes(run):
+    assert bulk.insert_rows(ImportFailure, COLUMNS, iter(_rows(run, 5))) == []
+    keys = list(ImportFailure.objects.order_by("pk").values_list("pk", flat=True))
+
+    assert bulk.delete_ids(ImportFailure, keys[:2]) == 2
+    assert bulk.delete_where(ImportFailure.objects.filter(notice="notice-2")) == 1
+    assert sorted(ImportFailure.objects.values_list("notice", flat=True)) == ["notice-3", "notice-4"]
+    bulk.delete_all(ImportFailure)
+    assert not ImportFailure.objects.exists()
+
+
+def test_row_writer_fills_defaults_and_sets_keys(run):
+    rows: list[dict[str, object]] = [{"run_id": run.pk, "message": "m", "notice": "a"}]
+
+    bulk.RowWriter().insert(ImportFailure, rows)
+
+    failure = ImportFailure.objects.get()
+    assert rows[0]["id"] == failure.pk
+    assert (failure.severity, failure.file) == ("error", "")  # the field defaults, as a new instance has them
