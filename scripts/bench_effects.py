@@ -61,7 +61,7 @@ def main() -> None:
 
     from mvimonitor.effects import selectors
     from mvimonitor.effects.models import Commitment, EffectCalculation, Realisation
-    from mvimonitor.effects.services import effects_recalculate
+    from mvimonitor.effects.recalculation import effects_recalculate
     from mvimonitor.tenders.models import Contract
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")

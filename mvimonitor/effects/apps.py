@@ -8,6 +8,6 @@ class EffectsConfig(AppConfig):
     def ready(self) -> None:
         from mvimonitor.tenders import changes
 
-        from .services import effects_on_record_change
+        from .recalculation import effects_on_record_change
 
         changes.register("stored effects", effects_on_record_change)

@@ -454,7 +454,7 @@ def ratio_estimate(strata: Sequence[StratumInput], draws: int, seed: int, level:
     return Estimate(point, float(low), float(high), reporting, population)
 
 
-BOOTSTRAP_CHUNK = 8  # draws per pass: keeps the index matrix in the cache (measured fastest, docs/effects.md)
+BOOTSTRAP_CHUNK = 8  # draws per pass: keeps the index matrix small enough for the cache (docs/effects.md)
 
 
 def grouped_bootstrap_totals(

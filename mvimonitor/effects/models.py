@@ -531,8 +531,7 @@ class EffectCalculation(models.Model):
     """
 
     # A derived table, replaced as a whole by every recalculation: the links are kept by Django's on_delete handling
-    # and by the recalculation itself, not by database constraints, whose per-row checks cost more than the whole
-    # write of 100,000 rows (ADR 0020).
+    # and by the recalculation itself, not by database constraints (ADR 0020).
     commitment = models.OneToOneField(Commitment, on_delete=models.CASCADE, related_name="effect", db_constraint=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     kind = models.CharField(max_length=20, choices=CommitmentKind.choices)

@@ -23,10 +23,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mvimonitor.dashboards import exports
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user
 from mvimonitor.organisations.selectors import active_organisation_for
+from mvimonitor.reference import ReferenceDataError
 from mvimonitor.tenders.forms import add_service_errors
 from mvimonitor.tenders.models import Contract, Lot
 
-from . import selectors, services
+from . import loaders, selectors, services
 from .forms import CommitmentForm, ContractForm, FactorSetUploadForm, PlacementForm, RealisationForm, ReviewForm
 from .models import BuildingBlock, Commitment, CommitmentKind, EvidenceFile
 from .reasons import describe_code
@@ -347,7 +348,7 @@ def factor_sets(request: HttpRequest) -> HttpResponse:
                 path = Path(folder) / "factors.csv"
                 path.write_bytes(form.cleaned_data["file"].read())
                 try:
-                    result = services.factor_set_create_own(
+                    result = loaders.factor_set_create_own(
                         user=request_user(request),
                         organisation=organisation,
                         name=form.cleaned_data["name"],
@@ -356,7 +357,7 @@ def factor_sets(request: HttpRequest) -> HttpResponse:
                         source=form.cleaned_data["source"],
                         path=path,
                     )
-                except services.ReferenceDataError as error:
+                except ReferenceDataError as error:
                     form.add_error("file", str(error).replace(str(path.name), form.cleaned_data["file"].name))
                 else:
                     messages.success(

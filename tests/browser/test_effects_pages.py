@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from mvimonitor.effects import services
+from mvimonitor.effects import recalculation, services
 from mvimonitor.effects.models import BuildingBlockTable, SocialReturnPolicy
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.themes.models import Theme
@@ -60,7 +60,7 @@ def data(settings: Any, tmp_path: Path) -> Data:
         social_return_policy=SocialReturnPolicy.objects.get(code="sudwest-fryslan-2023"),
         block_table=BuildingBlockTable.objects.get(code="haaglanden-zhc"),
     )  # fmt: skip
-    services.effects_recalculate(as_of=dt.date(2026, 1, 1))
+    recalculation.effects_recalculate(as_of=dt.date(2026, 1, 1))
     return Data(user, {"contract": contract.pk, "electricity": electricity.pk, "social": social.pk})
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from mvimonitor.effects.models import Commitment, EffectCalculation, Placement, Realisation
-from mvimonitor.effects.services import effects_recalculate
+from mvimonitor.effects.recalculation import effects_recalculate
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from mvimonitor.effects.loaders import effects_reference_load, read_factor_csv
 from mvimonitor.effects.models import (
     BuildingBlock,
     BuildingBlockTable,
@@ -14,7 +15,7 @@ from mvimonitor.effects.models import (
     SanctionRule,
     SocialReturnPolicy,
 )
-from mvimonitor.effects.services import ReferenceDataError, effects_reference_load, read_factor_csv
+from mvimonitor.reference import ReferenceDataError
 
 from .conftest import FIXTURES
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from mvimonitor.effects import calculations as calc
-from mvimonitor.effects import services
+from mvimonitor.effects import recalculation, services
 from mvimonitor.effects.models import (
     CO2_KINDS,
     BuildingBlock,
@@ -151,7 +151,7 @@ def _expected(commitment: Commitment) -> dict[str, Any]:
             factor_set_id=factor_set.pk, factor_set_label=factor_set.label,
         )  # fmt: skip
     elif commitment.kind == "social_return":
-        blocks = services._blocks_of(commitment.block_table)  # type: ignore[arg-type]
+        blocks = services.calculator_blocks(commitment.block_table)  # type: ignore[arg-type]
         placements = [
             calc.Placement(p.block.code, p.persons, p.months, p.hours_per_week, p.amount)
             for r in verified_rows for p in r.placements.all()
@@ -181,11 +181,11 @@ def _as_stored(name: str, value: Any) -> Any:
 
 def _stored(commitment: Commitment) -> dict[str, Any]:
     effect = EffectCalculation.objects.get(commitment=commitment)
-    return {name: getattr(effect, name) for name in services.EFFECT_COLUMNS[1:-1]}
+    return {name: getattr(effect, name) for name in recalculation.EFFECT_COLUMNS[1:-1]}
 
 
 def test_bulk_recalculation_stores_what_the_calculators_give(mixed: list[Commitment]) -> None:
-    result = services.effects_recalculate(as_of=AS_OF)
+    result = recalculation.effects_recalculate(as_of=AS_OF)
 
     assert result.commitments == len(mixed) == EffectCalculation.objects.count()
     codes = set()
@@ -205,11 +205,11 @@ def test_bulk_recalculation_stores_what_the_calculators_give(mixed: list[Commitm
 def test_recalculating_one_organisation_gives_the_same_rows_and_leaves_the_others(
     mixed: list[Commitment], side_a: Side, side_b: Side
 ) -> None:
-    services.effects_recalculate(as_of=AS_OF)
+    recalculation.effects_recalculate(as_of=AS_OF)
     before = {c.pk: _stored(c) for c in mixed}
     theirs = EffectCalculation.objects.get(organisation=side_b.organisation)
 
-    services.effects_recalculate(organisation_ids=[side_a.organisation.pk], as_of=AS_OF)
+    recalculation.effects_recalculate(organisation_ids=[side_a.organisation.pk], as_of=AS_OF)
 
     assert {c.pk: _stored(c) for c in mixed} == before
     assert EffectCalculation.objects.get(organisation=side_b.organisation).computed_at == theirs.computed_at
@@ -221,7 +221,7 @@ def test_organisation_figures_sum_the_stored_values_and_count_the_missing(
 ) -> None:
     from mvimonitor.effects import selectors
 
-    services.effects_recalculate(as_of=AS_OF)
+    recalculation.effects_recalculate(as_of=AS_OF)
     stored = EffectCalculation.objects.filter(organisation=side_a.organisation)
 
     summary = selectors.organisation_summary(side_a.organisation, draws=200)

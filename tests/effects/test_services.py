@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from mvimonitor.effects import services
+from mvimonitor.effects import recalculation, services
 from mvimonitor.effects.models import (
     BuildingBlock,
     BuildingBlockTable,
@@ -26,7 +26,7 @@ from .conftest import Side
 
 
 def _effect(commitment: Commitment) -> EffectCalculation:
-    services.effects_recalculate(as_of=dt.date(2026, 6, 1))
+    recalculation.effects_recalculate(as_of=dt.date(2026, 6, 1))
     return EffectCalculation.objects.get(commitment=commitment)
 
 

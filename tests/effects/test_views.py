@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from mvimonitor.effects import selectors, services
+from mvimonitor.effects import recalculation, selectors, services
 from mvimonitor.effects.models import Commitment, EffectCalculation, EmissionFactorSet, Realisation
 from mvimonitor.organisations.models import User
 from mvimonitor.tenders.models import Contract
@@ -152,7 +152,7 @@ def test_national_figures_extrapolate_and_pass_disclosure_control(effects_refere
             description="stroom", quantity=Decimal(100000), unit="kWh", factor_code="green-power-government-average",
             reference_factor_code="electricity-nl-mix-2021",
         )  # fmt: skip
-    services.effects_recalculate(as_of=dt.date(2026, 1, 1))
+    recalculation.effects_recalculate(as_of=dt.date(2026, 1, 1))
 
     summary = selectors.national_summary(draws=200)
 
@@ -181,7 +181,7 @@ def test_dashboard_counts_not_calculable_with_its_reason(side_a: Side) -> None:
         description="gas", quantity=Decimal(1000), unit="m3", factor_code="natural-gas",
         reference_factor_code="natural-gas",
     )  # fmt: skip
-    services.effects_recalculate(as_of=dt.date(2026, 1, 1))
+    recalculation.effects_recalculate(as_of=dt.date(2026, 1, 1))
 
     page = _client(side_a.manager).get(reverse("effects:dashboard")).content.decode()
 

@@ -27,7 +27,7 @@ from mvimonitor.effects.models import (
     Realisation,
     SanctionRule,
 )
-from mvimonitor.effects.services import effects_recalculate
+from mvimonitor.effects.recalculation import effects_recalculate
 from mvimonitor.tenders.models import Contract
 from mvimonitor.themes.models import Theme
 

@@ -5,7 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from mvimonitor.effects.services import ReferenceDataError, effects_reference_load
+from mvimonitor.effects.loaders import effects_reference_load
+from mvimonitor.reference import ReferenceDataError
 
 
 class Command(BaseCommand):

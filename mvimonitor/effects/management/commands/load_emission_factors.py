@@ -7,8 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from mvimonitor.effects.services import ReferenceDataError, factor_set_import
+from mvimonitor.effects.loaders import factor_set_import
 from mvimonitor.organisations.models import Organisation
+from mvimonitor.reference import ReferenceDataError
 
 
 class Command(BaseCommand):

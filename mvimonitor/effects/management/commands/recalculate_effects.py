@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from mvimonitor.effects.services import effects_recalculate
+from mvimonitor.effects.recalculation import effects_recalculate
 
 
 class Command(BaseCommand):

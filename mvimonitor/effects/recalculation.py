@@ -1,0 +1,477 @@
+"""The stored effects: one `EffectCalculation` row per commitment, computed from the record, never typed in.
+
+`effects_recalculate` (and `effects_on_record_change`, the refresher registered for
+`mvimonitor.tenders.changes.record_changed`) reads commitments, realisations, placements and factor sets with a few
+raw queries, runs the pure calculators over plain rows (`compute_effects`) and replaces the stored rows, all in one
+transaction: COPY on PostgreSQL, one `executemany` on SQLite (ADR 0015, ADR 0020, docs/effects.md).
+"""
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mvimonitor.tenders.changes import RecordChange
+
+from . import calculations as calc
+from .models import (
+    CO2_KINDS,
+    Commitment,
+    CommitmentKind,
+    EffectCalculation,
+    EmissionFactor,
+    EmissionFactorSet,
+    Placement,
+    Realisation,
+    RealisationStatus,
+)
+
+
+def default_factor_set(sets: Sequence[tuple[int, int]], year: int | None) -> int | None:
+    """From (id, publication_year) of the public sets: the newest published no later than `year`; else the oldest.
+
+    domain.md §7: new factors are used from their year of publication; past years are not recalculated.
+    """
+    if not sets:
+        return None
+    ordered = sorted(sets, key=lambda s: (s[1], s[0]))
+    if year is not None:
+        earlier = [s for s in ordered if s[1] <= year]
+        if earlier:
+            return earlier[-1][0]
+    return ordered[0][0]
+
+
+@dataclass
+class RecalculationResult:
+    commitments: int
+    calculable: int
+    not_calculable: int
+    seconds_read: float = 0.0
+    seconds_compute: float = 0.0
+    seconds_write: float = 0.0
+
+
+# One stored row per commitment, in this column order (computed_at is added when writing).
+EFFECT_COLUMNS = (
+    "commitment_id",
+    "organisation_id",
+    "kind",
+    "unit",
+    "promised",
+    "delivered_verified",
+    "delivered_submitted",
+    "is_co2",
+    "ex_ante_kg",
+    "ex_post_kg",
+    "reference_kg",
+    "sr_obligation",
+    "sr_value",
+    "sr_fte_years",
+    "calculable",
+    "problem_code",
+    "problem_details",
+    "sanction_status",
+    "sanction_amount",
+    "factor_set_id",
+    "factor_set_label",
+    "method_version",
+    "computed_at",
+)
+EffectRow = tuple[Any, ...]  # the values of EFFECT_COLUMNS without computed_at; problem_details is a dict
+# per commitment: verified sum (None: nothing verified), submitted sum, verified realisations outside the contract
+# period and that period as text (see _read_realised)
+Realised = tuple[Decimal | None, Decimal | None, int, str]
+
+# What the recalculation reads of a commitment, in this order (organisation and rule multiple come from joins).
+COMMITMENT_FIELDS = (
+    "id",
+    "kind",
+    "unit",
+    "quantity",
+    "factor_code",
+    "reference_quantity",
+    "reference_unit",
+    "reference_factor_code",
+    "factor_set_id",
+    "period_start",
+    "period_end",
+    "award_advantage",
+    "sanction_multiple",
+    "organisation_id",
+    "rule_multiple",
+)
+
+
+def compute_effects(
+    commitments: Iterable[Sequence[Any]],
+    realised: Mapping[int, Realised],
+    factor_sets: Mapping[int, Mapping[str, calc.Factor]],
+    set_labels: Mapping[int, str],
+    public_sets: Sequence[tuple[int, int]],
+    sr_fte: Mapping[int, Decimal],
+    as_of: date,
+) -> list[EffectRow]:
+    """Run the calculators over plain rows (no queries): one row of EFFECT_COLUMNS (less computed_at) per commitment.
+
+    `commitments` are rows of COMMITMENT_FIELDS with Python values (Decimal, date). CO2 goes through
+    `calc.co2_figures` (the bulk form of `calc.co2_assess`, factor look-ups memoised per set), sanctions through
+    `calc.sanction`; every figure stays a `Decimal`, exactly as the calculators compute it.
+    """
+    out: list[EffectRow] = []
+    append = out.append
+    default_by_year: dict[int, int | None] = {}
+    lookups: dict[int | None, calc.FactorLookup] = {}
+    method = calc.METHOD_VERSION
+    co2_kinds = frozenset(str(kind) for kind in CO2_KINDS)
+    social_return = str(CommitmentKind.SOCIAL_RETURN)
+    no_realisation: Realised = (None, None, 0, "")
+    zero = Decimal(0)
+    for (
+        pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
+        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
+    ) in commitments:  # fmt: skip
+        verified, submitted, outside, contract_period = realised.get(pk, no_realisation)
+        ex_ante = ex_post = reference_kg = sr_obligation = sr_value = sr_fte_years = None
+        calculable = True
+        problem: calc.Problem | None = None
+        label = ""
+        is_co2 = kind in co2_kinds
+        if is_co2:
+            if set_id is None:
+                year = period_start.year
+                if year not in default_by_year:
+                    default_by_year[year] = default_factor_set(public_sets, year)
+                set_id = default_by_year[year]
+            lookup = lookups.get(set_id)
+            if lookup is None:
+                lookup = lookups[set_id] = calc.FactorLookup(factor_sets.get(set_id, {}) if set_id is not None else {})
+            label = set_labels.get(set_id, "") if set_id is not None else ""
+            ex_ante, ex_post, reference_kg, calculable, problem = calc.co2_figures(
+                quantity,
+                unit,
+                factor_code,
+                reference_quantity if reference_quantity is not None else quantity,
+                reference_unit or unit,
+                reference_factor_code,
+                verified,
+                lookup,
+            )
+        else:
+            set_id = None
+            if kind == social_return:
+                sr_obligation = quantity
+                sr_value = verified
+                sr_fte_years = sr_fte.get(pk, zero) if verified is not None else None
+        if outside and problem is None:
+            # verified deliveries outside the contract period: the delivered figure cannot be stated (never 0)
+            ex_post = sr_value = sr_fte_years = None
+            problem = calc.Problem(calc.OUTSIDE_PERIOD, {"count": str(outside), "period": contract_period})
+        multiple = own_multiple if own_multiple is not None else rule_multiple
+        sanction_status = ""
+        sanction_amount = None
+        if award_advantage is not None or multiple is not None:
+            outcome = calc.sanction(
+                promised=quantity,
+                delivered=verified,
+                period_end=period_end,
+                as_of=as_of,
+                award_advantage=award_advantage,
+                multiple=multiple,
+            )
+            sanction_status, sanction_amount = outcome.status, outcome.amount
+        append(
+            (
+                pk, organisation_id, kind, unit, quantity, verified, submitted, is_co2, ex_ante, ex_post,
+                reference_kg, sr_obligation, sr_value, sr_fte_years, calculable,
+                problem.code if problem is not None else "", dict(problem.details) if problem is not None else {},
+                sanction_status, sanction_amount, set_id, label, method,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _delete_effects(organisation_ids: Sequence[int] | None) -> None:
+    """Remove the rows about to be replaced. A full recalculation on PostgreSQL truncates: DELETE would leave one
+    dead row version per stored row on every run, which every unique-index check of the new rows has to step over
+    until autovacuum comes by; readers wait for the commit instead (ADR 0020)."""
+    from django.db import connection
+
+    if organisation_ids is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {connection.ops.quote_name(EffectCalculation._meta.db_table)}")
+        return
+    stale = EffectCalculation.objects.all()
+    if organisation_ids is not None:
+        stale = stale.filter(organisation_id__in=organisation_ids)
+    stale._raw_delete(stale.db)
+
+
+def _insert_effects(effects: Sequence[EffectRow]) -> None:
+    """Write the rows with the plain bulk path of each database: COPY on PostgreSQL, executemany on SQLite.
+
+    Values are passed as they are (Decimal, bool, str), so the database stores exactly what the calculators computed;
+    only the JSON details go through the field's own preparation.
+    """
+    from django.db import connection
+
+    meta = EffectCalculation._meta
+    fields = [meta.get_field(name) for name in EFFECT_COLUMNS]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
+    json_field = meta.get_field("problem_details")
+    details_at = EFFECT_COLUMNS.index("problem_details")
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        empty_json = json.dumps({})
+        with (
+            connection.cursor() as wrapper,
+            wrapper.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for effect in effects:
+                details = effect[details_at]
+                copy.write_row(
+                    (*effect[:details_at], json.dumps(details) if details else empty_json, *effect[details_at + 1 :],
+                     now)
+                )  # fmt: skip
+        return
+    empty_prepared = json_field.get_db_prep_save({}, connection)
+    stamp = meta.get_field("computed_at").get_db_prep_save(now, connection)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        for start in range(0, len(effects), 50_000):
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        *effect[:details_at],
+                        json_field.get_db_prep_save(effect[details_at], connection)
+                        if effect[details_at]
+                        else empty_prepared,
+                        *effect[details_at + 1 :],
+                        stamp,
+                    )
+                    for effect in effects[start : start + 50_000]
+                ],
+            )
+
+
+def load_factor_sets(set_ids: Iterable[int] | None = None) -> tuple[dict[int, dict[str, calc.Factor]], dict[int, str]]:
+    factors: dict[int, dict[str, calc.Factor]] = {}
+    labels: dict[int, str] = {}
+    sets = EmissionFactorSet.objects.all()
+    if set_ids is not None:
+        sets = sets.filter(pk__in=list(set_ids))
+    for factor_set in sets:
+        labels[factor_set.pk] = factor_set.label
+        factors[factor_set.pk] = {}
+    rows = EmissionFactor.objects.filter(factor_set_id__in=list(labels)).values_list(
+        "factor_set_id", "code", "unit", "wtw", "ttw", "wtt"
+    )
+    for set_id, code, unit, wtw, ttw, wtt in rows:
+        factors[set_id][code] = calc.Factor(code, unit, wtw, ttw, wtt)
+    return factors, labels
+
+
+def _raw_rows(query: Any) -> Iterable[tuple[Any, ...]]:
+    """The rows of a values_list query straight from the database cursor, without Django's per-value converters;
+    `_commitment_values` does the conversions SQLite needs."""
+    from django.db import connection
+
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(20_000):
+            yield from chunk
+
+
+def _decimal_value(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+
+
+def _commitment_values(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
+    """Decimal and date values of raw COMMITMENT_FIELDS rows. PostgreSQL's driver gives them already; SQLite gives
+    numbers (a DecimalField column holds at most 15 significant digits there, so repr() of the float is its value)
+    and, from the query of `_commitment_query`, the dates as ISO text."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        yield from rows
+        return
+    dec = _decimal_value
+    day = date.fromisoformat
+    for (
+        pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
+        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
+    ) in rows:  # fmt: skip
+        yield (
+            pk, kind, unit, Decimal(repr(quantity)) if quantity.__class__ is float else dec(quantity), factor_code,
+            None if reference_quantity is None else dec(reference_quantity), reference_unit, reference_factor_code,
+            set_id, day(period_start), day(period_end), None if award_advantage is None else dec(award_advantage),
+            None if own_multiple is None else dec(own_multiple), organisation_id,
+            None if rule_multiple is None else dec(rule_multiple),
+        )  # fmt: skip
+
+
+def _commitment_query(commitments: Any) -> Any:
+    """The values_list query of COMMITMENT_FIELDS. On SQLite the two dates are selected as text: a plain date column
+    goes through the driver's date converter (two Python calls per value), `date.fromisoformat` is one C call."""
+    from django.db import connection
+    from django.db.models import CharField, F
+    from django.db.models.functions import Cast
+
+    annotations: dict[str, Any] = {
+        "organisation_id": F("contract__lot__tender__organisation_id"),
+        "rule_multiple": F("sanction_rule__multiple"),
+    }
+    fields = list(COMMITMENT_FIELDS)
+    if connection.vendor == "sqlite":
+        for name in ("period_start", "period_end"):
+            annotations[f"{name}_text"] = Cast(name, CharField())
+            fields[fields.index(name)] = f"{name}_text"
+    return commitments.annotate(**annotations).order_by().values_list(*fields)
+
+
+THOUSANDTH = Decimal("0.001")
+
+
+def _sum_value(value: Any) -> Decimal | None:
+    """A SUM of quantities with three decimals is exact with three decimals; SQLite sums them as floats, so the
+    float is rounded back to its three decimals (its error is far below 0.0005 for any quantity the field holds)."""
+    number = _decimal_value(value)
+    return None if number is None else number.quantize(THOUSANDTH)
+
+
+def _read_realised(realisation_rows: Any) -> dict[int, Realised]:
+    """Per commitment: (sum of verified quantities or None when nothing is verified, sum of submitted ones, number
+    of verified realisations outside the contract period, that period). Realisations outside the contract period
+    (possible only through paths that skip the services' checks) are not summed."""
+    from django.db.models import Case, Count, F, Q, Sum, When
+
+    inside = (
+        Q(commitment__contract__start_date__isnull=True) | Q(period_start__gte=F("commitment__contract__start_date"))
+    ) & (Q(commitment__contract__end_date__isnull=True) | Q(period_end__lte=F("commitment__contract__end_date")))
+    verified = Q(status=RealisationStatus.VERIFIED)
+    realisations = (
+        realisation_rows.values("commitment_id")
+        .annotate(
+            verified=Sum(Case(When(verified & inside, then="quantity"))),
+            submitted=Sum(Case(When(Q(status=RealisationStatus.SUBMITTED) & inside, then="quantity"))),
+            n_verified=Count("pk", filter=verified & inside),
+            n_outside=Count("pk", filter=verified & ~inside),
+        )
+        .order_by()
+        .values_list("commitment_id", "verified", "submitted", "n_verified", "n_outside")
+    )
+    realised: dict[int, Realised] = {}
+    outside: list[int] = []
+    for pk, verified_sum, submitted_sum, n_verified, n_outside in _raw_rows(realisations):
+        realised[pk] = (
+            _sum_value(verified_sum) if n_verified else None,
+            _sum_value(submitted_sum) if submitted_sum is not None else None,
+            n_outside,
+            "",
+        )
+        if n_outside:
+            outside.append(pk)
+    if outside:  # rare: name the contract period in the reason
+        periods = Commitment.objects.filter(pk__in=outside).values_list(
+            "pk", "contract__start_date", "contract__end_date"
+        )
+        for pk, start, end in periods:
+            realised[pk] = (*realised[pk][:3], f"{start or '…'}–{end or '…'}")
+    return realised
+
+
+def _read_sr_fte(placement_rows: Any) -> dict[int, Decimal]:
+    """FTE-years per social-return commitment from its verified placements: `calc.placement_value` once per distinct
+    (block, people, months, hours, amount), as placements repeat the same few lines."""
+    fte: dict[int, Decimal] = {}
+    blocks: dict[int, dict[str, calc.BuildingBlock]] = {}
+    lines: dict[tuple[Any, ...], Decimal] = {}
+    placements = placement_rows.values_list(
+        "realisation__commitment_id", "block_id", "block__code", "block__basis", "block__value",
+        "block__max_months", "block__is_bonus", "persons", "months", "hours_per_week", "amount",
+    ).order_by()  # fmt: skip
+    zero = Decimal(0)
+    for row in _raw_rows(placements):
+        commitment_id = row[0]
+        key = row[1:]
+        line_fte = lines.get(key)
+        if line_fte is None:
+            block_id, code, basis, value, max_months, is_bonus, persons, months, hours, amount = key
+            block = blocks.get(block_id)
+            if block is None:
+                block = blocks[block_id] = {
+                    code: calc.BuildingBlock(
+                        code, basis, _decimal_value(value), max_months, counts_as_fte=not bool(is_bonus)
+                    )
+                }
+            placement = calc.Placement(
+                code, persons, _decimal_value(months) or zero, _decimal_value(hours) or zero, _decimal_value(amount)
+            )
+            line_fte = lines[key] = calc.placement_value(placement, block).fte_years
+        fte[commitment_id] = fte.get(commitment_id, zero) + line_fte
+    return fte
+
+
+def effects_on_record_change(change: RecordChange) -> None:
+    """The effects app's refresher for `record_changed` (registered in `EffectsConfig.ready`)."""
+    if change.everything:
+        _recalculate(None, timezone.localdate())
+    elif change.contract_organisation_ids:
+        _recalculate(sorted(change.contract_organisation_ids), timezone.localdate())
+
+
+def effects_recalculate(
+    *, organisation_ids: Sequence[int] | None = None, as_of: date | None = None
+) -> RecalculationResult:
+    """Recompute the stored effect of every commitment (of the given organisations): read everything in a few
+    queries, compute with the pure calculators, replace the stored rows; all in one transaction (docs/effects.md)."""
+    with transaction.atomic():
+        return _recalculate(organisation_ids, as_of or timezone.localdate())
+
+
+def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> RecalculationResult:
+    import time
+
+    started = time.perf_counter()
+    commitments = Commitment.objects.all()
+    if organisation_ids is not None:
+        commitments = commitments.filter(contract__lot__tender__organisation_id__in=organisation_ids)
+    rows = list(_commitment_values(_raw_rows(_commitment_query(commitments))))
+    realisation_rows = Realisation.objects.all()
+    placement_rows = Placement.objects.filter(realisation__status=RealisationStatus.VERIFIED)
+    if organisation_ids is not None:  # a subquery only when recomputing part; all rows otherwise
+        realisation_rows = realisation_rows.filter(commitment__in=commitments)
+        placement_rows = placement_rows.filter(realisation__commitment__in=commitments)
+    realised = _read_realised(realisation_rows)
+    fte = _read_sr_fte(placement_rows)
+    factors, labels = load_factor_sets()
+    public = list(EmissionFactorSet.objects.public().values_list("pk", "publication_year"))
+    read = time.perf_counter()
+    effects = compute_effects(rows, realised, factors, labels, public, fte, as_of)
+    computed = time.perf_counter()
+    _delete_effects(organisation_ids)
+    _insert_effects(effects)
+    written = time.perf_counter()
+    calculable_at = EFFECT_COLUMNS.index("calculable")
+    calculable = sum(1 for e in effects if e[calculable_at])
+    return RecalculationResult(
+        commitments=len(effects),
+        calculable=calculable,
+        not_calculable=len(effects) - calculable,
+        seconds_read=read - started,
+        seconds_compute=computed - read,
+        seconds_write=written - computed,
+    )
