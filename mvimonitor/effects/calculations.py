@@ -63,30 +63,6 @@ class Factor:
     wtt: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Activity:
-    """A quantity of something that emits: 10,000 kWh of electricity of a kind, 5,000 litres of diesel, …"""
-
-    quantity: Decimal
-    unit: str
-    factor_code: str
-
-
-@dataclass(frozen=True, slots=True)
-class Co2Result:
-    calculable: bool
-    actual_kg: Decimal | None = None
-    reference_kg: Decimal | None = None
-    problem: Problem | None = None
-
-    @property
-    def effect_kg(self) -> Decimal | None:
-        """Avoided emissions (reference − actual); None when not calculable, never 0 for 'unknown'."""
-        if self.actual_kg is None or self.reference_kg is None:
-            return None
-        return self.reference_kg - self.actual_kg
-
-
 def factor_wtw(factor_code: str, unit: str, factors: Mapping[str, Factor], role: str) -> Decimal | Problem:
     """The WTW factor (kg CO2-eq per `unit`) of an item of the set, or why it cannot be used for this unit."""
     factor = factors.get(factor_code)
@@ -99,64 +75,9 @@ def factor_wtw(factor_code: str, unit: str, factors: Mapping[str, Factor], role:
     return factor.wtw
 
 
-def emission_kg(activity: Activity, factors: Mapping[str, Factor], role: str) -> Decimal | Problem:
-    """kg CO2-eq (WTW) of one activity, or the problem that prevents it. `role` names it in the problem."""
-    if activity.quantity < 0:
-        return Problem(NEGATIVE_QUANTITY, {"role": role, "quantity": str(activity.quantity)})
-    wtw = factor_wtw(activity.factor_code, activity.unit, factors, role)
-    return wtw if isinstance(wtw, Problem) else activity.quantity * wtw
-
-
-def co2_effect(actual: Activity, reference: Activity | None, factors: Mapping[str, Factor]) -> Co2Result:
-    """CO2-eq of the chosen option and of the reference option it replaces; effect = reference − actual."""
-    if reference is None or not reference.factor_code:
-        return Co2Result(False, problem=Problem(NO_REFERENCE))
-    actual_kg = emission_kg(actual, factors, "actual")
-    if isinstance(actual_kg, Problem):
-        return Co2Result(False, problem=actual_kg)
-    reference_kg = emission_kg(reference, factors, "reference")
-    if isinstance(reference_kg, Problem):
-        return Co2Result(False, problem=reference_kg)
-    return Co2Result(True, actual_kg=actual_kg, reference_kg=reference_kg)
-
-
-def scaled_reference(reference: Activity, promised: Decimal, delivered: Decimal) -> Activity:
-    """The reference quantity for a delivered amount: scaled by delivered / promised (same for both options)."""
-    if promised == 0:
-        return Activity(ZERO, reference.unit, reference.factor_code)
-    return Activity(reference.quantity * delivered / promised, reference.unit, reference.factor_code)
-
-
-@dataclass(frozen=True, slots=True)
-class Co2Commitment:
-    promised: Activity
-    reference: Activity | None
-    delivered_quantity: Decimal | None  # sum of verified realisations; None when nothing is verified yet
-
-
-@dataclass(frozen=True, slots=True)
-class Co2Assessment:
-    ex_ante: Co2Result
-    ex_post: Co2Result
-
-
-def co2_assess(commitment: Co2Commitment, factors: Mapping[str, Factor]) -> Co2Assessment:
-    """Ex ante (promise) and ex post (verified delivery) effect of one commitment."""
-    ex_ante = co2_effect(commitment.promised, commitment.reference, factors)
-    if commitment.delivered_quantity is None:
-        return Co2Assessment(ex_ante, Co2Result(False, problem=Problem(NO_DELIVERY)))
-    delivered = Activity(commitment.delivered_quantity, commitment.promised.unit, commitment.promised.factor_code)
-    reference = (
-        scaled_reference(commitment.reference, commitment.promised.quantity, commitment.delivered_quantity)
-        if commitment.reference is not None
-        else None
-    )
-    return Co2Assessment(ex_ante, co2_effect(delivered, reference, factors))
-
-
 class FactorLookup:
-    """`factor_wtw` of one factor set, memoised per (item, unit, role): a bulk recalculation asks the same few
-    questions 100,000 times."""
+    """`factor_wtw` of one factor set, memoised per (item, unit, role): a recalculation of every commitment asks the
+    same few questions for each of them."""
 
     __slots__ = ("_answers", "_factors")
 
@@ -187,10 +108,15 @@ def co2_figures(
 ) -> Co2Figures:
     """The stored figures of one CO2 commitment: (ex ante kg, ex post kg, reference kg, calculable, problem).
 
-    The bulk form of `co2_assess` for the recalculation of every commitment: the same checks in the same order and
-    the same `Decimal` operations, so the same numbers and the same problem, without building the intermediate
-    objects (tests/effects/test_calculations.py checks both agree on every branch). `problem` is the ex-ante
-    problem, else an ex-post problem other than "nothing verified yet"; `calculable` is the ex-ante verdict.
+    ex ante = reference quantity × WTW(reference) − promised × WTW(promised option);
+    ex post = reference quantity × delivered / promised (0 when nothing was promised) × WTW(reference) − delivered ×
+    WTW(promised option), with
+    `delivered` the sum of verified realisations (None: nothing verified yet, so no ex-post figure and no problem).
+    The checks run in this order and the first failing one is the problem: a reference option, a non-negative
+    promise, a usable factor for the promised option, a non-negative reference quantity, a usable factor for the
+    reference option; then, for ex post only, a non-negative delivery. `calculable` is the ex-ante verdict; a figure
+    that cannot be computed is None, never 0. Factor look-ups go through `lookup`, memoised per set, since a
+    recalculation of every commitment asks the same few questions again and again.
     """
     if not reference_factor_code:
         return None, None, None, False, Problem(NO_REFERENCE)
@@ -217,7 +143,7 @@ def co2_figures(
             True,
             Problem(NEGATIVE_QUANTITY, {"role": "actual", "quantity": str(delivered)}),
         )
-    # none of the three is negative here, so neither is the scaled reference quantity (co2_assess checks it anyway)
+    # none of the three is negative here, so neither is the scaled reference quantity
     scaled = ZERO if promised == 0 else reference_quantity * delivered / promised
     return ex_ante, scaled * reference_wtw - delivered * actual_wtw, reference_kg, True, None
 

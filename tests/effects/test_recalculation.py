@@ -2,8 +2,9 @@
 
 A small mixed data set (calculable and not-calculable CO2 commitments, social return with placements, sanctions,
 two organisations) is recalculated through `effects_recalculate` (raw reads, `calc.co2_figures`, bulk insert or COPY)
-and every stored column is compared with a plain recomputation from the ORM objects with `calc.co2_assess`,
-`calc.social_return_value` and `calc.sanction`.
+and every stored column is compared with a plain recomputation from the ORM objects (the factor set chosen, sums
+and placements taken one by one) with `calc.co2_figures`, `calc.social_return_value` and `calc.sanction`; the
+calculators themselves are checked against hand-worked figures in test_calculations.py.
 """
 
 import datetime as dt
@@ -112,7 +113,7 @@ def _factors(factor_set: EmissionFactorSet | None) -> dict[str, calc.Factor]:
 
 
 def _expected(commitment: Commitment) -> dict[str, Any]:
-    """One commitment recomputed the plain way: ORM objects in, the readable calculators, no shortcuts."""
+    """One commitment recomputed the plain way: ORM objects in, the calculators one commitment at a time."""
     realisations = list(commitment.realisations.all())
     verified_rows = [r for r in realisations if r.status == "verified"]
     submitted_rows = [r for r in realisations if r.status == "submitted"]
@@ -128,25 +129,14 @@ def _expected(commitment: Commitment) -> dict[str, Any]:
     }  # fmt: skip
     if commitment.kind in CO2_KINDS:
         factor_set = commitment.factor_set or EmissionFactorSet.objects.public().get()
-        reference = (
-            calc.Activity(commitment.reference_quantity if commitment.reference_quantity is not None
-                          else commitment.quantity, commitment.reference_unit or commitment.unit,
-                          commitment.reference_factor_code)
-            if commitment.reference_factor_code else None
+        ex_ante, ex_post, reference_kg, calculable, problem = calc.co2_figures(
+            commitment.quantity, commitment.unit, commitment.factor_code,
+            commitment.reference_quantity if commitment.reference_quantity is not None else commitment.quantity,
+            commitment.reference_unit or commitment.unit, commitment.reference_factor_code, verified,
+            calc.FactorLookup(_factors(factor_set)),
         )  # fmt: skip
-        result = calc.co2_assess(
-            calc.Co2Commitment(calc.Activity(commitment.quantity, commitment.unit, commitment.factor_code),
-                               reference, verified),
-            _factors(factor_set),
-        )  # fmt: skip
-        problem = result.ex_ante.problem or (
-            result.ex_post.problem
-            if result.ex_post.problem is not None and result.ex_post.problem.code != calc.NO_DELIVERY
-            else None
-        )
         out.update(
-            ex_ante_kg=result.ex_ante.effect_kg, ex_post_kg=result.ex_post.effect_kg,
-            reference_kg=result.ex_ante.reference_kg, calculable=result.ex_ante.calculable,
+            ex_ante_kg=ex_ante, ex_post_kg=ex_post, reference_kg=reference_kg, calculable=calculable,
             problem_code=problem.code if problem else "", problem_details=dict(problem.details) if problem else {},
             factor_set_id=factor_set.pk, factor_set_label=factor_set.label,
         )  # fmt: skip
