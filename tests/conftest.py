@@ -6,7 +6,7 @@ from django.test import Client
 
 from mvimonitor.organisations.models import Organisation, Role, User
 
-from .factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from .factories import PASSWORD, Catalogue, MembershipFactory, OrganisationFactory, UserFactory, make_catalogue
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -54,6 +54,12 @@ def make_member(db: None) -> Callable[..., User]:
         return membership.user  # type: ignore[no-any-return]
 
     return make
+
+
+@pytest.fixture
+def catalogue(db: None) -> Catalogue:
+    """The one small catalogue of the tests (tests/factories.py `make_catalogue`)."""
+    return make_catalogue()
 
 
 @pytest.fixture

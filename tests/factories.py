@@ -1,7 +1,9 @@
 """factory_boy factories for the project's own tests (no data from ../shared)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -21,10 +23,14 @@ from mvimonitor.themes.models import (
     AmbitionLevel,
     ApplicationForm,
     CpvCode,
+    Criterion,
+    EuThreshold,
+    IsvRiskCategory,
     ProductGroup,
     ProductGroupCluster,
     ProductGroupSet,
     Theme,
+    ThresholdCategory,
 )
 
 PASSWORD = "correct-horse-battery-staple"
@@ -186,3 +192,117 @@ class ProductGroupFactory(factory.django.DjangoModelFactory):
     name_nl = factory.Sequence(lambda n: f"Productgroep {n}")
     source = "test fixture"
     source_year = 2024
+
+
+CATALOGUE_SOURCE = "Testbron catalogus"
+
+
+@dataclass
+class Catalogue:
+    """One sourced row (or two, where tests need to tell them apart) in every catalogue table; each table has its
+    own source year, so a page can be checked to show the year of its own table."""
+
+    klimaat: Theme
+    sroi: Theme
+    minimum: ApplicationForm
+    award: ApplicationForm
+    basis: AmbitionLevel
+    ambition: AmbitionLevel  # "significant", the level the tender tests register
+    group_set: ProductGroupSet
+    cluster: ProductGroupCluster
+    group: ProductGroup
+    criterion: Criterion
+    isv: IsvRiskCategory
+    threshold: EuThreshold
+    cleaning: CpvCode
+    accommodation_cleaning: CpvCode
+    construction: CpvCode
+    office: CpvCode
+    furniture: CpvCode
+
+
+def make_catalogue() -> Catalogue:
+    def src(year: int) -> dict[str, Any]:
+        return {"source": CATALOGUE_SOURCE, "source_year": year}
+
+    klimaat = Theme.objects.create(code="klimaat", name_nl="Klimaat", name_en="Climate", order=2, **src(2021))
+    sroi = Theme.objects.create(code="sroi", name_nl="Social return", name_en="Social return", order=6, **src(2021))
+    minimum = ApplicationForm.objects.create(
+        code="minimumeis", name_nl="Minimumeis", name_en="Minimum requirement", order=0, **src(2022)
+    )
+    award = ApplicationForm.objects.create(
+        code="gunningscriterium",
+        name_nl="Gunningscriterium",
+        name_en="Award criterion",
+        order=1,
+        legal_basis="Aanbestedingswet 2012 art. 2.114",
+        **src(2022),
+    )
+    basis = AmbitionLevel.objects.create(code="basis", level=1, name_nl="Basis", name_en="Basic", **src(2023))
+    significant = AmbitionLevel.objects.create(
+        code="significant", level=2, name_nl="Significant", name_en="Significant", **src(2023)
+    )
+    group_set = ProductGroupSet.objects.create(
+        version="2024",
+        name="Productgroepen 2024",
+        valid_from=dt.date(2024, 1, 1),
+        declared_group_count=48,
+        **src(2024),
+    )
+    cluster = ProductGroupCluster.objects.create(
+        product_group_set=group_set, code="gww", name_nl="Grond-, weg- en waterbouw", **src(2024)
+    )
+    group = ProductGroup.objects.create(
+        product_group_set=group_set,
+        cluster=cluster,
+        code="schoonmaak",
+        name_nl="Schoonmaakdiensten",
+        cpv_prefixes=["9091"],
+        **src(2024),
+    )
+    criterion = Criterion.objects.create(
+        product_group=group,
+        code="MVI-1",
+        title="Emissievrije voertuigen",
+        theme=klimaat,
+        form=minimum,
+        ambition_level=basis,
+        **src(2025),
+    )
+    isv = IsvRiskCategory.objects.create(list_version="2023", number=1, name_nl="Mensenrechten", **src(2019))
+    threshold = EuThreshold.objects.create(
+        category=ThresholdCategory.DECENTRAL_SUPPLIES_SERVICES,
+        valid_from=dt.date(2024, 1, 1),
+        valid_until=dt.date(2026, 1, 1),
+        amount=Decimal("221000"),
+        **src(2018),
+    )
+    cpv = {
+        code: CpvCode.objects.create(code=code, label_nl=nl, label_en=en, **src(2008))
+        for code, nl, en in [
+            ("90910000", "Reinigingsdiensten", "Cleaning services"),
+            ("90911000", "Reiniging van woningen", "Accommodation cleaning services"),
+            ("45000000", "Bouwwerkzaamheden", "Construction work"),
+            ("30190000", "Diverse kantoorbenodigdheden", "Various office equipment"),
+            ("39100000", "Meubilair", "Furniture"),
+        ]
+    }
+    return Catalogue(
+        klimaat=klimaat,
+        sroi=sroi,
+        minimum=minimum,
+        award=award,
+        basis=basis,
+        ambition=significant,
+        group_set=group_set,
+        cluster=cluster,
+        group=group,
+        criterion=criterion,
+        isv=isv,
+        threshold=threshold,
+        cleaning=cpv["90910000"],
+        accommodation_cleaning=cpv["90911000"],
+        construction=cpv["45000000"],
+        office=cpv["30190000"],
+        furniture=cpv["39100000"],
+    )

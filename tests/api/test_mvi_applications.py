@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from mvimonitor.organisations.models import Organisation, Role, User
 from mvimonitor.tenders.models import MVIApplication
-from tests.factories import LotFactory, MVIApplicationFactory
+from tests.factories import Catalogue, LotFactory, MVIApplicationFactory
 
 URL = "/api/v1/mvi-applications"
 Client = Callable[[User | None], APIClient]
@@ -17,10 +17,10 @@ def _body(lot_id: int, **extra: Any) -> dict[str, Any]:
 
 
 def test_list_filters_by_tender_and_theme(
-    buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]
+    buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue
 ) -> None:
-    wanted = MVIApplicationFactory(lot__tender__organisation=organisation, theme=catalogue["themes"]["klimaat"])
-    MVIApplicationFactory(lot__tender__organisation=organisation, theme=catalogue["themes"]["sroi"])
+    wanted = MVIApplicationFactory(lot__tender__organisation=organisation, theme=catalogue.klimaat)
+    MVIApplicationFactory(lot__tender__organisation=organisation, theme=catalogue.sroi)
 
     by_tender = buyer_client.get(f"{URL}?tender={wanted.lot.tender_id}").json()
     by_theme = buyer_client.get(f"{URL}?theme=klimaat").json()
@@ -30,12 +30,12 @@ def test_list_filters_by_tender_and_theme(
 
 
 def test_detail_shows_codes_in_camel_case(
-    buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]
+    buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue
 ) -> None:
     application = MVIApplicationFactory(
         lot__tender__organisation=organisation,
-        theme=catalogue["themes"]["klimaat"],
-        ambition_level=catalogue["ambition"],
+        theme=catalogue.klimaat,
+        ambition_level=catalogue.basis,
     )
 
     body = buyer_client.get(f"{URL}/{application.pk}").json()
@@ -46,9 +46,7 @@ def test_detail_shows_codes_in_camel_case(
     assert body["awardWeight"] == "10.00"
 
 
-def test_create_mvi_application(
-    buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]
-) -> None:
+def test_create_mvi_application(buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue) -> None:
     lot = LotFactory(tender__organisation=organisation)
 
     response = buyer_client.post(URL, _body(lot.pk, ambitionLevel="basis"), format="json")
@@ -60,7 +58,7 @@ def test_create_mvi_application(
 
 
 def test_unknown_theme_code_is_a_problem_naming_the_field(
-    buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]
+    buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue
 ) -> None:
     lot = LotFactory(tender__organisation=organisation)
 
@@ -72,7 +70,7 @@ def test_unknown_theme_code_is_a_problem_naming_the_field(
 
 
 def test_weight_above_100_is_a_problem(
-    buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]
+    buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue
 ) -> None:
     lot = LotFactory(tender__organisation=organisation)
 
@@ -83,7 +81,7 @@ def test_weight_above_100_is_a_problem(
 
 
 def test_weight_on_a_minimum_requirement_is_refused_by_the_model_rule(
-    buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]
+    buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue
 ) -> None:
     lot = LotFactory(tender__organisation=organisation)
 
@@ -94,9 +92,7 @@ def test_weight_on_a_minimum_requirement_is_refused_by_the_model_rule(
     assert MVIApplication.objects.count() == 0
 
 
-def test_update_mvi_application(
-    buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]
-) -> None:
+def test_update_mvi_application(buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue) -> None:
     application = MVIApplicationFactory(lot__tender__organisation=organisation)
 
     response = buyer_client.patch(f"{URL}/{application.pk}", {"awardWeight": "25"}, format="json")
@@ -116,7 +112,7 @@ def test_delete_mvi_application(buyer_client: APIClient, organisation: Organisat
 
 
 def test_coordinator_may_register_mvi(
-    client_for: Client, member: Callable[[str], User], organisation: Organisation, catalogue: dict[str, Any]
+    client_for: Client, member: Callable[[str], User], organisation: Organisation, catalogue: Catalogue
 ) -> None:
     lot = LotFactory(tender__organisation=organisation)
 
@@ -126,7 +122,7 @@ def test_coordinator_may_register_mvi(
 
 
 def test_contract_manager_may_not_register_mvi(
-    client_for: Client, member: Callable[[str], User], organisation: Organisation, catalogue: dict[str, Any]
+    client_for: Client, member: Callable[[str], User], organisation: Organisation, catalogue: Catalogue
 ) -> None:
     lot = LotFactory(tender__organisation=organisation)
 
@@ -158,7 +154,7 @@ def test_another_organisations_application_cannot_be_changed(
 
 
 def test_application_on_another_organisations_lot_is_400_and_writes_nothing(
-    buyer_client: APIClient, other_organisation: Organisation, catalogue: dict[str, Any]
+    buyer_client: APIClient, other_organisation: Organisation, catalogue: Catalogue
 ) -> None:
     lot = LotFactory(tender__organisation=other_organisation)
 

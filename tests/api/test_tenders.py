@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from mvimonitor.organisations.models import Organisation, Role, User
 from mvimonitor.tenders.models import Tender
-from tests.factories import LotFactory, MVIApplicationFactory, TenderFactory
+from tests.factories import Catalogue, LotFactory, MVIApplicationFactory, TenderFactory
 
 URL = "/api/v1/tenders"
 Client = Callable[[User | None], APIClient]
@@ -63,7 +63,7 @@ def test_detail_of_another_organisations_tender_is_404_problem(
     assert response.json()["status"] == 404
 
 
-def test_create_tender(buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]) -> None:
+def test_create_tender(buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue) -> None:
     response = buyer_client.post(
         URL, _body(organisation, mainCpv="90910000", additionalCpvs=["90911000"]), format="json"
     )
@@ -100,7 +100,7 @@ def test_negative_value_is_a_problem_naming_the_field(buyer_client: APIClient, o
 
 
 def test_unknown_cpv_code_is_a_problem_naming_the_field(
-    buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]
+    buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue
 ) -> None:
     response = buyer_client.post(URL, _body(organisation, mainCpv="99999999"), format="json")
 
@@ -109,7 +109,7 @@ def test_unknown_cpv_code_is_a_problem_naming_the_field(
 
 
 def test_cpv_of_another_nature_is_refused_by_the_service(
-    buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]
+    buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue
 ) -> None:
     response = buyer_client.post(URL, _body(organisation, mainCpv="45000000"), format="json")
 
@@ -248,14 +248,14 @@ def test_filters(buyer_client: APIClient, organisation: Organisation, query: str
 
 
 def test_filter_by_theme_and_product_group(
-    buyer_client: APIClient, organisation: Organisation, catalogue: dict[str, Any]
+    buyer_client: APIClient, organisation: Organisation, catalogue: Catalogue
 ) -> None:
-    with_theme = TenderFactory(organisation=organisation, product_group=catalogue["group"])
-    MVIApplicationFactory(lot__tender=with_theme, theme=catalogue["themes"]["klimaat"])
+    with_theme = TenderFactory(organisation=organisation, product_group=catalogue.group)
+    MVIApplicationFactory(lot__tender=with_theme, theme=catalogue.klimaat)
     TenderFactory(organisation=organisation)
 
     by_theme = buyer_client.get(f"{URL}?theme=klimaat").json()
-    by_group = buyer_client.get(f"{URL}?productGroup={catalogue['group'].pk}").json()
+    by_group = buyer_client.get(f"{URL}?productGroup={catalogue.group.pk}").json()
 
     assert [row["id"] for row in by_theme["results"]] == [with_theme.pk]
     assert [row["id"] for row in by_group["results"]] == [with_theme.pk]
@@ -276,7 +276,7 @@ def test_filter_by_organisation(buyer_client: APIClient, organisation: Organisat
     [("nature=foo", "nature"), ("year=abc", "year"), ("procedureType=x", "procedureType"), ("theme=nope", "theme")],
 )
 def test_unknown_filter_values_are_a_400_problem(
-    buyer_client: APIClient, catalogue: dict[str, Any], query: str, param: str
+    buyer_client: APIClient, catalogue: Catalogue, query: str, param: str
 ) -> None:
     response = buyer_client.get(f"{URL}?{query}")
 

@@ -9,7 +9,6 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,27 +18,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from mvimonitor.organisations.models import Invitation, Organisation, Role, User
-from mvimonitor.themes.models import (
-    AmbitionLevel,
-    Criterion,
-    EuThreshold,
-    IsvRiskCategory,
-    ProductGroup,
-    ProductGroupCluster,
-    ProductGroupSet,
-    ThresholdCategory,
-)
 from tests.factories import (
     PASSWORD,
-    ApplicationFormFactory,
     AwardCriterionFactory,
-    CpvCodeFactory,
     LotFactory,
     MembershipFactory,
     MVIApplicationFactory,
     OrganisationFactory,
     TenderFactory,
-    ThemeFactory,
+    make_catalogue,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,38 +94,9 @@ PAGES = [
 ]
 
 
-def _catalogue() -> None:
-    """One sourced row in every catalogue table (cheaper than load_reference, which each test would repeat)."""
-    source = {"source": "https://www.pianoo.nl/nl/themas/maatschappelijk-verantwoord-inkopen-mvi", "source_year": 2024}
-    theme = ThemeFactory(description="Sociale voorwaarden voor mensen met afstand tot de arbeidsmarkt.", **source)
-    form = ApplicationFormFactory(legal_basis="Aanbestedingswet 2012 art. 2.114", **source)
-    level = AmbitionLevel.objects.create(code="basis", level=1, name_nl="Basis", name_en="Basic", **source)
-    product_set = ProductGroupSet.objects.create(
-        version="2024", name="MVI-criteria 2024", valid_from=dt.date(2024, 1, 1), declared_group_count=48, **source
-    )
-    cluster = ProductGroupCluster.objects.create(
-        product_group_set=product_set, code="facilitair", name_nl="Facilitair", **source
-    )
-    group = ProductGroup.objects.create(
-        product_group_set=product_set, cluster=cluster, code="schoonmaak", name_nl="Schoonmaak", **source
-    )
-    Criterion.objects.create(
-        product_group=group, code="SCH-1", title="Ecolabel", theme=theme, form=form, ambition_level=level, **source
-    )
-    IsvRiskCategory.objects.create(list_version="2024", number=1, name_nl="Kinderarbeid", **source)
-    EuThreshold.objects.create(
-        category=ThresholdCategory.WORKS,
-        valid_from=dt.date(2024, 1, 1),
-        valid_until=dt.date(2026, 1, 1),
-        amount=Decimal("5538000"),
-        **source,
-    )
-    CpvCodeFactory()
-
-
 @pytest.fixture
 def data() -> Data:
-    _catalogue()
+    make_catalogue()
     organisation = OrganisationFactory(name="Gemeente Voorbeeld", oin="00000001001234567000", kvk_number="12345678")
     user = MembershipFactory(
         user__username="beheerder", user__first_name="Bea", organisation=organisation, role=Role.BEHEERDER

@@ -115,7 +115,8 @@ def run_import(db: None) -> Callable[..., RunReport]:
 
 
 @pytest.fixture
-def catalogue(reference_data: None) -> None:
+def shipped_reference(reference_data: None) -> None:
+    """The shipped reference data (themes, forms, levels) plus the CPV codes the notices name."""
     from tests.factories import CpvCodeFactory
 
     CpvCodeFactory(code="90910000")

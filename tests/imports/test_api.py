@@ -8,7 +8,7 @@ from tests.factories import OrganisationFactory
 
 from .conftest import make_notice, raw
 
-pytestmark = pytest.mark.usefixtures("catalogue")
+pytestmark = pytest.mark.usefixtures("shipped_reference")
 
 
 def _client(user) -> APIClient:

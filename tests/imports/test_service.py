@@ -12,7 +12,7 @@ from tests.factories import MVIApplicationFactory, OrganisationFactory
 
 from .conftest import make_notice, raw
 
-pytestmark = pytest.mark.usefixtures("catalogue")
+pytestmark = pytest.mark.usefixtures("shipped_reference")
 
 
 def _history_rows() -> int:

@@ -8,50 +8,15 @@ from django.test import Client
 
 from mvimonitor.organisations.models import Organisation, Role, User
 from mvimonitor.tenders.models import MVIApplication, Tender
-from mvimonitor.themes.models import (
-    AmbitionLevel,
-    ApplicationForm,
-    CpvCode,
-    Theme,
-)
 from tests.factories import (
-    AmbitionLevelFactory,
-    ApplicationFormFactory,
     AwardCriterionFactory,
+    Catalogue,
     ContractFactory,
-    CpvCodeFactory,
     LotFactory,
     MVIApplicationFactory,
     OrganisationFactory,
     TenderFactory,
-    ThemeFactory,
 )
-
-
-@dataclass
-class Catalogue:
-    sroi: Theme
-    klimaat: Theme
-    award: ApplicationForm
-    minimum: ApplicationForm
-    ambition: AmbitionLevel
-    cleaning: CpvCode
-    construction: CpvCode
-    furniture: CpvCode
-
-
-@pytest.fixture
-def catalogue(db: None) -> Catalogue:
-    return Catalogue(
-        sroi=ThemeFactory(code="sroi", name_nl="Social return", order=6),
-        klimaat=ThemeFactory(code="klimaat", name_nl="Klimaat", name_en="Climate", order=2),
-        award=ApplicationFormFactory(code="gunningscriterium", name_nl="Gunningscriterium"),
-        minimum=ApplicationFormFactory(code="minimumeis", name_nl="Minimumeis", name_en="Minimum requirement"),
-        ambition=AmbitionLevelFactory(),
-        cleaning=CpvCodeFactory(code="90910000", label_nl="Reinigingsdiensten"),
-        construction=CpvCodeFactory(code="45000000", label_nl="Bouwwerkzaamheden"),
-        furniture=CpvCodeFactory(code="39100000", label_nl="Meubilair"),
-    )
 
 
 @dataclass

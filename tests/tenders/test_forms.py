@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from mvimonitor.organisations.models import User
 from mvimonitor.tenders.models import AwardCriterion, Lot, MVIApplication, Tender
-from tests.factories import ContractFactory, LotFactory
+from tests.factories import Catalogue, ContractFactory, LotFactory
 
-from .conftest import Catalogue, World
+from .conftest import World
 
 pytestmark = pytest.mark.django_db
 

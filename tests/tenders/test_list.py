@@ -11,6 +11,7 @@ from django.utils import timezone
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.tenders.views import PAGE_SIZE
 from tests.factories import (
+    Catalogue,
     LotFactory,
     MVIApplicationFactory,
     OrganisationFactory,
@@ -19,7 +20,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import Catalogue, World
+from .conftest import World
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +126,8 @@ def test_filter_by_theme_keeps_the_full_theme_count(
 
 
 @pytest.mark.parametrize(
-    ("value", "shown", "hidden"), [("yes", "Bevestigd", "Schoonmaak"), ("no", "Schoonmaak", "Bevestigd")]
+    ("value", "shown", "hidden"),
+    [("yes", "Bevestigd", "Schoonmaak stadhuis"), ("no", "Schoonmaak stadhuis", "Bevestigd")],
 )
 def test_filter_by_mvi_confirmation(world: World, inkoper_client: Client, value: str, shown: str, hidden: str) -> None:
     TenderFactory(organisation=world.own, title="Bevestigd", mvi_confirmed_at=timezone.now())

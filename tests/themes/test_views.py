@@ -1,6 +1,4 @@
-import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -8,75 +6,20 @@ from django.urls import reverse
 
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.themes.models import (
-    AmbitionLevel,
     CpvCode,
-    Criterion,
-    EuThreshold,
-    IsvRiskCategory,
-    ProductGroup,
-    ProductGroupCluster,
-    ProductGroupSet,
-    ThresholdCategory,
 )
 from mvimonitor.themes.views import CATALOGUE, PAGE_SIZE
-from tests.factories import ApplicationFormFactory, ThemeFactory
+from tests.factories import CATALOGUE_SOURCE
 
 pytestmark = pytest.mark.django_db
 
+SOURCE = CATALOGUE_SOURCE
 Login = Callable[[User], Client]
-SOURCE = "Testbron catalogus"
 
 
 @pytest.fixture
 def reader(make_member: Callable[..., User], logged_in: Login) -> Client:
     return logged_in(make_member(Role.LEZER))
-
-
-@pytest.fixture
-def catalogue() -> None:
-    """One row in every catalogue table, each with the same recognisable source and its own year."""
-    theme = ThemeFactory(source=SOURCE, source_year=2021)
-    form = ApplicationFormFactory(source=SOURCE, source_year=2022)
-    level = AmbitionLevel.objects.create(code="basis", level=1, name_nl="Basis", source=SOURCE, source_year=2023)
-    product_set = ProductGroupSet.objects.create(
-        version="2024", name="Productgroepen 2024", valid_from=dt.date(2024, 1, 1), source=SOURCE, source_year=2024
-    )
-    cluster = ProductGroupCluster.objects.create(
-        product_group_set=product_set, code="gww", name_nl="Grond-, weg- en waterbouw", source=SOURCE, source_year=2024
-    )
-    group = ProductGroup.objects.create(
-        product_group_set=product_set,
-        cluster=cluster,
-        code="schoonmaak",
-        name_nl="Schoonmaakdiensten",
-        cpv_prefixes=["9091"],
-        source=SOURCE,
-        source_year=2024,
-    )
-    Criterion.objects.create(
-        product_group=group,
-        code="SCH-1",
-        title="Schoonmaakmiddelen met ecolabel",
-        theme=theme,
-        form=form,
-        ambition_level=level,
-        source=SOURCE,
-        source_year=2025,
-    )
-    IsvRiskCategory.objects.create(
-        list_version="2024", number=1, name_nl="Kinderarbeid", source=SOURCE, source_year=2019
-    )
-    EuThreshold.objects.create(
-        category=ThresholdCategory.WORKS,
-        valid_from=dt.date(2024, 1, 1),
-        valid_until=dt.date(2026, 1, 1),
-        amount=Decimal("5538000"),
-        source=SOURCE,
-        source_year=2018,
-    )
-    CpvCode.objects.create(
-        code="90910000", label_nl="Reinigingsdiensten", label_en="Cleaning services", source=SOURCE, source_year=2008
-    )
 
 
 def test_index_links_every_catalogue_page(reader: Client) -> None:
