@@ -98,7 +98,7 @@ DATABASES = {
 # - BEGIN IMMEDIATE: a transaction takes the write lock when it starts. With SQLite's default (DEFERRED) a transaction
 #   that has read and then writes while the other process writes fails at once with "database is locked", since
 #   waiting could not help it; IMMEDIATE makes it wait for the lock like any other;
-# - wait up to 30 s for the lock: an import commits every 1,000 notices, a few seconds apart.
+# - a lock timeout long enough for an import's batch commit (every 1,000 notices) to finish.
 SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     "transaction_mode": "IMMEDIATE",
@@ -249,7 +249,7 @@ LOGGING = {
 }
 
 
-# Statistical disclosure control for national figures (used from the monitoring issue on).
+# Statistical disclosure control for national figures (mvimonitor/dashboards: the national views).
 MVIMONITOR_DISCLOSURE_MIN_ORGANISATIONS = int(os.getenv("MVIMONITOR_DISCLOSURE_MIN_ORGANISATIONS", "5"))
 MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT = int(os.getenv("MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT", "50"))
 

@@ -2,8 +2,8 @@
 
 Work that Django otherwise does lazily in the first request of every server process is done here, when the
 process starts: importing the URL configuration (every view module, the API and its schema classes), building the
-URL reverse tables and translation catalogues of each language, and compiling the page frame template. Without
-this the first visitors of every worker wait 0.5-1.5 s for it (measured with scripts/bench_kpis.py).
+URL reverse tables and translation catalogues of each language, and compiling the page frame template, so the
+first visitors of every worker do not wait for it (docs/performance.md).
 """
 
 import os
