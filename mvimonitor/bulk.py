@@ -269,7 +269,8 @@ def delete_where(queryset: models.QuerySet[Any]) -> int:
 def delete_all(model: type[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Empty `model`'s table for a full rebuild. PostgreSQL truncates: a DELETE would leave a dead row version per row
     that every unique-index check of the new rows steps over until autovacuum; readers wait for the commit instead
-    (TRUNCATE takes an exclusive lock). Nothing may refer to the table by foreign key."""
+    (TRUNCATE takes an exclusive lock). Nothing may refer to the table by foreign key, and PostgreSQL refuses it in a
+    transaction that has written rows whose deferred foreign-key checks are still pending: empty first, then insert."""
     connection = connections[using]
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:

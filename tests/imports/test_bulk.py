@@ -33,7 +33,16 @@ def test_insert_rows_without_keys_and_the_deletes(run):
     assert bulk.delete_ids(ImportFailure, keys[:2]) == 2
     assert bulk.delete_where(ImportFailure.objects.filter(notice="notice-2")) == 1
     assert sorted(ImportFailure.objects.values_list("notice", flat=True)) == ["notice-3", "notice-4"]
+
+
+def test_delete_all_empties_the_table(transactional_db: None):
+    # committed rows: PostgreSQL refuses TRUNCATE in the transaction that inserted rows whose deferred foreign-key
+    # checks are still pending, and a rebuild empties the table before it inserts
+    run = ImportRun.objects.create(source_description="bulk")
+    bulk.insert_rows(ImportFailure, COLUMNS, _rows(run, 2))
+
     bulk.delete_all(ImportFailure)
+
     assert not ImportFailure.objects.exists()
 
 
