@@ -1,8 +1,10 @@
-"""API v1 resources of the effects app: contracts, commitments, realisations, factor sets and effect summaries.
+"""API v1 for the effects: contracts, commitments, realisations, factor sets, social-return and sanction rules, and
+effect summaries.
 
-Same rules as `mvimonitor.api.views`: reads through the access module's VIEW scope, writes through `services`,
-errors as problem+json, camelCase on the wire. National figures come from `selectors.national_summary`, which
-passes every figure through the one disclosure-control module.
+Same rules as `records`: reads through the access module's VIEW scope (`mvimonitor.effects.selectors.visible_*`),
+writes through `mvimonitor.effects.services` (`base.ServiceWriteMixin`), errors as problem+json, camelCase on the
+wire. Figures are read from the stored effects, never computed here; national figures come from
+`selectors.national_summary`, which passes every figure through the one disclosure-control module.
 """
 
 from decimal import Decimal
@@ -15,14 +17,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mvimonitor.api.serializers import VisibleLotField
-from mvimonitor.api.views import CanEditRecord, FilteredMixin, _user
-from mvimonitor.organisations.access import Action
-from mvimonitor.tenders.models import Contract
-from mvimonitor.themes.models import Theme
-
-from . import selectors, services
-from .models import (
+from mvimonitor.effects import selectors, services
+from mvimonitor.effects.models import (
     BuildingBlock,
     BuildingBlockTable,
     Commitment,
@@ -33,6 +29,12 @@ from .models import (
     SanctionRule,
     SocialReturnPolicy,
 )
+from mvimonitor.organisations.access import Action, organisations_for, request_user
+from mvimonitor.tenders.models import Contract
+from mvimonitor.themes.models import Theme
+
+from .base import CanEditRecord, FilteredMixin, RecordWrites, ServiceWriteMixin
+from .records import VisibleLotField
 
 # --- serializers ----------------------------------------------------------------------------------------------------
 
@@ -235,6 +237,7 @@ class RealisationFilter(serializers.Serializer[Any]):
 
 @extend_schema_view(list=extend_schema(parameters=[ContractFilter]))
 class ContractViewSet(
+    ServiceWriteMixin,
     FilteredMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -248,9 +251,7 @@ class ContractViewSet(
     filter_serializer = ContractFilter
     permission_classes = [permissions.IsAuthenticated, CanEditRecord]
     edit_action = Action.EDIT_CONTRACTS
-
-    def organisation_of(self, contract: Contract) -> int:
-        return contract.lot.tender.organisation_id
+    writes = RecordWrites("contract", services.contract_create, services.contract_update, parent="lot")
 
     def get_queryset(self) -> QuerySet[Contract]:
         return selectors.visible_contracts(self.request.user).order_by("pk")
@@ -262,19 +263,10 @@ class ContractViewSet(
             queryset = queryset.filter(lot__tender__organisation_id=filters["organisation"])
         return queryset
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Contract]) -> None:
-        serializer.instance = services.contract_create(user=_user(self.request), **serializer.validated_data)
-
-    def perform_update(self, serializer: serializers.BaseSerializer[Contract]) -> None:
-        contract = serializer.instance
-        assert contract is not None  # noqa: S101 - update always has an instance
-        serializer.instance = services.contract_update(
-            user=_user(self.request), contract=contract, **serializer.validated_data
-        )
-
 
 @extend_schema_view(list=extend_schema(parameters=[CommitmentFilter]))
 class CommitmentViewSet(
+    ServiceWriteMixin,
     FilteredMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -288,9 +280,7 @@ class CommitmentViewSet(
     filter_serializer = CommitmentFilter
     permission_classes = [permissions.IsAuthenticated, CanEditRecord]
     edit_action = Action.EDIT_CONTRACTS
-
-    def organisation_of(self, commitment: Commitment) -> int:
-        return commitment.contract.lot.tender.organisation_id
+    writes = RecordWrites("commitment", services.commitment_create, services.commitment_update, parent="contract")
 
     def get_queryset(self) -> QuerySet[Commitment]:
         return selectors.visible_commitments(self.request.user).order_by("pk")
@@ -300,22 +290,10 @@ class CommitmentViewSet(
             queryset = queryset.filter(contract_id=filters["contract"])
         return queryset
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Commitment]) -> None:
-        data = dict(serializer.validated_data)
-        contract = data.pop("contract")
-        commitment = services.commitment_create(user=_user(self.request), contract=contract, **data)
-        serializer.instance = commitment
-
-    def perform_update(self, serializer: serializers.BaseSerializer[Commitment]) -> None:
-        commitment = serializer.instance
-        assert commitment is not None  # noqa: S101 - update always has an instance
-        data = dict(serializer.validated_data)
-        data.pop("contract", None)
-        serializer.instance = services.commitment_update(user=_user(self.request), commitment=commitment, **data)
-
 
 @extend_schema_view(list=extend_schema(parameters=[RealisationFilter]))
 class RealisationViewSet(
+    ServiceWriteMixin,
     FilteredMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -328,9 +306,7 @@ class RealisationViewSet(
     filter_serializer = RealisationFilter
     permission_classes = [permissions.IsAuthenticated, CanEditRecord]
     edit_action = Action.EDIT_CONTRACTS
-
-    def organisation_of(self, realisation: Realisation) -> int:
-        return realisation.commitment.contract.lot.tender.organisation_id
+    writes = RecordWrites("realisation", services.realisation_submit)
 
     def get_queryset(self) -> QuerySet[Realisation]:
         return selectors.visible_realisations(self.request.user).prefetch_related("evidence").order_by("pk")
@@ -340,9 +316,11 @@ class RealisationViewSet(
             queryset = queryset.filter(commitment_id=filters["commitment"])
         return queryset
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Realisation]) -> None:
+    def service_data(self, serializer: serializers.BaseSerializer[Any]) -> dict[str, Any]:
+        """Placement lines become `services.PlacementInput`s with their block, which must be one of the table of the
+        commitment."""
         data = dict(serializer.validated_data)
-        commitment: Commitment = data.pop("commitment")
+        commitment: Commitment = data["commitment"]
         placements = []
         blocks = {b.pk: b for b in BuildingBlock.objects.filter(table_id=commitment.block_table_id)}
         for index, line in enumerate(data.pop("placements", [])):
@@ -360,9 +338,7 @@ class RealisationViewSet(
                     amount=line.get("amount"),
                 )
             )
-        serializer.instance = services.realisation_submit(
-            user=_user(self.request), commitment=commitment, placements=placements, **data
-        )
+        return {**data, "placements": placements}
 
     @extend_schema(request=ReviewSerializer, responses=RealisationSerializer)
     @action(detail=True, methods=["post"])
@@ -372,7 +348,7 @@ class RealisationViewSet(
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.realisation_review(
-            user=_user(request),
+            user=request_user(request),
             realisation=realisation,
             status=body.validated_data["status"],
             note=body.validated_data["note"],
@@ -451,8 +427,6 @@ class EffectSummaryViewSet(viewsets.GenericViewSet[Any]):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Any]:
-        from mvimonitor.organisations.access import organisations_for
-
         return organisations_for(self.request.user, Action.VIEW)
 
     def _response(self, summary: selectors.Summary) -> Response:

@@ -1,8 +1,8 @@
 """API v1 for import runs: list and read the runs of your organisations (with their failures), and start one by
 uploading a file (202 Accepted with the queued run; follow it with GET until `status` is done or failed).
 
-Kept apart from views.py/serializers.py so the import resources read as one piece; same conventions (problem+json,
-camelCase, pagination, visibility through `mvimonitor.organisations.access`).
+Same conventions as the other resource modules (problem+json, camelCase, pagination, visibility through
+`mvimonitor.organisations.access`).
 """
 
 from typing import Any
@@ -19,8 +19,8 @@ from mvimonitor.imports.forms import ACCEPTED_SUFFIXES, MAX_UPLOAD_BYTES
 from mvimonitor.imports.models import ImportFailure, ImportRun
 from mvimonitor.imports.services import import_upload_create
 from mvimonitor.imports.tasks import import_run_task
-from mvimonitor.organisations.access import Action, organisations_for, visible_to
-from mvimonitor.organisations.models import Organisation, User
+from mvimonitor.organisations.access import Action, organisations_for, request_user, visible_to
+from mvimonitor.organisations.models import Organisation
 
 
 class ImportFailureSerializer(serializers.ModelSerializer[ImportFailure]):
@@ -118,11 +118,11 @@ class ImportRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Im
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = request.user
-        assert isinstance(user, User)  # noqa: S101 - IsAuthenticated runs before
         upload = data.validated_data["file"]
         run = import_upload_create(
-            user=user, organisation=data.validated_data["organisation"], files=[(upload.name, upload.read())]
+            user=request_user(request),
+            organisation=data.validated_data["organisation"],
+            files=[(upload.name, upload.read())],
         )
         import_run_task.enqueue(run.pk)
         run.refresh_from_db()
