@@ -40,12 +40,16 @@ CONTRACTS = Contract.objects.select_related("lot__tender__organisation")
 COMMITMENTS = Commitment.objects.select_related("contract__lot__tender", "theme")
 
 
+def _form_status(form: BaseForm) -> int:
+    """400 for a posted form with errors, so a refused write is not answered with 200."""
+    return 400 if form.is_bound and form.errors else 200
+
+
 def _form_page(
     request: HttpRequest, form: BaseForm, *, title: str, back: str, submit: str, **extra: Any
 ) -> HttpResponse:
-    status = 400 if form.is_bound and form.errors else 200
     context = {"form": form, "title": title, "back_url": back, "submit": submit, **extra}
-    return render(request, "effects/form_page.html", context, status=status)
+    return render(request, "effects/form_page.html", context, status=_form_status(form))
 
 
 # --- contracts -------------------------------------------------------------------------------------------------------
@@ -365,10 +369,9 @@ def factor_sets(request: HttpRequest) -> HttpResponse:
                     )
                     return redirect("effects:factor-sets")
     sets = selectors.visible_factor_sets(request.user).prefetch_related("factors").select_related("organisation")
-    status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
         "effects/factor_sets.html",
         {"sets": sets, "form": form, "can_upload": can_upload, "organisation": organisation},
-        status=status,
+        status=_form_status(form),
     )
