@@ -16,7 +16,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from mvimonitor.dashboards.services import UNKNOWN_VALUE_CLASS, value_classes
 from mvimonitor.themes.models import (
     AmbitionLevel,
     ApplicationForm,
@@ -27,6 +26,7 @@ from mvimonitor.themes.models import (
 )
 
 from .models import MAX_VALUE, AwardCriterion, Lot, MVIApplication, Nature, ProcedureType, Tender
+from .value_classes import UNKNOWN_VALUE_CLASS, value_classes
 
 _CPV_PATTERN = re.compile(r"(\d{8})(?:-\d)?")  # the 8-digit code, optionally with its check digit
 

@@ -11,13 +11,16 @@ from typing import Any, TypedDict
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils.translation import gettext as _
 
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, ProductGroup, Theme
 
 from .models import Lot, MVIApplication, Tender
+from .value_classes import value_class_case
 
 # How many change entries the detail page shows; older ones stay in the admin's full history.
 HISTORY_LIMIT = 50
@@ -32,7 +35,7 @@ class TenderFilters(TypedDict, total=False):
     procedure_type: str
     mvi_confirmed: str
     sort: str
-    # Filters behind the monitoring figures (read from the tender's monitoring facts).
+    # Filters behind the monitoring figures (computed from the record by the rules the figures count with).
     date_from: dt.date | None
     date_to: dt.date | None
     european: str
@@ -94,8 +97,39 @@ def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
+def _per_tender(rows: models.QuerySet[Any], tender: str, aggregate: Any) -> Subquery:
+    """One aggregate over the tender's `rows` (reached from a row by the lookup `tender`), as a subquery."""
+    return Subquery(
+        rows.filter(**{tender: OuterRef("pk")})
+        .order_by()
+        .values(tender)
+        .annotate(result=aggregate)
+        .values("result")[:1]
+    )
+
+
+def _record_value() -> Coalesce:
+    """The tender's value as the monitoring figures count it: its estimated value; when it has none, the sum of its
+    lots' estimated values; when no lot has one either, missing (NULL)."""
+    return Coalesce("estimated_value", _per_tender(Lot.objects.all(), "tender", Sum("estimated_value")))
+
+
+def _theme_count() -> Coalesce:
+    """The number of distinct themes of the tender's MVI applications (0 without any)."""
+    themes = _per_tender(MVIApplication.objects.all(), "lot__tender", Count("theme", distinct=True))
+    return Coalesce(themes, Value(0), output_field=IntegerField())
+
+
+def _max_ambition() -> Coalesce:
+    """The highest ambition level of the tender's MVI applications (0 when none is recorded)."""
+    highest = _per_tender(MVIApplication.objects.all(), "lot__tender", Max("ambition_level__level"))
+    return Coalesce(highest, Value(0), output_field=IntegerField())
+
+
 def _monitoring_filters(tenders: models.QuerySet[Tender], filters: TenderFilters) -> models.QuerySet[Tender]:
-    """The filters a dashboard figure links with, so the list shows exactly the tenders behind the number."""
+    """The filters a dashboard figure links with, so the list shows exactly the tenders behind the number.
+
+    They follow the rules of the figures (docs/monitoring.md), computed from the record itself."""
     if date_from := filters.get("date_from"):
         tenders = tenders.filter(publication_date__gte=date_from)
     if date_to := filters.get("date_to"):
@@ -103,18 +137,22 @@ def _monitoring_filters(tenders: models.QuerySet[Tender], filters: TenderFilters
     if (european := _yes_no(filters.get("european"))) is not None:
         tenders = tenders.filter(is_european=european)
     if value_class := filters.get("value_class"):
-        tenders = tenders.filter(fact__value_class=value_class)
+        tenders = tenders.alias(record_value=_record_value()).alias(
+            record_value_class=value_class_case("record_value")
+        )
+        tenders = tenders.filter(record_value_class=value_class)
+    has_mvi = Exists(MVIApplication.objects.filter(lot__tender=OuterRef("pk")))
     if (mvi := _yes_no(filters.get("mvi"))) is not None:
-        tenders = tenders.filter(fact__theme_count__gt=0) if mvi else tenders.filter(fact__theme_count=0)
+        tenders = tenders.filter(has_mvi if mvi else ~has_mvi)
     if (theme_count := filters.get("theme_count")) is not None:
-        tenders = tenders.filter(fact__theme_count=theme_count)
+        tenders = tenders.alias(record_theme_count=_theme_count()).filter(record_theme_count=theme_count)
     if form := filters.get("form"):
         tenders = tenders.filter(Exists(MVIApplication.objects.filter(lot__tender=OuterRef("pk"), form=form)))
     if ambition := filters.get("ambition"):
         level = 0 if ambition == "not-recorded" else AmbitionLevel.objects.get(code=ambition).level
-        tenders = tenders.filter(fact__theme_count__gt=0, fact__max_ambition=level)
+        tenders = tenders.filter(has_mvi, Exact(_max_ambition(), level))
     if ambition_min := filters.get("ambition_min"):
-        tenders = tenders.filter(fact__max_ambition__gte=ambition_min.level)
+        tenders = tenders.filter(GreaterThanOrEqual(_max_ambition(), ambition_min.level))
     if (in_group := _yes_no(filters.get("in_product_group"))) is not None:
         tenders = tenders.filter(product_group__isnull=not in_group)
     return tenders
