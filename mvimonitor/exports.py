@@ -1,17 +1,43 @@
-"""CSV and XLSX exports of dashboard tables: the same rows as the HTML table, raw numbers where there is one."""
+"""CSV and XLSX downloads of the tables on the pages (monitoring dashboards, effects): the same rows as the HTML
+table, raw numbers where there is one. Dutch spreadsheet conventions: semicolons and a byte-order mark in CSV."""
 
 import csv
 import io
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 
-from .tables import TableView
-
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Cell(Protocol):
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def value(self) -> Any: ...
+
+
+class Table(Protocol):
+    """A table as a page shows it (for example `dashboards.tables.TableView`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def caption(self) -> str: ...
+
+    @property
+    def headers(self) -> Sequence[str]: ...
+
+    @property
+    def rows(self) -> Sequence[Sequence[Cell]]: ...
+
+    @property
+    def note(self) -> str: ...
 
 
 def _cell(value: Any) -> Any:
@@ -21,7 +47,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def table_rows(table: TableView) -> list[list[Any]]:
+def table_rows(table: Table) -> list[list[Any]]:
     """The HTML table's rows: the row label as text, then each cell's raw number, or its text where it has none."""
     rows: list[list[Any]] = [list(table.headers)]
     for row in table.rows:
@@ -54,10 +80,10 @@ def rows_xlsx_response(
     return response
 
 
-def csv_response(table: TableView, filename: str) -> HttpResponse:
+def csv_response(table: Table, filename: str) -> HttpResponse:
     return rows_csv_response(table_rows(table), filename)
 
 
-def xlsx_response(table: TableView, filename: str) -> HttpResponse:
+def xlsx_response(table: Table, filename: str) -> HttpResponse:
     rows = table_rows(table) + ([[], [table.note]] if table.note else [])
     return rows_xlsx_response(rows, filename, sheet_title=table.id, before=[[table.caption]])

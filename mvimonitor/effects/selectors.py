@@ -13,7 +13,7 @@ import numpy as np
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from mvimonitor.dashboards import disclosure
+from mvimonitor import disclosure
 from mvimonitor.organisations.access import Action, visible_to
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Contract

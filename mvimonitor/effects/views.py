@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mvimonitor.dashboards import exports
+from mvimonitor import exports
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user
 from mvimonitor.organisations.selectors import active_organisation_for
 from mvimonitor.reference import ReferenceDataError

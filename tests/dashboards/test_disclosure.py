@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mvimonitor.dashboards.disclosure import (
+from mvimonitor.disclosure import (
     Amounts,
     Cell,
     Protected,
