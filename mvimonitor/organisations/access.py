@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from .models import Membership, Organisation, Role, User
+from .models import Membership, Organisation, OrganisationKind, Province, Role, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -158,3 +158,29 @@ def fetch(
     if action != Action.VIEW:
         require(user, action, organisation_id_of(obj), message or _("You may not change this."))
     return obj
+
+
+# The geographies of the anonymised national figures, as their keys: the country, per kind, per province.
+GEO_LEVELS = ("nl", "kind", "province")
+
+
+def geographies_for(
+    user: "User | AnonymousUser", level: str = "nl", *, organisation: Organisation | None = None
+) -> list[str]:
+    """The geographies of the national figures `user` may see, as keys "nl", "kind:<kind>", "province:<code>".
+
+    Level "nl": the country, for everyone; with `organisation` (one the user may VIEW, such as the active one) also
+    the national figure of its kind, to compare with. Levels "kind" and "province": every kind of organisation or
+    every province, for national analysts only (PermissionDenied for anyone else)."""
+    if level not in GEO_LEVELS:
+        raise ValueError(f"Unknown level of geography: {level}")
+    if level != "nl":
+        if not is_national_analyst(user):
+            raise PermissionDenied(_("Figures per kind of organisation or province are for national analysts."))
+        if level == "kind":
+            return [f"kind:{kind}" for kind in OrganisationKind.values]
+        return [f"province:{code}" for code in Province.values]
+    geos = ["nl"]
+    if organisation is not None and permitted(user, Action.VIEW, organisation):
+        geos.append(f"kind:{organisation.kind}")
+    return geos
