@@ -33,11 +33,9 @@ def _default_language() -> Iterator[None]:
 def _forget_figures_kept_in_process() -> None:
     # Cached figures are kept unpickled per process under keys with the facts version; a test database starts
     # again from version "none", so every test starts without them.
-    from mvimonitor.dashboards.selectors import clear_local_cache
-    from mvimonitor.dashboards.views import clear_fragments
+    from mvimonitor.dashboards.cache import clear_local
 
-    clear_local_cache()
-    clear_fragments()
+    clear_local()
 
 
 @pytest.fixture

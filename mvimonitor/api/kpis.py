@@ -4,13 +4,16 @@ the dashboards.
 - `/kpis` and national values are public, like the national web page.
 - Organisation values (`scope=organisation`) need a login and the VIEW right on that organisation
   (`mvimonitor.organisations.access`); another organisation's figures give 403.
-- National values go through `mvimonitor.dashboards.disclosure` (via the selectors); per kind of organisation and per
-  province only for national analysts. Suppressed cells come back with `value: null` and the reason.
+- National values go through `mvimonitor.disclosure`; per kind of organisation and per province only for national
+  analysts (`access.geographies_for`). Suppressed cells come back with `value: null` and the reason.
+
+Values come from `mvimonitor.dashboards.selectors.kpi_values`, the read path of the dashboard pages too.
 """
 
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from djangorestframework_camel_case.settings import api_settings as camel_settings
 from djangorestframework_camel_case.util import underscoreize
@@ -20,14 +23,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mvimonitor.dashboards import selectors
-from mvimonitor.dashboards.forms import PERIODS, period_dates
 from mvimonitor.dashboards.kpis import BY_ID, CATALOGUE, Breakdown, Kpi
 from mvimonitor.dashboards.models import FIRST_YEAR, LAST_YEAR
-from mvimonitor.organisations.access import Action, is_national_analyst, permitted
-from mvimonitor.organisations.models import Organisation, OrganisationKind, Province
+from mvimonitor.dashboards.vocabulary import PERIODS, Figure
+from mvimonitor.organisations.access import GEO_LEVELS
+from mvimonitor.organisations.models import Organisation
 
-SCOPES = ("national", "organisation")
-GEO_LEVELS = ("nl", "kind", "province")
+SCOPES = selectors.SCOPES
 
 
 class KpiSerializer(serializers.Serializer[Kpi]):
@@ -47,7 +49,7 @@ class KpiSerializer(serializers.Serializer[Kpi]):
     per = serializers.CharField(help_text="theme, form, ambition or theme_count when there is a figure per item.")
 
 
-class KpiValueSerializer(serializers.Serializer[selectors.Figure]):
+class KpiValueSerializer(serializers.Serializer[Figure]):
     kpi = serializers.CharField()
     kpi_version = serializers.IntegerField(source="version")
     item = serializers.CharField(help_text="all, or the theme/form/ambition code or number of themes.")
@@ -162,46 +164,36 @@ class KpiValueViewSet(viewsets.GenericViewSet[Any]):
 
     def _organisation_values(
         self, request: Request, filters: dict[str, Any], kpis: Sequence[Kpi], breakdown: Breakdown
-    ) -> Sequence[selectors.Figure]:
+    ) -> Sequence[Figure]:
         if not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
         organisation = Organisation.objects.filter(pk=filters["organisation"]).first()
-        if organisation is None or not permitted(request.user, Action.VIEW, organisation):
-            raise exceptions.PermissionDenied(_("You may not see the figures of this organisation."))
         year = filters.get("year") or next(iter(selectors.data_years()), None)
-        if year is None:
-            return []
-        period = filters.get("period", "year")
-        dates = period_dates(year, period) if period != "year" else (None, None)
-        wanted = (Breakdown.ALL,) if breakdown == Breakdown.ALL else (Breakdown.ALL, breakdown)
-        figures = selectors.organisation_figures_cached(
-            organisation=organisation, year=year, kpis=kpis, breakdowns=wanted, date_from=dates[0], date_to=dates[1]
-        )
-        return [f for f in figures if f.breakdown == breakdown.value or breakdown not in BY_ID[f.kpi].breakdowns]
+        try:
+            return selectors.kpi_values(
+                request.user,
+                scope=selectors.ORGANISATION_SCOPE,
+                organisation=organisation,
+                years=[year] if year is not None else [],
+                kpis=kpis,
+                breakdown=breakdown,
+                period=filters.get("period", "year"),
+            )
+        except PermissionDenied as denied:
+            raise exceptions.PermissionDenied(str(denied)) from denied
 
     def _national_values(
         self, request: Request, filters: dict[str, Any], kpis: Sequence[Kpi], breakdown: Breakdown
-    ) -> Sequence[selectors.Figure]:
-        level = filters.get("geo", "nl")
-        if level != "nl" and not is_national_analyst(request.user):
-            raise exceptions.PermissionDenied(
-                _("Figures per kind of organisation or province are for national analysts.")
-            )
+    ) -> Sequence[Figure]:
         year = filters.get("year") or next(iter(selectors.data_years()), None)
-        if year is None:
-            return []
-        if level == "kind":
-            geos = {f"kind:{kind}" for kind in OrganisationKind.values}
-        elif level == "province":
-            geos = {f"province:{code}" for code in Province.values}
-        else:
-            geos = {selectors.NATIONAL}
-        wanted_kpis = {kpi.id for kpi in kpis}
-        figures = selectors.national_figures_cached(year=year, breakdown=breakdown)
-        return [
-            f
-            for f in figures
-            if f.kpi in wanted_kpis
-            and f.geo in geos
-            and (f.breakdown == breakdown.value or breakdown not in BY_ID[f.kpi].breakdowns)
-        ]
+        try:
+            return selectors.kpi_values(
+                request.user,
+                scope=selectors.NATIONAL_SCOPE,
+                years=[year] if year is not None else [],
+                kpis=kpis,
+                breakdown=breakdown,
+                geo=filters.get("geo", "nl"),
+            )
+        except PermissionDenied as denied:
+            raise exceptions.PermissionDenied(str(denied)) from denied

@@ -1,6 +1,5 @@
 """Filters of the dashboards (validated: an unknown value gets a message naming the field) and the spend-total form."""
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -12,16 +11,6 @@ from mvimonitor.tenders.forms import _nl_design_widgets
 from .kpis import Breakdown
 from .models import FIRST_YEAR, LAST_YEAR, SpendTotal
 
-PERIODS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
-    # code -> ((first month, first day), (last month, last day)) within the year
-    "year": ((1, 1), (12, 31)),
-    "h1": ((1, 1), (6, 30)),
-    "h2": ((7, 1), (12, 31)),
-    "q1": ((1, 1), (3, 31)),
-    "q2": ((4, 1), (6, 30)),
-    "q3": ((7, 1), (9, 30)),
-    "q4": ((10, 1), (12, 31)),
-}
 PERIOD_LABELS = {
     "year": _("Whole year"),
     "h1": _("First half year"),
@@ -38,11 +27,6 @@ BREAKDOWN_LABELS = {
     Breakdown.VALUE_CLASS: _("Contract size"),
 }
 GEO_LEVELS = {"nl": _("The Netherlands"), "kind": _("Kind of organisation"), "province": _("Province")}
-
-
-def period_dates(year: int, period: str) -> tuple[dt.date, dt.date]:
-    (m1, d1), (m2, d2) = PERIODS[period]
-    return dt.date(year, m1, d1), dt.date(year, m2, d2)
 
 
 class DashboardFilterForm(forms.Form):

@@ -1,11 +1,9 @@
-"""Writes of the monitoring app: rebuilding the per-tender facts and saving spend totals."""
+"""Writes of the monitoring app: the per-tender facts and the per-organisation summaries derived from the record
+(ADR 0013, 0019), and the spend totals organisations enter. Every write changes the facts version, which retires
+every cached figure (`cache.facts_version_bump`)."""
 
-import json
-import uuid
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,33 +17,13 @@ from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.tenders.changes import RecordChange
 from mvimonitor.tenders.models import Lot, Tender
+from mvimonitor.tenders.value_classes import value_class_case
 from mvimonitor.themes.models import ApplicationForm, Theme
 
-from .models import FactSummary, FactsVersion, SpendTotal, TenderFact
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-UNKNOWN_VALUE_CLASS = "unknown"
-# Themes and forms get one bit each in a 64-bit integer: bit i for the i-th primary key in ascending order. A new
-# theme or form (a higher key) gets the next bit; after deleting one, run `refresh_facts`.
-MAX_BITS = 63
-
-
-@cache
-def value_classes() -> tuple[tuple[str, Decimal | None, str, str], ...]:
-    """(code, upper bound or None, Dutch name, English name) from data/value_classes.json, in order."""
-    rows = json.loads((DATA_DIR / "value_classes.json").read_text(encoding="utf-8"))["rows"]
-    return tuple(
-        (row["code"], Decimal(row["upper"]) if row["upper"] is not None else None, row["name_nl"], row["name_en"])
-        for row in rows
-    )
-
-
-def bits(model: type[Theme] | type[ApplicationForm]) -> dict[int, int]:
-    """Primary key -> bit number of the themes (or forms) in the fact bitmasks; the selectors use the same map."""
-    keys = sorted(model.objects.values_list("pk", flat=True))
-    if len(keys) > MAX_BITS:
-        raise ValueError(f"More than {MAX_BITS} {model.__name__} rows do not fit in the fact bitmask.")
-    return {key: number for number, key in enumerate(keys)}
+from .aggregates import summarise
+from .cache import facts_version_bump
+from .models import FactSummary, SpendTotal, TenderFact
+from .vocabulary import Reference, bits
 
 
 def _mask(lookup: str, numbers: dict[int, int]) -> Any:
@@ -118,8 +96,6 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
     before: list[tuple[int, int, str, str, list[int]]] = []
     names: list[str] = []
     if incremental:
-        from .selectors import Reference, summarise
-
         reference = Reference.load()
         if facts.exists():  # new tenders (an import's usual case) have no old sums to take away
             names, before = summarise(reference=reference, tender_ids=ids)
@@ -141,7 +117,7 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
         Lot.objects.filter(tender_id=OuterRef("tender_id")).values("tender_id").annotate(s=Sum("estimated_value"))
     )
     scope.filter(value__isnull=True).update(value=Subquery(lot_sum.values("s")[:1]))
-    scope.update(value_class=value_class_expression())
+    scope.update(value_class=value_class_case("value"))
     if tender_ids is None:
         summaries_refresh()
     elif incremental:
@@ -288,8 +264,6 @@ def facts_remove(*, tender_ids: Iterable[int]) -> None:
 def summaries_refresh(*, pairs: Iterable[tuple[int, int]] | None = None) -> int:
     """Rebuild the `FactSummary` rows of these (organisation, year) pairs (all when None) from the facts; returns
     the number of rows written. Called by `facts_refresh`, inside its transaction."""
-    from .selectors import Reference, summarise
-
     summaries = FactSummary.objects.all()
     organisations: list[int] | None = None
     years: list[int] | None = None
@@ -313,30 +287,11 @@ def summaries_refresh(*, pairs: Iterable[tuple[int, int]] | None = None) -> int:
     return len(rows)
 
 
-def facts_version_bump() -> None:
-    FactsVersion.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
-
-
-def facts_version() -> str:
-    return FactsVersion.objects.filter(pk=1).values_list("token", flat=True).first() or "none"
-
-
 def _column(name: str) -> str:
     field = TenderFact._meta.get_field(name)
     if not isinstance(field, models.Field) or not field.column:
         raise TypeError(f"{name} is not a column of the fact table.")
     return field.column
-
-
-def value_class_expression() -> Case:
-    whens = [When(value__isnull=True, then=Value(UNKNOWN_VALUE_CLASS))]
-    last = UNKNOWN_VALUE_CLASS
-    for code, upper, _nl, _en in value_classes():
-        if upper is None:
-            last = code
-        else:
-            whens.append(When(value__lt=upper, then=Value(code)))
-    return Case(*whens, default=Value(last), output_field=models.CharField())
 
 
 @transaction.atomic

@@ -12,13 +12,13 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mvimonitor.disclosure import Reason
 from mvimonitor.tenders.models import Nature
+from mvimonitor.tenders.value_classes import UNKNOWN_VALUE_CLASS, value_classes
 
-from .disclosure import Reason
 from .forms import KIND_LABELS, PROVINCE_LABELS
 from .kpis import Breakdown, Kpi, Unit
-from .selectors import ALL, NATIONAL, ORGANISATION, Figure, Reference, buckets
-from .services import UNKNOWN_VALUE_CLASS, value_classes
+from .vocabulary import ALL, NATIONAL, ORGANISATION, Figure, Reference, buckets
 
 EMPTY = "\u2013"  # an en dash for "no figure"
 DASH = " \u2013 "  # between a figure's name and the part of the breakdown

@@ -1,23 +1,19 @@
 """Dashboard pages: the organisation's own monitoring, the national view, the KPI catalogue and spend totals.
 
 Who sees what is decided by `mvimonitor.organisations.access` (through the active organisation, which only offers
-organisations the user has the VIEW right on). National figures come from `selectors.national_figures*`, which
-send every cell through `disclosure.protect`; pages only choose which of the protected geographies to show:
-everyone the country, members also their own kind of organisation, national analysts every kind and province.
+organisations the user has the VIEW right on, and `geographies_for`). Every figure comes from
+`selectors.kpi_values`, the read path the API uses too; national figures there went through disclosure control.
 Every table can be downloaded as CSV or XLSX with `?export=<table id>&format=csv|xlsx` on the same address, so an
 export can never show more than the page.
 """
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,16 +23,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mvimonitor.organisations.access import Action, is_national_analyst, permitted
-from mvimonitor.organisations.models import Organisation, OrganisationKind, Province, User
+from mvimonitor import exports
+from mvimonitor.organisations.access import Action, geographies_for, is_national_analyst, permitted
+from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.organisations.selectors import active_organisation_for
 
-from . import exports, selectors, services
-from .forms import DashboardFilterForm, NationalFilterForm, SpendTotalForm, period_dates
+from . import cache, selectors, services
+from .forms import DashboardFilterForm, NationalFilterForm, SpendTotalForm
 from .kpis import CATALOGUE, Breakdown
-from .models import SpendTotal, TenderFact
-from .selectors import NATIONAL, Reference
+from .models import SpendTotal
+from .selectors import NATIONAL_SCOPE, ORGANISATION_SCOPE
 from .tables import TableView, definition_url, national_kpi_table, organisation_kpi_table, trend_table
+from .vocabulary import NATIONAL, Reference, period_dates
 
 EXPORT_FORMATS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 
@@ -64,36 +62,6 @@ def _export(request: HttpRequest, tables: list[TableView], filename: str) -> Htt
     return writer(table, f"{filename}-{table.id}")
 
 
-# Rendered fragments most recently used, kept in this process as well as in the shared cache (keys hold everything
-# the fragment depends on, including the facts version where figures are involved).
-_FRAGMENTS: OrderedDict[str, str] = OrderedDict()
-_FRAGMENTS_SIZE = 128
-_FRAGMENTS_LOCK = threading.Lock()
-
-
-def _fragment(key: str, render: Callable[[], str]) -> str:
-    with _FRAGMENTS_LOCK:
-        html = _FRAGMENTS.get(key)
-        if html is not None:
-            _FRAGMENTS.move_to_end(key)
-            return html
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, selectors.NATIONAL_CACHE_SECONDS)
-    with _FRAGMENTS_LOCK:
-        _FRAGMENTS[key] = html
-        while len(_FRAGMENTS) > _FRAGMENTS_SIZE:
-            _FRAGMENTS.popitem(last=False)
-    return html
-
-
-def clear_fragments() -> None:
-    """Forget the fragments kept in this process (tests do this together with `cache.clear()`)."""
-    with _FRAGMENTS_LOCK:
-        _FRAGMENTS.clear()
-
-
 def _tables_html(key: str, query: dict[str, Any], build: Callable[[], list[TableView]], version: str) -> str:
     """The rendered tables and charts of a page, cached per facts version and language (the figures only change
     when the facts do; the version is part of the key)."""
@@ -102,7 +70,7 @@ def _tables_html(key: str, query: dict[str, Any], build: Callable[[], list[Table
         context = {"tables": build(), "query_string": urlencode({k: v for k, v in query.items() if v is not None})}
         return render_to_string("dashboards/includes/tables.html", context)
 
-    return _fragment(f"mvim:html:{version}:{get_language()}:{key}", render)
+    return cache.fragment(cache.key("html", version, get_language(), key), render)
 
 
 def _filters_html(form: DashboardFilterForm, years: list[int]) -> str:
@@ -116,23 +84,7 @@ def _filters_html(form: DashboardFilterForm, years: list[int]) -> str:
         return render()
     chosen = sorted((name, form.data.get(name, "")) for name in form.fields) if form.is_bound else []
     state = hashlib.sha256(repr((type(form).__name__, list(form.fields), years, chosen)).encode()).hexdigest()
-    return _fragment(f"mvim:filters:{get_language()}:{state}", render)
-
-
-def _organisation_years(organisation: Organisation, version: str) -> list[int]:
-    """The years the organisation has tenders in, newest first (cached per facts version, like the figures)."""
-    key = f"mvim:org-years:{version}:{organisation.pk}"
-    cached: list[int] | None = cache.get(key)
-    if cached is None:
-        years = (
-            TenderFact.objects.filter(organisation=organisation, year__isnull=False)
-            .values_list("year", flat=True)
-            .distinct()
-            .order_by("-year")
-        )
-        cached = [year for year in years if year is not None]
-        cache.set(key, cached, selectors.NATIONAL_CACHE_SECONDS)
-    return cached
+    return cache.fragment(cache.key("filters", get_language(), state), render)
 
 
 @login_required
@@ -140,14 +92,14 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
     if organisation is None:
         return render(request, "dashboards/no_organisation.html")
-    version = services.facts_version()  # read once per request: every cache key below contains it
-    years = _organisation_years(organisation, version)
+    version = cache.facts_version()  # read once per request: every cache key below contains it
+    years = selectors.organisation_years(organisation, version=version)
     form = DashboardFilterForm(request.GET or None, years=years)
     _filter_messages(request, form)
     year, period, breakdown = form.values()
 
     def build() -> list[TableView]:
-        return _organisation_tables(organisation, year, period, breakdown, years) if year is not None else []
+        return _organisation_tables(request, organisation, year, period, breakdown, years) if year is not None else []
 
     if request.GET.get("export"):
         return _export(request, build(), "mvi-monitor")
@@ -164,20 +116,18 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _organisation_tables(
-    organisation: Organisation, year: int, period: str, breakdown: Breakdown, years: list[int]
+    request: HttpRequest, organisation: Organisation, year: int, period: str, breakdown: Breakdown, years: list[int]
 ) -> list[TableView]:
     reference = Reference.load()
     dates = None if period == "year" else period_dates(year, period)
-    wanted = (Breakdown.ALL,) if breakdown == Breakdown.ALL else (Breakdown.ALL, breakdown)
-    own = selectors.organisation_figures(
-        organisation=organisation,
-        years=[year],
-        breakdowns=wanted,
-        date_from=dates[0] if dates else None,
-        date_to=dates[1] if dates else None,
-        reference=reference,
+    user = request.user
+    own = selectors.kpi_values(
+        user, scope=ORGANISATION_SCOPE, organisation=organisation, years=[year], breakdown=breakdown, period=period
     )
-    national = selectors.national_figures_cached(year=year, breakdown=breakdown)
+    # the national figures to compare with: the country and the organisation's own kind
+    national = selectors.kpi_values(
+        user, scope=NATIONAL_SCOPE, organisation=organisation, years=[year], breakdown=breakdown
+    )
     tables = []
     for kpi in CATALOGUE:
         table_breakdown = breakdown if breakdown in kpi.breakdowns else Breakdown.ALL
@@ -195,10 +145,12 @@ def _organisation_tables(
         )
     headline = [kpi for kpi in CATALOGUE if kpi.headline]
     trend_years = sorted(years)
-    own_trend = selectors.organisation_figures(
-        organisation=organisation, years=trend_years, kpis=headline, reference=reference
+    own_trend = selectors.kpi_values(
+        user, scope=ORGANISATION_SCOPE, organisation=organisation, years=trend_years, kpis=headline
     )
-    national_trend = selectors.national_trend_cached(years=trend_years)
+    national_trend = selectors.kpi_values(
+        user, scope=NATIONAL_SCOPE, organisation=organisation, years=trend_years, kpis=headline
+    )
     tables.insert(0, trend_table(headline, own_trend, national_trend, years=trend_years, kind=organisation.kind))
     return tables
 
@@ -206,7 +158,7 @@ def _organisation_tables(
 def national_dashboard(request: HttpRequest) -> HttpResponse:
     """Public; national analysts may also split by kind of organisation and by province."""
     analyst = is_national_analyst(request.user)
-    version = services.facts_version()  # read once per request: every cache key below contains it
+    version = cache.facts_version()  # read once per request: every cache key below contains it
     years = selectors.data_years(version=version)
     form = NationalFilterForm(request.GET or None, years=years, analyst=analyst)
     _filter_messages(request, form)
@@ -214,7 +166,7 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
     level = (form.cleaned_data.get("geo") if form.is_bound and analyst else None) or NATIONAL
 
     def build() -> list[TableView]:
-        return _national_tables(year, breakdown, level, years) if year is not None else []
+        return _national_tables(request, year, breakdown, level, years) if year is not None else []
 
     if request.GET.get("export"):
         return _export(request, build(), "mvi-monitor-national")
@@ -230,26 +182,23 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/national.html", context)
 
 
-def _national_tables(year: int, breakdown: Breakdown, level: str, years: list[int]) -> list[TableView]:
-    if level == "kind":
-        geos = [f"kind:{kind}" for kind in OrganisationKind.values]
-    elif level == "province":
-        geos = [f"province:{province}" for province in Province.values]
-    else:
-        geos = [NATIONAL]
+def _national_tables(
+    request: HttpRequest, year: int, breakdown: Breakdown, level: str, years: list[int]
+) -> list[TableView]:
+    geos = geographies_for(request.user, level)
     reference = Reference.load()
-    figures = selectors.national_figures_cached(year=year, breakdown=breakdown)
+    # Per kind and per province there are only undivided figures (see NationalComputation.geos_for).
+    split = breakdown if level == NATIONAL else Breakdown.ALL
+    figures = selectors.kpi_values(request.user, scope=NATIONAL_SCOPE, years=[year], breakdown=split, geo=level)
     tables = []
     for kpi in CATALOGUE:
-        # Per kind and per province there are only undivided figures (see NationalComputation.geos_for).
-        split = breakdown in kpi.breakdowns and level == NATIONAL
-        table_breakdown = breakdown if split else Breakdown.ALL
+        table_breakdown = split if split in kpi.breakdowns else Breakdown.ALL
         tables.append(
             national_kpi_table(kpi, figures, year=year, breakdown=table_breakdown, geos=geos, reference=reference)
         )
     headline = [kpi for kpi in CATALOGUE if kpi.headline]
     trend_years = sorted(years)
-    national_trend = selectors.national_trend_cached(years=trend_years)
+    national_trend = selectors.kpi_values(request.user, scope=NATIONAL_SCOPE, years=trend_years, kpis=headline)
     tables.insert(0, trend_table(headline, [], national_trend, years=trend_years, kind=None))
     return tables
 

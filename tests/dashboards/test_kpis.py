@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from mvimonitor.dashboards import selectors
 from mvimonitor.dashboards.kpis import CATALOGUE, Breakdown
 from mvimonitor.dashboards.models import SpendTotal, TenderFact
-from mvimonitor.dashboards.selectors import Figure
+from mvimonitor.dashboards.organisation import organisation_figures
+from mvimonitor.dashboards.vocabulary import Figure
 from mvimonitor.organisations.models import Organisation
 from tests.factories import OrganisationFactory
 
@@ -91,7 +91,7 @@ EXPECTED = [
 def test_kpi_on_hand_made_data(
     scenario: Organisation, kpi: str, item: str, numerator: object, denominator: object, value: str
 ) -> None:
-    figures = selectors.organisation_figures(organisation=scenario, years=[2024])
+    figures = organisation_figures(organisation=scenario, years=[2024])
 
     figure = _by(figures, kpi, item)
 
@@ -111,7 +111,7 @@ def test_multi_lot_value_is_the_sum_of_the_lots_when_the_tender_has_none(scenari
 
 
 def test_breakdown_by_nature(scenario: Organisation) -> None:
-    figures = selectors.organisation_figures(
+    figures = organisation_figures(
         organisation=scenario, years=[2024], breakdowns=(Breakdown.NATURE,), kpis=[CATALOGUE[0]]
     )
 
@@ -122,7 +122,7 @@ def test_breakdown_by_nature(scenario: Organisation) -> None:
 
 
 def test_breakdown_by_value_class_keeps_missing_values_apart(scenario: Organisation) -> None:
-    figures = selectors.organisation_figures(
+    figures = organisation_figures(
         organisation=scenario, years=[2024], breakdowns=(Breakdown.VALUE_CLASS,), kpis=[CATALOGUE[0]]
     )
 
@@ -132,7 +132,7 @@ def test_breakdown_by_value_class_keeps_missing_values_apart(scenario: Organisat
 
 
 def test_breakdown_european(scenario: Organisation) -> None:
-    figures = selectors.organisation_figures(
+    figures = organisation_figures(
         organisation=scenario, years=[2024], breakdowns=(Breakdown.EUROPEAN,), kpis=[CATALOGUE[0]]
     )
 
@@ -141,7 +141,7 @@ def test_breakdown_european(scenario: Organisation) -> None:
 
 
 def test_a_period_narrows_the_organisation_figures(scenario: Organisation) -> None:
-    figures = selectors.organisation_figures(
+    figures = organisation_figures(
         organisation=scenario,
         years=[2024],
         kpis=[CATALOGUE[0]],
@@ -154,7 +154,7 @@ def test_a_period_narrows_the_organisation_figures(scenario: Organisation) -> No
 
 
 def test_unconfirmed_registrations_count_in_the_mvi_figures(scenario: Organisation) -> None:
-    figures = selectors.organisation_figures(organisation=scenario, years=[2024])
+    figures = organisation_figures(organisation=scenario, years=[2024])
 
     # T1 and T2 carry the MVI and are not confirmed; they still count.
     assert _by(figures, "mvi-share-tenders").numerator == 2

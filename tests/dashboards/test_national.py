@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from mvimonitor.dashboards import selectors
-from mvimonitor.dashboards.disclosure import Thresholds
 from mvimonitor.dashboards.kpis import BY_ID, Breakdown
-from mvimonitor.dashboards.selectors import NATIONAL, Figure
+from mvimonitor.dashboards.national import national_figures
+from mvimonitor.dashboards.vocabulary import NATIONAL, Figure
+from mvimonitor.disclosure import Thresholds
 from mvimonitor.organisations.models import Organisation
 from tests.factories import OrganisationFactory
 
@@ -55,7 +55,7 @@ def country(make_tender: Callable[..., object], refresh: Callable[[], int]) -> d
 
 def _figures(year: int, breakdown: Breakdown = Breakdown.ALL) -> list[Figure]:
     wanted = (Breakdown.ALL,) if breakdown == Breakdown.ALL else (Breakdown.ALL, breakdown)
-    return selectors.national_figures(years=[year], breakdowns=wanted, thresholds=RULES)
+    return national_figures(years=[year], breakdowns=wanted, thresholds=RULES)
 
 
 def test_the_national_total_is_the_sum_over_all_organisations(country: dict[str, list[Organisation]]) -> None:

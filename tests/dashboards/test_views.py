@@ -172,6 +172,8 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     organisation = OrganisationFactory(kind="gemeente")
     user = member(organisation)
     make_tender(organisation, value="1000", lots=[(None, [("sroi", "minimumeis", None, None)])])
+    # a second year, so that the trend is computed here too (a trend of one year reads that year's figures)
+    make_tender(organisation, value="900", published=dt.date(2023, 3, 1))
     refresh()
     login(client, user)
     with CaptureQueriesContext(connection) as small:
