@@ -58,7 +58,7 @@ class Kpi:
     filters: Promise
     multi_lot: Promise
     missing: Promise
-    measure: str  # numerator measure in selectors.MEASURES; with `per`, a prefix completed by the item
+    measure: str  # numerator measure in vocabulary.measures; with `per`, a prefix completed by the item
     base: str  # denominator measure
     breakdowns: tuple[Breakdown, ...] = (Breakdown.ALL,)
     per: str = ""  # "theme", "form", "ambition", "theme_count": one figure per catalogue item

@@ -30,7 +30,7 @@ class TenderFact(models.Model):
     is_european = models.BooleanField()
     value = models.DecimalField(max_digits=16, decimal_places=2, null=True)
     value_class = models.CharField(max_length=40)
-    theme_mask = models.BigIntegerField(default=0)  # one bit per theme applied in any lot (services.bits)
+    theme_mask = models.BigIntegerField(default=0)  # one bit per theme applied in any lot (vocabulary.bits)
     theme_count = models.PositiveSmallIntegerField(default=0)
     form_mask = models.BigIntegerField(default=0)  # one bit per form of application used
     max_ambition = models.PositiveSmallIntegerField(default=0)  # highest AmbitionLevel.level; 0 = none recorded
@@ -58,8 +58,8 @@ class FactSummary(models.Model):
     all tenders (breakdown "all") and one per part of every breakdown (nature, European/national, value class).
     National figures read these ~10 rows per organisation and year instead of aggregating every tender again.
     `amounts` holds one little-endian int64 per measure named in `names` (comma-separated, from
-    `selectors.measures`): counts, or hundredths for money and weights. Binary, because decoding ~10,000 rows of
-    JSON objects took longer than the whole national computation."""
+    `vocabulary.measures`): counts, or hundredths for money and weights. Binary rather than JSON, because decoding
+    the rows is a large part of reading a national year (ADR 0019)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()

@@ -200,7 +200,7 @@ def buckets(breakdown: Breakdown) -> list[str]:
     return [ALL]
 
 
-@dataclass(frozen=True)  # no slots: cached lists of figures unpickle several times faster with a __dict__
+@dataclass(frozen=True)  # no slots: cached lists of figures unpickle faster with a __dict__
 class Figure:
     kpi: str
     version: int
