@@ -37,9 +37,9 @@ from .models import (
     compress_raw,
 )
 from .prefetch import prefetched
-from .store import Detector, NewTender, NoticeStore, Outcome
+from .store import NewTender, NoticeStore
 from .validation import NoticeFailed, first_error
-from .values import claims
+from .values import Detector, Outcome, claims
 
 logger = logging.getLogger(__name__)
 

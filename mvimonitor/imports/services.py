@@ -22,8 +22,8 @@ from .runs import (
     import_upload_create,
     read_ahead_pays,
 )
-from .store import Detector, Outcome
 from .validation import NoticeFailed
+from .values import Detector, Outcome
 
 __all__ = [
     "BATCH_SIZE",

@@ -7,10 +7,9 @@ a procedure already imported updates that tender (`updates.apply`). Both paths c
 `validation.Validator`: each value as `clean_fields` would, then the model's own `clean()`.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -34,19 +33,9 @@ from . import updates
 from .buyers import Buyers, normalise_name, valid_id
 from .models import ImportedTender, ImportRun, MVIProposal, SourceRecord, compress_raw
 from .validation import NoticeFailed, Validator
-from .values import CRITERION_TYPES, NATURES, PROCEDURE_TYPES, as_json, is_sme
+from .values import CRITERION_TYPES, NATURES, PROCEDURE_TYPES, Detector, MergedProposal, Outcome, as_json, is_sme
 
-Detector = Callable[[n.Notice], tuple[list[n.Proposal], list[n.AttributeSignal]]]
 CONFIDENCE_RANK = {n.Confidence.HIGH: 3, n.Confidence.MEDIUM: 2, n.Confidence.LOW: 1}
-
-# One merged proposal: (lot number, theme, form or None, the most confident proposal, all evidence, award weight).
-MergedProposal = tuple[str, Theme, ApplicationForm | None, n.Proposal, str, Decimal | None]
-
-
-class Outcome(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
 
 
 class Catalogue:

@@ -7,9 +7,10 @@ differs from it was changed by a person, is kept, and the difference with the no
 Every instance saved here is checked first by the store's `Validator`, as the rows of new procedures are.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -19,27 +20,42 @@ from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplicat
 
 from . import notices as n
 from .buyers import normalise_name
-from .models import ImportedTender, MVIProposal, ProposalStatus, SourceRecord
-from .validation import NoticeFailed
-from .values import as_json, criteria_text, older_than_applied, rows_equal, same
+from .models import ImportedTender, ImportRun, MVIProposal, ProposalStatus, SourceRecord
+from .validation import NoticeFailed, Validator
+from .values import Detector, MergedProposal, Outcome, as_json, criteria_text, older_than_applied, rows_equal, same
 
-if TYPE_CHECKING:
-    from .store import NoticeStore, Outcome
+
+class Store(Protocol):
+    """What applying a notice needs of the run's `store.NoticeStore` (which calls `apply`, so this module does not
+    import it back)."""
+
+    run: ImportRun
+    detector: Detector
+    validator: Validator
+    warnings: list[tuple[str, str]]
+    touched: set[int]
+    mapping_version: str
+
+    def source_values(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> dict[str, Any]: ...
+    def tender_values(self, notice: n.Notice, signals: list[n.AttributeSignal]) -> dict[str, Any]: ...
+    def lot_values(self, notice_lot: n.Lot, number: str, tender_title: str) -> dict[str, Any]: ...
+    def criteria_rows(self, notice_lot: n.Lot, number: str) -> list[list[Any]]: ...
+    def contract_values(self, result: n.LotResult, currency: str) -> list[dict[str, Any]]: ...
+    def merge_proposals(self, lots: Mapping[str, object], proposals: list[n.Proposal]) -> list[MergedProposal]: ...
+
 
 _MISSING = object()
 
 
 def apply(
-    store: "NoticeStore",
+    store: Store,
     raw: n.RawNotice,
     notice: n.Notice,
     sha: str,
     organisation: Organisation,
     link: ImportedTender,
-) -> "Outcome":
+) -> Outcome:
     """Apply `notice` to the tender of `link` (in the caller's savepoint)."""
-    from .store import Outcome
-
     tender = link.tender
     if organisation.pk is None or tender.organisation_id != organisation.pk:
         raise NoticeFailed(_("This procedure belongs to another organisation than the notice's buyer."), field="buyer")
@@ -84,12 +100,12 @@ def apply(
     return Outcome.UPDATED if changed else Outcome.UNCHANGED
 
 
-def _source_record(store: "NoticeStore", raw: n.RawNotice, notice: n.Notice, sha: str, tender: Tender) -> SourceRecord:
+def _source_record(store: Store, raw: n.RawNotice, notice: n.Notice, sha: str, tender: Tender) -> SourceRecord:
     return SourceRecord(tender=tender, **store.source_values(raw, notice, sha))
 
 
 def _tender_update(
-    store: "NoticeStore", tender: Tender, link: ImportedTender, notice: n.Notice, signals: list[n.AttributeSignal]
+    store: Store, tender: Tender, link: ImportedTender, notice: n.Notice, signals: list[n.AttributeSignal]
 ) -> bool:
     values = store.tender_values(notice, signals)
     changed_fields, differences = protected_assign(tender, values, link.imported_values, "")
@@ -110,7 +126,7 @@ class _Lots:
     changed: bool
 
 
-def _lots_sync(store: "NoticeStore", tender: Tender, link: ImportedTender, notice: n.Notice) -> _Lots:
+def _lots_sync(store: Store, tender: Tender, link: ImportedTender, notice: n.Notice) -> _Lots:
     existing: dict[str, Lot] = {lot.number: lot for lot in tender.lots.all()}
     imported_lots: dict[str, dict[str, Any]] = link.imported_values.setdefault("lots", {})
     new: list[Lot] = []
@@ -141,7 +157,7 @@ def _lots_sync(store: "NoticeStore", tender: Tender, link: ImportedTender, notic
     return _Lots(by_number=existing, created={lot.number for lot in new}, changed=changed)
 
 
-def _criteria_sync(store: "NoticeStore", link: ImportedTender, notice: n.Notice, lots: dict[str, Lot]) -> bool:
+def _criteria_sync(store: Store, link: ImportedTender, notice: n.Notice, lots: dict[str, Lot]) -> bool:
     imported: dict[str, list[list[Any]]] = link.imported_values.setdefault("award_criteria", {})
     changed = False
     for notice_lot in notice.lots:
@@ -179,7 +195,7 @@ def _criteria_sync(store: "NoticeStore", link: ImportedTender, notice: n.Notice,
 
 
 def _proposals_sync(
-    store: "NoticeStore",
+    store: Store,
     lots: dict[str, Lot],
     proposals: list[n.Proposal],
     record: SourceRecord,
@@ -244,7 +260,7 @@ def _proposals_sync(
     return changed
 
 
-def _contracts_sync(store: "NoticeStore", tender: Tender, notice: n.Notice, lots: dict[str, Lot]) -> bool:
+def _contracts_sync(store: Store, tender: Tender, notice: n.Notice, lots: dict[str, Lot]) -> bool:
     """A result notice creates or completes the contracts of its lots; an existing contract (typed in, or from an
     earlier result notice) only gets the values it lacks."""
     changed = False

@@ -1,10 +1,14 @@
-"""Small pure helpers of the import's writers: values as `ImportedTender` remembers them, and notice ordering."""
+"""Small pure helpers and types of the import's writers: values as `ImportedTender` remembers them, notice
+ordering, and what storing a notice gives."""
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from mvimonitor.tenders.models import AwardCriterionType, Nature, ProcedureType
+from mvimonitor.themes.models import ApplicationForm, Theme
 
 from . import notices as n
 from .models import ImportedTender
@@ -13,6 +17,19 @@ from .models import ImportedTender
 NATURES = frozenset(Nature.values)
 PROCEDURE_TYPES = frozenset(ProcedureType.values)
 CRITERION_TYPES = frozenset(AwardCriterionType.values)
+
+# What a detector gives for a notice: proposed MVI applications and attribute signals (SME, innovation, ...).
+Detector = Callable[[n.Notice], tuple[list[n.Proposal], list[n.AttributeSignal]]]
+# One merged proposal: (lot number, theme, form or None, the most confident proposal, all evidence, award weight).
+MergedProposal = tuple[str, Theme, ApplicationForm | None, n.Proposal, str, Decimal | None]
+
+
+class Outcome(StrEnum):
+    """What storing one notice did to the record."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
 
 
 def as_json(value: Any) -> Any:
