@@ -6,7 +6,6 @@ raw queries, runs the pure calculators over plain rows (`compute_effects`) and r
 transaction: COPY on PostgreSQL, one `executemany` on SQLite (ADR 0015, ADR 0020, docs/effects.md).
 """
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from mvimonitor import bulk
 from mvimonitor.tenders.changes import RecordChange
 
 from . import calculations as calc
@@ -197,69 +197,21 @@ def compute_effects(
 
 
 def _delete_effects(organisation_ids: Sequence[int] | None) -> None:
-    """Remove the rows about to be replaced. A full recalculation on PostgreSQL truncates: DELETE would leave one
-    dead row version per stored row on every run, which every unique-index check of the new rows has to step over
-    until autovacuum comes by; readers wait for the commit instead (ADR 0020)."""
-    from django.db import connection
-
-    if organisation_ids is None and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {connection.ops.quote_name(EffectCalculation._meta.db_table)}")
-        return
-    stale = EffectCalculation.objects.all()
-    if organisation_ids is not None:
-        stale = stale.filter(organisation_id__in=organisation_ids)
-    stale._raw_delete(stale.db)
+    """Remove the rows about to be replaced: all of them for a full recalculation (ADR 0020), else those of the
+    organisations recalculated."""
+    if organisation_ids is None:
+        bulk.delete_all(EffectCalculation)
+    else:
+        bulk.delete_where(EffectCalculation.objects.filter(organisation_id__in=organisation_ids))
 
 
 def _insert_effects(effects: Sequence[EffectRow]) -> None:
-    """Write the rows with the plain bulk path of each database: COPY on PostgreSQL, executemany on SQLite.
+    """Write the rows by each database's bulk path (`mvimonitor.bulk`), all with the same computation time.
 
-    Values are passed as they are (Decimal, bool, str), so the database stores exactly what the calculators computed;
-    only the JSON details go through the field's own preparation.
-    """
-    from django.db import connection
-
-    meta = EffectCalculation._meta
-    fields = [meta.get_field(name) for name in EFFECT_COLUMNS]
-    table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
-    json_field = meta.get_field("problem_details")
-    details_at = EFFECT_COLUMNS.index("problem_details")
+    Values are passed as the calculators computed them (Decimal, bool, str); the backend's own adapters prepare them
+    as a model save would."""
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        empty_json = json.dumps({})
-        with (
-            connection.cursor() as wrapper,
-            wrapper.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for effect in effects:
-                details = effect[details_at]
-                copy.write_row(
-                    (*effect[:details_at], json.dumps(details) if details else empty_json, *effect[details_at + 1 :],
-                     now)
-                )  # fmt: skip
-        return
-    empty_prepared = json_field.get_db_prep_save({}, connection)
-    stamp = meta.get_field("computed_at").get_db_prep_save(now, connection)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
-    with connection.cursor() as cursor:
-        for start in range(0, len(effects), 50_000):
-            cursor.executemany(
-                sql,
-                [
-                    (
-                        *effect[:details_at],
-                        json_field.get_db_prep_save(effect[details_at], connection)
-                        if effect[details_at]
-                        else empty_prepared,
-                        *effect[details_at + 1 :],
-                        stamp,
-                    )
-                    for effect in effects[start : start + 50_000]
-                ],
-            )
+    bulk.insert_rows(EffectCalculation, EFFECT_COLUMNS, ((*effect, now) for effect in effects))
 
 
 def load_factor_sets(set_ids: Iterable[int] | None = None) -> tuple[dict[int, dict[str, calc.Factor]], dict[int, str]]:
