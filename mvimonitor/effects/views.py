@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mvimonitor import exports
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user
 from mvimonitor.organisations.selectors import active_organisation_for
+from mvimonitor.pages import add_service_errors, form_page, form_status
 from mvimonitor.reference import ReferenceDataError
-from mvimonitor.tenders.forms import add_service_errors
 from mvimonitor.tenders.models import Contract, Lot
 
 from . import loaders, selectors, services
@@ -40,16 +40,10 @@ CONTRACTS = Contract.objects.select_related("lot__tender__organisation")
 COMMITMENTS = Commitment.objects.select_related("contract__lot__tender", "theme")
 
 
-def _form_status(form: BaseForm) -> int:
-    """400 for a posted form with errors, so a refused write is not answered with 200."""
-    return 400 if form.is_bound and form.errors else 200
-
-
 def _form_page(
     request: HttpRequest, form: BaseForm, *, title: str, back: str, submit: str, **extra: Any
 ) -> HttpResponse:
-    context = {"form": form, "title": title, "back_url": back, "submit": submit, **extra}
-    return render(request, "effects/form_page.html", context, status=_form_status(form))
+    return form_page(request, "effects/form_page.html", form, title=title, back_url=back, submit=submit, **extra)
 
 
 # --- contracts -------------------------------------------------------------------------------------------------------
@@ -373,5 +367,5 @@ def factor_sets(request: HttpRequest) -> HttpResponse:
         request,
         "effects/factor_sets.html",
         {"sets": sets, "form": form, "can_upload": can_upload, "organisation": organisation},
-        status=_form_status(form),
+        status=form_status(form),
     )

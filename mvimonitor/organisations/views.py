@@ -6,13 +6,14 @@ Views parse input, call one service from services.py and render; access is decid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from mvimonitor.pages import add_service_errors
 
 from . import services
 from .access import Action, fetch, organisations_for, permitted, request_user
@@ -35,14 +36,6 @@ def _managed_organisation(request: HttpRequest) -> Organisation:
     if not permitted(request.user, Action.MANAGE_MEMBERS, active):
         raise PermissionDenied(_("Only an administrator of this organisation may do this."))
     return active
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_POST
@@ -108,7 +101,7 @@ def edit(request: HttpRequest) -> HttpResponse:
         try:
             services.organisation_update(user=request_user(request), organisation=organisation, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The details of the organisation have been saved."))
             return redirect("organisations:members")
@@ -131,7 +124,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 accept_url=accept_url.replace("TOKEN", "{token}"),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
             return redirect("organisations:members")
@@ -197,7 +190,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

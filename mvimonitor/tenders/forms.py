@@ -326,12 +326,3 @@ class MVIApplicationForm(forms.ModelForm):  # type: ignore[type-arg]
                     % {"theme": theme, "form": form},
                 )
         return cleaned
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names if the form has it, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)

@@ -4,8 +4,6 @@ Every view fetches its tender through `access.fetch`, which reads `mvimonitor.or
 may not see gives 404 (so ids of other organisations leak nothing); one they may see but not change gives 403.
 """
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user, visible_to
 from mvimonitor.organisations.selectors import active_organisation_for
+from mvimonitor.pages import add_service_errors, form_page
 
 from . import selectors, services
 from .forms import (
@@ -27,7 +26,6 @@ from .forms import (
     MVIApplicationForm,
     TenderFilterForm,
     TenderForm,
-    add_service_errors,
 )
 from .models import AwardCriterion, Lot, MVIApplication, Tender
 
@@ -92,9 +90,7 @@ def _form_page(
     request: HttpRequest, form: BaseForm, *, title: str, tender: Tender | None, submit: str
 ) -> HttpResponse:
     back = reverse("tenders:detail", args=[tender.pk]) if tender else reverse("tenders:list")
-    status = 400 if form.is_bound and form.errors else 200
-    context: dict[str, Any] = {"form": form, "title": title, "tender": tender, "back_url": back, "submit": submit}
-    return render(request, "tenders/form_page.html", context, status=status)
+    return form_page(request, "tenders/form_page.html", form, title=title, tender=tender, back_url=back, submit=submit)
 
 
 @login_required
