@@ -106,7 +106,8 @@ def import_upload_create(*, user: User, organisation: Organisation, files: list[
 
 def read_ahead_pays() -> bool:
     """Whether reading ahead in a second thread speeds an import up on this database (ADR 0021): where storing waits
-    for a database server, yes; on SQLite the two threads cost more in switching than they overlap (measured)."""
+    for a database server, yes; on SQLite the two threads cost more in switching than they overlap
+    (docs/performance.md)."""
     return connection.vendor == "postgresql"
 
 
