@@ -120,7 +120,7 @@ def compute_effects(
     """Run the calculators over plain rows (no queries): one row of EFFECT_COLUMNS (less computed_at) per commitment.
 
     `commitments` are rows of COMMITMENT_FIELDS with Python values (Decimal, date). CO2 goes through
-    `calc.co2_figures` (the bulk form of `calc.co2_assess`, factor look-ups memoised per set), sanctions through
+    `calc.co2_figures` (the one CO2 calculator, factor look-ups memoised per set), sanctions through
     `calc.sanction`; every figure stays a `Decimal`, exactly as the calculators compute it.
     """
     out: list[EffectRow] = []

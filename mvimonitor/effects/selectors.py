@@ -1,6 +1,6 @@
 """Reads of the effects app: visible records, the organisation's effect figures and the national estimate.
 
-National figures go through `mvimonitor.dashboards.disclosure` (the one disclosure-control module); this module
+National figures go through `mvimonitor.disclosure` (the one disclosure-control module); this module
 never decides on its own what may be shown.
 """
 
