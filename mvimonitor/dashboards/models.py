@@ -2,8 +2,8 @@
 organisations enter for the coverage KPI.
 
 `TenderFact` is derived data: never edited, always rebuilt from the procurement record by
-`services.facts_refresh` (called by the tender services after every change, by `generate_demo`, and by the
-`refresh_facts` command). See docs/adr/0013-tender-fact-table.md.
+`services.facts_refresh`, which runs when the record announces a change (`tenders.changes.record_changed`, ADR 0023)
+and in the `refresh_facts` repair command. See docs/adr/0013-tender-fact-table.md.
 """
 
 from decimal import Decimal
