@@ -7,7 +7,7 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from mvimonitor.tenders import changes
+        from mvimonitor import changes
 
         from .services import facts_on_record_change
 

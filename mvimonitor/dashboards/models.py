@@ -2,7 +2,7 @@
 organisations enter for the coverage KPI.
 
 `TenderFact` is derived data: never edited, always rebuilt from the procurement record by
-`services.facts_refresh`, which runs when the record announces a change (`tenders.changes.record_changed`, ADR 0023)
+`services.facts_refresh`, which runs when the record announces a change (`changes.record_changed`, ADR 0023)
 and in the `refresh_facts` repair command. See docs/adr/0013-tender-fact-table.md.
 """
 

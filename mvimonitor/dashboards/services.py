@@ -13,9 +13,9 @@ from django.db.models import Case, Count, F, Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext as _
 
+from mvimonitor.changes import RecordChange
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, User
-from mvimonitor.tenders.changes import RecordChange
 from mvimonitor.tenders.models import Lot, Tender
 from mvimonitor.tenders.value_classes import value_class_case
 from mvimonitor.themes.models import ApplicationForm, Theme
@@ -247,7 +247,12 @@ def facts_on_record_change(change: RecordChange) -> None:
         return
     if change.removed_tender_ids:
         facts_remove(tender_ids=change.removed_tender_ids)
-    if kept := change.tender_ids - change.removed_tender_ids:
+    kept = set(change.tender_ids - change.removed_tender_ids)
+    if change.organisation_ids:  # the facts carry the organisation's kind and province
+        kept.update(Tender.objects.filter(organisation_id__in=change.organisation_ids).values_list("pk", flat=True))
+        if not kept:
+            facts_version_bump()  # national figures group organisations by kind and province: cached ones go
+    if kept:
         facts_refresh(tender_ids=kept)
 
 

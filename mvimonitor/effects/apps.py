@@ -6,7 +6,7 @@ class EffectsConfig(AppConfig):
     verbose_name = "Effects"
 
     def ready(self) -> None:
-        from mvimonitor.tenders import changes
+        from mvimonitor import changes
 
         from .recalculation import effects_on_record_change
 

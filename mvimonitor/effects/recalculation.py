@@ -1,7 +1,7 @@
 """The stored effects: one `EffectCalculation` row per commitment, computed from the record, never typed in.
 
 `effects_recalculate` (and `effects_on_record_change`, the refresher registered for
-`mvimonitor.tenders.changes.record_changed`) reads commitments, realisations, placements and factor sets with a few
+`mvimonitor.changes.record_changed`) reads commitments, realisations, placements and factor sets with a few
 raw queries, runs the pure calculators over plain rows (`compute_effects`) and replaces the stored rows, all in one
 transaction: COPY on PostgreSQL, one `executemany` on SQLite (ADR 0015, ADR 0020, docs/effects.md).
 """
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mvimonitor import bulk
-from mvimonitor.tenders.changes import RecordChange
+from mvimonitor.changes import RecordChange
 
 from . import calculations as calc
 from .models import (

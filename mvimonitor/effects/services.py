@@ -1,7 +1,7 @@
 """The writes of the effects app's records: contracts, commitments, realisations and their evidence files.
 
 Every write checks the caller's rights through `mvimonitor.organisations.access`, validates with `full_clean()`,
-runs in one transaction and announces the change with `mvimonitor.tenders.changes.record_changed`, so the stored
+runs in one transaction and announces the change with `mvimonitor.changes.record_changed`, so the stored
 effects are recalculated in the same transaction (`recalculation.effects_on_record_change`). A refused or invalid
 write changes nothing. Reference data is loaded by `loaders`.
 """
@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mvimonitor.changes import record_changed
 from mvimonitor.organisations.access import Action, require
 from mvimonitor.organisations.models import User
-from mvimonitor.tenders.changes import record_changed
 from mvimonitor.tenders.models import Contract, Lot
 from mvimonitor.tenders.services import assign_fields
 

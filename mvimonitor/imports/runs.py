@@ -20,9 +20,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mvimonitor.changes import record_changed
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, User
-from mvimonitor.tenders.changes import record_changed
 from mvimonitor.tenders.models import Tender
 
 from . import notices as n

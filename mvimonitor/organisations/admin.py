@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from mvimonitor.changes import record_changed
 
 from .access import Action, organisations_for
 from .models import Invitation, Membership, Organisation, User
@@ -80,6 +83,12 @@ class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[m
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A new organisation has no administrator yet, so only a superuser can create one.
         return bool(request.user.is_superuser)
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        # Its kind and province place its figures in the national views: announce the change (ADR 0023).
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            record_changed(organisation_ids=[obj.pk])
 
 
 @admin.register(Membership)

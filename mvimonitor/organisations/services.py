@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mvimonitor.changes import record_changed
+
 from .access import Action, permitted
 from .models import Invitation, Membership, Organisation, Role, User
 
@@ -56,6 +58,7 @@ def organisation_update(*, user: User, organisation: Organisation, data: Mapping
     organisation.full_clean()
     if changed:
         organisation.save(update_fields=[*changed, "updated_at"])
+        record_changed(organisation_ids=[organisation.pk])
     return organisation
 
 

@@ -12,9 +12,9 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from mvimonitor.changes import record_changed
 from mvimonitor.organisations.access import Action, organisation_id_of, organisations_for, permitted, visible_to
 
-from .changes import record_changed
 from .models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 
 

@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mvimonitor.changes import record_changed
 from mvimonitor.organisations.access import Action, require
 from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.themes.models import CpvCode
 
-from .changes import record_changed
 from .models import AwardCriterion, Lot, MVIApplication, Tender
 
 

@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mvimonitor.changes import record_changed
 from mvimonitor.dashboards.models import SpendTotal, TenderFact
 from mvimonitor.demo.tenders import (
     Catalogue,
@@ -31,7 +32,6 @@ from mvimonitor.demo.tenders import (
     tenders_per_organisation_year,
 )
 from mvimonitor.organisations.models import Organisation
-from mvimonitor.tenders.changes import record_changed
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, CpvCode, EuThreshold, ProductGroup, Theme
 from mvimonitor.themes.services import DATA_DIR

@@ -3,8 +3,8 @@
 import pytest
 from django.db import transaction
 
+from mvimonitor import changes
 from mvimonitor.dashboards.models import TenderFact
-from mvimonitor.tenders import changes
 from tests.factories import TenderFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,3 +50,22 @@ def test_an_announced_tender_gets_its_fact_row_and_a_removed_one_loses_it() -> N
         changes.record_changed(removed_tender_ids=[tender.pk])
         tender.delete()
     assert not TenderFact.objects.filter(tender_id=tender.pk).exists()
+
+
+def test_a_changed_kind_of_organisation_reaches_its_facts_and_the_figures_version() -> None:
+    from mvimonitor.dashboards.cache import facts_version
+    from mvimonitor.organisations.models import OrganisationKind, Role
+    from mvimonitor.organisations.services import organisation_update
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(role=Role.BEHEERDER, organisation__kind=OrganisationKind.GEMEENTE)
+    organisation = membership.organisation
+    tender = TenderFactory(organisation=organisation)
+    with transaction.atomic():
+        changes.record_changed(tender_ids=[tender.pk])
+    version = facts_version()
+
+    organisation_update(user=membership.user, organisation=organisation, data={"kind": OrganisationKind.PROVINCIE})
+
+    assert TenderFact.objects.get(tender_id=tender.pk).organisation_kind == OrganisationKind.PROVINCIE
+    assert facts_version() != version
