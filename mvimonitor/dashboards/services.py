@@ -247,13 +247,21 @@ def facts_on_record_change(change: RecordChange) -> None:
         return
     if change.removed_tender_ids:
         facts_remove(tender_ids=change.removed_tender_ids)
-    kept = set(change.tender_ids - change.removed_tender_ids)
-    if change.organisation_ids:  # the facts carry the organisation's kind and province
-        kept.update(Tender.objects.filter(organisation_id__in=change.organisation_ids).values_list("pk", flat=True))
-        if not kept:
-            facts_version_bump()  # national figures group organisations by kind and province: cached ones go
-    if kept:
+    if kept := change.tender_ids - change.removed_tender_ids:
         facts_refresh(tender_ids=kept)
+    if change.organisation_ids:
+        _facts_follow_organisations(change.organisation_ids)
+
+
+def _facts_follow_organisations(organisation_ids: Iterable[int]) -> None:
+    """An organisation's kind or province changed: its facts carry both (no measure or summary depends on them), and
+    the national figures group organisations by them, so the cached ones must go."""
+    organisation = Organisation.objects.filter(pk=OuterRef("organisation_id"))
+    TenderFact.objects.filter(organisation_id__in=sorted(organisation_ids)).update(
+        organisation_kind=Subquery(organisation.values("kind")[:1]),
+        province=Subquery(organisation.values("province")[:1]),
+    )
+    facts_version_bump()
 
 
 def facts_remove(*, tender_ids: Iterable[int]) -> None:

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from mvimonitor.organisations.access import Action
 from mvimonitor.tenders.admin import ScopedAdmin
 
+from .forms import CommitmentForm
 from .models import Commitment, Realisation
 from .services import commitment_prepare
 
@@ -23,12 +24,7 @@ from .services import commitment_prepare
 class CommitmentAdminForm(forms.ModelForm[Commitment]):
     class Meta:
         model = Commitment
-        fields = [
-            "contract", "theme", "kind", "description", "quantity", "unit", "factor_code", "reference_description",
-            "reference_quantity", "reference_unit", "reference_factor_code", "factor_set", "recycled_share",
-            "period_start", "period_end", "obligation_base", "wage_sum", "obligation_percentage", "obligation_cap",
-            "social_return_policy", "block_table", "award_advantage", "sanction_rule", "sanction_multiple",
-        ]  # fmt: skip
+        fields = ["contract", *CommitmentForm.Meta.fields]  # the page's form, plus the contract it belongs to
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
@@ -65,7 +61,9 @@ class RealisationAdmin(ScopedAdmin):
     announces = ("contract_organisation_ids", "commitment__contract__lot__tender__organisation_id")
     list_display = ["commitment", "period_start", "period_end", "quantity", "status"]
     list_filter = ["status"]
-    raw_id_fields = ["commitment", "submitted_by", "reviewed_by"]
+    raw_id_fields = ["commitment"]
+    # Verifying or rejecting records who and when: that goes through the review on the contract page only.
+    readonly_fields = ["status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
     list_select_related = ["commitment"]
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:

@@ -47,16 +47,38 @@ def test_an_admin_edit_of_a_commitment_updates_its_stored_effect(
     assert after.ex_ante_kg == 2 * before.ex_ante_kg
 
 
-def test_an_admin_delete_of_a_contract_removes_the_effects_of_its_commitments(
+def test_an_admin_correction_of_a_verified_realisation_updates_the_delivered_figure(
     electricity_commitment: Callable[..., Commitment], superuser_client: Client, side_a: Side
 ) -> None:
-    electricity_commitment()
-    assert EffectCalculation.objects.filter(organisation=side_a.organisation).count() == 1
+    import datetime as dt
 
-    response = superuser_client.post(f"/admin/tenders/contract/{side_a.contract.pk}/delete/", {"post": "yes"})
+    from mvimonitor.effects import services
 
-    assert response.status_code == 302
-    assert EffectCalculation.objects.filter(organisation=side_a.organisation).count() == 0
+    commitment = electricity_commitment()
+    realisation = services.realisation_submit(
+        user=side_a.manager,
+        commitment=commitment,
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 12, 31),
+        quantity=Decimal(40000),
+    )
+    services.realisation_review(user=side_a.manager, realisation=realisation, status="verified", note="")
+    assert EffectCalculation.objects.get(commitment=commitment).delivered_verified == Decimal(40000)
+    data = {
+        key: ("" if value is None else value)
+        for key, value in model_to_dict(
+            realisation, fields=["commitment", "period_start", "period_end", "recycled_share", "review_note"]
+        ).items()
+    }
+
+    response = superuser_client.post(
+        f"/admin/effects/realisation/{realisation.pk}/change/", {**data, "quantity": "45000"}
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    realisation.refresh_from_db()
+    assert realisation.status == "verified"
+    assert EffectCalculation.objects.get(commitment=commitment).delivered_verified == Decimal(45000)
 
 
 def test_an_admin_edit_that_breaks_the_obligation_rule_is_refused_with_the_field_named(
