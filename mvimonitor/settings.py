@@ -209,7 +209,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mvimonitor.api.problems.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "1200/minute"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.getenv("MVIMONITOR_API_ANON_RATE", "60/minute"),
+        "user": os.getenv("MVIMONITOR_API_USER_RATE", "1200/minute"),
+    },
     "JSON_UNDERSCOREIZE": {"no_underscore_before_number": True},
 }
 SPECTACULAR_SETTINGS = {

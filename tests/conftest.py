@@ -33,9 +33,12 @@ def _default_language() -> Iterator[None]:
 def _forget_figures_kept_in_process() -> None:
     # Cached figures are kept unpickled per process under keys with the facts version; a test database starts
     # again from version "none", so every test starts without them.
+    from django.core.cache import cache
+
     from mvimonitor.dashboards.cache import clear_local
 
     clear_local()
+    cache.clear()  # also the API's throttle history: each test starts with its full request allowance
 
 
 @pytest.fixture
