@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 DEMO_ARGS ?= --organisations 60 --years 3 --seed 2026
 SHARED := ../shared/data
 
-.PHONY: run test install system-deps static lint typecheck checks openapi openapi-check pytest pytest-postgres
+.PHONY: run serve test install system-deps static lint typecheck checks openapi openapi-check pytest pytest-postgres
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,17 @@ run: install system-deps static
 	@echo "starting the background worker for imports (manage.py db_worker) beside the web server"
 	$(PY) manage.py db_worker & trap "kill $$!" EXIT INT TERM; $(PY) manage.py runserver $(HOST)
 
+# Production: the environment (DJANGO_ENV=production, SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, ...; see
+# docs/production.md) comes from the caller. Gunicorn serves the pages; the import worker restarts when it stops.
+serve: install static
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py load_reference
+	$(PY) manage.py load_effects_reference
+	$(PY) manage.py check --deploy --fail-level ERROR
+	scripts/supervise.sh $(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py mvimonitor.wsgi
+
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -53,10 +64,14 @@ lint:
 typecheck:
 	$(VENV)/bin/mypy
 
+CHECK_ENV := DJANGO_ENV=production DATABASE_URL=postgres://mvimonitor@db.example.org/mvimonitor \
+  SECRET_KEY=ci-check-only-$$(date +%s)-a-long-random-looking-value-for-the-deploy-check \
+  ALLOWED_HOSTS=mvimonitor.example.org MVIMONITOR_STATIC_ROOT=build/staticfiles-check
+
 checks:
 	$(PY) manage.py check --fail-level WARNING
-	DJANGO_ENV=production DATABASE_URL=postgres://mvimonitor@db.example.org/mvimonitor SECRET_KEY=ci-check-only-$$(date +%s)-a-long-random-looking-value-for-the-deploy-check \
-	  ALLOWED_HOSTS=mvimonitor.example.org $(PY) manage.py check --deploy --fail-level WARNING
+	$(CHECK_ENV) $(PY) manage.py collectstatic --no-input -v 0 --clear
+	$(CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
 openapi:

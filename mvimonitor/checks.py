@@ -1,6 +1,7 @@
 """System checks on the configuration (run by `manage.py check`, and with --deploy in CI)."""
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig
@@ -50,3 +51,19 @@ def disclosure_thresholds(app_configs: Sequence[AppConfig] | None, **kwargs: Any
     if not 0 < p <= 100:
         messages.append(Warning("MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT must lie in 1..100.", id="mvimonitor.W004"))
     return messages
+
+
+@register(Tags.staticfiles, deploy=True)
+def static_files_collected(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> Iterable[CheckMessage]:
+    # Production serves hashed file names from the manifest `collectstatic` writes; without it every page that links
+    # a stylesheet or script fails with a server error.
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if settings.PRODUCTION and not manifest.is_file():
+        return [
+            Warning(
+                f"The static files have not been collected: {manifest} is missing.",
+                hint="Run `manage.py collectstatic --no-input` (make serve does) before starting the server.",
+                id="mvimonitor.W005",
+            )
+        ]
+    return []

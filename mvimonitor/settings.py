@@ -51,9 +51,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "mvimonitor.web.PrivatePagesMiddleware",
     "mvimonitor.organisations.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "mvimonitor.web.RequestBodyLimitMiddleware",  # before the CSRF check, which reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -128,6 +130,15 @@ AXES_COOLOFF_TIME = float(os.getenv("MVIMONITOR_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "mvimonitor.web.client_ip"
+# Proxies in front of the app (a load balancer, a reverse proxy): the client's address is then read from
+# X-Forwarded-For for the login lock and the API throttles (mvimonitor/web.py). 0: the connection's own address.
+MVIMONITOR_TRUSTED_PROXIES = int(os.getenv("MVIMONITOR_TRUSTED_PROXIES", "0"))
+
+# The largest request body read (mvimonitor/web.py): notice uploads may be large, every other form holds at most an
+# evidence file (MVIMONITOR_EVIDENCE_MAX_BYTES) and its fields.
+MVIMONITOR_MAX_REQUEST_BYTES = int(os.getenv("MVIMONITOR_MAX_REQUEST_BYTES", str(12 * 1024 * 1024)))
+MVIMONITOR_MAX_UPLOAD_REQUEST_BYTES = int(os.getenv("MVIMONITOR_MAX_UPLOAD_REQUEST_BYTES", str(201 * 1024 * 1024)))
 
 # Sessions expire after inactivity and when the browser closes.
 SESSION_COOKIE_AGE = int(os.getenv("MVIMONITOR_SESSION_AGE_SECONDS", str(8 * 3600)))
@@ -147,7 +158,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("MVIMONITOR_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "mvimonitor" / "static"]
 if (BASE_DIR / "build" / "static").is_dir():  # vendor CSS/JS copied from node_modules by `npm run build`
     STATICFILES_DIRS.append(BASE_DIR / "build" / "static")
@@ -218,6 +229,7 @@ REST_FRAMEWORK = {
         "user": os.getenv("MVIMONITOR_API_USER_RATE", "1200/minute"),
     },
     "JSON_UNDERSCOREIZE": {"no_underscore_before_number": True},
+    "NUM_PROXIES": MVIMONITOR_TRUSTED_PROXIES or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MVI Monitor API",

@@ -10,9 +10,18 @@ const files = {
   "node_modules/vega-embed/build/vega-embed.min.js": "build/static/vendor/vega/vega-embed.min.js",
 };
 rmSync("build/static/vendor", { recursive: true, force: true });
+// Source maps are not shipped, so a file's pointer to one would point at nothing: production's hashed static storage
+// (collectstatic) follows every such pointer and refuses to finish on a missing target.
+const sourceMapPointer = /^\/\/# sourceMappingURL=.*$/gm;
+const withoutSourceMap = (text) => text.replace(sourceMapPointer, "");
+
 for (const [from, to] of Object.entries(files)) {
   mkdirSync(dirname(to), { recursive: true });
-  cpSync(from, to);
+  if (to.endsWith(".js")) {
+    writeFileSync(to, withoutSourceMap(readFileSync(from, "utf8")));
+  } else {
+    cpSync(from, to);
+  }
   console.log(`${from} -> ${to}`);
 }
 
@@ -29,5 +38,5 @@ if (!importLine.test(source) || !exportLine.test(source)) {
 }
 source = source.replace(importLine, (_line, names) => `const {${names}} = window.vega;`);
 source = source.replace(exportLine, "window.vegaInterpreter = { expressionInterpreter: expression };");
-writeFileSync(interpreterTo, `(function () {\n${source}\n})();\n`);
+writeFileSync(interpreterTo, `(function () {\n${withoutSourceMap(source)}\n})();\n`);
 console.log(`${interpreterFrom} -> ${interpreterTo} (as a plain script)`);
