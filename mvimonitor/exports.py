@@ -40,10 +40,23 @@ class Table(Protocol):
     def note(self) -> str: ...
 
 
+# A text cell that starts with one of these is taken for a formula by spreadsheet software (formula injection: a
+# name typed by one organisation would run as =HYPERLINK(...) or worse in another's spreadsheet).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
     """A number as a number (whole Decimals as int), anything else as it is."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    """As `_cell`; a text that a spreadsheet would read as a formula gets a leading apostrophe, which keeps it text."""
+    value = _cell(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return value
 
 
@@ -59,7 +72,7 @@ def rows_csv_response(rows: Sequence[Sequence[Any]], filename: str) -> HttpRespo
     """Rows as CSV the way Dutch spreadsheet software opens it: semicolons, UTF-8 with a byte-order mark."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerows([_cell(value) for value in row] for row in rows)
+    writer.writerows([_csv_cell(value) for value in row] for row in rows)
     response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
@@ -73,6 +86,9 @@ def rows_xlsx_response(
     sheet.title = sheet_title[:31]
     for row in [*before, *rows]:
         sheet.append([_cell(value) for value in row])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # text that openpyxl took for a formula: keep it text
+                cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

@@ -283,6 +283,15 @@ def _factor_set_labels(effects: QuerySet[EffectCalculation]) -> list[str]:
     return sorted(rows)
 
 
+def _public_factor_set_labels(effects: QuerySet[EffectCalculation]) -> list[str]:
+    """For national figures: the published sets by name. An organisation's own set is private to its members (its name
+    may say whose it is), so national figures only say that own sets were used, not which or by whom."""
+    labels = _factor_set_labels(effects.filter(factor_set__organisation__isnull=True))
+    if effects.filter(factor_set__organisation__isnull=False).exists():
+        labels.append(_("organisations' own sets (not named)"))
+    return labels
+
+
 def _kind_rows(effects: QuerySet[EffectCalculation]) -> list[KindRow]:
     rows = (
         effects.values("kind", "unit")
@@ -342,7 +351,7 @@ def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
         strata[(kind, classes[index])].append(index)
     index_of = {pk: i for i, (pk, _kind) in enumerate(organisations)}
     effects = EffectCalculation.objects.all()
-    labels = _factor_set_labels(effects)
+    labels = _public_factor_set_labels(effects)
     figures: list[Figure] = []
     cells: list[disclosure.Cell] = []
     per_figure: dict[str, tuple[dict[int, float], int, int]] = {}

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -187,3 +188,58 @@ def test_dashboard_counts_not_calculable_with_its_reason(side_a: Side) -> None:
 
     assert "0 commitments calculable, 1 not calculable" in page
     assert "1 × The factor set lacks an item the commitment needs" in page
+
+
+FORMULA_NAME = '=HYPERLINK("https://evil.example","Eigen lijst Gemeente A")'
+
+
+def test_an_own_factor_set_is_never_named_in_national_figures(
+    side_a: Side, electricity_commitment: Callable[..., Commitment]
+) -> None:
+    own = EmissionFactorSet.objects.create(
+        name=FORMULA_NAME, version="1", publication_year=2025, source="test", organisation=side_a.organisation
+    )
+    electricity_commitment(factor_set=own)
+    electricity_commitment()  # with the published set, which may be named
+    recalculation.effects_recalculate(as_of=dt.date(2026, 1, 1))
+    assert EffectCalculation.objects.filter(factor_set=own).exclude(factor_set_label="").exists()
+    client = _client(side_a.reader)
+
+    answers = [
+        client.get(reverse("effects:national")),
+        client.get(reverse("effects:national") + "?format=csv"),
+        client.get(reverse("effects:national") + "?format=xlsx"),
+    ]
+
+    for answer in answers:
+        assert answer.status_code == 200
+        assert b"evil.example" not in answer.content
+    national_sheet = load_workbook(io.BytesIO(answers[2].content)).active
+    texts = " ".join(str(cell.value) for row in national_sheet.iter_rows() for cell in row if cell.value)
+    assert "evil.example" not in texts
+    # where a national figure is shown (here it is suppressed: one organisation), its sources read:
+    labels = selectors._public_factor_set_labels(EffectCalculation.objects.all())
+    assert labels[-1] == "organisations' own sets (not named)"
+    assert not any("evil.example" in label for label in labels)
+    assert any(EmissionFactorSet.objects.public().get().name in label for label in labels)
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_exports(
+    side_a: Side, electricity_commitment: Callable[..., Commitment]
+) -> None:
+    own = EmissionFactorSet.objects.create(
+        name=FORMULA_NAME, version="1", publication_year=2025, source="test", organisation=side_a.organisation
+    )
+    electricity_commitment(factor_set=own)
+    recalculation.effects_recalculate(as_of=dt.date(2026, 1, 1))
+    client = _client(side_a.reader)
+
+    xlsx = client.get(reverse("effects:dashboard") + "?format=xlsx")
+    csv_text = client.get(reverse("effects:dashboard") + "?format=csv").content.decode("utf-8-sig")
+
+    cells = [cell for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows() for cell in row]
+    named = [cell for cell in cells if isinstance(cell.value, str) and "evil.example" in cell.value]
+    assert named, "the organisation's own export names its own set"
+    assert all(cell.data_type == "s" for cell in named)
+    assert not any(cell.data_type == "f" for cell in cells)
+    assert ";'=HYPERLINK(" in csv_text.replace('"', "")
