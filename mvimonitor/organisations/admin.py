@@ -1,23 +1,27 @@
 """Admin for organisations, users, memberships and invitations.
 
 Superusers see everything. Other staff see only the organisations they administer (Action.MANAGE_MEMBERS, decided
-in organisations.access), their members and invitations, on top of Django's model permissions.
+in organisations.access), their memberships and invitations, on top of Django's model permissions; of the accounts,
+only those `admin_scope.manageable_users` allows (members of those organisations only, without rights beyond them).
+Everything out of scope answers 404, including an account's password page.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import ForeignKey, Model, QuerySet
-from django.forms import ModelChoiceField
-from django.http import HttpRequest
+from django.forms import BaseForm, ModelChoiceField
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from mvimonitor.changes import record_changed
 
 from .access import Action, organisations_for
+from .admin_scope import manageable_users, scope_user_choice
 from .models import Invitation, Membership, Organisation, User
 
 if TYPE_CHECKING:  # the admin classes are generic only for the type checker
@@ -30,8 +34,32 @@ else:
     BaseUserAdmin = DjangoUserAdmin
 
 
+F = TypeVar("F", bound=BaseForm)
+
+
 def _managed(request: HttpRequest) -> QuerySet[Organisation]:
     return organisations_for(request.user, Action.MANAGE_MEMBERS)
+
+
+def _user_fields(model: type[Model]) -> list[str]:
+    return [f.name for f in model._meta.get_fields() if isinstance(f, ForeignKey) and f.related_model is User]
+
+
+def with_scoped_users(form_class: type[F], request: HttpRequest) -> type[F]:
+    """`form_class`, whose every choice of an account is narrowed to what the staff user manages (`admin_scope`)."""
+    if request.user.is_superuser:
+        return form_class
+    actor = request.user
+    names = _user_fields(form_class._meta.model)  # type: ignore[attr-defined]
+
+    class ScopedUserForm(form_class):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for name in names:
+                scope_user_choice(self, actor, name)
+
+    ScopedUserForm.__name__ = form_class.__name__
+    return cast("type[F]", ScopedUserForm)
 
 
 class ScopedAdminMixin:
@@ -50,7 +78,29 @@ class ScopedAdminMixin:
     ) -> "ModelChoiceField[Any] | None":
         if db_field.related_model is Organisation and not request.user.is_superuser:
             kwargs["queryset"] = _managed(request)
+        if db_field.related_model is User and not request.user.is_superuser:
+            kwargs["queryset"] = manageable_users(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc, no-any-return]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        return with_scoped_users(super().get_form(request, obj, change=change, **kwargs), request)  # type: ignore[misc]
+
+    def _require_found(self, request: HttpRequest, object_id: str) -> None:
+        # Out of scope is not found (404), rather than Django's redirect to the index: nothing is given away.
+        if not request.user.is_superuser and self.get_object(request, unquote(object_id)) is None:  # type: ignore[attr-defined]
+            raise Http404
+
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._require_found(request, object_id)
+        return super().change_view(request, object_id, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+    def delete_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._require_found(request, object_id)
+        return super().delete_view(request, object_id, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+    def history_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._require_found(request, object_id)
+        return super().history_view(request, object_id, *args, **kwargs)  # type: ignore[misc, no-any-return]
 
     def _in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
         return obj is None or request.user.is_superuser or self.get_queryset(request).filter(pk=obj.pk).exists()
@@ -69,6 +119,11 @@ class MembershipInline(MembershipTabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+
+    def get_formset(self, request: HttpRequest, obj: Organisation | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = with_scoped_users(formset.form, request)
+        return formset
 
 
 @admin.register(Organisation)
@@ -115,13 +170,27 @@ class InvitationAdmin(ScopedAdminMixin, InvitationModelAdmin):
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
-    organisation_path = "memberships__organisation"
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "national_analyst"]
     list_filter = ["is_staff", "is_superuser", "is_active", "national_analyst"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         (_("MVI Monitor"), {"fields": ["national_analyst"]}),
     )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        # Only the accounts the staff user manages: also what the user autocomplete of every form offers.
+        queryset = BaseUserAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=manageable_users(request.user).values("pk"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A new account would belong to no organisation; a beheerder invites people instead.
+        return bool(request.user.is_superuser)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        self._require_found(request, id)
+        return super().user_change_password(request, id, form_url)
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))

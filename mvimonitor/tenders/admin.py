@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from mvimonitor.changes import record_changed
 from mvimonitor.organisations.access import Action, organisation_id_of, organisations_for, permitted, visible_to
+from mvimonitor.organisations.models import User
 
 from .models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 
@@ -80,6 +81,24 @@ class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         # Adding needs an organisation to be chosen first; for non-superusers that happens in the web UI.
         return bool(request.user.is_superuser)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return readonly
+        # Who confirmed or created a record is set by the services. As a free choice it would let a staff user name
+        # any account (and its raw-id widget would show the name of whichever account number is typed in).
+        return readonly + [name for name in self._user_fields() if name not in readonly]
+
+    def _user_fields(self) -> list[str]:
+        declared = getattr(getattr(self.form, "_meta", None), "fields", None)
+        return [
+            field.name
+            for field in self.model._meta.get_fields()
+            if isinstance(field, models.ForeignKey)
+            and field.related_model is User
+            and (declared is None or field.name in declared)
+        ]
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
