@@ -1,5 +1,6 @@
 """The permission matrix: every URL of the UI, the admin and the API, as every role of organisation A, against the
-records of organisation B. Nothing of B may be read or changed.
+records of organisation B. Nothing of B may be read or changed, and no account of B's people (nor a superuser's) may be
+changed or joined to A: not even the account of B's beheerder who is also a member of A.
 
 The URL list is not written by hand: it is walked from the URL configuration, so a new URL is covered (or the test
 fails asking for a value for its parameter) without anyone remembering to add it here.
@@ -78,6 +79,8 @@ class World:
     factor_set_b: EmissionFactorSet
     run_b: ImportRun
     proposal_b: MVIProposal
+    shared: User  # a beheerder of B who is also a lezer of A: A may see the name, never change the account
+    root: User  # a superuser without memberships
 
 
 @pytest.fixture
@@ -114,6 +117,8 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     factor_set_b = EmissionFactorSet.objects.create(
         name="Eigen factorlijst B-geheim", version="1", publication_year=2025, source="B", organisation=org_b
     )
+    shared = MembershipFactory(organisation=org_b, role=Role.BEHEERDER, user__username="gedeelde-beheerder").user
+    MembershipFactory(organisation=org_a, role=Role.LEZER, user=shared)
     return World(
         org_a=org_a,
         org_b=org_b,
@@ -132,6 +137,8 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         proposal_b=MVIProposal.objects.create(
             lot=lot_b, theme=ThemeFactory(code="milieu"), origin="explicit_code", confidence="high", evidence="BT-774"
         ),
+        shared=shared,
+        root=User.objects.create_superuser("root", "root@example.org", "correct-horse-battery-staple"),
     )
 
 
@@ -142,9 +149,13 @@ def snapshot(world: World) -> dict[str, Any]:
     def rows(qs: models.QuerySet[Any]) -> list[dict[str, Any]]:
         return [{k: str(v) for k, v in row.items()} for row in qs.order_by("pk").values()]
 
+    people = User.objects.filter(models.Q(memberships__organisation=b) | models.Q(is_superuser=True)).distinct()
     return {
         "organisation": rows(Organisation.objects.filter(pk=b.pk)),
         "memberships": rows(Membership.objects.filter(organisation=b)),
+        # B's people and the superusers: their accounts (password hash included) and where they are members
+        "people": rows(people),
+        "their_memberships": rows(Membership.objects.filter(user__in=people.values("pk"))),
         "invitations": rows(Invitation.objects.filter(organisation=b)),
         "tenders": rows(Tender.objects.filter(organisation=b)),
         "lots": rows(Lot.objects.filter(tender__organisation=b)),
@@ -261,7 +272,13 @@ def hostile_api_body(url: str, world: World) -> dict[str, Any]:
     }
 
 
-ROLES = [*Role, "national_analyst", "staff"]
+ROLES = [*Role, "national_analyst", "staff", "staff_member_admin"]
+# What a staff beheerder who is not a superuser typically holds to manage their organisation's people in the admin.
+MEMBER_ADMIN_PERMISSIONS = [
+    f"{action}_{model}"
+    for model in ("membership", "user", "invitation", "organisation")
+    for action in ("add", "change", "delete", "view")
+]
 
 
 def make_user(role: str, world: World) -> User:
@@ -273,6 +290,12 @@ def make_user(role: str, world: World) -> User:
         user.is_staff = True
         user.save()
         user.user_permissions.set(Permission.objects.all())
+        return user  # type: ignore[no-any-return]
+    if role == "staff_member_admin":
+        user = MembershipFactory(organisation=world.org_a, role=Role.BEHEERDER).user
+        user.is_staff = True
+        user.save()
+        user.user_permissions.set(Permission.objects.filter(codename__in=MEMBER_ADMIN_PERMISSIONS))
         return user  # type: ignore[no-any-return]
     return MembershipFactory(organisation=world.org_a, role=role).user  # type: ignore[no-any-return]
 
@@ -347,6 +370,7 @@ def test_no_role_of_a_reads_or_changes_b_in_the_admin(role: str, world: World) -
         AwardCriterion: world.criterion_b,
         MVIApplication: world.application_b,
         Contract: world.contract_b,
+        User: world.membership_b.user,
     }
 
     for model in admin.site._registry:
@@ -367,4 +391,40 @@ def test_no_role_of_a_reads_or_changes_b_in_the_admin(role: str, world: World) -
             response = client.post(url, {"post": "yes", "name": "overgenomen", "title": "overgenomen"})
             assert response.status_code in (302, 403, 404), f"POST {url} as {role} -> {response.status_code}"
 
+    attempt_account_takeovers(client, world, role)
     assert snapshot(world) == before
+
+
+TAKEN_OVER_PASSWORD = "Overgenomen-wachtwoord-2026"
+
+
+def attempt_account_takeovers(client: Client, world: World, role: str) -> None:
+    """Join B's people or a superuser to A, set their password, change their account: each must be refused."""
+    offered = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "organisations", "model_name": "membership", "field_name": "user", "term": ""},
+    )
+    assert offered.status_code in (200, 302, 403), f"user autocomplete as {role} -> {offered.status_code}"
+    victims = (world.membership_b.user, world.shared, world.root)
+    if offered.status_code == 200:
+        names = {row["text"] for row in offered.json()["results"]}
+        assert not names & {victim.username for victim in victims}, f"user autocomplete as {role} offers {names}"
+    for victim in victims:
+        client.post(
+            "/admin/organisations/membership/add/",
+            {"user": victim.pk, "organisation": world.org_a.pk, "role": Role.BEHEERDER},
+        )
+        base = f"/admin/organisations/user/{victim.pk}/"
+        password = {"password1": TAKEN_OVER_PASSWORD, "password2": TAKEN_OVER_PASSWORD, "usable_password": "true"}
+        account = {
+            "username": victim.username,
+            "email": "indringer@example.org",
+            "is_active": "on",
+            "date_joined_0": victim.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": victim.date_joined.strftime("%H:%M:%S"),
+        }
+        for url, data in ((f"{base}password/", password), (f"{base}change/", account)):
+            for response in (client.get(url), client.post(url, data)):
+                assert response.status_code in (302, 403, 404), f"{url} as {role} -> {response.status_code}"
+                if response.status_code == 302:
+                    assert "/login/" in response["Location"], f"{url} as {role} -> {response['Location']}"
