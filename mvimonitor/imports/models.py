@@ -74,6 +74,15 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
     message = models.TextField(_("message"), blank=True)
+    # Signs of life while the run goes on (docs/imports.md, "Recovery"): the process that runs it stamps the run when
+    # it starts and with every chunk it commits, so a run whose process died is told apart from a slow one.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    worker = models.CharField(
+        _("importing process"), max_length=200, blank=True, help_text=_("Host name and process id.")
+    )
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"), default=0, help_text=_("How often the run was started; more than once when it was resumed.")
+    )
 
     class Meta:
         verbose_name = _("import run")
@@ -86,6 +95,26 @@ class ImportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {RunStatus.DONE, RunStatus.FAILED}
+
+
+class ImportWorker(models.Model):
+    """A worker process (`manage.py import_worker`) and when it was last seen, for the operators' status page.
+
+    Written when the worker starts, about once a minute while it polls, and when it stops: cheap enough for SQLite.
+    """
+
+    name = models.CharField(_("worker"), max_length=200, unique=True, help_text=_("Host name and process id."))
+    started_at = models.DateTimeField(_("started at"))
+    seen_at = models.DateTimeField(_("last seen"))
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import worker")
+        verbose_name_plural = _("import workers")
+        ordering = ["-seen_at", "name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ImportUpload(models.Model):

@@ -7,16 +7,24 @@ failures.
   write meets a database error it is rolled back and its notices are imported again one by one, each in its own
   savepoint, as the chunk's other notices are. A failure rolls back that notice only, is recorded with file, notice
   and field, and the run goes on. Each chunk is committed, so the run's progress is visible to other connections.
+- Alive or stalled. The run is stamped with the importing process (`process_name`) and a heartbeat when it starts and
+  with every chunk it commits, in the same write as the counts; `recovery.py` resumes or fails a run whose heartbeat
+  stopped. The counts committed with a chunk are exactly those of the notices committed, so a resumed run skips the
+  notices it has seen and goes on counting. A process whose run was taken from it (resumed elsewhere or marked
+  failed) finds out at its next commit, rolls that chunk back and stops.
 """
 
 import hashlib
 import logging
+import os
+import socket
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +53,33 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000  # notices per commit (and per refresh of the derived tables)
 Progress = Callable[[ImportRun], None]
+COUNTS = ["seen", "created", "updated", "unchanged", "failed"]
+
+
+def process_name() -> str:
+    """This process as a run and the status page name it: host name and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+class RunTakenOverError(Exception):
+    """The run is no longer this process's to import: it was resumed by another process or marked failed."""
+
+
+class _StopRequestedError(Exception):
+    """The process is stopping (`request_stop`): the run is handed back after the chunk just committed."""
+
+
+_stop = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask the imports of this process to stop after the chunk they are writing and hand their runs back to the
+    queue; the worker does this on SIGTERM, so a stopped worker leaves nothing half-done."""
+    _stop.set()
+
+
+def clear_stop() -> None:
+    _stop.clear()
 
 
 @dataclass
@@ -63,6 +98,7 @@ class RunReport:
 
     run: ImportRun
     failures: list[FailureInfo] = field(default_factory=list)
+    handed_back: bool = False  # stopped after a chunk on request (`request_stop`): queued again, to go on later
 
 
 @transaction.atomic
@@ -194,9 +230,10 @@ class _RunImporter:
         self, raw_notices: Iterable[n.RawNotice], *, progress: Progress | None, batch_size: int, read_ahead: bool
     ) -> RunReport:
         run = self.run
-        run.status = RunStatus.RUNNING
-        run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at"])
+        if not self._start():
+            logger.warning("Import run %(run)s was started by another process; left to it", {"run": run.pk})
+            run.refresh_from_db()
+            return self.report
         # read ahead by a whole chunk: while this thread writes one chunk (mostly waiting for the database), the other
         # reads the next
         inputs = (
@@ -211,9 +248,23 @@ class _RunImporter:
                     # Same transaction as the records, so dashboards never count a tender differently from the record.
                     record_changed(tender_ids=self.store.touched)
                     self.store.touched.clear()
-                    run.save(update_fields=["seen", "created", "updated", "unchanged", "failed"])
+                    self._save(*COUNTS)
                 if progress is not None:
                     progress(run)
+                if _stop.is_set() and not run.dry_run:
+                    raise _StopRequestedError
+        except _StopRequestedError:
+            self._hand_back()
+            return self.report
+        except RunTakenOverError:
+            logger.warning("Import run %(run)s was taken over; this process stops importing it", {"run": run.pk})
+            run.refresh_from_db()
+            return self.report
+        except (OperationalError, InterfaceError):
+            # The database was unavailable (a write lock held too long, a lost connection), which is not the notices'
+            # fault: the run stays running as last committed, for the recovery sweep to resume, or the command to fail.
+            logger.exception("Import run %(run)s lost the database", {"run": run.pk})
+            raise
         except n.ReadError as error:  # a whole input could not be opened (not one notice)
             self._fail(file=error.file, locator="", notice=error.notice, field=error.field, message=error.message)
             run.status = RunStatus.FAILED
@@ -224,13 +275,58 @@ class _RunImporter:
             run.message = _("The import stopped unexpectedly: %(error)s") % {"error": error}
         else:
             run.status = RunStatus.DONE
+            if run.attempts > 1:
+                run.message = _(
+                    "The import was interrupted and resumed where it stopped (attempt %(attempt)s); "
+                    "the counts cover every notice."
+                ) % {"attempt": run.attempts}
         run.finished_at = timezone.now()
-        run.save(
-            update_fields=["status", "message", "finished_at", "seen", "created", "updated", "unchanged", "failed"]
-        )
+        try:
+            self._save("status", "message", "finished_at", *COUNTS)
+        except RunTakenOverError:
+            logger.warning("Import run %(run)s was taken over before it finished", {"run": run.pk})
+            run.refresh_from_db()
         if progress is not None:
             progress(run)
         return self.report
+
+    def _start(self) -> bool:
+        """Claim the queued run for this process: running, one attempt more, stamped. False when another process
+        claimed it first (a task delivered twice)."""
+        run = self.run
+        now = timezone.now()
+        started_at = run.started_at or now  # a resumed run keeps the time it was first started
+        claimed = ImportRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED, attempts=run.attempts).update(
+            status=RunStatus.RUNNING, started_at=started_at, attempts=run.attempts + 1, heartbeat_at=now,
+            worker=process_name(),
+        )  # fmt: skip
+        if not claimed:
+            return False
+        run.status, run.started_at, run.attempts = RunStatus.RUNNING, started_at, run.attempts + 1
+        run.heartbeat_at, run.worker = now, process_name()
+        return True
+
+    def _hand_back(self) -> None:
+        """Queue the run again where its last chunk ended, without counting this start as an attempt."""
+        run = self.run
+        message = _("The worker stopped after %(seen)s notices; the import goes on from there when a worker runs.") % {
+            "seen": run.seen
+        }
+        mine = ImportRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, attempts=run.attempts, worker=run.worker)
+        now = timezone.now()
+        if mine.update(status=RunStatus.QUEUED, attempts=run.attempts - 1, heartbeat_at=now, message=message):
+            logger.warning("Import run %(run)s handed back after %(seen)s notices", {"run": run.pk, "seen": run.seen})
+            self.report.handed_back = True
+        run.refresh_from_db()
+
+    def _save(self, *fields: str) -> None:
+        """Store `fields` of the run and a new heartbeat if the run is still this process's, else RunTakenOverError."""
+        run = self.run
+        run.heartbeat_at = timezone.now()
+        values = {name: getattr(run, name) for name in (*fields, "heartbeat_at")}
+        mine = ImportRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, attempts=run.attempts, worker=run.worker)
+        if not mine.update(**values):
+            raise RunTakenOverError(run.pk)
 
     def _import_chunk(self, chunk: list[_Input]) -> None:
         """Import a chunk: new procedures are built in memory and written together; the rest one at a time.

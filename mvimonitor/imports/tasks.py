@@ -1,18 +1,24 @@
 """Background work of the imports: one task runs one queued import run (django-tasks, database backend).
 
 The upload page stores the files with the run (`ImportUpload`) and enqueues `import_run_task` after the commit; the
-worker (`manage.py db_worker`) reads the files back and imports them through `services.import_run_execute`, which
+worker (`manage.py import_worker`) reads the files back and imports them through `services.import_run_execute`, which
 stores the counts after every batch so the page can show progress.
+
+A run that was interrupted (its worker killed, the database unavailable) is queued again by the recovery sweep
+(`recovery.py`) and resumed here: the notices its committed chunks counted as seen are read again but skipped, so the
+counts go on where they stopped and end as those of an uninterrupted run.
 """
 
 import io
+import itertools
 from collections.abc import Iterator
 
+from django.conf import settings
 from django_tasks import task
 
 from . import notices as n
 from .models import ImportRun, RunStatus
-from .services import import_run_execute
+from .services import BATCH_SIZE, import_run_execute
 
 
 def _uploaded_notices(run: ImportRun) -> Iterator[n.RawNotice]:
@@ -24,9 +30,16 @@ def _uploaded_notices(run: ImportRun) -> Iterator[n.RawNotice]:
 
 @task()
 def import_run_task(run_id: int) -> str:
-    """Import the uploaded files of run `run_id`; returns the run's final status."""
+    """Import the uploaded files of run `run_id`, or what is left of them; returns the run's final status."""
     run = ImportRun.objects.select_related("organisation", "started_by").get(pk=run_id)
     if run.status != RunStatus.QUEUED:
         return str(run.status)  # already picked up (a task delivered twice does no harm)
-    import_run_execute(run=run, raw_notices=_uploaded_notices(run))
+    # Stored uploads are read in the same order every time, so the first `seen` notices are those already counted.
+    report = import_run_execute(
+        run=run,
+        raw_notices=itertools.islice(_uploaded_notices(run), run.seen, None),
+        batch_size=getattr(settings, "MVIMONITOR_IMPORT_BATCH_SIZE", BATCH_SIZE),
+    )
+    if report.handed_back:  # the worker is stopping: the next one goes on with it
+        import_run_task.enqueue(run.pk)
     return str(run.status)

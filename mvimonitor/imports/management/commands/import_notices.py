@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
 
 from mvimonitor.imports import notices as n
 from mvimonitor.imports.models import ImportRun, RunStatus
+from mvimonitor.imports.recovery import fail_run
 from mvimonitor.imports.services import import_run_create, import_run_execute, read_ahead_pays
 from mvimonitor.organisations.models import Organisation
 
@@ -81,11 +84,19 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
         )
         bar = _ProgressBar(sys.stderr, enabled=not options["no_progress"] and options["verbosity"] > 0)
-        report = import_run_execute(
-            run=run,
-            raw_notices=bar.count(read_paths([str(p) for p in paths]), run),
-            read_ahead=read_ahead_pays(),
-        )
+        try:
+            report = import_run_execute(
+                run=run,
+                raw_notices=bar.count(read_paths([str(p) for p in paths]), run),
+                read_ahead=read_ahead_pays(),
+            )
+        except KeyboardInterrupt:
+            self._stopped(run, _("The import was stopped by the user; run the command again to finish it."))
+            raise CommandError("Stopped; the chunks committed before are kept. Run the command again.") from None
+        except (OperationalError, InterfaceError) as error:
+            message = _("The database was unavailable (%(error)s); run the command again.") % {"error": error}
+            self._stopped(run, message)
+            raise CommandError(message) from error
         bar.close(run)
         for failure in report.failures:
             where = ", ".join(
@@ -106,3 +117,13 @@ class Command(BaseCommand):
         )
         if run.status == RunStatus.FAILED:
             raise CommandError(run.message or "The import failed.")
+
+    def _stopped(self, run: ImportRun, message: str) -> None:
+        """Fail a run that stopped half-way, so it does not show as running; if even that fails, the recovery sweep
+        of the import worker fails it later."""
+        if run.dry_run or run.status != RunStatus.RUNNING:
+            return
+        try:
+            fail_run(run, message=message)
+        except (OperationalError, InterfaceError):
+            self.stderr.write("The run could not be marked failed; the import worker's recovery sweep will do so.")
