@@ -40,6 +40,44 @@ class ReadError(ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one input may hold, the one place of the readers' limits (keyword arguments of `sources.read_paths` and
+    `sources.read_upload` override them). A notice or file beyond a limit is refused with a `ReadError` naming file,
+    notice and field; the other notices go on.
+
+    One notice: `max_xml_bytes` (an XML document, parsed whole), `max_notice_bytes` (an OCDS release or record, about
+    its JSON text, counted while it is read), `max_depth` (JSON nesting inside one release), `max_lots`,
+    `max_entries` (of each list a notice holds: items, awards, results, winners, codes, texts, award criteria, CPV
+    codes) and `max_text_chars` (one text field). Archives: `max_members`, `max_member_bytes`, `max_total_bytes`,
+    `max_ratio` (checked on the bytes actually produced, from 1 MB on) and `max_temp_bytes` (all bytes written to
+    temporary files while one call reads its archives, workbooks inside archives included).
+    """
+
+    max_xml_bytes: int = 50 * MB
+    max_notice_bytes: int = 16 * MB
+    max_depth: int = 64
+    max_lots: int = 1_000
+    max_entries: int = 10_000
+    max_text_chars: int = 100_000
+    max_members: int = 100_000
+    max_member_bytes: int = 4 * 1024 * MB
+    max_total_bytes: int = 16 * 1024 * MB
+    max_ratio: int = 200
+    max_temp_bytes: int = 2 * 1024 * MB
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class InputStoppedError(ReadError):
+    """Reading an input itself had to stop (an archive limit was reached while a member was read): a reader lets it
+    pass to the caller that opened the input, instead of reporting it as a fault of one notice."""
+
+
 @dataclass(frozen=True, slots=True)
 class Code:
     """One explicit code read from a notice, with where it was found.
@@ -215,3 +253,58 @@ class RawNotice:
     error: ReadError | None = None
     # Reader remarks about the input that are not errors (TenderNed: unknown columns), on the first notice of a file
     warnings: tuple[str, ...] = ()
+
+
+def _notice_texts(notice: Notice) -> list[tuple[str, str]]:
+    texts = [("title", notice.title), ("description", notice.description)]
+    if notice.buyer is not None:
+        texts.append(("buyer.name", notice.buyer.name))
+    for lot in notice.lots:
+        texts += [(f"lot {lot.lot_id} title", lot.title), (f"lot {lot.lot_id} description", lot.description)]
+        texts += [(text.path or text.field, text.text) for text in lot.texts]
+        for criterion in lot.award_criteria:
+            texts += [(criterion.path or "award criterion", criterion.name), (criterion.path, criterion.description)]
+    for result in notice.results:
+        texts += [(f"result {result.lot_id} winner", winner.name) for winner in result.winners]
+    return texts
+
+
+def _notice_lists(notice: Notice) -> list[tuple[str, int]]:
+    lots = notice.lots
+    return [
+        ("results", len(notice.results)),
+        ("winners", sum(len(r.winners) for r in notice.results)),
+        ("codes", len(notice.codes) + sum(len(lot.codes) for lot in lots)),
+        ("texts", sum(len(lot.texts) for lot in lots)),
+        ("award criteria", sum(len(lot.award_criteria) for lot in lots)),
+        ("CPV codes", len(notice.additional_cpvs) + sum(len(lot.additional_cpvs) for lot in lots)),
+        ("warnings", len(notice.warnings)),
+    ]
+
+
+def check_limits(notice: Notice, limits: Limits = DEFAULT_LIMITS, *, file: str = "", locator: str = "") -> None:
+    """Raise `ReadError` when `notice` holds more than `limits` allow: lots, entries of a list, a text's length."""
+    where = notice.notice_id or locator
+    if len(notice.lots) > limits.max_lots:
+        raise ReadError(
+            f"the notice has {len(notice.lots)} lots, above the limit of {limits.max_lots}",
+            file=file,
+            notice=where,
+            field="lots",
+        )
+    for name, count in _notice_lists(notice):
+        if count > limits.max_entries:
+            raise ReadError(
+                f"the notice has {count} {name}, above the limit of {limits.max_entries}",
+                file=file,
+                notice=where,
+                field=name,
+            )
+    for name, text in _notice_texts(notice):
+        if len(text) > limits.max_text_chars:
+            raise ReadError(
+                f"the text is {len(text)} characters long, above the limit of {limits.max_text_chars}",
+                file=file,
+                notice=where,
+                field=name,
+            )

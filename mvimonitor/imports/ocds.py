@@ -23,9 +23,13 @@ from typing import IO, Any
 
 import ijson
 
+from . import jsonstream
 from .notices import (
+    DEFAULT_LIMITS,
     AwardCriterion,
     Code,
+    InputStoppedError,
+    Limits,
     Lot,
     LotResult,
     Notice,
@@ -35,6 +39,7 @@ from .notices import (
     ReadError,
     SourceFormat,
     Text,
+    check_limits,
 )
 from .xmlsafe import dutch_ids, to_decimal
 
@@ -102,11 +107,34 @@ def _amount(value: object) -> tuple[Decimal | None, str]:
 
 
 class _Reader:
-    def __init__(self, release: dict[str, Any], file: str, locator: str) -> None:
+    def __init__(self, release: dict[str, Any], file: str, locator: str, limits: Limits = DEFAULT_LIMITS) -> None:
         self.release = release
         self.file = file
         self.locator = locator
+        self.limits = limits
         self.warnings: list[str] = []
+
+    def check_lists(self, name: str) -> None:
+        """Refuse a release whose lists (lots, items, awards, ...) hold more entries than a notice may, before they
+        are read."""
+        release = self.release
+        tender = _dict(release.get("tender"))
+        lists = {
+            "tender.lots": (_list(tender.get("lots")), self.limits.max_lots),
+            "tender.items": (_list(tender.get("items")), self.limits.max_entries),
+            "parties": (_list(release.get("parties")), self.limits.max_entries),
+            "awards": (_list(release.get("awards")), self.limits.max_entries),
+            "contracts": (_list(release.get("contracts")), self.limits.max_entries),
+            "bids.statistics": (_list(_dict(release.get("bids")).get("statistics")), self.limits.max_entries),
+        }
+        for path, (entries, limit) in lists.items():
+            if len(entries) > limit:
+                raise ReadError(
+                    f"the release has {len(entries)} entries in {path}, above the limit of {limit}",
+                    file=self.file,
+                    notice=name,
+                    field=path,
+                )
 
     def read(self) -> Notice:
         release = self.release
@@ -116,6 +144,7 @@ class _Reader:
             raise ReadError("the release has no ocid", file=self.file, notice=release_id or self.locator, field="ocid")
         if not release_id:
             raise ReadError("the release has no id", file=self.file, notice=self.locator, field="id")
+        self.check_lists(release_id)
         tags = [str(t) for t in _list(release.get("tag"))]
         tender = _dict(release.get("tender"))
         parties = {str(p.get("id")): p for p in _list(release.get("parties")) if isinstance(p, dict)}
@@ -238,9 +267,12 @@ class _Reader:
             lot = self.lot(tender, "tender", "1", items)
             return [lot]
         lots = []
+        by_lot: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            by_lot.setdefault(str(item.get("relatedLot") or ""), []).append(item)
         for index, data in enumerate(raw_lots):
             lot_id = str(data.get("id") or index + 1)
-            lot_items = [i for i in items if str(i.get("relatedLot") or "") == lot_id]
+            lot_items = by_lot.get(lot_id, [])
             lot = self.lot(data, f"tender.lots[{index}]", lot_id, lot_items)
             # tender-level sustainability applies to every lot
             self.sustainability(lot, tender, "tender")
@@ -420,71 +452,109 @@ class _Reader:
         return results
 
 
-def read_release(release: object, *, file: str = "", locator: str = "") -> Notice:
+def read_release(release: object, *, file: str = "", locator: str = "", limits: Limits = DEFAULT_LIMITS) -> Notice:
     if not isinstance(release, dict):
         raise ReadError("a release must be a JSON object", file=file, notice=locator)
-    return _Reader(release, file, locator).read()
+    return _Reader(release, file, locator, limits).read()
 
 
-def _package_kind(stream: IO[bytes], file: str) -> str:
-    for prefix, event, value in ijson.parse(stream):
-        if prefix == "" and event == "map_key" and value in ("releases", "records"):
-            return str(value)
-        if prefix == "" and event in ("start_array", "string", "number", "boolean", "null"):
-            break
-    raise ReadError(
-        "not an OCDS release package or record package (no 'releases' or 'records' key)", file=file, field="releases"
-    )
+def _problem(built: jsonstream.Built, file: str, locator: str) -> RawNotice:
+    """A release or record left unread because it passed a limit; the file keeps its bytes."""
+    name = built.ids.get("id") or built.ids.get("ocid") or locator
+    what = "record" if locator.startswith("records") and "." not in locator else "release"
+    error = ReadError(f"the {what} is {built.problem} (not read)", file=file, notice=name, field=built.field)
+    return RawNotice(file=file, locator=locator, raw=b"", error=error)
 
 
-def iter_ocds(stream: IO[bytes], *, file: str = "") -> Iterator[RawNotice]:
-    """Stream the releases of an OCDS package. `stream` must be seekable (it is read twice: keys, then items)."""
-    try:
-        kind = _package_kind(stream, file)
-    except ReadError as not_a_package:
-        yield RawNotice(file=file, locator="", raw=b"", error=not_a_package)
-        return
-    except ijson.JSONError as exc:
-        yield RawNotice(file=file, locator="", raw=b"", error=ReadError(f"malformed JSON: {exc}", file=file))
-        return
-    stream.seek(0)
+def iter_ocds(stream: IO[bytes], *, file: str = "", limits: Limits = DEFAULT_LIMITS) -> Iterator[RawNotice]:
+    """Stream the releases of an OCDS package in one pass, one release (or record) in memory at a time.
+
+    A release or record larger than `limits.max_notice_bytes` or nested deeper than `limits.max_depth` is reported
+    (file, release id or place) and skipped; the ones after it are read on. The package may be UTF-8 (with or
+    without a byte-order mark) or UTF-16/UTF-32 with a byte-order mark.
+    """
+    events = ijson.basic_parse(jsonstream.utf8(stream))
+    kind = ""
     index = -1
     try:
-        if kind == "releases":
-            for index, release in enumerate(ijson.items(stream, "releases.item")):
-                yield _one(release, file, f"releases[{index}]")
-        else:
-            for index, record in enumerate(ijson.items(stream, "records.item")):
-                record = _dict(record)
-                compiled = record.get("compiledRelease")
-                if isinstance(compiled, dict):
-                    yield _one(compiled, file, f"records[{index}].compiledRelease")
-                    continue
-                embedded = [
-                    r for r in _list(record.get("releases")) if isinstance(r, dict) and "ocid" in r and "id" in r
-                ]
-                if not embedded:
-                    problem = ReadError(
-                        "the record has neither a compiledRelease nor embedded releases",
-                        file=file,
-                        notice=f"records[{index}]",
-                        field="compiledRelease",
-                    )
-                    yield RawNotice(file=file, locator=f"records[{index}]", raw=release_bytes(record), error=problem)
-                for position, release in enumerate(embedded):
-                    yield _one(release, file, f"records[{index}].releases[{position}]")
+        event, _value = next(events, ("", None))
+        if event != "start_map":
+            raise ReadError(
+                "not an OCDS release package or record package (no 'releases' or 'records' key)",
+                file=file,
+                field="releases",
+            )
+        for event, value in events:
+            if event == "end_map":
+                break
+            event, first = next(events)
+            if kind or value not in ("releases", "records"):
+                jsonstream.skip(event, events)
+                continue
+            kind = str(value)
+            if event != "start_array":
+                jsonstream.skip(event, events)
+                continue
+            for event, first in events:
+                if event == "end_array":
+                    break
+                index += 1
+                built = jsonstream.build(
+                    event, first, events, max_bytes=limits.max_notice_bytes, max_depth=limits.max_depth
+                )
+                if built.problem:
+                    yield _problem(built, file, f"{kind}[{index}]")
+                elif kind == "releases":
+                    yield _one(built.value, file, f"releases[{index}]", limits)
+                else:
+                    yield from _record(built.value, file, index, limits)
+        if not kind:
+            raise ReadError(
+                "not an OCDS release package or record package (no 'releases' or 'records' key)",
+                file=file,
+                field="releases",
+            )
         if index < 0:
-            empty = ReadError(f"the package has no {kind}", file=file, field=kind)
-            yield RawNotice(file=file, locator="", raw=b"", error=empty)
-    except ijson.JSONError as exc:
+            yield RawNotice(
+                file=file, locator="", raw=b"", error=ReadError(f"the package has no {kind}", file=file, field=kind)
+            )
+    except InputStoppedError:
+        raise  # a limit of the archive the package comes from: the caller reports it
+    except ReadError as not_a_package:
+        yield RawNotice(file=file, locator="", raw=b"", error=not_a_package)
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        if not kind:
+            yield RawNotice(file=file, locator="", raw=b"", error=ReadError(f"malformed JSON: {exc}", file=file))
+            return
         where = f"after item {index}" if index >= 0 else "before the first item"
         broken = ReadError(f"malformed JSON {where}: {exc}", file=file, notice=f"{kind}[{index + 1}]")
         yield RawNotice(file=file, locator=f"{kind}[{index + 1}]", raw=b"", error=broken)
 
 
-def _one(release: object, file: str, locator: str) -> RawNotice:
+def _record(record: object, file: str, index: int, limits: Limits) -> Iterator[RawNotice]:
+    record = _dict(record)
+    compiled = record.get("compiledRelease")
+    if isinstance(compiled, dict):
+        yield _one(compiled, file, f"records[{index}].compiledRelease", limits)
+        return
+    embedded = [r for r in _list(record.get("releases")) if isinstance(r, dict) and "ocid" in r and "id" in r]
+    if not embedded:
+        problem = ReadError(
+            "the record has neither a compiledRelease nor embedded releases",
+            file=file,
+            notice=f"records[{index}]",
+            field="compiledRelease",
+        )
+        yield RawNotice(file=file, locator=f"records[{index}]", raw=release_bytes(record), error=problem)
+    for position, release in enumerate(embedded):
+        yield _one(release, file, f"records[{index}].releases[{position}]", limits)
+
+
+def _one(release: object, file: str, locator: str, limits: Limits = DEFAULT_LIMITS) -> RawNotice:
     raw = release_bytes(release)
     try:
-        return RawNotice(file=file, locator=locator, raw=raw, notice=read_release(release, file=file, locator=locator))
+        notice = read_release(release, file=file, locator=locator, limits=limits)
+        check_limits(notice, limits, file=file, locator=locator)
     except ReadError as error:
         return RawNotice(file=file, locator=locator, raw=raw, error=error)
+    return RawNotice(file=file, locator=locator, raw=raw, notice=notice)

@@ -7,48 +7,69 @@ never from the file name: XML root element (`TED_EXPORT` -> TED R2.0.9; `Contrac
 TenderNed columns. Anything that cannot be read becomes a `RawNotice` with a `ReadError` naming the file (and the
 member inside an archive after `!/`), the notice and the field when known, and iteration goes on.
 
-Limits (keyword arguments, safe defaults): one XML document above `max_xml_bytes` is refused unread (XML notices are
-parsed whole; big JSON and CSV files are streamed instead). Archives are checked against zip bombs while they are
-extracted, not only from the sizes their headers claim: at most `max_members` members, `max_member_bytes` per
-member, `max_total_bytes` in all, and a compression ratio of at most `max_ratio` once a member passes 1 MB.
-Archives inside archives are not opened.
+Limits (`notices.Limits`, overridden by keyword arguments): one XML document above `max_xml_bytes` is refused unread
+(XML notices are parsed whole; big JSON and CSV files are streamed instead); an OCDS release above `max_notice_bytes`
+or nested deeper than `max_depth` is skipped with an error; a notice with more than `max_lots` lots, more than
+`max_entries` entries in a list or a text longer than `max_text_chars` is refused. Archives are checked against zip
+bombs while they are extracted, not only from the sizes their headers claim: at most `max_members` members,
+`max_member_bytes` per member, `max_total_bytes` in all, and a compression ratio of at most `max_ratio` once a member
+passes 1 MB. XML and JSON members are read straight from the archive; the others (CSV, workbooks) are extracted to
+temporary files, and one call writes at most `max_temp_bytes` to them (the expanded size of a workbook inside an
+archive counts too). Archives inside archives are not opened.
+
+XML is read in UTF-8, UTF-16 or UTF-32 (as its byte-order mark or declaration says); JSON in UTF-8 (with or without a
+byte-order mark), or UTF-16/UTF-32 with a byte-order mark.
 """
 
 import io
 import os
-import shutil
 import tarfile
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .eforms import ROOT_NAMESPACES, read_eforms
-from .notices import RawNotice, ReadError
+from .notices import DEFAULT_LIMITS, InputStoppedError, Limits, RawNotice, ReadError, check_limits
 from .ocds import iter_ocds
 from .ted import read_ted
 from .tenderned import ALIASES, _norm, iter_csv, iter_xlsx
-from .xmlsafe import DEFAULT_MAX_XML_BYTES, local_name, parse_xml
+from .xmlsafe import local_name, parse_xml, text_head
+
+__all__ = ["DEFAULT_LIMITS", "Limits", "read_paths", "read_upload"]
 
 CHUNK = 1024 * 1024
+SPOOL = 16 * CHUNK  # a temporary file stays in memory up to this size
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_xml_bytes: int = DEFAULT_MAX_XML_BYTES
-    max_members: int = 100_000
-    max_member_bytes: int = 4 * 1024**3
-    max_total_bytes: int = 16 * 1024**3
-    max_ratio: int = 200
+class _Reading:
+    """One call of `read_paths` or `read_upload`: its limits and the bytes it has written to temporary files."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.temp = 0
+
+    def spend(self, size: int, file: str) -> None:
+        self.temp += size
+        if self.temp > self.limits.max_temp_bytes:
+            raise InputStoppedError(
+                f"reading it needs more than {self.limits.max_temp_bytes} bytes of temporary files (zip bomb?); "
+                "stopped",
+                file=file,
+            )
+
+    @property
+    def spent(self) -> bool:
+        return self.temp > self.limits.max_temp_bytes
 
 
 class _Budget:
     """Counts what one archive has produced so far."""
 
-    def __init__(self, limits: Limits, archive: str) -> None:
-        self.limits = limits
+    def __init__(self, reading: _Reading, archive: str) -> None:
+        self.reading = reading
+        self.limits = reading.limits
         self.archive = archive
         self.members = 0
         self.total = 0
@@ -60,6 +81,10 @@ class _Budget:
                 f"the archive has more than {self.limits.max_members} members (zip bomb?)", file=self.archive
             )
 
+    @property
+    def exhausted(self) -> bool:
+        return self.total > self.limits.max_total_bytes or self.reading.spent
+
 
 def _error(file: str, message: str, **where: str) -> RawNotice:
     return RawNotice(file=file, locator=where.get("notice", ""), raw=b"", error=ReadError(message, file=file, **where))
@@ -67,38 +92,44 @@ def _error(file: str, message: str, **where: str) -> RawNotice:
 
 def read_paths(paths: Iterable[str | os.PathLike[str]], **limits: int) -> Iterator[RawNotice]:
     """Every notice in the given files and folders (recursively, sorted), archives included."""
-    settings = Limits(**limits)
+    reading = _Reading(Limits(**limits))
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield from _read_file(child, settings)
+                yield from _read_file(child, reading)
         elif path.is_file():
-            yield from _read_file(path, settings)
+            yield from _read_file(path, reading)
         else:
             yield _error(str(path), "no such file or folder")
 
 
 def read_upload(name: str, fileobj: IO[bytes], **limits: int) -> Iterator[RawNotice]:
     """Every notice in one uploaded file (any supported format or archive). `fileobj` should be seekable."""
-    settings = Limits(**limits)
+    reading = _Reading(Limits(**limits))
     if fileobj.seekable():
-        yield from _read_stream(name, fileobj, settings, in_archive=False)
+        yield from _read_stream(name, fileobj, reading, in_archive=False)
         return
-    with tempfile.SpooledTemporaryFile(max_size=64 * CHUNK) as spooled:
-        shutil.copyfileobj(fileobj, spooled, CHUNK)
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spooled:
+        try:
+            while chunk := fileobj.read(CHUNK):
+                reading.spend(len(chunk), name)
+                spooled.write(chunk)
+        except InputStoppedError as error:
+            yield RawNotice(file=name, locator="", raw=b"", error=error)
+            return
         spooled.seek(0)
-        yield from _read_stream(name, spooled, settings, in_archive=False)
+        yield from _read_stream(name, spooled, reading, in_archive=False)
 
 
-def _read_file(path: Path, limits: Limits) -> Iterator[RawNotice]:
+def _read_file(path: Path, reading: _Reading) -> Iterator[RawNotice]:
     try:
         stream = path.open("rb")
     except OSError as exc:
         yield _error(str(path), f"cannot open the file: {exc.strerror}")
         return
     with stream:
-        yield from _read_stream(str(path), stream, limits, in_archive=False)
+        yield from _read_stream(str(path), stream, reading, in_archive=False)
 
 
 def _size(stream: IO[bytes]) -> int:
@@ -109,45 +140,72 @@ def _size(stream: IO[bytes]) -> int:
     return size
 
 
-def _read_stream(name: str, stream: IO[bytes], limits: Limits, *, in_archive: bool) -> Iterator[RawNotice]:
+def _sniff(head: bytes) -> str:
+    """What the first bytes of an input are: zip, tar, xml, json, csv (TenderNed) or "" (unknown)."""
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(b"\x1f\x8b") or head[257:262] == b"ustar":
+        return "tar"
+    text = text_head(head, len(head)).lstrip("\ufeff \t\r\n")
+    if text.startswith("<"):
+        return "xml"
+    if text.startswith(("{", "[")):
+        return "json"
+    first_line = text.splitlines()[0] if text else ""
+    cells = [_norm(c.strip().strip('"')) for part in (";", ",", "\t") for c in first_line.split(part)]
+    if any(ALIASES.get(c) == "publication_id" for c in cells):
+        return "csv"
+    return ""
+
+
+UNKNOWN = "unknown format: not XML (eForms / TED), JSON (OCDS), XLSX or CSV (TenderNed), zip or tar.gz"
+
+
+def _read_stream(name: str, stream: IO[bytes], reading: _Reading, *, in_archive: bool) -> Iterator[RawNotice]:
+    limits = reading.limits
     head = stream.read(8192)
     stream.seek(0)
     if not head.strip():
         yield _error(name, "the file is empty")
         return
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        yield from _read_zip(name, stream, limits, in_archive=in_archive)
-        return
-    if head.startswith(b"\x1f\x8b") or head[257:262] == b"ustar":
+    kind = _sniff(head)
+    if kind == "zip":
+        yield from _read_zip(name, stream, reading, in_archive=in_archive)
+    elif kind == "tar":
         if in_archive:
             yield _error(name, "an archive inside an archive is not opened")
             return
-        yield from _read_tar(name, stream, limits)
-        return
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"<"):
+        yield from _read_tar(name, stream, reading)
+    elif kind == "xml":
         size = _size(stream)
         if size > limits.max_xml_bytes:
             yield _error(
                 name, f"the XML file is {size} bytes, above the limit of {limits.max_xml_bytes} bytes (not read)"
             )
             return
-        yield _read_xml(name, stream.read())
-        return
-    if stripped.startswith((b"{", b"[")):
-        yield from iter_ocds(stream, file=name)
-        return
-    first_line = head.decode("utf-8", errors="replace").splitlines()[0] if head else ""
-    cells = [_norm(c.strip().strip('"')) for part in (";", ",", "\t") for c in first_line.split(part)]
-    if any(ALIASES.get(c) == "publication_id" for c in cells):
-        yield from iter_csv(stream, file=name)
-        return
-    yield _error(name, "unknown format: not XML (eForms / TED), JSON (OCDS), XLSX or CSV (TenderNed), zip or tar.gz")
+        yield _read_xml(name, stream.read(), limits)
+    elif kind == "json":
+        yield from iter_ocds(stream, file=name, limits=limits)
+    elif kind == "csv":
+        yield from _checked(iter_csv(stream, file=name), limits)
+    else:
+        yield _error(name, UNKNOWN)
 
 
-def _read_xml(name: str, data: bytes) -> RawNotice:
+def _checked(raws: Iterable[RawNotice], limits: Limits) -> Iterator[RawNotice]:
+    """The notices, each refused (its bytes kept) when it holds more than a notice may."""
+    for raw in raws:
+        if raw.notice is not None:
+            try:
+                check_limits(raw.notice, limits, file=raw.file, locator=raw.locator)
+            except ReadError as error:
+                raw = RawNotice(file=raw.file, locator=raw.locator, raw=raw.raw, error=error, warnings=raw.warnings)
+        yield raw
+
+
+def _read_xml(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> RawNotice:
     try:
-        root = parse_xml(data, file=name)
+        root = parse_xml(data, file=name, max_bytes=limits.max_xml_bytes)
         kind = local_name(root)
         if kind == "TED_EXPORT":
             notice = read_ted(data, file=name, root=root)
@@ -160,49 +218,89 @@ def _read_xml(name: str, data: bytes) -> RawNotice:
                 file=name,
                 field="root",
             )
+        check_limits(notice, limits, file=name)
     except ReadError as error:
         return RawNotice(file=name, locator="", raw=data, error=error)
     return RawNotice(file=name, locator="", raw=data, notice=notice)
 
 
-def _copy_limited(source: IO[bytes], member: str, compressed: int, budget: _Budget) -> IO[bytes]:
-    """Extract one member into a (spooled) temporary file, enforcing the limits on what is actually produced."""
-    limits = budget.limits
-    target = tempfile.SpooledTemporaryFile(max_size=16 * CHUNK)  # noqa: SIM115 - returned to the caller
-    written = 0
-    while True:
-        chunk = source.read(CHUNK)
-        if not chunk:
-            break
-        written += len(chunk)
-        budget.total += len(chunk)
+class _Member(io.RawIOBase):
+    """An archive member's bytes as they are extracted, checked against the archive's limits at every read: the
+    sizes actually produced count, not those the archive's headers claim."""
+
+    def __init__(self, source: IO[bytes], member: str, compressed: int, budget: _Budget) -> None:
+        self.source = source
+        self.member = member
+        self.compressed = compressed
+        self.budget = budget
+        self.written = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self.source.read(len(buffer))
+        size = len(chunk)
+        self.written += size
+        self.budget.total += size
+        limits = self.budget.limits
         problem = ""
-        if written > limits.max_member_bytes:
+        if self.written > limits.max_member_bytes:
             problem = f"the member is larger than {limits.max_member_bytes} bytes uncompressed"
-        elif budget.total > limits.max_total_bytes:
+        elif self.budget.total > limits.max_total_bytes:
             problem = f"the archive holds more than {limits.max_total_bytes} bytes uncompressed"
-        elif written > CHUNK and written > limits.max_ratio * max(compressed, 1):
+        elif self.written > CHUNK and self.written > limits.max_ratio * max(self.compressed, 1):
             problem = f"the member expands more than {limits.max_ratio} times its compressed size"
         if problem:
-            target.close()
-            raise ReadError(f"{problem} (zip bomb?); not read", file=f"{budget.archive}!/{member}")
-        target.write(chunk)
+            raise InputStoppedError(f"{problem} (zip bomb?); not read", file=f"{self.budget.archive}!/{self.member}")
+        buffer[:size] = chunk
+        return size
+
+
+def _extract(source: IO[bytes], name: str, reading: _Reading) -> IO[bytes]:
+    """Copy a member into a (spooled) temporary file, within the call's budget of temporary files."""
+    target = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115 - returned to the caller
+    try:
+        while chunk := source.read(CHUNK):
+            reading.spend(len(chunk), name)
+            target.write(chunk)
+    except BaseException:
+        target.close()
+        raise
     target.seek(0)
     return target
 
 
 def _read_member(budget: _Budget, member: str, source: IO[bytes], compressed: int) -> Iterator[RawNotice]:
+    """One member: XML read into memory and JSON streamed straight from the archive; the rest (CSV, workbooks, what
+    is not recognised) through a temporary file, since those readers go back to the start."""
     name = f"{budget.archive}!/{member}"
+    reading = budget.reading
+    limits = reading.limits
+    stream = io.BufferedReader(_Member(source, member, compressed, budget), CHUNK)
     try:
-        extracted = _copy_limited(source, member, compressed, budget)
-    except ReadError as error:
-        yield RawNotice(file=name, locator="", raw=b"", error=error)
-        return
-    with extracted:
-        yield from _read_stream(name, extracted, budget.limits, in_archive=True)
+        head = stream.peek(8192)[:8192]
+        if not head.strip():
+            yield _error(name, "the file is empty")
+            return
+        kind = _sniff(head)
+        if kind == "xml":
+            data = stream.read(limits.max_xml_bytes + 1)
+            if len(data) > limits.max_xml_bytes:
+                yield _error(name, f"the XML file is above the limit of {limits.max_xml_bytes} bytes (not read)")
+                return
+            yield _read_xml(name, data, limits)
+        elif kind == "json":
+            yield from iter_ocds(stream, file=name, limits=limits)
+        else:
+            with _extract(stream, name, reading) as extracted:
+                yield from _read_stream(name, extracted, reading, in_archive=True)
+    except InputStoppedError as error:
+        yield RawNotice(file=error.file or name, locator="", raw=b"", error=error)
 
 
-def _read_zip(name: str, stream: IO[bytes], limits: Limits, *, in_archive: bool) -> Iterator[RawNotice]:
+def _read_zip(name: str, stream: IO[bytes], reading: _Reading, *, in_archive: bool) -> Iterator[RawNotice]:
+    limits = reading.limits
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -219,13 +317,19 @@ def _read_zip(name: str, stream: IO[bytes], limits: Limits, *, in_archive: bool)
             ):
                 yield _error(name, f"the workbook expands to {declared} bytes from {compressed} (zip bomb?); not read")
                 return
+            if in_archive:  # a workbook inside an archive expands within the same budget
+                try:
+                    reading.spend(declared, name)
+                except InputStoppedError as error:
+                    yield RawNotice(file=name, locator="", raw=b"", error=error)
+                    return
             stream.seek(0)
-            yield from iter_xlsx(stream, file=name)
+            yield from _checked(iter_xlsx(stream, file=name), limits)
             return
         if in_archive:
             yield _error(name, "an archive inside an archive is not opened")
             return
-        budget = _Budget(limits, name)
+        budget = _Budget(reading, name)
         if not infos:
             yield _error(name, "the archive is empty")
             return
@@ -244,14 +348,15 @@ def _read_zip(name: str, stream: IO[bytes], limits: Limits, *, in_archive: bool)
             try:
                 with archive.open(info) as source:
                     yield from _read_member(budget, info.filename, source, info.compress_size)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
                 yield _error(f"{name}!/{info.filename}", f"cannot extract the member: {exc}")
-            if budget.total > limits.max_total_bytes:
+            if budget.exhausted:
                 return
 
 
-def _read_tar(name: str, stream: IO[bytes], limits: Limits) -> Iterator[RawNotice]:
-    budget = _Budget(limits, name)
+def _read_tar(name: str, stream: IO[bytes], reading: _Reading) -> Iterator[RawNotice]:
+    limits = reading.limits
+    budget = _Budget(reading, name)
     compressed_total = _size(stream)
     try:
         # streamed: members in archive order, never all in memory; closed in the finally below
@@ -284,10 +389,13 @@ def _read_tar(name: str, stream: IO[bytes], limits: Limits) -> Iterator[RawNotic
                 continue
             # a tar.gz compresses the whole stream: judge the ratio against the archive's share of the compressed size
             yield from _read_member(budget, member.name, source, max(compressed_total, 1))
-            if budget.total > limits.max_total_bytes:
+            if budget.exhausted:
                 yield _error(
                     name,
-                    f"the archive holds more than {limits.max_total_bytes} bytes uncompressed (zip bomb?); stopped",
+                    f"the archive holds more than {limits.max_total_bytes} bytes uncompressed (zip bomb?); stopped"
+                    if not reading.spent
+                    else f"reading it needs more than {limits.max_temp_bytes} bytes of temporary files (zip bomb?); "
+                    "stopped",
                 )
                 return
         if members == 0:
