@@ -18,6 +18,7 @@ from mvimonitor.tenders.admin import ScopedAdmin
 
 from .forms import CommitmentForm
 from .models import Commitment, Realisation
+from .selectors import visible_factor_sets
 from .services import commitment_prepare
 
 
@@ -46,6 +47,12 @@ class CommitmentAdmin(ScopedAdmin):
     search_fields = ["description", "contract__supplier_name", "contract__lot__tender__title"]
     raw_id_fields = ["contract", "factor_set", "created_by"]
     list_select_related = ["contract", "theme"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "factor_set" and not request.user.is_superuser:
+            # As on the contract page: the public sets and the own sets of the staff user's organisations only.
+            kwargs["queryset"] = visible_factor_sets(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         commitment_prepare(obj)  # what the form's clean checked on a copy

@@ -6,22 +6,20 @@ only those `admin_scope.manageable_users` allows (members of those organisations
 Everything out of scope answers 404, including an account's password page.
 """
 
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
-from django.db.models import ForeignKey, Model, QuerySet
-from django.forms import BaseForm, ModelChoiceField
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from mvimonitor.changes import record_changed
 
-from .access import Action, organisations_for
-from .admin_scope import manageable_users, scope_user_choice
+from .access import Action
+from .admin_scope import ScopedAdminMixin, manageable_users, may_manage_user, with_scoped_users
 from .models import Invitation, Membership, Organisation, User
 
 if TYPE_CHECKING:  # the admin classes are generic only for the type checker
@@ -34,85 +32,11 @@ else:
     BaseUserAdmin = DjangoUserAdmin
 
 
-F = TypeVar("F", bound=BaseForm)
+class ManagedAdminMixin(ScopedAdminMixin):
+    """Rows of the organisations the staff user administers, to see and to change."""
 
-
-def _managed(request: HttpRequest) -> QuerySet[Organisation]:
-    return organisations_for(request.user, Action.MANAGE_MEMBERS)
-
-
-def _user_fields(model: type[Model]) -> list[str]:
-    return [f.name for f in model._meta.get_fields() if isinstance(f, ForeignKey) and f.related_model is User]
-
-
-def with_scoped_users(form_class: type[F], request: HttpRequest) -> type[F]:
-    """`form_class`, whose every choice of an account is narrowed to what the staff user manages (`admin_scope`)."""
-    if request.user.is_superuser:
-        return form_class
-    actor = request.user
-    names = _user_fields(form_class._meta.model)  # type: ignore[attr-defined]
-
-    class ScopedUserForm(form_class):  # type: ignore[valid-type, misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            for name in names:
-                scope_user_choice(self, actor, name)
-
-    ScopedUserForm.__name__ = form_class.__name__
-    return cast("type[F]", ScopedUserForm)
-
-
-class ScopedAdminMixin:
-    """Limit a ModelAdmin to rows whose organisation (reached by `organisation_path`) the staff user manages."""
-
-    organisation_path = "organisation"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.organisation_path}__in": _managed(request)}).distinct()
-
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> "ModelChoiceField[Any] | None":
-        if db_field.related_model is Organisation and not request.user.is_superuser:
-            kwargs["queryset"] = _managed(request)
-        if db_field.related_model is User and not request.user.is_superuser:
-            kwargs["queryset"] = manageable_users(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc, no-any-return]
-
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        return with_scoped_users(super().get_form(request, obj, change=change, **kwargs), request)  # type: ignore[misc]
-
-    def _require_found(self, request: HttpRequest, object_id: str) -> None:
-        # Out of scope is not found (404), rather than Django's redirect to the index: nothing is given away.
-        if not request.user.is_superuser and self.get_object(request, unquote(object_id)) is None:  # type: ignore[attr-defined]
-            raise Http404
-
-    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        self._require_found(request, object_id)
-        return super().change_view(request, object_id, *args, **kwargs)  # type: ignore[misc, no-any-return]
-
-    def delete_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        self._require_found(request, object_id)
-        return super().delete_view(request, object_id, *args, **kwargs)  # type: ignore[misc, no-any-return]
-
-    def history_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        self._require_found(request, object_id)
-        return super().history_view(request, object_id, *args, **kwargs)  # type: ignore[misc, no-any-return]
-
-    def _in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
-        return obj is None or request.user.is_superuser or self.get_queryset(request).filter(pk=obj.pk).exists()
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_view_permission(request, obj) and self._in_scope(request, obj)  # type: ignore[misc]
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self._in_scope(request, obj)  # type: ignore[misc]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)  # type: ignore[misc]
+    view_action = Action.MANAGE_MEMBERS
+    edit_action = Action.MANAGE_MEMBERS
 
 
 class MembershipInline(MembershipTabularInline):
@@ -122,13 +46,12 @@ class MembershipInline(MembershipTabularInline):
 
     def get_formset(self, request: HttpRequest, obj: Organisation | None = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form = with_scoped_users(formset.form, request)
+        formset.form = with_scoped_users(formset.form, request.user)
         return formset
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
-    organisation_path = "pk"
+class OrganisationAdmin(ManagedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ["name", "kind", "oin", "kvk_number", "province", "status", "is_synthetic"]
     list_filter = ["kind", "province", "status", "is_synthetic"]
     search_fields = ["name", "oin", "kvk_number"]
@@ -147,7 +70,7 @@ class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[m
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+class MembershipAdmin(ManagedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "organisation__name"]
@@ -156,7 +79,8 @@ class MembershipAdmin(ScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[mis
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ScopedAdminMixin, InvitationModelAdmin):
+class InvitationAdmin(ManagedAdminMixin, InvitationModelAdmin):
+    organisation_path = "organisation"
     list_display = ["email", "organisation", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
     list_filter = ["role"]
     search_fields = ["email", "organisation__name"]
@@ -169,7 +93,7 @@ class InvitationAdmin(ScopedAdminMixin, InvitationModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
+class UserAdmin(ManagedAdminMixin, BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "national_analyst"]
     list_filter = ["is_staff", "is_superuser", "is_active", "national_analyst"]
     fieldsets = (
@@ -183,6 +107,9 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(pk__in=manageable_users(request.user).values("pk"))
+
+    def _allowed(self, request: HttpRequest, action: Action, obj: Model | None) -> bool:
+        return obj is None or request.user.is_superuser or may_manage_user(request.user, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A new account would belong to no organisation; a beheerder invites people instead.

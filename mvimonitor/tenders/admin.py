@@ -1,26 +1,27 @@
 """Django admin for the procurement record, meant for system managers (superusers).
 
 A staff user who is not a superuser sees and changes only the records of organisations where their role allows it
-(through `mvimonitor.organisations.access`), and never adds records here: the web UI and the services do that.
+(through `mvimonitor.organisations.access`, by the admin's shared scoping in `organisations.admin_scope`), and never
+adds records here: the web UI and the services do that.
 """
 
 from typing import Any
 
 from django.contrib import admin
 from django.db import models, transaction
-from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from mvimonitor.changes import record_changed
-from mvimonitor.organisations.access import Action, organisation_id_of, organisations_for, permitted, visible_to
-from mvimonitor.organisations.models import User
+from mvimonitor.organisations.access import Action
+from mvimonitor.organisations.admin_scope import ScopedAdminMixin, user_fields
 
 from .models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 
 
-class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
-    """Rows and rights limited by the access choke point for everyone but superusers."""
+class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+    """Rows and rights limited by the access choke point for everyone but superusers (`admin_scope`): a staff user
+    sees the rows of the organisations where they may VIEW and changes those where their role allows `edit_action`."""
 
     edit_action: Action = Action.EDIT_TENDERS
     # What a change of a row announces through `changes.record_changed`: (keyword, lookup from the model to the key)
@@ -54,30 +55,6 @@ class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
                 super().delete_queryset(request, queryset)
                 self._announce(keys)
 
-    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
-        queryset: models.QuerySet[Any] = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return visible_to(request.user, queryset)
-
-    def _allowed(self, request: HttpRequest, action: Action, obj: Any) -> bool:
-        return obj is None or permitted(request.user, action, organisation_id_of(obj))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if request.user.is_superuser:
-            return True
-        return bool(super().has_view_permission(request, obj)) and self._allowed(request, Action.VIEW, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if request.user.is_superuser:
-            return True
-        return bool(super().has_change_permission(request, obj)) and self._allowed(request, self.edit_action, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if request.user.is_superuser:
-            return True
-        return bool(super().has_delete_permission(request, obj)) and self._allowed(request, self.edit_action, obj)
-
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         # Adding needs an organisation to be chosen first; for non-superusers that happens in the web UI.
         return bool(request.user.is_superuser)
@@ -92,26 +69,7 @@ class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
     def _user_fields(self) -> list[str]:
         declared = getattr(getattr(self.form, "_meta", None), "fields", None)
-        return [
-            field.name
-            for field in self.model._meta.get_fields()
-            if isinstance(field, models.ForeignKey)
-            and field.related_model is User
-            and (declared is None or field.name in declared)
-        ]
-
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> "ModelChoiceField[Any] | None":
-        field: ModelChoiceField[Any] | None = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if request.user.is_superuser or field is None or field.queryset is None:
-            return field
-        # Never offer another organisation's records (or their names) in a drop-down.
-        if db_field.name == "organisation":
-            field.queryset = organisations_for(request.user, self.edit_action)
-        elif db_field.name in {"tender", "lot", "contract", "commitment"}:
-            field.queryset = visible_to(request.user, field.queryset, self.edit_action)
-        return field
+        return [name for name in user_fields(self.model) if declared is None or name in declared]
 
 
 @admin.register(Tender)

@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
+from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
@@ -81,6 +82,8 @@ class World:
     proposal_b: MVIProposal
     shared: User  # a beheerder of B who is also a lezer of A: A may see the name, never change the account
     root: User  # a superuser without memberships
+    lot_a: Lot
+    commitment_a: Commitment
 
 
 @pytest.fixture
@@ -102,7 +105,12 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         invited_by=membership_b.user,
         expires_at="2099-01-01T00:00:00Z",
     )
-    TenderFactory(organisation=org_a, title="Aanbesteding van A")
+    lot_a = LotFactory(tender=TenderFactory(organisation=org_a, title="Aanbesteding van A"), title="Perceel A")
+    contract_a = ContractFactory(lot=lot_a, supplier_name="Leverancier A")
+    commitment_a = Commitment.objects.create(
+        contract=contract_a, theme=ThemeFactory(), kind="other", description="Toezegging A", quantity=10, unit="kWh",
+        period_start=contract_a.start_date, period_end=contract_a.end_date,
+    )  # fmt: skip
     contract_b = ContractFactory(lot=lot_b, supplier_name="Leverancier B-geheim")
     commitment_b = Commitment.objects.create(
         contract=contract_b, theme=ThemeFactory(), kind="other", description="Geheime toezegging B", quantity=10,
@@ -139,6 +147,8 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         ),
         shared=shared,
         root=User.objects.create_superuser("root", "root@example.org", "correct-horse-battery-staple"),
+        lot_a=lot_a,
+        commitment_a=commitment_a,
     )
 
 
@@ -392,6 +402,7 @@ def test_no_role_of_a_reads_or_changes_b_in_the_admin(role: str, world: World) -
             assert response.status_code in (302, 403, 404), f"POST {url} as {role} -> {response.status_code}"
 
     attempt_account_takeovers(client, world, role)
+    point_own_records_at_b(client, world, role)
     assert snapshot(world) == before
 
 
@@ -428,3 +439,23 @@ def attempt_account_takeovers(client: Client, world: World, role: str) -> None:
                 assert response.status_code in (302, 403, 404), f"{url} as {role} -> {response.status_code}"
                 if response.status_code == 302:
                     assert "/login/" in response["Location"], f"{url} as {role} -> {response['Location']}"
+
+
+def point_own_records_at_b(client: Client, world: World, role: str) -> None:
+    """Edit A's own lot and commitment in the admin with the number of B's tender or B's own factor set typed in:
+    neither is accepted, and the refused form does not name it (a raw-id box shows the name of the row it holds)."""
+    attempts: list[tuple[str, models.Model, dict[str, Any]]] = [
+        (f"/admin/tenders/lot/{world.lot_a.pk}/change/", world.lot_a, {"tender": world.tender_b.pk}),
+        (
+            f"/admin/effects/commitment/{world.commitment_a.pk}/change/",
+            world.commitment_a,
+            {"factor_set": world.factor_set_b.pk},
+        ),
+    ]
+    for url, instance, changes in attempts:
+        data = {key: ("" if value is None else value) for key, value in model_to_dict(instance).items()}
+        response = client.post(url, data | changes)
+        assert response.status_code < 500, f"POST {url} as {role} -> {response.status_code}"
+        assert_no_leak(response, f"POST {url} pointing at B as {role}")
+    assert Lot.objects.get(pk=world.lot_a.pk).tender_id != world.tender_b.pk
+    assert Commitment.objects.get(pk=world.commitment_a.pk).factor_set_id != world.factor_set_b.pk

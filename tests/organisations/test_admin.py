@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from mvimonitor.organisations.models import Organisation, Role, User
-from tests.factories import CpvCodeFactory, MembershipFactory, OrganisationFactory
+from tests.factories import CpvCodeFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,46 @@ def test_superuser_may_change_catalogue(logged_in: Callable[[User], Client]) -> 
     response = logged_in(admin).get("/admin/themes/cpvcode/add/")
 
     assert response.status_code == 200
+
+
+def test_manageable_accounts_are_members_here_only_without_wider_rights(make_member: Callable[..., User]) -> None:
+    from mvimonitor.organisations.admin_scope import manageable_users
+
+    own, other = OrganisationFactory(), OrganisationFactory()
+    staff = make_member(Role.BEHEERDER, own)
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    ordinary = make_member(Role.INKOPER, own)
+    also_elsewhere = make_member(Role.LEZER, own)
+    MembershipFactory(organisation=other, user=also_elsewhere, role=Role.LEZER)
+    make_member(Role.BEHEERDER, other)  # a member elsewhere only
+    UserFactory()  # no membership at all
+    for flag in ("is_superuser", "is_staff", "national_analyst"):
+        MembershipFactory(organisation=own, **{f"user__{flag}": True})
+
+    assert list(manageable_users(staff)) == [ordinary]
+    root = User.objects.create_superuser("root", "root@example.org", "correct-horse-battery-staple")
+    assert manageable_users(root).count() == User.objects.count()
+
+
+def test_reverting_a_membership_cannot_bring_back_an_account_out_of_reach(
+    make_member: Callable[..., User], logged_in: Callable[[User], Client]
+) -> None:
+    own = OrganisationFactory()
+    staff = _staff(make_member, own)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["change_membership", "add_membership"]))
+    root = User.objects.create_superuser("root", "root@example.org", "correct-horse-battery-staple")
+    membership = MembershipFactory(organisation=own, user=root, role=Role.LEZER)
+    old_version = membership.history.earliest().history_id  # type: ignore[attr-defined]
+    ordinary = UserFactory()
+    membership.user = ordinary
+    membership.save()  # a superuser handed the membership to an ordinary member: the old version names root
+
+    response = logged_in(staff).post(
+        f"/admin/organisations/membership/{membership.pk}/history/{old_version}/",
+        {"user": root.pk, "organisation": own.pk, "role": Role.LEZER},
+    )
+
+    assert response.status_code in {200, 403}
+    membership.refresh_from_db()
+    assert membership.user_id == ordinary.pk
