@@ -11,13 +11,14 @@ from datetime import datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .models import ImportRun, ImportWorker, RunStatus
+from .models import ImportRun, ImportUpload, ImportWorker, RunStatus
 from .recovery import fail_run, is_stalled, last_sign_of_life, resume_run, stall_seconds
 
 RECENT_FAILURES = 20
@@ -58,14 +59,14 @@ def status(request: HttpRequest) -> HttpResponse:
     _require_operator(request)
     now = timezone.now()
     unfinished = ImportRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING], dry_run=False)
-    unfinished = unfinished.select_related("organisation").prefetch_related("uploads").order_by("created_at", "id")
+    unfinished = unfinished.select_related("organisation").order_by("created_at", "id")
+    unfinished = unfinished.annotate(resumable=Exists(ImportUpload.objects.filter(run=OuterRef("pk"))))
     queued, running, stalled = [], [], []
     for run in unfinished:
         run.last_sign_of_life = last_sign_of_life(run)  # type: ignore[attr-defined]
         if run.status == RunStatus.QUEUED:
             queued.append(run)
         elif is_stalled(run, now=now):
-            run.resumable = bool(run.uploads.all())  # type: ignore[attr-defined]
             stalled.append(run)
         else:
             running.append(run)
