@@ -2,7 +2,9 @@
 
 An unknown buyer becomes a pending organisation for a beheerder to confirm; it is saved with the notice that names it
 (`NoticeStore.write_new`). A run made for one organisation (an upload) stores every notice under that organisation and
-refuses a notice whose buyer is another known organisation.
+refuses a notice whose buyer is another known organisation. What such a run stores is keyed within that organisation
+(`values.UPLOADED`), so a notice it stores under a buyer it could not check never keeps the genuine notice of another
+organisation out.
 """
 
 import re
@@ -112,8 +114,11 @@ class Buyers:
         if own is not None:
             if match is not None and match.pk != own.pk:
                 raise NoticeFailed(
-                    _("The buyer %(buyer)s is another organisation than %(own)s, for which this import was made.")
-                    % {"buyer": buyer.name or buyer.national_id, "own": own.name},
+                    _(
+                        "Notice %(notice)s names %(buyer)s as its buyer, another organisation than %(own)s, for "
+                        "which this import was made; it is not imported."
+                    )
+                    % {"notice": notice.notice_id or "-", "buyer": buyer.name or buyer.national_id, "own": own.name},
                     field="buyer",
                 )
             return own

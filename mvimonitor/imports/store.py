@@ -33,7 +33,18 @@ from . import updates
 from .buyers import Buyers, normalise_name, valid_id
 from .models import ImportedTender, ImportRun, MVIProposal, SourceRecord, compress_raw
 from .validation import NoticeFailed, Validator
-from .values import CRITERION_TYPES, NATURES, PROCEDURE_TYPES, Detector, MergedProposal, Outcome, as_json, is_sme
+from .values import (
+    CRITERION_TYPES,
+    NATURES,
+    PROCEDURE_TYPES,
+    UPLOADED,
+    Detector,
+    MergedProposal,
+    Outcome,
+    as_json,
+    is_sme,
+    uploaded_key,
+)
 
 CONFIDENCE_RANK = {n.Confidence.HIGH: 3, n.Confidence.MEDIUM: 2, n.Confidence.LOW: 1}
 
@@ -92,6 +103,18 @@ class NoticeStore:
     def store(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> Outcome:
         """Store one notice (the caller holds a savepoint): a new procedure, or an update of an imported tender."""
         organisation = self.buyers.for_notice(notice)
+        stored = self.uploaded_before(notice, organisation)
+        if stored is not None:
+            if stored == sha:
+                return Outcome.UNCHANGED
+            raise NoticeFailed(
+                _(
+                    "Version %(version)s of this notice was imported before with other content; "
+                    "a changed notice needs a new version."
+                )
+                % {"version": notice.version or "-"},
+                field="version",
+            )
         link = self.link_for(notice, organisation)
         if link is None:
             item = self.build_new(raw, notice, sha, organisation)
@@ -100,23 +123,61 @@ class NoticeStore:
             return Outcome.CREATED
         return updates.apply(self, raw, notice, sha, organisation, link)
 
+    def record_id(self, notice: n.Notice) -> str:
+        """The notice id its source record is stored under: as published, or for an upload, within the organisation
+        it was made for (see `values.UPLOADED`), so an upload never holds the id of another organisation's notice."""
+        own = self.run.organisation_id
+        return uploaded_key(notice.notice_id, own) if own is not None else notice.notice_id[:200]
+
+    def uploaded_before(self, notice: n.Notice, organisation: Organisation) -> str | None:
+        """The SHA-256 of this very notice (format, id, version) as an upload for `organisation` stored it, if one
+        did; the run looked for it under the id as published."""
+        if organisation.pk is None:
+            return None
+        return (
+            SourceRecord.objects.filter(
+                source_format=notice.source_format.value,
+                notice_id=uploaded_key(notice.notice_id, organisation.pk),
+                version=notice.version[:100],
+            )
+            .values_list("sha256", flat=True)
+            .first()
+        )
+
     def link_for(self, notice: n.Notice, organisation: Organisation) -> ImportedTender | None:
-        """The imported tender of this notice: same procedure, the notice it changes, or the same TED id or ocid."""
+        """The imported tender of this notice: same procedure, the notice it changes, or the same TED id or ocid.
+
+        A procedure that another organisation's upload holds does not stop this organisation's notice of it: the
+        upload's tender keeps its procedure under that organisation's key (`values.UPLOADED`) and the notice gets a
+        tender of its own. Only a tender that some import without an organisation has confirmed (a source record
+        stored under the id as published) holds its procedure against every other organisation.
+        """
         links = ImportedTender.objects.select_related("tender")
+        source_format = notice.source_format.value
         if notice.procedure_id:
-            link = links.filter(source_format=notice.source_format.value, procedure_id=notice.procedure_id).first()
-            if link is not None:
+            if organisation.pk is not None:
+                own = uploaded_key(notice.procedure_id, organisation.pk)
+                link = links.filter(source_format=source_format, procedure_id=own).first()
+                if link is not None:
+                    return link
+            link = links.filter(source_format=source_format, procedure_id=notice.procedure_id).first()
+            if link is not None and (link.tender.organisation_id == organisation.pk or not self.provisional(link)):
                 return link
+            if link is not None:
+                link.procedure_id = uploaded_key(link.procedure_id, link.tender.organisation_id)
+                link.save(update_fields=["procedure_id", "updated_at"])
         if notice.changes_notice_id:
+            changed = [notice.changes_notice_id]
+            if organisation.pk is not None:
+                changed.append(uploaded_key(notice.changes_notice_id, organisation.pk))
             record = (
-                SourceRecord.objects.filter(
-                    source_format=notice.source_format.value, notice_id=notice.changes_notice_id, tender__isnull=False
-                )
+                SourceRecord.objects.filter(source_format=source_format, notice_id__in=changed, tender__isnull=False)
                 .select_related("tender__import_link__tender")
                 .first()
             )
             if record is not None and record.tender is not None and hasattr(record.tender, "import_link"):
                 return record.tender.import_link
+
         for attribute in ("ocid", "ted_notice_id"):
             value = getattr(notice, attribute)
             if value:
@@ -124,6 +185,12 @@ class NoticeStore:
                 if link is not None:
                     return link
         return None
+
+    @staticmethod
+    def provisional(link: ImportedTender) -> bool:
+        """Whether only uploads stored notices of this tender (every source record under an upload's key)."""
+        records = SourceRecord.objects.filter(tender_id=link.tender_id)
+        return not records.exclude(notice_id__startswith=UPLOADED).exists()
 
     # -- new procedures --------------------------------------------------------------------------------------------
 
@@ -271,7 +338,7 @@ class NoticeStore:
     def source_values(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> dict[str, Any]:
         return {
             "source_format": notice.source_format.value,
-            "notice_id": notice.notice_id[:200],
+            "notice_id": self.record_id(notice),
             "version": notice.version[:100],
             "procedure_id": notice.procedure_id[:200],
             "notice_type": notice.notice_type[:50],

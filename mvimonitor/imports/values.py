@@ -92,6 +92,18 @@ def claims(notice: n.Notice) -> set[tuple[str, str]]:
     return found
 
 
+# A notice stored by a run made for one organisation (an upload) keeps its id in `SourceRecord.notice_id` under this
+# prefix with that organisation's key, and a tender whose procedure it lost to another organisation keeps the
+# procedure id in `ImportedTender.procedure_id` the same way: what an upload stores never takes a notice id or a
+# procedure from the organisation that really published it.
+UPLOADED = "upload:"
+
+
+def uploaded_key(value: str, organisation_id: int) -> str:
+    """`value` (a notice id, a procedure id) as stored for an upload made for organisation `organisation_id`."""
+    return f"{UPLOADED}{organisation_id}:{value}"[:200]
+
+
 def version_key(version: str) -> tuple[int, int, str]:
     """Versions compare as numbers when both are numbers (eForms BT-757 "01", "02"), else as text (OCDS dates)."""
     stripped = version.strip()
