@@ -1,7 +1,8 @@
 """What every resource module of API v1 builds on: query-string filters, the edit permission, writes through services.
 
 - `FilteredMixin` validates the query string of list requests with the view's `filter_serializer` (camelCase keys,
-  like bodies) and hands the values to `apply_filters`.
+  like bodies) and hands the values to `apply_filters`; `id_filter` is the query key for an id, bounded to what a
+  database id can be, so a larger number is a 400 that names the key instead of a database error.
 - `CanEditRecord` lets reads through (the queryset decides what is visible) and asks the access module whether the
   caller may perform the view's `edit_action` on the organisation that owns the object.
 - `ServiceWriteMixin` hands create, update and delete to the record's service functions (`writes`), which check the
@@ -20,6 +21,14 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from mvimonitor.organisations.access import organisation_id_of, permitted, request_user
+
+# Ids are signed 64-bit integers in every supported database (SQLite, PostgreSQL bigint).
+MAX_ID = 2**63 - 1
+
+
+def id_filter(help_text: str) -> serializers.IntegerField:
+    """An optional query key holding the id of an object: 1 up to the largest id a database can hold."""
+    return serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=help_text)
 
 
 class EmptyFilter(serializers.Serializer[Any]):

@@ -23,7 +23,7 @@ from mvimonitor.themes.models import (
     ThresholdCategory,
 )
 
-from .base import FilteredMixin
+from .base import FilteredMixin, id_filter
 
 # --- serializers -----------------------------------------------------------------------------------------------------
 
@@ -129,7 +129,7 @@ class ProductGroupFilter(serializers.Serializer[Any]):
 
 
 class CriterionFilter(serializers.Serializer[Any]):
-    product_group = serializers.IntegerField(required=False, min_value=1, help_text="Id of a product group.")
+    product_group = id_filter("Id of a product group.")
     theme = serializers.SlugRelatedField(
         slug_field="code", queryset=Theme.objects.all(), required=False, help_text="Theme code."
     )

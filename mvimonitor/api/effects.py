@@ -33,7 +33,7 @@ from mvimonitor.organisations.access import Action, organisations_for, request_u
 from mvimonitor.tenders.models import Contract
 from mvimonitor.themes.models import Theme
 
-from .base import CanEditRecord, FilteredMixin, RecordWrites, ServiceWriteMixin
+from .base import CanEditRecord, FilteredMixin, RecordWrites, ServiceWriteMixin, id_filter
 from .records import VisibleLotField
 
 # --- serializers ----------------------------------------------------------------------------------------------------
@@ -223,16 +223,16 @@ class SummarySerializer(serializers.Serializer[Any]):
 
 
 class ContractFilter(serializers.Serializer[Any]):
-    lot = serializers.IntegerField(required=False, help_text="Only contracts of this lot.")
-    organisation = serializers.IntegerField(required=False, help_text="Only contracts of this organisation.")
+    lot = id_filter("Only contracts of this lot.")
+    organisation = id_filter("Only contracts of this organisation.")
 
 
 class CommitmentFilter(serializers.Serializer[Any]):
-    contract = serializers.IntegerField(required=False, help_text="Only commitments of this contract.")
+    contract = id_filter("Only commitments of this contract.")
 
 
 class RealisationFilter(serializers.Serializer[Any]):
-    commitment = serializers.IntegerField(required=False, help_text="Only realisations of this commitment.")
+    commitment = id_filter("Only realisations of this commitment.")
 
 
 @extend_schema_view(list=extend_schema(parameters=[ContractFilter]))

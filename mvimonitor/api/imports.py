@@ -1,5 +1,7 @@
-"""API v1 for import runs: list and read the runs of your organisations (with their failures), and start one by
-uploading a file (202 Accepted with the queued run; follow it with GET until `status` is done or failed).
+"""API v1 for import runs: list and read the runs of your organisations, page through the failures of one
+(`/import-runs/{id}/failures`; the run itself only counts them, since a large import can have a hundred thousand),
+and start one by uploading a file (202 Accepted with the queued run; follow it with GET until `status` is done or
+failed).
 
 Same conventions as the other resource modules (problem+json, camelCase, pagination, visibility through
 `mvimonitor.organisations.access`).
@@ -7,16 +9,18 @@ Same conventions as the other resource modules (problem+json, camelCase, paginat
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mvimonitor.imports.forms import ACCEPTED_SUFFIXES, MAX_UPLOAD_BYTES
-from mvimonitor.imports.models import ImportFailure, ImportRun
+from mvimonitor.imports.models import ImportFailure, ImportRun, Severity
 from mvimonitor.imports.services import import_upload_create
 from mvimonitor.imports.tasks import import_run_task
 from mvimonitor.organisations.access import Action, organisations_for, request_user, visible_to
@@ -31,7 +35,12 @@ class ImportFailureSerializer(serializers.ModelSerializer[ImportFailure]):
 
 
 class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
-    started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
+    started_by = serializers.SlugRelatedField(  # type: ignore[var-annotated]
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Username of who started the run; null for a run from the command line or of a removed user.",
+    )
 
     class Meta:
         model = ImportRun
@@ -56,11 +65,25 @@ class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
 
 
 class ImportRunDetailSerializer(ImportRunSerializer):
-    failures = ImportFailureSerializer(many=True, read_only=True)
+    error_count = serializers.IntegerField(read_only=True, help_text="Failures with severity error.")
+    warning_count = serializers.IntegerField(read_only=True, help_text="Failures with severity warning.")
+    failures_url = serializers.SerializerMethodField(help_text="The paginated list of the failures of this run.")
 
     class Meta(ImportRunSerializer.Meta):
-        fields = [*ImportRunSerializer.Meta.fields, "failures"]
+        fields = [*ImportRunSerializer.Meta.fields, "error_count", "warning_count", "failures_url"]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_failures_url(self, run: ImportRun) -> str:
+        path = reverse("api:import-run-failures", args=[run.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ImportFailureFilter(serializers.Serializer[Any]):
+    severity = serializers.ChoiceField(
+        choices=Severity.choices, required=False, help_text="Only errors (not imported) or only warnings."
+    )
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -90,12 +113,16 @@ class ImportRunCreateSerializer(serializers.Serializer[Any]):
 
 
 class ImportRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[ImportRun]):
-    """Import runs of the organisations you may see: counts per notice and each failure with file, notice and field."""
+    """Import runs of the organisations you may see: counts per notice, and per run its failures with file, notice
+    and field."""
 
     def get_queryset(self) -> QuerySet[ImportRun]:
         runs = ImportRun.objects.select_related("started_by")
         if self.action == "retrieve":
-            runs = runs.prefetch_related("failures")
+            runs = runs.annotate(
+                error_count=Count("failures", filter=Q(failures__severity=Severity.ERROR)),
+                warning_count=Count("failures", filter=Q(failures__severity=Severity.WARNING)),
+            )
         return visible_to(self.request.user, runs)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
@@ -103,7 +130,25 @@ class ImportRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Im
             return ImportRunDetailSerializer
         if self.action == "create":
             return ImportRunCreateSerializer
+        if self.action == "failures":
+            return ImportFailureSerializer
         return ImportRunSerializer
+
+    @extend_schema(
+        parameters=[ImportFailureFilter],
+        responses=ImportFailureSerializer(many=True),
+        description="The failures of one run, in the order they were found, paginated like every list.",
+    )
+    @action(detail=True, methods=["get"])
+    def failures(self, request: Request, pk: str | None = None) -> Response:
+        run = self.get_object()
+        query = ImportFailureFilter(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        failures = ImportFailure.objects.filter(run=run).order_by("pk")
+        if "severity" in query.validated_data:
+            failures = failures.filter(severity=query.validated_data["severity"])
+        page = self.paginate_queryset(failures)  # type: ignore[arg-type]  # a list of another model than the view's
+        return self.get_paginated_response(ImportFailureSerializer(page, many=True).data)  # type: ignore[arg-type]
 
     def get_parsers(self) -> list[parsers.BaseParser]:
         if getattr(self, "action", None) == "create" or self.request is None or self.request.method == "POST":

@@ -5,7 +5,8 @@ the dashboards.
 - Organisation values (`scope=organisation`) need a login and the VIEW right on that organisation
   (`mvimonitor.organisations.access`); another organisation's figures give 403.
 - National values go through `mvimonitor.disclosure`; per kind of organisation and per province only for national
-  analysts (`access.geographies_for`). Suppressed cells come back with `value: null` and the reason.
+  analysts (`access.geographies_for`). Suppressed cells come back with `value: null` and the reason. A year without
+  any tenders has no national values (an empty list).
 
 Values come from `mvimonitor.dashboards.selectors.kpi_values`, the read path of the dashboard pages too.
 """
@@ -28,6 +29,8 @@ from mvimonitor.dashboards.models import FIRST_YEAR, LAST_YEAR
 from mvimonitor.dashboards.vocabulary import PERIODS, Figure
 from mvimonitor.organisations.access import GEO_LEVELS
 from mvimonitor.organisations.models import Organisation
+
+from .base import id_filter
 
 SCOPES = selectors.SCOPES
 
@@ -75,7 +78,7 @@ class KpiValueFilter(serializers.Serializer[Any]):
     )
     breakdown = serializers.ChoiceField(choices=[b.value for b in Breakdown], required=False)
     scope = serializers.ChoiceField(choices=SCOPES, required=False, help_text="national (default) or organisation.")
-    organisation = serializers.IntegerField(required=False, min_value=1, help_text="Required for scope organisation.")
+    organisation = id_filter("Required for scope organisation.")
     geo = serializers.ChoiceField(
         choices=GEO_LEVELS, required=False, help_text="nl (default); kind and province for national analysts."
     )
@@ -112,8 +115,8 @@ class KpiValueFilter(serializers.Serializer[Any]):
     list=extend_schema(auth=[], description="The KPI catalogue: every monitoring figure with its definition."),
     retrieve=extend_schema(auth=[], description="One KPI definition."),
 )
-class KpiViewSet(viewsets.ViewSet):
-    """The KPI catalogue (public)."""
+class KpiViewSet(viewsets.GenericViewSet[Any]):
+    """The KPI catalogue (public), a paginated list like every other."""
 
     permission_classes = [permissions.AllowAny]
     lookup_field = "id"
@@ -121,7 +124,8 @@ class KpiViewSet(viewsets.ViewSet):
     serializer_class = KpiSerializer
 
     def list(self, request: Request) -> Response:
-        return Response({"results": KpiSerializer(list(CATALOGUE), many=True).data})  # type: ignore[arg-type]
+        page = self.paginate_queryset(list(CATALOGUE))
+        return self.get_paginated_response(KpiSerializer(page, many=True).data)  # type: ignore[arg-type]
 
     def retrieve(self, request: Request, id: str) -> Response:
         kpi = BY_ID.get(id)
@@ -185,12 +189,15 @@ class KpiValueViewSet(viewsets.GenericViewSet[Any]):
     def _national_values(
         self, request: Request, filters: dict[str, Any], kpis: Sequence[Kpi], breakdown: Breakdown
     ) -> Sequence[Figure]:
-        year = filters.get("year") or next(iter(selectors.data_years()), None)
+        years = selectors.data_years()
+        year = filters.get("year") or next(iter(years), None)
+        if year not in years:
+            return []  # no tenders that year anywhere: there are no national figures to protect or show
         try:
             return selectors.kpi_values(
                 request.user,
                 scope=selectors.NATIONAL_SCOPE,
-                years=[year] if year is not None else [],
+                years=[year],
                 kpis=kpis,
                 breakdown=breakdown,
                 geo=filters.get("geo", "nl"),

@@ -1,12 +1,17 @@
-"""Errors as application/problem+json (RFC 9457), from one exception handler."""
+"""Errors as application/problem+json (RFC 9457), from one exception handler.
 
+Every 400 carries `invalidParams`: a validation error one entry per wrong field or query key, a body that cannot be
+parsed one entry named `body`. A 429 (throttled) always says in `Retry-After` how many seconds to wait.
+"""
+
+import math
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -64,8 +69,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         body["title"] = _("Invalid input")
         body["detail"] = _("One or more fields are invalid; see invalidParams.")
         body["invalidParams"] = _flatten(exc.detail)
-    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
-        body["detail"] = str(exc.detail)
+    elif isinstance(exc, exceptions.ParseError):
+        body["invalidParams"] = [{"name": "body", "code": "parse_error", "reason": str(exc.detail)}]
+    if isinstance(exc, exceptions.Throttled):
+        # DRF rounds the wait down (to 0 in the last second) and leaves the header out when no throttle knows it.
+        wait: float | None = getattr(exc, "wait", None)
+        response["Retry-After"] = str(max(1, math.ceil(wait or 1)))
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response

@@ -14,12 +14,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_serializer, exten
 from rest_framework import mixins, permissions, serializers, viewsets
 
 from mvimonitor.organisations.access import Action, visible_to
-from mvimonitor.organisations.models import Organisation
+from mvimonitor.organisations.models import Organisation, Province
 from mvimonitor.tenders import services
 from mvimonitor.tenders.models import AwardCriterion, Lot, MVIApplication, Nature, ProcedureType, Tender
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, CpvCode, Criterion, ProductGroup, Theme
 
-from .base import CanEditRecord, FilteredMixin, RecordWrites, ServiceWriteMixin
+from .base import CanEditRecord, FilteredMixin, RecordWrites, ServiceWriteMixin, id_filter
 
 # --- related fields limited to what the caller may see ---------------------------------------------------------------
 
@@ -55,6 +55,13 @@ def _code_field(
 
 
 class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
+    province = serializers.ChoiceField(
+        choices=Province.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text='Province code; empty ("") for an organisation that is not in one province, such as a ministry.',
+    )
+
     class Meta:
         model = Organisation
         fields = ["id", "name", "kind", "oin", "kvk_number", "province", "parent"]
@@ -167,18 +174,18 @@ class TenderFilter(serializers.Serializer[Any]):
         required=False,
         help_text="Theme code: tenders with at least one MVI application of this theme.",
     )
-    product_group = serializers.IntegerField(required=False, min_value=1, help_text="Id of a product group.")
-    organisation = serializers.IntegerField(required=False, min_value=1, help_text="Id of an organisation.")
+    product_group = id_filter("Id of a product group.")
+    organisation = id_filter("Id of an organisation.")
     search = serializers.CharField(required=False, max_length=200, help_text="Words in the title.")
 
 
 class LotFilter(serializers.Serializer[Any]):
-    tender = serializers.IntegerField(required=False, min_value=1, help_text="Id of the tender.")
+    tender = id_filter("Id of the tender.")
 
 
 class AwardCriterionFilter(serializers.Serializer[Any]):
-    tender = serializers.IntegerField(required=False, min_value=1, help_text="Id of the tender.")
-    lot = serializers.IntegerField(required=False, min_value=1, help_text="Id of the lot.")
+    tender = id_filter("Id of the tender.")
+    lot = id_filter("Id of the lot.")
 
 
 class MVIApplicationFilter(AwardCriterionFilter):

@@ -3,7 +3,8 @@
 - `EnglishSchemaGenerator` writes the document in English whatever language is active, so docs/openapi.json does
   not change when a Dutch translation is added (help texts and choice labels are translatable strings).
 - `add_problem_responses` documents the application/problem+json errors every operation can return
-  (/core/error-handling/problem-details, /core/error-handling/invalid-input) and camelCases query keys.
+  (/core/error-handling/problem-details, /core/error-handling/invalid-input), among them 429 with `Retry-After`
+  (every view is throttled, settings.REST_FRAMEWORK) and 415 where there is a body, and camelCases query keys.
 - `add_version_header` declares the API-Version header on every response (/core/version-header).
 """
 
@@ -67,7 +68,19 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
     },
 }
 
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before the next request (RFC 9110).",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "example": 30},
+    }
+}
+
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+# Reads that refuse with 403 (the others answer 404 for what you may not see).
+READ_REFUSALS = {
+    "/kpi-values": "You may not see this organisation's figures, or figures per kind or province (national analysts).",
+}
 
 
 class EnglishSchemaGenerator(SchemaGenerator):
@@ -108,8 +121,14 @@ def add_problem_responses(result: dict[str, Any], generator: object, request: ob
             responses.setdefault("401", _problem("No or an invalid token (header `Authorization: Token <key>`)."))
             if method in WRITE_METHODS:
                 responses.setdefault("403", _problem("Your role does not allow this change."))
+            elif path in READ_REFUSALS:
+                responses.setdefault("403", _problem(READ_REFUSALS[path]))
             if "{" in path:
                 responses.setdefault("404", _problem("No such object, or not one you may see."))
+            if "requestBody" in operation:
+                responses.setdefault("415", _problem("The body is not in a media type this operation reads."))
+            too_many = responses.setdefault("429", _problem("Too many requests: wait as long as Retry-After says."))
+            too_many.setdefault("headers", {}).update(RETRY_AFTER)
     return result
 
 

@@ -6,12 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from .problems import PROBLEM_CONTENT_TYPE
 
 
+@csrf_exempt  # nothing here reads or changes anything; a POST with a session cookie gets the 404 too, not a 403 page
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """404 as problem+json for any path under /api/ that no route matches (including trailing slashes)."""
+    """404 as problem+json for any path under /api/ that no route matches (including trailing slashes), whatever the
+    method."""
     body = {
         "type": "about:blank",
         "title": _("Not found."),
