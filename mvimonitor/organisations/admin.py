@@ -3,17 +3,23 @@
 Superusers see everything. Other staff see only the organisations they administer (Action.MANAGE_MEMBERS, decided
 in organisations.access), their memberships and invitations, on top of Django's model permissions; of the accounts,
 only those `admin_scope.manageable_users` allows (members of those organisations only, without rights beyond them).
-Everything out of scope answers 404, including an account's password page.
+Everything out of scope answers 404, including an account's password page. The scoping itself is shared with the
+record's admin (`admin_scope`). API tokens and permission groups are for superusers only: a token acts as its
+account, and a group's permissions reach the staff user who would change it.
 """
 
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as RestTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from mvimonitor.changes import record_changed
@@ -125,3 +131,37 @@ class UserAdmin(ManagedAdminMixin, BaseUserAdmin):
             # Only a superuser hands out staff rights, superuser rights, permissions or the national role.
             readonly += ["is_staff", "is_superuser", "groups", "user_permissions", "national_analyst"]
         return readonly
+
+
+class SuperuserOnlyMixin:
+    """For superusers only, whatever model permissions a staff user holds."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+
+class TokenAdmin(SuperuserOnlyMixin, RestTokenAdmin):
+    """An API token acts as its account, in every organisation of that account: making or reading one for someone
+    else is taking their account over. Tokens are made with `manage.py create_api_token`."""
+
+
+class GroupAdmin(SuperuserOnlyMixin, DjangoGroupAdmin):
+    """A group's permissions reach every member of the group, the staff user who would change it included."""
+
+
+admin.site.unregister(TokenProxy)
+admin.site.register(TokenProxy, TokenAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, GroupAdmin)

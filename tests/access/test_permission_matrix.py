@@ -166,6 +166,7 @@ def snapshot(world: World) -> dict[str, Any]:
         # B's people and the superusers: their accounts (password hash included) and where they are members
         "people": rows(people),
         "their_memberships": rows(Membership.objects.filter(user__in=people.values("pk"))),
+        "their_api_tokens": rows(Token.objects.filter(user__in=people.values("pk"))),
         "invitations": rows(Invitation.objects.filter(organisation=b)),
         "tenders": rows(Tender.objects.filter(organisation=b)),
         "lots": rows(Lot.objects.filter(tender__organisation=b)),
@@ -410,7 +411,8 @@ TAKEN_OVER_PASSWORD = "Overgenomen-wachtwoord-2026"
 
 
 def attempt_account_takeovers(client: Client, world: World, role: str) -> None:
-    """Join B's people or a superuser to A, set their password, change their account: each must be refused."""
+    """Join B's people or a superuser to A, make an API token for them, set their password, change their account:
+    each must be refused."""
     offered = client.get(
         "/admin/autocomplete/",
         {"app_label": "organisations", "model_name": "membership", "field_name": "user", "term": ""},
@@ -425,6 +427,7 @@ def attempt_account_takeovers(client: Client, world: World, role: str) -> None:
             "/admin/organisations/membership/add/",
             {"user": victim.pk, "organisation": world.org_a.pk, "role": Role.BEHEERDER},
         )
+        client.post("/admin/authtoken/tokenproxy/add/", {"user": victim.pk})  # a token acts as its account
         base = f"/admin/organisations/user/{victim.pk}/"
         password = {"password1": TAKEN_OVER_PASSWORD, "password2": TAKEN_OVER_PASSWORD, "usable_password": "true"}
         account = {

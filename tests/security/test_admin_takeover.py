@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
+from rest_framework.authtoken.models import Token
 
 from mvimonitor.organisations.models import Membership, Organisation, Role, User
 from mvimonitor.tenders.models import Tender
@@ -296,6 +297,34 @@ def test_who_confirmed_a_tender_cannot_be_set_to_any_account(people: People, cli
     assert page.status_code == 200
     assert 'name="mvi_confirmed_by"' not in page.content.decode()
     assert Tender.objects.get(pk=tender.pk).title == "Eigen aanbesteding"
+
+
+def test_staff_cannot_make_or_read_an_api_token_for_someone_else(people: People, client: Client) -> None:
+    Token.objects.create(user=people.root)
+    people.staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="authtoken"))
+    client = _as(client, people.staff)
+
+    made = client.post("/admin/authtoken/tokenproxy/add/", {"user": people.shared.pk})
+    listed = client.get("/admin/authtoken/tokenproxy/")
+
+    assert made.status_code == 403
+    assert not Token.objects.filter(user=people.shared).exists()
+    assert listed.status_code == 403
+    assert Token.objects.get(user=people.root).key not in listed.content.decode()
+
+
+def test_staff_cannot_widen_the_permissions_of_their_own_group(people: People, client: Client) -> None:
+    group = Group.objects.create(name="Beheerders")
+    people.staff.groups.add(group)
+    group.permissions.set(Permission.objects.filter(codename__in=["view_group", "change_group"]))
+
+    response = _as(client, people.staff).post(
+        f"/admin/auth/group/{group.pk}/change/",
+        {"name": "Beheerders", "permissions": list(Permission.objects.values_list("pk", flat=True))},
+    )
+
+    assert response.status_code == 403
+    assert group.permissions.count() == 2
 
 
 # --- What a staff beheerder may still do -----------------------------------------------------------------------------
