@@ -81,7 +81,9 @@ class ImportRun(models.Model):
         _("importing process"), max_length=200, blank=True, help_text=_("Host name and process id.")
     )
     attempts = models.PositiveSmallIntegerField(
-        _("attempts"), default=0, help_text=_("How often the run was started; more than once when it was resumed.")
+        _("attempts"),
+        default=0,
+        help_text=_("How often the run was started (a worker that stops cleanly hands it back without counting)."),
     )
 
     class Meta:

@@ -181,20 +181,30 @@ def _task_alive(task: Any, *, now: datetime, idle: str | None) -> bool:
     return not process_gone(worker, idle=idle) and started >= now - timedelta(seconds=stall_seconds())
 
 
-def requeue_waiting(*, idle: str | None = None) -> list[int]:
-    """Queue a task again for every queued upload that has no live task; returns the runs."""
+def requeue_waiting(*, idle: str | None = None) -> tuple[list[int], list[int]]:
+    """Queue a task again for every queued upload that has no live task, or fail it when its tasks kept failing
+    before the import could start; returns the runs queued again and those failed."""
     if not _database_queue():
-        return []
+        return [], []
     now = timezone.now()
     waiting = {
         run.pk: run
         for run in ImportRun.objects.filter(status=RunStatus.QUEUED, dry_run=False, uploads__isnull=False).distinct()
         if (run.heartbeat_at or run.created_at) < now - timedelta(seconds=min(stall_seconds(), 60))
     }
-    tasks = _tasks_of(set(waiting), "READY", "RUNNING")
-    requeued = []
+    tasks = _tasks_of(set(waiting), "READY", "RUNNING", "FAILED")
+    requeued, failed = [], []
     for run_id, run in waiting.items():
-        if any(_task_alive(t, now=now, idle=idle) for t in tasks.get(run_id, [])):
+        if any(t.status != "FAILED" and _task_alive(t, now=now, idle=idle) for t in tasks.get(run_id, [])):
+            continue
+        failures = sum(t.status == "FAILED" for t in tasks.get(run_id, []))
+        if failures >= 2 * max_attempts():  # never started: something other than a stopped worker is wrong
+            message = _(
+                "The import could not be started: its task failed %(count)s times. Ask an administrator to look at "
+                "the import worker's log, then upload the files again."
+            ) % {"count": failures}
+            if fail_run(run, message=message):
+                failed.append(run_id)
             continue
         message = _("The task of this import was lost; it was queued again.")
         with transaction.atomic():
@@ -202,7 +212,7 @@ def requeue_waiting(*, idle: str | None = None) -> list[int]:
                 _fail_tasks(run_id, message)
                 transaction.on_commit(partial(import_run_task.enqueue, run_id))
                 requeued.append(run_id)
-    return requeued
+    return requeued, failed
 
 
 # -- the sweep and the workers ---------------------------------------------------------------------------------
@@ -226,7 +236,8 @@ def sweep(*, idle: str | None = None) -> SweepReport:
         outcome = recover(run)
         if outcome:
             getattr(report, outcome).append(run.pk)
-    report.requeued = requeue_waiting(idle=idle)
+    requeued, failed = requeue_waiting(idle=idle)
+    report.requeued, report.failed = requeued, report.failed + failed
     return report
 
 

@@ -182,6 +182,18 @@ def test_a_queued_upload_whose_task_was_lost_is_queued_again(
     assert recovery.sweep().requeued == []  # now it has a task
 
 
+def test_a_queued_upload_whose_tasks_keep_failing_is_failed_in_the_end(settings: Any, upload: ImportRun) -> None:
+    settings.TASKS = DATABASE_QUEUE
+    ImportRun.objects.filter(pk=upload.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    for _attempt in range(2 * recovery.MAX_ATTEMPTS):
+        _task_for(upload, "FAILED")
+
+    assert recovery.sweep().failed == [upload.pk]
+    upload.refresh_from_db()
+    assert upload.status == RunStatus.FAILED
+    assert "could not be started" in upload.message
+
+
 # -- resuming -----------------------------------------------------------------------------------------------------
 
 

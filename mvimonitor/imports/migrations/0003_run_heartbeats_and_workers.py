@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='importrun',
             name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, help_text='How often the run was started; more than once when it was resumed.', verbose_name='attempts'),
+            field=models.PositiveSmallIntegerField(default=0, help_text='How often the run was started (a worker that stops cleanly hands it back without counting).', verbose_name='attempts'),
         ),
         migrations.AddField(
             model_name='importrun',
