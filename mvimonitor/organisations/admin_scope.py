@@ -98,6 +98,16 @@ def with_scoped_users(form_class: type[F], actor: "User | AnonymousUser") -> typ
             for name in names:
                 scope_user_choice(self, actor, name)
 
+        def clean(self) -> Any:
+            cleaned = super().clean()
+            if "organisation" in self.changed_data:
+                # Moving a row to another organisation brings its person there: that takes a manageable one too.
+                for name in names:
+                    chosen = self.cleaned_data.get(name)
+                    if chosen is not None and not may_manage_user(actor, chosen) and name not in self.errors:
+                        self.add_error(name, NOT_MANAGEABLE)
+            return cleaned
+
     ScopedUserForm.__name__ = form_class.__name__
     return cast("type[F]", ScopedUserForm)
 

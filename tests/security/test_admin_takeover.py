@@ -215,6 +215,22 @@ def test_staff_cannot_hand_an_existing_membership_to_someone_else(people: People
     assert membership.user_id == people.member.pk
 
 
+def test_staff_cannot_move_the_membership_of_someone_out_of_reach_to_another_organisation(
+    people: People, client: Client
+) -> None:
+    membership = Membership.objects.get(user=people.shared, organisation=people.own)
+
+    response = _as(client, people.staff).post(
+        f"/admin/organisations/membership/{membership.pk}/change/",
+        {"user": people.shared.pk, "organisation": people.second.pk, "role": Role.LEZER},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["user"]
+    membership.refresh_from_db()
+    assert membership.organisation_id == people.own.pk
+
+
 # --- The second path: a member here who administers another organisation ---------------------------------------------
 
 
