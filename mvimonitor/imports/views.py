@@ -4,21 +4,26 @@ Every view asks `mvimonitor.organisations.access`: runs and tenders of organisat
 uploading needs EDIT_TENDERS and reviewing needs EDIT_MVI on the organisation (else 403).
 """
 
+import csv
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mvimonitor.exports import FORMULA_STARTS
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user, visible_to
 from mvimonitor.organisations.selectors import active_organisation_for
 from mvimonitor.tenders.models import Lot, Tender
 
-from . import services
+from . import selectors, services
 from .forms import ProposalReviewForm, UploadForm
 from .models import ImportedTender, ImportRun, MVIProposal, ProposalStatus, Severity
 from .tasks import import_run_task
@@ -83,23 +88,77 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/upload.html", {"form": form, "organisation": organisation}, status=status)
 
 
+def _failure_section(request: HttpRequest, run: ImportRun, severity: str, parameter: str) -> dict[str, object]:
+    """One page of a run's failures of one severity, with links to the other pages that keep the other section's
+    page (`?errors=` and `?warnings=` page independently)."""
+    page = selectors.failure_page(run, severity, request.GET.get(parameter))
+
+    def link(number: int | str) -> str:
+        query = request.GET.copy()
+        query[parameter] = str(number)
+        return f"?{query.urlencode()}#{parameter}"
+
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return {
+        "id": parameter,
+        "page": page,
+        "links": [{"number": number, "url": link(number) if isinstance(number, int) else ""} for number in numbers],
+        "previous": link(page.previous_page_number()) if page.has_previous() else "",
+        "next": link(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+class _Line:
+    """Hands back what the CSV writer writes, so each row can be streamed as it is made."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_safe(value: str) -> str:
+    """A text a spreadsheet would run as a formula keeps a leading apostrophe (file and notice names are the
+    uploader's)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _failures_csv(run: ImportRun) -> StreamingHttpResponse:
+    """Every failure of the run as CSV (semicolons, UTF-8 with a byte-order mark), streamed row by row."""
+    writer = csv.writer(_Line(), delimiter=";")
+    labels = dict(Severity.choices)
+    headers = [_("Severity"), _("File"), _("Place in the file"), _("Notice"), _("Field"), _("Message")]
+
+    def lines() -> Iterator[bytes]:
+        yield ("\ufeff" + writer.writerow(headers)).encode("utf-8")
+        for severity, *rest in selectors.failure_rows(run):
+            row = [str(labels.get(severity, severity)), *(_csv_safe(value) for value in rest)]
+            yield writer.writerow(row).encode("utf-8")
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-run-{run.pk}-failures.csv"'
+    return response
+
+
 @login_required
 @require_GET
-def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponseBase:
+    """The run: progress, and when done its report. The failures are paged (`?errors=`, `?warnings=`, 100 a page);
+    `?download=csv` gives all of them as one CSV file."""
     run = fetch(request.user, _runs(), run_id)
-    failures = run.failures.all()
+    if request.GET.get("download") == "csv":
+        return _failures_csv(run)
     tenders = (
         Tender.objects.filter(source_records__run=run).distinct().only("id", "title").order_by("title")
         if run.is_finished
         else Tender.objects.none()
     )
+    finished = run.is_finished
     return render(
         request,
         "imports/run_detail.html",
         {
             "run": run,
-            "errors": [f for f in failures if f.severity == Severity.ERROR],
-            "warnings": [f for f in failures if f.severity == Severity.WARNING],
+            "errors": _failure_section(request, run, Severity.ERROR, "errors") if finished else None,
+            "warnings": _failure_section(request, run, Severity.WARNING, "warnings") if finished else None,
             "tenders": tenders[:200],
             "progress": progress_data(run),
         },
