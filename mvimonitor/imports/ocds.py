@@ -119,18 +119,31 @@ class _Reader:
         are read."""
         release = self.release
         tender = _dict(release.get("tender"))
-        lists = {
-            "tender.lots": (_list(tender.get("lots")), self.limits.max_lots),
-            "tender.items": (_list(tender.get("items")), self.limits.max_entries),
-            "parties": (_list(release.get("parties")), self.limits.max_entries),
-            "awards": (_list(release.get("awards")), self.limits.max_entries),
-            "contracts": (_list(release.get("contracts")), self.limits.max_entries),
-            "bids.statistics": (_list(_dict(release.get("bids")).get("statistics")), self.limits.max_entries),
+        awards = [_dict(a) for a in _list(release.get("awards"))]
+        lots = max(len(_list(tender.get("lots"))), 1)
+        sustainability = _list(tender.get("sustainability"))
+        # what reading makes of them: tender-level sustainability is copied to every lot, and an award gives one
+        # result per related lot, each with all of the award's suppliers
+        counts = {
+            "tender.lots": (len(_list(tender.get("lots"))), self.limits.max_lots),
+            "tender.items": (len(_list(tender.get("items"))), self.limits.max_entries),
+            "tender.sustainability": (
+                lots * sum(1 + len(_list(_dict(e).get("strategies"))) for e in sustainability),
+                self.limits.max_entries,
+            ),
+            "parties": (len(_list(release.get("parties"))), self.limits.max_entries),
+            "awards": (len(awards), self.limits.max_entries),
+            "awards.relatedLots": (
+                sum(max(len(_list(a.get("relatedLots"))), 1) * (1 + len(_list(a.get("suppliers")))) for a in awards),
+                self.limits.max_entries,
+            ),
+            "contracts": (len(_list(release.get("contracts"))), self.limits.max_entries),
+            "bids.statistics": (len(_list(_dict(release.get("bids")).get("statistics"))), self.limits.max_entries),
         }
-        for path, (entries, limit) in lists.items():
-            if len(entries) > limit:
+        for path, (count, limit) in counts.items():
+            if count > limit:
                 raise ReadError(
-                    f"the release has {len(entries)} entries in {path}, above the limit of {limit}",
+                    f"the release has {count} entries in {path} (as read), above the limit of {limit}",
                     file=self.file,
                     notice=name,
                     field=path,

@@ -272,8 +272,9 @@ def _extract(source: IO[bytes], name: str, reading: _Reading) -> IO[bytes]:
 
 
 def _read_member(budget: _Budget, member: str, source: IO[bytes], compressed: int) -> Iterator[RawNotice]:
-    """One member: XML read into memory and JSON streamed straight from the archive; the rest (CSV, workbooks, what
-    is not recognised) through a temporary file, since those readers go back to the start."""
+    """One member: XML read into memory and JSON streamed straight from the archive; CSV and zip (a workbook, or an
+    archive that is then refused) through a temporary file, since those readers go back to the start; anything else
+    is refused unextracted."""
     name = f"{budget.archive}!/{member}"
     reading = budget.reading
     limits = reading.limits
@@ -292,9 +293,13 @@ def _read_member(budget: _Budget, member: str, source: IO[bytes], compressed: in
             yield _read_xml(name, data, limits)
         elif kind == "json":
             yield from iter_ocds(stream, file=name, limits=limits)
-        else:
+        elif kind in ("zip", "csv"):  # a workbook is a zip archive; both readers go back to the start
             with _extract(stream, name, reading) as extracted:
                 yield from _read_stream(name, extracted, reading, in_archive=True)
+        elif kind == "tar":
+            yield _error(name, "an archive inside an archive is not opened")
+        else:
+            yield _error(name, UNKNOWN)
     except InputStoppedError as error:
         yield RawNotice(file=error.file or name, locator="", raw=b"", error=error)
 

@@ -4,6 +4,7 @@ archive may need, and notices in UTF-16/UTF-32. Big and deep inputs are made her
 import codecs
 import io
 import json
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -99,6 +100,27 @@ def test_a_release_with_too_many_lots_or_items_is_refused_naming_the_field() -> 
     assert ok.notice is not None
 
 
+def test_lists_that_reading_would_multiply_are_refused_before_they_are_read() -> None:
+    lots = [{"id": str(i)} for i in range(500)]
+    goals = [{"goal": "economic.sme", "strategies": ["awardCriteria"] * 4} for _ in range(50)]
+    copied = {"ocid": "ocds-s", "id": "sust-1", "tender": {"title": "t", "lots": lots, "sustainability": goals}}
+    award = {
+        "id": "a",
+        "relatedLots": [str(i) for i in range(300)],
+        "suppliers": [{"name": f"s{i}"} for i in range(100)],
+    }
+    crossed = {"ocid": "ocds-a", "id": "award-1", "tender": {"title": "t"}, "awards": [award]}
+    data = json.dumps({"releases": [copied, crossed, OK_RELEASE]}).encode()
+
+    first, second, ok = read_upload("many.json", io.BytesIO(data))
+
+    assert first.error is not None
+    assert (first.error.notice, first.error.field) == ("sust-1", "tender.sustainability")
+    assert second.error is not None
+    assert (second.error.notice, second.error.field) == ("award-1", "awards.relatedLots")
+    assert ok.notice is not None
+
+
 def test_a_text_above_the_limit_refuses_the_notice_in_every_format(fixtures: Path) -> None:
     long_text = {"ocid": "ocds-t", "id": "text-1", "tender": {"title": "t", "description": "x" * 200}}
     (raw,) = read_upload("t.json", io.BytesIO(json.dumps({"releases": [long_text]}).encode()), max_text_chars=100)
@@ -165,6 +187,26 @@ def test_xml_and_json_members_are_read_without_temporary_files(fixtures: Path) -
     assert [r.locator for r in raws] == ["", "releases[0]", "releases[1]", "releases[2]"]
     assert [r.notice is not None for r in raws] == [True, True, True, False]  # the third has no ocid
     assert not any("temporary" in r.error.message for r in raws if r.error)
+
+
+def test_members_that_are_refused_anyway_are_not_extracted(fixtures: Path) -> None:
+    inner = io.BytesIO()
+    with tarfile.open(fileobj=inner, mode="w:gz") as archive:
+        info = tarfile.TarInfo("a.xml")
+        data = (fixtures / "eforms_bt805.xml").read_bytes()
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("inner.tar.gz", inner.getvalue())
+        archive.writestr("picture.png", b"\x89PNG\r\n" + b"\0" * 100_000)
+
+    nested, picture = read_upload("outer.zip", io.BytesIO(buffer.getvalue()), max_temp_bytes=0)
+
+    assert nested.error is not None
+    assert "inside an archive" in nested.error.message
+    assert picture.error is not None
+    assert "unknown format" in picture.error.message
 
 
 def test_a_workbook_inside_an_archive_counts_in_the_same_budget(fixtures: Path) -> None:
