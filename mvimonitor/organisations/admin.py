@@ -10,6 +10,7 @@ account, and a group's permissions reach the staff user who would change it.
 
 from typing import TYPE_CHECKING, Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 from rest_framework.authtoken.admin import TokenAdmin as RestTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
@@ -165,3 +167,19 @@ admin.site.unregister(TokenProxy)
 admin.site.register(TokenProxy, TokenAdmin)
 admin.site.unregister(Group)
 admin.site.register(Group, GroupAdmin)
+
+
+def _superuser_only(model: type[Model]) -> None:
+    """Re-register another package's admin for `model` as superuser-only: the login lock's records name users and
+    addresses of every organisation, and the background tasks' results carry other organisations' import details."""
+    registered = admin.site._registry.get(model)
+    if registered is None:
+        return
+    admin.site.unregister(model)
+    admin.site.register(
+        model, type(f"SuperuserOnly{type(registered).__name__}", (SuperuserOnlyMixin, type(registered)), {})
+    )
+
+
+for _model in (AccessAttempt, AccessLog, AccessFailureLog, DBTaskResult):
+    _superuser_only(_model)

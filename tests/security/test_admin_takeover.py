@@ -407,3 +407,25 @@ def test_superuser_keeps_every_right(people: People, client: Client) -> None:
     assert password.status_code == 302
     people.shared.refresh_from_db()
     assert people.shared.check_password(NEW_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("app", "model"),
+    [
+        ("axes", "accessattempt"),
+        ("axes", "accesslog"),
+        ("axes", "accessfailurelog"),
+        ("django_tasks_database", "dbtaskresult"),
+    ],
+)
+def test_login_lock_and_background_task_records_are_for_superusers_only(
+    people: People, client: Client, app: str, model: str
+) -> None:
+    people.staff.user_permissions.add(*Permission.objects.filter(content_type__app_label=app))
+    url = f"/admin/{app}/{model}/"
+
+    refused = _as(client, people.staff).get(url)
+    allowed = _as(Client(), people.root).get(url)
+
+    assert refused.status_code == 403
+    assert allowed.status_code == 200
