@@ -43,8 +43,8 @@ run: install system-deps static
 	$(PY) manage.py generate_demo $(DEMO_ARGS)
 	$(PY) manage.py generate_demo_effects --seed 2026
 	$(PY) manage.py create_demo_login --url http://$(HOST)/
-	@echo "starting the background worker for imports (manage.py db_worker) beside the web server"
-	$(PY) manage.py db_worker & trap "kill $$!" EXIT INT TERM; $(PY) manage.py runserver $(HOST)
+	@echo "starting the background worker for imports (manage.py import_worker) beside the web server"
+	$(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; $(PY) manage.py runserver $(HOST)
 
 # Production: the environment (DJANGO_ENV=production, SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, ...; see
 # docs/production.md) comes from the caller. Gunicorn serves the pages; the import worker restarts when it stops.

@@ -204,8 +204,12 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Background tasks (imports): django-tasks, database backend; `manage.py db_worker` runs them (docs/imports.md).
+# Background tasks (imports): django-tasks, database backend; `manage.py import_worker` runs them (docs/imports.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Import worker recovery (docs/imports.md, "Worker and recovery").
+MVIMONITOR_IMPORT_STALL_SECONDS = int(os.getenv("MVIMONITOR_IMPORT_STALL_SECONDS", "600"))
+MVIMONITOR_IMPORT_MAX_ATTEMPTS = int(os.getenv("MVIMONITOR_IMPORT_MAX_ATTEMPTS", "3"))
+MVIMONITOR_IMPORT_BATCH_SIZE = int(os.getenv("MVIMONITOR_IMPORT_BATCH_SIZE", "1000"))
 
 API_VERSION = "1.0.0"
 REST_FRAMEWORK = {
