@@ -48,6 +48,7 @@ class UIPage:
     url: Callable[[Data], str]
     anonymous: bool = False
     status: int = 200
+    superuser: bool = False
 
 
 def _tender(name: str, *keys: str) -> Callable[[Data], str]:
@@ -90,6 +91,7 @@ PAGES = [
             "cpv-codes",
         ]
     ),
+    UIPage("import-worker-status", lambda data: reverse("imports:status"), superuser=True),
     UIPage("not-found", lambda data: "/does-not-exist/", status=404),
 ]
 
@@ -159,6 +161,9 @@ def _csp_messages(page: Any) -> list[str]:
 def test_page_is_accessible_and_csp_clean(
     page: Any, live_server: Any, data: Data, ui_page: UIPage, language: str
 ) -> None:
+    if ui_page.superuser:
+        data.user.is_superuser = True
+        data.user.save(update_fields=["is_superuser"])
     if not ui_page.anonymous:
         _log_in(page, live_server, data.user)
     with translation.override(language):
