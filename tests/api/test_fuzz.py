@@ -4,7 +4,7 @@ Schemathesis generates requests from the committed document for every operation 
 an import: valid ones and invalid ones. They go in-process through the WSGI application, as a token user, to a test
 database with the shipped reference data and two organisations with records (the user is a member of one). Every
 object the user can see is also read once through its list and its detail path, so every property of every
-resource is checked on real data, not only on empty lists and 404s.
+resource is checked on real data, not only on empty lists and 404s; and every read once without a token.
 
 Every answer must be no server error and conform to the document: a documented status code, the documented
 content type and headers, and a body that matches the documented schema. All violations are collected and reported
@@ -200,6 +200,15 @@ def _known(operation: Any, headers: dict[str, str], data: Dataset) -> list[str]:
     return failures
 
 
+def _anonymous(operation: Any) -> list[str]:
+    """The operation without a token: public figures answer, everything else is a documented 401 problem."""
+    if operation.method.upper() != "GET":
+        return []
+    case = operation.Case(path_parameters={p.name: "1" for p in operation.path_parameters})
+    failure = _check(operation, case, {}, "without a token")
+    return [failure] if failure else []
+
+
 @pytest.mark.django_db
 def test_api_keeps_its_contract_under_fuzzing(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.ALLOWED_HOSTS = ["localhost"]  # the host schemathesis's WSGI client sends
@@ -210,7 +219,7 @@ def test_api_keeps_its_contract_under_fuzzing(settings: Any, monkeypatch: pytest
     failures: list[str] = []
     operations = list(_operations())
     for operation in operations:
-        failures += _known(operation, headers, data)
+        failures += _known(operation, headers, data) + _anonymous(operation)
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             failures += _fuzz(operation, mode, headers)
 
