@@ -41,12 +41,17 @@ def test_list_gives_my_runs_in_camel_case_with_pagination(make_member, own_run):
     assert "failures" not in run
 
 
-def test_detail_lists_each_failure_with_file_notice_and_field(make_member, own_run):
+def test_detail_counts_the_failures_and_links_their_paginated_list(make_member, own_run):
     user = make_member(Role.LEZER, own_run.organisation)
+    client = _client(user)
 
-    response = _client(user).get(f"/api/v1/import-runs/{own_run.pk}")
+    run = client.get(f"/api/v1/import-runs/{own_run.pk}").json()
+    failures = client.get(run["failuresUrl"]).json()
 
-    failure = response.json()["failures"][0]
+    assert "failures" not in run
+    assert (run["errorCount"], run["warningCount"]) == (1, 0)
+    assert failures["count"] == 1
+    failure = failures["results"][0]
     assert (failure["severity"], failure["file"], failure["notice"], failure["field"]) == (
         "error",
         "test.xml",
