@@ -146,9 +146,9 @@ class NationalComputation:
     def geos_for(self, breakdown: Breakdown) -> dict[str, list[int]]:
         """Geographies of a breakdown: every kind and province for the undivided figures, the country alone for the
         breakdowns (per kind x nature etc. the groups get too small to show, and the tables too large to protect)."""
-        if breakdown == Breakdown.ALL:
-            return self.geos
-        return {NATIONAL: self.geos.get(NATIONAL, [])}
+        if breakdown == Breakdown.ALL or NATIONAL not in self.geos:
+            return self.geos  # without any organisation (a year nobody tendered in) there is no geography at all
+        return {NATIONAL: self.geos[NATIONAL]}
 
     def _part(self, measure: str, breakdown: Breakdown, year: int, part: str) -> "np.ndarray[Any, Any] | None":
         block = self.vectors.data.get((breakdown, year, part))

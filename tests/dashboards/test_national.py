@@ -166,3 +166,16 @@ def test_every_kpi_has_a_national_figure(country: dict[str, list[Organisation]])
     kpis = {f.kpi for f in _figures(2024)}
 
     assert kpis == set(BY_ID)
+
+
+def test_a_year_without_any_tender_shows_no_national_figure_in_any_breakdown(
+    country: dict[str, list[Organisation]],
+) -> None:
+    # Before, the breakdowns asked for the country's undivided cell, which a year without organisations never made.
+    figures = national_figures(
+        years=[2016], breakdowns=(Breakdown.ALL, Breakdown.NATURE, Breakdown.VALUE_CLASS), thresholds=RULES
+    )
+
+    assert {f.breakdown for f in figures} == {"all", "nature", "value_class"}
+    assert {f.suppressed for f in figures} == {"too_few_organisations"}
+    assert {f.value for f in figures} == {None}
