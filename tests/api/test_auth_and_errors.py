@@ -52,7 +52,7 @@ def test_organisations_lists_own_memberships_only(
 def test_api_version_header_on_every_response(buyer_client: APIClient, path: str) -> None:
     response = buyer_client.get(path)
 
-    assert response["API-Version"] == "1.0.0"
+    assert response["API-Version"] == "1.1.0"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/does-not-exist", "/api/v1/tenders/", "/api/v2/tenders", "/api/"])
@@ -83,7 +83,7 @@ def test_openapi_document_is_public(client_for: Client, db: None) -> None:
     response = client_for(None).get("/api/v1/openapi.json")
 
     assert response.status_code == 200
-    assert response.json()["info"]["version"] == "1.0.0"
+    assert response.json()["info"]["version"] == "1.1.0"
 
 
 def test_create_api_token_prints_a_token_that_authenticates(db: None) -> None:
