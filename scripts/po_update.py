@@ -1,6 +1,7 @@
 """Refresh the Dutch message catalogue and fill in translations, safely from parallel work.
 
     .venv/bin/python scripts/po_update.py translations.json   # {"English msgid": "Nederlandse vertaling", ...}
+                                                              # plural: {"msgid": ["enkelvoud", "meervoud"]}
     .venv/bin/python scripts/po_update.py                     # only re-extract messages
 
 Runs `makemessages -l nl` under a file lock, then sets msgstr for the given msgids (and clears fuzzy flags on them).
@@ -20,7 +21,7 @@ PO = ROOT / "mvimonitor" / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 
 
 def main() -> int:
-    translations: dict[str, str] = {}
+    translations: dict[str, str | list[str]] = {}
     if len(sys.argv) > 1:
         translations = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     with open(ROOT / ".po.lock", "w") as lock:
@@ -52,7 +53,11 @@ def main() -> int:
         po = polib.pofile(str(PO), wrapwidth=0)
         for entry in po:
             if entry.msgid in translations:
-                entry.msgstr = translations[entry.msgid]
+                translation = translations[entry.msgid]
+                if isinstance(translation, list):
+                    entry.msgstr_plural = dict(enumerate(translation))
+                else:
+                    entry.msgstr = translation
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
             if "fuzzy" in entry.flags:
@@ -61,7 +66,7 @@ def main() -> int:
         po.metadata["Language"] = "nl"
         po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         po.save()
-    missing = [e.msgid for e in po if not e.msgstr and not e.msgid_plural]
+    missing = [e.msgid for e in po if not (e.msgstr or any(e.msgstr_plural.values()))]
     for msgid in missing:
         print(f"untranslated: {msgid!r}")
     print(f"{len(po)} messages, {len(missing)} without Dutch translation")
