@@ -52,6 +52,15 @@ SEEN = 16  # notices in the upload
 pytestmark = pytest.mark.usefixtures("reference_data")
 
 
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English (the msgids); with the Dutch catalogue compiled they would be Dutch."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def organisation() -> Organisation:
     return OrganisationFactory(name="Gemeente Voorbeeld")  # type: ignore[no-any-return]
