@@ -27,7 +27,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from mvimonitor.changes import record_changed
 
 from .access import Action
-from .admin_scope import ScopedAdminMixin, manageable_users, may_manage_user, with_scoped_users
+from .admin_scope import (
+    ScopedAdminMixin,
+    SuperuserOnlyMixin,
+    manageable_users,
+    may_manage_user,
+    with_scoped_users,
+)
 from .models import Invitation, Membership, Organisation, User
 
 if TYPE_CHECKING:  # the admin classes are generic only for the type checker
@@ -133,25 +139,6 @@ class UserAdmin(ManagedAdminMixin, BaseUserAdmin):
             # Only a superuser hands out staff rights, superuser rights, permissions or the national role.
             readonly += ["is_staff", "is_superuser", "groups", "user_permissions", "national_analyst"]
         return readonly
-
-
-class SuperuserOnlyMixin:
-    """For superusers only, whatever model permissions a staff user holds."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return bool(request.user.is_superuser)
 
 
 class TokenAdmin(SuperuserOnlyMixin, RestTokenAdmin):

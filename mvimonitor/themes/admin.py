@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
+from mvimonitor.organisations.admin_scope import SuperuserOnlyMixin
+
 from .models import (
     AmbitionLevel,
     ApplicationForm,
@@ -25,7 +27,9 @@ else:
     ModelAdmin = admin.ModelAdmin
 
 
-class CatalogueAdmin(ModelAdmin):
+class CatalogueAdmin(SuperuserOnlyMixin, ModelAdmin):
+    """The catalogue is public: every staff user reads it; only superusers change it (the loaders do, mostly)."""
+
     list_filter = ["source_year"]
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
@@ -33,15 +37,6 @@ class CatalogueAdmin(ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_staff)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return bool(request.user.is_superuser)
 
 
 @admin.register(Theme)
