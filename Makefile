@@ -47,14 +47,15 @@ run: install system-deps static
 	$(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; $(PY) manage.py runserver $(HOST)
 
 # Production: the environment (DJANGO_ENV=production, SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, ...; see
-# docs/production.md) comes from the caller. Gunicorn serves the pages; the import worker restarts when it stops.
+# docs/production.md) comes from the caller. Gunicorn serves the pages; the import worker, at a lower CPU priority,
+# restarts when it stops.
 serve: install static
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_effects_reference
 	$(PY) manage.py check --deploy --fail-level ERROR
-	scripts/supervise.sh $(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; \
+	nice -n 10 scripts/supervise.sh $(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py mvimonitor.wsgi
 
 lint:
