@@ -9,7 +9,7 @@ hand `validated_data` to `mvimonitor.tenders.services` (`base.ServiceWriteMixin`
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 
@@ -222,7 +222,10 @@ class TenderViewSet(ServiceWriteMixin, FilteredMixin, viewsets.ModelViewSet[Tend
     )
 
     def get_queryset(self) -> QuerySet[Tender]:
-        tenders = Tender.objects.select_related("main_cpv").prefetch_related("additional_cpvs", "lots")
+        # Only the lots' ids are shown, in lot-number order; ordering by "tender" (Lot's default) would join the
+        # tenders again to sort by their own default order.
+        lots = Prefetch("lots", queryset=Lot.objects.only("id", "tender_id").order_by("number", "id"))
+        tenders = Tender.objects.select_related("main_cpv").prefetch_related("additional_cpvs", lots)
         return visible_to(self.request.user, tenders)
 
     def apply_filters(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:

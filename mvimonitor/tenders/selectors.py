@@ -86,11 +86,9 @@ def tender_list(*, organisation: Organisation, filters: TenderFilters) -> models
         tenders = tenders.filter(mvi_confirmed_at__isnull=True)
     tenders = _monitoring_filters(tenders, filters)
     order = ["publication_date", "id"] if filters.get("sort") == "date" else ["-publication_date", "-id"]
-    return (
-        tenders.select_related("product_group")
-        .annotate(theme_count=Count("lots__mvi_applications__theme", distinct=True))
-        .order_by(*order)
-    )
+    # The theme count as a subquery per row, not a join with GROUP BY over all the organisation's tenders: the
+    # database computes it for the page's rows only, and the paginator's count leaves it out.
+    return tenders.select_related("product_group").annotate(theme_count=_theme_count()).order_by(*order)
 
 
 def _yes_no(value: str | None) -> bool | None:
