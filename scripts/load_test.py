@@ -10,7 +10,8 @@ point it at one you need — with the demo data of `make run` (60 organisations,
 same time:
 
 - `manage.py import_notices` imports N generated eForms notices (scripts/generate_eforms_corpus.py), committing every
-  1,000 notices as any import does;
+  1,000 notices as any import does, at the lower CPU priority the import worker has in production (`Nice=10` in
+  deploy/systemd/mvimonitor-worker@.service; `--import-nice 0` for equal priority);
 - C clients, each with its own session (and the API with a token), request in turn the organisation dashboard, the
   national figures, the tender list, the effects page and two API lists, for S seconds.
 
@@ -163,6 +164,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--web-workers", default="3")
     parser.add_argument("--web-threads", default="4")
+    parser.add_argument("--import-nice", type=int, default=10, help="CPU priority of the import, as in production")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="mvim-load-") as folder:
@@ -193,6 +195,7 @@ def main() -> None:
             importer = subprocess.Popen(
                 [PY, "manage.py", "import_notices", "--no-progress", str(corpus)],
                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                preexec_fn=lambda: os.nice(args.import_nice),
             )  # fmt: skip
             timings: dict[str, list[float]] = defaultdict(list)
             errors: dict[str, int] = defaultdict(int)
@@ -215,7 +218,9 @@ def main() -> None:
                     process.wait(timeout=60)
             log.close()
 
-    print(f"{args.clients} clients, {args.seconds} s, web {args.web_workers}x{args.web_threads}")
+    web_shape = f"web {args.web_workers}x{args.web_threads}"
+    print(f"{args.clients} clients, {args.seconds} s, {web_shape}, import nice {args.import_nice}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(f"{'page':<16}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     every: list[float] = []
     for name in PAGES:
