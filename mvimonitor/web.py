@@ -8,6 +8,8 @@ request body the app reads, and no caching of what a logged-in user sees.
 - `RequestBodyLimitMiddleware`: a request whose declared body is larger than its view accepts is answered 413 before
   anything reads the body (it runs before the CSRF check, which would parse a form upload to disk). Notice uploads
   may be large; every other form holds at most an evidence file.
+- `RequestBodyLimitMiddleware` also refuses (400) a query string holding a NUL character: no database stores one, and
+  PostgreSQL refuses a query that compares with one.
 - `PrivatePagesMiddleware`: responses to a logged-in user, or that carry a session, are `Cache-Control: private,
   no-store`, so no shared cache or browser history keeps an organisation's figures after log-out.
 """
@@ -57,6 +59,24 @@ def _too_large(request: HttpRequest, declared: int, limit: int) -> HttpResponse:
     return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
 
 
+def _bad_query(request: HttpRequest, key: str) -> HttpResponse:
+    name = key.replace("\x00", "\\0")
+    detail = _("The query parameter %(name)s holds a NUL character.") % {"name": name}
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "type": "about:blank",
+                "title": "Bad Request",
+                "status": 400,
+                "detail": detail,
+                "invalidParams": [{"name": name, "code": "invalid", "reason": detail}],
+            },
+            status=400,
+            content_type="application/problem+json",
+        )
+    return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
+
+
 class RequestBodyLimitMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -74,6 +94,9 @@ class RequestBodyLimitMiddleware:
         limit = body_limit(request)
         if declared > limit:
             return _too_large(request, declared, limit)
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return _bad_query(request, key)
         return None
 
 

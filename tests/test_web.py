@@ -124,3 +124,31 @@ def test_api_answers_to_a_token_are_not_stored_by_any_cache(client: Client) -> N
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_the_query_is_a_400_not_a_database_error(client: Client) -> None:
+    # PostgreSQL refuses any query that compares with a NUL character: a server error before this rule.
+    client.force_login(UserFactory())
+
+    page = client.get(reverse("tenders:list"), {"q": "water\x00"})
+    api = client.get("/api/v1/criteria", {"theme": "x\x00"})
+
+    assert page.status_code == 400
+    assert api.status_code == 400
+    assert api["Content-Type"] == "application/problem+json"
+    assert api.json()["invalidParams"][0]["name"] == "theme"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["a\\u0000b", "\\udb0f"])
+def test_json_text_no_database_can_store_is_a_400_naming_the_body(client: Client, text: str) -> None:
+    client.force_login(UserFactory())
+
+    response = client.post(
+        "/api/v1/commitments", data='{"description": "' + text + '"}', content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["invalidParams"][0]["name"] == "body"
+    assert "description" in response.json()["invalidParams"][0]["reason"]

@@ -3,11 +3,15 @@ document's operation and sent in-process through the WSGI application (host `loc
 settings must allow), and the answer is checked for no server error, a documented status code, the documented
 content type and headers, and a body that matches the documented schema."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -29,9 +33,23 @@ CHECKS = [
 APP = get_wsgi_application()
 
 
+@contextmanager
+def _connection_kept() -> Iterator[None]:
+    """A WSGI request ends by closing the database connection (`close_old_connections`), which on PostgreSQL would
+    close the test's transaction with it; Django's test client leaves the connection open the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def violation(case: Any, headers: dict[str, str]) -> tuple[Any, str | None]:
     """Send the case; the answer, and what in it breaks the contract (None when nothing does)."""
-    response = case.call(app=APP, headers=headers)
+    with _connection_kept():
+        response = case.call(app=APP, headers=headers)
     try:
         case.validate_response(response, checks=CHECKS, headers=headers)
     except FailureGroup as group:
