@@ -390,7 +390,10 @@ def test_the_status_page_shows_a_stalled_run_with_its_actions(
     assert upload.source_description[:40] in stalled
     assert reverse("imports:status-run-action", args=[upload.pk]) in stalled
     assert 'value="resume"' in stalled
-    assert "wachtend.xml" in html.split('id="mvim-queued-heading"')[1]
+    queued = html.split('id="mvim-queued-heading"')[1].split("</section>")[0]
+    assert "wachtend.xml" in queued
+    assert 'value="fail"' in queued
+    assert 'value="resume"' not in queued  # a queued run is waiting, not stalled
     assert "De reden van het falen" in html.split('id="mvim-failed-heading"')[1]
     assert "werker:42" in html
 
