@@ -34,17 +34,15 @@ from .tasks import import_run_task
 
 logger = logging.getLogger(__name__)
 
-STALL_SECONDS = 600
-MAX_ATTEMPTS = 3
 STOPPED_CLASS_PATH = "mvimonitor.imports.recovery.WorkerStopped"
 
 
 def stall_seconds() -> int:
-    return int(getattr(settings, "MVIMONITOR_IMPORT_STALL_SECONDS", STALL_SECONDS))
+    return int(settings.MVIMONITOR_IMPORT_STALL_SECONDS)
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "MVIMONITOR_IMPORT_MAX_ATTEMPTS", MAX_ATTEMPTS))
+    return int(settings.MVIMONITOR_IMPORT_MAX_ATTEMPTS)
 
 
 def process_gone(name: str, *, idle: str | None = None) -> bool:

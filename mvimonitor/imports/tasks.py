@@ -18,7 +18,7 @@ from django_tasks import task
 
 from . import notices as n
 from .models import ImportRun, RunStatus
-from .services import BATCH_SIZE, import_run_execute
+from .services import import_run_execute
 
 
 def _uploaded_notices(run: ImportRun) -> Iterator[n.RawNotice]:
@@ -38,7 +38,7 @@ def import_run_task(run_id: int) -> str:
     report = import_run_execute(
         run=run,
         raw_notices=itertools.islice(_uploaded_notices(run), run.seen, None),
-        batch_size=getattr(settings, "MVIMONITOR_IMPORT_BATCH_SIZE", BATCH_SIZE),
+        batch_size=settings.MVIMONITOR_IMPORT_BATCH_SIZE,
     )
     if report.handed_back:  # the worker is stopping: the next one goes on with it
         import_run_task.enqueue(run.pk)

@@ -165,12 +165,12 @@ def test_a_stalled_command_line_run_is_failed_with_the_reason() -> None:
 
 
 def test_an_upload_interrupted_too_often_is_failed_with_the_reason(upload: ImportRun) -> None:
-    _stall(upload, attempts=recovery.MAX_ATTEMPTS)
+    _stall(upload, attempts=recovery.max_attempts())
 
     assert recovery.sweep().failed == [upload.pk]
     upload.refresh_from_db()
     assert upload.status == RunStatus.FAILED
-    assert f"interrupted {recovery.MAX_ATTEMPTS} times" in upload.message
+    assert f"interrupted {recovery.max_attempts()} times" in upload.message
 
 
 def test_a_queued_upload_whose_task_was_lost_is_queued_again(
@@ -194,7 +194,7 @@ def test_a_queued_upload_whose_task_was_lost_is_queued_again(
 def test_a_queued_upload_whose_tasks_keep_failing_is_failed_in_the_end(settings: Any, upload: ImportRun) -> None:
     settings.TASKS = DATABASE_QUEUE
     ImportRun.objects.filter(pk=upload.pk).update(created_at=timezone.now() - timedelta(minutes=5))
-    for _attempt in range(2 * recovery.MAX_ATTEMPTS):
+    for _attempt in range(2 * recovery.max_attempts()):
         _task_for(upload, "FAILED")
 
     assert recovery.sweep().failed == [upload.pk]
@@ -426,7 +426,7 @@ def test_an_operator_resumes_or_fails_a_stalled_run(
     settings: Any, logged_in: Callable[[User], Any], operator: User, upload: ImportRun
 ) -> None:
     settings.TASKS = DATABASE_QUEUE
-    _stall(upload, attempts=recovery.MAX_ATTEMPTS)  # the sweep would give up; an operator may still resume
+    _stall(upload, attempts=recovery.max_attempts())  # the sweep would give up; an operator may still resume
     client = logged_in(operator)
     action = reverse("imports:status-run-action", args=[upload.pk])
 
