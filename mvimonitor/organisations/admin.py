@@ -159,9 +159,9 @@ admin.site.register(Group, GroupAdmin)
 def _superuser_only(model: type[Model]) -> None:
     """Re-register another package's admin for `model` as superuser-only: the login lock's records name users and
     addresses of every organisation, and the background tasks' results carry other organisations' import details."""
-    registered = admin.site._registry.get(model)
-    if registered is None:
+    if not admin.site.is_registered(model):
         return
+    registered = admin.site.get_model_admin(model)
     admin.site.unregister(model)
     admin.site.register(
         model, type(f"SuperuserOnly{type(registered).__name__}", (SuperuserOnlyMixin, type(registered)), {})
