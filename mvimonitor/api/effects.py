@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -22,6 +22,7 @@ from mvimonitor.effects.models import (
     BuildingBlock,
     BuildingBlockTable,
     Commitment,
+    EffectCalculation,
     EmissionFactor,
     EmissionFactorSet,
     Realisation,
@@ -157,6 +158,20 @@ class RealisationSerializer(serializers.ModelSerializer[Realisation]):
         ]
         read_only_fields = ["status", "submitted_at", "reviewed_at", "review_note"]
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The model's period rules before anything is written: a report lies within the contract's period and its
+        commitment's period (the service checks them again)."""
+        from django.core.exceptions import ValidationError
+
+        commitment: Commitment | None = attrs.get("commitment")
+        start, end = attrs.get("period_start"), attrs.get("period_end")
+        if commitment is not None and start and end:
+            try:
+                Realisation(commitment=commitment, period_start=start, period_end=end).clean()
+            except ValidationError as error:
+                raise serializers.ValidationError(error.message_dict) from error
+        return attrs
+
     def get_evidence(self, realisation: Realisation) -> list[str]:
         from django.urls import reverse
 
@@ -179,7 +194,94 @@ class EmissionFactorSetSerializer(serializers.ModelSerializer[EmissionFactorSet]
 
     class Meta:
         model = EmissionFactorSet
-        fields = ["id", "name", "version", "publication_year", "source", "note", "organisation", "factors"]
+        fields = [
+            "id",
+            "name",
+            "version",
+            "publication_year",
+            "source",
+            "note",
+            "organisation",
+            "published_at",
+            "first_used_at",
+            "supersedes",
+            "correction_reason",
+            "factors",
+        ]
+
+
+class FactorUsedSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="Item code in the factor set.")
+    role = serializers.CharField(help_text="promised, reference, or promised+reference.")
+    wtw = serializers.DecimalField(
+        max_digits=14, decimal_places=6, allow_null=True, help_text="kg CO2-eq per unit, as used."
+    )
+    unit = serializers.CharField()
+    source_year = serializers.IntegerField(allow_null=True)
+
+
+class EffectCalculationSerializer(serializers.ModelSerializer[EffectCalculation]):
+    """One stored calculation of a commitment, with the factor values and method it used."""
+
+    reason = serializers.SerializerMethodField(help_text="Why a figure is not calculable, as a sentence.")
+    factors_used = serializers.SerializerMethodField(help_text="The emission factors the CO2 figures used.")
+    changes = serializers.SerializerMethodField(help_text="What differs from the calculation before this one.")
+
+    class Meta:
+        model = EffectCalculation
+        fields = [
+            "id",
+            "computed_at",
+            "is_current",
+            "superseded_at",
+            "kind",
+            "unit",
+            "promised",
+            "delivered_verified",
+            "delivered_submitted",
+            "is_co2",
+            "ex_ante_kg",
+            "ex_post_kg",
+            "reference_kg",
+            "sr_obligation",
+            "sr_value",
+            "sr_fte_years",
+            "calculable",
+            "problem_code",
+            "reason",
+            "sanction_status",
+            "sanction_amount",
+            "factor_set",
+            "factor_set_label",
+            "factors_used",
+            "method_version",
+            "changes",
+        ]
+
+    def get_reason(self, effect: EffectCalculation) -> str:
+        return str(self.context.get("reasons", {}).get(effect.pk, ""))
+
+    @extend_schema_field(FactorUsedSerializer(many=True))
+    def get_factors_used(self, effect: EffectCalculation) -> list[dict[str, Any]]:
+        # a list, not an object keyed by code: item codes are data and must not be re-cased on the wire
+        return [
+            {
+                "code": code,
+                "role": used.get("role", ""),
+                "wtw": used.get("wtw"),
+                "unit": used.get("unit", ""),
+                "source_year": used.get("source_year"),
+            }
+            for code, used in sorted((effect.factors_used or {}).items())
+        ]
+
+    def get_changes(self, effect: EffectCalculation) -> list[str]:
+        return list(self.context.get("changes", {}).get(effect.pk, []))
+
+
+class CommitmentEffectSerializer(serializers.Serializer[Any]):
+    current = EffectCalculationSerializer(allow_null=True, help_text="The calculation that counts; null: none yet.")
+    history = EffectCalculationSerializer(many=True, help_text="Earlier calculations it superseded, newest first.")
 
 
 class FigureSerializer(serializers.Serializer[Any]):
@@ -289,6 +391,27 @@ class CommitmentViewSet(
         if "contract" in filters:
             queryset = queryset.filter(contract_id=filters["contract"])
         return queryset
+
+    @extend_schema(responses=CommitmentEffectSerializer)
+    @action(detail=True, methods=["get"])
+    def effect(self, request: Request, pk: str | None = None) -> Response:
+        """The stored effect of the commitment and its history: every earlier calculation a recalculation with a
+        different result superseded, with the factor set, factor values and method version each used."""
+        commitment = self.get_object()
+        entries = selectors.effect_history(commitment)
+        context = {
+            "request": request,
+            "reasons": {entry.effect.pk: entry.reason for entry in entries},
+            "changes": {entry.effect.pk: entry.changes for entry in entries},
+        }
+        current = next((entry.effect for entry in entries if entry.effect.is_current), None)
+        history = [entry.effect for entry in entries if not entry.effect.is_current]
+        return Response(
+            {
+                "current": EffectCalculationSerializer(current, context=context).data if current else None,
+                "history": EffectCalculationSerializer(history, many=True, context=context).data,
+            }
+        )
 
 
 @extend_schema_view(list=extend_schema(parameters=[RealisationFilter]))

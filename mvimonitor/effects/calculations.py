@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import numpy.typing as npt
 
-METHOD_VERSION = "effects-1.0"
+METHOD_VERSION = "effects-1.1"  # 1.1: realisations outside the commitment period are left out
 ZERO = Decimal(0)
 FULL_TIME_HOURS = Decimal(36)  # building-block values are "per person per year, based on 36 h/week" (domain.md §5)
 MONTHS_PER_YEAR = Decimal(12)

@@ -81,11 +81,24 @@ class RealisationForm(forms.Form):
     )
     evidence = forms.FileField(label=_("evidence file"), required=False, help_text=_("PDF, image, CSV, XLSX or text."))
 
+    def __init__(self, *args: Any, commitment: Commitment | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        if commitment is not None:
+            self.fields["period_start"].help_text = _("Within the commitment period %(start)s–%(end)s.") % {
+                "start": commitment.period_start,
+                "end": commitment.period_end,
+            }
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The end of the period lies before its start."))
+        elif start and end and self.commitment is not None:
+            outside = self.commitment.period_error(start, end)
+            if outside is not None:
+                self.add_error("period_start", outside)
         return data
 
 
@@ -120,3 +133,20 @@ class FactorSetUploadForm(forms.Form):
     publication_year = forms.IntegerField(label=_("publication year"), min_value=1990, max_value=2100)
     source = forms.CharField(label=_("source"), max_length=500)
     file = forms.FileField(label=_("CSV file in the official list's format"))
+    supersedes = forms.CharField(
+        label=_("corrects version"),
+        max_length=50,
+        required=False,
+        help_text=_("For a correction of a set already used or published: the version it corrects (same name)."),
+    )
+    correction_reason = forms.CharField(
+        label=_("reason for the correction"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("supersedes") and not (data.get("correction_reason") or "").strip():
+            self.add_error("correction_reason", _("A correction needs a reason."))
+        if (data.get("correction_reason") or "").strip() and not data.get("supersedes"):
+            self.add_error("supersedes", _("Name the version this set corrects."))
+        return data

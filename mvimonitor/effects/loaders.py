@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.reference import ReferenceDataError, TableResult, read_json, read_text, row_error, upsert
 
 from . import calculations as calc
+from .factor_sets import frozen_message
 from .models import (
     BuildingBlock,
     BuildingBlockTable,
@@ -274,6 +276,91 @@ def read_factor_csv(path: Path) -> list[FactorRow]:
 # --- factor sets -----------------------------------------------------------------------------------------------------
 
 
+FACTOR_FIELDS = ("name", "category", "unit", "wtw", "ttw", "wtt", "source", "source_year", "note")
+CHANGES_NAMED = 5  # a refusal names this many differences, then says how many more
+
+
+def _factor_values(row: FactorRow, source: str, publication_year: int) -> dict[str, Any]:
+    """What one row stores, the set's source and year filled in where the row has none."""
+    return {
+        "name": row.name,
+        "category": row.category,
+        "unit": row.unit,
+        "wtw": row.wtw,
+        "ttw": row.ttw,
+        "wtt": row.wtt,
+        "source": row.source or source,
+        "source_year": row.source_year or publication_year,
+        "note": row.note,
+    }
+
+
+def _differences(
+    factor_set: EmissionFactorSet, rows: Sequence[FactorRow], values: Mapping[str, Any], source: str
+) -> list[str]:
+    """What loading `rows` and `values` would change in a stored set, in words."""
+    changes = [
+        _("%(field)s “%(old)s” → “%(new)s”") % {"field": name, "old": getattr(factor_set, name), "new": value}
+        for name, value in values.items()
+        if getattr(factor_set, name) != value
+    ]
+    stored = {f.code: f for f in factor_set.factors.all()}
+    for row in rows:
+        factor = stored.pop(row.code, None)
+        if factor is None:
+            changes.append(_("item “%(code)s” added") % {"code": row.code})
+            continue
+        for name, value in _factor_values(row, source, factor_set.publication_year).items():
+            if getattr(factor, name) != value:
+                changes.append(
+                    _("%(code)s: %(field)s %(old)s → %(new)s")
+                    % {"code": row.code, "field": name, "old": getattr(factor, name), "new": value}
+                )
+    changes += [_("item “%(code)s” removed") % {"code": code} for code in stored]
+    return changes
+
+
+def _refusal(factor_set: EmissionFactorSet, changes: list[str]) -> ReferenceDataError:
+    named = "; ".join(changes[:CHANGES_NAMED])
+    if len(changes) > CHANGES_NAMED:
+        named += _(" and %(n)s more") % {"n": len(changes) - CHANGES_NAMED}
+    return ReferenceDataError(
+        frozen_message(factor_set.label, factor_set.published_at is not None)
+        + " "
+        + _("This load would change: %(changes)s.") % {"changes": named}
+        + " "
+        + _(
+            "To publish a correction: load_emission_factors … --set-version NEW-VERSION --supersedes %(version)s "
+            '--reason "…" (in a JSON data file: a new set with "version", "supersedes": "%(version)s" '
+            'and "correction_reason").'
+        )
+        % {"version": factor_set.version}
+    )
+
+
+def _corrected_set(
+    name: str, version: str, organisation: Organisation | None, supersedes: str, reason: str
+) -> EmissionFactorSet | None:
+    """The set a correction replaces (same name and owner), checked: it exists, and a reason is given."""
+    if not supersedes:
+        if reason.strip():
+            raise ReferenceDataError(_("A reason for a correction is given, but not the version it corrects."))
+        return None
+    if supersedes == version:
+        raise ReferenceDataError(_("A correction is a new version: “%(version)s” cannot correct itself.") % {
+            "version": version})  # fmt: skip
+    if not reason.strip():
+        raise ReferenceDataError(
+            _("A correction of “%(name)s” %(version)s needs a reason.") % {"name": name, "version": supersedes}
+        )
+    corrected = EmissionFactorSet.objects.filter(name=name, version=supersedes, organisation=organisation).first()
+    if corrected is None:
+        raise ReferenceDataError(
+            _("There is no version “%(version)s” of “%(name)s” to correct.") % {"name": name, "version": supersedes}
+        )
+    return corrected
+
+
 @transaction.atomic
 def factor_set_load(
     *,
@@ -284,35 +371,52 @@ def factor_set_load(
     source: str,
     note: str = "",
     organisation: Organisation | None = None,
+    supersedes: str = "",
+    correction_reason: str = "",
+    publish: bool | None = None,
 ) -> TableResult:
-    """Create or update one set with exactly these rows (idempotent; items absent from `rows` are removed)."""
+    """Create one set with exactly these rows, or bring an unfrozen one to exactly these rows (idempotent; items
+    absent from `rows` are removed).
+
+    A set that is published (`publish`, by default every public set) or was used for stored effects is frozen: the
+    same rows again change nothing, different ones are refused with a `ReferenceDataError` naming the differences
+    and how to publish a correction (a new `version` that `supersedes` this one, with a `correction_reason`).
+    """
     result = TableResult(table=f"{name} {version}")
-    factor_set = upsert(
-        EmissionFactorSet,
-        {"name": name, "version": version, "organisation": organisation},
-        {"publication_year": publication_year, "source": source, "note": note},
+    corrected = _corrected_set(name, version, organisation, supersedes, correction_reason)
+    values: dict[str, Any] = {
+        "publication_year": publication_year,
+        "source": source,
+        "note": note,
+        "supersedes": corrected,
+        "correction_reason": correction_reason.strip() if corrected is not None else "",
+    }
+    existing = (
+        EmissionFactorSet.objects.filter(name=name, version=version, organisation=organisation)
+        .select_related("supersedes")
+        .first()
     )
+    if existing is not None and existing.is_frozen:
+        changes = _differences(existing, rows, values, source)
+        if changes:
+            raise _refusal(existing, changes)
+        result.unchanged = len(rows)
+        return result
+    factor_set = upsert(EmissionFactorSet, {"name": name, "version": version, "organisation": organisation}, values)
     for row in rows:
         upsert(
             EmissionFactor,
             {"factor_set": factor_set, "code": row.code},
-            {
-                "name": row.name,
-                "category": row.category,
-                "unit": row.unit,
-                "wtw": row.wtw,
-                "ttw": row.ttw,
-                "wtt": row.wtt,
-                "source": row.source or source,
-                "source_year": row.source_year or publication_year,
-                "note": row.note,
-            },
+            _factor_values(row, source, publication_year),
             result,
         )
     removed, _detail = factor_set.factors.exclude(code__in=[r.code for r in rows]).delete()
     if removed:
         result.updated += removed
         result.notes.append(_("%(count)s factor(s) no longer in the file were removed") % {"count": removed})
+    if (organisation is None if publish is None else publish) and factor_set.published_at is None:
+        # published last: the factors above are written while the set can still change
+        EmissionFactorSet.objects.filter(pk=factor_set.pk).update(published_at=timezone.now())
     return result
 
 
@@ -326,6 +430,8 @@ def factor_set_import(
     publication_year: int,
     source: str,
     organisation: Organisation | None = None,
+    supersedes: str = "",
+    correction_reason: str = "",
 ) -> TableResult:
     """Load an official list (or an organisation's own list) from its CSV download."""
     if organisation is not None and user is not None:
@@ -338,14 +444,26 @@ def factor_set_import(
         publication_year=publication_year,
         source=source,
         organisation=organisation,
+        supersedes=supersedes,
+        correction_reason=correction_reason,
     )
 
 
 @transaction.atomic
 def factor_set_create_own(
-    *, user: User, organisation: Organisation, name: str, version: str, publication_year: int, source: str, path: Path
+    *,
+    user: User,
+    organisation: Organisation,
+    name: str,
+    version: str,
+    publication_year: int,
+    source: str,
+    path: Path,
+    supersedes: str = "",
+    correction_reason: str = "",
 ) -> TableResult:
-    """An organisation's own factor set, from a CSV in the official list's format; visible to its members only."""
+    """An organisation's own factor set, from a CSV in the official list's format; visible to its members only.
+    It can be loaded again with other values until a stored effect uses it; then a correction is a new version."""
     require(user, Action.EDIT_CONTRACTS, organisation)
     return factor_set_import(
         user=user,
@@ -355,6 +473,8 @@ def factor_set_create_own(
         publication_year=publication_year,
         source=source,
         organisation=organisation,
+        supersedes=supersedes,
+        correction_reason=correction_reason,
     )
 
 
@@ -362,11 +482,12 @@ def factor_set_create_own(
 
 
 @transaction.atomic
-def effects_reference_load() -> list[TableResult]:
-    """Load the shipped factor values, building-block tables and policies (idempotent)."""
+def factor_sets_json_load(path: Path) -> list[TableResult]:
+    """Load the public sets of a JSON data file ({"sets": [{name, version, publication_year, source, note,
+    factors: [...]}, ...]}); a correction names the version it corrects ("supersedes") and why ("correction_reason")."""
     results: list[TableResult] = []
-    for spec in read_json(DATA_DIR / "emission_factors.json")["sets"]:
-        rows = [_factor_row(raw, "emission_factors.json", index) for index, raw in enumerate(spec["factors"], start=1)]
+    for spec in read_json(path)["sets"]:
+        rows = [_factor_row(raw, path.name, index) for index, raw in enumerate(spec["factors"], start=1)]
         results.append(
             factor_set_load(
                 rows=rows,
@@ -375,8 +496,17 @@ def effects_reference_load() -> list[TableResult]:
                 publication_year=spec["publication_year"],
                 source=spec["source"],
                 note=spec.get("note", ""),
+                supersedes=spec.get("supersedes", ""),
+                correction_reason=spec.get("correction_reason", ""),
             )
         )
+    return results
+
+
+@transaction.atomic
+def effects_reference_load() -> list[TableResult]:
+    """Load the shipped factor values, building-block tables and policies (idempotent)."""
+    results = factor_sets_json_load(DATA_DIR / "emission_factors.json")
     tables = TableResult(table=_("building-block tables"))
     for spec in read_json(DATA_DIR / "building_blocks.json")["tables"]:
         valid_from = date.fromisoformat(spec["valid_from"]) if spec["valid_from"] else None

@@ -5,6 +5,7 @@ carries its source and year. Social-return realisation is counts and values only
 """
 
 import os
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,10 +21,14 @@ from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Contract
 from mvimonitor.themes.models import Theme
 
+from .factor_sets import YEAR
+from .factor_sets import EmissionFactor as EmissionFactor
+from .factor_sets import EmissionFactorSet as EmissionFactorSet
+from .factor_sets import FactorCategory as FactorCategory
+from .factor_sets import Unit as Unit
 from .validators import validate_no_bsn
 
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
-YEAR = [MinValueValidator(1990), MaxValueValidator(2100)]  # also fixes the OpenAPI range on every backend
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "csv", "xlsx", "txt"]
 
@@ -46,108 +51,6 @@ class PrivateStorage(FileSystemStorage):
 def private_storage() -> Storage:
     """Evidence files live outside MEDIA/STATIC and are only served by an access-checked view."""
     return PrivateStorage()
-
-
-# --- emission factors ------------------------------------------------------------------------------------------------
-
-
-class FactorCategory(models.TextChoices):
-    """The categories of the official Dutch list (CO2emissiefactoren.nl, domain.md §7)."""
-
-    VEHICLE_FUELS = "vehicle_fuels", _("Fuels for vehicles (and ships)")
-    ENERGY_FUELS = "energy_fuels", _("Fuels for energy generation")
-    ELECTRICITY = "electricity", _("Electricity")
-    HEAT = "heat", _("Heat supply")
-    PASSENGER_TRANSPORT = "passenger_transport", _("Passenger transport")
-    FREIGHT_TRANSPORT = "freight_transport", _("Freight transport")
-    REFRIGERANTS = "refrigerants", _("Refrigerants")
-
-
-class Unit(models.TextChoices):
-    KWH = "kWh", _("kWh")
-    M3 = "m3", _("m³")
-    GJ = "GJ", _("GJ")
-    LITRE = "litre", _("litre")
-    KG = "kg", _("kg")
-    VEHICLE_KM = "vkm", _("vehicle-km")
-    PASSENGER_KM = "pkm", _("passenger-km")
-    TONNE_KM = "tkm", _("tonne-km")
-    TONNE = "tonne", _("tonne")
-    EUR = "EUR", _("euro")
-
-
-class EmissionFactorSetQuerySet(models.QuerySet["EmissionFactorSet"]):
-    def public(self) -> "EmissionFactorSetQuerySet":
-        return self.filter(organisation__isnull=True)
-
-
-class EmissionFactorSet(models.Model):
-    """One published list of factors (a year's list, or an organisation's own); calculations name the set used."""
-
-    name = models.CharField(_("name"), max_length=200)
-    publication_year = models.PositiveSmallIntegerField(_("publication year"), validators=YEAR)
-    version = models.CharField(_("version"), max_length=50)
-    source = models.CharField(_("source"), max_length=500)
-    note = models.TextField(_("note"), blank=True)
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="emission_factor_sets",
-        help_text=_("Empty for a public set; otherwise the organisation's own set, visible to its members only."),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = EmissionFactorSetQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("emission-factor set")
-        verbose_name_plural = _("emission-factor sets")
-        ordering = ["-publication_year", "name", "version"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["name", "version"], condition=Q(organisation__isnull=True), name="factor_set_public_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["organisation", "name", "version"],
-                condition=Q(organisation__isnull=False),
-                name="factor_set_own_unique",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.version} ({self.publication_year})"
-
-    @property
-    def label(self) -> str:
-        return str(self)
-
-
-class EmissionFactor(models.Model):
-    """kg CO2-eq per unit: WTW = WTT + TTW (domain.md §7); each item names its own source and year."""
-
-    factor_set = models.ForeignKey(EmissionFactorSet, on_delete=models.CASCADE, related_name="factors")
-    code = models.SlugField(_("code"), max_length=100)
-    name = models.CharField(_("name"), max_length=300)
-    category = models.CharField(_("category"), max_length=30, choices=FactorCategory.choices)
-    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
-    wtw = models.DecimalField(_("WTW (kg CO2-eq per unit)"), max_digits=14, decimal_places=6, null=True, blank=True)
-    ttw = models.DecimalField(_("TTW (kg CO2-eq per unit)"), max_digits=14, decimal_places=6, null=True, blank=True)
-    wtt = models.DecimalField(_("WTT (kg CO2-eq per unit)"), max_digits=14, decimal_places=6, null=True, blank=True)
-    source = models.CharField(_("source"), max_length=500, blank=True)
-    source_year = models.PositiveSmallIntegerField(_("source year"), null=True, blank=True, validators=YEAR)
-    note = models.CharField(_("note"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("emission factor")
-        verbose_name_plural = _("emission factors")
-        ordering = ["factor_set", "category", "name"]
-        constraints = [models.UniqueConstraint(fields=["factor_set", "code"], name="factor_unique_code")]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.unit})"
 
 
 # --- social-return reference data ------------------------------------------------------------------------------------
@@ -361,6 +264,17 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return self.description
 
+    def period_error(self, start: date, end: date) -> str | None:
+        """The message for a reported period outside this commitment's own period, or None when it lies within."""
+        if not (self.period_start and self.period_end) or (start >= self.period_start and end <= self.period_end):
+            return None
+        return _("The reported period %(start)s–%(end)s lies outside the commitment period %(cstart)s–%(cend)s.") % {
+            "start": start,
+            "end": end,
+            "cstart": self.period_start,
+            "cend": self.period_end,
+        }
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         if self.period_start and self.period_end and self.period_end < self.period_start:
@@ -463,6 +377,9 @@ class Realisation(models.Model):
                     }
                 }
             )
+        outside = self.commitment.period_error(self.period_start, self.period_end)
+        if outside is not None:
+            raise ValidationError({"period_start": outside})
 
 
 class Placement(models.Model):
@@ -523,16 +440,24 @@ class EvidenceFile(models.Model):
 # --- computed effects ------------------------------------------------------------------------------------------------
 
 
+class EffectCalculationQuerySet(models.QuerySet["EffectCalculation"]):
+    def current(self) -> "EffectCalculationQuerySet":
+        """The figures that count: one row per commitment, the newest calculation."""
+        return self.filter(is_current=True)
+
+
 class EffectCalculation(models.Model):
     """The stored result of one commitment's calculation: never typed in, always recomputable.
 
-    Records the method version and the factor set (and its version) it used; `problem_code` says why a figure
-    is not calculable (then the figure is NULL, never 0).
+    Records the method version, the factor set (and its version) and the factor values it used; `problem_code` says
+    why a figure is not calculable (then the figure is NULL, never 0). A recalculation with a different result adds
+    a row and marks the previous one superseded, so earlier figures stay readable (ADR 0025); readers of figures
+    take the current rows only (`EffectCalculation.objects.current()`).
     """
 
-    # A derived table, replaced as a whole by every recalculation: the links are kept by Django's on_delete handling
-    # and by the recalculation itself, not by database constraints (ADR 0020).
-    commitment = models.OneToOneField(Commitment, on_delete=models.CASCADE, related_name="effect", db_constraint=False)
+    # A derived table written in bulk: the links are kept by Django's on_delete handling and by the recalculation
+    # itself, not by database constraints (ADR 0020).
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="effects", db_constraint=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     kind = models.CharField(max_length=20, choices=CommitmentKind.choices)
     unit = models.CharField(max_length=10, choices=Unit.choices)
@@ -555,12 +480,25 @@ class EffectCalculation(models.Model):
         EmissionFactorSet, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False
     )
     factor_set_label = models.CharField(max_length=300, blank=True)
+    # code -> {"role": "promised"/"reference"/"promised+reference", "wtw", "unit", "source_year"}: the values used
+    factors_used = models.JSONField(default=dict, blank=True)
     method_version = models.CharField(max_length=20)
+    # a digest of every stored value above: a recalculation with the same digest leaves the row alone
+    fingerprint = models.CharField(max_length=32, blank=True)
     computed_at = models.DateTimeField()
+    is_current = models.BooleanField(default=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EffectCalculationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("effect calculation")
         verbose_name_plural = _("effect calculations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment"], condition=Q(is_current=True), name="effect_one_current_per_commitment"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: {self.method_version}"

@@ -38,7 +38,7 @@ def describe_code(code: str, details: Mapping[str, str]) -> str:
         calc.NO_MULTIPLE: _("No sanction rule or multiple is recorded."),
         calc.NO_PROMISE: _("Nothing was promised."),
         calc.OUTSIDE_PERIOD: _(
-            "%(count)s verified realisation(s) lie outside the contract period %(period)s: they are not counted, "
+            "%(count)s verified realisation(s) lie outside the commitment period %(period)s: they are left out, "
             "and the delivered figure is not calculable until they are corrected."
         ),
     }
@@ -63,6 +63,6 @@ def summary_label(code: str) -> str:
         calc.NO_WTW: _("A factor without a WTW value"),
         calc.UNIT_MISMATCH: _("The unit does not match the factor's unit"),
         calc.NEGATIVE_QUANTITY: _("A negative quantity"),
-        calc.OUTSIDE_PERIOD: _("A verified realisation outside the contract period"),
+        calc.OUTSIDE_PERIOD: _("A verified realisation outside the commitment period"),
     }
     return labels.get(code, describe_code(code, {}))

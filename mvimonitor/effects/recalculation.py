@@ -1,11 +1,16 @@
-"""The stored effects: one `EffectCalculation` row per commitment, computed from the record, never typed in.
+"""The stored effects: per commitment one current `EffectCalculation` row, computed from the record, never typed in,
+and the earlier rows it superseded.
 
 `effects_recalculate` (and `effects_on_record_change`, the refresher registered for
 `mvimonitor.changes.record_changed`) reads commitments, realisations, placements and factor sets with a few
-raw queries, runs the pure calculators over plain rows (`compute_effects`) and replaces the stored rows, all in one
-transaction: COPY on PostgreSQL, one `executemany` on SQLite (ADR 0015, ADR 0020, docs/effects.md).
+raw queries, runs the pure calculators over plain rows (`compute_effects`), and compares each result with the
+commitment's current row by a digest of every stored value: an identical result leaves the row alone, a different
+one (figures, factor values, factor set, method version) marks the current row superseded and adds a new one. All in
+one transaction, written in bulk: COPY on PostgreSQL, one `executemany` on SQLite (ADR 0015, ADR 0020, ADR 0025,
+docs/effects.md).
 """
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -52,12 +57,14 @@ class RecalculationResult:
     commitments: int
     calculable: int
     not_calculable: int
+    written: int = 0  # new current rows (a first calculation or a changed result)
+    superseded: int = 0  # earlier rows kept as history
     seconds_read: float = 0.0
     seconds_compute: float = 0.0
     seconds_write: float = 0.0
 
 
-# One stored row per commitment, in this column order (computed_at is added when writing).
+# One stored row per commitment, in this column order (computed_at and is_current are added when writing).
 EFFECT_COLUMNS = (
     "commitment_id",
     "organisation_id",
@@ -80,13 +87,65 @@ EFFECT_COLUMNS = (
     "sanction_amount",
     "factor_set_id",
     "factor_set_label",
+    "factors_used",
     "method_version",
+    "fingerprint",
     "computed_at",
+    "is_current",
 )
-EffectRow = tuple[Any, ...]  # the values of EFFECT_COLUMNS without computed_at; problem_details is a dict
-# per commitment: verified sum (None: nothing verified), submitted sum, verified realisations outside the contract
+ROW_COLUMNS = EFFECT_COLUMNS[:-2]
+EffectRow = tuple[Any, ...]  # the values of ROW_COLUMNS; problem_details and factors_used are dicts
+# per commitment: verified sum (None: nothing verified), submitted sum, verified realisations outside the commitment
 # period and that period as text (see _read_realised)
 Realised = tuple[Decimal | None, Decimal | None, int, str]
+# per factor set: code -> source year of the item (for `factors_used`)
+FactorYears = Mapping[int, Mapping[str, int | None]]
+
+
+def _exponents() -> tuple[tuple[int, Decimal], ...]:
+    """(position in a row, 10**-places) of every decimal column: the digest sees values as the database keeps them."""
+    out = []
+    for index, name in enumerate(ROW_COLUMNS):
+        field = EffectCalculation._meta.get_field(name)
+        places = getattr(field, "decimal_places", None)
+        if places is not None:
+            out.append((index, Decimal(1).scaleb(-places)))
+    return tuple(out)
+
+
+_DECIMALS = _exponents()
+
+
+def fingerprint(row: Sequence[Any]) -> str:
+    """A digest of the stored values of a row (its commitment id and the digest itself left out)."""
+    values = list(row[1 : len(ROW_COLUMNS) - 1])
+    for index, exponent in _DECIMALS:
+        value = values[index - 1]
+        if value is not None:
+            values[index - 1] = value.quantize(exponent)
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+def _factors_used(
+    factors: Mapping[str, calc.Factor], years: Mapping[str, int | None], codes: Sequence[tuple[str, str]]
+) -> dict[str, dict[str, Any]]:
+    """code -> role, WTW, unit and source year of the items a CO2 figure used (those found in the set)."""
+    used: dict[str, dict[str, Any]] = {}
+    for role, code in codes:
+        factor = factors.get(code) if code else None
+        if factor is None:
+            continue
+        if code in used:
+            used[code]["role"] = f"{used[code]['role']}+{role}"
+            continue
+        used[code] = {
+            "role": role,
+            "wtw": None if factor.wtw is None else str(factor.wtw),
+            "unit": factor.unit,
+            "source_year": years.get(code),
+        }
+    return used
+
 
 # What the recalculation reads of a commitment, in this order (organisation and rule multiple come from joins).
 COMMITMENT_FIELDS = (
@@ -116,8 +175,10 @@ def compute_effects(
     public_sets: Sequence[tuple[int, int]],
     sr_fte: Mapping[int, Decimal],
     as_of: date,
+    factor_years: FactorYears | None = None,
 ) -> list[EffectRow]:
-    """Run the calculators over plain rows (no queries): one row of EFFECT_COLUMNS (less computed_at) per commitment.
+    """Run the calculators over plain rows (no queries): one row of ROW_COLUMNS per commitment, with the factor values
+    it used and the digest of its values.
 
     `commitments` are rows of COMMITMENT_FIELDS with Python values (Decimal, date). CO2 goes through
     `calc.co2_figures` (the one CO2 calculator, factor look-ups memoised per set), sanctions through
@@ -127,6 +188,8 @@ def compute_effects(
     append = out.append
     default_by_year: dict[int, int | None] = {}
     lookups: dict[int | None, calc.FactorLookup] = {}
+    used_memo: dict[tuple[int | None, str, str], dict[str, dict[str, Any]]] = {}
+    years = factor_years or {}
     method = calc.METHOD_VERSION
     co2_kinds = frozenset(str(kind) for kind in CO2_KINDS)
     social_return = str(CommitmentKind.SOCIAL_RETURN)
@@ -136,11 +199,12 @@ def compute_effects(
         pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
         period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
     ) in commitments:  # fmt: skip
-        verified, submitted, outside, contract_period = realised.get(pk, no_realisation)
+        verified, submitted, outside, own_period = realised.get(pk, no_realisation)
         ex_ante = ex_post = reference_kg = sr_obligation = sr_value = sr_fte_years = None
         calculable = True
         problem: calc.Problem | None = None
         label = ""
+        used: dict[str, dict[str, Any]] = {}
         is_co2 = kind in co2_kinds
         if is_co2:
             if set_id is None:
@@ -152,6 +216,15 @@ def compute_effects(
             if lookup is None:
                 lookup = lookups[set_id] = calc.FactorLookup(factor_sets.get(set_id, {}) if set_id is not None else {})
             label = set_labels.get(set_id, "") if set_id is not None else ""
+            used_key = (set_id, factor_code, reference_factor_code)
+            memo = used_memo.get(used_key)
+            if memo is None:
+                memo = used_memo[used_key] = _factors_used(
+                    factor_sets.get(set_id, {}) if set_id is not None else {},
+                    years.get(set_id, {}) if set_id is not None else {},
+                    (("promised", factor_code), ("reference", reference_factor_code)),
+                )
+            used = memo
             ex_ante, ex_post, reference_kg, calculable, problem = calc.co2_figures(
                 quantity,
                 unit,
@@ -169,9 +242,10 @@ def compute_effects(
                 sr_value = verified
                 sr_fte_years = sr_fte.get(pk, zero) if verified is not None else None
         if outside and problem is None:
-            # verified deliveries outside the contract period: the delivered figure cannot be stated (never 0)
+            # verified deliveries outside the commitment period were left out: the delivered figure cannot be stated
+            # (never 0) until they are corrected
             ex_post = sr_value = sr_fte_years = None
-            problem = calc.Problem(calc.OUTSIDE_PERIOD, {"count": str(outside), "period": contract_period})
+            problem = calc.Problem(calc.OUTSIDE_PERIOD, {"count": str(outside), "period": own_period})
         multiple = own_multiple if own_multiple is not None else rule_multiple
         sanction_status = ""
         sanction_amount = None
@@ -185,50 +259,77 @@ def compute_effects(
                 multiple=multiple,
             )
             sanction_status, sanction_amount = outcome.status, outcome.amount
-        append(
-            (
-                pk, organisation_id, kind, unit, quantity, verified, submitted, is_co2, ex_ante, ex_post,
-                reference_kg, sr_obligation, sr_value, sr_fte_years, calculable,
-                problem.code if problem is not None else "", dict(problem.details) if problem is not None else {},
-                sanction_status, sanction_amount, set_id, label, method,
-            )
+        row = (
+            pk, organisation_id, kind, unit, quantity, verified, submitted, is_co2, ex_ante, ex_post,
+            reference_kg, sr_obligation, sr_value, sr_fte_years, calculable,
+            problem.code if problem is not None else "", dict(problem.details) if problem is not None else {},
+            sanction_status, sanction_amount, set_id, label, used, method, "",
         )  # fmt: skip
+        append((*row[:-1], fingerprint(row)))
     return out
 
 
-def _delete_effects(organisation_ids: Sequence[int] | None) -> None:
-    """Remove the rows about to be replaced: all of them for a full recalculation (ADR 0020), else those of the
-    organisations recalculated."""
-    if organisation_ids is None:
-        bulk.delete_all(EffectCalculation)
-    else:
-        bulk.delete_where(EffectCalculation.objects.filter(organisation_id__in=organisation_ids))
+SUPERSEDE_CHUNK = 10_000
 
 
-def _insert_effects(effects: Sequence[EffectRow]) -> None:
-    """Write the rows by each database's bulk path (`mvimonitor.bulk`), all with the same computation time.
+def _current_rows(organisation_ids: Sequence[int] | None, commitments: Any) -> dict[int, tuple[int, str]]:
+    """commitment id -> (id, digest) of the current rows the recalculation may replace: all of them, or those of the
+    organisations recalculated and of the commitments recalculated (one that moved organisation included)."""
+    from django.db.models import Q
+
+    current = EffectCalculation.objects.current()
+    if organisation_ids is not None:
+        current = current.filter(Q(organisation_id__in=organisation_ids) | Q(commitment__in=commitments.values("pk")))
+    query = current.order_by().values_list("commitment_id", "pk", "fingerprint")
+    return {commitment_id: (pk, digest) for commitment_id, pk, digest in _raw_rows(query)}
+
+
+def _supersede(ids: Sequence[int], now: Any) -> None:
+    """Keep these rows as history: no longer current (before the new current rows are written, which the unique
+    index of current rows per commitment requires)."""
+    for start in range(0, len(ids), SUPERSEDE_CHUNK):
+        EffectCalculation.objects.filter(pk__in=ids[start : start + SUPERSEDE_CHUNK]).update(
+            is_current=False, superseded_at=now
+        )
+
+
+def _insert_effects(effects: Sequence[EffectRow], now: Any) -> None:
+    """Write the rows by each database's bulk path (`mvimonitor.bulk`), all current, with the same computation time.
 
     Values are passed as the calculators computed them (Decimal, bool, str); the backend's own adapters prepare them
     as a model save would."""
-    now = timezone.now()
-    bulk.insert_rows(EffectCalculation, EFFECT_COLUMNS, ((*effect, now) for effect in effects))
+    bulk.insert_rows(EffectCalculation, EFFECT_COLUMNS, ((*effect, now, True) for effect in effects))
 
 
-def load_factor_sets(set_ids: Iterable[int] | None = None) -> tuple[dict[int, dict[str, calc.Factor]], dict[int, str]]:
+def _mark_sets_used(effects: Sequence[EffectRow], now: Any) -> None:
+    """Every factor set a stored effect used is frozen from then on (ADR 0025)."""
+    at = ROW_COLUMNS.index("factor_set_id")
+    used = {effect[at] for effect in effects} - {None}
+    if used:
+        EmissionFactorSet.objects.filter(pk__in=used, first_used_at__isnull=True).update(first_used_at=now)
+
+
+def load_factor_sets(
+    set_ids: Iterable[int] | None = None,
+) -> tuple[dict[int, dict[str, calc.Factor]], dict[int, str], dict[int, dict[str, int | None]]]:
+    """Per set: its items as the calculators take them, its label, and the items' source years."""
     factors: dict[int, dict[str, calc.Factor]] = {}
     labels: dict[int, str] = {}
+    years: dict[int, dict[str, int | None]] = {}
     sets = EmissionFactorSet.objects.all()
     if set_ids is not None:
         sets = sets.filter(pk__in=list(set_ids))
     for factor_set in sets:
         labels[factor_set.pk] = factor_set.label
         factors[factor_set.pk] = {}
+        years[factor_set.pk] = {}
     rows = EmissionFactor.objects.filter(factor_set_id__in=list(labels)).values_list(
-        "factor_set_id", "code", "unit", "wtw", "ttw", "wtt"
+        "factor_set_id", "code", "unit", "wtw", "ttw", "wtt", "source_year"
     )
-    for set_id, code, unit, wtw, ttw, wtt in rows:
+    for set_id, code, unit, wtw, ttw, wtt, source_year in rows:
         factors[set_id][code] = calc.Factor(code, unit, wtw, ttw, wtt)
-    return factors, labels
+        years[set_id][code] = source_year
+    return factors, labels, years
 
 
 def _raw_rows(query: Any) -> Iterable[tuple[Any, ...]]:
@@ -306,13 +407,20 @@ def _sum_value(value: Any) -> Decimal | None:
 
 def _read_realised(realisation_rows: Any) -> dict[int, Realised]:
     """Per commitment: (sum of verified quantities or None when nothing is verified, sum of submitted ones, number
-    of verified realisations outside the contract period, that period). Realisations outside the contract period
-    (possible only through paths that skip the services' checks) are not summed."""
+    of verified realisations outside the commitment's period, that period). Realisations outside the commitment's
+    period or the contract's (possible only through paths that skip the checks, or recorded before the commitment
+    period was enforced) are left out of both sums."""
     from django.db.models import Case, Count, F, Q, Sum, When
 
     inside = (
-        Q(commitment__contract__start_date__isnull=True) | Q(period_start__gte=F("commitment__contract__start_date"))
-    ) & (Q(commitment__contract__end_date__isnull=True) | Q(period_end__lte=F("commitment__contract__end_date")))
+        Q(period_start__gte=F("commitment__period_start"))
+        & Q(period_end__lte=F("commitment__period_end"))
+        & (
+            Q(commitment__contract__start_date__isnull=True)
+            | Q(period_start__gte=F("commitment__contract__start_date"))
+        )
+        & (Q(commitment__contract__end_date__isnull=True) | Q(period_end__lte=F("commitment__contract__end_date")))
+    )
     verified = Q(status=RealisationStatus.VERIFIED)
     realisations = (
         realisation_rows.values("commitment_id")
@@ -336,12 +444,14 @@ def _read_realised(realisation_rows: Any) -> dict[int, Realised]:
         )
         if n_outside:
             outside.append(pk)
-    if outside:  # rare: name the contract period in the reason
+    if outside:  # rare: name the period the realisations must lie in (the commitment's, within the contract's)
         periods = Commitment.objects.filter(pk__in=outside).values_list(
-            "pk", "contract__start_date", "contract__end_date"
+            "pk", "period_start", "period_end", "contract__start_date", "contract__end_date"
         )
-        for pk, start, end in periods:
-            realised[pk] = (*realised[pk][:3], f"{start or '…'}–{end or '…'}")
+        for pk, start, end, contract_start, contract_end in periods:
+            start = max(start, contract_start) if contract_start else start
+            end = min(end, contract_end) if contract_end else end
+            realised[pk] = (*realised[pk][:3], f"{start}–{end}")
     return realised
 
 
@@ -409,20 +519,37 @@ def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> Recalcu
         placement_rows = placement_rows.filter(realisation__commitment__in=commitments)
     realised = _read_realised(realisation_rows)
     fte = _read_sr_fte(placement_rows)
-    factors, labels = load_factor_sets()
-    public = list(EmissionFactorSet.objects.public().values_list("pk", "publication_year"))
+    factors, labels, years = load_factor_sets()
+    # the default set: the public ones, less those a correction has replaced
+    public = list(EmissionFactorSet.objects.public().not_superseded().values_list("pk", "publication_year"))
     read = time.perf_counter()
-    effects = compute_effects(rows, realised, factors, labels, public, fte, as_of)
+    effects = compute_effects(rows, realised, factors, labels, public, fte, as_of, years)
     computed = time.perf_counter()
-    _delete_effects(organisation_ids)
-    _insert_effects(effects)
+    current = _current_rows(organisation_ids, commitments)
+    changed: list[EffectRow] = []
+    superseded: list[int] = []
+    digest_at = ROW_COLUMNS.index("fingerprint")
+    for effect in effects:
+        stored = current.pop(effect[0], None)
+        if stored is not None:
+            if stored[1] == effect[digest_at]:
+                continue  # the same result: the current row stays
+            superseded.append(stored[0])
+        changed.append(effect)
+    superseded.extend(pk for pk, _digest in current.values())  # commitments no longer there (or moved away)
+    now = timezone.now()
+    _supersede(superseded, now)
+    _insert_effects(changed, now)
+    _mark_sets_used(effects, now)
     written = time.perf_counter()
-    calculable_at = EFFECT_COLUMNS.index("calculable")
+    calculable_at = ROW_COLUMNS.index("calculable")
     calculable = sum(1 for e in effects if e[calculable_at])
     return RecalculationResult(
         commitments=len(effects),
         calculable=calculable,
         not_calculable=len(effects) - calculable,
+        written=len(changed),
+        superseded=len(superseded),
         seconds_read=read - started,
         seconds_compute=computed - read,
         seconds_write=written - computed,

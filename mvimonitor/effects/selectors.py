@@ -20,7 +20,7 @@ from mvimonitor.tenders.models import Contract
 
 from . import calculations as calc
 from .models import Commitment, CommitmentKind, EffectCalculation, EmissionFactorSet, Realisation
-from .reasons import summary_label
+from .reasons import describe_code, summary_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -90,6 +90,112 @@ def visible_factor_sets(user: "User | AnonymousUser") -> QuerySet[EmissionFactor
     """Public sets, plus the own sets of the organisations the user may view."""
     own = visible_to(user, EmissionFactorSet.objects.filter(organisation__isnull=False))
     return EmissionFactorSet.objects.filter(Q(organisation__isnull=True) | Q(pk__in=own.values("pk")))
+
+
+def realisations_outside_commitment_period() -> QuerySet[Realisation]:
+    """Realisations whose period does not lie within their commitment's (recorded before the rule was enforced, or
+    past the services): the recalculation leaves them out; `manage.py check_effect_periods` lists them."""
+    from django.db.models import F
+
+    return (
+        Realisation.objects.filter(
+            Q(period_start__lt=F("commitment__period_start")) | Q(period_end__gt=F("commitment__period_end"))
+        )
+        .select_related("commitment__contract__lot__tender__organisation")
+        .order_by("pk")
+    )
+
+
+# --- the history of one commitment's effect --------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    """One stored calculation of a commitment, newest first, with what differs from the calculation before it."""
+
+    effect: EffectCalculation
+    reason: str
+    changes: list[str]
+    is_first: bool = False
+
+
+def _history_fields() -> list[tuple[str, str]]:
+    return [
+        ("promised", _("promised")),
+        ("delivered_verified", _("delivered (verified)")),
+        ("delivered_submitted", _("submitted")),
+        ("ex_ante_kg", _("CO2-eq avoided ex ante (kg)")),
+        ("ex_post_kg", _("CO2-eq avoided ex post (kg)")),
+        ("reference_kg", _("reference emissions (kg)")),
+        ("sr_obligation", _("social-return obligation (EUR)")),
+        ("sr_value", _("social-return value (EUR)")),
+        ("sr_fte_years", _("FTE-years")),
+        ("sanction_status", _("sanction")),
+        ("sanction_amount", _("sanction amount (EUR)")),
+        ("problem_code", _("reason not calculable")),
+        ("factor_set_label", _("factor set")),
+        ("method_version", _("method version")),
+    ]
+
+
+def _factor_changes(older: dict[str, Any], newer: dict[str, Any]) -> list[str]:
+    changes = []
+    for code in sorted(set(older) | set(newer)):
+        before, after = older.get(code), newer.get(code)
+        if before is None or after is None:
+            changes.append(
+                (_("factor “%(code)s” no longer used") if after is None else _("factor “%(code)s” now used"))
+                % {"code": code}
+            )
+        elif (before.get("wtw"), before.get("unit")) != (after.get("wtw"), after.get("unit")):
+            changes.append(
+                _("factor “%(code)s”: WTW %(old)s → %(new)s kg CO2-eq per %(unit)s")
+                % {"code": code, "old": before.get("wtw"), "new": after.get("wtw"), "unit": after.get("unit")}
+            )
+    return changes
+
+
+def _shown(value: Any) -> Any:
+    return "–" if value is None or value == "" else value
+
+
+def effect_changes(older: EffectCalculation, newer: EffectCalculation) -> list[str]:
+    """What differs between two calculations of one commitment, in words ("ex ante: 3256.000 → 3300.000")."""
+    changes = []
+    for name, label in _history_fields():
+        before, after = getattr(older, name), getattr(newer, name)
+        if before != after:
+            changes.append(
+                _("%(what)s: %(old)s → %(new)s")
+                % {
+                    "what": label,
+                    "old": "–" if before in (None, "") else before,
+                    "new": "–" if after in (None, "") else after,
+                }
+            )
+    changes += _factor_changes(older.factors_used or {}, newer.factors_used or {})
+    if not changes and older.problem_details != newer.problem_details:
+        changes.append(_("the details of the reason"))
+    return changes
+
+
+def effect_history(commitment: Commitment | int) -> list[HistoryEntry]:
+    """Every stored calculation of a commitment, the current one first; each says what changed against the one
+    before it (the oldest: nothing to compare with)."""
+    commitment_id = commitment if isinstance(commitment, int) else commitment.pk
+    rows = list(EffectCalculation.objects.filter(commitment_id=commitment_id).order_by("-computed_at", "-pk"))
+    entries = []
+    for index, effect in enumerate(rows):
+        older = rows[index + 1] if index + 1 < len(rows) else None
+        entries.append(
+            HistoryEntry(
+                effect=effect,
+                reason=describe_code(effect.problem_code, effect.problem_details) if effect.problem_code else "",
+                changes=effect_changes(older, effect) if older is not None else [],
+                is_first=older is None,
+            )
+        )
+    return entries
 
 
 # --- figures ---------------------------------------------------------------------------------------------------------
@@ -240,7 +346,7 @@ def figure_intervals(
 def organisation_summary(organisation: Organisation | int, *, draws: int = DRAWS, seed: int = SEED) -> Summary:
     """The effect figures of one organisation, with a bootstrap interval over its commitments."""
     org_id = organisation if isinstance(organisation, int) else organisation.pk
-    effects = EffectCalculation.objects.filter(organisation=org_id)
+    effects = EffectCalculation.objects.current().filter(organisation=org_id)
     labels = _factor_set_labels(effects)
     intervals = figure_intervals(effects, draws=draws, seed=seed)
     figures: list[Figure] = []
@@ -350,7 +456,7 @@ def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
     for index, (_pk, kind) in enumerate(organisations):
         strata[(kind, classes[index])].append(index)
     index_of = {pk: i for i, (pk, _kind) in enumerate(organisations)}
-    effects = EffectCalculation.objects.all()
+    effects = EffectCalculation.objects.current()
     labels = _public_factor_set_labels(effects)
     figures: list[Figure] = []
     cells: list[disclosure.Cell] = []

@@ -153,6 +153,39 @@ def commitment_prepare(commitment: Commitment) -> None:
         owner = commitment.factor_set.organisation_id
         if owner is not None and owner != commitment.contract.lot.tender.organisation_id:
             raise ValidationError({"factor_set": _("This factor set belongs to another organisation.")})
+    if commitment.pk is not None:
+        _check_commitment_period_holds(commitment)
+
+
+def _check_commitment_period_holds(commitment: Commitment) -> None:
+    """A changed commitment period must still hold the realisations reported under it (they would no longer count);
+    the message names the first one outside."""
+    from django.db.models import Q
+
+    if not (commitment.period_start and commitment.period_end):
+        return
+    outside = (
+        Realisation.objects.filter(commitment_id=commitment.pk)
+        .filter(Q(period_start__lt=commitment.period_start) | Q(period_end__gt=commitment.period_end))
+        .order_by("period_start")
+        .first()
+    )
+    if outside is None:
+        return
+    raise ValidationError(
+        {
+            "period_start" if outside.period_start < commitment.period_start else "period_end": _(
+                "The new commitment period %(start)s–%(end)s does not hold the realisation %(pstart)s–%(pend)s "
+                "reported under it; change or remove that realisation first."
+            )
+            % {
+                "start": commitment.period_start,
+                "end": commitment.period_end,
+                "pstart": outside.period_start,
+                "pend": outside.period_end,
+            }
+        }
+    )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("contracts/<int:contract_id>/edit/", views.contract_edit, name="contract-edit"),
     path("contracts/<int:contract_id>/commitments/new/", views.commitment_create, name="commitment-create"),
     path("commitments/<int:commitment_id>/edit/", views.commitment_edit, name="commitment-edit"),
+    path("commitments/<int:commitment_id>/effects/", views.commitment_effects, name="commitment-effects"),
     path("commitments/<int:commitment_id>/realisations/new/", views.realisation_create, name="realisation-create"),
     path("realisations/<int:realisation_id>/review/", views.realisation_review, name="realisation-review"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence-download"),

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +30,7 @@ from mvimonitor.tenders.models import Contract, Lot
 
 from . import loaders, selectors, services
 from .forms import CommitmentForm, ContractForm, FactorSetUploadForm, PlacementForm, RealisationForm, ReviewForm
-from .models import BuildingBlock, Commitment, CommitmentKind, EvidenceFile
+from .models import BuildingBlock, Commitment, CommitmentKind, EffectCalculation, EvidenceFile
 from .reasons import describe_code
 
 PAGE_SIZE = 25
@@ -78,14 +79,19 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = fetch(request.user, CONTRACTS, contract_id)
     commitments = (
         contract.commitments.select_related("theme", "block_table", "sanction_rule", "factor_set")
-        .prefetch_related("realisations__evidence", "realisations__placements__block")
+        .prefetch_related(
+            "realisations__evidence",
+            "realisations__placements__block",
+            Prefetch("effects", queryset=EffectCalculation.objects.current(), to_attr="current_effects"),
+        )
+        .annotate(calculations=Count("effects", distinct=True))
         .order_by("pk")
     )
     effects = {}
     for commitment in commitments:
-        effect = getattr(commitment, "effect", None)
+        effect = commitment.current_effects[0] if commitment.current_effects else None
         if effect is not None and effect.problem_code:
-            effect.reason = describe_code(effect.problem_code, effect.problem_details)
+            effect.reason = describe_code(effect.problem_code, effect.problem_details)  # type: ignore[attr-defined]
         effects[commitment.pk] = effect
     return render(
         request,
@@ -185,6 +191,18 @@ def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
     return _form_page(request, form, title=_("Edit commitment"), back=back, submit=_("Save"))
 
 
+@login_required
+def commitment_effects(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """The stored calculations of one commitment: the current one and the earlier ones it superseded, each with the
+    factor set, the factor values and the method version it used, and what changed."""
+    commitment = fetch(request.user, COMMITMENTS, commitment_id)
+    return render(
+        request,
+        "effects/commitment_effects.html",
+        {"commitment": commitment, "contract": commitment.contract, "history": selectors.effect_history(commitment)},
+    )
+
+
 # --- realisations ----------------------------------------------------------------------------------------------------
 
 
@@ -194,7 +212,7 @@ def realisation_create(request: HttpRequest, commitment_id: int) -> HttpResponse
     commitment = fetch(request.user, COMMITMENTS, commitment_id, Action.EDIT_CONTRACTS)
     is_sr = commitment.kind == CommitmentKind.SOCIAL_RETURN
     blocks = BuildingBlock.objects.filter(table=commitment.block_table_id).order_by("is_bonus", "name")
-    form = RealisationForm(request.POST or None, request.FILES or None)
+    form = RealisationForm(request.POST or None, request.FILES or None, commitment=commitment)
     lines = [
         PlacementForm(request.POST or None, prefix=f"placement-{i}", blocks=blocks) for i in range(PLACEMENT_LINES)
     ] if is_sr else []  # fmt: skip
@@ -354,6 +372,8 @@ def factor_sets(request: HttpRequest) -> HttpResponse:
                         publication_year=form.cleaned_data["publication_year"],
                         source=form.cleaned_data["source"],
                         path=path,
+                        supersedes=form.cleaned_data["supersedes"],
+                        correction_reason=form.cleaned_data["correction_reason"],
                     )
                 except ReferenceDataError as error:
                     form.add_error("file", str(error).replace(str(path.name), form.cleaned_data["file"].name))

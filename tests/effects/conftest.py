@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from mvimonitor.effects.loaders import factor_sets_json_load
 from mvimonitor.effects.models import Commitment, EmissionFactorSet
 from mvimonitor.organisations.models import Organisation, Role, User
 from mvimonitor.tenders.models import Contract
@@ -19,10 +20,17 @@ from tests.factories import ContractFactory, LotFactory, MembershipFactory, Orga
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+TEST_FACTORS = FIXTURES / "test_factors.json"
+
+
 @pytest.fixture
 def effects_reference(db: None) -> None:
+    """The catalogue, the shipped effect reference data, and the public set "Test values" 1 (2020): the fixed values
+    the hand-worked figures of these tests use. Commitments starting 2020–2025 get it by default (the newest public
+    set published no later than their start year), whatever the shipped set holds."""
     call_command("load_reference", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
+    factor_sets_json_load(TEST_FACTORS)
 
 
 @dataclass
@@ -54,8 +62,9 @@ def side_b(effects_reference: None) -> Side:
 
 
 @pytest.fixture
-def shipped_set(effects_reference: None) -> EmissionFactorSet:
-    return EmissionFactorSet.objects.public().get()
+def test_set(effects_reference: None) -> EmissionFactorSet:
+    """The set the commitments of these tests use by default."""
+    return EmissionFactorSet.objects.public().get(name="Test values", version="1")
 
 
 @pytest.fixture

@@ -34,14 +34,14 @@ def test_an_admin_edit_of_a_commitment_updates_its_stored_effect(
     electricity_commitment: Callable[..., Commitment], superuser_client: Client
 ) -> None:
     commitment = electricity_commitment(quantity=Decimal(100000))
-    before = EffectCalculation.objects.get(commitment=commitment)
+    before = EffectCalculation.objects.current().get(commitment=commitment)
 
     response = superuser_client.post(
         f"/admin/effects/commitment/{commitment.pk}/change/", _form_data(commitment, quantity="200000")
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    after = EffectCalculation.objects.get(commitment=commitment)
+    after = EffectCalculation.objects.current().get(commitment=commitment)
     assert before.promised == Decimal(100000)
     assert after.promised == Decimal(200000)
     assert after.ex_ante_kg == 2 * before.ex_ante_kg
@@ -63,7 +63,7 @@ def test_an_admin_correction_of_a_verified_realisation_updates_the_delivered_fig
         quantity=Decimal(40000),
     )
     services.realisation_review(user=side_a.manager, realisation=realisation, status="verified", note="")
-    assert EffectCalculation.objects.get(commitment=commitment).delivered_verified == Decimal(40000)
+    assert EffectCalculation.objects.current().get(commitment=commitment).delivered_verified == Decimal(40000)
     data = {
         key: ("" if value is None else value)
         for key, value in model_to_dict(
@@ -78,7 +78,7 @@ def test_an_admin_correction_of_a_verified_realisation_updates_the_delivered_fig
     assert response.status_code == 302, response.content.decode()[:2000]
     realisation.refresh_from_db()
     assert realisation.status == "verified"
-    assert EffectCalculation.objects.get(commitment=commitment).delivered_verified == Decimal(45000)
+    assert EffectCalculation.objects.current().get(commitment=commitment).delivered_verified == Decimal(45000)
 
 
 def test_an_admin_edit_that_breaks_the_obligation_rule_is_refused_with_the_field_named(
@@ -106,4 +106,4 @@ def test_an_admin_edit_that_breaks_the_obligation_rule_is_refused_with_the_field
 
     assert response.status_code == 200
     assert "obligation_percentage" in response.context["adminform"].form.errors
-    assert EffectCalculation.objects.get(commitment=commitment).sr_obligation == Decimal("50000.00")
+    assert EffectCalculation.objects.current().get(commitment=commitment).sr_obligation == Decimal("50000.00")

@@ -83,8 +83,8 @@ def test_commitment_realisation_review_and_summary(side_a: Side) -> None:
     # (0.374 − 0.127) kg/kWh × 100,000 kWh = 24.7 t promised; × 50,000 kWh = 12.35 t delivered
     assert figures["co2ExAnteTonnes"]["value"] == pytest.approx(24.7)
     assert figures["co2ExPostTonnes"]["value"] == pytest.approx(12.35)
-    assert figures["co2ExAnteTonnes"]["factorSets"] == ["Published values compiled by MVI Monitor 2026-11 (2026)"]
-    assert figures["co2ExAnteTonnes"]["methodVersion"] == "effects-1.0"
+    assert figures["co2ExAnteTonnes"]["factorSets"] == ["Test values 1 (2020)"]
+    assert figures["co2ExAnteTonnes"]["methodVersion"] == "effects-1.1"
     assert figures["co2ExAnteTonnes"]["low"] is not None
 
 

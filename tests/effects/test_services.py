@@ -27,11 +27,11 @@ from .conftest import Side
 
 def _effect(commitment: Commitment) -> EffectCalculation:
     recalculation.effects_recalculate(as_of=dt.date(2026, 6, 1))
-    return EffectCalculation.objects.get(commitment=commitment)
+    return EffectCalculation.objects.current().get(commitment=commitment)
 
 
 def test_verified_delivery_gives_ex_ante_and_ex_post_effect_with_the_set_used(
-    side_a: Side, electricity_commitment: Callable[..., Commitment], shipped_set: EmissionFactorSet
+    side_a: Side, electricity_commitment: Callable[..., Commitment], test_set: EmissionFactorSet
 ) -> None:
     """100,000 kWh promised: (0.374 − 0.127) × 100,000 = 24,700 kg; 60,000 verified: 0.247 × 60,000 = 14,820 kg."""
     commitment = electricity_commitment()
@@ -46,9 +46,9 @@ def test_verified_delivery_gives_ex_ante_and_ex_post_effect_with_the_set_used(
     assert effect.calculable is True
     assert effect.ex_ante_kg == Decimal("24700.000")
     assert effect.ex_post_kg == Decimal("14820.000")
-    assert effect.factor_set_id == shipped_set.pk
-    assert effect.factor_set_label == shipped_set.label
-    assert effect.method_version == "effects-1.0"
+    assert effect.factor_set_id == test_set.pk
+    assert effect.factor_set_label == test_set.label
+    assert effect.method_version == "effects-1.1"
 
 
 def test_submitted_but_unverified_delivery_does_not_count(
@@ -379,6 +379,6 @@ def test_verified_realisation_outside_the_contract_period_makes_delivery_not_cal
     assert (effect.ex_post_kg, effect.problem_code) == (None, "realisation_outside_period")
     assert effect.delivered_verified == Decimal("60000.000")  # the row outside is not summed
     assert describe_code(effect.problem_code, effect.problem_details) == (
-        "1 verified realisation(s) lie outside the contract period 2024-01-01–2025-12-31: they are not counted, "
+        "1 verified realisation(s) lie outside the commitment period 2024-01-01–2025-12-31: they are left out, "
         "and the delivered figure is not calculable until they are corrected."
     )

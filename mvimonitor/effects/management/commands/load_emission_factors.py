@@ -13,7 +13,10 @@ from mvimonitor.reference import ReferenceDataError
 
 
 class Command(BaseCommand):
-    help = "Load PATH (the CSV download of CO2emissiefactoren.nl, or a list in that format) as a factor set."
+    help = (
+        "Load PATH (the CSV download of CO2emissiefactoren.nl, or a list in that format) as a factor set. A public "
+        "set is published and no longer changes: a correction is a new --set-version with --supersedes and --reason."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("path", type=Path)
@@ -22,6 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True, help="publication year")
         parser.add_argument("--source", required=True, help="where the file came from (URL, date)")
         parser.add_argument("--organisation", type=int, help="id of the organisation whose own set this is")
+        parser.add_argument(
+            "--supersedes",
+            default="",
+            metavar="VERSION",
+            help="for a correction: the version (of the same name) this new version corrects; needs --reason",
+        )
+        parser.add_argument("--reason", default="", help="for a correction: why the earlier version was wrong")
 
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = None
@@ -38,6 +48,8 @@ class Command(BaseCommand):
                 publication_year=options["year"],
                 source=options["source"],
                 organisation=organisation,
+                supersedes=options["supersedes"],
+                correction_reason=options["reason"],
             )
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error

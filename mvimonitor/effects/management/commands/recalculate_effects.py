@@ -1,4 +1,5 @@
-"""Recompute the stored effect of every commitment with the current factor sets and realisations."""
+"""Recompute the stored effect of every commitment with the current factor sets and realisations; a changed result
+is added as a new calculation and the earlier one kept."""
 
 from typing import Any
 
@@ -18,3 +19,7 @@ class Command(BaseCommand):
             % {"n": result.commitments, "ok": result.calculable, "not": result.not_calculable,
                "s": result.seconds_read + result.seconds_compute + result.seconds_write}
         )  # fmt: skip
+        self.stdout.write(
+            _("%(new)s new calculation(s) stored, %(old)s earlier one(s) kept as history; the others were unchanged.")
+            % {"new": result.written, "old": result.superseded}
+        )
