@@ -4,17 +4,22 @@ Everything here is derived from a seed, so the same seed gives the same data. Or
 produced as small dataclasses; `generate_demo` (the management command) writes them with bulk_create.
 
 The shapes follow ../shared/docs/domain.md where it gives facts (kinds of contracting authority, EU thresholds,
-about 6 in 10 tenders with an MVI theme, social return the most frequent theme, larger and European tenders
-with more themes, mostly minimum requirements); every number below that is not such a fact is a modelling choice
-to make the demo look plausible, not a statistic.
+larger and European tenders with more themes, mostly minimum requirements). The published figures the set is
+calibrated to (the share of tenders with MVI, per theme, social return per nature, the yearly rise) and the shares
+of tenders without a value or a publication date are data, in `data/profile.json`, and drawn by `profile.py`,
+whose docstring says which figure each parameter approximates. Every number below that is not such a fact is a
+modelling choice to make the demo look plausible, not a statistic.
 """
 
+import itertools
 import math
 import random
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+
+from mvimonitor.demo.profile import Sample, ThemeModel, cell_of, load_profile
 
 SYNTHETIC_LABEL = "(synthetisch)"
 OIN_TEST_PREFIX = "00000099"  # Logius: prefix for test OINs
@@ -80,14 +85,6 @@ SUPPLIER_WORDS = (
     "Zorg",
 )
 
-THEMES = ("milieu", "klimaat", "circulair", "keten", "d_i", "sroi")
-# Relative chance that a theme is chosen, per nature of the contract (modelling choice; social return is common in
-# all sectors and green themes are applied less in services, domain.md section 2).
-THEME_WEIGHTS: dict[str, dict[str, float]] = {
-    "works": {"sroi": 45, "milieu": 20, "klimaat": 20, "circulair": 15, "keten": 3, "d_i": 3},
-    "supplies": {"sroi": 15, "milieu": 30, "klimaat": 15, "circulair": 25, "keten": 12, "d_i": 3},
-    "services": {"sroi": 45, "milieu": 12, "klimaat": 8, "circulair": 8, "keten": 5, "d_i": 10},
-}
 FORM_WEIGHTS: dict[str, dict[str, float]] = {
     "sroi": {"minimumeis": 25, "contractbepaling": 55, "gunningscriterium": 17, "selectie": 3},
     "keten": {"minimumeis": 10, "contractbepaling": 80, "gunningscriterium": 5, "selectie": 5},
@@ -104,7 +101,6 @@ THEME_CRITERION_NAMES = {
 }
 QUALITY_CRITERIA = ("Plan van aanpak", "Kwaliteit van de dienstverlening", "Risicobeheersing", "Planning")
 
-INTERCEPT = 0.45  # calibrated so that about 6 in 10 tenders apply at least one theme
 NATURE_SHARES = {"works": 0.22, "supplies": 0.26, "services": 0.52}
 # Lognormal value per nature: (median in EUR, sigma); works are larger (modelling choice).
 VALUE_SHAPE = {"works": (300_000.0, 1.6), "supplies": (50_000.0, 1.2), "services": (60_000.0, 1.2)}
@@ -114,6 +110,7 @@ MIN_VALUE, MAX_VALUE = 2_500.0, 400_000_000.0
 # its tenders' estimated value (so the coverage KPI has something to show).
 CONFIRMED_SHARE = 0.7
 SPEND_MULTIPLE = (1.2, 1.8)
+CALIBRATION_SAMPLE = 4000  # tenders drawn to calibrate the theme model (profile.ThemeModel)
 
 # Demo CPV code -> MVI criteria-tool product group (ProductGroup.code), for the demo CPV codes whose label names a
 # shipped product group. No official CPV-to-product-group mapping exists (themes/data/product_groups.json), so this
@@ -197,7 +194,7 @@ class ApplicationSpec:
 class LotSpec:
     number: str
     title: str
-    estimated_value: Decimal
+    estimated_value: Decimal | None
     main_cpv: str
     criteria: tuple[tuple[str, str, Decimal], ...]  # (type, name, weight)
     applications: tuple[ApplicationSpec, ...]
@@ -210,12 +207,13 @@ class TenderSpec:
     title: str
     internal_reference: str
     ted_notice_id: str
-    publication_date: date
+    publication_date: date | None  # None for the undated tenders (profile: undated_share)
     nature: str
     procedure_type: str
     is_european: bool
-    estimated_value: Decimal
+    estimated_value: Decimal | None  # None, and on every lot, for the tenders of unknown value
     main_cpv: str
+    drawn_date: date  # the date drawn for the tender, also when it is not recorded: contracts follow from it
     lots: tuple[LotSpec, ...] = field(default_factory=tuple)
     mvi_confirmed: bool = False
     product_group: str = ""  # ProductGroup.code, or "" for none (DEMO_PRODUCT_GROUPS)
@@ -330,6 +328,11 @@ def _money(value: float) -> Decimal:
     return Decimal(max(1, round(value / 100)) * 100)
 
 
+def _size(value: Decimal) -> float:
+    """log10 of the value, less 5: the size term of the theme model."""
+    return math.log10(float(value)) - 5
+
+
 def _split(rng: random.Random, total: Decimal, parts: int) -> list[Decimal]:
     weights = [rng.uniform(0.5, 1.5) for _ in range(parts)]
     shares = [_money(float(total) * weight / sum(weights)) for weight in weights]
@@ -338,12 +341,38 @@ def _split(rng: random.Random, total: Decimal, parts: int) -> list[Decimal]:
 
 
 class TenderGenerator:
-    """Yields the tenders of one organisation in one year; deterministic for (seed, organisation, year)."""
+    """Yields the tenders of one organisation in one year; deterministic for (seed, organisation, year).
 
-    def __init__(self, seed: int, catalogue: Catalogue, suppliers: Sequence[SupplierSpec]) -> None:
+    The theme model (`profile.ThemeModel`) is calibrated once, on a sample of tenders drawn the way the generator
+    draws them for these organisations and years, so that the generated shares meet `data/profile.json`.
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        catalogue: Catalogue,
+        suppliers: Sequence[SupplierSpec],
+        organisations: Sequence[OrganisationSpec],
+        years: Sequence[int],
+        profile: Mapping[str, float] | None = None,
+    ) -> None:
         self.seed = seed
         self.catalogue = catalogue
         self.suppliers = suppliers
+        self.profile = load_profile() if profile is None else profile
+        self.themes = ThemeModel(self.profile, self._calibration_sample(organisations, years), years)
+
+    def _calibration_sample(self, organisations: Sequence[OrganisationSpec], years: Sequence[int]) -> list[Sample]:
+        if not organisations or not years:
+            return []
+        rng = random.Random(f"{self.seed}:calibration")  # noqa: S311 - deterministic demo data, not security
+        cumulative = list(itertools.accumulate(spec.tender_weight for spec in organisations))
+        samples = []
+        for organisation in rng.choices(organisations, cum_weights=cumulative, k=CALIBRATION_SAMPLE):
+            year = rng.choice(years)
+            nature, cpv, value, european = self._covariates(rng, organisation, date(year, 7, 1))
+            samples.append(Sample(cell_of(nature, cpv in DEMO_PRODUCT_GROUPS), _size(value), european))
+        return samples
 
     def for_organisation_year(
         self, organisation: OrganisationSpec, year: int, expected: float
@@ -355,22 +384,34 @@ class TenderGenerator:
         for sequence in range(1, count + 1):
             yield self._tender(rng, organisation, year, sequence, date(year, 1, 1) + timedelta(rng.randrange(days)))
 
-    def _tender(self, rng: random.Random, org: OrganisationSpec, year: int, seq: int, published: date) -> TenderSpec:
+    def _covariates(
+        self, rng: random.Random, org: OrganisationSpec, published: date
+    ) -> tuple[str, str, Decimal, bool]:
+        """Nature, main CPV code, value and whether the procedure is European."""
         nature = _pick(rng, NATURE_SHARES)
         cpv = rng.choice(self.catalogue.cpv_by_nature[nature])
         median, sigma = VALUE_SHAPE[nature]
         value = _money(min(MAX_VALUE, max(MIN_VALUE, rng.lognormvariate(math.log(median), sigma))))
         threshold = self.catalogue.threshold(self._threshold_category(org, nature, cpv), published)
         european = (threshold is not None and value >= threshold) or rng.random() < 0.03
+        return nature, cpv, value, european
+
+    def _tender(self, rng: random.Random, org: OrganisationSpec, year: int, seq: int, published: date) -> TenderSpec:
+        nature, cpv, value, european = self._covariates(rng, org, published)
         procedure = _pick(rng, EUROPEAN_PROCEDURES if european else NATIONAL_PROCEDURES)
-        themes = self._themes(rng, nature, value, european, org.kind)
+        cell = cell_of(nature, cpv in DEMO_PRODUCT_GROUPS)
+        themes = self.themes.themes(rng, cell, _size(value), european, year)
+        # the value was drawn (it decides the procedure and the themes) but is not recorded for some tenders
+        value_unknown = rng.random() < self.profile["value_unknown_share"]
+        undated = rng.random() < self.profile["undated_share"]
         lot_count = _pick(rng, {"1": 78, "2": 12, "3": 6, "4": 2, "5": 1, "6": 1})
         lot_values = _split(rng, value, int(lot_count))
         lots = []
         for number, lot_value in enumerate(lot_values, start=1):
             lot_cpv = cpv if number == 1 else rng.choice(self.catalogue.cpv_by_nature[nature])
             lot_themes = themes if number == 1 else tuple(theme for theme in themes if rng.random() < 0.8)
-            lots.append(self._lot(rng, number, lot_cpv, lot_value, lot_themes, european, published))
+            lot = self._lot(rng, number, lot_cpv, lot_value, lot_themes, european, published)
+            lots.append(replace(lot, estimated_value=None) if value_unknown else lot)
         label = self.catalogue.cpv_labels[cpv]
         reference = f"DEMO-{org.index:05d}-{year}-{seq:04d}"
         confirmed = rng.random() < CONFIRMED_SHARE
@@ -379,12 +420,13 @@ class TenderGenerator:
             title=f"{label}, {org.name.removesuffix(' ' + SYNTHETIC_LABEL)} {year}-{seq:03d}",
             internal_reference=reference,
             ted_notice_id=f"{(org.index * 10_000 + seq) % 100_000_000}-{year}" if european else "",
-            publication_date=published,
+            publication_date=None if undated else published,
             nature=nature,
             procedure_type=procedure,
             is_european=european,
-            estimated_value=value,
+            estimated_value=None if value_unknown else value,
             main_cpv=cpv,
+            drawn_date=published,
             lots=tuple(lots),
             mvi_confirmed=confirmed,
             product_group=DEMO_PRODUCT_GROUPS.get(cpv, ""),
@@ -396,21 +438,6 @@ class TenderGenerator:
         if cpv in self.catalogue.social_service_cpvs and self.catalogue.thresholds.get("social_services"):
             return "social_services"
         return "central_supplies_services" if org.kind == "rijk" else "decentral_supplies_services"
-
-    def _themes(self, rng: random.Random, nature: str, value: Decimal, european: bool, kind: str) -> tuple[str, ...]:
-        # Larger and European contracts more often apply a theme (domain.md section 2); calibrated to about 60%.
-        score = INTERCEPT + 0.55 * (math.log10(float(value)) - 5) + (0.45 if european else 0.0)
-        if rng.random() >= 1 / (1 + math.exp(-score)):
-            return ()
-        weights = dict(THEME_WEIGHTS[nature])
-        if kind == "rijk":
-            weights["keten"] *= 3  # ISV is mandatory for Rijk contracts in the risk categories above the thresholds
-        more = 0.42 if european else 0.32  # European tenders apply about 30% more themes
-        chosen = [_pick(rng, weights)]
-        while len(chosen) < len(THEMES) and rng.random() < more:
-            weights.pop(chosen[-1])
-            chosen.append(_pick(rng, weights))
-        return tuple(sorted(chosen, key=THEMES.index))
 
     def _lot(
         self,

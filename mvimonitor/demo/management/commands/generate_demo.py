@@ -1,6 +1,8 @@
 """Generate a synthetic national data set (organisations, tenders, lots, award criteria, MVI, contracts).
 
-Deterministic per seed, and idempotent: earlier synthetic data is removed first, so a second run replaces it.
+Deterministic per seed, and safe to run again: the synthetic tenders of an earlier run are removed and its
+synthetic organisations reused by OIN (their members stay), so a second run replaces the synthetic data and leaves
+everything else alone, also real tenders that were added to a demo organisation.
 Rows are written with bulk_create in batches (no per-row queries, no simple-history rows).
 """
 
@@ -64,14 +66,23 @@ def _purge(queryset: models.QuerySet[Any], seen: frozenset[type[models.Model]] =
     return queryset._raw_delete(queryset.db)
 
 
-def purge_synthetic() -> tuple[int, int]:
-    if Tender.objects.filter(organisation__is_synthetic=True, is_synthetic=False).exists():
-        raise CommandError(
-            _("Real (non-synthetic) tenders belong to synthetic organisations; remove them before replacing the demo.")
-        )
-    tenders = _purge(Tender.objects.filter(is_synthetic=True))
-    organisations = _purge(Organisation.objects.filter(is_synthetic=True))
-    return tenders, organisations
+def purge_synthetic_tenders() -> int:
+    """Remove the synthetic tenders and everything under them; tenders that are not synthetic stay."""
+    return _purge(Tender.objects.filter(is_synthetic=True))
+
+
+def purge_stale_organisations(kept: set[int]) -> int:
+    """Remove the synthetic organisations of an earlier run that this run does not reuse, unless a tender (a real
+    one, added to a demo organisation) or another organisation still refers to them."""
+    candidates = set(Organisation.objects.filter(is_synthetic=True).values_list("pk", flat=True)) - kept
+    candidates -= set(Tender.objects.filter(organisation_id__in=candidates).values_list("organisation_id", flat=True))
+    parents = Organisation.objects.filter(parent_id__in=candidates).exclude(pk__in=candidates)
+    candidates -= set(parents.values_list("parent_id", flat=True))
+    removed = 0
+    ids = sorted(candidates)
+    for start in range(0, len(ids), 500):
+        removed += _purge(Organisation.objects.filter(pk__in=ids[start : start + 500]))
+    return removed
 
 
 def load_catalogue() -> Catalogue:
@@ -124,8 +135,8 @@ class Writer:
     def write(self, specs: list[TenderSpec]) -> None:
         for spec in specs:
             self.digest.update(repr(spec).encode())
-            self.value_by_organisation_year[(spec.organisation_index, spec.publication_date.year)] += (
-                spec.estimated_value
+            self.value_by_organisation_year[(spec.organisation_index, spec.drawn_date.year)] += (
+                spec.estimated_value or 0
             )
         tenders = Tender.objects.bulk_create(
             [
@@ -209,7 +220,7 @@ def confirmed_at(spec: TenderSpec) -> datetime | None:
     """A confirmed registration is dated four weeks after publication (synthetic)."""
     if not spec.mvi_confirmed:
         return None
-    return timezone.make_aware(datetime.combine(spec.publication_date + timedelta(days=28), time(12)))
+    return timezone.make_aware(datetime.combine(spec.drawn_date + timedelta(days=28), time(12)))
 
 
 def create_spend_totals(seed: int, writer: Writer) -> int:
@@ -228,27 +239,34 @@ def create_spend_totals(seed: int, writer: Writer) -> int:
     return len(rows)
 
 
-def create_organisations(specs: list[OrganisationSpec]) -> dict[int, int]:
-    """bulk_create the organisations, parents before children; returns spec index -> primary key."""
+def place_organisations(specs: list[OrganisationSpec]) -> dict[int, int]:
+    """Write the organisations, parents before children; returns spec index -> primary key.
+
+    A synthetic organisation of an earlier run with the same OIN is updated instead of replaced, so its members,
+    and any real tenders added to it, stay with it. Its synthetic spend totals are replaced (`create_spend_totals`).
+    """
+    existing = dict(Organisation.objects.filter(is_synthetic=True).exclude(oin="").values_list("oin", "pk"))
     ids: dict[int, int] = {}
+    fields = ["name", "kind", "province", "kvk_number", "parent", "status", "is_synthetic"]
     for level in (False, True):
         batch = [spec for spec in specs if (spec.parent_index is not None) is level]
-        created = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name=spec.name,
-                    kind=spec.kind,
-                    province=spec.province,
-                    kvk_number=spec.kvk_number,
-                    oin=spec.oin,
-                    parent_id=ids[spec.parent_index] if spec.parent_index is not None else None,
-                    is_synthetic=True,
-                )
-                for spec in batch
-            ],
-            batch_size=BATCH_SIZE,
-        )
-        ids.update({spec.index: organisation.pk for spec, organisation in zip(batch, created, strict=True)})
+        rows = [
+            Organisation(
+                pk=existing.get(spec.oin),
+                name=spec.name,
+                kind=spec.kind,
+                province=spec.province,
+                kvk_number=spec.kvk_number,
+                oin=spec.oin,
+                parent_id=ids[spec.parent_index] if spec.parent_index is not None else None,
+                is_synthetic=True,
+            )
+            for spec in batch
+        ]
+        Organisation.objects.bulk_update([row for row in rows if row.pk], fields, batch_size=BATCH_SIZE)
+        Organisation.objects.bulk_create([row for row in rows if not row.pk], batch_size=BATCH_SIZE)
+        ids.update({spec.index: row.pk for spec, row in zip(batch, rows, strict=True)})
+    _purge(SpendTotal.objects.filter(organisation_id__in=Organisation.objects.filter(is_synthetic=True).values("pk")))
     return ids
 
 
@@ -264,7 +282,7 @@ def batched(specs: Iterator[TenderSpec], size: int) -> Iterator[list[TenderSpec]
 
 
 class Command(BaseCommand):
-    help = "Generate synthetic demo data (replaces earlier synthetic data; deterministic per seed)."
+    help = "Generate synthetic demo data (replaces earlier synthetic data, keeps real data; deterministic per seed)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--organisations", type=int, default=60, help="number of organisations")
@@ -277,7 +295,7 @@ class Command(BaseCommand):
             "--end-year", type=int, default=None, help="last year of data (default: the last complete year)"
         )
         parser.add_argument(
-            "--replace", action="store_true", help="accepted for clarity; earlier data is always replaced"
+            "--replace", action="store_true", help="accepted for clarity; earlier synthetic data is always replaced"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -293,18 +311,20 @@ class Command(BaseCommand):
         started = clock.monotonic()
         with transaction.atomic():
             catalogue = load_catalogue()
-            removed_tenders, removed_organisations = purge_synthetic()
+            removed_tenders = purge_synthetic_tenders()
             org_specs = generate_organisations(seed, organisations)
             writer_digest_seed = repr(org_specs).encode()
-            organisation_ids = create_organisations(org_specs)
+            organisation_ids = place_organisations(org_specs)
+            removed_organisations = purge_stale_organisations(set(organisation_ids.values()))
             writer = Writer(organisation_ids)
             writer.digest.update(writer_digest_seed)
             suppliers = generate_suppliers(seed, max(50, organisations * 8))
-            generator = TenderGenerator(seed, catalogue, suppliers)
+            year_range = range(end_year - years + 1, end_year + 1)
+            generator = TenderGenerator(seed, catalogue, suppliers, org_specs, year_range)
             expected = tenders_per_organisation_year(org_specs, per_year)
             stream = (
                 tender
-                for year in range(end_year - years + 1, end_year + 1)
+                for year in year_range
                 for spec in org_specs
                 for tender in generator.for_organisation_year(spec, year, expected[spec.index])
             )
@@ -315,6 +335,11 @@ class Command(BaseCommand):
             writer.counts["monitoring facts"] = TenderFact.objects.count()
         if options["verbosity"]:
             self._report(removed_tenders, removed_organisations, len(org_specs), writer, clock.monotonic() - started)
+            real = Tender.objects.filter(organisation__is_synthetic=True, is_synthetic=False).count()
+            if real:
+                self.stdout.write(
+                    _("Kept %(count)s real (non-synthetic) tenders of synthetic organisations.") % {"count": real}
+                )
 
     def _report(
         self, removed_tenders: int, removed_orgs: int, organisations: int, writer: Writer, took: float
