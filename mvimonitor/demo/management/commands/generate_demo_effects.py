@@ -14,13 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mvimonitor.demo.effects import ContractRow, generate
+from mvimonitor.demo.effects import ContractRow, FactorRow, choose_factors, generate
 from mvimonitor.effects import calculations as calc
 from mvimonitor.effects.models import (
     BuildingBlock,
     BuildingBlockTable,
     Commitment,
     EffectCalculation,
+    EmissionFactor,
     EvidenceFile,
     ObligationBase,
     Placement,
@@ -41,6 +42,14 @@ def synthetic_contracts() -> list[ContractRow]:
         .values_list("pk", "value", "start_date", "end_date")
     )
     return [ContractRow(pk, value, start, end) for pk, value, start, end in rows if start and end]
+
+
+def present_factors() -> dict[str, tuple[str, str]]:
+    """The demo's factor codes, chosen from the factor sets in the database (newest set first)."""
+    rows = EmissionFactor.objects.order_by("-factor_set__publication_year", "factor_set_id", "code").values_list(
+        "code", "name", "category", "unit", "wtw"
+    )
+    return choose_factors(FactorRow(*row) for row in rows)
 
 
 def purge_synthetic_effects() -> None:
@@ -76,7 +85,7 @@ def write_demo_effects(seed: int, today: date, contracts: list[ContractRow] | No
     if missing:
         raise CommandError(_("Themes missing (%(codes)s): run load_reference first.") % {"codes": ", ".join(missing)})
     rule = SanctionRule.objects.order_by("code").first()
-    specs, realisation_specs = generate(contracts, seed, today, blocks_by_table)
+    specs, realisation_specs = generate(contracts, seed, today, blocks_by_table, present_factors())
     commitments = [
         Commitment(
             contract_id=s.contract_id,
@@ -126,9 +135,10 @@ def write_demo_effects(seed: int, today: date, contracts: list[ContractRow] | No
             block_id=block_ids[(tables[specs[r.commitment_index].table_index].pk, code)],
             persons=persons,
             months=months,
+            hours_per_week=hours,
         )
         for i, r in enumerate(realisation_specs)
-        for code, persons, months in r.placements
+        for code, persons, months, hours in r.placements
     ]
     Placement.objects.bulk_create(placements, batch_size=BATCH_SIZE)
     return len(created), len(saved)
