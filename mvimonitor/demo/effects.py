@@ -32,7 +32,7 @@ KINDS: list[tuple[str, str, str, str, float]] = [
     ("electricity", "klimaat", "kWh", "kWh", 0.28),
     ("vehicle_km", "klimaat", "vkm", "litre", 0.18),
     ("fuel", "klimaat", "litre", "litre", 0.08),
-    ("natural_gas", "klimaat", "m3", "m3", 0.07),  # the shipped set has no gas factor: not calculable
+    ("natural_gas", "klimaat", "m3", "m3", 0.07),  # not calculable where the set has no gas factor
     ("flights", "klimaat", "pkm", "", 0.04),  # no reference: not calculable
     ("material", "circulair", "tonne", "", 0.10),
     ("social_return", "sroi", "EUR", "", 0.25),
@@ -40,7 +40,7 @@ KINDS: list[tuple[str, str, str, str, float]] = [
 # A code the kind keeps when the set has no factor in its unit (the commitment then says which factor is missing).
 MISSING_FACTOR = {"natural_gas": "natural-gas", "flights": "flight-economy", "electricity": "electricity",
                   "vehicle_km": "passenger-car", "fuel": "fuel"}  # fmt: skip
-PETROL_WORDS = ("benzine", "petrol", "e95")
+PETROL_WORDS = ("benzine", "petrol")
 LITRES_PER_KM = Decimal("0.065")  # demo assumption for the petrol reference car, not a sourced value
 REJECTED_SHARE = 0.08  # reports rejected at review, each followed by a corrected one that is verified
 AWAITING_REVIEW_DAYS = 90  # a report of a period that ended this recently may still await review
@@ -102,9 +102,10 @@ def _q(value: float, places: str = "0.001") -> Decimal:
     return Decimal(repr(value)).quantize(Decimal(places), ROUND_HALF_UP)
 
 
-def choose_factors(factors: Iterable[FactorRow]) -> dict[str, tuple[str, str]]:
-    """(factor, reference factor) per kind, from the factors present: the lowest-emitting factor in the kind's unit
-    is the MVI option, the highest (petrol for the fuels) the reference. Codes the set lacks where it has none."""
+def choose_factors(factors: Iterable[FactorRow]) -> dict[str, tuple[str, str, str]]:
+    """(factor, reference factor, reference unit) per kind, from the factors present: the lowest-emitting factor in
+    the kind's unit is the MVI option, the highest the reference; a car's reference is the highest-emitting car per
+    vehicle-km, else petrol per litre. Codes the set lacks where it has none."""
     by_unit: dict[str, list[FactorRow]] = {}
     seen: set[str] = set()
     for factor in factors:  # the newest set's factor of a code wins
@@ -115,18 +116,21 @@ def choose_factors(factors: Iterable[FactorRow]) -> dict[str, tuple[str, str]]:
         rows.sort(key=lambda f: (f.wtw, f.code))
     litres = by_unit.get("litre", [])
     petrol = [f for f in litres if any(word in f"{f.code} {f.name}".lower() for word in PETROL_WORDS)]
-    petrol_code = petrol[0].code if petrol else (litres[-1].code if litres else "petrol")
-    chosen: dict[str, tuple[str, str]] = {}
+    petrol_code = (petrol or litres)[-1].code if litres else "petrol"  # fossil petrol emits the most
+    chosen: dict[str, tuple[str, str, str]] = {}
     for kind, _theme, unit, reference_unit, _share in KINDS:
         rows = by_unit.get(unit, [])
         code = rows[0].code if rows else MISSING_FACTOR.get(kind, "")
-        if not reference_unit:
-            reference = ""
+        if kind in ("material", "social_return"):
+            chosen[kind] = ("", "", "")
+        elif not reference_unit:
+            chosen[kind] = (code, "", "")
+        elif kind == "vehicle_km" and len(rows) > 1:
+            chosen[kind] = (code, rows[-1].code, unit)
         elif reference_unit == "litre" and kind in ("vehicle_km", "fuel"):
-            reference = petrol_code
+            chosen[kind] = (code, petrol_code, "litre")
         else:
-            reference = rows[-1].code if rows else code
-        chosen[kind] = (code, reference) if kind not in ("material", "social_return") else ("", "")
+            chosen[kind] = (code, rows[-1].code if rows else code, reference_unit)
     return chosen
 
 
@@ -135,7 +139,7 @@ def generate(
     seed: int,
     today: date,
     table_blocks: list[dict[str, calc.BuildingBlock]],
-    factors: Mapping[str, tuple[str, str]] | None = None,
+    factors: Mapping[str, tuple[str, str, str]] | None = None,
     profile: Mapping[str, float] | None = None,
 ) -> tuple[list[CommitmentSpec], list[RealisationSpec]]:
     profile = load_profile() if profile is None else profile
@@ -156,8 +160,8 @@ def generate(
         if second[i] and int(second_idx[i]) != chosen[0]:
             chosen.append(int(second_idx[i]))
         for k in chosen:
-            kind, theme, unit, ref_unit, _share = KINDS[k]
-            factor, ref_factor = factors.get(kind, ("", ""))
+            kind, theme, unit, _ref_unit, _share = KINDS[k]
+            factor, ref_factor, ref_unit = factors.get(kind, ("", "", ""))
             value = contract.value or Decimal(100000)
             years = max(1, round((contract.end - contract.start).days / 365))
             percentage = None
@@ -177,7 +181,9 @@ def generate(
             else:
                 quantity = _q(float(rng.uniform(1_000, 40_000)) * years, "1")
             reference_quantity = (
-                (quantity * LITRES_PER_KM).quantize(Decimal("0.001")) if kind == "vehicle_km" else None
+                (quantity * LITRES_PER_KM).quantize(Decimal("0.001"))
+                if kind == "vehicle_km" and ref_unit == "litre"
+                else None
             )
             advantage = (value * Decimal("0.02")).quantize(Decimal("0.01")) if rng.random() < 0.3 else None
             commitments.append(

@@ -89,23 +89,29 @@ def test_factors_are_chosen_from_what_the_set_has() -> None:
         FactorRow("green-2027", "Green power", "electricity", "kWh", Decimal("0.05")),
         FactorRow("diesel-x", "Diesel", "vehicle_fuels", "litre", Decimal("3.2")),
         FactorRow("benzine-e10", "Benzine E10", "vehicle_fuels", "litre", Decimal("2.6")),
+        FactorRow("benzinevervanger-e85", "Benzinevervanger E85", "vehicle_fuels", "litre", Decimal("0.8")),
         FactorRow("hvo", "HVO", "vehicle_fuels", "litre", Decimal("0.3")),
+        FactorRow("car-bev", "Electric car", "passenger_transport", "vkm", Decimal("0.1")),
         FactorRow("green-2027", "Green power (older set)", "electricity", "kWh", Decimal("0.5")),
     ]
 
     chosen = choose_factors(rows)
 
-    assert chosen["electricity"] == ("green-2027", "grid-2027")
-    assert chosen["fuel"] == ("hvo", "benzine-e10")
-    assert chosen["vehicle_km"][1] == "benzine-e10"
-    assert chosen["flights"][1] == ""  # no reference: shown as not calculable
-    assert chosen["social_return"] == ("", "")
+    assert chosen["electricity"] == ("green-2027", "grid-2027", "kWh")
+    assert chosen["fuel"] == ("hvo", "benzine-e10", "litre")  # petrol, not the petrol substitute
+    assert chosen["vehicle_km"] == ("car-bev", "benzine-e10", "litre")  # a petrol car's litres
+    assert chosen["flights"][1:] == ("", "")  # no reference: shown as not calculable
+    assert chosen["social_return"] == ("", "", "")
+    with_cars = choose_factors(
+        [*rows, FactorRow("car-petrol", "Petrol car", "passenger_transport", "vkm", Decimal(1))]
+    )
+    assert with_cars["vehicle_km"] == ("car-bev", "car-petrol", "vkm")
 
 
 def test_without_factors_the_kinds_name_a_factor_the_set_lacks() -> None:
     chosen = choose_factors([])
 
-    assert all(factor for kind, (factor, _reference) in chosen.items() if kind not in ("material", "social_return"))
+    assert all(codes[0] for kind, codes in chosen.items() if kind not in ("material", "social_return"))
 
 
 @pytest.mark.parametrize("target", [60.0, 1_200.0, 9_000.0, 80_000.0, 400_000.0])

@@ -44,7 +44,7 @@ def synthetic_contracts() -> list[ContractRow]:
     return [ContractRow(pk, value, start, end) for pk, value, start, end in rows if start and end]
 
 
-def present_factors() -> dict[str, tuple[str, str]]:
+def present_factors() -> dict[str, tuple[str, str, str]]:
     """The demo's factor codes, chosen from the factor sets in the database (newest set first)."""
     rows = EmissionFactor.objects.order_by("-factor_set__publication_year", "factor_set_id", "code").values_list(
         "code", "name", "category", "unit", "wtw"
