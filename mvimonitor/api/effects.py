@@ -223,6 +223,7 @@ class FactorUsedSerializer(serializers.Serializer[Any]):
 class EffectCalculationSerializer(serializers.ModelSerializer[EffectCalculation]):
     """One stored calculation of a commitment, with the factor values and method it used."""
 
+    kind = serializers.CharField(help_text="The commitment's kind (as `kind` of the commitment).")
     reason = serializers.SerializerMethodField(help_text="Why a figure is not calculable, as a sentence.")
     factors_used = serializers.SerializerMethodField(help_text="The emission factors the CO2 figures used.")
     changes = serializers.SerializerMethodField(help_text="What differs from the calculation before this one.")
