@@ -285,6 +285,26 @@ def test_other_file_types_and_unreadable_workbooks_are_refused(tmp_path: Path) -
         read_official_list(tmp_path / "broken.xlsx")
 
 
+def test_a_published_list_is_never_changed_and_a_correction_is_a_new_version(tmp_path: Path) -> None:
+    rows = _official_rows()
+    lzv = next(r for r in rows if r["item_name"] == "Vrachtwagen LZV" and "Bulk" in r["subcategory"])
+    lzv.update(wtw_kg_co2e="0.088")
+    corrected = _write_csv(tmp_path / "factoren-2026-2.csv", rows)
+    _load(OFFICIAL_2026)
+
+    with pytest.raises(CommandError, match="bulk-en-stukgoederen-wegvervoer-vrachtwagen-lzv-tkm: wtw"):
+        _load(corrected)
+    output = _load(corrected, "--version", "2026-2", "--supersedes", "2026", "--reason", "LZV: WTW = TTW + WTT")
+
+    assert "159 created" in output
+    first, second = (
+        EmissionFactorSet.objects.get(name="CO2emissiefactoren.nl", version=v) for v in ("2026", "2026-2")
+    )
+    assert (second.supersedes, second.correction_reason) == (first, "LZV: WTW = TTW + WTT")
+    code = "bulk-en-stukgoederen-wegvervoer-vrachtwagen-lzv-tkm"
+    assert [s.factors.get(code=code).wtw for s in (first, second)] == [Decimal("0.085"), Decimal("0.088")]
+
+
 def test_name_and_version_can_be_given() -> None:
     output = _load(OFFICIAL_2026, "--name", "Officiële lijst", "--version", "2026-01")
 

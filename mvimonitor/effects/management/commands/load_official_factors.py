@@ -33,6 +33,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--version", "--set-version", dest="set_version", help="version of the set (default: the list year)"
         )
+        parser.add_argument("--supersedes", default="", help="for a correction: the version of the set it corrects")
+        parser.add_argument("--reason", default="", help="for a correction: why the set is corrected")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -45,6 +47,8 @@ class Command(BaseCommand):
                 source=official.source,
                 note=f"The official list of {official.year} ({official.list_version}), {len(official.rows)} factors, "
                 "each with its own source and year.",
+                supersedes=options["supersedes"],
+                correction_reason=options["reason"],
             )
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
