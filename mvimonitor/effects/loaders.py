@@ -484,7 +484,8 @@ def factor_set_create_own(
 @transaction.atomic
 def factor_sets_json_load(path: Path) -> list[TableResult]:
     """Load the public sets of a JSON data file ({"sets": [{name, version, publication_year, source, note,
-    factors: [...]}, ...]}); a correction names the version it corrects ("supersedes") and why ("correction_reason")."""
+    factors: [...]}, ...]}); a correction names the version it corrects ("supersedes") and why
+    ("correction_reason")."""
     results: list[TableResult] = []
     for spec in read_json(path)["sets"]:
         rows = [_factor_row(raw, path.name, index) for index, raw in enumerate(spec["factors"], start=1)]

@@ -86,7 +86,8 @@ def test_realisation_form_with_evidence_and_review(side_a: Side, settings: objec
 
     assert (created.status_code, reviewed.status_code) == (302, 302)
     assert realisation.evidence.get().original_name == "meterstanden.csv"
-    assert EffectCalculation.objects.current().get(commitment=commitment).ex_post_kg == Decimal("98.800")  # 0.247 × 400
+    effect = EffectCalculation.objects.current().get(commitment=commitment)
+    assert effect.ex_post_kg == Decimal("98.800")  # 0.247 × 400
     assert "meterstanden.csv" in detail
 
 
