@@ -275,6 +275,9 @@ LOGGING = {
 # Statistical disclosure control for national figures (mvimonitor/dashboards: the national views).
 MVIMONITOR_DISCLOSURE_MIN_ORGANISATIONS = int(os.getenv("MVIMONITOR_DISCLOSURE_MIN_ORGANISATIONS", "5"))
 MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT = int(os.getenv("MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT", "50"))
+# Interval protection: a suppressed sensitive figure must keep an interval of at least this percent of its value on
+# both sides, whatever a reader combines from the published figures (ADR 0026).
+MVIMONITOR_DISCLOSURE_PROTECTION_PERCENT = int(os.getenv("MVIMONITOR_DISCLOSURE_PROTECTION_PERCENT", "10"))
 
 # Cache of computed national figures and rendered dashboard tables (keys include the facts version, so a change of
 # the data is never served stale). Per process by default; a directory shares it between server processes.

@@ -8,7 +8,7 @@ organisation id or name. Who sees which geography is decided by the caller (`sel
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -17,17 +17,16 @@ from mvimonitor import disclosure
 from mvimonitor.organisations.models import Organisation, OrganisationKind, Province
 
 from .aggregates import integer_rows
-from .kpis import CATALOGUE, Breakdown, Family, Kpi
+from .kpis import CATALOGUE, Breakdown, Kpi
+from .linked import YearCells, bucket_id, build_year
 from .models import FactSummary, SpendTotal
 from .vocabulary import (
     ALL,
-    HUNDREDTHS,
     NATIONAL,
     Figure,
     Number,
     Reference,
     buckets,
-    in_hundredths,
     measures,
     measures_for,
     ratio,
@@ -114,15 +113,9 @@ def geographies(geography: Mapping[int, tuple[str, str]]) -> dict[str, list[int]
     return geos
 
 
-def _geo_relations(geos: Mapping[str, list[int]], cell: Any) -> list[disclosure.Relation]:
-    """national = sum of kinds = sum of provinces, for the cells built by `cell(geo)`."""
-    kinds = tuple(cell(geo) for geo in geos if geo.startswith("kind:"))
-    provinces = tuple(cell(geo) for geo in geos if geo.startswith("province:"))
-    return [disclosure.Relation(cell(NATIONAL), parts) for parts in (kinds, provinces) if parts]
-
-
 class NationalComputation:
-    """Computes and protects national figures for some years; shared denominators are decided once.
+    """Computes and protects national figures for some years: per year every cell of every KPI, breakdown and
+    geography in one protection problem (`linked.build_year`), so a cell has one state in every table.
 
     Contributions are `disclosure.Amounts` vectors over the same organisation ids, so the disclosure rules run on
     numpy arrays (the decisions are the same as with dicts {organisation: amount})."""
@@ -139,16 +132,8 @@ class NationalComputation:
         self._mask_matrix = np.array(
             [np.isin(vectors.ids, members) for members in self.all_geos.values()], dtype=bool
         ).reshape(len(self._geo_order), len(vectors.ids))
-        self._bases: dict[tuple[str, Breakdown, int], disclosure.Protected] = {}
+        self._years: dict[int, tuple[YearCells, disclosure.Protected]] = {}
         self._vector_cache: dict[tuple[str, Breakdown, int, str], np.ndarray[Any, Any]] = {}
-        self._contrib_cache: dict[tuple[str, Breakdown, int, str], dict[str, disclosure.Amounts]] = {}
-
-    def geos_for(self, breakdown: Breakdown) -> dict[str, list[int]]:
-        """Geographies of a breakdown: every kind and province for the undivided figures, the country alone for the
-        breakdowns (per kind x nature etc. the groups get too small to show, and the tables too large to protect)."""
-        if breakdown == Breakdown.ALL or NATIONAL not in self.geos:
-            return self.geos  # without any organisation (a year nobody tendered in) there is no geography at all
-        return {NATIONAL: self.geos[NATIONAL]}
 
     def _part(self, measure: str, breakdown: Breakdown, year: int, part: str) -> "np.ndarray[Any, Any] | None":
         block = self.vectors.data.get((breakdown, year, part))
@@ -177,158 +162,71 @@ class NationalComputation:
         self._vector_cache[key] = total
         return total
 
-    def contributions(
-        self, measure: str, breakdown: Breakdown, year: int, bucket: str
-    ) -> dict[str, disclosure.Amounts]:
-        """geo -> the contributions of its organisations to one measure in one bucket."""
-        key = (measure, breakdown, year, bucket)
-        cached = self._contrib_cache.get(key)
-        if cached is not None:
-            return cached
-        total = self.vector(measure, breakdown, year, bucket)
-        by_geo = self._split(total, HUNDREDTHS if in_hundredths(measure) else 1)
-        self._contrib_cache[key] = by_geo
-        return by_geo
-
     def _split(self, total: "np.ndarray[Any, Any]", scale: int) -> dict[str, disclosure.Amounts]:
         parts = disclosure.Amounts.split(self.vectors.ids, total, self._mask_matrix, scale)
         return dict(zip(self._geo_order, parts, strict=True))
 
-    def rest(self, measure: str, base: str, breakdown: Breakdown, year: int, bucket: str) -> dict[str, Any]:
-        """geo -> the contributions to base minus measure (the other part of a share's denominator)."""
-        key = (f"{base}-{measure}", breakdown, year, bucket)
-        cached = self._contrib_cache.get(key)
-        if cached is None:
-            difference = self.vector(base, breakdown, year, bucket) - self.vector(measure, breakdown, year, bucket)
-            cached = self._split(np.maximum(difference, 0), HUNDREDTHS if in_hundredths(base) else 1)
-            self._contrib_cache[key] = cached
-        return cached
-
-    def base(self, measure: str, breakdown: Breakdown, year: int) -> disclosure.Protected:
-        """The protected denominator cells (geo, bucket) of a measure; bucket ALL is decided in the ALL table."""
-        key = (measure, breakdown, year)
-        if key in self._bases:
-            return self._bases[key]
-        cells: list[disclosure.Cell] = []
-        relations: list[disclosure.Relation] = []
-        fixed: dict[Any, bool] = {}
-        geos = self.geos_for(breakdown)
-        if breakdown == Breakdown.ALL:
-            amounts = self.contributions(measure, breakdown, year, ALL)
-            cells = [disclosure.Cell((geo, ALL), amounts[geo]) for geo in geos]
-            relations = _geo_relations(geos, lambda geo: (geo, ALL))
-        else:
-            overall = self.base(measure, Breakdown.ALL, year)
-            all_amounts = self.contributions(measure, Breakdown.ALL, year, ALL)
-            for geo in geos:
-                cells.append(disclosure.Cell((geo, ALL), all_amounts[geo]))
-                fixed[(geo, ALL)] = overall.shown((geo, ALL))
-            for bucket in buckets(breakdown):
-                amounts = self.contributions(measure, breakdown, year, bucket)
-                cells += [disclosure.Cell((geo, bucket), amounts[geo]) for geo in geos]
-                relations += _geo_relations(geos, lambda geo, b=bucket: (geo, b))
-            for geo in geos:
-                relations.append(
-                    disclosure.Relation((geo, ALL), tuple((geo, bucket) for bucket in buckets(breakdown)))
-                )
-        protected = disclosure.protect(cells, relations, fixed=fixed, thresholds=self.thresholds)
-        self._bases[key] = protected
-        return protected
+    def year(self, year: int) -> tuple[YearCells, disclosure.Protected]:
+        """Every national cell of the year, decided together (ADR 0026)."""
+        if year not in self._years:
+            cells = build_year(
+                vector=lambda measure, breakdown, bucket: self.vector(measure, breakdown, year, bucket),
+                split=self._split,
+                geos=self.geos,
+                reference=self.reference,
+            )
+            protected = disclosure.protect(
+                cells.cells.values(),
+                cells.relations,
+                equations=cells.equations,
+                inequalities=cells.inequalities,
+                thresholds=self.thresholds,
+                priority=cells.priority(),
+            )
+            self._years[year] = (cells, protected)
+        return self._years[year]
 
     def figures(self, kpi: Kpi, breakdown: Breakdown, year: int) -> list[Figure]:
-        items = self.reference.items(kpi)
-        geos = self.geos_for(breakdown)
+        cells, protected = self.year(year)
         all_buckets = [ALL] if breakdown == Breakdown.ALL else [ALL, *buckets(breakdown)]
-        base = self.base(kpi.base, breakdown, year)
-        cells: list[disclosure.Cell] = []
-        relations: list[disclosure.Relation] = []
-        fixed: dict[Any, bool] = {}
-        denominators: dict[tuple[str, str], Number] = {}
-        for bucket in all_buckets:
-            den = self.contributions(kpi.base, breakdown, year, bucket)
-            for geo in geos:
-                cells.append(disclosure.Cell(("D", geo, bucket), den[geo]))
-                fixed[("D", geo, bucket)] = base.shown((geo, bucket))
-                denominators[(geo, bucket)] = den[geo].total()
-        numerators: dict[tuple[str, str, str], Number] = {}
-        for item in items:
-            for bucket in all_buckets:
-                num = self.contributions(item.measure, breakdown, year, bucket)
-                den = self.contributions(kpi.base, breakdown, year, bucket)
-                for geo in geos:
-                    cells.append(disclosure.Cell(("N", item.code, geo, bucket), num[geo]))
-                    numerators[(item.code, geo, bucket)] = num[geo].total()
-                    if kpi.family == Family.SHARE:
-                        rest = self.rest(item.measure, kpi.base, breakdown, year, bucket)[geo]
-                        cells.append(disclosure.Cell(("C", item.code, geo, bucket), rest))
-                        relations.append(
-                            disclosure.Relation(
-                                ("D", geo, bucket), (("N", item.code, geo, bucket), ("C", item.code, geo, bucket))
-                            )
-                        )
-                parts = ["N", "C"] if kpi.family == Family.SHARE else ["N"]
-                for part in parts:
-                    relations += _geo_relations(geos, lambda geo, p=part, b=bucket, i=item.code: (p, i, geo, b))
-            if breakdown != Breakdown.ALL:
-                parts = ["N", "C"] if kpi.family == Family.SHARE else ["N"]
-                for part in parts:
-                    for geo in geos:
-                        relations.append(
-                            disclosure.Relation(
-                                (part, item.code, geo, ALL),
-                                tuple((part, item.code, geo, bucket) for bucket in buckets(breakdown)),
-                            )
-                        )
-        if kpi.family == Family.PARTITION:
-            for bucket in all_buckets:
-                for geo in geos:
-                    relations.append(
-                        disclosure.Relation(("D", geo, bucket), tuple(("N", i.code, geo, bucket) for i in items))
-                    )
-        protected = disclosure.protect(cells, relations, fixed=fixed, thresholds=self.thresholds)
         out: list[Figure] = []
-        for item in items:
+
+        def state(measure: str, geo: str, bucket: str) -> tuple[bool, Number | None, str | None]:
+            """(shown, value, reason); a figure that is zero by definition is shown as 0."""
+            key = cells.key(measure, geo, bucket_id(breakdown, bucket))
+            if key is None:
+                return True, 0, None
+            decision = protected.decision(key)
+            return decision.shown, protected.value(key), decision.reason
+
+        for item in self.reference.items(kpi):
             for bucket in all_buckets:
                 for geo in self.all_geos if breakdown == Breakdown.ALL else [NATIONAL]:
-                    if geo not in geos:
-                        out.append(
-                            Figure(
-                                kpi=kpi.id,
-                                version=kpi.version,
-                                item=item.code,
-                                year=year,
-                                breakdown=breakdown.value,
-                                bucket=bucket,
-                                geo=geo,
-                                numerator=None,
-                                denominator=None,
-                                value=None,
-                                suppressed=disclosure.Reason.TOO_FEW_ORGANISATIONS.value,
-                            )
-                        )
-                        continue
-                    n_key, d_key = ("N", item.code, geo, bucket), ("D", geo, bucket)
-                    shown = protected.shown(n_key) and protected.shown(d_key)
-                    reason = None
-                    if not shown:
-                        reason = (protected.decision(n_key).reason or protected.decision(d_key).reason or "").__str__()
-                    numerator = numerators[(item.code, geo, bucket)] if shown else None
-                    denominator = denominators[(geo, bucket)] if protected.shown(d_key) else None
-                    out.append(
-                        Figure(
-                            kpi=kpi.id,
-                            version=kpi.version,
-                            item=item.code,
-                            year=year,
-                            breakdown=breakdown.value,
-                            bucket=bucket,
-                            geo=geo,
-                            numerator=numerator,
-                            denominator=denominator,
-                            value=ratio(kpi, numerator, denominator) if shown else None,
-                            suppressed=reason,
-                        )
+                    figure = Figure(
+                        kpi=kpi.id,
+                        version=kpi.version,
+                        item=item.code,
+                        year=year,
+                        breakdown=breakdown.value,
+                        bucket=bucket,
+                        geo=geo,
+                        numerator=None,
+                        denominator=None,
+                        value=None,
+                        suppressed=disclosure.Reason.TOO_FEW_ORGANISATIONS.value,
                     )
+                    if geo in self.geos:
+                        n_shown, numerator, n_reason = state(item.measure, geo, bucket)
+                        d_shown, denominator, d_reason = state(kpi.base, geo, bucket)
+                        shown = n_shown and d_shown
+                        figure = replace(
+                            figure,
+                            numerator=numerator if shown else None,
+                            denominator=denominator if d_shown else None,
+                            value=ratio(kpi, numerator, denominator) if shown else None,
+                            suppressed=None if shown else str(n_reason or d_reason or ""),
+                        )
+                    out.append(figure)
         return out
 
 
@@ -344,11 +242,11 @@ def national_figures(
     from the per-organisation `FactSummary` rows.
 
     The caller filters which geographies a user may see (public: national; members: also their own kind;
-    national analysts: all); suppression is decided on the full set, so it is the same for everyone.
+    national analysts: all). Suppression is decided on the full set of the year (every KPI, breakdown and
+    geography, whichever are asked for), so it is the same for everyone and in every table.
     """
     reference = reference or Reference.load()
-    needed = {Breakdown.ALL, *(b for b in breakdowns for kpi in kpis if b in kpi.breakdowns)}
-    vectors = load_vectors(years=years, breakdowns=needed, reference=reference, kpis=kpis)
+    vectors = load_vectors(years=years, breakdowns=tuple(Breakdown), reference=reference, kpis=CATALOGUE)
     computation = NationalComputation(vectors, reference, thresholds or disclosure.Thresholds.from_settings())
     figures: list[Figure] = []
     for year in years:

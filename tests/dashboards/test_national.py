@@ -4,7 +4,6 @@ provinces, the total over the buckets minus the shown buckets, a year against th
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from decimal import Decimal
 
 import pytest
 
@@ -58,14 +57,6 @@ def _figures(year: int, breakdown: Breakdown = Breakdown.ALL) -> list[Figure]:
     return national_figures(years=[year], breakdowns=wanted, thresholds=RULES)
 
 
-def test_the_national_total_is_the_sum_over_all_organisations(country: dict[str, list[Organisation]]) -> None:
-    figures = _figures(2024)
-
-    (share,) = [f for f in figures if f.kpi == "mvi-share-tenders" and f.geo == NATIONAL and f.bucket == "all"]
-    # 6 x 3 municipal tenders (12 with MVI) + 1 provincial (MVI) + 2 water board = 21 tenders, 13 with MVI
-    assert (share.numerator, share.denominator, share.value) == (13, 21, Decimal("61.90"))
-
-
 def test_a_kind_with_one_organisation_is_suppressed(country: dict[str, list[Organisation]]) -> None:
     figures = _figures(2024)
 
@@ -115,9 +106,10 @@ def test_the_gemeente_figure_is_hidden_when_it_would_give_away_the_others(
     gemeente = next(
         f for f in figures if f.kpi == "mvi-share-tenders" and f.geo == "kind:gemeente" and f.bucket == "all"
     )
-    assert national.numerator is not None
-    assert gemeente.numerator is None  # else 13 - 12 = the province's one tender
-    assert gemeente.suppressed == "secondary"
+    # national 13 - gemeenten 12 = the province's one tender: never both (with every KPI of the year linked, eight
+    # organisations are too few to show either; tests/dashboards/test_linked.py checks a larger set)
+    assert national.numerator is None or gemeente.numerator is None
+    assert gemeente.numerator is None
 
 
 def test_bucket_total_minus_shown_buckets_reveals_nothing(country: dict[str, list[Organisation]]) -> None:
