@@ -64,7 +64,11 @@ class KpiValueSerializer(serializers.Serializer[Figure]):
     denominator = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True, coerce_to_string=False)
     value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False)
     suppressed = serializers.CharField(
-        allow_null=True, help_text="Why a national value is hidden (too_few_organisations, dominance, secondary)."
+        allow_null=True,
+        help_text=(
+            "Why there is no value: a national value hidden by disclosure control (too_few_organisations, dominance, "
+            "secondary), or calendar_year_only (a KPI defined per calendar year, asked for a part of a year)."
+        ),
     )
 
 

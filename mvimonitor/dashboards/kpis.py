@@ -64,6 +64,7 @@ class Kpi:
     per: str = ""  # "theme", "form", "ambition", "theme_count": one figure per catalogue item
     headline: bool = False  # shown as a trend over the years
     value_based: bool = False  # numerator and denominator are euros
+    yearly_only: bool = False  # defined per calendar year only: no figure for a part of a year
 
 
 SPLITS = (Breakdown.ALL, Breakdown.NATURE, Breakdown.EUROPEAN, Breakdown.VALUE_CLASS)
@@ -286,10 +287,14 @@ CATALOGUE: tuple[Kpi, ...] = (
             "The spend total the organisation entered for that year (e.g. from its spend analysis). Nationally: "
             "only organisations that entered a total, on both sides."
         ),
-        filters=_("Calendar years only (a spend total is yearly)."),
+        filters=_(
+            "Calendar years only (a spend total is yearly): for a part of a year (a half or a quarter) there is no "
+            "coverage figure, on the page, in the exports and in the API (reason calendar_year_only)."
+        ),
         multi_lot=LOT_RULE,
         missing=_("No spend total entered: no coverage figure for that organisation and year. Can exceed 100%."),
         headline=True,
+        yearly_only=True,
     ),
 )
 

@@ -15,6 +15,7 @@ from .kpis import CATALOGUE, Breakdown, Kpi
 from .models import SpendTotal
 from .vocabulary import (
     BREAKDOWN_COLUMN,
+    CALENDAR_YEAR_ONLY,
     ORGANISATION,
     Figure,
     Number,
@@ -111,6 +112,17 @@ def _measure(rows: Rows, row: Mapping[str, Any], year: int, organisation: int, n
     return value
 
 
+def _part_of_year(years: Sequence[int], date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    """Whether the dates narrow the year(s) to less than whole calendar years."""
+    if date_from is None and date_to is None:
+        return False
+    return not (
+        len(years) == 1
+        and date_from in (None, dt.date(years[0], 1, 1))
+        and date_to in (None, dt.date(years[0], 12, 31))
+    )
+
+
 def organisation_figures(
     *,
     organisation: Organisation,
@@ -133,6 +145,7 @@ def organisation_figures(
         kpis=kpis,
     )
     figures: list[Figure] = []
+    part_of_year = _part_of_year(years, date_from, date_to)
     for kpi in kpis:
         for breakdown in breakdowns:
             if breakdown not in kpi.breakdowns:
@@ -141,6 +154,23 @@ def organisation_figures(
                 for bucket in buckets(breakdown):
                     row = rows.data.get((breakdown, year, bucket), {}).get(organisation.pk)
                     for item in reference.items(kpi):
+                        if kpi.yearly_only and part_of_year:
+                            figures.append(
+                                Figure(
+                                    kpi=kpi.id,
+                                    version=kpi.version,
+                                    item=item.code,
+                                    year=year,
+                                    breakdown=breakdown.value,
+                                    bucket=bucket,
+                                    geo=ORGANISATION,
+                                    numerator=None,
+                                    denominator=None,
+                                    value=None,
+                                    suppressed=CALENDAR_YEAR_ONLY,
+                                )
+                            )
+                            continue
                         numerator: Number = _measure(rows, row, year, organisation.pk, item.measure) if row else 0
                         denominator: Number = _measure(rows, row, year, organisation.pk, kpi.base) if row else 0
                         if kpi.base == "spend" and row is None:

@@ -18,7 +18,7 @@ from mvimonitor.tenders.value_classes import UNKNOWN_VALUE_CLASS, value_classes
 
 from .forms import KIND_LABELS, PROVINCE_LABELS
 from .kpis import Breakdown, Kpi, Unit
-from .vocabulary import ALL, NATIONAL, ORGANISATION, Figure, Reference, buckets
+from .vocabulary import ALL, CALENDAR_YEAR_ONLY, NATIONAL, ORGANISATION, Figure, Reference, buckets
 
 EMPTY = "\u2013"  # an en dash for "no figure"
 DASH = " \u2013 "  # between a figure's name and the part of the breakdown
@@ -95,6 +95,7 @@ def suppressed_cell(reason: str | None) -> CellView:
         Reason.TOO_FEW_ORGANISATIONS.value: _("not shown: fewer organisations than the minimum"),
         Reason.DOMINANCE.value: _("not shown: one organisation dominates"),
         Reason.SECONDARY.value: _("not shown: would reveal another hidden figure"),
+        CALENDAR_YEAR_ONLY: _("only per calendar year"),
     }
     return CellView(text=texts.get(reason or "", _("not shown")), suppressed=True)
 
@@ -235,12 +236,17 @@ def organisation_kpi_table(
             if kpi.id != "coverage":
                 numerator_link = drill_down(kpi, item, breakdown, bucket, year=year, dates=dates, numerator=True)
                 denominator_link = drill_down(kpi, item, breakdown, bucket, year=year, dates=dates, numerator=False)
-            row = [
-                CellView(text=label),
-                CellView(format_number(kpi, figure.numerator, is_value=False), figure.numerator, numerator_link),
-                CellView(format_number(kpi, figure.denominator, is_value=False), figure.denominator, denominator_link),
-                CellView(format_number(kpi, figure.value, is_value=True), figure.value),
-            ]
+            if figure.suppressed == CALENDAR_YEAR_ONLY:  # coverage of a half or a quarter: there is no such figure
+                row = [CellView(text=label), *(suppressed_cell(CALENDAR_YEAR_ONLY) for _cell in range(3))]
+            else:
+                row = [
+                    CellView(text=label),
+                    CellView(format_number(kpi, figure.numerator, is_value=False), figure.numerator, numerator_link),
+                    CellView(
+                        format_number(kpi, figure.denominator, is_value=False), figure.denominator, denominator_link
+                    ),
+                    CellView(format_number(kpi, figure.value, is_value=True), figure.value),
+                ]
             for geo in (f"kind:{kind}", NATIONAL):
                 other = nat.get((item, bucket, geo))
                 if other is None or other.suppressed is not None or other.value is None:
@@ -279,7 +285,7 @@ def trend_table(
                 if figure is None or figure.value is None:
                     row.append(
                         suppressed_cell(figure.suppressed if figure else None)
-                        if geo != ORGANISATION
+                        if geo != ORGANISATION or (figure and figure.suppressed)
                         else CellView(EMPTY)
                     )
                 else:

@@ -23,6 +23,9 @@ Number = int | Decimal
 ALL = "all"
 NATIONAL = "nl"
 ORGANISATION = "organisation"
+# Why a figure has no value although nothing is suppressed: the KPI is defined per calendar year only (coverage:
+# a spend total is yearly) and the period is part of a year.
+CALENDAR_YEAR_ONLY = "calendar_year_only"
 # The level from which an ambition counts as "significant or ambitious" (AmbitionLevel.code).
 HIGH_AMBITION_CODE = "significant"
 # Themes and forms get one bit each in a 64-bit integer: bit i for the i-th primary key in ascending order. A new
@@ -212,7 +215,7 @@ class Figure:
     numerator: Number | None
     denominator: Number | None
     value: Decimal | None  # percent, or percentage points for an average weight
-    suppressed: str | None = None  # the disclosure reason when hidden
+    suppressed: str | None = None  # why there is no value: a disclosure reason, or CALENDAR_YEAR_ONLY
 
     @property
     def key(self) -> tuple[str, str, int, str, str, str]:
