@@ -40,6 +40,9 @@ run: install system-deps static
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_effects_reference
+	@if [ -f $(SHARED)/reference/co2_emission_factors_nl_2026.csv ]; then \
+	  $(PY) manage.py load_official_factors $(SHARED)/reference/co2_emission_factors_nl_2026.csv; \
+	else echo "SKIPPED: the official CO2 emission factors ($(SHARED)/reference/co2_emission_factors_nl_2026.csv is not present)"; fi
 	$(PY) manage.py generate_demo $(DEMO_ARGS)
 	$(PY) manage.py generate_demo_effects --seed 2026
 	$(PY) manage.py create_demo_login --url http://$(HOST)/
