@@ -93,6 +93,17 @@ def figures(name: str, compute: Callable[[], list[Figure]]) -> list[Figure]:
     return found
 
 
+def cached_figures(name: str) -> list[Figure] | None:
+    """The figure list cached under `name`, or None (nothing is computed)."""
+    kept = _FIGURES.get(name)
+    if kept is not None:
+        return list(kept)
+    found: list[Figure] | None = cache.get(name)
+    if found is not None:
+        _FIGURES.put(name, list(found))
+    return found
+
+
 def fragment(name: str, render: Callable[[], str]) -> str:
     """The rendered HTML cached under `name` (its key holds everything the fragment depends on)."""
     html = _FRAGMENTS.get(name)

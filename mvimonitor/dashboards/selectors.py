@@ -9,6 +9,7 @@ from the summaries with disclosure control (`national`).
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -112,27 +113,27 @@ def _organisation(
 
 
 def _national(years: Sequence[int], kpis: Sequence[Kpi], breakdown: Breakdown) -> list[Figure]:
-    """National figures, cached per facts version and thresholds: of one year every KPI (the pages and the API
-    share them), over several years (a trend) the KPIs asked for."""
+    """National figures, cached per facts version, thresholds and YEAR: a year's figures are decided together
+    (every KPI, breakdown and geography, ADR 0026), so the pages, the trend and the API read the same decisions.
+    Years not cached yet are computed in one pass. The caller picks the KPIs and the breakdown."""
     thresholds = Thresholds.from_settings()
-    rules = (thresholds.min_organisations, thresholds.dominance_percent)
-    wanted = _breakdowns(breakdown)
-    if len(years) == 1:
-        name = cache.key("national", cache.facts_version(), years[0], breakdown.value, *rules)
-        return cache.figures(
-            name, lambda: national_figures(years=list(years), breakdowns=wanted, thresholds=thresholds)
-        )
-    name = cache.key(
-        "trend",
-        cache.facts_version(),
-        ",".join(map(str, years)),
-        ",".join(kpi.id for kpi in kpis),
-        breakdown.value,
-        *rules,
-    )
-    return cache.figures(
-        name, lambda: national_figures(years=list(years), kpis=kpis, breakdowns=wanted, thresholds=thresholds)
-    )
+    rules = (thresholds.min_organisations, thresholds.dominance_percent, thresholds.protection)
+    version = cache.facts_version()
+    names = {year: cache.key("national-year", version, year, *rules) for year in years}
+    found: dict[int, list[Figure]] = {}
+    for year, name in names.items():
+        kept = cache.cached_figures(name)
+        if kept is not None:
+            found[year] = kept
+    missing = [year for year in years if year not in found]
+    if missing:
+        computed = national_figures(years=missing, thresholds=thresholds)
+        by_year: dict[int, list[Figure]] = {year: [] for year in missing}
+        for figure in computed:
+            by_year[figure.year].append(figure)
+        for year in missing:
+            found[year] = cache.figures(names[year], partial(list, by_year[year]))
+    return [figure for year in years for figure in found[year]]
 
 
 def data_years(*, version: str | None = None) -> list[int]:
