@@ -252,3 +252,36 @@ def _value_class_bounds(year: YearCells, measures: dict[str, str], themes: list[
             year.bound([((count, geo, bid), low), ((money, geo, bid), -1)])
             if high is not None:
                 year.bound([((money, geo, bid), 1), ((count, geo, bid), -high)])
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What a reader can deduce from a year's published national cells (`audit`)."""
+
+    hidden: int  # suppressed cells
+    sensitive: int  # of those, failing the primary rule with a value: their intervals were computed
+    determined: frozenset[CellKey]  # suppressed cells a reader can compute exactly (must be empty)
+    narrow: tuple[disclosure.audit.Interval, ...]  # sensitive cells with an interval below the level (must be empty)
+
+
+def audit(cells: YearCells, protected: disclosure.Protected, thresholds: disclosure.Thresholds) -> Audit:
+    """The independent check of a decided year: exact elimination over every identity for all suppressed cells, and
+    the smallest and largest value of every sensitive suppressed cell by linear programming (two per cell)."""
+    hidden: set[CellKey] = {key for key in cells.cells if not protected.shown(key)}
+    values = {key: float(cell.value) for key, cell in cells.cells.items()}
+    equations = [relation.terms for relation in cells.relations] + [equation.terms for equation in cells.equations]
+    inequalities = [inequality.terms for inequality in cells.inequalities]
+    sensitive = [
+        key
+        for key in hidden
+        if values[key] and disclosure.primary_reason(cells.cells[key].contributions, thresholds) is not None
+    ]
+    intervals = disclosure.audit.exact_intervals(
+        values, sorted(hidden, key=repr), sensitive, equations, inequalities, thresholds.protection
+    )
+    return Audit(
+        hidden=len(hidden),
+        sensitive=len(sensitive),
+        determined=frozenset(disclosure.audit.derivable(equations, set(hidden))),
+        narrow=tuple(interval for interval in intervals if not interval.protected),
+    )

@@ -23,7 +23,7 @@ _PRIME = (1 << 61) - 1
 _CAP = 1e6
 
 
-def derivable(equations: Iterable[Terms], hidden: set[Key]) -> set[Key]:
+def derivable(equations: Iterable[Terms], hidden: set[Any]) -> set[Any]:
     """Suppressed cells whose value follows exactly from the shown cells and the equations.
 
     Shown cells are constants. A hidden cell is determined iff its unit vector lies in the row space of the
@@ -114,8 +114,8 @@ class ReaderModel:
 
     def __init__(
         self,
-        values: Mapping[Key, float],
-        hidden: Sequence[Key],
+        values: Mapping[Any, float],
+        hidden: Sequence[Any],
         equations: Iterable[Terms],
         inequalities: Iterable[Terms],
     ) -> None:
@@ -233,9 +233,9 @@ _SETTLED = (
 
 
 def too_narrow(
-    values: Mapping[Key, float],
-    hidden: Sequence[Key],
-    sensitive: Iterable[Key],
+    values: Mapping[Any, float],
+    hidden: Sequence[Any],
+    sensitive: Iterable[Any],
     equations: Iterable[Terms],
     inequalities: Iterable[Terms],
     percent: int,
@@ -291,9 +291,9 @@ def too_narrow(
 
 
 def exact_intervals(
-    values: Mapping[Key, float],
-    hidden: Sequence[Key],
-    sensitive: Iterable[Key],
+    values: Mapping[Any, float],
+    hidden: Sequence[Any],
+    sensitive: Iterable[Any],
     equations: Iterable[Terms],
     inequalities: Iterable[Terms],
     percent: int,

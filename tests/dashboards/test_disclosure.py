@@ -12,6 +12,7 @@ import pytest
 from mvimonitor.disclosure import (
     Amounts,
     Cell,
+    Equation,
     Protected,
     Reason,
     Relation,
@@ -21,6 +22,7 @@ from mvimonitor.disclosure import (
     protect,
     protect_breakdown,
 )
+from mvimonitor.disclosure.audit import derivable, exact_intervals
 
 RULES = Thresholds(min_organisations=5, dominance_percent=50)
 
@@ -319,3 +321,77 @@ def test_amounts_behave_as_the_mapping_they_stand_for() -> None:
     assert primary_reason(amounts, RULES) == primary_reason(dict(amounts), RULES) == Reason.TOO_FEW_ORGANISATIONS
     with pytest.raises(ValueError, match="negative"):
         Cell("x", Amounts(ids, np.array([1, -1, 0, 0], dtype=np.int64)))
+
+
+# --- identities across tables and intervals (rules 3 and 4) ------------------------------------------------------
+
+
+def test_the_theme_count_identity_is_part_of_the_problem() -> None:
+    """Tenders with 0..3 themes (a partition of all tenders) and the per-theme counts (sum = sum k x count_k).
+    "2 themes" (three organisations) and "3 themes" (two) are hidden; together they pass the primary rule, so the
+    partition alone needs no further cell. But with "0", "1" and the theme counts shown, they are two unknowns in two
+    equations."""
+    everyone = range(1, 21)
+    five = {org: 1 for org in range(1, 6)}
+    cells = [
+        Cell("all", {org: 9 + (org in five) for org in everyone}),
+        Cell(0, {org: 5 for org in everyone}),
+        Cell(1, {org: 4 for org in everyone}),
+        Cell(2, {1: 1, 2: 1, 3: 1}),
+        Cell(3, {4: 1, 5: 1}),
+        Cell("theme-a", {org: 2 + (org in five) for org in everyone}),
+        Cell("theme-b", {org: 1 + (org in five) for org in everyone}),
+        Cell("theme-c", {org: 1 + (org in (4, 5)) for org in everyone}),
+    ]
+    identity = Equation((("theme-a", 1), ("theme-b", 1), ("theme-c", 1), (1, -1), (2, -2), (3, -3)))
+    partition = Relation("all", (0, 1, 2, 3))
+
+    without = protect(cells, [partition], thresholds=RULES)
+    linked = protect(cells, [partition], equations=[identity], thresholds=RULES)
+
+    # decided without the identity, the hidden cells can be solved for with it (the attack across tables) ...
+    assert derivable([partition.terms, identity.terms], without.suppressed_keys())
+    # ... decided with it, they cannot
+    hidden = linked.suppressed_keys()
+    assert {2, 3} <= hidden
+    assert derivable([partition.terms, identity.terms], hidden) == set()
+
+
+def test_an_interval_pinned_by_non_negativity_is_widened() -> None:
+    """A (one organisation, 10) is hidden; its cover B is small (0.5 from six organisations). Total minus C is known,
+    so A lies in [0, 10.5]: not derivable, but within 5% of its value. Rule 4 hides C as well."""
+    small = {org: Decimal("0.5") / 6 for org in range(2, 8)}
+    cells = [
+        Cell("A", {1: 10}),
+        Cell("B", small),
+        Cell("C", orgs(20, 20, 20, 20, 20, start=10)),
+        Cell(
+            "total", {1: 10, **{org: Decimal("0.5") / 6 for org in range(2, 8)}, **orgs(20, 20, 20, 20, 20, start=10)}
+        ),
+    ]
+    relation = Relation("total", ("A", "B", "C"))
+    loose = Thresholds(min_organisations=5, dominance_percent=100, protection_percent=0)
+    strict = Thresholds(min_organisations=5, dominance_percent=100, protection_percent=10)
+
+    assert protect(cells, [relation], thresholds=loose).suppressed_keys() == {"A", "B"}  # the old outcome
+    protected = protect(cells, [relation], thresholds=strict)
+
+    assert protected.suppressed_keys() == {"A", "B", "C"}
+    values = {cell.key: float(cell.value) for cell in cells}
+    (interval,) = exact_intervals(values, ["A", "B", "C"], ["A"], [relation.terms], [], 10)
+    assert interval.low == pytest.approx(0.0)
+    assert interval.high == pytest.approx(110.5)
+    assert interval.protected
+
+
+def test_the_exact_intervals_are_those_of_the_linear_system() -> None:
+    values = {"t": 10.0, "a": 4.0, "b": 6.0, "c": 5.0}
+    equations = [(("t", 1), ("a", -1), ("b", -1))]
+    bounds = [(("a", 1), ("c", -1))]  # a <= c, with c shown
+
+    (a, b) = exact_intervals(values, ["a", "b"], ["a", "b"], equations, bounds, 10)
+
+    assert (a.low, a.high) == (pytest.approx(0.0), pytest.approx(5.0))  # a <= c = 5
+    assert (b.low, b.high) == (pytest.approx(5.0), pytest.approx(10.0))  # b = 10 - a
+    assert a.protected  # [0, 5] holds 4 -/+ 10%
+    assert b.protected

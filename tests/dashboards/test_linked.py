@@ -16,9 +16,9 @@ from django.utils import translation
 from mvimonitor import disclosure
 from mvimonitor.dashboards import national as nat
 from mvimonitor.dashboards.kpis import Breakdown
-from mvimonitor.dashboards.linked import YearCells, known_zero
+from mvimonitor.dashboards.linked import YearCells, audit, known_zero
 from mvimonitor.dashboards.vocabulary import NATIONAL, Reference
-from mvimonitor.disclosure.audit import derivable, exact_intervals
+from mvimonitor.disclosure.audit import derivable
 from tests.dashboards.test_national import RULES, _figures, country  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
@@ -31,17 +31,8 @@ def _year(year: int) -> tuple[YearCells, disclosure.Protected]:
 
 
 def _audit(cells: YearCells, protected: disclosure.Protected) -> tuple[set[Any], list[Any]]:
-    hidden = protected.suppressed_keys()
-    values = {key: float(cell.value) for key, cell in cells.cells.items()}
-    equations = [relation.terms for relation in cells.relations] + [e.terms for e in cells.equations]
-    inequalities = [inequality.terms for inequality in cells.inequalities]
-    sensitive = [
-        key
-        for key in hidden
-        if disclosure.primary_reason(cells.cells[key].contributions, RULES) is not None and values[key]
-    ]
-    intervals = exact_intervals(values, sorted(hidden, key=repr), sensitive, equations, inequalities, 10)
-    return derivable(equations, hidden), [interval for interval in intervals if not interval.protected]
+    result = audit(cells, protected, RULES)
+    return set(result.determined), list(result.narrow)
 
 
 @pytest.fixture(scope="module")
