@@ -105,7 +105,7 @@ class YearCells:
 
 
 Vector = Callable[[str, Breakdown, str], "np.ndarray[Any, Any]"]
-Split = Callable[["np.ndarray[Any, Any]", int], dict[str, disclosure.Amounts]]
+Split = Callable[["np.ndarray[Any, Any]", int, bool], dict[str, disclosure.Amounts]]
 
 
 def published_measures(kpis: Iterable[Kpi], reference: Reference) -> dict[Breakdown, dict[str, str]]:
@@ -133,7 +133,8 @@ def build_year(
     kpis: Iterable[Kpi] = CATALOGUE,
 ) -> YearCells:
     """The linked problem of one year: `vector(measure, breakdown, bucket)` gives one amount per organisation,
-    `split(vector, scale)` the contributions per geography; `geos` are the geographies with organisations."""
+    `split(vector, scale, national_only)` the contributions per geography (or of the country alone); `geos` are the
+    geographies with organisations."""
     kpis = list(kpis)
     year = YearCells()
     wanted = published_measures(kpis, reference)
@@ -151,7 +152,7 @@ def build_year(
                 if canonical == measure:
                     amounts = _amounts(vector, measure, breakdown, bucket)
                     scale = HUNDREDTHS if in_hundredths(measure.split("-")[0]) else 1
-                    for geo, contributions in split(amounts, scale).items():
+                    for geo, contributions in split(amounts, scale, breakdown != Breakdown.ALL).items():
                         if geo in geo_list:
                             key = (measure, geo, bid)
                             year.cells[key] = disclosure.Cell(key, contributions, group=len(geos[geo]))

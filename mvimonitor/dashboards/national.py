@@ -162,7 +162,11 @@ class NationalComputation:
         self._vector_cache[key] = total
         return total
 
-    def _split(self, total: "np.ndarray[Any, Any]", scale: int) -> dict[str, disclosure.Amounts]:
+    def _split(
+        self, total: "np.ndarray[Any, Any]", scale: int, national_only: bool = False
+    ) -> dict[str, disclosure.Amounts]:
+        if national_only:  # the breakdowns are published for the country alone, which holds every organisation
+            return {NATIONAL: disclosure.Amounts(self.vectors.ids, total, scale)}
         parts = disclosure.Amounts.split(self.vectors.ids, total, self._mask_matrix, scale)
         return dict(zip(self._geo_order, parts, strict=True))
 
