@@ -154,27 +154,13 @@ def organisation_figures(
                 for bucket in buckets(breakdown):
                     row = rows.data.get((breakdown, year, bucket), {}).get(organisation.pk)
                     for item in reference.items(kpi):
-                        if kpi.yearly_only and part_of_year:
-                            figures.append(
-                                Figure(
-                                    kpi=kpi.id,
-                                    version=kpi.version,
-                                    item=item.code,
-                                    year=year,
-                                    breakdown=breakdown.value,
-                                    bucket=bucket,
-                                    geo=ORGANISATION,
-                                    numerator=None,
-                                    denominator=None,
-                                    value=None,
-                                    suppressed=CALENDAR_YEAR_ONLY,
-                                )
-                            )
-                            continue
-                        numerator: Number = _measure(rows, row, year, organisation.pk, item.measure) if row else 0
-                        denominator: Number = _measure(rows, row, year, organisation.pk, kpi.base) if row else 0
-                        if kpi.base == "spend" and row is None:
-                            denominator = rows.spend.get((year, organisation.pk), Decimal(0))
+                        numerator: Number | None = None
+                        denominator: Number | None = None
+                        if not (kpi.yearly_only and part_of_year):
+                            numerator = _measure(rows, row, year, organisation.pk, item.measure) if row else 0
+                            denominator = _measure(rows, row, year, organisation.pk, kpi.base) if row else 0
+                            if kpi.base == "spend" and row is None:
+                                denominator = rows.spend.get((year, organisation.pk), Decimal(0))
                         figures.append(
                             Figure(
                                 kpi=kpi.id,
@@ -187,6 +173,8 @@ def organisation_figures(
                                 numerator=numerator,
                                 denominator=denominator,
                                 value=ratio(kpi, numerator, denominator),
+                                # coverage of a half or a quarter: no figure (a spend total is yearly)
+                                suppressed=None if numerator is not None else CALENDAR_YEAR_ONLY,
                             )
                         )
     return figures

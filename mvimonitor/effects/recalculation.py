@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -118,12 +118,19 @@ _DECIMALS = _exponents()
 
 def fingerprint(row: Sequence[Any]) -> str:
     """A digest of the stored values of a row (its commitment id and the digest itself left out)."""
-    values = list(row[1 : len(ROW_COLUMNS) - 1])
-    for index, exponent in _DECIMALS:
-        value = values[index - 1]
-        if value is not None:
-            values[index - 1] = value.quantize(exponent)
+    values = list(stored(row)[1 : len(ROW_COLUMNS) - 1])
     return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+def stored(row: Sequence[Any]) -> EffectRow:
+    """The row as the database keeps it: every decimal rounded half up to its column's places here, so SQLite (whose
+    adapter rounds half to even) and PostgreSQL (half away from zero) store the same figure."""
+    values = list(row)
+    for index, exponent in _DECIMALS:
+        value = values[index]
+        if value is not None:
+            values[index] = value.quantize(exponent, ROUND_HALF_UP)
+    return tuple(values)
 
 
 def _factors_used(
@@ -298,7 +305,7 @@ def _insert_effects(effects: Sequence[EffectRow], now: Any) -> None:
 
     Values are passed as the calculators computed them (Decimal, bool, str); the backend's own adapters prepare them
     as a model save would."""
-    bulk.insert_rows(EffectCalculation, EFFECT_COLUMNS, ((*effect, now, True) for effect in effects))
+    bulk.insert_rows(EffectCalculation, EFFECT_COLUMNS, ((*stored(effect), now, True) for effect in effects))
 
 
 def _mark_sets_used(effects: Sequence[EffectRow], now: Any) -> None:

@@ -237,3 +237,18 @@ def test_organisation_figures_sum_the_stored_values_and_count_the_missing(
             assert figure.low <= figure.value <= figure.high
     # car: 5,000 × 1.5 (rule) = 7,500 (15,000.8 of 20,000.5 km delivered); own set: 1,234.56 × 2 (own multiple)
     assert figures["sanctionsDue"].value == pytest.approx(9969.12)
+
+
+def test_a_figure_at_an_exact_half_is_stored_rounded_up_on_every_database() -> None:
+    """60000.125 kWh x 0.244 = 14640.0305 kg: SQLite's adapter rounds half to even (14640.030), PostgreSQL half away
+    from zero (14640.031); the row is rounded here first, so both keep 14640.031."""
+    from mvimonitor.effects.recalculation import ROW_COLUMNS, stored
+
+    row = [None] * len(ROW_COLUMNS)
+    row[ROW_COLUMNS.index("ex_ante_kg")] = Decimal("60000.125") * Decimal("0.244")
+    row[ROW_COLUMNS.index("sr_value")] = Decimal("10.005")
+
+    kept = stored(row)
+
+    assert kept[ROW_COLUMNS.index("ex_ante_kg")] == Decimal("14640.031")
+    assert kept[ROW_COLUMNS.index("sr_value")] == Decimal("10.01")
