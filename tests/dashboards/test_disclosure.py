@@ -332,11 +332,11 @@ def test_the_theme_count_identity_is_part_of_the_problem() -> None:
     partition alone needs no further cell. But with "0", "1" and the theme counts shown, they are two unknowns in two
     equations."""
     everyone = range(1, 21)
-    five = {org: 1 for org in range(1, 6)}
+    five = dict.fromkeys(range(1, 6), 1)
     cells = [
         Cell("all", {org: 9 + (org in five) for org in everyone}),
-        Cell(0, {org: 5 for org in everyone}),
-        Cell(1, {org: 4 for org in everyone}),
+        Cell(0, dict.fromkeys(everyone, 5)),
+        Cell(1, dict.fromkeys(everyone, 4)),
         Cell(2, {1: 1, 2: 1, 3: 1}),
         Cell(3, {4: 1, 5: 1}),
         Cell("theme-a", {org: 2 + (org in five) for org in everyone}),
