@@ -2,6 +2,7 @@ from collections.abc import Callable
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -52,7 +53,7 @@ def test_organisations_lists_own_memberships_only(
 def test_api_version_header_on_every_response(buyer_client: APIClient, path: str) -> None:
     response = buyer_client.get(path)
 
-    assert response["API-Version"] == "1.1.0"
+    assert response["API-Version"] == settings.API_VERSION == "1.2.0"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/does-not-exist", "/api/v1/tenders/", "/api/v2/tenders", "/api/"])
@@ -83,7 +84,7 @@ def test_openapi_document_is_public(client_for: Client, db: None) -> None:
     response = client_for(None).get("/api/v1/openapi.json")
 
     assert response.status_code == 200
-    assert response.json()["info"]["version"] == "1.1.0"
+    assert response.json()["info"]["version"] == settings.API_VERSION
 
 
 def test_create_api_token_prints_a_token_that_authenticates(db: None) -> None:

@@ -32,6 +32,10 @@ from .conftest import Side
 H1_2025 = (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
 H1_2026 = (dt.date(2026, 1, 1), dt.date(2026, 6, 30))
 OUTSIDE = "The reported period 2025-01-01–2025-06-30 lies outside the commitment period 2026-01-01–2026-12-31."
+# the API and the admin answer in the default language, Dutch
+OUTSIDE_NL = (
+    "De gerapporteerde periode 2025-01-01–2025-06-30 ligt buiten de periode van de toezegging 2026-01-01–2026-12-31."
+)
 
 
 @pytest.fixture
@@ -110,7 +114,7 @@ def test_api_refuses_2025_as_a_problem_naming_the_field(side_a: Side, commitment
 
     assert refused.status_code == 400
     assert refused["Content-Type"] == "application/problem+json"
-    assert [(p["name"], p["reason"]) for p in refused.json()["invalidParams"]] == [("periodStart", OUTSIDE)]
+    assert [(p["name"], p["reason"]) for p in refused.json()["invalidParams"]] == [("periodStart", OUTSIDE_NL)]
     assert accepted.status_code == 201, accepted.json()
     assert Realisation.objects.count() == 1
 
@@ -128,7 +132,7 @@ def test_admin_refuses_moving_a_realisation_outside_its_commitment(
     response = client.post(f"/admin/effects/realisation/{realisation.pk}/change/", data, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200  # the form again, with the error
-    assert "lies outside the commitment period 2026-01-01–2026-12-31" in response.content.decode()
+    assert OUTSIDE_NL in response.content.decode()
     realisation.refresh_from_db()
     assert realisation.period_start == H1_2026[0]
 
