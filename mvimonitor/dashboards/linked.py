@@ -155,7 +155,7 @@ def build_year(
                     for geo, contributions in split(amounts, scale, breakdown != Breakdown.ALL).items():
                         if geo in geo_list:
                             key = (measure, geo, bid)
-                            year.cells[key] = disclosure.Cell(key, contributions, group=len(geos[geo]))
+                            year.cells[key] = disclosure.Cell(key, contributions)
     for breakdown in Breakdown:
         _identities(year, kpis, reference, breakdown, geos)
     return year

@@ -41,8 +41,9 @@ The rules
    contains it is suppressed, and rules 2-3 repeat.
 4. Intervals. With every cell >= 0 and the inequalities, a reader can still bound a suppressed cell. For each
    sensitive cell the bounds a reader can reach (linear programming, `audit.too_narrow`) must lie at least q percent
-   of its value below and above it (``MVIMONITOR_DISCLOSURE_PROTECTION_PERCENT``, default 10), and above it by at
-   least one unit. Where they do not, a neighbouring cell is suppressed and rules 2-4 repeat.
+   of its value below and above it (``MVIMONITOR_DISCLOSURE_PROTECTION_PERCENT``, default 10). A zero cell keeps no
+   interval (rule 3 keeps it from being derived). Where a bound is not reached, a neighbouring cell is suppressed
+   and rules 2-4 repeat.
 
 It does not add noise. Output never contains an organisation id or name: `Protected` exposes values and decisions
 only. See docs/adr/0012-disclosure-control.md and docs/adr/0026-one-protection-problem-per-year.md.

@@ -127,12 +127,8 @@ class Amounts(Mapping[int, Number]):
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One figure. `group`: how many organisations the figure is about (all members of its geography), when known:
-    a zero figure of a group of at least k organisations says nothing about any one of them, so it is shown."""
-
     key: Key
     contributions: Mapping[int, Number]
-    group: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.contributions, Amounts):
