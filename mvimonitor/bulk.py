@@ -261,6 +261,44 @@ def delete_ids(model: type[models.Model], ids: Iterable[Any], *, using: str = DE
     return deleted
 
 
+def update_ids(
+    model: type[models.Model], ids: Iterable[Any], values: dict[str, Any], *, using: str = DEFAULT_DB_ALIAS
+) -> int:
+    """Set `values` (field name -> value) on the rows with these primary keys, without signals; returns the count.
+
+    On PostgreSQL one statement takes all keys as an array (an IN list of ten thousand parameters costs more to
+    parse and plan than to update); SQLite gets them in slices that stay below its limit on parameters."""
+    keys = list(ids)
+    if not keys:
+        return 0
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    assert pk is not None  # noqa: S101 - every model has a primary key
+    fields = [model._meta.get_field(name) for name in values]
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)  # type: ignore[union-attr]
+    prepared = [
+        field.get_db_prep_value(values[field.name], connection)  # type: ignore[union-attr]
+        for field in fields
+    ]
+    table, column = quote(model._meta.db_table), quote(str(pk.column))
+    updated = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"UPDATE {table} SET {assignments} WHERE {column} = ANY(%s)", [*prepared, keys])  # noqa: S608
+            return int(cursor.rowcount)
+        step = _SQLITE_PARAMETERS - len(prepared)
+        for start in range(0, len(keys), step):
+            part = keys[start : start + step]
+            placeholders = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} WHERE {column} IN ({placeholders})",  # noqa: S608
+                [*prepared, *part],
+            )
+            updated += int(cursor.rowcount)
+    return updated
+
+
 def delete_where(queryset: models.QuerySet[Any]) -> int:
     """Delete the rows of `queryset` in one statement, without collecting objects, cascades or signals."""
     return int(queryset._raw_delete(queryset.db))

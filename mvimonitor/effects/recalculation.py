@@ -276,9 +276,6 @@ def compute_effects(
     return out
 
 
-SUPERSEDE_CHUNK = 10_000
-
-
 def _current_rows(organisation_ids: Sequence[int] | None, commitments: Any) -> dict[int, tuple[int, str]]:
     """commitment id -> (id, digest) of the current rows the recalculation may replace: all of them, or those of the
     organisations recalculated and of the commitments recalculated (one that moved organisation included)."""
@@ -294,10 +291,7 @@ def _current_rows(organisation_ids: Sequence[int] | None, commitments: Any) -> d
 def _supersede(ids: Sequence[int], now: Any) -> None:
     """Keep these rows as history: no longer current (before the new current rows are written, which the unique
     index of current rows per commitment requires)."""
-    for start in range(0, len(ids), SUPERSEDE_CHUNK):
-        EffectCalculation.objects.filter(pk__in=ids[start : start + SUPERSEDE_CHUNK]).update(
-            is_current=False, superseded_at=now
-        )
+    bulk.update_ids(EffectCalculation, ids, {"is_current": False, "superseded_at": now})
 
 
 def _insert_effects(effects: Sequence[EffectRow], now: Any) -> None:
@@ -537,11 +531,11 @@ def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> Recalcu
     superseded: list[int] = []
     digest_at = ROW_COLUMNS.index("fingerprint")
     for effect in effects:
-        stored = current.pop(effect[0], None)
-        if stored is not None:
-            if stored[1] == effect[digest_at]:
+        kept = current.pop(effect[0], None)
+        if kept is not None:
+            if kept[1] == effect[digest_at]:
                 continue  # the same result: the current row stays
-            superseded.append(stored[0])
+            superseded.append(kept[0])
         changed.append(effect)
     superseded.extend(pk for pk, _digest in current.values())  # commitments no longer there (or moved away)
     now = timezone.now()

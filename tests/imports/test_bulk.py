@@ -35,6 +35,17 @@ def test_insert_rows_without_keys_and_the_deletes(run):
     assert sorted(ImportFailure.objects.values_list("notice", flat=True)) == ["notice-3", "notice-4"]
 
 
+def test_update_ids_sets_values_on_exactly_those_rows(run):
+    bulk.insert_rows(ImportFailure, COLUMNS, _rows(run, 4))
+    keys = list(ImportFailure.objects.order_by("pk").values_list("pk", flat=True))
+
+    assert bulk.update_ids(ImportFailure, keys[1:3], {"severity": "warning", "field": "x"}) == 2
+    assert bulk.update_ids(ImportFailure, [], {"severity": "warning"}) == 0
+
+    rows = list(ImportFailure.objects.order_by("pk").values_list("severity", "field"))
+    assert rows == [("error", ""), ("warning", "x"), ("warning", "x"), ("error", "")]
+
+
 def test_delete_all_empties_the_table(transactional_db: None):
     # committed rows: PostgreSQL refuses TRUNCATE in the transaction that inserted rows whose deferred foreign-key
     # checks are still pending, and a rebuild empties the table before it inserts
