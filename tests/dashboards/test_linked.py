@@ -37,7 +37,7 @@ def _audit(cells: YearCells, protected: disclosure.Protected) -> tuple[set[Any],
 
 @pytest.fixture(scope="module")
 def generated(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """A generated country (25 organisations, one year), shared by the tests of this module."""
+    """A generated country (15 organisations, one year), shared by the tests of this module."""
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
         with translation.override("en"):
@@ -46,7 +46,7 @@ def generated(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
                 "--end-year",
                 "2025",
                 "--organisations",
-                "25",
+                "15",
                 "--years",
                 "1",
                 "--tenders-per-year",
