@@ -235,6 +235,15 @@ def _copy(
     return keys
 
 
+def _keyed(model: type[models.Model], using: str) -> tuple[Any, str, str]:
+    """The connection, and the quoted table and primary-key column of a model."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    assert pk is not None  # noqa: S101 - every model has a primary key
+    return connection, quote(model._meta.db_table), quote(str(pk.column))
+
+
 def delete_ids(model: type[models.Model], ids: Iterable[Any], *, using: str = DEFAULT_DB_ALIAS) -> int:
     """Delete the rows with these primary keys, without collecting objects or sending signals; returns the count.
 
@@ -243,11 +252,7 @@ def delete_ids(model: type[models.Model], ids: Iterable[Any], *, using: str = DE
     keys = list(ids)
     if not keys:
         return 0
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    pk = model._meta.pk
-    assert pk is not None  # noqa: S101 - every model has a primary key
-    table, column = quote(model._meta.db_table), quote(str(pk.column))
+    connection, table, column = _keyed(model, using)
     deleted = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -271,17 +276,16 @@ def update_ids(
     keys = list(ids)
     if not keys:
         return 0
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    pk = model._meta.pk
-    assert pk is not None  # noqa: S101 - every model has a primary key
+    connection, table, column = _keyed(model, using)
     fields = [model._meta.get_field(name) for name in values]
-    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)  # type: ignore[union-attr]
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(str(field.column))} = %s"  # type: ignore[union-attr]
+        for field in fields
+    )
     prepared = [
         field.get_db_prep_value(values[field.name], connection)  # type: ignore[union-attr]
         for field in fields
     ]
-    table, column = quote(model._meta.db_table), quote(str(pk.column))
     updated = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -45,6 +45,16 @@ class TableResult:
     def changed(self) -> bool:
         return bool(self.created or self.updated)
 
+    def report(self) -> list[str]:
+        """The lines a loader prints for this table: the counts, then each note indented."""
+        counts = _("%(table)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged") % {
+            "table": self.table,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+        return [counts, *("  " + note for note in self.notes)]
+
 
 def row_error(
     file: Path | str, line: int | None, field_name: str, message: str, *, quote_field: bool = False

@@ -82,14 +82,11 @@ _FRAGMENTS: _Recent[str] = _Recent(128)
 
 def figures(name: str, compute: Callable[[], list[Figure]]) -> list[Figure]:
     """The figure list cached under `name` (its key must hold the facts version), computed on a miss."""
-    kept = _FIGURES.get(name)
-    if kept is not None:
-        return list(kept)
-    found: list[Figure] | None = cache.get(name)
+    found = cached_figures(name)
     if found is None:
         found = compute()
         cache.set(name, found, CACHE_SECONDS)
-    _FIGURES.put(name, list(found))
+        _FIGURES.put(name, list(found))
     return found
 
 

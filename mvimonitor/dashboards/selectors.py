@@ -62,7 +62,7 @@ def kpi_values(
         if period != "year":
             raise ValueError("National figures exist per calendar year only.")
         geos = set(geographies_for(user, geo, organisation=organisation))
-        figures = _national(years, kpis, breakdown) if years else []
+        figures = _national(years) if years else []
     else:
         raise ValueError(f"Unknown scope: {scope}")
     wanted = {kpi.id for kpi in kpis}
@@ -112,10 +112,10 @@ def _organisation(
     )
 
 
-def _national(years: Sequence[int], kpis: Sequence[Kpi], breakdown: Breakdown) -> list[Figure]:
+def _national(years: Sequence[int]) -> list[Figure]:
     """National figures, cached per facts version, thresholds and YEAR: a year's figures are decided together
     (every KPI, breakdown and geography, ADR 0026), so the pages, the trend and the API read the same decisions.
-    Years not cached yet are computed in one pass. The caller picks the KPIs and the breakdown."""
+    Years not cached yet are computed in one pass; the caller picks the KPIs and the breakdown."""
     thresholds = Thresholds.from_settings()
     rules = (thresholds.min_organisations, thresholds.dominance_percent, thresholds.protection)
     version = cache.facts_version()

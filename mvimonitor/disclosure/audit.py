@@ -252,41 +252,35 @@ def too_narrow(
     missing: dict[Key, float] = {}
     for maximise in (True, False):
         side = 1 if maximise else 0
-        open_keys = {key for key, bounds in targets.items() if maximise or bounds[0] < values[key]}
 
-        def settle(solution: "np.ndarray[Any, Any]", keys: set[Key], up: bool = maximise, at: int = side) -> set[Key]:
-            done = set()
-            for key in keys:
-                reached = solution[model.index[key]]
-                goal = targets[key][at]
-                if (reached >= goal - _slack(goal)) if up else (reached <= goal + _slack(goal)):
-                    done.add(key)
-            return done
+        def reaches(solution: "np.ndarray[Any, Any]", key: Key, up: bool = maximise, at: int = side) -> bool:
+            reached, goal = float(solution[model.index[key]]), targets[key][at]
+            return reached >= goal - _slack(goal) if up else reached <= goal + _slack(goal)
 
+        open_keys = set(targets)
         while open_keys:
             weights = {key: 1.0 / max(1.0, abs(values[key])) for key in open_keys}
             try:
                 solution = model.solve(weights, maximise)
             except UnsolvedError:
                 solution = None
-            settled = settle(solution, open_keys) if solution is not None else set()
+            settled = {key for key in open_keys if reaches(solution, key)} if solution is not None else set()
             open_keys -= settled
             if settled:
                 continue
             key = min(open_keys, key=repr)  # no progress together: this one alone, exactly
             open_keys.discard(key)
+            goal = targets[key][side]
             try:
                 alone = model.solve({key: 1.0}, maximise)
             except UnsolvedError:  # not proven safe: treat as narrow by its whole margin
-                missing[key] = max(missing.get(key, 0.0), abs(targets[key][side] - values[key]))
+                missing[key] = max(missing.get(key, 0.0), abs(goal - values[key]))
                 continue
-            if alone is None:
+            if alone is None:  # unbounded
                 continue
-            open_keys -= settle(alone, open_keys)
-            reached = float(alone[model.index[key]])
-            goal = targets[key][side]
-            if (reached < goal - _slack(goal)) if maximise else (reached > goal + _slack(goal)):
-                missing[key] = max(missing.get(key, 0.0), abs(goal - reached))
+            open_keys -= {other for other in open_keys if reaches(alone, other)}
+            if not reaches(alone, key):
+                missing[key] = max(missing.get(key, 0.0), abs(goal - float(alone[model.index[key]])))
     return missing
 
 

@@ -20,11 +20,8 @@ class Command(BaseCommand):
         if options["verbosity"] == 0:
             return
         for result in results:
-            self.stdout.write(
-                _("%(table)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
-                % {"table": result.table, "created": result.created, "updated": result.updated,
-                   "unchanged": result.unchanged}
-            )  # fmt: skip
+            for line in result.report():
+                self.stdout.write(line)
         if any(r.changed for r in results):
             self.stdout.write(self.style.SUCCESS(_("Effect reference data loaded.")))
         else:

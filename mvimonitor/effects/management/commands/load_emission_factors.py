@@ -53,10 +53,5 @@ class Command(BaseCommand):
             )
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(
-            _("%(table)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
-            % {"table": result.table, "created": result.created, "updated": result.updated,
-               "unchanged": result.unchanged}
-        )  # fmt: skip
-        for note in result.notes:
-            self.stdout.write("  " + note)
+        for line in result.report():
+            self.stdout.write(line)

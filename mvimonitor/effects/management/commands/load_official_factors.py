@@ -5,7 +5,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext as _
 
 from mvimonitor.effects.loaders import factor_set_load
 from mvimonitor.effects.official_list import read_official_list
@@ -54,10 +53,5 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if options["verbosity"] == 0:
             return
-        self.stdout.write(
-            _("%(table)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
-            % {"table": result.table, "created": result.created, "updated": result.updated,
-               "unchanged": result.unchanged}
-        )  # fmt: skip
-        for note in result.notes:
-            self.stdout.write("  " + note)
+        for line in result.report():
+            self.stdout.write(line)

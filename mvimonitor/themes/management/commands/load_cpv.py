@@ -27,12 +27,5 @@ class Command(BaseCommand):
         except ReferenceDataError as error:
             raise CommandError(_("Nothing was loaded. %(error)s") % {"error": error}) from error
         if options["verbosity"]:
-            self.stdout.write(
-                _("%(table)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
-                % {
-                    "table": result.table,
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                }
-            )
+            for line in result.report():
+                self.stdout.write(line)

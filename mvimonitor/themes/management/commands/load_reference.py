@@ -40,17 +40,8 @@ class Command(BaseCommand):
         if verbosity == 0:
             return
         for result in results:
-            self.stdout.write(
-                _("%(table)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
-                % {
-                    "table": result.table,
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                }
-            )
-            for note in result.notes:
-                self.stdout.write("  " + note)
+            for line in result.report():
+                self.stdout.write(line)
         if any(result.changed for result in results):
             self.stdout.write(self.style.SUCCESS(_("Reference data loaded.")))
         else:
