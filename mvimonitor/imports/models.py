@@ -291,3 +291,35 @@ class MVIProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme} / {self.form or '-'} ({self.get_status_display()})"
+
+
+class PullCursor(models.Model):
+    """How far a pull from a publication API (TenderNed) has got: the last publication fully imported, per endpoint.
+
+    Advanced only after the notices up to it are committed, so a pull that stops resumes after it without gaps; the
+    notices it reads again are counted unchanged.
+    """
+
+    endpoint = models.CharField(
+        _("endpoint"), max_length=500, unique=True, help_text=_("The listing the publications are pulled from.")
+    )
+    last_publication_date = models.DateField(_("publication date of the last publication imported"))
+    last_publication_id = models.CharField(_("last publication imported"), max_length=100)
+    run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("import run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The run that last moved the cursor."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pull cursor")
+        verbose_name_plural = _("pull cursors")
+        ordering = ["endpoint"]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint}: {self.last_publication_date} {self.last_publication_id}"
