@@ -168,7 +168,7 @@ class Notice:
     family: NoticeFamily
     notice_type: str = ""  # eForms BT-02 (cn-standard, can-social, ...), TED form, OCDS tag
     notice_subtype: str = ""  # eForms OPP-070 (1-40, E1-E6, ...)
-    language: str = ""
+    language: str = ""  # the notice's main language (eForms BT-702(a)); the first of `languages`
     publication_date: date | None = None
     buyer: Party | None = None
     title: str = ""
@@ -191,6 +191,13 @@ class Notice:
     # Problems that do not stop the notice from being read (an unknown code, an unparsable number in an optional
     # field), each naming the field: shown in the import report, never silently dropped.
     warnings: list[str] = field(default_factory=list)
+    # Every language the notice is published in (eForms BT-702(a) then BT-702(b), ISO 639-2/B as published), the
+    # main one first; a reader that sets only `language` gets it here as the one language.
+    languages: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.languages and self.language:
+            self.languages = [self.language]
 
 
 class ProposalOrigin(StrEnum):
