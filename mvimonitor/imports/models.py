@@ -296,12 +296,17 @@ class MVIProposal(models.Model):
 class PullCursor(models.Model):
     """How far a pull from a publication API (TenderNed) has got: the last publication fully imported, per endpoint.
 
-    Advanced only after the notices up to it are committed, so a pull that stops resumes after it without gaps; the
-    notices it reads again are counted unchanged.
+    Every publication from `since` up to (`last_publication_date`, `last_publication_id`) is imported. Advanced only
+    after the notices up to it are committed, so a pull that stops resumes after it without gaps; notices read again
+    are counted unchanged.
     """
 
     endpoint = models.CharField(
         _("endpoint"), max_length=500, unique=True, help_text=_("The listing the publications are pulled from.")
+    )
+    since = models.DateField(
+        _("pulled since"),
+        help_text=_("The first publication date of the pulls the cursor continues: everything from it is imported."),
     )
     last_publication_date = models.DateField(_("publication date of the last publication imported"))
     last_publication_id = models.CharField(_("last publication imported"), max_length=100)
