@@ -7,8 +7,13 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_ARGS ?= --organisations 60 --years 3 --seed 2026
 SHARED := ../shared/data
+# `make run` keeps the data of an earlier run (also the synthetic demo set); `make run DEMO=new` makes the demo set
+# anew. It runs with DEBUG off, as users see the app, unless `make run DEBUG=true`.
+DEMO ?= keep
+DEMO_KEEP := $(if $(filter new,$(DEMO)),,--if-missing)
+RUN_DEBUG := $(if $(filter true,$(DEBUG)),true,false)
 
-.PHONY: run serve test install system-deps static lint typecheck checks openapi openapi-check pytest pytest-postgres
+.PHONY: run serve test install system-deps test-deps debian-packages static lint typecheck checks openapi openapi-check pytest pytest-postgres
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +27,17 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-# Debian packages the tests need: chromium for browser tests, gettext for translations.
+# Debian packages: gettext to compile the translations (run and test), chromium only for the browser tests.
 system-deps:
-	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	@$(MAKE) --no-print-directory debian-packages PACKAGES="msgfmt:gettext"
+
+test-deps:
+	@$(MAKE) --no-print-directory debian-packages PACKAGES="msgfmt:gettext chromium:chromium"
+
+# PACKAGES lists command:package pairs; a package is installed when its command is missing.
+debian-packages:
+	@missing=""; for pair in $(PACKAGES); do \
+	  command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -43,11 +55,13 @@ run: install system-deps static
 	@if [ -f $(SHARED)/reference/co2_emission_factors_nl_2026.csv ]; then \
 	  $(PY) manage.py load_official_factors $(SHARED)/reference/co2_emission_factors_nl_2026.csv; \
 	else echo "SKIPPED: the official CO2 emission factors ($(SHARED)/reference/co2_emission_factors_nl_2026.csv is not present)"; fi
-	$(PY) manage.py generate_demo $(DEMO_ARGS)
-	$(PY) manage.py generate_demo_effects --seed 2026
+	$(PY) manage.py generate_demo $(DEMO_ARGS) $(DEMO_KEEP)
+	$(PY) manage.py generate_demo_effects --seed 2026 $(DEMO_KEEP)
 	$(PY) manage.py create_demo_login --url http://$(HOST)/
 	@echo "starting the background worker for imports (manage.py import_worker) beside the web server"
-	$(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; $(PY) manage.py runserver $(HOST)
+	@echo "DEBUG=$(RUN_DEBUG) (make run DEBUG=true shows Django's debug pages)"
+	DEBUG=$(RUN_DEBUG) $(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; \
+	  DEBUG=$(RUN_DEBUG) $(PY) manage.py runserver --insecure $(HOST)
 
 # Production: the environment (DJANGO_ENV=production, SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, ...; see
 # docs/production.md) comes from the caller. Gunicorn serves the pages; the import worker, at a lower CPU priority,
@@ -91,4 +105,4 @@ openapi-check:
 pytest:
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: install system-deps static lint typecheck checks openapi-check pytest
+test: install test-deps static lint typecheck checks openapi-check pytest

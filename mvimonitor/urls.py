@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 
 from mvimonitor.api.views import api_not_found
+from mvimonitor.demo.views import LoginView
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("mvimonitor.api.urls")),
@@ -13,7 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 urlpatterns += i18n_patterns(
     path("", RedirectView.as_view(pattern_name="tenders:list", permanent=False), name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tenders/", include("mvimonitor.tenders.urls")),
     path("catalogue/", include("mvimonitor.themes.urls")),

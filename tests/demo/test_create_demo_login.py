@@ -3,8 +3,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.utils import translation
 
+from mvimonitor.demo.logins import DEFAULT_PASSWORD
 from mvimonitor.organisations.models import Membership, Organisation, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -60,12 +62,48 @@ def test_password_from_environment_is_used_and_printed_with_url(
     assert User.objects.get(username="demo").check_password("demo-password-for-tests") is True
 
 
-def test_generated_passwords_differ_per_user(synthetic_organisation: Organisation) -> None:
-    output = _run()
+def test_the_password_is_the_same_on_every_run(
+    synthetic_organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MVIMONITOR_DEMO_PASSWORD", raising=False)
+    first = _run()
+    User.objects.filter(username="demo-inkoper").update(password="")
 
-    passwords = [line.split()[1] for line in output.splitlines() if line.startswith("  demo")]
-    assert len(passwords) == 6
-    assert len(set(passwords)) == 6
+    second = _run()
+
+    assert DEFAULT_PASSWORD in first
+    assert first == second
+    assert all(u.check_password(DEFAULT_PASSWORD) for u in User.objects.filter(username__in=USERNAMES))
+
+
+def test_the_login_page_shows_the_demo_logins_in_development(
+    synthetic_organisation: Organisation, client: Client
+) -> None:
+    _run()
+
+    page = client.get("/en/login/").content.decode()
+
+    assert DEFAULT_PASSWORD in page
+    assert "demo-contractmanager" in page
+    assert "Contract manager" in page or "contract manager" in page.lower()
+
+
+def test_the_login_page_shows_no_demo_logins_in_production(
+    synthetic_organisation: Organisation, client: Client, settings: pytest.FixtureRequest
+) -> None:
+    _run()
+    settings.PRODUCTION = True  # type: ignore[attr-defined]
+
+    page = client.get("/en/login/").content.decode()
+
+    assert DEFAULT_PASSWORD not in page
+    assert "demo-contractmanager" not in page
+
+
+def test_the_login_page_shows_nothing_without_demo_logins(db: None, client: Client) -> None:
+    page = client.get("/en/login/").content.decode()
+
+    assert DEFAULT_PASSWORD not in page
 
 
 def test_refused_in_production(synthetic_organisation: Organisation, settings: pytest.FixtureRequest) -> None:

@@ -3,6 +3,7 @@ calculator), and emission factors chosen from the sets in the database."""
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 from statistics import median
 
 import numpy as np
@@ -11,7 +12,13 @@ from django.core.management import call_command
 
 from mvimonitor.demo.effects import FactorRow, choose_factors, placements_for, social_return_value
 from mvimonitor.effects import calculations as calc
-from mvimonitor.effects.models import BuildingBlockTable, Commitment, EffectCalculation, EmissionFactor
+from mvimonitor.effects.models import (
+    BuildingBlockTable,
+    Commitment,
+    EffectCalculation,
+    EffectCalculationQuerySet,
+    EmissionFactor,
+)
 
 pytestmark = pytest.mark.django_db
 ARGS = ("--organisations", "12", "--years", "2", "--tenders-per-year", "15", "--seed", "5", "--end-year", "2025")
@@ -30,21 +37,28 @@ def _generate(today: dt.date) -> None:
     call_command("generate_demo_effects", seed=5, today=today, verbosity=0)
 
 
-def _current_effects() -> "object":
-    effects = EffectCalculation.objects.filter(kind="social_return", calculable=True, sr_value__isnull=False)
-    if any(field.name == "is_current" for field in EffectCalculation._meta.get_fields()):
-        effects = effects.filter(is_current=True)  # one stored effect per commitment where history is kept
-    return effects
+def _current_effects() -> "EffectCalculationQuerySet":
+    return EffectCalculation.objects.current().filter(kind="social_return", calculable=True, sr_value__isnull=False)
 
 
 def _ratios(commitments: "set[int] | None" = None) -> list[float]:
     return [
         float(value / obligation)
-        for commitment, value, obligation in _current_effects().values_list(  # type: ignore[attr-defined]
+        for commitment, value, obligation in _current_effects().values_list(
             "commitment_id", "sr_value", "sr_obligation"
         )
         if obligation and (commitments is None or commitment in commitments)
     ]
+
+
+def test_with_if_missing_a_second_run_keeps_the_commitments(effects_reference: None) -> None:
+    _generate(TODAY)
+    before = set(Commitment.objects.values_list("pk", flat=True))
+
+    call_command("generate_demo_effects", "--if-missing", seed=5, today=TODAY, stdout=StringIO())
+
+    assert before
+    assert set(Commitment.objects.values_list("pk", flat=True)) == before
 
 
 def test_social_return_delivered_over_a_whole_contract_lies_near_its_obligation(effects_reference: None) -> None:

@@ -70,3 +70,29 @@ def test_members_of_a_demo_organisation_stay_members_after_a_second_run(referenc
 
     assert memberships
     assert set(Membership.objects.values_list("user__username", "organisation_id", "role")) == memberships
+
+
+def test_with_if_missing_a_second_run_keeps_the_demo_data_and_what_users_did_with_it(reference_data: None) -> None:
+    """`make run` passes --if-missing: work done on a synthetic tender survives the next start."""
+    _generate("--organisations", "3", "--years", "1", "--tenders-per-year", "2", "--seed", "3")
+    tender = Tender.objects.filter(is_synthetic=True).order_by("pk").first()
+    assert tender is not None
+    Tender.objects.filter(pk=tender.pk).update(title="Changed by a user")
+    before = set(Tender.objects.values_list("pk", flat=True))
+
+    output = _generate(
+        "--organisations", "3", "--years", "1", "--tenders-per-year", "2", "--seed", "3", "--if-missing"
+    )
+
+    assert "kept" in output
+    assert set(Tender.objects.values_list("pk", flat=True)) == before
+    assert Tender.objects.get(pk=tender.pk).title == "Changed by a user"
+
+
+def test_without_if_missing_the_demo_set_is_made_anew(reference_data: None) -> None:
+    _generate("--organisations", "3", "--years", "1", "--tenders-per-year", "2", "--seed", "3")
+    before = set(Tender.objects.filter(is_synthetic=True).values_list("pk", flat=True))
+
+    _generate("--organisations", "3", "--years", "1", "--tenders-per-year", "2", "--seed", "3")
+
+    assert not before & set(Tender.objects.filter(is_synthetic=True).values_list("pk", flat=True))

@@ -297,6 +297,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace", action="store_true", help="accepted for clarity; earlier synthetic data is always replaced"
         )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing when synthetic tenders exist already (what `make run` does, so a re-run keeps the data)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organisations, years, seed = options["organisations"], options["years"], options["seed"]
@@ -308,6 +313,12 @@ class Command(BaseCommand):
             raise CommandError(_("--years must be between 1 and 50."))
         if not 0 <= per_year <= 100_000:
             raise CommandError(_("--tenders-per-year must be between 0 and 100000."))
+        if options["if_missing"] and Tender.objects.filter(is_synthetic=True).exists():
+            if options["verbosity"]:
+                self.stdout.write(
+                    _("Synthetic demo data is present and kept (run without --if-missing to generate it anew).")
+                )
+            return
         started = clock.monotonic()
         with transaction.atomic():
             catalogue = load_catalogue()

@@ -150,8 +150,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--today", type=date.fromisoformat, help="date up to which realisations exist")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing when synthetic commitments exist already (what `make run` does, so a re-run keeps them)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_missing"] and Commitment.objects.filter(is_synthetic=True).exists():
+            self.stdout.write(
+                _("Synthetic commitments are present and kept (run without --if-missing to renew them).")
+            )
+            return
         started = time.perf_counter()
         today = options["today"] or timezone.localdate()
         commitments, realisations = write_demo_effects(options["seed"], today)
