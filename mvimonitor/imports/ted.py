@@ -8,10 +8,16 @@ partnership are translated to the eForms codes with the same meaning (reserved-p
 reserved-execution `yes`, procurement-procedure-type `innovation`), so one mapping row serves both formats; the
 evidence keeps the TED element.
 
-Elements are matched on local name (`{*}`), so the R2.0.9 publication namespace and its `n2016` NUTS namespace need
-no prefix juggling.
+Elements are matched on local name (`{*}`), so every namespace spelling of R2.0.9 reads the same. TED has published
+R2.0.9 documents in several: `http://publications.europa.eu/resource/schema/ted/R2.0.9/publication` (the daily
+packages from 2018), `http://formex.publications.europa.eu/ted/schema/export/R2.0.9.S01.E01` (2016-2017 packages),
+the relative `ted/R2.0.9.S02/publication` (notices as TED's notice pages serve them) and the `.S0x` variants of the
+first; the version is read from the namespace or from the `VERSION` attribute (R2.0.9.S01.E01 ... R2.0.9.S05.E01).
+Older schemas (R2.0.8 and R2.0.7: the forms before 2016, and the defence forms F16-F19 until 2023) have another form
+grammar and are refused as an unsupported schema version, naming it.
 """
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +26,11 @@ from lxml import etree
 from .notices import AwardCriterion, Code, Lot, LotResult, Notice, NoticeFamily, Party, ReadError, SourceFormat, Text
 from .xmlsafe import dutch_ids, local_name, parse_xml, to_decimal
 
-TED_NAMESPACE_PREFIX = "http://publications.europa.eu/resource/schema/ted/"
+SUPPORTED_SCHEMA = "R2.0.9"
+# A TED schema version as namespaces and VERSION attributes spell it: R2.0.9, R2.0.9.S02, R2.0.9.S02.E01, R2.0.8.S04
+_SCHEMA_VERSION = re.compile(r"R\d+\.\d+\.\d+(?:\.S\d+)?(?:\.E\d+)?", re.IGNORECASE)
+# Where TED's export namespaces live: publications.europa.eu (and its formex host), or relative "ted/..."
+_TED_NAMESPACE = re.compile(r"^(?:https?://(?:[a-z]+\.)?publications\.europa\.eu/|ted/)", re.IGNORECASE)
 
 # form element (without _2014) -> family; F21-F23 (social and other specific services) depend on the document type
 FORM_FAMILY = {
@@ -131,11 +141,27 @@ class _Reader:
     def error(self, message: str, field: str) -> ReadError:
         return ReadError(message, file=self.file, notice=self.notice_id, field=field)
 
-    def read(self) -> Notice:
+    def check_schema(self) -> None:
+        """Refuse anything but a TED_EXPORT document of schema R2.0.9, saying which version it is when it is not."""
         root = self.root
         namespace = etree.QName(root).namespace or ""
-        if local_name(root) != "TED_EXPORT" or not namespace.startswith(TED_NAMESPACE_PREFIX):
-            raise self.error(f"root element {local_name(root)!r} is not a TED_EXPORT document", "root")
+        if local_name(root) != "TED_EXPORT" or (namespace and not _TED_NAMESPACE.match(namespace)):
+            raise self.error(
+                f"root element {local_name(root)!r} in namespace {namespace!r} is not a TED_EXPORT document", "root"
+            )
+        version = schema_version(root)
+        if version and not version.upper().startswith(SUPPORTED_SCHEMA):
+            raise self.error(
+                f"unsupported TED schema version {version}: only {SUPPORTED_SCHEMA} (TED notices from 2016 to 2023, "
+                "forms F01-F25) is read",
+                "TED_EXPORT/@VERSION",
+            )
+        if not version and not namespace:
+            raise self.error("the TED_EXPORT document names no namespace and no schema version", "root")
+
+    def read(self) -> Notice:
+        root = self.root
+        self.check_schema()
         if not self.notice_id:
             raise self.error("the document id is missing", "TED_EXPORT/@DOC_ID")
         forms = [child for child in _findall(root, "FORM_SECTION/*") if isinstance(child.tag, str)]
@@ -327,6 +353,20 @@ class _Reader:
                     result.winners.append(party)
             results.append(result)
         return results
+
+
+def schema_version(root: etree._Element) -> str:
+    """The TED schema version of a TED_EXPORT document (R2.0.9.S02, R2.0.8.S04.E01, ...): from its namespace, else
+    its `VERSION` attribute, else that of its first form; "" when none says."""
+    candidates = [etree.QName(root).namespace or "", root.get("VERSION", "")]
+    section = _find(root, "FORM_SECTION")
+    if section is not None:
+        candidates += [str(form.get("VERSION", "")) for form in section if isinstance(form.tag, str)][:1]
+    for text in candidates:
+        match = _SCHEMA_VERSION.search(text)
+        if match:
+            return match.group(0)
+    return ""
 
 
 def read_ted(data: bytes, *, file: str = "", root: etree._Element | None = None) -> Notice:

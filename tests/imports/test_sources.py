@@ -232,3 +232,13 @@ def test_empty_archives_say_so(tmp_path: Path) -> None:
     (raw,) = read_paths([path])
     assert raw.error is not None
     assert "archive is empty" in raw.error.message
+
+
+def test_an_older_ted_namespace_variant_is_recognised_in_folders_and_uploads(fixtures: Path) -> None:
+    data = (fixtures / "ted_r209_s02.xml").read_bytes()
+    (from_folder,) = read_paths([fixtures / "ted_r209_s02.xml"])
+    (uploaded,) = read_upload("oud.xml", io.BytesIO(data))
+    for raw in (from_folder, uploaded):
+        assert raw.error is None, raw.error
+        assert raw.notice is not None
+        assert raw.notice.notice_id == "123456-2017"

@@ -125,3 +125,66 @@ def test_unknown_form_is_an_error(fixtures: Path) -> None:
         read_ted(data, file="f99.xml")
     assert error.value.field == "FORM_SECTION"
     assert error.value.notice == "012345-2022"
+
+
+def test_a_2017_notice_in_the_relative_r209_s02_namespace_is_read(fixtures: Path) -> None:
+    notice = read(fixtures / "ted_r209_s02.xml")
+    assert (notice.notice_id, notice.ted_notice_id) == ("123456-2017", "123456-2017")
+    assert (notice.title, notice.nature, notice.main_cpv) == (
+        "Levering elektrische dienstauto's",
+        "supplies",
+        "34144900",
+    )
+    assert notice.buyer is not None
+    assert notice.buyer.name == "Gemeente Oudstad"
+    assert [(c.criterion_type, c.weight) for c in notice.lots[0].award_criteria] == [
+        ("quality", Decimal(40)),
+        ("price", Decimal(60)),
+    ]
+
+
+S02 = b'xmlns="ted/R2.0.9.S02/publication"'
+
+
+@pytest.mark.parametrize(
+    "namespace",
+    [
+        b'xmlns="http://publications.europa.eu/resource/schema/ted/R2.0.9/publication"',
+        b'xmlns="http://publications.europa.eu/resource/schema/ted/R2.0.9.S01/publication"',
+        b'xmlns="http://publications.europa.eu/resource/schema/ted/R2.0.9.S02/publication"',
+        b'xmlns="http://publications.europa.eu/resource/schema/ted/R2.0.9.S03/publication"',
+        b'xmlns="http://publications.europa.eu/resource/schema/ted/R2.0.9.S04/publication"',
+        b'xmlns="http://publications.europa.eu/resource/schema/ted/R2.0.9.S05/publication"',
+        b'xmlns="http://formex.publications.europa.eu/ted/schema/export/R2.0.9.S01.E01"',
+        b'xmlns="ted/R2.0.9.S03/publication"',
+    ],
+)
+def test_every_r209_namespace_variant_is_read(fixtures: Path, namespace: bytes) -> None:
+    data = (fixtures / "ted_r209_s02.xml").read_bytes().replace(S02, namespace)
+    assert read_ted(data, file="variant.xml").title == "Levering elektrische dienstauto's"
+
+
+@pytest.mark.parametrize(
+    ("namespace", "version", "named"),
+    [
+        (b'xmlns="http://publications.europa.eu/resource/schema/ted/R2.0.8/publication"', b"R2.0.8.S04.E01", "R2.0.8"),
+        (b'xmlns="http://publications.europa.eu/TED_schema/Export"', b"R2.0.8.S02.E01", "R2.0.8.S02.E01"),
+        (b'xmlns="http://publications.europa.eu/TED_schema/Export"', b"R2.0.7.S03.E01", "R2.0.7.S03.E01"),
+    ],
+)
+def test_an_older_schema_is_refused_naming_its_version(
+    fixtures: Path, namespace: bytes, version: bytes, named: str
+) -> None:
+    data = (fixtures / "ted_r209_s02.xml").read_bytes().replace(S02, namespace).replace(b"R2.0.9.S02.E01", version)
+    with pytest.raises(ReadError) as error:
+        read_ted(data, file="old.xml")
+    assert f"unsupported TED schema version {named}" in error.value.message
+    assert "not a TED_EXPORT" not in error.value.message
+    assert error.value.notice == "123456-2017"
+
+
+def test_a_ted_export_of_another_publisher_is_not_read(fixtures: Path) -> None:
+    data = (fixtures / "ted_r209_s02.xml").read_bytes().replace(S02, b'xmlns="urn:example:other"')
+    with pytest.raises(ReadError) as error:
+        read_ted(data, file="other.xml")
+    assert "urn:example:other" in error.value.message
