@@ -1,7 +1,10 @@
 """Where notices come from: files, folders, zip and tar(.gz) archives, uploads. One entry point per kind of input.
 
 `read_paths(paths)` and `read_upload(name, fileobj)` yield one `RawNotice` per notice, in a stable order (folders
-recursively and sorted, zip members sorted, tar members in archive order). The format is sniffed from the content,
+recursively and sorted, zip members sorted, tar members in archive order). Symbolic links in a folder are followed, to
+files and to folders, also outside the folder given (whoever runs the command could name their targets as well); a
+broken link, a link to a folder read already (a loop) and anything that is not a regular file are each reported with
+their path, never skipped silently. The format is sniffed from the content,
 never from the file name: XML root element (`TED_EXPORT` -> TED R2.0.9; `ContractNotice`, `ContractAwardNotice`,
 `PriorInformationNotice` -> eForms), JSON (-> OCDS package, streamed), the XLSX zip layout, or a CSV whose header has
 TenderNed columns. Anything that cannot be read becomes a `RawNotice` with a `ReadError` naming the file (and the
@@ -96,12 +99,41 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], **limits: int) -> Iterat
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield from _read_file(child, reading)
+            for child, problem in _folder_files(path):
+                if problem:
+                    yield _error(str(child), problem)
+                else:
+                    yield from _read_file(child, reading)
         elif path.is_file():
             yield from _read_file(path, reading)
         else:
             yield _error(str(path), "no such file or folder")
+
+
+def _folder_files(folder: Path) -> list[tuple[Path, str]]:
+    """Every file under `folder`, through symbolic links, sorted by path, with "" or why it cannot be read."""
+    found: list[tuple[Path, str]] = []
+    seen = {os.path.realpath(folder)}
+    for parent, folders, files in os.walk(folder, followlinks=True):
+        kept = []
+        for name in folders:
+            path = Path(parent, name)
+            real = os.path.realpath(path)
+            if real in seen:
+                found.append((path, f"a symbolic link to a folder that is read already ({real}); not read twice"))
+                continue
+            seen.add(real)
+            kept.append(name)
+        folders[:] = sorted(kept)
+        for name in files:
+            path = Path(parent, name)
+            if path.is_file():
+                found.append((path, ""))
+            elif path.is_symlink():
+                found.append((path, f"a broken symbolic link (to {os.readlink(path)}); not read"))
+            else:
+                found.append((path, "not a regular file (a device, pipe or socket); not read"))
+    return sorted(found)
 
 
 def read_upload(name: str, fileobj: IO[bytes], **limits: int) -> Iterator[RawNotice]:

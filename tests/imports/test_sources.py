@@ -242,3 +242,28 @@ def test_an_older_ted_namespace_variant_is_recognised_in_folders_and_uploads(fix
         assert raw.error is None, raw.error
         assert raw.notice is not None
         assert raw.notice.notice_id == "123456-2017"
+
+
+def test_a_folder_of_symbolic_links_is_read_through_them_and_each_bad_link_is_named(
+    fixtures: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    (store / "2024").mkdir(parents=True)
+    (store / "2024" / "a.xml").write_bytes((fixtures / "eforms_bt805.xml").read_bytes())
+    (store / "b.xml").write_bytes((fixtures / "ted_r209_s02.xml").read_bytes())
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / "jaar").symlink_to(store / "2024", target_is_directory=True)  # a link to a folder
+    (links / "b.xml").symlink_to(store / "b.xml")  # a link to a file
+    (links / "weg.xml").symlink_to(tmp_path / "missing.xml")  # a broken link
+    (store / "2024" / "terug").symlink_to(links, target_is_directory=True)  # a loop back to the folder given
+
+    raws = list(read_paths([links]))
+
+    read = sorted(Path(r.file).relative_to(links).as_posix() for r in raws if r.notice is not None)
+    assert read == ["b.xml", "jaar/a.xml"]
+    problems = {Path(r.file).relative_to(links).as_posix(): r.error.message for r in raws if r.error is not None}
+    assert set(problems) == {"weg.xml", "jaar/terug"}
+    assert "broken symbolic link" in problems["weg.xml"]
+    assert "missing.xml" in problems["weg.xml"]
+    assert "read already" in problems["jaar/terug"]
