@@ -11,7 +11,9 @@ and on the tender) and the OCDS-for-eForms profile fields that carry MVI facts (
 `hasAccessibilityCriteria`, `suitability.sme`, `awardCriteria.criteria[]`, `parties[].details.scale`,
 `bids.statistics[]`, award items classified `eu-vehicles`). Profile facts that mean the same as an eForms code are
 recorded with that eForms code (e.g. reservedParticipation `shelteredWorkshop` -> reserved-procurement `res-ws`) so
-one mapping row serves both formats; the path says where it came from.
+one mapping row serves both formats; the path says where it came from. Tender-level reserved participation,
+reserved execution and sustainability apply to every lot that does not give its own (a lot's own value, also an
+empty list, `false` or `hasSustainability: false`, wins).
 """
 
 import json
@@ -286,13 +288,19 @@ class _Reader:
         for index, data in enumerate(raw_lots):
             lot_id = str(data.get("id") or index + 1)
             lot_items = by_lot.get(lot_id, [])
-            lot = self.lot(data, f"tender.lots[{index}]", lot_id, lot_items)
-            # tender-level sustainability applies to every lot
-            self.sustainability(lot, tender, "tender")
-            lots.append(lot)
+            lots.append(self.lot(data, f"tender.lots[{index}]", lot_id, lot_items, tender))
         return lots
 
-    def lot(self, data: dict[str, Any], base: str, lot_id: str, items: list[dict[str, Any]]) -> Lot:
+    def lot(
+        self,
+        data: dict[str, Any],
+        base: str,
+        lot_id: str,
+        items: list[dict[str, Any]],
+        tender: dict[str, Any] | None = None,
+    ) -> Lot:
+        """One lot from `data`; `tender` (for a real lot of a tender) gives the tender-level reserved participation,
+        reserved execution and sustainability, which apply to the lot unless the lot gives its own."""
         value, currency = _amount(data.get("value"))
         main_cpv, additional = self.cpvs(data, items)
         lot = Lot(
@@ -306,7 +314,7 @@ class _Reader:
         )
         if lot.description:
             lot.texts.append(Text("description", f"{base}.description", lot.description))
-        self.sustainability(lot, data, base)
+        self.sustainability(lot, *self.inherited(data, tender, base, "sustainability"))
         if "EU-CVD" in _list(data.get("coveredBy")):
             lot.codes.append(Code("coveredBy", "cvd-scope", "true", f"{base}.coveredBy"))
         for index, cls in enumerate(_list(data.get("additionalClassifications"))):
@@ -319,12 +327,13 @@ class _Reader:
                         f"{base}.additionalClassifications[{index}].id",
                     )
                 )
-        other = _dict(data.get("otherRequirements"))
+        holder, where = self.inherited(data, tender, base, "otherRequirements", "reservedParticipation")
+        other = _dict(holder.get("otherRequirements"))
         for index, reserved in enumerate(_list(other.get("reservedParticipation"))):
             code = RESERVED_PARTICIPATION.get(str(reserved))
             if code is None:
                 self.warnings.append(
-                    f"field {base}.otherRequirements.reservedParticipation: unknown code {reserved!r}"
+                    f"field {where}.otherRequirements.reservedParticipation: unknown code {reserved!r}"
                 )
                 continue
             lot.codes.append(
@@ -332,19 +341,20 @@ class _Reader:
                     "otherRequirements.reservedParticipation",
                     "reserved-procurement",
                     code,
-                    f"{base}.otherRequirements.reservedParticipation[{index}]",
+                    f"{where}.otherRequirements.reservedParticipation[{index}]",
                 )
             )
-        terms = _dict(data.get("contractTerms"))
-        if terms.get("reservedExecution") is True:
+        holder, where = self.inherited(data, tender, base, "contractTerms", "reservedExecution")
+        if _dict(holder.get("contractTerms")).get("reservedExecution") is True:
             lot.codes.append(
                 Code(
                     "contractTerms.reservedExecution",
                     "reserved-execution",
                     "yes",
-                    f"{base}.contractTerms.reservedExecution",
+                    f"{where}.contractTerms.reservedExecution",
                 )
             )
+        terms = _dict(data.get("contractTerms"))
         if terms.get("performanceTerms"):
             lot.texts.append(
                 Text(
@@ -401,6 +411,20 @@ class _Reader:
                 )
             )
         return lot
+
+    @staticmethod
+    def inherited(
+        data: dict[str, Any], tender: dict[str, Any] | None, base: str, name: str, inner: str = ""
+    ) -> tuple[dict[str, Any], str]:
+        """Where the lot's value of `name` (or `name.inner`) comes from: the lot when it says anything about it
+        (also `false`, an empty list, or `hasSustainability: false` for sustainability), else the tender."""
+        if tender is None:
+            return data, base
+        if inner:
+            says = inner in _dict(data.get(name))
+        else:
+            says = name in data or data.get(f"has{name[:1].upper()}{name[1:]}") is False
+        return (data, base) if says else (tender, "tender")
 
     def sustainability(self, lot: Lot, holder: dict[str, Any], base: str) -> None:
         for index, entry in enumerate(_list(holder.get("sustainability"))):

@@ -160,3 +160,34 @@ def test_a_large_package_is_streamed(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert count == 20000
     assert peak < size / 4, (peak, size)
+
+
+def test_tender_level_signals_apply_to_every_lot_unless_the_lot_says_otherwise(fixtures: Path) -> None:
+    (raw,) = read(fixtures / "ocds_tender_level.json")
+    assert raw.notice is not None
+    plain, own, without = raw.notice.lots
+
+    def codes(lot: object) -> set[tuple[str, str, str]]:
+        return {(c.list_name, c.value, c.path) for c in lot.codes}  # type: ignore[attr-defined]
+
+    # a lot that says nothing takes the tender's reserved participation, reserved execution and sustainability
+    assert codes(plain) == {
+        ("reserved-procurement", "res-ws", "tender.otherRequirements.reservedParticipation[0]"),
+        ("reserved-execution", "yes", "tender.contractTerms.reservedExecution"),
+        (
+            "ocds-sustainability-goal",
+            "environmental.biodiversityProtectionRestoration",
+            "tender.sustainability[0].goal",
+        ),
+        ("ocds-sustainability-strategy", "technicalSpecifications", "tender.sustainability[0].strategies[0]"),
+    }
+    # a lot's own values win, also when they say "none" (an empty list, false)
+    assert codes(own) == {
+        ("ocds-sustainability-goal", "environmental.circularEconomy", "tender.lots[1].sustainability[0].goal"),
+        ("ocds-sustainability-strategy", "awardCriteria", "tender.lots[1].sustainability[0].strategies[0]"),
+    }
+    # hasSustainability false: the tender's sustainability does not apply; the tender's reserved execution does
+    assert codes(without) == {
+        ("reserved-procurement", "res-pub-ser", "tender.lots[2].otherRequirements.reservedParticipation[0]"),
+        ("reserved-execution", "yes", "tender.contractTerms.reservedExecution"),
+    }
