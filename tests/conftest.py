@@ -68,7 +68,7 @@ def reference_data(db: None) -> None:
     """The project's shipped reference data (themes, forms, ambition levels, ...)."""
     from django.core.management import call_command
 
-    call_command("load_reference", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", verbosity=0)
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_CPV_SOURCE = "MVI Monitor demo set"
 DEFAULT_CPV_SOURCE = "CPV 2008, Regulation (EC) No 213/2008"
 DEFAULT_CPV_YEAR = 2008
+CPV_LIST_FILE = "cpv_2008.json"  # written by scripts/build_cpv_list.py
 CPV_BATCH_SIZE = 2000
 
 
@@ -127,9 +128,15 @@ def _demo_cpv(path: Path) -> TableResult:
 
 
 @transaction.atomic
-def reference_load(*, data_dir: Path = DATA_DIR) -> list[TableResult]:
-    """Load the project's shipped reference data (mvimonitor/themes/data/*.json)."""
+def reference_load(*, data_dir: Path = DATA_DIR, cpv_list: bool = True) -> list[TableResult]:
+    """Load the project's shipped reference data (mvimonitor/themes/data/*.json).
+
+    `cpv_list`: also the whole CPV 2008 vocabulary (cpv_2008.json, 9,454 codes), so imported notices keep their CPV
+    codes; test set-ups that do not need it leave it out.
+    """
+    official = [cpv_load(path=data_dir / CPV_LIST_FILE)] if cpv_list else []
     return [
+        *official,
         _simple_table("themes", data_dir / "themes.json", Theme, ("code",)),
         _simple_table("forms of application", data_dir / "application_forms.json", ApplicationForm, ("code",)),
         _simple_table("ambition levels", data_dir / "ambition_levels.json", AmbitionLevel, ("code",)),
@@ -338,12 +345,39 @@ def read_cpv_genericode(path: Path) -> list[CpvRow]:
     return rows
 
 
+def read_cpv_json(path: Path) -> list[CpvRow]:
+    """Rows of the project's own CPV list: `{"columns": ["code", "label_nl", "label_en"], "rows": [[...], ...]}`."""
+    data = read_json(path)
+    if data.get("columns") != ["code", "label_nl", "label_en"] or not isinstance(data.get("rows"), list):
+        raise row_error(
+            path, None, "columns", _("expected the columns code, label_nl and label_en and a list of rows")
+        )
+    found = []
+    for index, row in enumerate(data["rows"]):
+        where = f"rows[{index}]"  # JSON has no line numbers to name
+        if not (isinstance(row, list) and len(row) == 3 and all(isinstance(value, str) for value in row)):
+            raise row_error(path, None, where, _("a row is a list of three texts"))
+        code, label_nl, label_en = row
+        if not (len(code) == 8 and code.isdigit()):
+            raise row_error(
+                path, None, where, _("%(code)s is not a CPV code of 8 digits") % {"code": code or "(empty)"}
+            )
+        if not (label_nl and label_en):
+            raise row_error(path, None, where, _("the label is missing"))
+        found.append(CpvRow(code, label_en, label_nl, None))
+    return found
+
+
 def read_cpv_file(path: Path) -> list[CpvRow]:
+    if path.suffix.lower() == ".json":
+        return read_cpv_json(path)
     if path.suffix.lower() in {".gc", ".xml"}:
         return read_cpv_genericode(path)
     if path.suffix.lower() == ".csv":
         return read_cpv_csv(path)
-    raise ReferenceDataError(_("%(file)s: use a .csv file or a Genericode .gc file.") % {"file": path})
+    raise ReferenceDataError(
+        _("%(file)s: use a .csv file, a Genericode .gc file or the project's .json list.") % {"file": path}
+    )
 
 
 @transaction.atomic

@@ -77,7 +77,7 @@ class Dataset:
 def _dataset() -> Dataset:
     """Reference data, two organisations with a tender, lot, award criterion, MVI application and contract each,
     and for the user's own organisation also a tender with gaps, a commitment, a realisation and import runs."""
-    call_command("load_reference", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
     theme, form, cpv = Theme.objects.get(code="klimaat"), ApplicationForm.objects.first(), CpvCode.objects.first()
     group = ProductGroup.objects.first()

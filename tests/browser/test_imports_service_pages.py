@@ -36,7 +36,7 @@ class Data:
 @pytest.fixture
 def data(settings: Any) -> Data:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    call_command("load_reference", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", verbosity=0)
     CpvCodeFactory(code="90910000")
     organisation = OrganisationFactory(name="Gemeente Voorbeeld")
     user = MembershipFactory(role=Role.BEHEERDER, organisation=organisation).user

@@ -28,7 +28,7 @@ TODAY = dt.date(2026, 11, 1)
 
 @pytest.fixture
 def effects_reference(db: None) -> None:
-    call_command("load_reference", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
 
 

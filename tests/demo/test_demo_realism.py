@@ -32,7 +32,7 @@ NATIONAL = ("--organisations", "30", "--years", "3", "--tenders-per-year", "25",
 @pytest.fixture(scope="module")
 def national(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
-        call_command("load_reference", verbosity=0)
+        call_command("load_reference", "--without-cpv-list", verbosity=0)
         with translation.override("en"):
             call_command("generate_demo", *NATIONAL, stdout=StringIO())
         yield

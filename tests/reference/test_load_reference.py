@@ -1,4 +1,5 @@
 import json
+import runpy
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -18,15 +19,15 @@ from mvimonitor.themes.models import (
     ProductGroupSet,
     Theme,
 )
-from mvimonitor.themes.services import DATA_DIR, DEMO_CPV_SOURCE
+from mvimonitor.themes.services import CPV_LIST_FILE, DATA_DIR, DEFAULT_CPV_SOURCE, DEMO_CPV_SOURCE
 
 pytestmark = pytest.mark.django_db
 
 
-def _run(*args: str) -> str:
+def _run(*args: str, cpv_list: bool = False) -> str:
     out = StringIO()
     with translation.override("en"):
-        call_command("load_reference", *args, stdout=out)
+        call_command("load_reference", *args, *([] if cpv_list else ["--without-cpv-list"]), stdout=out)
     return out.getvalue()
 
 
@@ -135,6 +136,8 @@ def test_ten_isv_risk_categories_in_a_versioned_list() -> None:
 def test_every_shipped_row_has_a_source_and_a_year() -> None:
     rows = []
     for path in sorted(DATA_DIR.glob("*.json")):
+        if path.name == CPV_LIST_FILE:
+            continue  # one source for the whole vocabulary, in its header (test_the_cpv_list_names_its_source)
         data = json.loads(path.read_text(encoding="utf-8"))
         for table in ("rows", "sets", "clusters", "groups"):
             rows.extend((path.name, row) for row in data.get(table, []))
@@ -171,6 +174,51 @@ def test_official_cpv_rows_are_not_overwritten_by_the_demo_set() -> None:
     _run()
 
     assert CpvCode.objects.get(code="90910000").source == "official"
+
+
+def test_the_full_cpv_list_is_loaded_by_default_and_a_second_run_changes_nothing() -> None:
+    first = _run(cpv_list=True)
+
+    second = _run(cpv_list=True)
+
+    assert "CPV codes: 9454 created, 0 updated, 0 unchanged" in first
+    assert "CPV codes: 0 created, 0 updated, 9454 unchanged" in second
+    assert CpvCode.objects.count() == 9454
+    cleaning = CpvCode.objects.get(code="90911200")
+    assert (cleaning.label_nl, cleaning.source, cleaning.source_year) == (
+        "Reiniging van gebouwen",
+        DEFAULT_CPV_SOURCE,
+        2008,
+    )
+    assert not CpvCode.objects.filter(source=DEMO_CPV_SOURCE).exists()  # the demo labels give way to official ones
+
+
+def test_the_cpv_list_names_its_source_and_licence() -> None:
+    header = json.loads((DATA_DIR / CPV_LIST_FILE).read_text(encoding="utf-8"))
+
+    assert "213/2008" in header["source"]
+    assert "EUPL-1.2" in header["licence"]
+    assert header["columns"] == ["code", "label_nl", "label_en"]
+
+
+def test_a_damaged_cpv_list_names_the_row_and_loads_nothing(tmp_path: Path) -> None:
+    damaged = tmp_path / "cpv.json"
+    damaged.write_text(
+        json.dumps({"columns": ["code", "label_nl", "label_en"], "rows": [["03000000", "a", "b"], ["0300", "c", "d"]]})
+    )
+
+    match = r"cpv\.json, line \?, field rows\[1\]: 0300 is not a CPV code"
+    with pytest.raises(CommandError, match=match), translation.override("en"):
+        call_command("load_cpv", str(damaged), stdout=StringIO())
+    assert not CpvCode.objects.exists()
+
+
+@pytest.mark.shared
+def test_the_shipped_cpv_list_is_what_the_build_script_makes_of_the_sdk_table(shared_data: Path) -> None:
+    source = shared_data / "eforms" / "cpv" / "cpv-2008-labels-nl-en.csv"
+    script = runpy.run_path(str(Path(__file__).resolve().parents[2] / "scripts" / "build_cpv_list.py"))
+
+    assert (DATA_DIR / CPV_LIST_FILE).read_text(encoding="utf-8") == script["render"](script["rows"](source))
 
 
 def test_threshold_csv_is_loaded_with_kind(tmp_path: Path) -> None:

@@ -24,6 +24,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("path", nargs="?", type=Path, help="CSV file with an official table (optional)")
         parser.add_argument("--kind", choices=sorted(LOADERS), help="which table PATH holds")
+        parser.add_argument(
+            "--without-cpv-list",
+            action="store_true",
+            help="leave out the full CPV 2008 list (9,454 codes; for test set-ups that do not need it)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path | None = options["path"]
@@ -31,7 +36,11 @@ class Command(BaseCommand):
         if (path is None) != (kind is None):
             raise CommandError(_("Give both PATH and --kind, or neither to load the shipped reference data."))
         try:
-            results = [LOADERS[kind](path=path)] if path is not None and kind is not None else reference_load()
+            results = (
+                [LOADERS[kind](path=path)]
+                if path is not None and kind is not None
+                else reference_load(cpv_list=not options["without_cpv_list"])
+            )
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
         self._report(results, options["verbosity"])
