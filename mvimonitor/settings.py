@@ -210,6 +210,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 MVIMONITOR_IMPORT_STALL_SECONDS = int(os.getenv("MVIMONITOR_IMPORT_STALL_SECONDS", "600"))
 MVIMONITOR_IMPORT_MAX_ATTEMPTS = int(os.getenv("MVIMONITOR_IMPORT_MAX_ATTEMPTS", "3"))
 MVIMONITOR_IMPORT_BATCH_SIZE = int(os.getenv("MVIMONITOR_IMPORT_BATCH_SIZE", "1000"))
+# TenderNed pull (`manage.py pull_tenderned`, docs/imports.md "TenderNed pull"). The credentials come from the
+# environment only: TenderNed's public-XML endpoint needs an account with the OpenDataUser role.
+MVIMONITOR_TENDERNED_URL = os.getenv("MVIMONITOR_TENDERNED_URL", "https://www.tenderned.nl/papi/tenderned-rs-tns/v2")
+MVIMONITOR_TENDERNED_USER = os.getenv("MVIMONITOR_TENDERNED_USER", "")
+MVIMONITOR_TENDERNED_PASSWORD = os.getenv("MVIMONITOR_TENDERNED_PASSWORD", "")
+MVIMONITOR_TENDERNED_TIMEOUT = float(os.getenv("MVIMONITOR_TENDERNED_TIMEOUT", "30"))  # seconds per request
+MVIMONITOR_TENDERNED_ATTEMPTS = int(os.getenv("MVIMONITOR_TENDERNED_ATTEMPTS", "5"))  # tries per request in all
+MVIMONITOR_TENDERNED_BACKOFF = float(os.getenv("MVIMONITOR_TENDERNED_BACKOFF", "2"))  # first pause, then doubled
+MVIMONITOR_TENDERNED_MAX_WAIT = float(os.getenv("MVIMONITOR_TENDERNED_MAX_WAIT", "300"))  # longest pause (429 too)
+MVIMONITOR_TENDERNED_PAGE_SIZE = int(os.getenv("MVIMONITOR_TENDERNED_PAGE_SIZE", "100"))  # publications per page
 
 API_VERSION = "1.2.0"
 REST_FRAMEWORK = {
