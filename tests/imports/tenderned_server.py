@@ -86,7 +86,7 @@ class MockTenderNed:
         mock = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            def do_GET(self) -> None:
                 status, headers, body = mock.answer(self.path, self.headers.get("Authorization", ""))
                 self.send_response(status)
                 for name, value in headers.items():
@@ -95,7 +95,7 @@ class MockTenderNed:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the signature of http.server
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

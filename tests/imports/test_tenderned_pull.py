@@ -177,7 +177,7 @@ def test_server_errors_are_tried_again_and_the_pull_succeeds(tenderned, config):
 
 
 def test_refused_credentials_stop_at_once_and_name_the_settings(tenderned, config, caplog):
-    tenderned.password = "another-password"  # noqa: S105 - the stand-in's, not a real one
+    tenderned.password = "another-password"
     caplog.set_level(logging.DEBUG)
 
     run = _pull(config)
