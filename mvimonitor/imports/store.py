@@ -85,7 +85,7 @@ class NoticeStore:
         self.detector = detector
         self.catalogue = Catalogue()
         self.validator = Validator()
-        self.buyers = Buyers(own=run.organisation, validator=self.validator)
+        self.buyers = Buyers(own=run.organisation, validator=self.validator, user=run.started_by)
         self.writer = RowWriter()
         self.warnings: list[tuple[str, str]] = []
         self.touched: set[int] = set()
@@ -123,11 +123,14 @@ class NoticeStore:
             return Outcome.CREATED
         return updates.apply(self, raw, notice, sha, organisation, link)
 
-    def record_id(self, notice: n.Notice) -> str:
-        """The notice id its source record is stored under: as published, or for an upload, within the organisation
-        it was made for (see `values.UPLOADED`), so an upload never holds the id of another organisation's notice."""
-        own = self.run.organisation_id
-        return uploaded_key(notice.notice_id, own) if own is not None else notice.notice_id[:200]
+    def record_id(self, notice: n.Notice, organisation: Organisation) -> str:
+        """The notice id its source record is stored under: as published, or for a run made for an organisation (an
+        upload) within the organisation the notice is stored under (see `values.UPLOADED`): the uploader's own, or
+        the buyer it was filed under. So an upload never holds the id of another organisation's notice, and the
+        buyer's own later upload of the same notice finds it."""
+        if self.run.organisation_id is None or organisation.pk is None:
+            return notice.notice_id[:200]
+        return uploaded_key(notice.notice_id, organisation.pk)
 
     def uploaded_before(self, notice: n.Notice, organisation: Organisation) -> str | None:
         """The SHA-256 of this very notice (format, id, version) as an upload for `organisation` stored it, if one
@@ -283,7 +286,7 @@ class NoticeStore:
             criteria=criteria,
             contracts=contracts,
             cpvs=cpvs,
-            record=self.source_values(raw, notice, sha),
+            record=self.source_values(raw, notice, sha, organisation),
             proposals=mvi_proposals,
             warnings=self.warnings,
         )
@@ -296,6 +299,7 @@ class NoticeStore:
         writer.insert_instances_with_history(Organisation, organisations, user=user)
         for item in items:
             item.tender["organisation_id"] = item.organisation.pk
+            item.record["notice_id"] = self.record_id(item.notice, item.organisation)  # a new buyer has its key now
         writer.insert_with_history(Tender, [i.tender for i in items], user=user)
         writer.insert(
             Tender.additional_cpvs.through,
@@ -335,10 +339,12 @@ class NoticeStore:
 
     # -- values of a notice ----------------------------------------------------------------------------------------
 
-    def source_values(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> dict[str, Any]:
+    def source_values(
+        self, raw: n.RawNotice, notice: n.Notice, sha: str, organisation: Organisation
+    ) -> dict[str, Any]:
         return {
             "source_format": notice.source_format.value,
-            "notice_id": self.record_id(notice),
+            "notice_id": self.record_id(notice, organisation),
             "version": notice.version[:100],
             "procedure_id": notice.procedure_id[:200],
             "notice_type": notice.notice_type[:50],

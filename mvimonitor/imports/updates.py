@@ -36,7 +36,9 @@ class Store(Protocol):
     touched: set[int]
     mapping_version: str
 
-    def source_values(self, raw: n.RawNotice, notice: n.Notice, sha: str) -> dict[str, Any]: ...
+    def source_values(
+        self, raw: n.RawNotice, notice: n.Notice, sha: str, organisation: Organisation
+    ) -> dict[str, Any]: ...
     def tender_values(self, notice: n.Notice, signals: list[n.AttributeSignal]) -> dict[str, Any]: ...
     def lot_values(self, notice_lot: n.Lot, number: str, tender_title: str) -> dict[str, Any]: ...
     def criteria_rows(self, notice_lot: n.Lot, number: str) -> list[list[Any]]: ...
@@ -62,7 +64,7 @@ def apply(
     older = older_than_applied(notice, link)
     if older:
         # Files arrive out of order: keep the notice's bytes, but never take the tender back to an earlier state.
-        _source_record(store, raw, notice, sha, tender).save()
+        _source_record(store, raw, notice, sha, tender, organisation).save()
         store.warnings.append(
             (
                 older,
@@ -89,7 +91,7 @@ def apply(
     lots = _lots_sync(store, tender, link, notice)
     changed |= lots.changed
     changed |= _criteria_sync(store, link, notice, lots.by_number)
-    record = _source_record(store, raw, notice, sha, tender)
+    record = _source_record(store, raw, notice, sha, tender, organisation)
     record.save()
     changed |= _proposals_sync(store, lots.by_number, proposals, record, new_lots=lots.created)
     if notice.family is n.NoticeFamily.RESULT:
@@ -100,8 +102,10 @@ def apply(
     return Outcome.UPDATED if changed else Outcome.UNCHANGED
 
 
-def _source_record(store: Store, raw: n.RawNotice, notice: n.Notice, sha: str, tender: Tender) -> SourceRecord:
-    return SourceRecord(tender=tender, **store.source_values(raw, notice, sha))
+def _source_record(
+    store: Store, raw: n.RawNotice, notice: n.Notice, sha: str, tender: Tender, organisation: Organisation
+) -> SourceRecord:
+    return SourceRecord(tender=tender, **store.source_values(raw, notice, sha, organisation))
 
 
 def _tender_update(

@@ -271,12 +271,13 @@ def test_an_import_for_one_organisation_refuses_another_known_buyer(run_import):
     assert Tender.objects.count() == 0
 
 
-def test_an_import_for_one_organisation_stores_unknown_buyers_under_it(run_import):
+def test_an_import_for_one_organisation_never_files_an_unknown_buyer_under_it(run_import):
     own = OrganisationFactory(name="Eigen gemeente")
 
-    run_import([raw(make_notice(buyer=n.Party(name="Onbekende naam")))], organisation=own)
+    report = run_import([raw(make_notice(buyer=n.Party(name="Onbekende naam")))], organisation=own)
 
-    assert Tender.objects.get().organisation == own
+    assert report.failures[0].field == "buyer"  # no user who may add organisations: refused (see test_buyers.py)
+    assert not Tender.objects.exists()
     assert Organisation.objects.count() == 1
 
 
