@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from mvimonitor.imports.models import ImportFailure, ImportRun, PullCursor, RunStatus, Severity, SourceRecord
+from mvimonitor.imports.runs import clear_stop, request_stop
 from mvimonitor.imports.tenderned_api import (
     TenderNedClient,
     TenderNedConfig,
@@ -19,7 +21,7 @@ from mvimonitor.imports.tenderned_api import (
     read_listing_page,
     retry_after,
 )
-from mvimonitor.imports.tenderned_pull import plan_pull, pull_tenderned
+from mvimonitor.imports.tenderned_pull import plan_pull, pull_tenderned, pull_tenderned_task
 from tests.imports.tenderned_server import LISTING, MockTenderNed
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -354,3 +356,36 @@ def test_a_redirect_to_another_host_is_not_followed_with_the_credentials(tendern
 
     with pytest.raises(TenderNedError, match="HTTP 302"):
         list(TenderNedClient(config).publications(since=date(2025, 3, 1)))
+
+
+def test_a_stopping_worker_hands_the_pull_over_to_a_new_run_that_goes_on_from_the_cursor(tenderned, settings):
+    settings.MVIMONITOR_TENDERNED_URL = tenderned.base_url
+    settings.MVIMONITOR_TENDERNED_USER = tenderned.user
+    settings.MVIMONITOR_TENDERNED_PASSWORD = tenderned.password
+    settings.MVIMONITOR_IMPORT_BATCH_SIZE = 4
+    # as the worker does on SIGTERM: each run stops after its chunk (the tests' backend runs a queued task at once)
+    request_stop()
+    try:
+        pull_tenderned_task.enqueue(since="2025-03-01")
+    finally:
+        clear_stop()
+
+    runs = list(ImportRun.objects.order_by("pk"))
+    assert [(r.status, r.seen) for r in runs] == [(RunStatus.DONE, 4), (RunStatus.DONE, 3), (RunStatus.DONE, 0)]
+    assert "The worker stopped after 4 notices; the pull goes on from there in a new run." in runs[0].message
+    assert SourceRecord.objects.count() == 7
+    assert [s.path.split("/")[-2] for s in tenderned.xml_requests()] == IDS  # each fetched once
+    assert _cursor() == (date(2025, 3, 5), "300005")
+
+
+def test_a_second_pull_is_refused_while_one_is_running(config):
+    ImportRun.objects.create(
+        source_description=f"tenderned pull {config.endpoint} 2025-03-01..",
+        status=RunStatus.RUNNING,
+        heartbeat_at=timezone.now(),
+        worker="elsewhere:1",
+    )
+
+    with pytest.raises(ValidationError, match="is pulling from TenderNed already"):
+        pull_tenderned(since=date(2025, 3, 1), config=config)
+    assert ImportRun.objects.count() == 1
