@@ -8,47 +8,92 @@ Three sources, in decreasing confidence (the `Confidence` of each proposal says 
    theme gives a proposal (high when the code names the theme, medium for umbrella / instrument codes); explicit
    negatives (`none`, `no`, `false`, `n-inc`) and codes without a theme give no proposal but a `CodeFinding`, so the
    review page can show "the buyer said no" apart from "not filled in".
-2. Texts of award criteria, performance conditions and selection criteria, matched against the Dutch/English/German
-   term list (`data/text_terms.json`, versioned): the form of application follows from where the text stands (award
-   criterion -> gunningscriterium with the criterion's weight; performance conditions -> contractbepaling; selection
-   -> selectie), confidence medium.
-3. Descriptions (lot/notice description, title): the weakest signal, confidence low, form left open.
+2. Texts of award criteria, performance conditions, selection criteria and strategic-procurement descriptions,
+   matched by `detect_text` against the term list of the text's own language(s) (`data/text_terms.json`,
+   versioned), with the rules of each term class: the form of application follows from where the text stands
+   (award criterion -> gunningscriterium with the criterion's weight; performance conditions -> contractbepaling;
+   selection -> selectie). Exclusion grounds (BT-67) and fields not listed in `TEXT_FIELDS` are never read.
+3. Descriptions and titles: the weakest signal, form left open. Where a lot's description is empty, only a number
+   ("Perceel 2") or a pointer to the documents, the notice's description is read for the lot instead.
+
+The confidence of a text proposal is calibrated: the measured precision of its context group (requirement,
+description, title) and term class on the labelled sets; medium from 0.9 on at least 10 labelled matches in a
+requirement text, low otherwise. The evidence says the measured precision.
 
 `detect(notice)` returns the (proposals, attribute signals) pair of the contract in `notices.py`; `detect_all`
 also returns the findings. Proposals are deduplicated per (lot, theme, form): the most confident one is kept and the
 evidence of the others is appended.
 """
 
-import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any
 
-from .codes import DATA, code_mapping, mapping_rows, mapping_version
+from .codes import code_mapping, mapping_rows, mapping_version
+from .detect_text import (
+    AWARD,
+    CONDITION,
+    DESCRIPTION,
+    REQUIREMENT_CONTEXTS,
+    SELECTION,
+    STRATEGIC,
+    TITLE,
+    TextMatch,
+    calibration,
+    guess_language,
+    is_repair_object,
+    language_code,
+    terms,
+)
+from .detect_text import match_text as match_text  # the tests and scripts match single texts
+from .detect_text import themes_in as themes_in
 from .notices import AttributeSignal, Code, Confidence, Lot, Notice, Proposal, ProposalOrigin, Text
 
-TERMS_FILE = DATA / "text_terms.json"
 ALL_FORMS = {"gunningscriterium", "contractbepaling", "selectie", "minimumeis"}
 CONFIDENCE_ORDER = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1}
 
-# text field -> (form of application, confidence); fields not listed are not used for detection
-TEXT_FIELDS: dict[str, tuple[str, Confidence]] = {
-    "BT-70": ("contractbepaling", Confidence.MEDIUM),
-    "LEFTI/PERFORMANCE_CONDITIONS": ("contractbepaling", Confidence.MEDIUM),
-    "contractTerms.performanceTerms": ("contractbepaling", Confidence.MEDIUM),
-    "BT-750": ("selectie", Confidence.MEDIUM),
-    "LEFTI/TECHNICAL_PROFESSIONAL_INFO": ("selectie", Confidence.MEDIUM),
-    "LEFTI/SUITABILITY": ("selectie", Confidence.MEDIUM),
-    "BT-777": ("", Confidence.MEDIUM),
-    "sustainability.description": ("", Confidence.MEDIUM),
-    "BT-24": ("", Confidence.LOW),
-    "description": ("", Confidence.LOW),
-    "OBJECT_DESCR/SHORT_DESCR": ("", Confidence.LOW),
-    "Omschrijving aanbesteding": ("", Confidence.LOW),
+# text field -> (form of application, context); fields not listed are never read for detection
+TEXT_FIELDS: dict[str, tuple[str, str]] = {
+    "BT-70": ("contractbepaling", CONDITION),
+    "LEFTI/PERFORMANCE_CONDITIONS": ("contractbepaling", CONDITION),
+    "contractTerms.performanceTerms": ("contractbepaling", CONDITION),
+    "BT-750": ("selectie", SELECTION),
+    "LEFTI/TECHNICAL_PROFESSIONAL_INFO": ("selectie", SELECTION),
+    "BT-777": ("", STRATEGIC),
+    "sustainability.description": ("", STRATEGIC),
+    "BT-24": ("", DESCRIPTION),
+    "description": ("", DESCRIPTION),
+    "OBJECT_DESCR/SHORT_DESCR": ("", DESCRIPTION),
+    "Omschrijving aanbesteding": ("", DESCRIPTION),
+    "title": ("", TITLE),
 }
+# Texts that are read by the readers but never propose a theme: exclusion grounds (eForms BT-67, OCDS eForms
+# profile `exclusionGrounds`) and TED's suitability to pursue the professional activity (III.1.1: enrolment in
+# registers, where exclusion grounds are written), which name laws to comply with, not MVI requirements.
+NEVER_READ = frozenset({"BT-67", "BT-67(a)", "BT-67(b)", "exclusionGrounds", "LEFTI/SUITABILITY"})
+# a lot description that says nothing of its own: empty, a number, "Perceel 2", "Lot 3", "zie bestek", a dash
+PLACEHOLDER = re.compile(
+    r"^\W*(?:(?:perceel|percelen|lot|los|lote|lotto|erä|part|teil|deel)\W*(?:n[or]\.?|nr\.?|n°|no\.?)?\W*\d*\w?\W*"
+    r"|zie (?:het )?(?:bestek|aanbestedingsstukken|aanbestedingsdocumenten)\W*"
+    r"|see (?:the )?(?:tender |procurement )?documents?\W*|siehe vergabeunterlagen\W*|\d*\W*)$",
+    re.IGNORECASE,
+)
+MEDIUM_FROM = 0.9  # calibrated precision from which a requirement-text match is of medium confidence
+MEDIUM_MIN_MATCHES = 10
+
+
+def text_confidence(context: str, term_class: str) -> tuple[Confidence, str]:
+    """The confidence of a text match in `context` of `term_class`, and the measured precision as evidence."""
+    measured = calibration(context, term_class)
+    if measured is None:
+        return Confidence.LOW, "not measured"
+    precision, matches = measured
+    confident = context in REQUIREMENT_CONTEXTS and precision >= MEDIUM_FROM and matches >= MEDIUM_MIN_MATCHES
+    return (
+        Confidence.MEDIUM if confident else Confidence.LOW,
+        f"{term_class} term in a {context}: {precision:.0%} right in {matches} labelled matches",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,261 +118,7 @@ class Detection:
     findings: list[CodeFinding] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class TextMatch:
-    target: str  # theme code or attribute
-    is_attribute: bool
-    phrase: str
-    context: str
-
-
-@cache
-def _terms() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(TERMS_FILE.read_text(encoding="utf-8"))
-    return document
-
-
-_QUANTIFIERS = set("?*+{")
-
-
-def _key(fragment: str) -> str | None:
-    """The literal lower-case characters (three, else two; letters, digits, space, hyphen) a term starts with, or
-    None when its start is not literal."""
-    for length in (3, 2):
-        head = fragment[: length + 1]
-        if len(head) < length or not head[0].isalnum() or not all(c.isalnum() or c in " -'" for c in head[:length]):
-            continue
-        if len(head) == length + 1 and head[length] in _QUANTIFIERS:
-            continue
-        return head[:length].lower()
-    return None
-
-
-def _trie(keys: list[str]) -> str:
-    """A regex matching, at a word start, any of the 2- or 3-letter keys, as a trie (first letter, then the next):
-    an alternation of hundreds of literal keys would be tried one by one at every position."""
-    tree: dict[str, dict[str, set[str]]] = {}
-    for key in keys:
-        tree.setdefault(key[0], {}).setdefault(key[1], set()).add(key[2] if len(key) == 3 else "")
-    branches = []
-    for first, seconds in sorted(tree.items()):
-        parts = []
-        for second, thirds in sorted(seconds.items()):
-            if "" in thirds:
-                parts.append(re.escape(second))
-            else:
-                parts.append(re.escape(second) + "[" + "".join(re.escape(c) for c in sorted(thirds)) + "]")
-        branches.append(re.escape(first) + "(?:" + "|".join(parts) + ")")
-    firsts = "".join(re.escape(first) for first in sorted(tree))
-    # a character class first lets the regex engine skip quickly to candidate letters; the lookbehind then checks
-    # that the letter starts a word
-    return "(?=[" + firsts + "])(?<!\\w)(?:" + "|".join(branches) + ")"
-
-
-_META = set("\\.^$*+?{}[]()|")
-
-
-def _literal_prefix(fragment: str) -> str:
-    """The lower-case literal text every match of a term starts with ("biodivers" of "biodivers(iteit|ity)")."""
-    out: list[str] = []
-    for index, char in enumerate(fragment):
-        if char in _META:
-            if char in "?*{" and out:
-                out.pop()  # the character before an optional quantifier may be absent
-            break
-        if index + 1 < len(fragment) and fragment[index + 1] in "?*{":
-            break
-        out.append(char)
-    prefix = "".join(out)
-    lowered = prefix.lower()
-    return lowered if len(lowered) == len(prefix) else ""
-
-
-def _prefix_trie(prefixes: set[str]) -> str:
-    """A regex for any of `prefixes` as a trie (first character, then the next, ...), matching only the first
-    character and checking the rest with a lookahead, so a match never hides a word start inside it."""
-    tree: dict[str, Any] = {}
-    for prefix in prefixes:
-        node = tree
-        for char in prefix:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def branch(node: dict[str, Any]) -> str:
-        if "" in node:
-            return ""  # a shorter prefix already suffices
-        parts = [re.escape(char) + branch(child) for char, child in sorted(node.items())]
-        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
-
-    firsts = [
-        re.escape(char) + ("(?=" + rest + ")" if (rest := branch(child)) else "")
-        for char, child in sorted(tree.items())
-    ]
-    return "(?:" + "|".join(firsts) + ")"
-
-
-def _odd_case_characters(text: str) -> frozenset[str]:
-    """Characters that a case-insensitive regex for the letters of `text` matches although their lower case is
-    not one of those letters (the long s U+017F for 's', the dotless i U+0131 for 'i', ...): a text holding one is
-    matched the slow, case-insensitive way, so lower-casing the text first never loses a match."""
-    letters = set(text)
-    pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(letters)) + "]", re.IGNORECASE)
-    sample = "".join(map(chr, range(0x80, 0x3000)))
-    return frozenset(c for c in pattern.findall(sample) if c.lower() not in letters)
-
-
-# the ASCII characters \W matches, as a character set
-_ASCII_NON_WORD = "[" + "".join(re.escape(chr(c)) for c in range(128) if re.match(r"\w", chr(c)) is None) + "]"
-
-
-class _Index:
-    """Finds terms at word starts only, trying just the terms that begin with the letters found there.
-
-    One regex with hundreds of alternatives, run over every position of every text, made detection the slowest part
-    of an import; finding the word starts that begin some term in one C-level scan, then trying only the terms with
-    those first letters, gives the same matches (terms are anchored at a word start and end at a word end either
-    way) in a fraction of the time.
-    """
-
-    def __init__(self, groups: dict[str, list[str]]) -> None:
-        by_key: dict[str, dict[str, list[str]]] = {}
-        loose: dict[str, list[str]] = {}
-        for target, fragments in groups.items():
-            for fragment in fragments:
-                key = _key(fragment)
-                if key is None:
-                    loose.setdefault(target, []).append(fragment)
-                else:
-                    by_key.setdefault(key, {}).setdefault(target, []).append(fragment)
-        suffix = r")(?!\w)"
-        self.by_key = {
-            key: [(target, re.compile("(?:" + "|".join(f) + suffix, re.IGNORECASE)) for target, f in targets.items()]
-            for key, targets in by_key.items()
-        }
-        # one pattern per key with every target's terms: most candidate word starts match nothing, said in one call
-        self.any_by_key = {
-            key: re.compile("(?:" + "|".join(f for fs in targets.values() for f in fs) + suffix, re.IGNORECASE)
-            for key, targets in by_key.items()
-        }
-        # terms whose start is not literal; those starting with a sign ("% van de opdrachtsom") may follow a digit
-        self.loose = [
-            (
-                target,
-                re.compile(
-                    "(?:"
-                    + "|".join(("(?<!\\w)" if f[0].isalnum() else "") + "(?:" + f + ")" for f in fragments)
-                    + r")(?!\w)",
-                    re.IGNORECASE,
-                ),
-            )
-            for target, fragments in loose.items()
-        ]
-        self.starts = re.compile(_trie(list(self.by_key)), re.IGNORECASE) if self.by_key else None
-        # The fast way in: on the lower-cased text, the word starts where some term's literal beginning stands
-        # (`\b` before a letter is a word start); most texts have a handful, not one per word.
-        prefixes = {
-            p for fs in groups.values() for f in fs if _key(f) is not None and len(p := _literal_prefix(f)) >= 2
-        }
-        prefixes |= {key for key in self.by_key if not any(key.startswith(p) or p.startswith(key) for p in prefixes)}
-        # A word start is the text's start or a position after a non-word character (every prefix starts with a
-        # letter or digit). Searching for the non-word character lets the regex engine skip the letters inside words
-        # in its fast C loop instead of trying the trie at every position.
-        trie = _prefix_trie(prefixes) if prefixes else ""
-        self.fast_head = re.compile(trie) if prefixes else None
-        self.fast = re.compile(r"\W" + trie) if prefixes else None
-        # the same for an ASCII text, with its non-word characters spelt out: a set the engine tests with a bitmap
-        # instead of the Unicode category test of \W on every character
-        self.fast_ascii = re.compile(_ASCII_NON_WORD + trie) if prefixes else None
-        odd = _odd_case_characters("".join(prefixes))
-        self.odd = re.compile("[" + "".join(re.escape(c) for c in sorted(odd)) + "]") if odd else None
-
-    def find(self, text: str) -> list[tuple[int, str, re.Match[str]]]:
-        """(start, target, match) of every term occurrence at a word start, in text order."""
-        found = []
-        lowered = text.lower()
-        positions: Iterable[int]
-        is_ascii = text.isascii()
-        if (
-            self.fast is not None
-            and self.fast_ascii is not None
-            and self.fast_head is not None
-            and len(lowered) == len(text)
-            and (is_ascii or self.odd is None or self.odd.search(text) is None)
-        ):
-            scan = self.fast_ascii if is_ascii else self.fast
-            positions = [match.start() + 1 for match in scan.finditer(lowered)]
-            if self.fast_head.match(lowered) is not None:
-                positions.insert(0, 0)
-        else:
-            positions = [match.start() for match in self.starts.finditer(text)] if self.starts is not None else []
-            lowered = ""
-        by_key = self.by_key
-        for position in positions:
-            for length in (3, 2):
-                key = lowered[position : position + length] if lowered else text[position : position + length].lower()
-                candidates = by_key.get(key)
-                if candidates is None or self.any_by_key[key].match(text, position) is None:
-                    continue
-                for target, pattern in candidates:
-                    match = pattern.match(text, position)
-                    if match is not None:
-                        found.append((position, target, match))
-        for target, pattern in self.loose:
-            found += [(match.start(), target, match) for match in pattern.finditer(text)]
-        found.sort(key=lambda item: item[0])
-        return found
-
-
-EXCLUDED = "excluded"  # the false friends' target, next to the themes and attributes (those start "attr:")
-
-
-@cache
-def _compiled() -> tuple[_Index, _Index, set[str], re.Pattern[str], re.Pattern[str]]:
-    terms = _terms()
-    targets = {**terms["themes"], **{f"attr:{k}": v for k, v in terms["attributes"].items()}}
-    index = _Index(targets)
-    # the terms and the false friends in one index: one scan of a text finds both (false friends are rare)
-    with_excluded = _Index({**targets, EXCLUDED: terms["excluded"]})
-    attributes = {f"attr:{k}" for k in terms["attributes"]}
-    negation = re.compile(r"(?<!\w)(?:" + "|".join(terms["negations"]) + r")(?!\w)", re.IGNORECASE)
-    harms = re.compile(r"(?:" + "|".join(terms["not_negated"]) + r")$", re.IGNORECASE)
-    return index, with_excluded, attributes, negation, harms
-
-
-MAPPING_VERSION = f"codes-{mapping_version()}+terms-{_terms()['version']}"
-
-
-def match_text(text: str) -> list[TextMatch]:
-    """Themes and attributes a text signals, one match per target (the first phrase), negated matches left out."""
-    index, with_excluded, attributes, negation, harms = _compiled()
-    cleaned = text
-    hits = with_excluded.find(text)
-    false_friends = [(start, match) for start, target, match in hits if target == EXCLUDED]
-    if false_friends:  # blank them out and look again, so no term is found inside one
-        for start, match in false_friends:
-            cleaned = cleaned[:start] + " " * (match.end() - start) + cleaned[match.end() :]
-        hits = index.find(cleaned)
-    found: list[TextMatch] = []
-    done: set[str] = set()
-    for start, target, match in hits:
-        if target in done or target == EXCLUDED:
-            continue
-        before = cleaned[max(0, start - 40) : start]
-        clause = _CLAUSE_END.split(before)[-1]
-        if negation.search(" ".join(clause.split()[-4:])) and not harms.match(match.group(0)):
-            continue
-        done.add(target)
-        end = match.end()
-        left, right = max(0, start - 40), min(len(text), end + 40)
-        context = ("…" if left else "") + " ".join(text[left:right].split()) + ("…" if right < len(text) else "")
-        is_attribute = target in attributes
-        found.append(TextMatch(target[5:] if is_attribute else target, is_attribute, text[start:end], context))
-    return found
-
-
-def themes_in(text: str) -> set[str]:
-    """The theme codes a text signals (used by the measurement script)."""
-    return {m.target for m in match_text(text) if not m.is_attribute}
+MAPPING_VERSION = f"codes-{mapping_version()}+terms-{terms()['version']}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,9 +158,6 @@ def _code_rules() -> dict[tuple[str, str], _CodeRule]:
     return rules
 
 
-_CLAUSE_END = re.compile(r"[.;:!?\n]")
-
-
 @cache
 def _strategy_forms() -> dict[str, str]:
     """OCDS sustainability strategy -> the form of application it implies (read once, not per lot)."""
@@ -385,12 +173,30 @@ class _Detector:
         self.notice = notice
         self.keep_findings = findings  # `detect` does not return them: not built then
         self.result = Detection()
-        self.matches: dict[str, list[TextMatch]] = {}  # the same text often stands in several fields of a notice
+        # the same text often stands in several fields and lots of a notice
+        self.matches: dict[tuple[str, tuple[str, ...], str, bool], list[TextMatch]] = {}
+        self.languages = self.notice_languages()
 
-    def match(self, text: str) -> list[TextMatch]:
-        found = self.matches.get(text)
+    def notice_languages(self) -> tuple[str, ...]:
+        """The notice's languages (BT-702), else the language its texts are guessed to be in, else () (every
+        language's terms apply)."""
+        notice = self.notice
+        declared = getattr(notice, "languages", None) or [notice.language]
+        codes = tuple(sorted({code for code in (language_code(value) for value in declared) if code}))
+        if codes:
+            return codes
+        parts = [notice.title, notice.description]
+        for lot in notice.lots:
+            parts += [lot.title, lot.description, *(c.name for c in lot.award_criteria)]
+            parts += [text.text for text in lot.texts]
+        guessed = guess_language(" ".join(part for part in parts if part)[:20_000])
+        return (guessed,) if guessed else ()
+
+    def match(self, text: str, languages: tuple[str, ...], context: str, repair_object: bool) -> list[TextMatch]:
+        key = (text, languages, context, repair_object)
+        found = self.matches.get(key)
         if found is None:
-            found = self.matches[text] = match_text(text)
+            found = self.matches[key] = match_text(text, languages or None, context, repair_object=repair_object)
         return found
 
     def run(self) -> Detection:
@@ -481,10 +287,13 @@ class _Detector:
 
     # -- texts -------------------------------------------------------------------------------------------------
     def texts(self, lot: Lot) -> None:
-        version = _terms()["version"]
+        notice = self.notice
+        version = terms()["version"]
+        repair = is_repair_object([lot.title, notice.title], [lot.main_cpv, notice.main_cpv])
         for criterion in lot.award_criteria:
             criterion_text = " ".join(part for part in (criterion.name, criterion.description) if part)
-            for match in self.match(criterion_text):
+            for match in self.match(criterion_text, self.languages, AWARD, repair):
+                confidence, measured = text_confidence(AWARD, match.term_class)
                 evidence = f"award criterion {criterion.path}: “{match.context}”"
                 if criterion.weight is not None:
                     evidence += f" (weight {criterion.weight}%)"
@@ -492,20 +301,26 @@ class _Detector:
                     lot,
                     match,
                     "gunningscriterium",
-                    Confidence.MEDIUM,
-                    evidence,
+                    confidence,
+                    f"{evidence} [{measured}]",
                     f"terms-{version}:award",
                     criterion.weight,
                 )
-        texts: list[Text] = list(lot.texts)
-        if self.notice.title:
-            texts.append(Text("title", "title", self.notice.title))
+        texts: list[Text] = [text for text in lot.texts if text.field not in NEVER_READ]
+        if PLACEHOLDER.match(lot.description) and notice.description:
+            texts.append(Text("description", "description", notice.description))
+        if notice.title:
+            texts.append(Text("title", "title", notice.title))
+        if lot.title and lot.title != notice.title:
+            texts.append(Text("title", f"lot {lot.lot_id} title", lot.title))
         for text in texts:
-            form, confidence = (
-                TEXT_FIELDS.get(text.field, ("", Confidence.LOW)) if text.field != "title" else ("", Confidence.LOW)
-            )
-            for match in self.match(text.text):
-                evidence = f"{text.field} {text.path}: “{match.context}”"
+            form, context = TEXT_FIELDS.get(text.field, ("", ""))
+            if not context:
+                continue
+            languages = (code,) if (code := language_code(text.language)) else self.languages
+            for match in self.match(text.text, languages, context, repair):
+                confidence, measured = text_confidence(context, match.term_class)
+                evidence = f"{text.field} {text.path}: “{match.context}” [{measured}]"
                 self.text_result(lot, match, form, confidence, evidence, f"terms-{version}:{text.field}", None)
 
     def text_result(
