@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 
+from mvimonitor.api.docs import api_docs
 from mvimonitor.api.views import api_not_found
 from mvimonitor.demo.views import LoginView
 
@@ -22,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("mvimonitor.effects.urls")),
     path("organisation/", include("mvimonitor.organisations.urls")),
     path("imports/", include("mvimonitor.imports.urls")),
+    path("api-documentation/", api_docs, name="api-docs"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
