@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import io
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +50,10 @@ from .tenderned_api import (
 logger = logging.getLogger(__name__)
 
 SOURCE = "tenderned pull"
+# Notices per commit: each one is a request to TenderNed first, so a chunk commits (and moves the cursor) after at
+# most this many requests, and a pull that stops loses little.
+PULL_BATCH_SIZE = 100
+HEARTBEAT_SECONDS = 30.0  # at most this often the run's heartbeat is stamped between commits
 
 
 def tenderned_config() -> TenderNedConfig:
@@ -116,17 +121,31 @@ def _running_pull(config: TenderNedConfig) -> ImportRun | None:
 class _Feed:
     """The notices of a pull in import order, and the publication each one came from, for the cursor."""
 
-    def __init__(self, client: TenderNedClient, plan: Plan) -> None:
+    def __init__(self, client: TenderNedClient, plan: Plan, run: ImportRun) -> None:
         self.client = client
         self.plan = plan
+        self.run = run
         self.keys: list[tuple[date, str, str] | None] = []  # per notice yielded: (date, order, id), None for none
         self.listed = 0
+        self.stamped = time.monotonic()
+
+    def alive(self) -> None:
+        """Stamp the run's heartbeat while TenderNed is being asked between commits (a long list, slow answers, pauses
+        before a retry), so the recovery sweep does not take a working pull for a stalled one."""
+        now = time.monotonic()
+        if now - self.stamped < HEARTBEAT_SECONDS:
+            return
+        self.stamped = now
+        ImportRun.objects.filter(pk=self.run.pk, status=RunStatus.RUNNING, worker=self.run.worker).update(
+            heartbeat_at=timezone.now()
+        )
 
     def __iter__(self) -> Iterator[n.RawNotice]:
         plan, endpoint = self.plan, self.client.config.endpoint
         found: dict[str, Publication] = {}
         problems: list[str] = []
         for entry in self.client.publications(since=plan.start, until=plan.until):
+            self.alive()
             if isinstance(entry, str):
                 problems.append(entry)
             elif entry.publication_id not in found:  # a page that shifted while the list was read repeats entries
@@ -158,6 +177,7 @@ class _Feed:
         key = (publication.publication_date, publication.order[1], publication.publication_id)
         url = self.client.public_xml_url(publication.publication_id)
         locator = f"publicatieId {publication.publication_id}"
+        self.alive()
         try:
             data = self.client.public_xml(publication.publication_id)
         except TenderNedNotFoundError:
@@ -236,7 +256,7 @@ def pull_tenderned(
     window = f"{plan.start.isoformat()}..{plan.until.isoformat() if plan.until else ''}"
     run = import_run_create(source_description=f"{SOURCE} {config.endpoint} {window}")
     client = TenderNedClient(config) if sleep is None else TenderNedClient(config, sleep=sleep)
-    feed = _Feed(client, plan)
+    feed = _Feed(client, plan, run)
     moved: list[tuple[date, str]] = []
 
     def progress(current: ImportRun) -> None:
@@ -250,7 +270,7 @@ def pull_tenderned(
             run=run,
             raw_notices=feed,
             progress=progress,
-            batch_size=batch_size or int(settings.MVIMONITOR_IMPORT_BATCH_SIZE),
+            batch_size=batch_size or min(int(settings.MVIMONITOR_IMPORT_BATCH_SIZE), PULL_BATCH_SIZE),
         )
     except (KeyboardInterrupt, OperationalError, InterfaceError) as error:
         # stopped half-way (by the user, or the database went away): the run does not stay "running"; if even that

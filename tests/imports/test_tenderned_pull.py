@@ -4,7 +4,7 @@ pull must handle (401, 404, 429, 5xx). Real notices from ../shared/data play the
 import io
 import logging
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from mvimonitor.imports.tenderned_api import (
     read_listing_page,
     retry_after,
 )
-from mvimonitor.imports.tenderned_pull import plan_pull, pull_tenderned, pull_tenderned_task
+from mvimonitor.imports.tenderned_pull import HEARTBEAT_SECONDS, _Feed, plan_pull, pull_tenderned, pull_tenderned_task
 from tests.imports.tenderned_server import LISTING, MockTenderNed
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -389,3 +389,21 @@ def test_a_second_pull_is_refused_while_one_is_running(config):
     with pytest.raises(ValidationError, match="is pulling from TenderNed already"):
         pull_tenderned(since=date(2025, 3, 1), config=config)
     assert ImportRun.objects.count() == 1
+
+
+def test_a_pull_shows_signs_of_life_while_it_asks_tenderned_between_commits(config):
+    old = timezone.now() - timedelta(hours=1)
+    run = ImportRun.objects.create(
+        source_description="tenderned pull x", status=RunStatus.RUNNING, heartbeat_at=old, worker="here:1"
+    )
+    plan = plan_pull(None, since=date(2025, 3, 1))
+    feed = _Feed(TenderNedClient(config), plan, run)
+
+    feed.alive()  # just made: not yet
+    run.refresh_from_db()
+    assert run.heartbeat_at == old
+
+    feed.stamped -= HEARTBEAT_SECONDS
+    feed.alive()
+    run.refresh_from_db()
+    assert run.heartbeat_at > old
