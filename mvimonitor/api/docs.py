@@ -11,7 +11,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from drf_spectacular.generators import SchemaGenerator
+
+from .schema import EnglishSchemaGenerator
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -92,7 +93,8 @@ def _json_body(content: dict[str, Any]) -> dict[str, Any]:
     for media_type in ("application/json", "application/problem+json", "multipart/form-data"):
         if media_type in content:
             return dict(content[media_type].get("schema", {}))
-    return dict(next(iter(content.values()), {}).get("schema", {})) if content else {}
+    first: dict[str, Any] = next(iter(content.values()), {})
+    return dict(first.get("schema", {}))
 
 
 def _operation(path: str, method: str, spec: dict[str, Any]) -> Operation:
@@ -162,7 +164,8 @@ def document_from(openapi: dict[str, Any]) -> Document:
 
 @lru_cache(maxsize=1)
 def api_document() -> Document:
-    return document_from(SchemaGenerator().get_schema(request=None, public=True))
+    generator = EnglishSchemaGenerator()  # type: ignore[no-untyped-call]
+    return document_from(generator.get_schema(request=None, public=True))
 
 
 def api_docs(request: HttpRequest) -> HttpResponse:
