@@ -212,7 +212,8 @@ class NoticeStore:
             raise NoticeFailed(_("The notice gives no contract nature and no CPV code to derive it."), field="nature")
         values.setdefault("procedure_type", ProcedureType.OTHER)
         tender: dict[str, Any] = {"publication_date": notice.publication_date, **values}
-        check(Tender, tender)
+        check(Tender, tender, dropped=self.warnings)  # a value a rule of Tender.clean() refuses is left out
+        values = {name: value for name, value in values.items() if tender[name] is not None or value is None}
         imported: dict[str, Any] = {name: as_json(value) for name, value in values.items()}
         link: dict[str, Any] = {
             "source_format": notice.source_format.value,
@@ -257,7 +258,7 @@ class NoticeStore:
                     if number in lots and supplier not in suppliers:
                         suppliers.add(supplier)
                         contract = {k: v for k, v in values_.items() if v not in (None, "")}
-                        check(Contract, contract)
+                        check(Contract, contract, dropped=self.warnings)
                         contracts.append((number, contract))
         mvi_proposals = [
             (

@@ -112,14 +112,23 @@ def _tender_update(
     store: Store, tender: Tender, link: ImportedTender, notice: n.Notice, signals: list[n.AttributeSignal]
 ) -> bool:
     values = store.tender_values(notice, signals)
+    previous = {name: getattr(tender, name) for name in values}
     changed_fields, differences = protected_assign(tender, values, link.imported_values, "")
     link.differences = [d for d in link.differences if d["field"] not in values] + differences
     if tender.publication_date is None and notice.publication_date:
         tender.publication_date = notice.publication_date
         changed_fields.append("publication_date")
     if changed_fields:
-        store.validator.instance(tender)
-        tender.save(update_fields=[*changed_fields, "updated_at"])
+        dropped: list[tuple[str, str]] = []
+        store.validator.instance(tender, dropped=dropped, previous=previous)
+        if dropped:  # a value a rule of Tender.clean() refuses: the record keeps its own, and remembers that
+            store.warnings.extend(dropped)
+            kept = {name for name in values if getattr(tender, name) == previous[name]}
+            for name in kept:
+                link.imported_values[name] = as_json(previous[name])
+            changed_fields = [name for name in changed_fields if name not in kept]
+        if changed_fields:
+            tender.save(update_fields=[*changed_fields, "updated_at"])
     return bool(changed_fields)
 
 
@@ -293,16 +302,17 @@ def _contracts_sync(store: Store, tender: Tender, notice: n.Notice, lots: dict[s
             )
             if contract is None:
                 contract = Contract(lot=lot, **{k: v for k, v in values.items() if v not in (None, "")})
-                store.validator.instance(contract)
+                store.validator.instance(contract, dropped=store.warnings)
                 contract.save()
                 contracts.append(contract)
                 changed = True
                 continue
             filled = [k for k, v in values.items() if v not in (None, "") and getattr(contract, k) in (None, "")]
+            before = {f.attname: getattr(contract, f.attname) for f in Contract._meta.concrete_fields}
             for k in filled:
                 setattr(contract, k, values[k])
             if filled:
-                store.validator.instance(contract)
+                store.validator.instance(contract, dropped=store.warnings, previous=before)
                 contract.save(update_fields=filled)
                 changed = True
     return changed

@@ -8,6 +8,13 @@ uniqueness to the database's constraints.
 
 The value checks do not build model instances: on a problem the field's own `clean` is called, so the error is
 Django's, word for word. A model instance is built from a row only for models with a `clean()` of their own.
+
+Each rule of a `clean()` either fails the notice or, where the notice is worth more than the one value, leaves that
+value out with a warning (`DROPPABLE`): a main CPV code whose division contradicts the tender's nature (the notice's
+nature is kept, the tender is stored without the main CPV code; the buyer's forms refuse the pair, so the import must
+not store it either), and a contract end date before its start date (stored without the end date). A dropped value of
+an update keeps the record's current value. The model forms check nothing more than the models do (besides the
+uniqueness the database enforces), so running each model's `clean()` is running the forms' rules.
 """
 
 from collections.abc import Callable
@@ -17,6 +24,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.translation import gettext as _
+
+# Rules of a model's clean() that leave the offending value out (with a warning) instead of failing the notice:
+# model label -> field names. A clean() error on any other field fails the notice.
+DROPPABLE: dict[str, frozenset[str]] = {
+    "tenders.tender": frozenset({"main_cpv"}),
+    "tenders.contract": frozenset({"end_date"}),
+}
+# One warning: the field (as the run's failures name it) and the message.
+Dropped = list[tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,20 +86,50 @@ class Validator:
             check = self.checks[model] = _model_check(model)
         return check
 
-    def row(self, model: type[models.Model], row: dict[str, Any]) -> None:
+    def row(self, model: type[models.Model], row: dict[str, Any], *, dropped: Dropped | None = None) -> None:
         """A new row (attname -> value) of `model`. Columns it leaves out get their defaults, which are valid, so
-        only the given values are checked; `model.clean()` sees the row as a new instance."""
+        only the given values are checked; `model.clean()` sees the row as a new instance.
+
+        With `dropped`, a value that breaks a droppable rule (`DROPPABLE`) is set to None in `row` and a warning
+        added to `dropped`, instead of an error."""
         check = self._check(model)
         self._values(check, row)
         if check.has_clean:
-            model(**row).clean()
+            self._clean(lambda: model(**row), lambda attname: row.__setitem__(attname, None), dropped)
 
-    def instance(self, obj: models.Model) -> None:
-        """A model instance about to be saved: every value, then its `clean()`."""
+    def instance(
+        self, obj: models.Model, *, dropped: Dropped | None = None, previous: dict[str, Any] | None = None
+    ) -> None:
+        """A model instance about to be saved: every value, then its `clean()`.
+
+        With `dropped`, a value that breaks a droppable rule goes back to its `previous` value (attname -> value;
+        None when not given) and a warning is added to `dropped`, instead of an error."""
         check = self._check(type(obj))
         self._values(check, {item.attname: getattr(obj, item.attname) for item in check.fields})
         if check.has_clean:
-            obj.clean()
+            old = previous or {}
+            self._clean(lambda: obj, lambda attname: setattr(obj, attname, old.get(attname)), dropped)
+
+    @staticmethod
+    def _clean(build: Callable[[], models.Model], drop: Callable[[str], None], dropped: Dropped | None) -> None:
+        """Run the model's clean(); leave out what a droppable rule refuses (each at most once), or raise."""
+        done: set[str] = set()
+        while True:
+            obj = build()
+            try:
+                obj.clean()
+            except ValidationError as error:
+                droppable = DROPPABLE.get(obj._meta.label_lower, frozenset())
+                fields = set(error.message_dict) if hasattr(error, "error_dict") else set()
+                if dropped is None or not fields or not fields <= droppable - done:
+                    raise
+                for name in sorted(fields):
+                    done.add(name)
+                    drop(obj._meta.get_field(name).attname)
+                    message = " ".join(error.message_dict[name])
+                    dropped.append((name, _("%(message)s Stored without this value.") % {"message": message}))
+                continue
+            return
 
     @staticmethod
     def _values(check: _ModelCheck, row: dict[str, Any]) -> None:
