@@ -79,6 +79,14 @@ PLACEHOLDER = re.compile(
     r"|see (?:the )?(?:tender |procurement )?documents?\W*|siehe vergabeunterlagen\W*|\d*\W*)$",
     re.IGNORECASE,
 )
+CONTEXT_NAMES = {
+    AWARD: "an award criterion",
+    CONDITION: "a performance condition",
+    SELECTION: "a selection criterion",
+    STRATEGIC: "a strategic-procurement description",
+    DESCRIPTION: "a description",
+    TITLE: "a title",
+}
 MEDIUM_FROM = 0.9  # calibrated precision from which a requirement-text match is of medium confidence
 MEDIUM_MIN_MATCHES = 10
 
@@ -92,7 +100,7 @@ def text_confidence(context: str, term_class: str) -> tuple[Confidence, str]:
     confident = context in REQUIREMENT_CONTEXTS and precision >= MEDIUM_FROM and matches >= MEDIUM_MIN_MATCHES
     return (
         Confidence.MEDIUM if confident else Confidence.LOW,
-        f"{term_class} term in a {context}: {precision:.0%} right in {matches} labelled matches",
+        f"{term_class} term in {CONTEXT_NAMES[context]}: {precision:.0%} right in {matches} labelled matches",
     )
 
 
