@@ -360,3 +360,97 @@ def test_the_bulk_file_is_streamed_in_chunks(reference_data: None) -> None:
     count = ocds_releases.write_package(out, {"uri": "urn:x"}, ocds_releases.iter_releases(tenders, chunk=4))
     assert count == 12
     assert json.loads(out.getvalue())["releases"][11]["tender"]["title"] == "Opdracht 11"
+
+
+# --- the schemas in ../shared/data/ocds -------------------------------------------------------------------------
+
+
+def _merge(base: Any, patch: Any) -> Any:
+    """JSON Merge Patch (RFC 7386), how OCDS extensions patch the release schema."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(base) if isinstance(base, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = _merge(merged.get(key), value)
+    return merged
+
+
+def schema_errors(data: dict[str, Any], shared_data: Path) -> dict[str, list[str]]:
+    """Errors of a release package against OCDS 1.1.5, the Sustainability extension and the eForms profile."""
+    from jsonschema import Draft4Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+
+    def load(path: str) -> dict[str, Any]:
+        return json.loads((shared_data / "ocds" / path).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+    def errors(package_schema: dict[str, Any], release_schema: dict[str, Any], document: Any) -> list[str]:
+        registry: Registry[Any] = Registry().with_resource(
+            release_schema["id"], Resource.from_contents(release_schema, default_specification=DRAFT4)
+        )
+        validator = Draft4Validator(package_schema, registry=registry)
+        return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
+
+    core = load("standard-1.1.5/release-schema.json")
+    sustainability = _merge(core, load("sustainability-extension/release-schema.json"))
+    lots_schema = {"definitions": sustainability["definitions"], "$ref": "#/definitions/Lot"}
+    lot_validator = Draft4Validator(lots_schema)
+    return {
+        "ocds-1.1.5": errors(load("standard-1.1.5/release-package-schema.json"), core, data),
+        "sustainability": errors(load("standard-1.1.5/release-package-schema.json"), sustainability, data)
+        + [
+            f"lot {lot.get('id')} {'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for release in data["releases"]
+            for lot in release.get("tender", {}).get("lots", [])
+            for e in lot_validator.iter_errors(lot)
+        ],
+        "eforms-profile": errors(
+            load("eforms-profile/release-package-schema-patched.json"),
+            load("eforms-profile/release-schema-patched.json"),
+            data,
+        ),
+    }
+
+
+def codelist(shared_data: Path, path: str) -> set[str]:
+    lines = (shared_data / "ocds" / path).read_text(encoding="utf-8").splitlines()[1:]
+    return {line.split(",", 1)[0] for line in lines if line}
+
+
+@pytest.mark.shared
+def test_the_package_is_valid_ocds_with_the_extension_and_the_profile(record: Record, shared_data: Path) -> None:
+    TenderFactory(organisation=record.organisation, title="Zonder percelen", publication_date=dt.date(2025, 7, 1))
+    data = package()
+    assert len(data["releases"]) == 2
+    assert schema_errors(data, shared_data) == {"ocds-1.1.5": [], "sustainability": [], "eforms-profile": []}
+    # the schemas leave codelists to the reader: the codes written are the lists' own
+    entries = [
+        e for r in data["releases"] for lot in r["tender"].get("lots", []) for e in lot.get("sustainability", [])
+    ]
+    assert {e["goal"] for e in entries} <= codelist(
+        shared_data, "sustainability-extension/codelists/sustainabilityGoal.csv"
+    )
+    assert {s for e in entries for s in e["strategies"]} <= codelist(
+        shared_data, "sustainability-extension/codelists/sustainabilityStrategy.csv"
+    )
+    assert set(ocds_releases.THEME_GOALS.values()) | set(ocds_releases.RULE_GOALS.values()) <= codelist(
+        shared_data, "sustainability-extension/codelists/sustainabilityGoal.csv"
+    )
+    assert {"shelteredWorkshop"} <= codelist(shared_data, "eforms-profile/codelists/reservedParticipation.csv")
+    assert {"EU-CVD"} <= codelist(shared_data, "eforms-profile/codelists/coveredBy.csv")
+    assert {"sme", "large"} <= codelist(shared_data, "eforms-profile/codelists/partyScale.csv")
+    assert set(ocds_releases.METHODS.values()) <= codelist(shared_data, "standard-1.1.5/codelists/method.csv")
+
+
+@pytest.mark.shared
+def test_the_schema_check_finds_errors(record: Record, shared_data: Path) -> None:
+    """The validation above can fail: a wrong type and a missing field are reported by each schema."""
+    data = package()
+    data["releases"][0]["tender"]["lots"][0]["sustainability"] = [{"goal": "", "strategies": []}]
+    del data["releases"][0]["date"]
+    found = schema_errors(data, shared_data)
+    assert all(found.values()), found
+    assert any("sustainability" in message for message in found["sustainability"])
