@@ -44,6 +44,7 @@ from .models import (
     SourceRecord,
     compress_raw,
 )
+from .parallel import Detection, Fanout
 from .prefetch import prefetched
 from .store import NewTender, NoticeStore
 from .validation import NoticeFailed, first_error
@@ -150,7 +151,7 @@ def read_ahead_pays() -> bool:
 def import_run_execute(
     *,
     run: ImportRun,
-    raw_notices: Iterable[n.RawNotice],
+    raw_notices: Iterable[n.RawNotice] | Fanout,
     detector: Detector | None = None,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
@@ -164,12 +165,17 @@ def import_run_execute(
     With `read_ahead`, `raw_notices` is iterated in a second thread while the notices read before are stored
     (`prefetch.prefetched`, ADR 0021): only for inputs whose reading does not use the database (files, folders,
     archives), since that thread has no share in this thread's transaction.
+
+    Given a `parallel.Fanout`, the input is read by worker processes (and, with the default detector, detected there
+    too), and stored here in the order of the input, exactly as if it had been read here (ADR 0027); `read_ahead`
+    is then not used.
     """
+    precomputed = detector is None  # the workers run the default detectors; a detector given here runs here
     if detector is None:
         from .detect import detect  # the readers' detectors; imported late, they load mapping files
 
         detector = detect
-    importer = _RunImporter(run=run, detector=detector)
+    importer = _RunImporter(run=run, detector=detector, precomputed=precomputed)
     if run.dry_run:
         with transaction.atomic():
             if run.pk is None:
@@ -183,11 +189,26 @@ def import_run_execute(
 
 @dataclass(frozen=True, slots=True)
 class _Input:
-    """A notice as read, with the SHA-256 and the compressed form of its bytes (made where it was read)."""
+    """A notice as read, with the SHA-256 and the compressed form of its bytes (made where it was read), and what
+    the detectors found when a worker process ran them."""
 
     raw: n.RawNotice
     sha: str
     compressed: bytes | None
+    detected: Detection | None = None
+
+
+class _Detections:
+    """The run's detector, answering from what a worker process found for a notice of the current chunk, and asking
+    the detector itself for any other notice (or the same notice a second time)."""
+
+    def __init__(self, detector: Detector) -> None:
+        self.detector = detector
+        self.found: dict[int, Detection] = {}  # id(notice) -> detection, for the notices of the current chunk
+
+    def __call__(self, notice: n.Notice) -> Detection:
+        found = self.found.pop(id(notice), None)
+        return found if found is not None else self.detector(notice)
 
 
 def _prepare(raw: n.RawNotice, *, compress: bool = False) -> _Input:
@@ -221,26 +242,49 @@ def _chunks(items: Iterable[_Input], size: int) -> Iterator[list[_Input]]:
 
 
 class _RunImporter:
-    def __init__(self, *, run: ImportRun, detector: Detector) -> None:
+    def __init__(self, *, run: ImportRun, detector: Detector, precomputed: bool = False) -> None:
         self.run = run
-        self.store = NoticeStore(run=run, detector=detector)
+        self.detections = _Detections(detector)
+        self.precomputed = precomputed
+        self.store = NoticeStore(run=run, detector=self.detections)
         self.report = RunReport(run=run)
 
+    def _inputs(
+        self, raw_notices: Iterable[n.RawNotice] | Fanout, *, batch_size: int, read_ahead: bool
+    ) -> Iterator[_Input]:
+        if isinstance(raw_notices, Fanout):
+            return (
+                _Input(raw=p.raw, sha=p.sha, compressed=p.compressed, detected=p.detected)
+                for p in raw_notices.prepared(detect=self.precomputed)
+            )
+        if read_ahead:
+            # read ahead by a whole chunk: while this thread writes one chunk (mostly waiting for the database),
+            # the other reads the next
+            return prefetched(raw_notices, partial(_prepare, compress=True), depth=batch_size)
+        return map(_prepare, raw_notices)
+
     def execute(
-        self, raw_notices: Iterable[n.RawNotice], *, progress: Progress | None, batch_size: int, read_ahead: bool
+        self,
+        raw_notices: Iterable[n.RawNotice] | Fanout,
+        *,
+        progress: Progress | None,
+        batch_size: int,
+        read_ahead: bool,
     ) -> RunReport:
+        inputs = self._inputs(raw_notices, batch_size=batch_size, read_ahead=read_ahead)
+        try:
+            return self._execute(inputs, progress=progress, batch_size=batch_size)
+        finally:
+            close = getattr(inputs, "close", None)
+            if close is not None:
+                close()  # stops the reading thread or the worker processes at once, not when collected
+
+    def _execute(self, inputs: Iterator[_Input], *, progress: Progress | None, batch_size: int) -> RunReport:
         run = self.run
         if not self._start():
             logger.warning("Import run %(run)s was started by another process; left to it", {"run": run.pk})
             run.refresh_from_db()
             return self.report
-        # read ahead by a whole chunk: while this thread writes one chunk (mostly waiting for the database), the other
-        # reads the next
-        inputs = (
-            prefetched(raw_notices, partial(_prepare, compress=True), depth=batch_size)
-            if read_ahead
-            else map(_prepare, raw_notices)
-        )
         try:
             for chunk in _chunks(inputs, batch_size):
                 with transaction.atomic():
@@ -342,6 +386,9 @@ class _RunImporter:
         batch: list[NewTender] = []
         deferred: list[_Input] = []
         store.compressed = {item.sha: item.compressed for item in chunk if item.compressed is not None}
+        self.detections.found = {
+            id(item.raw.notice): item.detected for item in chunk if item.detected is not None and item.raw.notice
+        }
         for item in chunk:
             self.run.seen += 1
             raw, sha, notice = item.raw, item.sha, item.raw.notice
@@ -381,6 +428,7 @@ class _RunImporter:
             assert item.raw.notice is not None  # noqa: S101 - only read notices are deferred
             self._import_one(item.raw, item.raw.notice, item.sha)
         store.compressed = {}
+        self.detections.found = {}
 
     @staticmethod
     def _known_versions(notices: list[n.Notice]) -> dict[tuple[str, str, str], str]:

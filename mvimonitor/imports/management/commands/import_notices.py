@@ -3,6 +3,7 @@
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from mvimonitor.imports import notices as n
 from mvimonitor.imports.models import ImportRun, RunStatus
+from mvimonitor.imports.parallel import Fanout, groups_of, path_units
 from mvimonitor.imports.recovery import fail_run
 from mvimonitor.imports.services import import_run_create, import_run_execute, read_ahead_pays
 from mvimonitor.organisations.models import Organisation
@@ -26,13 +28,20 @@ class _ProgressBar:
         self.start = time.monotonic()
         self.last = 0.0
 
+        self.seen = 0
+
     def count(self, raw_notices: Iterable[n.RawNotice], run: ImportRun) -> Iterator[n.RawNotice]:
-        for seen, raw in enumerate(raw_notices, start=1):
-            now = time.monotonic()
-            if self.enabled and now - self.last > 0.1:
-                self.last = now
-                self.draw(seen, run)
+        for raw in raw_notices:
+            self.tick(run)
             yield raw
+
+    def tick(self, run: ImportRun) -> None:
+        """One notice more was read."""
+        self.seen += 1
+        now = time.monotonic()
+        if self.enabled and now - self.last > 0.1:
+            self.last = now
+            self.draw(self.seen, run)
 
     def draw(self, seen: int, run: ImportRun) -> None:
         rate = seen / max(time.monotonic() - self.start, 1e-9)
@@ -65,11 +74,21 @@ class Command(BaseCommand):
             help="import for this organisation only: every notice's buyer must be it or unknown",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            metavar="N",
+            help="read and detect in N worker processes while this one stores, in the order read (default 1: all "
+            "in this process)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from mvimonitor.imports.sources import read_paths
 
         paths: list[Path] = options["paths"]
+        if options["workers"] < 1:
+            raise CommandError("--workers must be at least 1.")
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"Not found: {', '.join(missing)}")
@@ -84,12 +103,15 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
         )
         bar = _ProgressBar(sys.stderr, enabled=not options["no_progress"] and options["verbosity"] > 0)
-        try:
-            report = import_run_execute(
-                run=run,
-                raw_notices=bar.count(read_paths([str(p) for p in paths]), run),
-                read_ahead=read_ahead_pays(),
+        raw_notices: Iterable[n.RawNotice] | Fanout
+        if options["workers"] > 1:
+            raw_notices = Fanout(
+                groups_of(path_units(paths)), workers=options["workers"], on_notice=partial(bar.tick, run)
             )
+        else:
+            raw_notices = bar.count(read_paths([str(p) for p in paths]), run)
+        try:
+            report = import_run_execute(run=run, raw_notices=raw_notices, read_ahead=read_ahead_pays())
         except KeyboardInterrupt:
             self._stopped(run, _("The import was stopped by the user; run the command again to finish it."))
             raise CommandError("Stopped; the chunks committed before are kept. Run the command again.") from None
