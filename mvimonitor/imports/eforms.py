@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
+from . import eforms_rules as rules
 from .codes import known_codes
 from .eforms_base import (
     ADDITIONAL_TYPES,
@@ -25,8 +26,8 @@ from .eforms_base import (
     _Organisations,
 )
 from .eforms_results import _ResultReader
-from .eforms_xml import EXT, NS, ROOT_NAMESPACES, _date, _find, _findall, _first, _Kids, _steps, _t
-from .notices import Code, Notice, NoticeFamily, Party, SourceFormat
+from .eforms_xml import EXT, NS, ROOT_NAMESPACES, _all, _date, _find, _findall, _first, _Kids, _steps, _t
+from .notices import Code, Lot, Notice, NoticeFamily, Party, SourceFormat
 from .xmlsafe import local_name, parse_xml
 
 __all__ = [
@@ -62,19 +63,34 @@ class _Reader(_ResultReader):
                 f"root element {name} has namespace {namespace!r}, expected {ROOT_NAMESPACES[name]}", "root"
             )
         kids = _Kids(root)
+        extension_element = kids.first(EXT)
+        extension = _Kids(extension_element) if extension_element is not None else None
+        # OPP-070: which fields are mandatory depends on the subtype (eforms_rules, from the SDK's fields.json)
+        subtype = extension.text("efac:NoticeSubType/cbc:SubTypeCode") if extension is not None else ""
         notice_id = ""
         for element in kids.all("cbc:ID"):
             if element.get("schemeName") == "notice-id":
                 notice_id = _t(element)
         self.notice_id = notice_id
-        if not notice_id:
+        if not notice_id and rules.mandatory("BT-701-notice", subtype):
             raise self.error("the notice identifier is missing", "BT-701-notice")
+        if not rules.known_subtype(subtype):
+            what = f"unknown notice subtype {subtype!r}" if subtype else "the notice subtype is missing"
+            self.warnings.append(f"field OPP-070-notice: {what}; only fields every subtype needs are required")
         procedure_id = kids.text("cbc:ContractFolderID")
         if not procedure_id:
-            raise self.error("the procedure identifier is missing", "BT-04-notice")
+            if rules.mandatory("BT-04-notice", subtype):
+                raise self.error("the procedure identifier is missing", "BT-04-notice")
+            # A prior information notice has no procedure yet (the SDK forbids BT-04 for it): its own identifier
+            # groups its versions, as one procedure.
+            procedure_id = notice_id
+            if not rules.forbidden("BT-04-notice", subtype):
+                self.warnings.append(
+                    "field BT-04-notice: the procedure identifier is missing; the notice identifier is used instead"
+                )
         type_element = kids.first("cbc:NoticeTypeCode")
         notice_type = _t(type_element)
-        if not notice_type:
+        if not notice_type and rules.mandatory("BT-02-notice", subtype):
             raise self.error("the notice type is missing", "BT-02-notice")
         form_type = type_element.get("listName", "") if type_element is not None else ""
         if form_type not in FORM_TYPE_FAMILY:
@@ -82,9 +98,12 @@ class _Reader(_ResultReader):
         known_types = known_codes("notice-type")
         if known_types is not None and notice_type not in known_types:
             raise self.error(f"unknown notice type {notice_type!r}", "BT-02-notice")
-        self.language = kids.text("cbc:NoticeLanguageCode")
-        extension_element = kids.first(EXT)
-        extension = _Kids(extension_element) if extension_element is not None else None
+        self.language = kids.text("cbc:NoticeLanguageCode")  # BT-702(a)
+        languages = [self.language] if self.language else []
+        for element in kids.all("cac:AdditionalNoticeLanguage/cbc:ID"):  # BT-702(b)
+            language = _t(element)
+            if language and language not in languages:
+                languages.append(language)
 
         family = FORM_TYPE_FAMILY[form_type]
         changes_notice_id = ""
@@ -119,7 +138,8 @@ class _Reader(_ResultReader):
         if publication_date is None:
             publication_date = _date(kids.text("cbc:IssueDate"))  # BT-05(a)
 
-        lots = [self.lot(lot_kids) for lot_kids in self.lot_elements(kids)]
+        lots = [self.lot(lot_kids, scheme) for scheme, lot_kids in self.lot_elements(kids)]
+        self.apply_groups(lots, [self.lot(group, "LotsGroup") for group in self.group_elements(kids)], kids)
         results = self.results(extension, organisations, {lot.lot_id: lot for lot in lots})
         nature = ""
         if project is not None:
@@ -144,8 +164,9 @@ class _Reader(_ResultReader):
             procedure_id=procedure_id,
             family=family,
             notice_type=notice_type,
-            notice_subtype=extension.text("efac:NoticeSubType/cbc:SubTypeCode") if extension is not None else "",
+            notice_subtype=subtype,
             language=self.language,
+            languages=languages,
             publication_date=publication_date,
             buyer=self.buyer(kids, organisations),
             title=self.text_pref(project.all("cbc:Name")) if project is not None else "",
@@ -173,12 +194,44 @@ class _Reader(_ResultReader):
         )
 
     @staticmethod
-    def lot_elements(kids: _Kids) -> Iterable[_Kids]:
+    def lot_elements(kids: _Kids) -> Iterable[tuple[str, _Kids]]:
+        """The lots (BT-137-Lot) and the parts of a prior information notice (BT-137-Part), in document order."""
         for element in kids.all("cac:ProcurementProjectLot"):
             lot = _Kids(element)
             id_element = lot.first("cbc:ID")
-            if id_element is not None and id_element.get("schemeName") == "Lot":
-                yield lot
+            scheme = id_element.get("schemeName", "") if id_element is not None else ""
+            if scheme in ("Lot", "Part"):
+                yield scheme, lot
+
+    @staticmethod
+    def group_elements(kids: _Kids) -> Iterable[_Kids]:
+        """The lot groups (BT-137-LotsGroup): not lots themselves, their signals reach their lots."""
+        for element in kids.all("cac:ProcurementProjectLot"):
+            group = _Kids(element)
+            id_element = group.first("cbc:ID")
+            if id_element is not None and id_element.get("schemeName") == "LotsGroup":
+                yield group
+
+    def apply_groups(self, lots: list[Lot], groups: list[Lot], kids: _Kids) -> None:
+        """Give each lot the signals of the groups it belongs to (BT-330 group, BT-1375 its lots)."""
+        if not groups:
+            return
+        by_id = {group.lot_id: group for group in groups}
+        members: dict[str, list[Lot]] = {}
+        lots_by_id = {lot.lot_id: lot for lot in lots}
+        lot_steps = _steps("cac:ProcurementProjectLotReference/cbc:ID")
+        for composition in kids.all("cac:TenderingTerms/cac:LotDistribution/cac:LotsGroup"):
+            group_id = _t(_find(composition, "cbc:LotsGroupID"))  # BT-330
+            for reference in _all((composition,), lot_steps):  # BT-1375
+                lot = lots_by_id.get(_t(reference))
+                if lot is not None:
+                    members.setdefault(group_id, []).append(lot)
+        for group_id, group in by_id.items():
+            if group_id not in members:
+                self.warnings.append(f"field BT-330-Procedure: lot group {group_id} names no lot of the notice")
+                continue
+            for lot in members[group_id]:
+                self.inherit(lot, group)
 
     # -- organisations and buyer ---------------------------------------------------------------------------------
     def organisations(self, extension: _Kids | None) -> _Organisations:

@@ -49,6 +49,10 @@ ADDITIONAL_TYPES = {
     "accessibility": "BT-754",
 }
 LOT_PATH = "/*/cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot'][cbc:ID='{lot}']"
+# a lot, a part (PAR-, prior information notices) or a lot group (GLO-): BT-137-Lot / -Part / -LotsGroup
+PROJECT_LOT_PATH = "/*/cac:ProcurementProjectLot[cbc:ID/@schemeName='{scheme}'][cbc:ID='{lot}']"
+# BT-539 award-criterion-type: the types the store's award criteria accept (tenders.AwardCriterionType)
+CRITERION_TYPES = frozenset({"price", "quality", "cost"})
 RESULT_PATH = f"/*/{EXT}/efac:NoticeResult/efac:LotResult[cbc:ID='{{res}}']"
 
 
@@ -77,13 +81,14 @@ class _ReaderBase:
                 return _t(element)
         return _t(elements[0])
 
-    @staticmethod
-    def texts(elements: Iterable[etree._Element], field: str, where: str) -> list[Text]:
+    def texts(self, elements: Iterable[etree._Element], field: str, where: str) -> list[Text]:
+        """One `Text` per non-empty element, in the element's language (@languageID), else the notice's (BT-702a)."""
         out = []
         for element in elements:
             text = _t(element)
             if text:
-                out.append(Text(field=field, path=where, text=text, language=element.get("languageID", "")))
+                language = element.get("languageID", "") or self.language
+                out.append(Text(field=field, path=where, text=text, language=language))
         return out
 
     def code(self, field: str, list_name: str, value: str, path: str) -> Code:

@@ -1,23 +1,25 @@
 """The lots of an eForms notice: project, codes (BT-06/774/775/776/805/754/726), texts, reserved contracts, CVD and
-EED scope, selection criteria and award criteria. Internal to the eForms reader (see `eforms.py`).
+EED scope, selection criteria and award criteria. Parts of a prior information notice (PAR-) and lot groups (GLO-)
+are read the same way; a group's signals then reach its lots (`inherit`). Internal to the eForms reader (see
+`eforms.py`).
 """
 
 from decimal import Decimal
 
 from lxml import etree
 
-from .eforms_base import ADDITIONAL_TYPES, LOT_PATH, _ReaderBase
+from .eforms_base import ADDITIONAL_TYPES, CRITERION_TYPES, PROJECT_LOT_PATH, _ReaderBase
 from .eforms_xml import EXT, _find, _findall, _first, _Kids, _steps, _t, _text_or_none
 from .notices import AwardCriterion, Lot
 from .xmlsafe import to_decimal
 
 
 class _LotReader(_ReaderBase):
-    """Reads the lots (cac:ProcurementProjectLot with schemeName Lot) into `Lot`s."""
+    """Reads the lots (cac:ProcurementProjectLot with schemeName Lot, Part or LotsGroup) into `Lot`s."""
 
-    def lot(self, element: _Kids) -> Lot:
+    def lot(self, element: _Kids, scheme: str = "Lot") -> Lot:
         lot_id = element.text("cbc:ID")  # BT-137
-        base = LOT_PATH.format(lot=lot_id)
+        base = PROJECT_LOT_PATH.format(scheme=scheme, lot=lot_id)
         project_element = element.first("cac:ProcurementProject")
         terms = element.first("cac:TenderingTerms")
         lot = Lot(lot_id=lot_id)
@@ -128,6 +130,10 @@ class _LotReader(_ReaderBase):
                 lot.codes.append(self.code("BT-810", "eed-scope", _t(legal_basis), f"{sp}/efbc:ApplicableLegalBasis"))
                 self.eed_details(lot, strategic, sp)
         for criterion in _findall(extension, "efac:SelectionCriteria"):  # BT-809 / BT-750
+            # BT-748 "used"/"n-used" (usage codelist; SDK 1.15 no longer lists the field, notices still carry it):
+            # a criterion the buyer marks as not used is not a requirement, so neither its code nor its text counts
+            if _t(_find(criterion, "cbc:CalculationExpressionCode")) == "n-used":
+                continue
             code_element = _find(criterion, "cbc:TendererRequirementTypeCode")
             path = f"{base}/efac:SelectionCriteria"
             value = _t(code_element)
@@ -185,11 +191,15 @@ class _LotReader(_ReaderBase):
             elif weight_number is not None and weight_kind in ("dec-exa", "dec-mid"):
                 weight = weight_number * 100
             here = f"{path}[{index}]"
+            criterion_type = criterion.text("cbc:AwardingCriterionTypeCode")  # BT-539
+            if criterion_type not in CRITERION_TYPES:
+                self.untyped_criterion(lot, criterion, criterion_type, here, index)
+                continue
             name = self.text_pref(criterion.all("cbc:Name"))
             description = self.text_pref(criterion.all("cbc:Description"))
             lot.award_criteria.append(
                 AwardCriterion(
-                    criterion_type=criterion.text("cbc:AwardingCriterionTypeCode"),  # BT-539
+                    criterion_type=criterion_type,
                     name=name,  # BT-734
                     description=description,  # BT-540
                     weight=weight,
@@ -199,6 +209,30 @@ class _LotReader(_ReaderBase):
                 )
             )
         self.normalise_points(lot)
+
+    def untyped_criterion(self, lot: Lot, criterion: _Kids, criterion_type: str, here: str, index: int) -> None:
+        """A criterion without a known BT-539 type ("price is not the only criterion; see the documents") cannot be
+        stored as an award criterion (its type is price, quality or cost): its name and description are kept as
+        texts of the lot (BT-734, BT-540) and a warning names the field, instead of losing the notice."""
+        what = f"unknown type {criterion_type!r}" if criterion_type else "no type"
+        self.warnings.append(
+            f"field BT-539-Lot: award criterion {index} of {lot.lot_id} has {what} "
+            "(its text is kept, not as an award criterion)"
+        )
+        lot.texts += self.texts(criterion.all("cbc:Name"), "BT-734", f"{here}/cbc:Name")
+        lot.texts += self.texts(criterion.all("cbc:Description"), "BT-540", f"{here}/cbc:Description")
+
+    @staticmethod
+    def inherit(lot: Lot, group: Lot) -> None:
+        """What a lot group (GLO-) says reaches each of its lots, where the lot does not say it itself: codes per
+        field and codelist (BT-726 SME-suitable, BT-06, ...), texts per field, and the award criteria when the lot
+        has none. The group's paths stay as evidence. A lot in several groups takes the first group's value."""
+        own_codes = {(code.field, code.list_name) for code in lot.codes}
+        lot.codes += [code for code in group.codes if (code.field, code.list_name) not in own_codes]
+        own_texts = {text.field for text in lot.texts}
+        lot.texts += [text for text in group.texts if text.field not in own_texts]
+        if not lot.award_criteria:
+            lot.award_criteria = list(group.award_criteria)
 
     @staticmethod
     def normalise_points(lot: Lot) -> None:
