@@ -66,6 +66,7 @@ _STOP_WORDS = {
 _STOP_SETS = {language: frozenset(words.split()) for language, words in _STOP_WORDS.items()}
 
 
+@cache
 def language_code(value: str) -> str:
     """A published language code (NLD, NL, en, dut) as the lower-case three-letter code the term list uses."""
     code = value.strip().lower().replace("_", "-").split("-")[0]
@@ -173,8 +174,15 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return text
 
 
+# literal pieces one of which every exclusion cue holds (a test checks it)
+_EXCLUSION_STEMS = ("uitsluit", "exclu", "ausschlu", "esclusi", "poissulk", "prohibicion")
+
+
 def _without_exclusion_grounds(text: str, rules: _Rules) -> str:
     """The text with every sentence that names exclusion grounds blanked: those are not requirements."""
+    lowered = text.lower()
+    if not any(stem in lowered for stem in _EXCLUSION_STEMS):  # most texts: a quick look instead of the regex
+        return text
     spans = []
     for found in rules.exclusion.finditer(text):
         left = max((m.end() for m in _CLAUSE_END.finditer(text, 0, found.start())), default=0)

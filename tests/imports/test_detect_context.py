@@ -176,3 +176,10 @@ def test_match_reports_the_term_class() -> None:
     (weak,) = match_text("Duurzaamheid van de producten.", ["nld"], "award")
     (strong,) = match_text("ISO 14001-certificaat.", ["nld"], "selection")
     assert (weak.target, weak.term_class, strong.term_class) == ("milieu", "weak", "strong")
+
+
+def test_every_exclusion_cue_holds_a_stem_of_the_quick_look() -> None:
+    from mvimonitor.imports.detect_text import _EXCLUSION_STEMS, terms
+
+    for cue in terms()["cues"]["exclusion"]:
+        assert any(stem in cue.lower() for stem in _EXCLUSION_STEMS), cue
