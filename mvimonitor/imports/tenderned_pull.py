@@ -178,12 +178,14 @@ class _Feed:
         url = self.client.public_xml_url(publication.publication_id)
         locator = f"publicatieId {publication.publication_id}"
         self.alive()
-        try:
-            data = self.client.public_xml(publication.publication_id)
-        except TenderNedNotFoundError:
+        data, answer = b"", "HTTP 404"
+        with contextlib.suppress(TenderNedNotFoundError):
+            data, answer = self.client.public_xml(publication.publication_id), _("an empty answer")
+        if not data.strip():  # not found, or found empty: both seen for publications without XML
             self.keys.append(key)
-            message = _("TenderNed has no public XML for publication %(id)s (HTTP 404).") % {
-                "id": publication.publication_id
+            message = _("TenderNed has no public XML for publication %(id)s (%(answer)s).") % {
+                "id": publication.publication_id,
+                "answer": answer,
             }
             yield n.RawNotice(
                 file=url,

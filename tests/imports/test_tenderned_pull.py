@@ -218,14 +218,19 @@ def test_too_many_requests_for_longer_than_the_pull_waits_stops_without_waiting(
 
 def test_a_publication_without_xml_is_a_failure_of_that_notice_and_the_pull_goes_on(tenderned, config):
     del tenderned.xml["300010"]
+    tenderned.xml["300003"] = b""
 
     run = _pull(config)
 
-    assert (run.status, run.seen, run.failed) == (RunStatus.DONE, 7, 1)
-    failure = ImportFailure.objects.get(run=run, severity=Severity.ERROR)
-    assert (failure.notice, failure.locator) == ("300010", "publicatieId 300010")
-    assert "no public XML for publication 300010 (HTTP 404)" in failure.message
-    assert SourceRecord.objects.count() == 6
+    assert (run.status, run.seen, run.failed) == (RunStatus.DONE, 7, 2)
+    failures = ImportFailure.objects.filter(run=run, severity=Severity.ERROR).order_by("notice")
+    assert [(f.notice, f.locator) for f in failures] == [
+        ("300003", "publicatieId 300003"),
+        ("300010", "publicatieId 300010"),
+    ]
+    assert "no public XML for publication 300003 (an empty answer)" in failures[0].message
+    assert "no public XML for publication 300010 (HTTP 404)" in failures[1].message
+    assert SourceRecord.objects.count() == 5
     assert _cursor() == (date(2025, 3, 5), "300005")
 
 
