@@ -12,7 +12,7 @@ import pytest
 from mvimonitor.imports import eforms_rules
 from mvimonitor.imports.detect import detect
 from mvimonitor.imports.eforms import read_eforms
-from mvimonitor.imports.models import RunStatus
+from mvimonitor.imports.models import MVIProposal, RunStatus
 from mvimonitor.imports.notices import Notice, NoticeFamily, RawNotice, ReadError
 from mvimonitor.imports.services import RunReport, import_run_create, import_run_execute
 from mvimonitor.imports.sources import read_paths
@@ -131,6 +131,30 @@ def test_parts_are_read_like_lots(fixtures: Path) -> None:
     assert [(t.field, t.language) for t in first.texts] == [("BT-24", "NLD"), ("BT-24", "ENG")]
     assert {(c.field, c.value) for c in second.codes} == {("BT-726", "false")}
     assert second.description.startswith("Onderhoud van de asfaltverharding")
+
+
+@pytest.mark.usefixtures("shipped_reference")
+def test_a_prior_information_notice_imports_with_its_parts_and_their_proposals(fixtures: Path) -> None:
+    report = import_with_detector(list(read_paths([fixtures / "eforms_pin_parts.xml"])))
+    assert [f.message for f in report.failures if f.severity == "error"] == []
+    assert (report.run.created, report.run.failed) == (1, 0)
+    tender = Tender.objects.get()
+    assert sorted(tender.lots.values_list("number", flat=True)) == ["PAR-0001", "PAR-0002"]
+    proposals = MVIProposal.objects.filter(lot__number="PAR-0001").values_list("theme__code", "form__code")
+    assert set(proposals) >= {("sroi", "selectie"), ("sroi", "contractbepaling")}
+
+
+@pytest.mark.usefixtures("shipped_reference")
+@pytest.mark.parametrize("subtype", ["1", "2", "3"])
+def test_a_prior_information_notice_without_lots_or_parts_imports(fixtures: Path, subtype: str) -> None:
+    """Subtypes 1-3 (buyer profile, reduced time limits) describe neither lots nor parts: the SDK forbids both."""
+    data = with_subtype((fixtures / "eforms_pin_parts.xml").read_bytes(), subtype)
+    data = data[: data.index(b"<cac:ProcurementProjectLot>")] + b"</PriorInformationNotice>\n"
+    notice = read_eforms(data, file="pin.xml")
+    assert (notice.lots, notice.warnings) == ([], [])
+    report = import_with_detector([RawNotice(file="pin.xml", locator="", raw=data, notice=notice)])
+    assert [f.message for f in report.failures if f.severity == "error"] == []
+    assert (report.run.created, report.run.failed) == (1, 0)
 
 
 # -- languages -------------------------------------------------------------------------------------------------------
