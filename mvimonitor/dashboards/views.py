@@ -19,6 +19,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -36,8 +37,6 @@ from .selectors import NATIONAL_SCOPE, ORGANISATION_SCOPE
 from .tables import TableView, definition_url, national_kpi_table, organisation_kpi_table, trend_table
 from .vocabulary import NATIONAL, Reference, period_dates
 
-EXPORT_FORMATS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
-
 
 def _filter_messages(request: HttpRequest, form: BaseForm) -> None:
     if form.is_bound:
@@ -51,15 +50,26 @@ def _filter_messages(request: HttpRequest, form: BaseForm) -> None:
             )
 
 
-def _export(request: HttpRequest, tables: list[TableView], filename: str) -> HttpResponse:
+def _export(
+    request: HttpRequest,
+    tables: list[TableView],
+    filename: str,
+    *,
+    about: list[tuple[str, str]],
+    filters: dict[str, Any],
+) -> HttpResponse:
+    """One table of the page as a download: `?export=<table id>&format=<exports.FORMATS>`, described by the KPI and its
+    version, `about` (whose figures) and the filters that chose them."""
     wanted = request.GET.get("export", "")
     table = next((t for t in tables if t.id == wanted), None)
     if table is None:
         raise Http404(_("There is no table “%(table)s” on this page.") % {"table": wanted})
-    writer = EXPORT_FORMATS.get(request.GET.get("format", "csv"))
-    if writer is None:
-        return HttpResponse(_("Exports are available as CSV or XLSX."), status=400, content_type="text/plain")
-    return writer(table, f"{filename}-{table.id}")
+    kpi = [(_("KPI"), f"{table.kpi.id} {_('version')} {table.kpi.version}")] if table.kpi is not None else []
+    exported = [(_("exported at"), timezone.localtime().isoformat(timespec="seconds"))]
+    description = exports.Description(
+        [*about, *kpi, *exported], [(name, str(value)) for name, value in filters.items() if value is not None]
+    )
+    return exports.table_response(request.GET.get("format", "csv"), table, f"{filename}-{table.id}", meta=description)
 
 
 def _tables_html(key: str, query: dict[str, Any], build: Callable[[], list[TableView]], version: str) -> str:
@@ -101,9 +111,9 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
     def build() -> list[TableView]:
         return _organisation_tables(request, organisation, year, period, breakdown, years) if year is not None else []
 
-    if request.GET.get("export"):
-        return _export(request, build(), "mvi-monitor")
     query = {"year": year, "period": period, "breakdown": breakdown.value}
+    if request.GET.get("export"):
+        return _export(request, build(), "mvi-monitor", about=[(_("organisation"), organisation.name)], filters=query)
     context: dict[str, Any] = {
         "organisation": organisation,
         "filter_form": form,
@@ -168,9 +178,10 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
     def build() -> list[TableView]:
         return _national_tables(request, year, breakdown, level, years) if year is not None else []
 
-    if request.GET.get("export"):
-        return _export(request, build(), "mvi-monitor-national")
     query = {"year": year, "breakdown": breakdown.value, "geo": level if analyst else None}
+    if request.GET.get("export"):
+        about = [(_("figures"), _("national, under disclosure control"))]
+        return _export(request, build(), "mvi-monitor-national", about=about, filters=query)
     context = {
         "filter_form": form,
         "year": year,

@@ -18,6 +18,7 @@ from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -299,7 +300,11 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 # --- dashboards and exports ------------------------------------------------------------------------------------------
 
 
-def _export(summary: selectors.Summary, name: str, fmt: str) -> HttpResponse:
+def _export(summary: selectors.Summary, name: str, fmt: str, *, whose: str) -> HttpResponse:
+    """The effect figures (method version and factor sets on every row) and the commitments per kind."""
+    meta = exports.Description(
+        [(_("figures"), whose), (_("exported at"), timezone.localtime().isoformat(timespec="seconds"))]
+    )
     header = [
         _("figure"),
         _("unit"),
@@ -321,9 +326,7 @@ def _export(summary: selectors.Summary, name: str, fmt: str) -> HttpResponse:
     rows.append([])
     rows.append([_("kind"), _("unit"), _("commitments"), _("promised"), _("delivered (verified)"), _("submitted")])
     rows += [[k.label, k.unit, k.commitments, k.promised, k.delivered, k.submitted] for k in summary.kinds]
-    if fmt == "xlsx":
-        return exports.rows_xlsx_response([header, *rows], name, sheet_title="effects")
-    return exports.rows_csv_response([header, *rows], name)
+    return exports.rows_response(fmt, [header, *rows], name, sheet_title="effects", meta=meta)
 
 
 @login_required
@@ -333,8 +336,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "tenders/no_organisation.html")
     summary = selectors.organisation_summary(organisation)
     fmt = request.GET.get("format")
-    if fmt in {"csv", "xlsx"}:
-        return _export(summary, f"effects-organisation-{organisation.pk}", fmt)
+    if fmt:
+        return _export(summary, f"effects-organisation-{organisation.pk}", fmt, whose=organisation.name)
     return render(
         request, "effects/dashboard.html", {"summary": summary, "organisation": organisation, "national": False}
     )
@@ -345,8 +348,8 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
     """Anonymised national figures: every member and every national analyst may see them."""
     summary = selectors.national_summary()
     fmt = request.GET.get("format")
-    if fmt in {"csv", "xlsx"}:
-        return _export(summary, "effects-national", fmt)
+    if fmt:
+        return _export(summary, "effects-national", fmt, whose=_("national"))
     return render(request, "effects/dashboard.html", {"summary": summary, "organisation": None, "national": True})
 
 

@@ -1,5 +1,6 @@
 """Dashboard pages, exports and the KPI API: access, bad input, query counts."""
 
+import csv
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from mvimonitor import exports
 from mvimonitor.dashboards.models import SpendTotal
 from mvimonitor.organisations.models import Organisation, Role, User
 from mvimonitor.organisations.selectors import SESSION_KEY
@@ -136,6 +138,12 @@ def test_bad_filters_give_a_message_naming_the_field_not_an_error(
         assert f"“{label}”" in html, label
 
 
+def _table_part(csv_text: str) -> list[str]:
+    """The lines of a Dutch CSV export after its description (which ends with the first empty line)."""
+    lines = csv_text.splitlines()
+    return lines[lines.index("") + 1 :]
+
+
 def test_export_csv_and_xlsx_have_the_table_numbers(
     client: Client, two_orgs: tuple[Organisation, Organisation]
 ) -> None:
@@ -148,9 +156,60 @@ def test_export_csv_and_xlsx_have_the_table_numbers(
     xlsx = client.get(ORG, {"year": 2024, "export": "org-mvi-share-tenders", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
 
-    assert csv_text.splitlines()[1].split(";")[1:4] == ["1", "2", "50"]
+    assert _table_part(csv_text)[1].split(";")[1:4] == ["1", "2", "50"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[2][1:4]) == [1, 2, 50]
+    header = next(i for i, row in enumerate(rows) if all(value is None for value in row)) + 1
+    assert list(rows[header + 1][1:4]) == [1, 2, 50]
+    assert sheet.cell(row=header + 2, column=2).number_format == "#,##0"
+
+
+def test_every_export_names_its_kpi_version_filters_and_organisation(
+    client: Client, two_orgs: tuple[Organisation, Organisation]
+) -> None:
+    a, _b = two_orgs
+    login(client, member(a))
+    query = {"year": 2024, "export": "org-mvi-share-tenders"}
+
+    dutch = client.get(ORG, {**query, "format": "csv"}).content.decode("utf-8-sig")
+    machine = client.get(ORG, {**query, "format": "csv-rfc4180"})
+    sheet = load_workbook(io.BytesIO(client.get(ORG, {**query, "format": "xlsx"}).content)).active
+
+    description = dutch.splitlines()[: dutch.splitlines().index("")]
+    assert f"organisatie;{a.name}" in description
+    assert any(line.startswith("KPI;mvi-share-tenders versie ") for line in description)
+    assert "filter “year”;2024" in description
+    labels = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert "KPI" in labels
+    assert "filter “year”" in labels
+    machine_text = machine.content.decode("utf-8")
+    assert not machine_text.startswith("\ufeff")
+    header, first = list(csv.reader(io.StringIO(machine_text)))[:2]
+    assert header[-2:] == ["about", "filters"]
+    assert "mvi-share-tenders" in first[-2]
+    assert "year=2024" in first[-1]
+    assert "\r\n" in machine_text
+
+
+def test_dutch_csv_writes_a_decimal_comma_and_the_machine_csv_a_point() -> None:
+    rows = [["kpi", "value"], ["share", Decimal("12.5")], ["count", Decimal("3")]]
+
+    dutch = exports.rows_response("csv", rows, "x", sheet_title="x").content.decode("utf-8-sig")
+    machine = exports.rows_response("csv-rfc4180", rows, "x", sheet_title="x").content.decode("utf-8")
+
+    assert dutch.splitlines()[1:] == ["share;12,5", "count;3"]
+    assert machine.splitlines()[1:] == ["share,12.5,,", "count,3,,"]
+
+
+def test_an_unknown_export_format_is_refused_naming_the_formats(
+    client: Client, two_orgs: tuple[Organisation, Organisation]
+) -> None:
+    a, _b = two_orgs
+    login(client, member(a))
+
+    response = client.get(ORG, {"year": 2024, "export": "org-mvi-share-tenders", "format": "ods"})
+
+    assert response.status_code == 400
+    assert "csv-rfc4180" in response.content.decode()
 
 
 def test_unknown_export_table_is_a_404(client: Client, two_orgs: tuple[Organisation, Organisation]) -> None:
