@@ -8,8 +8,13 @@ does not know become a warning on the notice, not an error (codelists are versio
 The reader is split by what it reads. This module reads the notice itself (identity, type, procedure, buyer) and is
 the one to import from; `eforms_lots.py` reads the lots, `eforms_results.py` the results; `eforms_base.py` holds the
 codelist mappings and the helpers all parts share, `eforms_xml.py` the namespaces and the element scans.
+
+Which fields a notice must have depends on its subtype (OPP-070), as the SDK's fields.json says (`eforms_rules`):
+prior information notices (subtypes 1-9, E1, E2) have no procedure identifier (BT-04) and describe parts (PAR-)
+instead of lots; both are read. Lot groups (GLO-) are no lots: what they say reaches the lots they group.
 """
 
+import re
 from collections.abc import Iterable
 
 from lxml import etree
@@ -81,9 +86,6 @@ class _Reader(_ResultReader):
         if not procedure_id:
             if rules.mandatory("BT-04-notice", subtype):
                 raise self.error("the procedure identifier is missing", "BT-04-notice")
-            # A prior information notice has no procedure yet (the SDK forbids BT-04 for it): its own identifier
-            # groups its versions, as one procedure.
-            procedure_id = notice_id
             if not rules.forbidden("BT-04-notice", subtype):
                 self.warnings.append(
                     "field BT-04-notice: the procedure identifier is missing; the notice identifier is used instead"
@@ -115,6 +117,11 @@ class _Reader(_ResultReader):
             modified = extension.first("efac:ContractModification/efbc:ChangedNoticeIdentifier")  # BT-1501(n)
             if modified is not None and not changes_notice_id:
                 changes_notice_id = _t(modified)
+        if not procedure_id:
+            # A prior information notice has no procedure yet (the SDK forbids BT-04 for it): the notice's own
+            # identifier groups its versions as one procedure, and a change of it joins the notice it changes
+            # (BT-758 is that notice's identifier and version, "<uuid>-01").
+            procedure_id = re.sub(r"-\d{2}$", "", changes_notice_id) if changes_notice_id else notice_id
 
         organisations = self.organisations(extension)
         project_element = kids.first("cac:ProcurementProject")

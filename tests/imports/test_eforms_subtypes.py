@@ -101,6 +101,20 @@ def test_a_prior_information_notice_without_procedure_identifier_is_read(fixture
     assert notice.warnings == []
 
 
+def test_a_change_of_a_prior_information_notice_joins_the_notice_it_changes(fixtures: Path) -> None:
+    data = (fixtures / "eforms_pin_parts.xml").read_bytes()
+    changes = (
+        b"<efac:Changes><efbc:ChangedNoticeIdentifier>3c9d2b61-7777-4a1e-9f0b-000000000004-01"
+        b"</efbc:ChangedNoticeIdentifier></efac:Changes>"
+    )
+    data = data.replace(b"<efac:NoticeSubType>", changes + b"<efac:NoticeSubType>", 1).replace(
+        b"3c9d2b61-7777-4a1e-9f0b-000000000004</cbc:ID>", b"0d4e5f60-7777-4b1e-8f0b-000000000044</cbc:ID>"
+    )
+    notice = read_eforms(data, file="pin-change.xml")
+    assert (notice.family, notice.notice_id) == (NoticeFamily.CHANGE, "0d4e5f60-7777-4b1e-8f0b-000000000044")
+    assert notice.procedure_id == "3c9d2b61-7777-4a1e-9f0b-000000000004"
+
+
 def test_a_competition_notice_without_procedure_identifier_is_still_refused(fixtures: Path) -> None:
     data = with_subtype((fixtures / "eforms_pin_parts.xml").read_bytes(), "16")
     with pytest.raises(ReadError) as error:
