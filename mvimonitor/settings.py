@@ -221,7 +221,7 @@ MVIMONITOR_TENDERNED_BACKOFF = float(os.getenv("MVIMONITOR_TENDERNED_BACKOFF", "
 MVIMONITOR_TENDERNED_MAX_WAIT = float(os.getenv("MVIMONITOR_TENDERNED_MAX_WAIT", "300"))  # longest pause (429 too)
 MVIMONITOR_TENDERNED_PAGE_SIZE = int(os.getenv("MVIMONITOR_TENDERNED_PAGE_SIZE", "100"))  # publications per page
 
-API_VERSION = "1.2.0"
+API_VERSION = "1.3.0"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

