@@ -1,11 +1,14 @@
-"""Django admin for the import records: read-only, for system managers (superusers) investigating an import."""
+"""Django admin for the import records: read-only, for system managers (superusers) investigating an import.
+
+The one thing a system manager may change is a TenderNed pull's cursor: deleting it makes the next pull start again
+from the `--since` date it is given (what was imported before then counts as unchanged)."""
 
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import ImportedTender, ImportFailure, ImportRun, MVIProposal, SourceRecord
+from .models import ImportedTender, ImportFailure, ImportRun, MVIProposal, PullCursor, SourceRecord
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -52,3 +55,11 @@ class ImportedTenderAdmin(ReadOnlyAdmin):
 class MVIProposalAdmin(ReadOnlyAdmin):
     list_display = ["lot", "theme", "form", "origin", "confidence", "status"]
     list_filter = ["status", "origin", "confidence"]
+
+
+@admin.register(PullCursor)
+class PullCursorAdmin(ReadOnlyAdmin):
+    list_display = ["endpoint", "since", "last_publication_date", "last_publication_id", "run", "updated_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
