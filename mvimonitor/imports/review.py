@@ -2,15 +2,26 @@
 
 The differences between a notice and a buyer's manual changes are recorded by the import (`updates`) and shown on the
 tender's review page; a confirmed proposal becomes an `MVIApplication` through the tenders' own service.
+
+Confirming a proposal settles the other open proposals of the same lot and theme that it covers (the same form, or
+no form stated): they are confirmed as the same MVI application, so duplicates never block each other, and a proposal
+whose application exists already is linked to it instead of failing. The evidence is shown as the business term's
+number and name, the code's label and the text excerpt, with the path in the notice only as a detail
+(`evidence_items`).
 """
 
+import re
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import User
@@ -45,22 +56,29 @@ def proposal_confirm(
     if chosen_form.code != "gunningscriterium":
         weight = None
     corrected = chosen_theme.pk != proposal.theme_id or chosen_form.pk != proposal.form_id
-    application = mvi_application_create(
-        user=user,
-        lot=proposal.lot,
-        theme=chosen_theme,
-        form=chosen_form,
-        ambition_level=ambition_level,
-        award_weight=weight,
-        origin=proposal.origin,
-        confidence=proposal.confidence,
-        evidence=proposal.evidence + ("\n" + _("Corrected by the buyer.") if corrected else ""),
-    )
+    application = MVIApplication.objects.filter(lot=proposal.lot, theme=chosen_theme, form=chosen_form).first()
+    if application is None:
+        application = mvi_application_create(
+            user=user,
+            lot=proposal.lot,
+            theme=chosen_theme,
+            form=chosen_form,
+            ambition_level=ambition_level,
+            award_weight=weight,
+            origin=proposal.origin,
+            confidence=proposal.confidence,
+            evidence=proposal.evidence + ("\n" + _("Corrected by the buyer.") if corrected else ""),
+        )
+    now = timezone.now()
     proposal.status = ProposalStatus.CONFIRMED
     proposal.application = application
     proposal.reviewed_by = user
-    proposal.reviewed_at = timezone.now()
+    proposal.reviewed_at = now
     proposal.save(update_fields=["status", "application", "reviewed_by", "reviewed_at"])
+    # the same lot and theme, in this form or without one: the registration just made covers them too
+    MVIProposal.objects.filter(lot_id=proposal.lot_id, theme=chosen_theme, status=ProposalStatus.PROPOSED).filter(
+        Q(form__isnull=True) | Q(form=chosen_form)
+    ).update(status=ProposalStatus.CONFIRMED, application=application, reviewed_by=user, reviewed_at=now)
     return application
 
 
@@ -76,3 +94,77 @@ def proposal_reject(*, user: User, proposal: MVIProposal) -> MVIProposal:
     proposal.reviewed_at = timezone.now()
     proposal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     return proposal
+
+
+# The names of the eForms business terms the detectors cite (eForms SDK field names, English; translated in the
+# locale). Evidence of other fields shows the term's number alone.
+BUSINESS_TERMS: dict[str, Promise] = {
+    "BT-06": gettext_lazy("Aim of strategic procurement"),
+    "BT-70": gettext_lazy("Conditions relating to the performance of the contract"),
+    "BT-71": gettext_lazy("Reserved participation"),
+    "BT-105": gettext_lazy("Type of procedure"),
+    "BT-165": gettext_lazy("Size of the economic operator"),
+    "BT-21": gettext_lazy("Title"),
+    "BT-24": gettext_lazy("Description"),
+    "BT-540": gettext_lazy("Description of the award criterion"),
+    "BT-717": gettext_lazy("Clean Vehicles Directive applies"),
+    "BT-723": gettext_lazy("Category of vehicle"),
+    "BT-726": gettext_lazy("Suitable for SMEs"),
+    "BT-735": gettext_lazy("CVD contract type"),
+    "BT-736": gettext_lazy("Reserved execution"),
+    "BT-750": gettext_lazy("Description of selection criterion"),
+    "BT-754": gettext_lazy("Accessibility criteria"),
+    "BT-774": gettext_lazy("Approach to reducing environmental impacts"),
+    "BT-775": gettext_lazy("Social objective promoted"),
+    "BT-776": gettext_lazy("Innovation procurement"),
+    "BT-777": gettext_lazy("Description of the strategic procurement"),
+    "BT-805": gettext_lazy("Green Procurement Criteria"),
+    "BT-809": gettext_lazy("Selection criterion"),
+    "BT-810": gettext_lazy("Energy Efficiency Directive applies"),
+    "BT-811": gettext_lazy("Energy efficiency"),
+    "BT-812": gettext_lazy("Energy efficiency label"),
+    "OPT-155": gettext_lazy("Vehicle type"),
+    "award criterion": gettext_lazy("Award criterion"),
+}
+_CODE = re.compile(r"^(?P<field>\S+) (?P<list>[\w.-]+)=(?P<code>\S+) \((?P<path>.*)\)$")
+_TEXT = re.compile(r"^(?P<field>.+?) (?P<path>\S+): “(?P<excerpt>.*?)”\s*(?P<note>.*)$")
+_PIECES = re.compile(r"\n|; (?=(?:BT|OPT|OPP)-\d|sustainability|LEFTI|PROCEDURE)")
+
+
+@cache
+def _code_labels() -> dict[tuple[str, str], str]:
+    """(code list, code) -> the code's label, from the code mapping the detectors use."""
+    from .codes import code_mapping
+
+    return {(row["list"], row["code"]): row.get("label_en", "") for row in code_mapping()["rows"]}
+
+
+def _term(field: str) -> str:
+    number = field.split("(")[0]
+    name = BUSINESS_TERMS.get(number) or BUSINESS_TERMS.get(field)
+    if field == "award criterion":
+        return str(name)
+    return f"{field} {name}" if name else field
+
+
+def evidence_items(evidence: str) -> list[dict[str, str]]:
+    """A proposal's evidence as the review page shows it: per piece the business term (number and name), the code's
+    label or the text excerpt, a note (weight, measured precision) and the path in the notice as a detail. A piece
+    in another shape is shown as it is (`text`)."""
+    items = []
+    for piece in (p.strip() for p in _PIECES.split(evidence)):
+        if not piece:
+            continue
+        code = _CODE.match(piece)
+        if code:
+            label = _code_labels().get((code["list"], code["code"])) or code["code"]
+            items.append({"term": _term(code["field"]), "label": label, "path": code["path"]})
+            continue
+        text = _TEXT.match(piece)
+        if text:
+            items.append(
+                {"term": _term(text["field"]), "excerpt": text["excerpt"], "note": text["note"], "path": text["path"]}
+            )
+            continue
+        items.append({"text": piece})
+    return items

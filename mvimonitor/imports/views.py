@@ -26,6 +26,7 @@ from mvimonitor.tenders.models import Lot, Tender
 from . import selectors, services
 from .forms import ProposalReviewForm, UploadForm
 from .models import ImportedTender, ImportRun, MVIProposal, ProposalStatus, Severity
+from .review import evidence_items
 from .tasks import import_run_task
 
 PAGE_SIZE = 25
@@ -115,6 +116,12 @@ class _Line:
         return value
 
 
+def severity_labels() -> dict[str, str]:
+    """How the report names each severity: a warning is about a notice that was imported (a value left out, an older
+    notice kept as a source record), so it never reads as a failure."""
+    return {Severity.ERROR: _("Not imported"), Severity.WARNING: _("Warning (imported)")}
+
+
 def _csv_safe(value: str) -> str:
     """A text a spreadsheet would run as a formula keeps a leading apostrophe (file and notice names are the
     uploader's)."""
@@ -124,7 +131,7 @@ def _csv_safe(value: str) -> str:
 def _failures_csv(run: ImportRun) -> StreamingHttpResponse:
     """Every failure of the run as CSV (semicolons, UTF-8 with a byte-order mark), streamed row by row."""
     writer = csv.writer(_Line(), delimiter=";")
-    labels = dict(Severity.choices)
+    labels = severity_labels()
     headers = [_("Severity"), _("File"), _("Place in the file"), _("Notice"), _("Field"), _("Message")]
 
     def lines() -> Iterator[bytes]:
@@ -190,7 +197,7 @@ def _review_page(
                     prefix=f"p{proposal.pk}",
                     initial={"theme": proposal.theme, "form": proposal.form, "award_weight": proposal.award_weight},
                 )
-            rows.append({"proposal": proposal, "form": form})
+            rows.append({"proposal": proposal, "form": form, "evidence": evidence_items(proposal.evidence)})
         sections.append({"lot": lot, "rows": rows})
     link = ImportedTender.objects.filter(tender=tender).first()
     status = 400 if bound and any(f.errors for f in bound.values()) else 200

@@ -8,10 +8,12 @@ in one transaction, so a refused or invalid write changes nothing. Each write an
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mvimonitor.changes import record_changed
 from mvimonitor.organisations.access import Action, require
@@ -80,10 +82,39 @@ def tender_delete(*, user: User, tender: Tender) -> None:
     tender.delete()
 
 
+def open_proposals(tender: Tender) -> int:
+    """How many MVI proposals of the import (`imports.MVIProposal`) on the tender's lots are still to be reviewed.
+
+    Counted through the lots' reverse relation `mvi_proposals`, so this app needs no import of the imports app (which
+    sits above it); 0 when that app is not installed."""
+    try:
+        Lot._meta.get_field("mvi_proposals")
+    except FieldDoesNotExist:
+        return 0
+    counted = Lot.objects.filter(tender=tender).aggregate(
+        count=Count("mvi_proposals", filter=Q(mvi_proposals__status="proposed"))
+    )
+    return int(counted["count"] or 0)
+
+
 @transaction.atomic
 def tender_confirm_mvi(*, user: User, tender: Tender) -> Tender:
-    """The buyer declares the MVI registration of this tender complete and correct."""
+    """The buyer declares the MVI registration of this tender complete and correct; refused while proposals of the
+    import are still open, since the registration would then count as complete without them."""
     require(user, Action.EDIT_MVI, tender.organisation_id)
+    still_open = open_proposals(tender)
+    if still_open:
+        raise ValidationError(
+            ngettext(
+                "%(count)s MVI proposal of the import is still open: confirm or reject it on the review page "
+                "before you confirm the MVI registration.",
+                "%(count)s MVI proposals of the import are still open: confirm or reject them on the review page "
+                "before you confirm the MVI registration.",
+                still_open,
+            )
+            % {"count": still_open},
+            code="open_proposals",
+        )
     tender.mvi_confirmed_at = timezone.now()
     tender.mvi_confirmed_by = user
     tender.save(update_fields=["mvi_confirmed_at", "mvi_confirmed_by", "updated_at"])

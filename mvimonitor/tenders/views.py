@@ -132,8 +132,12 @@ def tender_edit(request: HttpRequest, tender_id: int) -> HttpResponse:
 @require_POST
 def tender_confirm_mvi(request: HttpRequest, tender_id: int) -> HttpResponse:
     tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id, Action.EDIT_MVI)
-    services.tender_confirm_mvi(user=request_user(request), tender=tender)
-    messages.success(request, _("The MVI registration of this tender is confirmed."))
+    try:
+        services.tender_confirm_mvi(user=request_user(request), tender=tender)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The MVI registration of this tender is confirmed."))
     return redirect("tenders:detail", tender_id=tender.pk)
 
 

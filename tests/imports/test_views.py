@@ -174,7 +174,7 @@ def test_uploading_a_notice_runs_the_import_and_shows_the_report(make_member, lo
 
     from mvimonitor.imports.models import ImportRun, ImportUpload
 
-    organisation = OrganisationFactory(name="Eigen dienst")
+    organisation = OrganisationFactory(name="Gemeente Voorbeeldstad", kvk_number="12345678")  # the notice's buyer
     client = logged_in(make_member(Role.INKOPER, organisation))
     content = (fixtures / "eforms_bt805.xml").read_bytes()
 
