@@ -125,7 +125,9 @@ class Validator:
                     raise
                 for name in sorted(fields):
                     done.add(name)
-                    drop(obj._meta.get_field(name).attname)
+                    field = obj._meta.get_field(name)
+                    assert isinstance(field, models.Field)  # noqa: S101 - DROPPABLE names concrete fields
+                    drop(field.attname)
                     message = " ".join(error.message_dict[name])
                     dropped.append((name, _("%(message)s Stored without this value.") % {"message": message}))
                 continue
