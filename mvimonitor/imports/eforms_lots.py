@@ -215,8 +215,9 @@ class _LotReader(_ReaderBase):
         stored as an award criterion (its type is price, quality or cost): its name and description are kept as
         texts of the lot (BT-734, BT-540) and a warning names the field, instead of losing the notice."""
         what = f"unknown type {criterion_type!r}" if criterion_type else "no type"
+        field = "BT-539-LotsGroup" if lot.lot_id.startswith("GLO-") else "BT-539-Lot"
         self.warnings.append(
-            f"field BT-539-Lot: award criterion {index} of {lot.lot_id} has {what} "
+            f"field {field}: award criterion {index} of {lot.lot_id} has {what} "
             "(its text is kept, not as an award criterion)"
         )
         lot.texts += self.texts(criterion.all("cbc:Name"), "BT-734", f"{here}/cbc:Name")

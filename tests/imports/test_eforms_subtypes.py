@@ -253,6 +253,19 @@ def test_a_lot_group_gives_its_signals_to_its_lots(fixtures: Path) -> None:
     assert notice.warnings == []
 
 
+def test_an_untyped_award_criterion_of_a_group_names_the_group_field(fixtures: Path) -> None:
+    data = (fixtures / "eforms_lot_groups.xml").read_bytes()
+    data = data.replace(b'listName="award-criterion-type">quality<', b'listName="award-criterion-type"><', 1)
+    notice = read_eforms(data, file="groups.xml")
+    assert notice.warnings == [
+        "field BT-539-LotsGroup: award criterion 2 of GLO-0001 has no type "
+        "(its text is kept, not as an award criterion)"
+    ]
+    first = notice.lots[0]
+    assert [c.name for c in first.award_criteria] == ["Prijs"]
+    assert ("BT-734", "Duurzame schoonmaakmiddelen") in {(t.field, t.text) for t in first.texts}
+
+
 @pytest.mark.shared
 def test_the_sdk_example_lot_group_award_criteria_reach_a_lot_without_its_own(shared_data: Path) -> None:
     path = shared_data / "eforms" / "examples" / "can_24_maximal.xml"
