@@ -20,6 +20,7 @@ A group is a whole input (a file, an upload), so a single archive or OCDS packag
 files or several uploads spread over all of them.
 """
 
+import dataclasses
 import hashlib
 import io
 import multiprocessing
@@ -52,7 +53,10 @@ class Unit:
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A notice as a worker read it: the read notice, the SHA-256 and compressed form of its bytes, and what the
-    detectors found (None when detection was left to the storing process)."""
+    detectors found (None when detection was left to the storing process).
+
+    A read notice's bytes travel compressed only (`raw.raw` is empty): the store keeps the compressed form, and
+    unpickling a third of the bytes is a good part of what the storing process saves."""
 
     raw: n.RawNotice
     sha: str
@@ -202,7 +206,12 @@ def _prepare(
             detected = detector(raw.notice)
         except Exception:  # the storing process detects again and reports what goes wrong there
             detected = None
-    return Prepared(raw=raw, sha=hashlib.sha256(raw.raw).hexdigest(), compressed=compress(raw.raw), detected=detected)
+    return Prepared(
+        raw=dataclasses.replace(raw, raw=b""),
+        sha=hashlib.sha256(raw.raw).hexdigest(),
+        compressed=compress(raw.raw),
+        detected=detected,
+    )
 
 
 def _transferable(error: Exception) -> BaseException:

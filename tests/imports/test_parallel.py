@@ -182,6 +182,7 @@ def test_a_worker_reports_an_unreadable_input_without_stopping_the_group(fixture
     assert [item.raw.error is not None for item in items] == [True, False]
     assert items[1].detected is not None
     assert items[1].compressed
+    assert items[1].raw.raw == b""  # the bytes travel compressed only
     assert len(items[1].sha) == 64
 
 
