@@ -55,6 +55,9 @@ CONFIDENCE_ORDER = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1}
 
 # text field -> (form of application, context); fields not listed are never read for detection
 TEXT_FIELDS: dict[str, tuple[str, str]] = {
+    # an award criterion the eForms reader could not keep as one (no BT-539 type): its name and description
+    "BT-734": ("gunningscriterium", AWARD),
+    "BT-540": ("gunningscriterium", AWARD),
     "BT-70": ("contractbepaling", CONDITION),
     "LEFTI/PERFORMANCE_CONDITIONS": ("contractbepaling", CONDITION),
     "contractTerms.performanceTerms": ("contractbepaling", CONDITION),

@@ -113,6 +113,16 @@ def test_an_obligation_to_employ_the_group_is_social_return(text: str, language:
     }
 
 
+@pytest.mark.parametrize("field", ["BT-734", "BT-540"])
+def test_the_text_of_an_award_criterion_without_a_type_is_read_as_an_award_criterion(field: str) -> None:
+    text = "Prijs is niet het enige criterium; ook de CO2-reductie van het transport telt."
+    lot = Lot("1", texts=[Text(field, "/c", text, "NLD")])
+
+    (proposal,) = detect(notice_with(lot, language="NLD"))[0]
+
+    assert (proposal.theme, proposal.form) == ("klimaat", "gunningscriterium")
+
+
 @pytest.mark.parametrize("field", ["BT-67", "BT-67(b)", "exclusionGrounds", "LEFTI/SUITABILITY", "an-unknown-field"])
 def test_exclusion_grounds_and_unknown_fields_never_propose(field: str) -> None:
     text = "No breach of environmental, social and labour law; ISO 14001; social return; child labour."
