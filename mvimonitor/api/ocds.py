@@ -25,6 +25,7 @@ from mvimonitor.tenders.models import Tender
 
 from . import ocds_releases
 from .base import id_filter
+from .pagination import PageNumberPagination
 
 
 class OcdsReleaseFilter(serializers.Serializer[Any]):
@@ -69,6 +70,14 @@ class OcdsReleasePackageSerializer(serializers.Serializer[Any]):
     )
 
 
+class OcdsPagination(PageNumberPagination):
+    """The pages of every list; the body is the release package itself, which carries `count`, `next` and
+    `previous`, not a `results` list around it."""
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return schema["items"]  # type: ignore[no-any-return]
+
+
 @extend_schema(
     parameters=[OcdsReleaseFilter],
     responses={200: OcdsReleasePackageSerializer},
@@ -83,6 +92,7 @@ class OcdsReleaseViewSet(viewsets.GenericViewSet[Tender]):
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = OcdsReleasePackageSerializer
+    pagination_class = OcdsPagination
 
     def filters(self) -> dict[str, Any]:
         data = underscoreize(self.request.query_params.dict(), **camel_settings.JSON_UNDERSCOREIZE)
