@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from mvimonitor.changes import record_changed
 from mvimonitor.organisations.access import Action, require
-from mvimonitor.organisations.models import User
+from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.tenders.models import Contract, Lot
 from mvimonitor.tenders.services import assign_fields
 
@@ -339,6 +339,16 @@ def realisation_review(*, user: User, realisation: Realisation, status: str, not
         raise ValidationError({"status": _("Only a submitted realisation can be reviewed.")})
     if status == RealisationStatus.REJECTED and not note.strip():
         raise ValidationError({"review_note": _("Give the reason for the rejection.")})
+    organisation = Organisation.objects.only("name", "four_eyes_verification").get(
+        pk=realisation.commitment.contract.lot.tender.organisation_id
+    )  # read now: the setting may have changed since the realisation was loaded
+    if (
+        status == RealisationStatus.VERIFIED
+        and organisation.four_eyes_verification
+        and realisation.submitted_by_id == user.pk
+    ):
+        message = _("%(organisation)s asks for four eyes: someone other than who submitted a delivery verifies it.")
+        raise ValidationError({"status": message % {"organisation": organisation.name}})
     realisation.status = status
     realisation.review_note = note
     realisation.reviewed_by = user

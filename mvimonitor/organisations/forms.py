@@ -69,6 +69,12 @@ class OrganisationForm(forms.Form):
         empty_label=_("(none)"),
         widget=forms.Select(attrs={"class": SELECT}),
     )
+    four_eyes_verification = forms.BooleanField(
+        label=_("Four-eyes verification of deliveries"),
+        required=False,
+        help_text=_("A delivery counts only after someone other than who submitted it has verified it."),
+        widget=forms.CheckboxInput(attrs={"class": "utrecht-checkbox utrecht-checkbox--html-input"}),
+    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -74,6 +74,11 @@ class Organisation(models.Model):
         _("status"), max_length=10, choices=OrganisationStatus.choices, default=OrganisationStatus.ACTIVE
     )
     is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+    four_eyes_verification = models.BooleanField(
+        _("four-eyes verification"),
+        default=True,
+        help_text=_("A delivery is verified by someone other than who submitted it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -25,7 +25,7 @@ from .models import Invitation, Membership, Organisation, Role, User
 INVITATION_VALID_FOR = dt.timedelta(days=14)
 
 # The fields of an organisation that a beheerder may change in the UI.
-EDITABLE_ORGANISATION_FIELDS = ("name", "kind", "oin", "kvk_number", "province", "parent")
+EDITABLE_ORGANISATION_FIELDS = ("name", "kind", "oin", "kvk_number", "province", "parent", "four_eyes_verification")
 
 
 def _require_manager(user: User, organisation: Organisation | int) -> None:

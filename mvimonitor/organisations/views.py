@@ -95,6 +95,7 @@ def edit(request: HttpRequest) -> HttpResponse:
         "kvk_number": organisation.kvk_number,
         "province": organisation.province,
         "parent": organisation.parent_id,
+        "four_eyes_verification": organisation.four_eyes_verification,
     }
     form = OrganisationForm(request.POST or None, initial=initial, organisation=organisation)
     if request.method == "POST" and form.is_valid():

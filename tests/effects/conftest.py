@@ -41,8 +41,10 @@ class Side:
     reader: User
 
 
-def make_side(name: str) -> Side:
-    organisation = OrganisationFactory(name=name)
+def make_side(name: str, *, four_eyes: bool = False) -> Side:
+    """An organisation with a contract, a contract manager and a reader. The manager verifies what they submitted
+    unless `four_eyes` (tests/effects/test_four_eyes.py covers that rule)."""
+    organisation = OrganisationFactory(name=name, four_eyes_verification=four_eyes)
     lot = LotFactory(tender=TenderFactory(organisation=organisation))
     contract = ContractFactory(lot=lot, value=Decimal("1000000.00"), start_date=dt.date(2024, 1, 1),
                                end_date=dt.date(2025, 12, 31))  # fmt: skip
