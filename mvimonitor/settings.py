@@ -221,6 +221,11 @@ MVIMONITOR_TENDERNED_BACKOFF = float(os.getenv("MVIMONITOR_TENDERNED_BACKOFF", "
 MVIMONITOR_TENDERNED_MAX_WAIT = float(os.getenv("MVIMONITOR_TENDERNED_MAX_WAIT", "300"))  # longest pause (429 too)
 MVIMONITOR_TENDERNED_PAGE_SIZE = int(os.getenv("MVIMONITOR_TENDERNED_PAGE_SIZE", "100"))  # publications per page
 
+# OCDS out (/api/v1/ocds/releases, export_ocds): the ocid prefix the Open Contracting Partnership registers for the
+# publisher (the default is not registered) and the publisher named in every package.
+MVIMONITOR_OCDS_PREFIX = os.getenv("MVIMONITOR_OCDS_PREFIX", "ocds-mvimon")
+MVIMONITOR_OCDS_PUBLISHER = os.getenv("MVIMONITOR_OCDS_PUBLISHER", "MVI Monitor")
+
 API_VERSION = "1.3.0"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

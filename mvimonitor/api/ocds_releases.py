@@ -126,7 +126,7 @@ CHUNK = 500
 
 def ocid_prefix() -> str:
     """`settings.MVIMONITOR_OCDS_PREFIX` (default `ocds-mvimon`): the ocid prefix OCP registered for the publisher."""
-    prefix = str(getattr(settings, "MVIMONITOR_OCDS_PREFIX", "") or DEFAULT_OCID_PREFIX)
+    prefix = str(settings.MVIMONITOR_OCDS_PREFIX or DEFAULT_OCID_PREFIX)
     if not OCID_PREFIX.fullmatch(prefix):
         raise ImproperlyConfigured(
             f"MVIMONITOR_OCDS_PREFIX must be 'ocds-' and six lowercase letters or digits, not {prefix!r}"
@@ -136,7 +136,7 @@ def ocid_prefix() -> str:
 
 def publisher_name() -> str:
     """`settings.MVIMONITOR_OCDS_PUBLISHER` (default `MVI Monitor`): the publisher named in every package."""
-    return str(getattr(settings, "MVIMONITOR_OCDS_PUBLISHER", "") or DEFAULT_PUBLISHER)
+    return str(settings.MVIMONITOR_OCDS_PUBLISHER or DEFAULT_PUBLISHER)
 
 
 def releasable(tenders: QuerySet[Tender]) -> QuerySet[Tender]:

@@ -23,7 +23,7 @@ from .problems import PROBLEM_CONTENT_TYPE
 HEADER = {
     "API-Version": {
         "description": "The full version of the API that answered (Dutch API Design Rules, /core/version-header).",
-        "schema": {"type": "string", "example": "1.2.0"},
+        "schema": {"type": "string", "example": settings.API_VERSION},
     }
 }
 
