@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from mvimonitor.organisations.access import is_national_analyst
+
 # (url name, label); lazy labels are translated per request.
 MAIN_NAV: list[tuple[str, Promise]] = [
     ("tenders:list", _("Tenders")),
@@ -16,13 +18,19 @@ MAIN_NAV: list[tuple[str, Promise]] = [
     ("themes:index", _("Catalogue")),
     ("organisations:members", _("Organisation")),
 ]
+# A national analyst works with the anonymised national figures only (ADR 0004): no records, so no record pages.
+ANALYST_NAV: list[tuple[str, Promise]] = [
+    ("dashboards:national", _("National figures")),
+    ("effects:national", _("National effects")),
+    ("themes:index", _("Catalogue")),
+]
 
 
 def main_nav(request: HttpRequest) -> dict[str, object]:
     if not request.user.is_authenticated:
         return {}
     items = []
-    for name, label in MAIN_NAV:
+    for name, label in ANALYST_NAV if is_national_analyst(request.user) else MAIN_NAV:
         url = reverse(name)
         items.append({"url": url, "label": str(label), "current": request.path.startswith(url)})
     return {"main_nav": items}

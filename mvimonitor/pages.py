@@ -1,11 +1,14 @@
-"""What every app's form pages share: a service's refusal put on the form, and the status a refused form answers."""
+"""What every app's pages share: a service's refusal put on the form, the status a refused form answers, and the
+answer of an organisation's page to a user without an organisation."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+
+from mvimonitor.organisations.access import is_national_analyst
 
 
 def add_service_errors(form: BaseForm, error: ValidationError) -> None:
@@ -25,3 +28,14 @@ def form_status(form: BaseForm) -> int:
 def form_page(request: HttpRequest, template: str, form: BaseForm, **context: Any) -> HttpResponse:
     """Render a form page with the form in its context, answering 400 when the posted form was refused."""
     return render(request, template, {"form": form, **context}, status=form_status(form))
+
+
+def without_organisation(
+    request: HttpRequest, template: str, *, national: str = "dashboards:national"
+) -> HttpResponse:
+    """An organisation's page asked by a user with no organisation: a national analyst goes to the national page that
+    is their counterpart (their work is the national figures); anyone else reads `template`, which says how to become
+    a member."""
+    if is_national_analyst(request.user):
+        return redirect(national)
+    return render(request, template)

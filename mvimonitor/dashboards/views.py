@@ -28,6 +28,7 @@ from mvimonitor import exports
 from mvimonitor.organisations.access import Action, geographies_for, is_national_analyst, permitted
 from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.organisations.selectors import active_organisation_for
+from mvimonitor.pages import without_organisation
 
 from . import cache, selectors, services
 from .forms import DashboardFilterForm, NationalFilterForm, SpendTotalForm
@@ -101,7 +102,7 @@ def _filters_html(form: DashboardFilterForm, years: list[int]) -> str:
 def organisation_dashboard(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
     if organisation is None:
-        return render(request, "dashboards/no_organisation.html")
+        return without_organisation(request, "dashboards/no_organisation.html")
     version = cache.facts_version()  # read once per request: every cache key below contains it
     years = selectors.organisation_years(organisation, version=version)
     form = DashboardFilterForm(request.GET or None, years=years)

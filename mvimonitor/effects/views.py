@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mvimonitor import exports
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user
 from mvimonitor.organisations.selectors import active_organisation_for
-from mvimonitor.pages import add_service_errors, form_page, form_status
+from mvimonitor.pages import add_service_errors, form_page, form_status, without_organisation
 from mvimonitor.reference import ReferenceDataError
 from mvimonitor.tenders.models import Contract, Lot
 
@@ -55,7 +55,7 @@ def _form_page(
 def contract_list(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
     if organisation is None:
-        return render(request, "tenders/no_organisation.html")
+        return without_organisation(request, "tenders/no_organisation.html", national="effects:national")
     contracts = (
         selectors.visible_contracts(request.user)
         .filter(lot__tender__organisation=organisation)
@@ -333,7 +333,7 @@ def _export(summary: selectors.Summary, name: str, fmt: str, *, whose: str) -> H
 def dashboard(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
     if organisation is None:
-        return render(request, "tenders/no_organisation.html")
+        return without_organisation(request, "tenders/no_organisation.html", national="effects:national")
     summary = selectors.organisation_summary(organisation)
     fmt = request.GET.get("format")
     if fmt:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user, visible_to
 from mvimonitor.organisations.selectors import active_organisation_for
-from mvimonitor.pages import add_service_errors, form_page
+from mvimonitor.pages import add_service_errors, form_page, without_organisation
 
 from . import selectors, services
 from .forms import (
@@ -36,7 +36,7 @@ PAGE_SIZE = 25
 def tender_list(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
     if organisation is None:
-        return render(request, "tenders/no_organisation.html")
+        return without_organisation(request, "tenders/no_organisation.html")
     filter_form = TenderFilterForm(request.GET or None, years=selectors.tender_years(organisation=organisation))
     filters: selectors.TenderFilters = {}
     if filter_form.is_bound:
