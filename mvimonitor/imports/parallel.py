@@ -21,6 +21,7 @@ files or several uploads spread over all of them.
 """
 
 import dataclasses
+import gc
 import hashlib
 import io
 import multiprocessing
@@ -38,6 +39,11 @@ from . import notices as n
 
 GROUP_FILES = 32  # files per group handed to a worker: enough work to outweigh the hand-over
 GROUP_BYTES = 8 * 1024 * 1024  # ... or fewer files when they are large
+# Input handed out ahead of the storing process: more than a chunk of typical notices (1,000 of 32 kB), so that the
+# workers read the next chunk while a chunk is stored, instead of waiting for it.
+AHEAD_BYTES = 64 * 1024 * 1024
+AHEAD_GROUPS = 256
+GC_THRESHOLD = 50_000
 
 Detection = tuple[list[n.Proposal], list[n.AttributeSignal]]
 
@@ -136,20 +142,27 @@ class Fanout:
             yield prepared
 
     def _in_order(self, *, detect: bool) -> Iterator[Prepared]:
-        window = 3 * self.workers
+        """The groups' notices in input order. Groups are handed out ahead of the storing process by about
+        `AHEAD_BYTES` of input (at least two groups per worker), so the workers go on reading while it stores a
+        chunk, and memory stays bounded."""
         context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_start_worker)
-        pending: deque[Future[tuple[list[Prepared], BaseException | None]]] = deque()
+        pending: deque[tuple[Future[tuple[list[Prepared], BaseException | None]], int]] = deque()
+        ahead = 0  # bytes of input handed out and not yet handed on
         try:
             for group in self.groups:
-                pending.append(pool.submit(read_group, group, detect))
-                if len(pending) >= window:
-                    yield from _unpack(pending.popleft())
+                size = sum(_size(unit) for unit in group)
+                pending.append((pool.submit(read_group, group, detect), size))
+                ahead += size
+                while len(pending) >= 2 * self.workers and (ahead >= AHEAD_BYTES or len(pending) >= AHEAD_GROUPS):
+                    future, size = pending.popleft()
+                    ahead -= size
+                    yield from _unpack(future)
             while pending:
-                yield from _unpack(pending.popleft())
+                yield from _unpack(pending.popleft()[0])
         finally:
-            for future in pending:
-                future.cancel()
+            for item in pending:
+                item[0].cancel()
             pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -171,6 +184,17 @@ def _start_worker() -> None:
     import django
 
     django.setup()
+    fewer_collections()
+
+
+def fewer_collections() -> None:
+    """Let Python's cyclic garbage collector run less often in an importing process (the storing one or a worker):
+    what was loaded before (Django, the mappings) is frozen out of its scans, and a young collection waits for
+    `GC_THRESHOLD` new objects instead of 700. An import makes many short-lived objects and little cyclic garbage,
+    and each full collection scanned everything loaded; measured in docs/performance.md."""
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, middle, old)
 
 
 def read_group(group: list[Unit], detect: bool) -> tuple[list[Prepared], BaseException | None]:
