@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 
 from mvimonitor.api.docs import api_docs
+from mvimonitor.api.token_views import api_token_revoke, api_tokens
 from mvimonitor.api.views import api_not_found
 from mvimonitor.demo.views import LoginView
 
@@ -24,6 +25,8 @@ urlpatterns += i18n_patterns(
     path("organisation/", include("mvimonitor.organisations.urls")),
     path("imports/", include("mvimonitor.imports.urls")),
     path("api-documentation/", api_docs, name="api-docs"),
+    path("account/api-tokens/", api_tokens, name="api-tokens"),
+    path("account/api-tokens/<int:token_id>/revoke/", api_token_revoke, name="api-token-revoke"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

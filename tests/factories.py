@@ -306,3 +306,10 @@ def make_catalogue() -> Catalogue:
         office=cpv["30190000"],
         furniture=cpv["39100000"],
     )
+
+
+def api_key(user: User) -> str:
+    """The key of a new personal API token of `user` (for `Authorization: Token <key>`)."""
+    from mvimonitor.api.tokens import token_create
+
+    return token_create(user=user, name="tests")[1]

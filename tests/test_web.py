@@ -11,7 +11,7 @@ from django.urls import reverse
 from mvimonitor.organisations.models import User
 from mvimonitor.web import client_ip
 
-from .factories import PASSWORD, UserFactory
+from .factories import PASSWORD, UserFactory, api_key
 
 
 class _Body(io.BytesIO):
@@ -116,11 +116,7 @@ def test_pages_of_a_logged_in_user_are_not_stored_by_any_cache(client: Client) -
 
 @pytest.mark.django_db
 def test_api_answers_to_a_token_are_not_stored_by_any_cache(client: Client) -> None:
-    from rest_framework.authtoken.models import Token
-
-    token = Token.objects.create(user=UserFactory())
-
-    response = client.get("/api/v1/themes", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/themes", HTTP_AUTHORIZATION=f"Token {api_key(UserFactory())}")
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]

@@ -20,8 +20,6 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
-from rest_framework.authtoken.admin import TokenAdmin as RestTokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from mvimonitor.changes import record_changed
@@ -141,17 +139,10 @@ class UserAdmin(ManagedAdminMixin, BaseUserAdmin):
         return readonly
 
 
-class TokenAdmin(SuperuserOnlyMixin, RestTokenAdmin):
-    """An API token acts as its account, in every organisation of that account: making or reading one for someone
-    else is taking their account over. Tokens are made with `manage.py create_api_token`."""
-
-
 class GroupAdmin(SuperuserOnlyMixin, DjangoGroupAdmin):
     """A group's permissions reach every member of the group, the staff user who would change it included."""
 
 
-admin.site.unregister(TokenProxy)
-admin.site.register(TokenProxy, TokenAdmin)
 admin.site.unregister(Group)
 admin.site.register(Group, GroupAdmin)
 

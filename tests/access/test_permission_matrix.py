@@ -20,8 +20,9 @@ from django.db import models
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
 
+from mvimonitor.api.models import ApiToken
+from mvimonitor.api.tokens import token_create
 from mvimonitor.effects.models import Commitment, EmissionFactorSet, EvidenceFile, Realisation
 from mvimonitor.imports.models import ImportRun, MVIProposal
 from mvimonitor.organisations.models import Invitation, Membership, Organisation, Role, User
@@ -38,6 +39,7 @@ from ..factories import (
     TenderFactory,
     ThemeFactory,
     UserFactory,
+    api_key,
 )
 
 # What of B must never appear to A. Organisation names are public (contracting authorities publish their tenders),
@@ -80,6 +82,7 @@ class World:
     factor_set_b: EmissionFactorSet
     run_b: ImportRun
     proposal_b: MVIProposal
+    api_token_b: ApiToken
     shared: User  # a beheerder of B who is also a lezer of A: A may see the name, never change the account
     root: User  # a superuser without memberships
     lot_a: Lot
@@ -125,6 +128,7 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     factor_set_b = EmissionFactorSet.objects.create(
         name="Eigen factorlijst B-geheim", version="1", publication_year=2025, source="B", organisation=org_b
     )
+    api_token_b, _key = token_create(user=membership_b.user, name="Script van B-geheim")
     shared = MembershipFactory(organisation=org_b, role=Role.BEHEERDER, user__username="gedeelde-beheerder").user
     MembershipFactory(organisation=org_a, role=Role.LEZER, user=shared)
     return World(
@@ -145,6 +149,7 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         proposal_b=MVIProposal.objects.create(
             lot=lot_b, theme=ThemeFactory(code="milieu"), origin="explicit_code", confidence="high", evidence="BT-774"
         ),
+        api_token_b=api_token_b,
         shared=shared,
         root=User.objects.create_superuser("root", "root@example.org", "correct-horse-battery-staple"),
         lot_a=lot_a,
@@ -166,7 +171,7 @@ def snapshot(world: World) -> dict[str, Any]:
         # B's people and the superusers: their accounts (password hash included) and where they are members
         "people": rows(people),
         "their_memberships": rows(Membership.objects.filter(user__in=people.values("pk"))),
-        "their_api_tokens": rows(Token.objects.filter(user__in=people.values("pk"))),
+        "their_api_tokens": rows(ApiToken.objects.filter(user__in=people.values("pk"))),
         "invitations": rows(Invitation.objects.filter(organisation=b)),
         "tenders": rows(Tender.objects.filter(organisation=b)),
         "lots": rows(Lot.objects.filter(tender__organisation=b)),
@@ -232,6 +237,7 @@ UI_PARAMETERS = {
     "evidence_id": "evidence_b",
     "run_id": "run_b",
     "proposal_id": "proposal_b",
+    "token_id": "api_token_b",
 }
 
 
@@ -323,8 +329,7 @@ def test_no_role_of_a_reads_or_changes_anything_of_b_through_ui_or_api(role: str
     user = make_user(role, world)
     client = Client()
     client.force_login(user)
-    token = Token.objects.create(user=user)
-    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = Client(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     before = snapshot(world)
     checked = 0
 
@@ -427,7 +432,7 @@ def attempt_account_takeovers(client: Client, world: World, role: str) -> None:
             "/admin/organisations/membership/add/",
             {"user": victim.pk, "organisation": world.org_a.pk, "role": Role.BEHEERDER},
         )
-        client.post("/admin/authtoken/tokenproxy/add/", {"user": victim.pk})  # a token acts as its account
+        client.post("/admin/api/apitoken/add/", {"user": victim.pk, "name": "x"})  # a token acts as its account
         base = f"/admin/organisations/user/{victim.pk}/"
         password = {"password1": TAKEN_OVER_PASSWORD, "password2": TAKEN_OVER_PASSWORD, "usable_password": "true"}
         account = {

@@ -4,9 +4,11 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
+from django.forms.models import model_to_dict
 from rest_framework.test import APIClient
 
+from mvimonitor.api.models import ApiToken
+from mvimonitor.api.tokens import key_hash
 from mvimonitor.organisations.models import Organisation, User
 from tests.factories import TenderFactory, UserFactory
 
@@ -91,24 +93,27 @@ def test_create_api_token_prints_a_token_that_authenticates(db: None) -> None:
     user = UserFactory(username="koper")
     out = StringIO()
 
-    call_command("create_api_token", "koper", stdout=out)
+    call_command("create_api_token", "koper", "--days", "30", stdout=out)
 
     key = out.getvalue().strip()
-    assert Token.objects.get(user=user).key == key
+    token = ApiToken.objects.get(user=user)
+    assert token.key_hash == key_hash(key)
+    assert key not in str(model_to_dict(token))  # only the hash is kept
+    assert 29 <= (token.expires_at - token.created_at).days <= 30
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/themes").status_code == 200
 
 
-def test_create_api_token_is_idempotent(db: None) -> None:
+def test_create_api_token_makes_a_new_token_each_run(db: None) -> None:
     UserFactory(username="koper")
     first, second = StringIO(), StringIO()
 
     call_command("create_api_token", "koper", stdout=first)
     call_command("create_api_token", "koper", stdout=second)
 
-    assert first.getvalue() == second.getvalue()
-    assert Token.objects.count() == 1
+    assert first.getvalue() != second.getvalue()
+    assert ApiToken.objects.count() == 2
 
 
 def test_create_api_token_for_unknown_user_fails_clearly(db: None) -> None:

@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
 from mvimonitor.imports.models import ImportFailure, ImportRun, Severity
 from mvimonitor.organisations.models import Organisation, OrganisationKind, Role, User
-from tests.factories import MembershipFactory, OrganisationFactory, TenderFactory
+from tests.factories import MembershipFactory, OrganisationFactory, TenderFactory, api_key
 
 from .contract import OPENAPI, answer
 
@@ -25,7 +24,7 @@ def _contract_host(settings: Any) -> None:
 
 @pytest.fixture
 def token(buyer: User) -> str:
-    return Token.objects.create(user=buyer).key  # type: ignore[no-any-return]
+    return api_key(buyer)
 
 
 def _invalid(response: Any) -> list[str]:
@@ -118,7 +117,7 @@ def test_a_write_to_an_unknown_api_path_is_a_404_problem_even_with_a_session(buy
 def test_an_organisation_without_province_keeps_the_contract(db: None) -> None:
     ministry = OrganisationFactory(kind=OrganisationKind.RIJK)  # no province
     user = MembershipFactory(organisation=ministry, role=Role.LEZER).user
-    key = Token.objects.create(user=user).key
+    key = api_key(user)
 
     listed = answer("/organisations", key).json()["results"]
     detail = answer("/organisations/{id}", key, path_parameters={"id": ministry.pk}).json()

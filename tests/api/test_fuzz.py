@@ -21,7 +21,6 @@ import pytest
 from django.core.management import call_command
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis import GenerationMode
 
@@ -38,6 +37,7 @@ from tests.factories import (
     MVIApplicationFactory,
     OrganisationFactory,
     TenderFactory,
+    api_key,
 )
 
 from .contract import SCHEMA, violation
@@ -132,7 +132,7 @@ def _dataset() -> Dataset:
     ImportFailure.objects.create(run=done, severity=Severity.ERROR, file="a.xml", notice="n1", message="Bad date")
     ImportFailure.objects.create(run=done, severity=Severity.WARNING, file="a.xml", field="value", message="Gone")
     facts_refresh()  # the factories write past the record's seam
-    return Dataset(token=Token.objects.create(user=member).key, organisation=own.pk, other=other.pk)
+    return Dataset(token=api_key(member), organisation=own.pk, other=other.pk)
 
 
 def _operations() -> Iterator[Any]:

@@ -58,6 +58,7 @@ def _tender(name: str, *keys: str) -> Callable[[Data], str]:
 PAGES = [
     UIPage("login", lambda data: reverse("login"), anonymous=True),
     UIPage("api-documentation", lambda data: reverse("api-docs"), anonymous=True),
+    UIPage("api-tokens", lambda data: reverse("api-tokens")),
     UIPage("tender-list", lambda data: reverse("tenders:list")),
     UIPage("tender-detail", _tender("detail", "tender_id")),
     UIPage("tender-create", lambda data: reverse("tenders:create")),

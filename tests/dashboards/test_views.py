@@ -118,10 +118,11 @@ def test_a_national_analyst_gets_no_organisation_dashboard(
     analyst.save()
     login(client, analyst)
 
-    html = client.get(ORG).content.decode()
+    response = client.get(ORG)
 
-    assert "Gemeente Alfa" not in html
-    assert "/monitoring/national/" in html
+    assert response.status_code == 302
+    assert response["Location"] == "/monitoring/national/"
+    assert "Gemeente Alfa" not in response.content.decode()
 
 
 def test_bad_filters_give_a_message_naming_the_field_not_an_error(

@@ -13,13 +13,13 @@ from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mvimonitor.effects import services
 from mvimonitor.effects.models import Commitment, EmissionFactorSet, EvidenceFile, Realisation
 from mvimonitor.organisations.models import User
 from mvimonitor.themes.models import Theme
+from tests.factories import api_key
 
 from .conftest import Side
 
@@ -67,8 +67,7 @@ def _client(user: User) -> Client:
 
 def _api(user: User) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

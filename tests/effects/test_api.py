@@ -3,19 +3,18 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mvimonitor.effects.models import BuildingBlock, BuildingBlockTable, Realisation
 from mvimonitor.organisations.models import User
+from tests.factories import api_key
 
 from .conftest import Side
 
 
 def _api(user: User) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

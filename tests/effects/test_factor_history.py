@@ -17,7 +17,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mvimonitor.effects import recalculation, selectors, services
@@ -26,6 +25,7 @@ from mvimonitor.effects.loaders import FactorRow, factor_set_load, factor_sets_j
 from mvimonitor.effects.models import Commitment, EffectCalculation, EmissionFactor, EmissionFactorSet
 from mvimonitor.reference import ReferenceDataError
 from mvimonitor.themes.models import Theme
+from tests.factories import api_key
 
 from .conftest import Side
 
@@ -220,7 +220,7 @@ def test_the_history_page_and_the_api_show_earlier_calculations(side_a: Side, tm
     page = Client(HTTP_ACCEPT_LANGUAGE="en")
     page.force_login(side_a.reader, backend="django.contrib.auth.backends.ModelBackend")
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=side_a.reader)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(side_a.reader)}")
 
     html = page.get(reverse("effects:commitment-effects", args=[commitment.pk])).content.decode()
     contract = page.get(reverse("effects:contract-detail", args=[side_a.contract.pk])).content.decode()
@@ -242,7 +242,7 @@ def test_the_history_page_and_the_api_show_earlier_calculations(side_a: Side, tm
     assert body["history"][0]["methodVersion"] == "effects-1.1"
     assert "factor “diesel”: WTW 3.200000 → 3.300000 kg CO2-eq per litre" in body["current"]["changes"]
     other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=_stranger())[0].key}")
+    other.credentials(HTTP_AUTHORIZATION=f"Token {api_key(_stranger())}")
     assert other.get(f"/api/v1/commitments/{commitment.pk}/effect").status_code == 404
 
 

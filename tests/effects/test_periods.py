@@ -19,13 +19,12 @@ from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mvimonitor.effects import recalculation, services
 from mvimonitor.effects.forms import RealisationForm
 from mvimonitor.effects.models import Commitment, EffectCalculation, EmissionFactorSet, Realisation
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_key
 
 from .conftest import Side
 
@@ -103,8 +102,7 @@ def test_form_refuses_2025_naming_the_commitment_period(side_a: Side, commitment
 
 def test_api_refuses_2025_as_a_problem_naming_the_field(side_a: Side, commitment_2026: Commitment) -> None:
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    token, _created = Token.objects.get_or_create(user=side_a.manager)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(side_a.manager)}")
     body = {"commitment": commitment_2026.pk, "periodStart": "2025-01-01", "periodEnd": "2025-06-30", "quantity": "5"}
 
     refused = client.post("/api/v1/realisations", body, format="json")

@@ -1,10 +1,9 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mvimonitor.imports.models import ImportRun, RunStatus
 from mvimonitor.organisations.models import Role
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, api_key
 
 from .conftest import make_notice, raw
 
@@ -13,8 +12,7 @@ pytestmark = pytest.mark.usefixtures("shipped_reference")
 
 def _client(user) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 
@@ -113,7 +111,7 @@ def test_the_run_is_read_only(make_member, own_run):
 def test_uploading_a_file_answers_202_with_the_run(make_member, fixtures):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    organisation = OrganisationFactory(name="Eigen dienst")
+    organisation = OrganisationFactory(name="Gemeente Voorbeeldstad", kvk_number="12345678")  # the notice's buyer
     user = make_member(Role.INKOPER, organisation)
     upload = SimpleUploadedFile("eforms_bt805.xml", (fixtures / "eforms_bt805.xml").read_bytes())
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from mvimonitor.api.models import ApiToken
+from mvimonitor.api.tokens import token_create
 from mvimonitor.organisations.models import Membership, Organisation, Role, User
 from mvimonitor.tenders.models import Tender
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, TenderFactory, UserFactory
@@ -316,17 +317,26 @@ def test_who_confirmed_a_tender_cannot_be_set_to_any_account(people: People, cli
 
 
 def test_staff_cannot_make_or_read_an_api_token_for_someone_else(people: People, client: Client) -> None:
-    Token.objects.create(user=people.root)
-    people.staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="authtoken"))
+    _token, key = token_create(user=people.root, name="root's script")
+    people.staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="api"))
     client = _as(client, people.staff)
 
-    made = client.post("/admin/authtoken/tokenproxy/add/", {"user": people.shared.pk})
-    listed = client.get("/admin/authtoken/tokenproxy/")
+    made = client.post("/admin/api/apitoken/add/", {"user": people.shared.pk, "name": "taken over"})
+    listed = client.get("/admin/api/apitoken/")
 
     assert made.status_code == 403
-    assert not Token.objects.filter(user=people.shared).exists()
+    assert not ApiToken.objects.filter(user=people.shared).exists()
     assert listed.status_code == 403
-    assert Token.objects.get(user=people.root).key not in listed.content.decode()
+    assert key not in listed.content.decode()
+
+
+def test_not_even_a_superuser_makes_a_token_for_someone_else_in_the_admin(people: People, client: Client) -> None:
+    client = _as(client, people.root)
+
+    made = client.post("/admin/api/apitoken/add/", {"user": people.shared.pk, "name": "taken over"})
+
+    assert made.status_code == 403
+    assert not ApiToken.objects.filter(user=people.shared).exists()
 
 
 def test_staff_cannot_widen_the_permissions_of_their_own_group(people: People, client: Client) -> None:
