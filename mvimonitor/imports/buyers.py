@@ -105,6 +105,9 @@ class Buyers:
         self.may_add = (
             own is not None and user is not None and (user.is_superuser or permitted(user, Action.MANAGE_MEMBERS, own))
         )
+        # why the last notice asked about went to another organisation than the run's own ("" when it did not): the
+        # store adds it to that notice's warnings, so nothing is filed elsewhere without a word in the report
+        self.elsewhere = ""
         self.load()
 
     def load(self) -> None:
@@ -156,6 +159,7 @@ class Buyers:
         """The notice's buyer; an unknown one comes back unsaved (pending), to be saved with the notice."""
         own = self.own
         buyer = notice.buyer
+        self.elsewhere = ""
         if buyer is None or (not buyer.name and not buyer.national_id and not buyer.kvk_number and not buyer.oin):
             if own is not None:
                 return own
@@ -172,6 +176,7 @@ class Buyers:
         if match is not None:
             # a pending organisation is a proposal without members: whoever may add organisations may file under it
             if self.may_edit(match) or (match.status == OrganisationStatus.PENDING and self.may_add):
+                self.elsewhere = self._filed_elsewhere(names, match, why)
                 return match
             raise NoticeFailed(
                 _(
@@ -182,7 +187,9 @@ class Buyers:
                 field="buyer",
             )
         if self.may_add:
-            return self._pending(buyer)
+            pending = self._pending(buyer)
+            self.elsewhere = self._filed_elsewhere(names, pending, why)
+            return pending
         raise NoticeFailed(
             _(
                 "Notice %(notice)s names %(buyer)s as its buyer, not %(own)s, for which this import was made "
@@ -192,6 +199,16 @@ class Buyers:
             % {**names, "why": why},
             field="buyer",
         )
+
+    @staticmethod
+    def _filed_elsewhere(names: dict[str, str], organisation: Organisation, why: str) -> str:
+        pending = organisation.status == OrganisationStatus.PENDING
+        message = (
+            _("Stored under %(buyer)s (a new organisation, pending confirmation), not under %(own)s: %(why)s.")
+            if pending
+            else _("Stored under %(buyer)s, not under %(own)s: %(why)s.")
+        )
+        return message % {"buyer": organisation.name, "own": names["own"], "why": why}
 
     def not_own(self, buyer: n.Party, match: Organisation | None) -> str:
         """Why `buyer` is not the run's own organisation, or "" when the notice names it."""

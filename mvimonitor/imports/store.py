@@ -116,6 +116,8 @@ class NoticeStore:
                 field="version",
             )
         link = self.link_for(notice, organisation)
+        if link is not None and self.buyers.elsewhere:
+            self.warnings.append(("buyer", self.buyers.elsewhere))
         if link is None:
             item = self.build_new(raw, notice, sha, organisation)
             self.write_new([item])
@@ -202,7 +204,7 @@ class NoticeStore:
 
         Every row is checked here (`Validator.row`), so writing meets database errors only.
         """
-        self.warnings = []
+        self.warnings = [("buyer", self.buyers.elsewhere)] if self.buyers.elsewhere else []
         check = self.validator.row
         proposals, signals = self.detector(notice)
         values = self.tender_values(notice, signals)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from mvimonitor.imports import notices as n
 from mvimonitor.imports.models import ImportRun, SourceRecord
@@ -27,7 +28,8 @@ FOREIGN = ("ted/r2.0.9/21-000061-001-EXP.xml", "ted/r2.0.9/20-320448-001-EXP.xml
 
 def upload(items: Iterable[n.RawNotice], *, user: User, organisation: Organisation) -> RunReport:
     run: ImportRun = import_run_create(source_description="upload", user=user, organisation=organisation)
-    return import_run_execute(run=run, raw_notices=items, detector=code_detector)
+    with translation.override("en"):  # the messages are asserted in English
+        return import_run_execute(run=run, raw_notices=items, detector=code_detector)
 
 
 @pytest.fixture
@@ -73,6 +75,10 @@ def test_a_beheerders_upload_files_foreign_notices_under_pending_buyers_of_their
     for record in SourceRecord.objects.select_related("tender"):
         assert record.notice_id.startswith(uploaded_key("", record.tender.organisation_id))
     assert (again.run.unchanged, again.run.created, again.run.failed) == (2, 0, 0), again.failures
+    # nothing is filed elsewhere without a word: each notice says where it went and why
+    warnings = [f for f in report.failures if f.severity == "warning" and f.field == "buyer"]
+    assert len(warnings) == 2
+    assert all("pending confirmation" in w.message and "Eigen gemeente" in w.message for w in warnings)
 
 
 def test_a_notice_of_another_buyer_the_uploader_may_edit_goes_to_that_buyer(own):
@@ -84,6 +90,9 @@ def test_a_notice_of_another_buyer_the_uploader_may_edit_goes_to_that_buyer(own)
     assert (report.run.created, report.run.failed) == (1, 0), report.failures
     tender = Tender.objects.get()
     assert tender.organisation == other
+    (warning,) = [f for f in report.failures if f.field == "buyer"]
+    assert warning.severity == "warning"
+    assert "Stored under Gemeente Voorbeeld, not under Eigen gemeente" in warning.message
     record = SourceRecord.objects.get()
     assert record.notice_id == uploaded_key(make_notice().notice_id, other.pk)
     # the buyer's own upload of the same notice later finds it: nothing new, nothing refused
