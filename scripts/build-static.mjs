@@ -25,6 +25,33 @@ for (const [from, to] of Object.entries(files)) {
   console.log(`${from} -> ${to}`);
 }
 
+// The web font the theme names (Noto Sans, SIL Open Font License 1.1), served from 'self' (CSP font-src 'self'). Only
+// the Latin and Latin Extended subsets in the regular and bold weights (upright and italic) are shipped, as WOFF2 (every
+// browser the app supports reads it); Fontsource's own @font-face rules, with their unicode ranges, are kept.
+const fontPackage = "node_modules/@fontsource/noto-sans";
+const fontTo = "build/static/vendor/fonts/noto-sans";
+const fontSubsets = ["latin", "latin-ext"];
+const fontFaces = [];
+mkdirSync(`${fontTo}/files`, { recursive: true });
+for (const weight of ["400", "700"]) {
+  for (const style of ["", "-italic"]) {
+    const css = readFileSync(`${fontPackage}/${weight}${style}.css`, "utf8");
+    for (const subset of fontSubsets) {
+      const name = `noto-sans-${subset}-${weight}-${style ? "italic" : "normal"}`;
+      const rule = css.match(new RegExp(`/\\* ${name} \\*/\\n@font-face \\{[^}]*\\}`));
+      if (rule === null) {
+        throw new Error(`${fontPackage}/${weight}${style}.css has no ${name} rule: update scripts/build-static.mjs`);
+      }
+      fontFaces.push(rule[0].replace(/, url\([^)]*\.woff\) format\('woff'\)/, ""));
+      cpSync(`${fontPackage}/files/${name}.woff2`, `${fontTo}/files/${name}.woff2`);
+    }
+  }
+}
+cpSync(`${fontPackage}/LICENSE`, `${fontTo}/LICENSE`);
+const fontHeader = "/* Noto Sans from @fontsource/noto-sans, SIL Open Font License 1.1 (LICENSE) */";
+writeFileSync(`${fontTo}/noto-sans.css`, `${fontHeader}\n${fontFaces.join("\n\n")}\n`);
+console.log(`${fontPackage} -> ${fontTo} (${fontFaces.length} font faces)`);
+
 // vega-interpreter evaluates chart expressions without eval/new Function, so the strict CSP can stay. It ships only
 // as an ES module importing vega-util; turn it into a plain script that takes those helpers from the `vega` global
 // (vega re-exports vega-util) and publishes `window.vegaInterpreter`.
