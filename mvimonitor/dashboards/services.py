@@ -72,6 +72,7 @@ INCREMENTAL_LIMIT = 5000
 @transaction.atomic
 def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
     """Rebuild the fact rows of these tenders (all tenders when None) with set-based SQL; returns the row count.
+    A withdrawn tender gets no fact row, so it counts in no figure.
 
     Value rule (multi-lot): the tender's estimated value; when it has none, the sum of its lots' estimated values;
     when no lot has one either, the value is missing (NULL, class "unknown").
@@ -82,7 +83,7 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
     the same few organisations). Where the stored summaries do not match (another layout of measures, a part that
     would go below zero), the pairs concerned are recomputed from the facts instead.
     """
-    tenders = Tender.objects.all()
+    tenders = Tender.objects.filter(withdrawn_at__isnull=True)  # a withdrawn tender leaves the figures
     facts = TenderFact.objects.all()
     ids: list[int] = []
     if tender_ids is not None:

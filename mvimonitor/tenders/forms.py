@@ -326,3 +326,12 @@ class MVIApplicationForm(forms.ModelForm):  # type: ignore[type-arg]
                     % {"theme": theme, "form": form},
                 )
         return cleaned
+
+
+class TenderWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the withdrawal"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the tender and in its change history."),
+    )

@@ -109,6 +109,17 @@ class Tender(models.Model):
     mvi_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A withdrawn tender stays on record (with its history) but no longer counts in the monitoring figures.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
     is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -129,10 +140,17 @@ class Tender(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="tender_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""), name="tender_withdrawal_reason"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def clean(self) -> None:
         if self.main_cpv_id and self.nature:

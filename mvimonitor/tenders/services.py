@@ -20,7 +20,7 @@ from mvimonitor.organisations.access import Action, require
 from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.themes.models import CpvCode
 
-from .models import AwardCriterion, Lot, MVIApplication, Tender
+from .models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 
 
 def assign_fields(instance: Any, data: Mapping[str, Any]) -> list[str]:
@@ -74,9 +74,47 @@ def tender_update(
 
 
 @transaction.atomic
-def tender_delete(*, user: User, tender: Tender) -> None:
+def tender_withdraw(*, user: User, tender: Tender, reason: str) -> Tender:
+    """The buyer withdraws the tender: it stays on record with who, when and why, and leaves the monitoring figures
+    (the facts leave out withdrawn tenders). The change history keeps the earlier state."""
     require(user, Action.EDIT_TENDERS, tender.organisation_id)
-    if any(lot.contracts.exists() for lot in tender.lots.all()):
+    if tender.withdrawn_at is not None:
+        raise ValidationError(_("This tender was already withdrawn."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the withdrawal.")})
+    tender.withdrawn_at = timezone.now()
+    tender.withdrawn_by = user
+    tender.withdrawal_reason = reason.strip()
+    tender.full_clean()
+    tender.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
+    record_changed(tender_ids=[tender.pk])
+    return tender
+
+
+@transaction.atomic
+def tender_reinstate(*, user: User, tender: Tender) -> Tender:
+    """Undo a withdrawal: the tender counts in the figures again; the history keeps the withdrawal."""
+    require(user, Action.EDIT_TENDERS, tender.organisation_id)
+    if tender.withdrawn_at is None:
+        raise ValidationError(_("This tender is not withdrawn."))
+    tender.withdrawn_at = None
+    tender.withdrawn_by = None
+    tender.withdrawal_reason = ""
+    tender.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
+    record_changed(tender_ids=[tender.pk])
+    return tender
+
+
+def has_contracts(tender: Tender) -> bool:
+    return Contract.objects.filter(lot__tender=tender).exists()
+
+
+@transaction.atomic
+def tender_delete(*, user: User, tender: Tender) -> None:
+    """Delete a tender without contracts, with its lots, criteria and MVI applications; the change history keeps a
+    record of every deleted row (who, when, what)."""
+    require(user, Action.EDIT_TENDERS, tender.organisation_id)
+    if has_contracts(tender):
         raise ValidationError(_("A tender with contracts cannot be deleted."))
     record_changed(removed_tender_ids=[tender.pk])
     tender.delete()

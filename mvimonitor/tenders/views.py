@@ -26,6 +26,7 @@ from .forms import (
     MVIApplicationForm,
     TenderFilterForm,
     TenderForm,
+    TenderWithdrawForm,
 )
 from .models import AwardCriterion, Lot, MVIApplication, Tender
 
@@ -143,6 +144,72 @@ def tender_confirm_mvi(request: HttpRequest, tender_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def tender_withdraw(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """Withdraw a tender with a reason: it stays on record and leaves the monitoring figures."""
+    tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id, Action.EDIT_TENDERS)
+    if tender.is_withdrawn:
+        messages.info(request, _("This tender was already withdrawn."))
+        return redirect("tenders:detail", tender_id=tender.pk)
+    form = TenderWithdrawForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.tender_withdraw(user=request_user(request), tender=tender, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The tender “%(title)s” was withdrawn; it no longer counts in the monitoring figures.")
+                % {"title": tender.title},
+            )
+            return redirect("tenders:detail", tender_id=tender.pk)
+    title = _("Withdraw tender “%(title)s”") % {"title": tender.title}
+    return _form_page(request, form, title=title, tender=tender, submit=_("Withdraw tender"))
+
+
+@login_required
+@require_POST
+def tender_reinstate(request: HttpRequest, tender_id: int) -> HttpResponse:
+    tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id, Action.EDIT_TENDERS)
+    try:
+        services.tender_reinstate(user=request_user(request), tender=tender)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The withdrawal was undone; the tender counts in the figures again."))
+    return redirect("tenders:detail", tender_id=tender.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tender_delete(request: HttpRequest, tender_id: int) -> HttpResponse:
+    """Delete a tender without contracts, after a confirmation page; its change history stays."""
+    tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id, Action.EDIT_TENDERS)
+    title = _("Delete tender “%(title)s”") % {"title": tender.title}
+    question = _("Delete the tender “%(title)s” with its lots, award criteria and MVI applications?") % {
+        "title": tender.title
+    }
+    if services.has_contracts(tender):
+        error = _("A tender with contracts cannot be deleted. Withdraw it instead: it then leaves the figures.")
+        return _confirm_delete_page(
+            request, title=title, question=question, tender=tender, error=error, can_delete=False
+        )
+    if request.method == "POST":
+        try:
+            services.tender_delete(user=request_user(request), tender=tender)
+        except ValidationError as error:
+            return _confirm_delete_page(
+                request, title=title, question=question, tender=tender, error=" ".join(error.messages)
+            )
+        messages.success(request, _("The tender “%(title)s” was deleted.") % {"title": tender.title})
+        return redirect("tenders:list")
+    return _confirm_delete_page(
+        request, title=title, question=question, tender=tender, imported=hasattr(tender, "import_link")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def lot_create(request: HttpRequest, tender_id: int) -> HttpResponse:
     tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id, Action.EDIT_TENDERS)
     form = LotForm(request.POST or None, instance=Lot(tender=tender))
@@ -182,9 +249,23 @@ def lot_edit(request: HttpRequest, tender_id: int, lot_id: int) -> HttpResponse:
 
 
 def _confirm_delete_page(
-    request: HttpRequest, *, title: str, question: str, tender: Tender, error: str = ""
+    request: HttpRequest,
+    *,
+    title: str,
+    question: str,
+    tender: Tender,
+    error: str = "",
+    imported: bool = False,
+    can_delete: bool = True,
 ) -> HttpResponse:
-    context = {"title": title, "question": question, "tender": tender, "error": error}
+    context = {
+        "title": title,
+        "question": question,
+        "tender": tender,
+        "error": error,
+        "imported": imported,
+        "can_delete": can_delete,
+    }
     return render(request, "tenders/confirm_delete.html", context, status=400 if error else 200)
 
 
