@@ -2,12 +2,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.generic import RedirectView
 
 from mvimonitor.api.docs import api_docs
 from mvimonitor.api.token_views import api_token_revoke, api_tokens
 from mvimonitor.api.views import api_not_found
 from mvimonitor.demo.views import LoginView
+from mvimonitor.worklist.views import home
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("mvimonitor.api.urls")),
@@ -15,7 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
-    path("", RedirectView.as_view(pattern_name="tenders:list", permanent=False), name="home"),
+    path("", home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tenders/", include("mvimonitor.tenders.urls")),
