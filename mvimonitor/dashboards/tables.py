@@ -1,7 +1,8 @@
 """Figures -> the tables and Vega-Lite charts of the dashboards (the same rows feed the HTML table, the chart and the
 CSV/XLSX export, so they always show the same numbers)."""
 
-from collections.abc import Iterable, Mapping, Sequence
+import textwrap
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -42,6 +43,11 @@ class TableView:
     kpi: Kpi | None = None
     chart: dict[str, Any] | None = None
     note: str = ""
+    chart_groups: list[str] = field(default_factory=list)  # the figures to choose from under the chart, if any
+
+    @property
+    def chart_control_id(self) -> str:
+        return f"{self.id}-figure"
 
     @property
     def chart_id(self) -> str:
@@ -156,37 +162,164 @@ def drill_down(
 
 # --- charts ---------------------------------------------------------------------------------------------------------
 
+# At most this many series (colours) in one chart; more become one figure at a time, chosen under the chart.
+MAX_SERIES = 6
+# Okabe & Ito's colour-blind-safe colours that reach 3:1 contrast on white (WCAG 1.4.11), and Tol's wine as a sixth.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#882255", "#000000")
+SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
+LABEL_WIDTH = 28  # characters per line of an axis label; longer names wrap instead of being cut off
+LEGEND_WIDTH = 40
+GROUP = "group"  # the chart parameter set by the selector under the chart
+CHART_CONFIG: dict[str, Any] = {
+    "axis": {
+        "labelFontSize": 13,
+        "titleFontSize": 13,
+        "labelLimit": 0,
+        "labelColor": "#1a1a1a",
+        "titleColor": "#1a1a1a",
+    },
+    "legend": {
+        "orient": "bottom",
+        "direction": "vertical",
+        "labelFontSize": 13,
+        "labelLimit": 0,
+        "labelColor": "#1a1a1a",
+        "symbolSize": 120,
+        "symbolStrokeWidth": 2.5,
+    },
+    "style": {"guide-label": {"lineBreak": "\n"}},  # axis and legend labels: one line per "\n"
+    "view": {"stroke": None},
+}
+BAR_STEP = 22  # pixels per bar
+LINE_HEIGHT = 320
 
-def bar_chart(title: str, rows: Sequence[Mapping[str, Any]], unit: str) -> dict[str, Any]:
-    """Grouped horizontal bars: one bar per (row label, series)."""
-    return {
+
+@dataclass
+class ChartRow:
+    """One number of a chart: the figure (item) it belongs to, the part of the breakdown ("" if none), the series
+    (whose figure: your organisation, a kind, a province...) and the value."""
+
+    group: str
+    part: str
+    series: str
+    value: float
+
+
+def wrap(text: str, width: int = LABEL_WIDTH) -> str:
+    """Break a label into lines at spaces (never inside a word), joined with a newline for the chart's lineBreak."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _spec(title: str, values: list[dict[str, Any]], groups: Sequence[str]) -> dict[str, Any]:
+    spec: dict[str, Any] = {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "description": title,
         "width": "container",
-        "data": {"values": list(rows)},
-        "mark": {"type": "bar"},
-        "encoding": {
-            "y": {"field": "label", "type": "nominal", "sort": None, "title": None},
-            "yOffset": {"field": "series", "type": "nominal"},
-            "x": {"field": "value", "type": "quantitative", "title": unit},
-            "color": {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "bottom"}},
-        },
+        "config": CHART_CONFIG,
+        "data": {"values": values},
     }
+    if groups:
+        spec["params"] = [{"name": GROUP, "value": groups[0]}]
+        spec["transform"] = [{"filter": f"datum.group === {GROUP}"}]
+    return spec
 
 
-def line_chart(title: str, rows: Sequence[Mapping[str, Any]], unit: str) -> dict[str, Any]:
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": title,
-        "width": "container",
-        "data": {"values": list(rows)},
-        "mark": {"type": "line", "point": True},
+def _series_scale(series: Sequence[str], palette: Sequence[str]) -> dict[str, Any]:
+    return {"domain": list(series), "range": list(palette[: len(series)])}
+
+
+def bar_chart(title: str, rows: Sequence[ChartRow], unit: str) -> tuple[dict[str, Any], list[str]]:
+    """Horizontal bars, and the figures to choose from under the chart (empty: everything is shown at once).
+
+    Up to MAX_SERIES series: grouped bars, one colour per series, with a legend naming every series; with a breakdown,
+    one figure at a time (its parts on the axis). More series: one bar per series, named on the axis, one figure at a
+    time."""
+    series = _distinct(r.series for r in rows)
+    figures = _distinct(r.group for r in rows)
+    parts = any(r.part for r in rows)
+    if len(series) > MAX_SERIES:
+        named = [(f"{r.group}{DASH}{r.part}" if r.part else r.group, r.series, r) for r in rows]
+        groups = _distinct(figure for figure, _category, _row in named)
+    else:
+        named = [(r.group, r.part if parts else r.group, r) for r in rows]
+        groups = figures if parts else []
+    groups = groups if len(groups) > 1 else []
+    values = [
+        {"group": group, "category": wrap(category), "series": wrap(r.series, LEGEND_WIDTH), "value": r.value}
+        for group, category, r in named
+    ]
+    spec = _spec(title, values, groups)
+    categories = _distinct(v["category"] for v in values)
+    # a fixed height for the most bars one figure has (a step height would drop the container width's "fit")
+    shown = max(
+        (len({v["category"] for v in values if not groups or v["group"] == g}) for g in groups or [""]), default=1
+    )
+    x = {"field": "value", "type": "quantitative", "title": unit}
+    y = {"field": "category", "type": "nominal", "sort": None, "title": None}
+    if len(series) > MAX_SERIES:
+        spec |= {
+            "height": shown * BAR_STEP,
+            "mark": {"type": "bar", "color": PALETTE[0]},
+            "encoding": {"y": y, "x": x},
+        }
+        legend: list[str] = []
+    else:
+        legend = [wrap(s, LEGEND_WIDTH) for s in series]
+        spec |= {
+            "height": shown * len(legend) * BAR_STEP,
+            "mark": {"type": "bar"},
+            "encoding": {
+                "y": y,
+                "yOffset": {"field": "series", "type": "nominal", "sort": None, "scale": {"domain": legend}},
+                "x": x,
+                "color": {
+                    "field": "series",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": _series_scale(legend, PALETTE),
+                },
+            },
+        }
+    spec["usermeta"] = {"categories": categories, "legend": legend, "groups": groups}
+    return spec, groups
+
+
+def line_chart(title: str, rows: Sequence[ChartRow], unit: str) -> tuple[dict[str, Any], list[str]]:
+    """Lines over the years (ChartRow.part is the year), and the figures to choose from under the chart.
+
+    Up to MAX_SERIES lines in all: every line at once, named "figure, series" when there are several series.
+    More: one figure at a time, a line per series."""
+    figures = _distinct(r.group for r in rows)
+    series = _distinct(r.series for r in rows)
+    everything = len(figures) * len(series) <= MAX_SERIES
+    groups = [] if everything or len(figures) < 2 else figures
+
+    def name(row: ChartRow) -> str:
+        if groups or len(figures) == 1:
+            return row.series
+        return row.group if len(series) == 1 else f"{row.group}{DASH}{row.series}"
+
+    legend = [wrap(n, LEGEND_WIDTH) for n in _distinct(name(r) for r in rows)]
+    values = [
+        {"group": r.group, "year": r.part, "series": wrap(name(r), LEGEND_WIDTH), "value": r.value} for r in rows
+    ]
+    spec = _spec(title, values, groups)
+    spec |= {
+        "height": LINE_HEIGHT,
+        "mark": {"type": "line", "point": {"filled": True, "size": 80}, "strokeWidth": 2.5},
         "encoding": {
-            "x": {"field": "year", "type": "ordinal", "title": _("Year")},
+            "x": {"field": "year", "type": "ordinal", "title": _("Year"), "axis": {"labelAngle": 0}},
             "y": {"field": "value", "type": "quantitative", "title": unit},
-            "color": {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "bottom"}},
+            "color": {"field": "series", "type": "nominal", "title": None, "scale": _series_scale(legend, PALETTE)},
+            "shape": {"field": "series", "type": "nominal", "title": None, "scale": _series_scale(legend, SHAPES)},
         },
+        "usermeta": {"categories": _distinct(r.part for r in rows), "legend": legend, "groups": groups},
     }
+    return spec, groups
 
 
 def _unit_label(kpi: Kpi) -> str:
@@ -222,7 +355,7 @@ def organisation_kpi_table(
         headers=[_("Figure"), _("Counted"), _("Out of"), kpi_name(kpi), kind_header, _("National, all organisations")],
         kpi=kpi,
     )
-    chart_rows: list[dict[str, Any]] = []
+    chart_rows: list[ChartRow] = []
     bucket_list = [ALL] if breakdown == Breakdown.ALL else [ALL, *buckets(breakdown)]
     for item in [i.code for i in reference.items(kpi)]:
         for bucket in bucket_list:
@@ -230,6 +363,7 @@ def organisation_kpi_table(
             if figure is None:
                 continue
             label = labels[item] if kpi.per or item != ALL else kpi_name(kpi)
+            group, part = label, "" if breakdown == Breakdown.ALL else bucket_label(breakdown, bucket)
             if bucket != ALL:
                 label = f"{label}{DASH}{bucket_label(breakdown, bucket)}"
             numerator_link = denominator_link = ""
@@ -256,8 +390,8 @@ def organisation_kpi_table(
             table.rows.append(row)
             for series, cell in ((_("Your organisation"), row[3]), (kind_header, row[4]), (_("National"), row[5])):
                 if cell.value is not None:
-                    chart_rows.append({"label": label, "series": series, "value": float(cell.value)})
-    table.chart = bar_chart(table.caption, chart_rows, _unit_label(kpi))
+                    chart_rows.append(ChartRow(group, part, series, float(cell.value)))
+    table.chart, table.chart_groups = bar_chart(table.caption, chart_rows, _unit_label(kpi))
     return table
 
 
@@ -276,7 +410,7 @@ def trend_table(
         caption=_("Headline figures per year"),
         headers=headers,
     )
-    chart_rows: list[dict[str, Any]] = []
+    chart_rows: list[ChartRow] = []
     for year in sorted(years):
         row = [CellView(str(year), year)]
         for kpi in kpis:
@@ -290,15 +424,9 @@ def trend_table(
                     )
                 else:
                     row.append(CellView(format_number(kpi, figure.value, is_value=True), figure.value))
-                    chart_rows.append(
-                        {
-                            "year": str(year),
-                            "series": f"{kpi_name(kpi)}{DASH}{geo_label(geo)}",
-                            "value": float(figure.value),
-                        }
-                    )
+                    chart_rows.append(ChartRow(kpi_name(kpi), str(year), geo_label(geo), float(figure.value)))
         table.rows.append(row)
-    table.chart = line_chart(table.caption, chart_rows, _("percent"))
+    table.chart, table.chart_groups = line_chart(table.caption, chart_rows, _("percent"))
     return table
 
 
@@ -328,11 +456,12 @@ def national_kpi_table(
         headers=headers,
         kpi=kpi,
     )
-    chart_rows: list[dict[str, Any]] = []
+    chart_rows: list[ChartRow] = []
     bucket_list = [ALL] if breakdown == Breakdown.ALL else [ALL, *buckets(breakdown)]
     for item in [i.code for i in reference.items(kpi)]:
         for bucket in bucket_list:
             label = labels[item] if kpi.per or item != ALL else kpi_name(kpi)
+            group, part = label, "" if breakdown == Breakdown.ALL else bucket_label(breakdown, bucket)
             if bucket != ALL:
                 label = f"{label}{DASH}{bucket_label(breakdown, bucket)}"
             row = [CellView(text=label)]
@@ -356,7 +485,7 @@ def national_kpi_table(
                     row.append(suppressed_cell(figure.suppressed))
                 else:
                     row.append(CellView(format_number(kpi, figure.value, is_value=True), figure.value))
-                    chart_rows.append({"label": label, "series": geo_label(geo), "value": float(figure.value)})
+                    chart_rows.append(ChartRow(group, part, geo_label(geo), float(figure.value)))
             table.rows.append(row)
-    table.chart = bar_chart(table.caption, chart_rows, _unit_label(kpi))
+    table.chart, table.chart_groups = bar_chart(table.caption, chart_rows, _unit_label(kpi))
     return table
