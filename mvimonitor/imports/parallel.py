@@ -28,6 +28,8 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -44,6 +46,7 @@ GROUP_BYTES = 8 * 1024 * 1024  # ... or fewer files when they are large
 AHEAD_BYTES = 64 * 1024 * 1024
 AHEAD_GROUPS = 256
 GC_THRESHOLD = 50_000
+PARENT_CHECK_SECONDS = 0.5
 
 Detection = tuple[list[n.Proposal], list[n.AttributeSignal]]
 
@@ -177,9 +180,12 @@ def _unpack(future: "Future[tuple[list[Prepared], BaseException | None]]") -> It
 
 
 def _start_worker() -> None:
-    """A worker: the storing process decides when to stop, so the signals that stop an import are its alone."""
+    """A worker: the storing process decides when to stop, so the signals that stop an import are its alone; and
+    when that process is gone (killed), the worker ends too, instead of waiting for work for ever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_end_with, args=(parent,), name="import-parent-watch", daemon=True).start()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mvimonitor.settings")
     import django
 
@@ -195,6 +201,14 @@ def fewer_collections() -> None:
     gc.freeze()
     _young, middle, old = gc.get_threshold()
     gc.set_threshold(GC_THRESHOLD, middle, old)
+
+
+def _end_with(parent: int) -> None:
+    """End this process as soon as `parent` is no longer its parent. A worker holds both ends of the pipe its work
+    comes through, so it would never see the storing process go."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def read_group(group: list[Unit], detect: bool) -> tuple[list[Prepared], BaseException | None]:
