@@ -74,7 +74,7 @@ def test_reads_a_zip_archive(fixtures: Path, tmp_path: Path):
 
 
 def test_for_one_organisation_its_own_notices_go_under_it(fixtures: Path):
-    own = OrganisationFactory(name="Eigen dienst")
+    own = OrganisationFactory(name="Gemeente Voorbeeldstad")  # the buyer the notice names
 
     _run("--organisation", str(own.pk), str(fixtures / "eforms_bt805.xml"))
 
@@ -106,3 +106,17 @@ def test_the_real_eforms_examples_import_and_reimport_unchanged(shared_data: Pat
     second = ImportRun.objects.exclude(pk=first.pk).get()
     assert second.unchanged == first.seen - first.failed
     assert f"{second.unchanged} unchanged" in out
+
+
+def test_with_reading_workers_the_command_reports_what_one_process_reports(fixtures: Path):
+    paths = [str(fixtures / "eforms_bt805.xml"), str(fixtures / "eforms_all_codes.xml"), str(fixtures / "bad")]
+    dry_out, dry_err = _run("--dry-run", "--no-progress", *paths)
+
+    out, err = _run("--workers", "2", "--no-progress", *paths)
+
+    run = ImportRun.objects.get()
+    assert out.removeprefix(f"Import run {run.pk}: ") == dry_out.removeprefix("Dry run (nothing written): ")
+    assert err.splitlines() == dry_err.splitlines()
+    assert (run.created, run.updated) == (1, 1)
+    with pytest.raises(CommandError, match="at least 1"):
+        _run("--workers", "0", *paths)

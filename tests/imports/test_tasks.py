@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.usefixtures("reference_data"), pytest.mark.django_db(t
 
 def test_an_upload_waits_in_the_queue_until_the_worker_runs_it(settings, make_member, logged_in, fixtures):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory(name="Gemeente Voorbeeldstad")  # the buyer the notice names
     client = logged_in(make_member(Role.INKOPER, organisation))
     upload = SimpleUploadedFile("eforms_bt805.xml", (fixtures / "eforms_bt805.xml").read_bytes())
 
