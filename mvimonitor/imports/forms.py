@@ -72,3 +72,35 @@ class ProposalReviewForm(forms.Form):
         validators=weight_validators,
         help_text=_("Only for an award criterion."),
     )
+
+
+class BulkReviewForm(forms.Form):
+    """Several proposals of one tender at once: the ones ticked, and every open one of the lots ticked as a whole;
+    confirmed as proposed or rejected with one reason. The choices are the tender's open proposals and lots."""
+
+    proposals = forms.TypedMultipleChoiceField(label=_("Proposals"), coerce=int, required=False)
+    lots = forms.TypedMultipleChoiceField(label=_("All open proposals of the lot"), coerce=int, required=False)
+    decision = forms.ChoiceField(choices=[("confirm", _("Confirm as proposed")), ("reject", _("Reject"))])
+    reason = forms.CharField(
+        label=_("Reason for rejecting the selected proposals"),
+        required=False,
+        max_length=500,
+        help_text=_("Needed to reject; kept in each proposal's history."),
+    )
+
+    def __init__(self, *args: Any, proposal_ids: list[int], lot_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        proposals = self.fields["proposals"]
+        lots = self.fields["lots"]
+        assert isinstance(proposals, forms.TypedMultipleChoiceField)  # noqa: S101
+        assert isinstance(lots, forms.TypedMultipleChoiceField)  # noqa: S101
+        proposals.choices = [(pk, str(pk)) for pk in proposal_ids]
+        lots.choices = [(pk, str(pk)) for pk in lot_ids]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("proposals") and not data.get("lots"):
+            raise forms.ValidationError(_("Select at least one proposal, or all of a lot."))
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for the rejection."))
+        return data

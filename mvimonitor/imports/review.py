@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -83,8 +84,9 @@ def proposal_confirm(
 
 
 @transaction.atomic
-def proposal_reject(*, user: User, proposal: MVIProposal) -> MVIProposal:
-    """The buyer says the proposal is wrong; it stays rejected until a notice brings other evidence."""
+def proposal_reject(*, user: User, proposal: MVIProposal, reason: str = "") -> MVIProposal:
+    """The buyer says the proposal is wrong; it stays rejected until a notice brings other evidence. A reason is kept
+    in the proposal's history in the admin (who, when, why)."""
     if not permitted(user, Action.EDIT_MVI, proposal.lot.tender.organisation_id):
         raise PermissionDenied(_("You may not change the MVI registration of this tender."))
     if proposal.status != ProposalStatus.PROPOSED:
@@ -93,7 +95,58 @@ def proposal_reject(*, user: User, proposal: MVIProposal) -> MVIProposal:
     proposal.reviewed_by = user
     proposal.reviewed_at = timezone.now()
     proposal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    if reason.strip():
+        LogEntry.objects.log_actions(
+            user.pk,
+            MVIProposal.objects.filter(pk=proposal.pk),
+            CHANGE,
+            change_message=_("Rejected: %(reason)s") % {"reason": reason.strip()},
+            single_object=True,
+        )
     return proposal
+
+
+CONFIRM, REJECT = "confirm", "reject"
+
+
+@transaction.atomic
+def proposals_review(*, user: User, proposals: list[MVIProposal], decision: str, reason: str = "") -> dict[str, int]:
+    """Confirm (as proposed) or reject (with one reason) several proposals at once, each through `proposal_confirm` or
+    `proposal_reject`: all or nothing, so a refusal of one leaves every other as it was. A proposal that an earlier
+    confirmation in the same batch already settled (same lot and theme) counts as settled, not as refused.
+
+    Returns how many were confirmed, rejected and settled along."""
+    if decision not in {CONFIRM, REJECT}:
+        raise ValidationError(_("Choose to confirm or to reject the selected proposals."))
+    if not proposals:
+        raise ValidationError(_("Select at least one proposal."))
+    if decision == REJECT and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the rejection.")})
+    done = {"confirmed": 0, "rejected": 0, "settled": 0}
+    registered: set[int] = set()  # the applications this batch confirmed proposals as
+    # the ones with a form first: confirming them settles the same lot and theme without a form
+    for proposal in sorted(proposals, key=lambda p: (p.form_id is None, p.pk)):
+        proposal.refresh_from_db(fields=["status", "application"])
+        if proposal.status == ProposalStatus.CONFIRMED and proposal.application_id in registered:
+            done["settled"] += 1
+            continue
+        try:
+            if decision == CONFIRM:
+                registered.add(proposal_confirm(user=user, proposal=proposal).pk)
+                done["confirmed"] += 1
+            else:
+                proposal_reject(user=user, proposal=proposal, reason=reason)
+                done["rejected"] += 1
+        except ValidationError as error:
+            raise ValidationError(
+                _("%(proposal)s (lot %(lot)s): %(reason)s. Nothing was changed.")
+                % {
+                    "proposal": f"{proposal.theme} / {proposal.form or '-'}",
+                    "lot": proposal.lot.number,
+                    "reason": " ".join(error.messages).rstrip("."),
+                }
+            ) from error
+    return done
 
 
 # The names of the eForms business terms the detectors cite (eForms SDK field names, English; translated in the

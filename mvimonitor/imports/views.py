@@ -11,22 +11,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mvimonitor.exports import FORMULA_STARTS
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user, visible_to
 from mvimonitor.organisations.selectors import active_organisation_for
+from mvimonitor.pages import add_service_errors
 from mvimonitor.tenders.models import Lot, Tender
 
 from . import selectors, services
-from .forms import ProposalReviewForm, UploadForm
+from .forms import BulkReviewForm, ProposalReviewForm, UploadForm
 from .models import ImportedTender, ImportRun, MVIProposal, ProposalStatus, Severity
-from .review import evidence_items
+from .review import evidence_items, proposals_review
 from .tasks import import_run_task
 
 PAGE_SIZE = 25
@@ -179,8 +181,25 @@ def run_progress(request: HttpRequest, run_id: int) -> JsonResponse:
     return JsonResponse(progress_data(run))
 
 
+def _open_proposals(tender: Tender) -> QuerySet[MVIProposal]:
+    return MVIProposal.objects.filter(lot__tender=tender, status=ProposalStatus.PROPOSED)
+
+
+def _bulk_form(tender: Tender, data: object = None) -> BulkReviewForm:
+    open_proposals = list(_open_proposals(tender).values_list("pk", "lot_id"))
+    return BulkReviewForm(
+        data,  # type: ignore[arg-type]
+        proposal_ids=[pk for pk, _lot in open_proposals],
+        lot_ids=sorted({lot for _pk, lot in open_proposals}),
+    )
+
+
 def _review_page(
-    request: HttpRequest, tender: Tender, *, bound: dict[int, ProposalReviewForm] | None = None
+    request: HttpRequest,
+    tender: Tender,
+    *,
+    bound: dict[int, ProposalReviewForm] | None = None,
+    bulk: BulkReviewForm | None = None,
 ) -> HttpResponse:
     proposals = MVIProposal.objects.select_related("theme", "form", "source_record").order_by(
         "theme__order", "form__order", "id"
@@ -200,7 +219,10 @@ def _review_page(
             rows.append({"proposal": proposal, "form": form, "evidence": evidence_items(proposal.evidence)})
         sections.append({"lot": lot, "rows": rows})
     link = ImportedTender.objects.filter(tender=tender).first()
-    status = 400 if bound and any(f.errors for f in bound.values()) else 200
+    refused = (bound and any(f.errors for f in bound.values())) or (bulk is not None and bulk.errors)
+    open_count = sum(1 for section in sections for row in section["rows"] if row["form"])
+    for section in sections:
+        section["open"] = sum(1 for row in section["rows"] if row["form"])
     return render(
         request,
         "imports/review.html",
@@ -209,15 +231,69 @@ def _review_page(
             "sections": sections,
             "differences": link.differences if link else [],
             "can_edit_mvi": can_edit,
+            "bulk_form": (bulk or _bulk_form(tender)) if can_edit and open_count else None,
+            "open_count": open_count,
+            "ticked_proposals": set(bulk.data.getlist("proposals")) if bulk is not None else set(),
+            "ticked_lots": set(bulk.data.getlist("lots")) if bulk is not None else set(),
         },
-        status=status,
+        status=400 if refused else 200,
     )
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, tender_id: int) -> HttpResponse:
-    return _review_page(request, fetch(request.user, Tender.objects.select_related("organisation"), tender_id))
+    """The tender's proposals; a POST decides several at once (`BulkReviewForm`), all or nothing."""
+    tender = fetch(request.user, Tender.objects.select_related("organisation"), tender_id)
+    if request.method != "POST":
+        return _review_page(request, tender)
+    if not permitted(request.user, Action.EDIT_MVI, tender.organisation_id):
+        raise PermissionDenied(_("You may not change the MVI registration of this tender."))
+    form = _bulk_form(tender, request.POST)
+    if not form.is_valid():
+        return _review_page(request, tender, bulk=form)
+    chosen = set(form.cleaned_data["proposals"])
+    selected = list(
+        _open_proposals(tender)
+        .filter(Q(pk__in=chosen) | Q(lot_id__in=form.cleaned_data["lots"]))
+        .select_related("lot__tender", "theme", "form")
+    )
+    try:
+        done = proposals_review(
+            user=request_user(request),
+            proposals=selected,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _review_page(request, tender, bulk=form)
+    messages.success(request, _bulk_summary(done))
+    return redirect("imports:review", tender_id=tender.pk)
+
+
+def _bulk_summary(done: dict[str, int]) -> str:
+    parts = []
+    if done["confirmed"]:
+        parts.append(
+            ngettext("%(count)s proposal confirmed", "%(count)s proposals confirmed", done["confirmed"])
+            % {"count": done["confirmed"]}
+        )
+    if done["settled"]:
+        parts.append(
+            ngettext(
+                "%(count)s covered by the same registration",
+                "%(count)s covered by the same registrations",
+                done["settled"],
+            )
+            % {"count": done["settled"]}
+        )
+    if done["rejected"]:
+        parts.append(
+            ngettext("%(count)s proposal rejected", "%(count)s proposals rejected", done["rejected"])
+            % {"count": done["rejected"]}
+        )
+    return "; ".join(parts) + "."
 
 
 @login_required

@@ -4,6 +4,7 @@ confirmation, evidence shown by business term, code label and excerpt, and warni
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from mvimonitor.imports import notices as n
@@ -113,7 +114,8 @@ def test_evidence_shows_the_business_term_the_code_label_and_the_excerpt():
         "(weight 35%) [strong term in an award criterion]"
     )
 
-    code, text = evidence_items(evidence)
+    with translation.override("en"):  # the names of the business terms are translated; these are the English ones
+        code, text = evidence_items(evidence)
 
     assert code["term"] == "BT-805 Green Procurement Criteria"
     assert code["label"] == "EU Green Public Procurement criteria"
@@ -128,7 +130,8 @@ def test_the_review_page_shows_the_path_only_as_a_detail(run_import, make_member
     MVIProposal.objects.update(evidence=f"BT-805 gpp-criteria=eu ({CODE_PATH})")
     client = logged_in(make_member(Role.LEZER, organisation))
 
-    html = client.get(reverse("imports:review", args=[tender.pk])).content.decode()
+    with translation.override("en"):  # the English page: the business term's name is translated
+        html = client.get(reverse("imports:review", args=[tender.pk])).content.decode()
 
     assert "<strong>BT-805 Green Procurement Criteria</strong>: EU Green Public Procurement criteria" in html
     assert "<details>" in html
