@@ -53,10 +53,12 @@ Detection = tuple[list[n.Proposal], list[n.AttributeSignal]]
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One input a worker reads whole: a file given by path (`content` None), or an uploaded file's bytes."""
+    """One input a worker reads whole: a file given by path (`content` None), or an uploaded file's bytes; or a
+    path of a folder that cannot be read (`problem`: a broken symbolic link, ...), reported as `read_paths` does."""
 
     name: str
     content: bytes | None = None
+    problem: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +77,15 @@ class Prepared:
 
 def path_units(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Unit]:
     """The files `sources.read_paths` reads for `paths`, in its order: a folder becomes its files (recursively,
-    sorted); a path that is neither is handed on as it is, so the reader reports it."""
+    sorted, through symbolic links), each with the problem `read_paths` reports for it; any other path is handed on
+    as it is, so the reader reports it."""
+    from .sources import _folder_files  # the one walk of a folder, so both read the same files in the same order
+
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield Unit(str(child))
+            for child, problem in _folder_files(path):
+                yield Unit(str(child), problem=problem)
         else:
             yield Unit(str(path))
 
@@ -223,6 +228,12 @@ def read_group(group: list[Unit], detect: bool) -> tuple[list[Prepared], BaseExc
     items: list[Prepared] = []
     try:
         for unit in group:
+            if unit.problem:
+                error = n.ReadError(unit.problem, file=unit.name)
+                items.append(
+                    _prepare(n.RawNotice(file=unit.name, locator="", raw=b"", error=error), compress_raw, None)
+                )
+                continue
             raws = (
                 read_paths([unit.name]) if unit.content is None else read_upload(unit.name, io.BytesIO(unit.content))
             )

@@ -186,10 +186,24 @@ def test_a_worker_reports_an_unreadable_input_without_stopping_the_group(fixture
     assert len(items[1].sha) == 64
 
 
-def test_groups_keep_the_order_of_read_paths(fixtures: Path):
-    units = [unit.name for group in groups_of(path_units([fixtures]), files=2) for unit in group]
+def test_workers_read_the_files_read_paths_reads_in_its_order(fixtures: Path, tmp_path: Path):
+    folder = tmp_path / "notices"
+    (folder / "b").mkdir(parents=True)
+    (folder / "b" / "one.xml").write_bytes((fixtures / "eforms_bt805.xml").read_bytes())
+    (folder / "a-link.xml").symlink_to(fixtures / "eforms_can_results.xml")  # a link to a file is read
+    (folder / "broken.xml").symlink_to(tmp_path / "gone.xml")  # reported, not skipped
+    (folder / "c").symlink_to(folder / "b")  # a folder read already
+    (folder / "d").symlink_to(fixtures / "bad")  # a linked folder
 
-    assert units == sorted(str(p) for p in fixtures.rglob("*") if p.is_file())
+    def seen(raws: Any) -> list[tuple[str, str, str]]:
+        return [(r.file, r.locator, r.error.message if r.error else "") for r in raws]
+
+    expected = seen(read_paths([folder]))
+    fanout = Fanout(groups_of(path_units([folder]), files=2), workers=2)
+
+    assert seen(p.raw for p in fanout.prepared(detect=False)) == expected
+    assert any("broken symbolic link" in message for _file, _at, message in expected)
+    assert len(expected) > 8
 
 
 def test_an_upload_stopped_after_every_chunk_ends_as_an_uninterrupted_run(settings, make_member, fixtures: Path):
