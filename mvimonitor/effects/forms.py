@@ -1,20 +1,90 @@
 """Forms of the contract and effect pages; they validate input only, the services write."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from mvimonitor.tenders.models import Contract, Lot
 
-from .models import BuildingBlock, Commitment, EmissionFactorSet, RealisationStatus
+from .models import BuildingBlock, Commitment, EmissionFactor, EmissionFactorSet, RealisationStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def lot_label(lot: Lot) -> str:
+    """How a lot is picked: tender title, lot title and the lot's number and id (many lots share a title)."""
+    return _("%(tender)s — %(lot)s (lot %(number)s, #%(id)s)") % {
+        "tender": lot.tender.title,
+        "lot": lot.title,
+        "number": lot.number,
+        "id": lot.pk,
+    }
+
+
+_LOT_ID = re.compile(r"#(\d+)\)\s*$")
+
+
+class DatalistInput(forms.TextInput):
+    """A text input with a list of suggestions the browser filters as the user types (no script needed)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.suggestions: list[str] = []
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        list_id = f"{(attrs or {}).get('id') or 'id_' + name}_options"
+        field = super().render(name, value, {**(attrs or {}), "list": list_id, "autocomplete": "off"}, renderer)
+        options = format_html_join("", '<option value="{}"></option>', ((label,) for label in self.suggestions))
+        return format_html('{}<datalist id="{}">{}</datalist>', field, list_id, options)
+
+
+class LotPickerField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A lot chosen by typing part of its tender or lot title and picking it from the suggestions."""
+
+    widget = DatalistInput
+    default_error_messages = {
+        "invalid_choice": _("Pick a lot from the suggestions: type part of the tender or lot title."),
+    }
+
+    def set_lots(self, lots: QuerySet[Lot]) -> None:
+        self.queryset = lots.select_related("tender")
+        assert isinstance(self.widget, DatalistInput)  # noqa: S101
+        self.widget.suggestions = [lot_label(lot) for lot in self.queryset]
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Lot):
+            return lot_label(value)
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            lot = self.queryset.filter(pk=value).first() if self.queryset is not None else None
+            return lot_label(lot) if lot is not None else value
+        return value
+
+    def to_python(self, value: Any) -> Lot | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Lot):
+            return value
+        text = str(value).strip()
+        found = _LOT_ID.search(text)
+        key = found.group(1) if found else text if text.isdigit() else None
+        if key is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(key)  # type: ignore[no-any-return]
+
+
 class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
+    lot = LotPickerField(
+        label=_("Lot"),
+        queryset=Lot.objects.none(),
+        help_text=_("Type part of the tender or lot title and pick the lot from the suggestions."),
+    )
+
     class Meta:
         model = Contract
         fields = ["lot", "supplier_name", "supplier_kvk_number", "supplier_is_sme", "value", "start_date", "end_date"]
@@ -23,8 +93,8 @@ class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, lots: QuerySet[Lot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         lot_field = self.fields["lot"]
-        assert isinstance(lot_field, forms.ModelChoiceField)  # noqa: S101
-        lot_field.queryset = lots
+        assert isinstance(lot_field, LotPickerField)  # noqa: S101
+        lot_field.set_lots(lots)
         if self.instance.pk:
             lot_field.disabled = True
 
@@ -59,15 +129,64 @@ class CommitmentForm(forms.ModelForm):  # type: ignore[type-arg]
         ]
         widgets = {"period_start": DATE, "period_end": DATE}
 
+    factor_code = forms.ChoiceField(
+        label=_("emission factor (chosen option)"),
+        required=False,
+        help_text=_("From the factor sets in use: your organisation's own sets and the public sets not corrected."),
+    )
+    reference_factor_code = forms.ChoiceField(label=_("emission factor (reference option)"), required=False)
+
     def __init__(self, *args: Any, factor_sets: QuerySet[EmissionFactorSet], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_field = self.fields["factor_set"]
         assert isinstance(set_field, forms.ModelChoiceField)  # noqa: S101
         set_field.queryset = factor_sets
+        choices = factor_choices(factor_sets)
+        for name in ("factor_code", "reference_factor_code"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101
+            current = getattr(self.instance, name, "")
+            known = {code for _group, options in choices for code, _label in options}
+            extra = [(current, _("%(code)s (not in the factor set in use)") % {"code": current})] if current else []
+            field.choices = [("", "—"), *(extra if current not in known else []), *choices]
         self.fields["quantity"].required = False
         self.fields["period_start"].required = False
         self.fields["period_end"].required = False
         self.fields["unit"].help_text = _("For social return the unit is euros and the quantity is computed.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("factor_set")
+        if chosen is not None:
+            codes = set(chosen.factors.values_list("code", flat=True))
+            for name in ("factor_code", "reference_factor_code"):
+                if data.get(name) and data[name] not in codes:
+                    self.add_error(name, _("The factor set %(set)s has no such factor.") % {"set": chosen})
+        return data
+
+
+def active_factor_sets(factor_sets: QuerySet[EmissionFactorSet]) -> list[EmissionFactorSet]:
+    """The sets factors are chosen from: the sets the user may use that no correction replaced, own sets first, then
+    newest first. Older public sets stay: a commitment uses the newest set published by the year its period starts."""
+    current = factor_sets.not_superseded()  # type: ignore[attr-defined]
+    return list(current.order_by(F("organisation").asc(nulls_last=True), "-publication_year", "-pk"))
+
+
+def factor_choices(factor_sets: QuerySet[EmissionFactorSet]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The factors of the active sets as select choices grouped by category: "name (unit)" with the code as value;
+    a code in several sets is offered once, from the first set that has it (own sets before the public one)."""
+    sets = active_factor_sets(factor_sets)
+    seen: set[str] = set()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    factors = EmissionFactor.objects.filter(factor_set__in=sets).order_by("category", "name", "code")
+    order = {factor_set.pk: rank for rank, factor_set in enumerate(sets)}
+    for factor in sorted(factors, key=lambda f: order[f.factor_set_id]):
+        if factor.code in seen:
+            continue
+        seen.add(factor.code)
+        label = _("%(name)s (per %(unit)s)") % {"name": factor.name, "unit": factor.get_unit_display()}
+        groups.setdefault(str(factor.get_category_display()), []).append((factor.code, label))
+    return [(group, sorted(options, key=lambda option: option[1])) for group, options in sorted(groups.items())]
 
 
 class RealisationForm(forms.Form):
