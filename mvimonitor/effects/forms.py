@@ -75,7 +75,7 @@ class LotPickerField(forms.ModelChoiceField):  # type: ignore[type-arg]
         key = found.group(1) if found else text if text.isdigit() else None
         if key is None:
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(key)  # type: ignore[no-any-return]
+        return super().to_python(key)
 
 
 class ContractForm(forms.ModelForm):  # type: ignore[type-arg]

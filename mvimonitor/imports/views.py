@@ -6,13 +6,14 @@ uploading needs EDIT_TENDERS and reviewing needs EDIT_MVI on the organisation (e
 
 import csv
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -185,10 +186,10 @@ def _open_proposals(tender: Tender) -> QuerySet[MVIProposal]:
     return MVIProposal.objects.filter(lot__tender=tender, status=ProposalStatus.PROPOSED)
 
 
-def _bulk_form(tender: Tender, data: object = None) -> BulkReviewForm:
+def _bulk_form(tender: Tender, data: QueryDict | None = None) -> BulkReviewForm:
     open_proposals = list(_open_proposals(tender).values_list("pk", "lot_id"))
     return BulkReviewForm(
-        data,  # type: ignore[arg-type]
+        data,
         proposal_ids=[pk for pk, _lot in open_proposals],
         lot_ids=sorted({lot for _pk, lot in open_proposals}),
     )
@@ -206,9 +207,9 @@ def _review_page(
     )
     lots = tender.lots.prefetch_related(Prefetch("mvi_proposals", queryset=proposals), "mvi_applications__theme")
     can_edit = permitted(request.user, Action.EDIT_MVI, tender.organisation_id)
-    sections = []
+    sections: list[dict[str, Any]] = []
     for lot in lots:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for proposal in lot.mvi_proposals.all():
             form = None
             if can_edit and proposal.status == ProposalStatus.PROPOSED:
@@ -217,12 +218,11 @@ def _review_page(
                     initial={"theme": proposal.theme, "form": proposal.form, "award_weight": proposal.award_weight},
                 )
             rows.append({"proposal": proposal, "form": form, "evidence": evidence_items(proposal.evidence)})
-        sections.append({"lot": lot, "rows": rows})
+        sections.append({"lot": lot, "rows": rows, "open": sum(1 for row in rows if row["form"])})
     link = ImportedTender.objects.filter(tender=tender).first()
     refused = (bound and any(f.errors for f in bound.values())) or (bulk is not None and bulk.errors)
-    open_count = sum(1 for section in sections for row in section["rows"] if row["form"])
-    for section in sections:
-        section["open"] = sum(1 for row in section["rows"] if row["form"])
+    open_count = sum(section["open"] for section in sections)
+    ticked = bulk.data if bulk is not None and isinstance(bulk.data, QueryDict) else QueryDict()
     return render(
         request,
         "imports/review.html",
@@ -233,8 +233,8 @@ def _review_page(
             "can_edit_mvi": can_edit,
             "bulk_form": (bulk or _bulk_form(tender)) if can_edit and open_count else None,
             "open_count": open_count,
-            "ticked_proposals": set(bulk.data.getlist("proposals")) if bulk is not None else set(),
-            "ticked_lots": set(bulk.data.getlist("lots")) if bulk is not None else set(),
+            "ticked_proposals": set(ticked.getlist("proposals")),
+            "ticked_lots": set(ticked.getlist("lots")),
         },
         status=400 if refused else 200,
     )

@@ -2,7 +2,6 @@
 emission factors are chosen from the factor sets in use, never typed."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from mvimonitor.effects.forms import CommitmentForm, ContractForm, lot_label
