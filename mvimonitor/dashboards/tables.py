@@ -167,7 +167,7 @@ MAX_SERIES = 6
 # Okabe & Ito's colour-blind-safe colours that reach 3:1 contrast on white (WCAG 1.4.11), and Tol's wine as a sixth.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#882255", "#000000")
 SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
-LABEL_WIDTH = 28  # characters per line of an axis label; longer names wrap instead of being cut off
+LABEL_WIDTH = 24  # characters per line of an axis label; longer names wrap instead of being cut off
 LEGEND_WIDTH = 40
 GROUP = "group"  # the chart parameter set by the selector under the chart
 CHART_CONFIG: dict[str, Any] = {
@@ -186,11 +186,16 @@ CHART_CONFIG: dict[str, Any] = {
         "labelColor": "#1a1a1a",
         "symbolSize": 120,
         "symbolStrokeWidth": 2.5,
+        # under the chart from its left edge (not from the plot's, which long axis labels push to the right)
+        "layout": {"bottom": {"anchor": "start", "bounds": "full"}},
     },
     "style": {"guide-label": {"lineBreak": "\n"}},  # axis and legend labels: one line per "\n"
     "view": {"stroke": None},
 }
+# the value axis always spans at least 0 to 10, so a chart of zeros still has a readable axis
+VALUE_SCALE = {"domain": {"unionWith": [0, 10]}}
 BAR_STEP = 22  # pixels per bar
+MIN_BARS_HEIGHT = 3 * BAR_STEP
 LINE_HEIGHT = 320
 
 
@@ -232,12 +237,14 @@ def _series_scale(series: Sequence[str], palette: Sequence[str]) -> dict[str, An
     return {"domain": list(series), "range": list(palette[: len(series)])}
 
 
-def bar_chart(title: str, rows: Sequence[ChartRow], unit: str) -> tuple[dict[str, Any], list[str]]:
+def bar_chart(title: str, rows: Sequence[ChartRow], unit: str) -> tuple[dict[str, Any] | None, list[str]]:
     """Horizontal bars, and the figures to choose from under the chart (empty: everything is shown at once).
 
     Up to MAX_SERIES series: grouped bars, one colour per series, with a legend naming every series; with a breakdown,
     one figure at a time (its parts on the axis). More series: one bar per series, named on the axis, one figure at a
-    time."""
+    time. No chart (None) without a number to draw."""
+    if not rows:
+        return None, []
     series = _distinct(r.series for r in rows)
     figures = _distinct(r.group for r in rows)
     parts = any(r.part for r in rows)
@@ -253,16 +260,14 @@ def bar_chart(title: str, rows: Sequence[ChartRow], unit: str) -> tuple[dict[str
         for group, category, r in named
     ]
     spec = _spec(title, values, groups)
-    categories = _distinct(v["category"] for v in values)
+    categories = _distinct(wrap(category) for _group, category, _row in named)
     # a fixed height for the most bars one figure has (a step height would drop the container width's "fit")
-    shown = max(
-        (len({v["category"] for v in values if not groups or v["group"] == g}) for g in groups or [""]), default=1
-    )
-    x = {"field": "value", "type": "quantitative", "title": unit}
+    shown = max(len({c for g, c, _row in named if not groups or g == group}) for group in groups or [""])
+    x = {"field": "value", "type": "quantitative", "title": unit, "scale": VALUE_SCALE}
     y = {"field": "category", "type": "nominal", "sort": None, "title": None}
     if len(series) > MAX_SERIES:
         spec |= {
-            "height": shown * BAR_STEP,
+            "height": max(shown * BAR_STEP, MIN_BARS_HEIGHT),
             "mark": {"type": "bar", "color": PALETTE[0]},
             "encoding": {"y": y, "x": x},
         }
@@ -270,7 +275,7 @@ def bar_chart(title: str, rows: Sequence[ChartRow], unit: str) -> tuple[dict[str
     else:
         legend = [wrap(s, LEGEND_WIDTH) for s in series]
         spec |= {
-            "height": shown * len(legend) * BAR_STEP,
+            "height": max(shown * len(legend) * BAR_STEP, MIN_BARS_HEIGHT),
             "mark": {"type": "bar"},
             "encoding": {
                 "y": y,
@@ -288,11 +293,13 @@ def bar_chart(title: str, rows: Sequence[ChartRow], unit: str) -> tuple[dict[str
     return spec, groups
 
 
-def line_chart(title: str, rows: Sequence[ChartRow], unit: str) -> tuple[dict[str, Any], list[str]]:
+def line_chart(title: str, rows: Sequence[ChartRow], unit: str) -> tuple[dict[str, Any] | None, list[str]]:
     """Lines over the years (ChartRow.part is the year), and the figures to choose from under the chart.
 
     Up to MAX_SERIES lines in all: every line at once, named "figure, series" when there are several series.
-    More: one figure at a time, a line per series."""
+    More: one figure at a time, a line per series. No chart (None) without a number to draw."""
+    if not rows:
+        return None, []
     figures = _distinct(r.group for r in rows)
     series = _distinct(r.series for r in rows)
     everything = len(figures) * len(series) <= MAX_SERIES
@@ -313,7 +320,7 @@ def line_chart(title: str, rows: Sequence[ChartRow], unit: str) -> tuple[dict[st
         "mark": {"type": "line", "point": {"filled": True, "size": 80}, "strokeWidth": 2.5},
         "encoding": {
             "x": {"field": "year", "type": "ordinal", "title": _("Year"), "axis": {"labelAngle": 0}},
-            "y": {"field": "value", "type": "quantitative", "title": unit},
+            "y": {"field": "value", "type": "quantitative", "title": unit, "scale": VALUE_SCALE},
             "color": {"field": "series", "type": "nominal", "title": None, "scale": _series_scale(legend, PALETTE)},
             "shape": {"field": "series", "type": "nominal", "title": None, "scale": _series_scale(legend, SHAPES)},
         },
