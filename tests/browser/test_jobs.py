@@ -324,9 +324,9 @@ def test_record_a_contract_and_a_delivery_verified_by_a_colleague(
             "description": "Groene stroom uit Nederlandse wind",
             "quantity": "100000",
             "unit": "kWh",
-            "factor_code": "green-power-government-average",
-            "reference_description": "Netstroom",
-            "reference_factor_code": "electricity-nl-mix-2021",
+            "factor_code": "windkracht-kwh",
+            "reference_description": "Grijze stroom van het net",
+            "reference_factor_code": "grijze-stroom-kwh",
         },
     )
     commitment = Commitment.objects.get(contract=contract)
