@@ -209,6 +209,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 MVIMONITOR_IMPORT_STALL_SECONDS = int(os.getenv("MVIMONITOR_IMPORT_STALL_SECONDS", "600"))
 MVIMONITOR_IMPORT_MAX_ATTEMPTS = int(os.getenv("MVIMONITOR_IMPORT_MAX_ATTEMPTS", "3"))
 MVIMONITOR_IMPORT_BATCH_SIZE = int(os.getenv("MVIMONITOR_IMPORT_BATCH_SIZE", "1000"))
+# Worker processes that read and detect an upload's files while the task's process stores them in order (ADR 0027).
+MVIMONITOR_IMPORT_WORKERS = int(os.getenv("MVIMONITOR_IMPORT_WORKERS", "1"))
 # TenderNed pull (`manage.py pull_tenderned`, docs/imports.md "TenderNed pull"). The credentials come from the
 # environment only: TenderNed's public-XML endpoint needs an account with the OpenDataUser role.
 MVIMONITOR_TENDERNED_URL = os.getenv("MVIMONITOR_TENDERNED_URL", "https://www.tenderned.nl/papi/tenderned-rs-tns/v2")

@@ -79,12 +79,12 @@ def path_units(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Unit]:
     """The files `sources.read_paths` reads for `paths`, in its order: a folder becomes its files (recursively,
     sorted, through symbolic links), each with the problem `read_paths` reports for it; any other path is handed on
     as it is, so the reader reports it."""
-    from .sources import _folder_files  # the one walk of a folder, so both read the same files in the same order
+    from .sources import folder_files  # the one walk of a folder, so both read the same files in the same order
 
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for child, problem in _folder_files(path):
+            for child, problem in folder_files(path):
                 yield Unit(str(child), problem=problem)
         else:
             yield Unit(str(path))

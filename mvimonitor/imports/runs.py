@@ -50,7 +50,7 @@ from .parallel import Detection, Fanout, fewer_collections
 from .prefetch import prefetched
 from .store import NewTender, NoticeStore
 from .validation import NoticeFailed, first_error
-from .values import Detector, Outcome, claims
+from .values import Detector, FailureInfo, Outcome, claims
 
 logger = logging.getLogger(__name__)
 
@@ -83,16 +83,6 @@ def request_stop() -> None:
 
 def clear_stop() -> None:
     _stop.clear()
-
-
-@dataclass
-class FailureInfo:
-    severity: str
-    file: str
-    locator: str
-    notice: str
-    field: str
-    message: str
 
 
 @dataclass

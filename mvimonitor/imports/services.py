@@ -14,7 +14,6 @@ from .buyers import normalise_name
 from .review import proposal_confirm, proposal_reject
 from .runs import (
     BATCH_SIZE,
-    FailureInfo,
     Progress,
     RunReport,
     import_run_create,
@@ -23,7 +22,7 @@ from .runs import (
     read_ahead_pays,
 )
 from .validation import NoticeFailed
-from .values import Detector, Outcome
+from .values import Detector, FailureInfo, Outcome
 
 __all__ = [
     "BATCH_SIZE",

@@ -99,7 +99,7 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], **limits: int) -> Iterat
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for child, problem in _folder_files(path):
+            for child, problem in folder_files(path):
                 if problem:
                     yield _error(str(child), problem)
                 else:
@@ -110,7 +110,7 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], **limits: int) -> Iterat
             yield _error(str(path), "no such file or folder")
 
 
-def _folder_files(folder: Path) -> list[tuple[Path, str]]:
+def folder_files(folder: Path) -> list[tuple[Path, str]]:
     """Every file under `folder`, through symbolic links, sorted by path, with "" or why it cannot be read."""
     found: list[tuple[Path, str]] = []
     seen = {os.path.realpath(folder)}

@@ -48,7 +48,7 @@ def import_run_task(run_id: int) -> str:
     if run.status != RunStatus.QUEUED:
         return str(run.status)  # already picked up (a task delivered twice does no harm)
     # Stored uploads are read in the same order every time, so the first `seen` notices are those already counted.
-    workers = worker_count(getattr(settings, "MVIMONITOR_IMPORT_WORKERS", 1))
+    workers = worker_count(settings.MVIMONITOR_IMPORT_WORKERS)
     raw_notices: Iterable[n.RawNotice] | Fanout = (
         Fanout(_uploaded_units(run), workers=workers, skip=run.seen)
         if workers > 1

@@ -1,7 +1,8 @@
-"""Small pure helpers and types of the import's writers: values as `ImportedTender` remembers them, notice
-ordering, and what storing a notice gives."""
+"""Small pure helpers and types of the import's writers and reports: values as `ImportedTender` remembers them,
+notice ordering, what storing a notice gives, and a failure or warning as the report lists it."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -11,7 +12,7 @@ from mvimonitor.tenders.models import AwardCriterionType, Nature, ProcedureType
 from mvimonitor.themes.models import ApplicationForm, Theme
 
 from . import notices as n
-from .models import ImportedTender
+from .models import ImportedTender, Severity
 
 # The choices, as sets (Django builds `.values` anew on every access).
 NATURES = frozenset(Nature.values)
@@ -123,3 +124,28 @@ def older_than_applied(notice: n.Notice, link: ImportedTender) -> str:
     if notice.publication_date and link.latest_publication_date:
         return "publication_date" if notice.publication_date < link.latest_publication_date else ""
     return ""
+
+
+@dataclass
+class FailureInfo:
+    severity: str
+    file: str
+    locator: str
+    notice: str
+    field: str
+    message: str
+
+    def line(self) -> str:
+        """One line for a terminal: `FAILED` or `WARNING`, where (file, place, notice, field), and the message."""
+        where = ", ".join(
+            f"{label} {value}"
+            for label, value in (
+                ("file", self.file),
+                ("at", self.locator),
+                ("notice", self.notice),
+                ("field", self.field),
+            )
+            if value
+        )
+        kind = "WARNING" if self.severity == Severity.WARNING else "FAILED"
+        return f"{kind} {where}: {self.message}"

@@ -120,3 +120,14 @@ def test_with_reading_workers_the_command_reports_what_one_process_reports(fixtu
     assert (run.created, run.updated) == (1, 1)
     with pytest.raises(CommandError, match="at least 1"):
         _run("--workers", "0", *paths)
+
+
+def test_warnings_are_printed_as_warnings_not_as_failures(fixtures: Path):
+    """An award criterion without a type, kept as text, is a warning: the notice was imported."""
+    out, err = _run(str(fixtures / "eforms_odd_criteria.xml"))
+
+    assert "1 created" in out
+    assert "0 failed" in out
+    assert err.startswith("WARNING file ")
+    assert "field BT-539-Lot" in err
+    assert "FAILED" not in err

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mvimonitor.imports.models import ImportFailure, ImportRun, PullCursor, RunStatus, Severity, SourceRecord
 from mvimonitor.imports.runs import clear_stop, request_stop
@@ -25,6 +25,13 @@ from mvimonitor.imports.tenderned_pull import HEARTBEAT_SECONDS, _Feed, plan_pul
 from tests.imports.tenderned_server import LISTING, MockTenderNed
 
 pytestmark = pytest.mark.usefixtures("reference_data")
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The messages are asserted in English (the default language is Dutch)."""
+    with translation.override("en"):
+        yield
 
 NOTICES = [  # (publication id, date, file under ../shared/data), in the order the pull imports them
     ("300001", "2025-03-03", "eforms/examples/cn_24_minimal.xml"),

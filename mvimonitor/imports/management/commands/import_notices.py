@@ -121,17 +121,7 @@ class Command(BaseCommand):
             raise CommandError(message) from error
         bar.close(run)
         for failure in report.failures:
-            where = ", ".join(
-                f"{label} {value}"
-                for label, value in (
-                    ("file", failure.file),
-                    ("at", failure.locator),
-                    ("notice", failure.notice),
-                    ("field", failure.field),
-                )
-                if value
-            )
-            self.stderr.write(f"FAILED {where}: {failure.message}")
+            self.stderr.write(failure.line())
         prefix = "Dry run (nothing written): " if run.dry_run else f"Import run {run.pk}: "
         self.stdout.write(
             f"{prefix}{run.seen} notices seen, {run.created} created, {run.updated} updated, "

@@ -70,18 +70,7 @@ class Command(BaseCommand):
         except (OperationalError, InterfaceError) as error:
             raise CommandError(f"The database was unavailable ({error}); run the command again.") from error
         for failure in pulled.report.failures:
-            where = ", ".join(
-                f"{label} {value}"
-                for label, value in (
-                    ("file", failure.file),
-                    ("at", failure.locator),
-                    ("notice", failure.notice),
-                    ("field", failure.field),
-                )
-                if value
-            )
-            kind = "WARNING" if failure.severity == "warning" else "FAILED"
-            self.stderr.write(f"{kind} {where}: {failure.message}")
+            self.stderr.write(failure.line())
         self.stdout.write(
             "TenderNed pull, import run {run}: {listed} publications to import, {seen} notices seen, {created} "
             "created, {updated} updated, {unchanged} unchanged, {failed} failed; cursor {cursor}.".format(
