@@ -9,6 +9,7 @@ from mvimonitor.organisations.access import is_national_analyst
 
 # (url name, label); lazy labels are translated per request.
 MAIN_NAV: list[tuple[str, Promise]] = [
+    ("home", _("To do")),
     ("tenders:list", _("Tenders")),
     ("dashboards:organisation", _("Monitoring")),
     ("dashboards:national", _("National figures")),
@@ -32,5 +33,7 @@ def main_nav(request: HttpRequest) -> dict[str, object]:
     items = []
     for name, label in ANALYST_NAV if is_national_analyst(request.user) else MAIN_NAV:
         url = reverse(name)
-        items.append({"url": url, "label": str(label), "current": request.path.startswith(url)})
+        # the home page is the language's root, which every path starts with: it is current only itself
+        current = request.path == url if name == "home" else request.path.startswith(url)
+        items.append({"url": url, "label": str(label), "current": current})
     return {"main_nav": items}

@@ -244,7 +244,7 @@ class MVIProposal(models.Model):
     One per (lot, theme, form): a rejected proposal stays, so the same evidence is not proposed again.
     """
 
-    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="mvi_proposals")
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.CASCADE, related_name="mvi_proposals")
     theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+")
     form = models.ForeignKey(
         ApplicationForm,
@@ -271,9 +271,15 @@ class MVIProposal(models.Model):
         MVIApplication, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
     )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("reason of the review"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,7 +15,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -85,8 +84,8 @@ def proposal_confirm(
 
 @transaction.atomic
 def proposal_reject(*, user: User, proposal: MVIProposal, reason: str = "") -> MVIProposal:
-    """The buyer says the proposal is wrong; it stays rejected until a notice brings other evidence. A reason is kept
-    in the proposal's history in the admin (who, when, why)."""
+    """The buyer says the proposal is wrong; it stays rejected until a notice brings other evidence. The reason, if
+    given, is kept with who and when."""
     if not permitted(user, Action.EDIT_MVI, proposal.lot.tender.organisation_id):
         raise PermissionDenied(_("You may not change the MVI registration of this tender."))
     if proposal.status != ProposalStatus.PROPOSED:
@@ -94,15 +93,8 @@ def proposal_reject(*, user: User, proposal: MVIProposal, reason: str = "") -> M
     proposal.status = ProposalStatus.REJECTED
     proposal.reviewed_by = user
     proposal.reviewed_at = timezone.now()
-    proposal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    if reason.strip():
-        LogEntry.objects.log_actions(
-            user.pk,
-            MVIProposal.objects.filter(pk=proposal.pk),
-            CHANGE,
-            change_message=_("Rejected: %(reason)s") % {"reason": reason.strip()},
-            single_object=True,
-        )
+    proposal.review_note = reason.strip()[:500]
+    proposal.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
     return proposal
 
 

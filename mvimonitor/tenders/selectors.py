@@ -124,10 +124,19 @@ def _max_ambition() -> Coalesce:
     return Coalesce(highest, Value(0), output_field=IntegerField())
 
 
+MONITORING_FILTERS = (
+    "date_from", "date_to", "european", "value_class", "mvi", "theme_count", "form", "ambition", "ambition_min",
+    "in_product_group",
+)  # fmt: skip
+
+
 def _monitoring_filters(tenders: models.QuerySet[Tender], filters: TenderFilters) -> models.QuerySet[Tender]:
     """The filters a dashboard figure links with, so the list shows exactly the tenders behind the number.
 
-    They follow the rules of the figures (docs/monitoring.md), computed from the record itself."""
+    They follow the rules of the figures (docs/monitoring.md), computed from the record itself; a withdrawn tender is
+    in no figure, so any of these filters leaves withdrawn tenders out."""
+    if any(filters.get(name) not in (None, "") for name in MONITORING_FILTERS):
+        tenders = tenders.filter(withdrawn_at__isnull=True)
     if date_from := filters.get("date_from"):
         tenders = tenders.filter(publication_date__gte=date_from)
     if date_to := filters.get("date_to"):

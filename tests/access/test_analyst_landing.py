@@ -60,3 +60,12 @@ def test_a_member_keeps_the_full_menu(client: Client) -> None:
 
     assert 'href="/tenders/"' in menu
     assert 'href="/contracts/"' in menu
+
+
+def test_a_member_logs_in_to_the_task_list_marked_current_in_the_menu(client: Client) -> None:
+    member = MembershipFactory().user
+    page = _client(client, member).get("/").content.decode()
+    menu = page[page.index("<nav") : page.index("</nav>")]
+
+    assert 'href="/" aria-current="page"' in menu
+    assert 'href="/tenders/" aria-current' not in menu

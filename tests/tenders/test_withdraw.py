@@ -130,3 +130,16 @@ def test_deleting_a_tender_asks_first_and_keeps_the_history(world: World, inkope
     assert not Tender.objects.filter(pk=tender.pk).exists()
     deleted = Tender.history.filter(id=tender.pk, history_type="-")
     assert deleted.count() == 1
+
+
+def test_the_list_behind_a_figure_leaves_withdrawn_tenders_out_and_the_plain_list_shows_them(
+    world: World, inkoper_client: Client
+) -> None:
+    tender = _dated_tender(world)
+    services.tender_withdraw(user=world.inkoper, tender=tender, reason="Geen inschrijvingen")
+
+    plain = inkoper_client.get(reverse("tenders:list")).content.decode()
+    behind_a_figure = inkoper_client.get(reverse("tenders:list"), {"mvi": "no"}).content.decode()
+
+    assert "Wagenpark" in plain
+    assert "Wagenpark" not in behind_a_figure
