@@ -73,15 +73,34 @@ def _export(
     return exports.table_response(request.GET.get("format", "csv"), table, f"{filename}-{table.id}", meta=description)
 
 
-def _tables_html(key: str, query: dict[str, Any], build: Callable[[], list[TableView]], version: str) -> str:
-    """The rendered tables and charts of a page, cached per facts version and language (the figures only change
-    when the facts do; the version is part of the key)."""
+def _filter_section() -> dict[str, str]:
+    """The side navigation's first entry (the filter form), in the request's language."""
+    return {"id": "mvim-filter", "title": str(_("Year and filters"))}
+
+
+def _tables_html(
+    key: str, query: dict[str, Any], build: Callable[[], list[TableView]], version: str
+) -> tuple[str, list[dict[str, str]]]:
+    """The rendered tables and charts of a page and the sections a side navigation lists (id and title per table),
+    both cached per facts version and language (the figures only change when the facts do; the version is part of
+    the key). The tables are built at most once per request."""
+    built: list[TableView] = []
+
+    def tables() -> list[TableView]:
+        if not built:
+            built.extend(build())
+        return built
 
     def render() -> str:
-        context = {"tables": build(), "query_string": urlencode({k: v for k, v in query.items() if v is not None})}
+        context = {"tables": tables(), "query_string": urlencode({k: v for k, v in query.items() if v is not None})}
         return render_to_string("dashboards/includes/tables.html", context)
 
-    return cache.fragment(cache.key("html", version, get_language(), key), render)
+    html = cache.fragment(cache.key("html", version, get_language(), key), render)
+    sections = cache.value(
+        cache.key("sections", version, get_language(), key),
+        lambda: [{"id": table.id, "title": str(table.title)} for table in tables()],
+    )
+    return html, sections
 
 
 def _filters_html(form: DashboardFilterForm, years: list[int]) -> str:
@@ -121,8 +140,11 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
         "year": year,
         "partial_period": period != "year",
         "filters_html": _filters_html(form, years),
-        "tables_html": _tables_html(f"org:{organisation.pk}:{year}:{period}:{breakdown.value}", query, build, version),
     }
+    context["tables_html"], sections = _tables_html(
+        f"org:{organisation.pk}:{year}:{period}:{breakdown.value}", query, build, version
+    )
+    context["sections"] = [_filter_section(), *sections]
     return render(request, "dashboards/organisation.html", context)
 
 
@@ -189,8 +211,11 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
         "analyst": analyst,
         "split_without_breakdown": level != NATIONAL and breakdown != Breakdown.ALL,
         "filters_html": _filters_html(form, years),
-        "tables_html": _tables_html(f"national:{year}:{breakdown.value}:{level}", query, build, version),
     }
+    context["tables_html"], sections = _tables_html(
+        f"national:{year}:{breakdown.value}:{level}", query, build, version
+    )
+    context["sections"] = [_filter_section(), *sections]
     return render(request, "dashboards/national.html", context)
 
 

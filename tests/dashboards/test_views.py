@@ -402,3 +402,19 @@ def test_cached_filter_form_shows_the_chosen_values_and_never_hides_errors(
         assert '<option value="2024" selected>' not in html_2023
         bad = client.get(ORG, {"year": 2024, "breakdown": "nonsense"}).content.decode()
         assert "utrecht-form-field--invalid" in bad
+
+
+def test_the_side_navigation_lists_every_table_without_a_script(
+    client: Client, two_orgs: tuple[Organisation, Organisation]
+) -> None:
+    a, _b = two_orgs
+    login(client, member(a))
+
+    html = client.get(ORG, {"year": 2024}).content.decode()
+    nav = html[html.index('class="mvim-sidenav"') : html.index("</nav>", html.index('class="mvim-sidenav"'))]
+
+    assert 'href="#mvim-filter-heading"' in nav
+    assert 'href="#org-mvi-share-tenders-heading"' in nav
+    assert " hidden>" not in nav.split(">")[0] + ">"
+    for anchor in nav.split('href="#')[1:]:
+        assert f'id="{anchor.split(chr(34))[0]}"' in html  # every link leads to a heading on the page
