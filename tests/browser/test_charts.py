@@ -16,6 +16,7 @@ from mvimonitor.tenders.models import Lot, MVIApplication, Tender
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, Theme
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
+from .test_accessibility import AXE_TAGS, _readable
 from .test_dashboards_pages import _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -178,3 +179,8 @@ def test_charts_name_every_series_and_cut_no_label(
                 switched += 1
     if name in {"organisation", "organisation-by-nature"}:
         assert switched > 0, "the trend and breakdown charts have more figures than they show at once"
+    # with the selectors shown (axe on the other monitoring pages' tests sees them hidden)
+    violations = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
+    )["violations"]
+    assert violations == [], f"axe found WCAG 2.1 AA violations on {path}:\n{_readable(violations)}"
