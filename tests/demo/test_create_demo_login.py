@@ -117,3 +117,9 @@ def test_refused_in_production(synthetic_organisation: Organisation, settings: p
 def test_without_synthetic_organisation_it_says_what_to_run(db: None) -> None:
     with pytest.raises(CommandError, match="generate_demo"):
         _run()
+
+
+def test_the_login_fields_are_the_component_librarys_text_boxes(db: None, client: Client) -> None:
+    page = client.get("/en/login/").content.decode()
+
+    assert page.count('class="utrecht-textbox utrecht-textbox--html-input"') == 2
