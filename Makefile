@@ -13,7 +13,7 @@ DEMO ?= keep
 DEMO_KEEP := $(if $(filter new,$(DEMO)),,--if-missing)
 RUN_DEBUG := $(if $(filter true,$(DEBUG)),true,false)
 
-.PHONY: run serve test install system-deps test-deps debian-packages static lint typecheck checks openapi openapi-check pytest pytest-postgres
+.PHONY: run serve test install system-deps test-deps debian-packages screenshots static lint typecheck checks openapi openapi-check pytest pytest-postgres
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,10 @@ checks:
 	$(CHECK_ENV) $(PY) manage.py collectstatic --no-input -v 0 --clear
 	$(CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+
+# With `make run` running: the user guide's screenshots (docs/handleiding/img) made anew from the app.
+screenshots:
+	$(PY) scripts/screenshots.py --url http://$(HOST)
 
 openapi:
 	$(PY) manage.py spectacular --file docs/openapi.json --format openapi-json --validate --fail-on-warn
