@@ -109,7 +109,9 @@ class BlockBasis(models.TextChoices):
 
 
 class BuildingBlock(models.Model):
-    table = models.ForeignKey(BuildingBlockTable, on_delete=models.CASCADE, related_name="blocks")
+    table = models.ForeignKey(
+        BuildingBlockTable, verbose_name=_("building-block table"), on_delete=models.CASCADE, related_name="blocks"
+    )
     code = models.SlugField(_("code"), max_length=60)
     name = models.CharField(_("name"), max_length=300)
     basis = models.CharField(_("basis"), max_length=10, choices=BlockBasis.choices)
@@ -183,7 +185,9 @@ CO2_KINDS = frozenset(
 class Commitment(models.Model):
     """What a supplier promised in a contract for one theme: a quantity and unit, and the option it replaces."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="commitments")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="commitments"
+    )
     theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=CommitmentKind.choices)
     description = models.CharField(_("description"), max_length=500, validators=[validate_no_bsn])
@@ -311,7 +315,9 @@ class RealisationStatus(models.TextChoices):
 class Realisation(models.Model):
     """What was delivered in one reporting period, as reported and then verified or rejected."""
 
-    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="realisations")
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="realisations"
+    )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     quantity = models.DecimalField(
@@ -385,7 +391,9 @@ class Realisation(models.Model):
 class Placement(models.Model):
     """Counted people placed under one building block in a social-return realisation: no names, no BSN."""
 
-    realisation = models.ForeignKey(Realisation, on_delete=models.CASCADE, related_name="placements")
+    realisation = models.ForeignKey(
+        Realisation, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="placements"
+    )
     block = models.ForeignKey(BuildingBlock, verbose_name=_("building block"), on_delete=models.PROTECT)
     persons = models.PositiveIntegerField(_("number of people"), validators=[MaxValueValidator(100000)])
     months = models.DecimalField(
@@ -414,7 +422,9 @@ def evidence_path(instance: "EvidenceFile", filename: str) -> str:
 
 
 class EvidenceFile(models.Model):
-    realisation = models.ForeignKey(Realisation, on_delete=models.CASCADE, related_name="evidence")
+    realisation = models.ForeignKey(
+        Realisation, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="evidence"
+    )
     file = models.FileField(
         _("file"),
         upload_to=evidence_path,

@@ -183,7 +183,7 @@ def nature_for_cpv(code: str) -> str | None:
 
 
 class Lot(models.Model):
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="lots")
+    tender = models.ForeignKey(Tender, verbose_name=_("tender"), on_delete=models.CASCADE, related_name="lots")
     number = models.CharField(_("lot number"), max_length=20)
     title = models.CharField(_("title"), max_length=500)
     description = models.TextField(_("description"), blank=True)
@@ -213,7 +213,7 @@ class AwardCriterionType(models.TextChoices):
 
 
 class AwardCriterion(models.Model):
-    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="award_criteria")
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.CASCADE, related_name="award_criteria")
     criterion_type = models.CharField(_("type"), max_length=10, choices=AwardCriterionType.choices)
     name = models.CharField(_("name"), max_length=500)
     weight = models.DecimalField(
@@ -247,7 +247,7 @@ class Confidence(models.TextChoices):
 class MVIApplication(models.Model):
     """One MVI theme applied to one lot, in one form of application."""
 
-    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="mvi_applications")
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.CASCADE, related_name="mvi_applications")
     theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+")
     form = models.ForeignKey(
         ApplicationForm, verbose_name=_("form of application"), on_delete=models.PROTECT, related_name="+"
@@ -308,7 +308,7 @@ class MVIApplication(models.Model):
 class Contract(models.Model):
     """The award of a lot to a supplier."""
 
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="contracts")
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="contracts")
     supplier_name = models.CharField(_("supplier"), max_length=255)
     supplier_kvk_number = models.CharField(
         _("supplier KvK number"), max_length=8, blank=True, validators=[validate_kvk]
