@@ -94,7 +94,7 @@ def test_unknown_extension_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "cpv.txt"
     path.write_text("code\n", encoding="utf-8")
 
-    with pytest.raises(CommandError, match=r"\.csv file or a Genericode"):
+    with pytest.raises(CommandError, match=r"\.csv file, a Genericode \.gc file or the project.s \.json list"):
         _load(path)
 
 
