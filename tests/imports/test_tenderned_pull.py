@@ -33,6 +33,7 @@ def english() -> Iterator[None]:
     with translation.override("en"):
         yield
 
+
 NOTICES = [  # (publication id, date, file under ../shared/data), in the order the pull imports them
     ("300001", "2025-03-03", "eforms/examples/cn_24_minimal.xml"),
     ("300002", "2025-03-03", "ted/r2.0.9/20-377805-001-EXP.xml"),
