@@ -59,6 +59,7 @@ PAGES = [
     UIPage("login", lambda data: reverse("login"), anonymous=True),
     UIPage("api-documentation", lambda data: reverse("api-docs"), anonymous=True),
     UIPage("api-tokens", lambda data: reverse("api-tokens")),
+    UIPage("home", lambda data: reverse("home")),
     UIPage("tender-list", lambda data: reverse("tenders:list")),
     UIPage("tender-detail", _tender("detail", "tender_id")),
     UIPage("tender-create", lambda data: reverse("tenders:create")),
@@ -200,7 +201,7 @@ def test_login_in_the_browser(page: Any, live_server: Any, data: Data) -> None:
     page.click("main button[type=submit]")
     page.wait_for_load_state()
 
-    assert page.url == live_server.url + reverse("tenders:list")
+    assert page.url == live_server.url + reverse("home")  # the task list
     assert data.user.username in page.inner_text("header")
     assert _csp_messages(page) == []
 
