@@ -201,6 +201,9 @@ class EmissionFactorSetSerializer(serializers.ModelSerializer[EmissionFactorSet]
             "publication_year",
             "source",
             "note",
+            "name_nl",
+            "description_nl",
+            "description_en",
             "organisation",
             "published_at",
             "first_used_at",
@@ -494,14 +497,25 @@ class BuildingBlockTableSerializer(serializers.ModelSerializer[BuildingBlockTabl
 
     class Meta:
         model = BuildingBlockTable
-        fields = ["id", "code", "region", "valid_from", "source", "source_year", "counting_rules", "blocks"]
+        fields = [
+            "id",
+            "code",
+            "region",
+            "valid_from",
+            "source",
+            "source_year",
+            "counting_rules",
+            "counting_rules_nl",
+            "blocks",
+        ]
 
     def get_blocks(self, table: BuildingBlockTable) -> list[dict[str, Any]]:
         return [
             {
                 "id": b.pk,
                 "code": b.code,
-                "name": b.name,
+                "name": b.name_en,
+                "nameNl": b.name_nl,
                 "basis": b.basis,
                 "value": None if b.value is None else str(b.value),
                 "maxMonths": b.max_months,

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from mvimonitor.organisations.models import Organisation
@@ -123,6 +123,16 @@ class EmissionFactorSet(models.Model):
         help_text=_("The earlier version this set corrects."),
     )
     correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    # How the set is presented to readers; not part of what a calculation names, so a frozen set may get them later.
+    name_nl = models.CharField(
+        _("name (Dutch)"), max_length=200, blank=True, help_text=_("Empty: the name is shown as it is.")
+    )
+    description_nl = models.TextField(
+        _("description (Dutch)"), blank=True, help_text=_("Shown instead of the note to Dutch readers.")
+    )
+    description_en = models.TextField(
+        _("description (English)"), blank=True, help_text=_("Shown instead of the note to English readers.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EmissionFactorSetQuerySet.as_manager()
@@ -146,7 +156,7 @@ class EmissionFactorSet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.version} ({self.publication_year})"
+        return f"{self.display_name} {self.version} ({self.publication_year})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -158,6 +168,17 @@ class EmissionFactorSet(models.Model):
     @property
     def label(self) -> str:
         return str(self)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language; the stored `name` is what identifies the set."""
+        return self.name_nl if self.name_nl and get_language() != "en" else self.name
+
+    @property
+    def description(self) -> str:
+        """The description in the reader's language, else the note stored with the set."""
+        own = self.description_en if get_language() == "en" else self.description_nl
+        return own or self.note
 
     @property
     def is_frozen(self) -> bool:

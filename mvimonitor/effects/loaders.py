@@ -374,6 +374,7 @@ def factor_set_load(
     supersedes: str = "",
     correction_reason: str = "",
     publish: bool | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> TableResult:
     """Create one set with exactly these rows, or bring an unfrozen one to exactly these rows (idempotent; items
     absent from `rows` are removed).
@@ -381,6 +382,7 @@ def factor_set_load(
     A set that is published (`publish`, by default every public set) or was used for stored effects is frozen: the
     same rows again change nothing, different ones are refused with a `ReferenceDataError` naming the differences
     and how to publish a correction (a new `version` that `supersedes` this one, with a `correction_reason`).
+    `texts` (name_nl, description_nl, description_en) only present the set to readers and are set on frozen sets too.
     """
     result = TableResult(table=f"{name} {version}")
     corrected = _corrected_set(name, version, organisation, supersedes, correction_reason)
@@ -401,8 +403,10 @@ def factor_set_load(
         if changes:
             raise _refusal(existing, changes)
         result.unchanged = len(rows)
+        _present(existing, texts or {}, result)
         return result
     factor_set = upsert(EmissionFactorSet, {"name": name, "version": version, "organisation": organisation}, values)
+    _present(factor_set, texts or {}, result if existing is not None else None)
     for row in rows:
         upsert(
             EmissionFactor,
@@ -481,6 +485,20 @@ def factor_set_create_own(
 # --- the shipped data ------------------------------------------------------------------------------------------------
 
 
+PRESENTATION_FIELDS = ("name_nl", "description_nl", "description_en")
+
+
+def _present(factor_set: EmissionFactorSet, texts: Mapping[str, str], result: TableResult | None) -> None:
+    """Write the texts that present a set to readers; they change no figure, so frozen sets take them too."""
+    wanted = {name: texts.get(name, "") for name in PRESENTATION_FIELDS}
+    if any(getattr(factor_set, name) != value for name, value in wanted.items()):
+        EmissionFactorSet.objects.filter(pk=factor_set.pk).update(**wanted)
+        for name, value in wanted.items():
+            setattr(factor_set, name, value)
+        if result is not None:
+            result.notes.append(_("the names and descriptions shown to readers were updated"))
+
+
 @transaction.atomic
 def factor_sets_json_load(path: Path) -> list[TableResult]:
     """Load the public sets of a JSON data file ({"sets": [{name, version, publication_year, source, note,
@@ -499,6 +517,7 @@ def factor_sets_json_load(path: Path) -> list[TableResult]:
                 note=spec.get("note", ""),
                 supersedes=spec.get("supersedes", ""),
                 correction_reason=spec.get("correction_reason", ""),
+                texts={name: spec.get(name, "") for name in PRESENTATION_FIELDS},
             )
         )
     return results
@@ -519,6 +538,7 @@ def effects_reference_load() -> list[TableResult]:
                 "source": spec["source"],
                 "source_year": spec["source_year"],
                 "counting_rules": spec["counting_rules"],
+                "counting_rules_nl": spec.get("counting_rules_nl", ""),
             },
             tables,
         )
@@ -532,7 +552,8 @@ def effects_reference_load() -> list[TableResult]:
                 BuildingBlock,
                 {"table": table, "code": block["code"]},
                 {
-                    "name": block["name"],
+                    "name_en": block["name_en"],
+                    "name_nl": block.get("name_nl", ""),
                     "basis": block["basis"],
                     "value": None if block["value"] is None else Decimal(block["value"]),
                     "max_months": block["max_months"],

@@ -15,6 +15,7 @@ from django.core.files.storage import FileSystemStorage, Storage
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mvimonitor.organisations.models import Organisation
@@ -81,6 +82,13 @@ class SocialReturnPolicy(models.Model):
         return self.name
 
 
+def in_language(dutch: str, english: str) -> str:
+    """Reference text in the language of the request: English when asked and given, else Dutch when given."""
+    if get_language() == "en" and english:
+        return english
+    return dutch or english
+
+
 class BuildingBlockTable(models.Model):
     """One region's building-block value table, versioned by the date from which it applies."""
 
@@ -89,7 +97,8 @@ class BuildingBlockTable(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=500)
     source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
-    counting_rules = models.TextField(_("counting rules"), blank=True)
+    counting_rules = models.TextField(_("counting rules (English)"), blank=True)
+    counting_rules_nl = models.TextField(_("counting rules (Dutch)"), blank=True)
 
     class Meta:
         verbose_name = _("building-block table")
@@ -99,6 +108,11 @@ class BuildingBlockTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} ({self.source_year})"
+
+    @property
+    def counting_rules_text(self) -> str:
+        """The counting rules in the language of the request (Dutch when given, else English)."""
+        return in_language(self.counting_rules_nl, self.counting_rules)
 
 
 class BlockBasis(models.TextChoices):
@@ -113,7 +127,8 @@ class BuildingBlock(models.Model):
         BuildingBlockTable, verbose_name=_("building-block table"), on_delete=models.CASCADE, related_name="blocks"
     )
     code = models.SlugField(_("code"), max_length=60)
-    name = models.CharField(_("name"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=300, blank=True)
     basis = models.CharField(_("basis"), max_length=10, choices=BlockBasis.choices)
     value = models.DecimalField(_("value (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True)
     max_months = models.PositiveSmallIntegerField(
@@ -128,11 +143,16 @@ class BuildingBlock(models.Model):
     class Meta:
         verbose_name = _("building block")
         verbose_name_plural = _("building blocks")
-        ordering = ["table", "is_bonus", "name"]
+        ordering = ["table", "is_bonus", "code"]
         constraints = [models.UniqueConstraint(fields=["table", "code"], name="block_unique_code")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def name(self) -> str:
+        """The block's name in the language of the request (Dutch when given, else English)."""
+        return in_language(self.name_nl, self.name_en)
 
 
 class SanctionRule(models.Model):

@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -212,7 +213,8 @@ def commitment_effects(request: HttpRequest, commitment_id: int) -> HttpResponse
 def realisation_create(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment = fetch(request.user, COMMITMENTS, commitment_id, Action.EDIT_CONTRACTS)
     is_sr = commitment.kind == CommitmentKind.SOCIAL_RETURN
-    blocks = BuildingBlock.objects.filter(table=commitment.block_table_id).order_by("is_bonus", "name")
+    by_name = "name_en" if get_language() == "en" else "name_nl"
+    blocks = BuildingBlock.objects.filter(table=commitment.block_table_id).order_by("is_bonus", by_name, "code")
     form = RealisationForm(request.POST or None, request.FILES or None, commitment=commitment)
     lines = [
         PlacementForm(request.POST or None, prefix=f"placement-{i}", blocks=blocks) for i in range(PLACEMENT_LINES)

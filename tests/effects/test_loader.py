@@ -1,12 +1,14 @@
 """Loading emission factors: the official list's CSV format, the shipped values, idempotence, bad rows by line."""
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
-from mvimonitor.effects.loaders import DATA_DIR, effects_reference_load, read_factor_csv
+from mvimonitor.effects.loaders import DATA_DIR, effects_reference_load, factor_sets_json_load, read_factor_csv
 from mvimonitor.effects.models import (
     BuildingBlock,
     BuildingBlockTable,
@@ -115,6 +117,46 @@ def test_shipped_reference_data_loads_idempotently_with_sources() -> None:
     assert (haaglanden.value, haaglanden.max_months) == (Decimal(50000), None)
     assert SanctionRule.objects.get(code="rws-co2-prestatieladder").multiple == Decimal("1.5")
     assert not SocialReturnPolicy.objects.filter(name__icontains="rijk").exists()  # NOT VERIFIED in domain.md
+
+
+def test_a_frozen_set_takes_new_names_and_descriptions_for_readers_but_no_other_change(tmp_path: Path) -> None:
+    data = read_json(DATA_DIR / "emission_factors.json")
+    spec = data["sets"][0]
+    plain = {**data, "sets": [{k: v for k, v in spec.items() if k not in {"name_nl", "description_nl"}}]}
+    path = tmp_path / "sets.json"
+    path.write_text(json.dumps(plain), encoding="utf-8")
+    factor_sets_json_load(path)
+    factor_set = EmissionFactorSet.objects.get(name=spec["name"], version=spec["version"])
+    assert factor_set.is_frozen
+    with translation.override("nl"):
+        assert (factor_set.display_name, factor_set.description) == (spec["name"], spec["note"])
+
+    [result] = factor_sets_json_load(DATA_DIR / "emission_factors.json")
+
+    assert "the names and descriptions shown to readers were updated" in result.notes
+    factor_set.refresh_from_db()
+    with translation.override("nl"):
+        assert str(factor_set).startswith("CO2emissiefactoren.nl, selectie meegeleverd met MVI Monitor 2026")
+        assert factor_set.description == spec["description_nl"]
+    with translation.override("en"):
+        assert (factor_set.display_name, factor_set.description) == (spec["name"], spec["description_en"])
+    path.write_text(json.dumps({**data, "sets": [{**spec, "note": "changed"}]}), encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match="note"):
+        factor_sets_json_load(path)  # the note stays frozen with the set
+
+
+def test_building_blocks_and_counting_rules_show_in_the_language_of_the_request() -> None:
+    effects_reference_load()
+    block = BuildingBlock.objects.get(table__code="haaglanden-zhc", code="job-seeker-no-benefit")
+    table = block.table
+    with translation.override("nl"):
+        assert (str(block), table.counting_rules_text[:20]) == ("Werkzoekend zonder uitkering", "Een kandidaat telt g")
+    with translation.override("en"):
+        assert (str(block), table.counting_rules_text[:20]) == ("Job seeker without benefit", "A candidate normally")
+    shipped = read_json(DATA_DIR / "building_blocks.json")["tables"]
+    missing = [(t["code"], b["code"]) for t in shipped for b in t["blocks"] if not (b["name_nl"] and b["name_en"])]
+    assert missing == []
+    assert all(t["counting_rules_nl"] and t["counting_rules"] for t in shipped)
 
 
 def test_the_public_tables_layout_is_read_with_heading_rows_as_categories() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from mvimonitor.effects.loaders import DATA_DIR, effects_reference_load
@@ -57,6 +58,10 @@ def test_the_official_2026_list_loads_every_row_with_the_files_values_and_source
 
     assert "159 created, 0 updated, 0 unchanged" in output
     factor_set = EmissionFactorSet.objects.public().get(name="CO2emissiefactoren.nl", version="2026")
+    with translation.override("nl"):
+        assert factor_set.description == "De officiële lijst van 2026: 159 factoren, elk met een eigen bron en jaar."
+    with translation.override("en"):
+        assert factor_set.description.startswith("The official list of 2026: 159 factors")
     assert (factor_set.publication_year, factor_set.factors.count(), len(rows)) == (2026, 159, 159)
     assert factor_set.source.startswith("https://co2emissiefactoren.nl/factoren/2026/download/")
     stored = {f.name: f for f in factor_set.factors.all()}
@@ -329,7 +334,9 @@ def test_each_shipped_set_holds_one_list_year_and_a_source_per_row() -> None:
         assert {f["list_year"] for f in factors} == {spec["publication_year"]}, spec["name"]
         assert {f["source_year"] for f in factors} == {spec["publication_year"]}, spec["name"]
         assert all(str(f["source"]).startswith("https://co2emissiefactoren.nl/factoren/") for f in factors)
-        assert "load_official_factors" in str(spec["note"])
+        assert "load_official_factors" in str(spec["note"])  # the stored note, frozen with the set
+        # readers see a description without developer commands, in their language
+        assert all(spec[key] and "manage.py" not in str(spec[key]) for key in ("description_nl", "description_en"))
 
 
 def test_the_shipped_values_are_the_official_lists_values_under_the_same_codes() -> None:

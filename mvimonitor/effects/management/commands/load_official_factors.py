@@ -5,12 +5,23 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext
 
 from mvimonitor.effects.loaders import factor_set_load
 from mvimonitor.effects.official_list import read_official_list
 from mvimonitor.reference import ReferenceDataError
 
 DEFAULT_NAME = "CO2emissiefactoren.nl"
+LANGS = ("nl", "en")
+
+
+def _description(year: int, count: int, language: str) -> str:
+    with translation.override(language):
+        return gettext("The official list of %(year)s: %(count)s factors, each with its own source and year.") % {
+            "year": year,
+            "count": count,
+        }
 
 
 class Command(BaseCommand):
@@ -48,6 +59,7 @@ class Command(BaseCommand):
                 "each with its own source and year.",
                 supersedes=options["supersedes"],
                 correction_reason=options["reason"],
+                texts={f"description_{code}": _description(official.year, len(official.rows), code) for code in LANGS},
             )
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
