@@ -12,8 +12,11 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from mvimonitor.organisations.access import Action, visible_to
+from mvimonitor.organisations.access import Action, request_user, visible_to
 from mvimonitor.organisations.models import Organisation, Province
 from mvimonitor.tenders import services
 from mvimonitor.tenders.models import AwardCriterion, Lot, MVIApplication, Nature, ProcedureType, Tender
@@ -103,11 +106,22 @@ class TenderSerializer(serializers.ModelSerializer[Tender]):
             "product_group",
             "lots",
             "mvi_confirmed_at",
+            "withdrawn_at",
+            "withdrawal_reason",
             "is_synthetic",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "lots", "mvi_confirmed_at", "is_synthetic", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "lots",
+            "mvi_confirmed_at",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "is_synthetic",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class LotSerializer(serializers.ModelSerializer[Lot]):
@@ -177,6 +191,13 @@ class TenderFilter(serializers.Serializer[Any]):
     product_group = id_filter("Id of a product group.")
     organisation = id_filter("Id of an organisation.")
     search = serializers.CharField(required=False, max_length=200, help_text="Words in the title.")
+    withdrawn = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="true: only withdrawn tenders; false: none of them."
+    )
+
+
+class WithdrawalSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000, help_text="Why the tender is withdrawn (required).")
 
 
 class LotFilter(serializers.Serializer[Any]):
@@ -243,7 +264,27 @@ class TenderViewSet(ServiceWriteMixin, FilteredMixin, viewsets.ModelViewSet[Tend
             queryset = queryset.filter(Exists(applied))
         if filters.get("search"):
             queryset = queryset.filter(title__icontains=filters["search"])
+        if filters.get("withdrawn") is not None:
+            queryset = queryset.filter(withdrawn_at__isnull=not filters["withdrawn"])
         return queryset
+
+    @extend_schema(request=WithdrawalSerializer, responses=TenderSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw the tender: it stays on record with who, when and why, and leaves the monitoring figures."""
+        tender = self.get_object()  # 404 if not visible, 403 without EDIT_TENDERS (CanEditRecord)
+        body = WithdrawalSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.tender_withdraw(user=request_user(request), tender=tender, reason=body.validated_data["reason"])
+        return Response(TenderSerializer(tender, context={"request": request}).data)
+
+    @extend_schema(request=None, responses=TenderSerializer)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request: Request, pk: str | None = None) -> Response:
+        """Undo a withdrawal: the tender counts in the figures again; its history keeps the withdrawal."""
+        tender = self.get_object()
+        services.tender_reinstate(user=request_user(request), tender=tender)
+        return Response(TenderSerializer(tender, context={"request": request}).data)
 
 
 @extend_schema_view(list=extend_schema(parameters=[LotFilter]))

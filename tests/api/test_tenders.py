@@ -309,3 +309,36 @@ def test_tender_list_query_count_does_not_grow_with_rows(
         response = buyer_client.get(URL)
 
     assert response.json()["count"] == 5
+
+
+def test_withdraw_and_reinstate_through_the_api(buyer_client: APIClient, organisation: Organisation) -> None:
+    tender = TenderFactory(organisation=organisation)
+
+    without_reason = buyer_client.post(f"{URL}/{tender.pk}/withdraw", {"reason": ""}, format="json")
+    withdrawn = buyer_client.post(f"{URL}/{tender.pk}/withdraw", {"reason": "Geen inschrijvingen"}, format="json")
+    again = buyer_client.post(f"{URL}/{tender.pk}/withdraw", {"reason": "Nogmaals"}, format="json")
+    listed = buyer_client.get(URL, {"withdrawn": "true"}).json()
+    not_listed = buyer_client.get(URL, {"withdrawn": "false"}).json()
+
+    assert without_reason.status_code == 400
+    assert without_reason.json()["invalidParams"][0]["name"] == "reason"
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["withdrawalReason"] == "Geen inschrijvingen"
+    assert withdrawn.json()["withdrawnAt"] is not None
+    assert again.status_code == 400
+    assert [t["id"] for t in listed["results"]] == [tender.pk]
+    assert not_listed["count"] == 0
+    reinstated = buyer_client.post(f"{URL}/{tender.pk}/reinstate")
+    assert (reinstated.status_code, reinstated.json()["withdrawnAt"]) == (200, None)
+
+
+def test_a_reader_cannot_withdraw(
+    client_for: Client, member: Callable[[str], User], organisation: Organisation
+) -> None:
+    tender = TenderFactory(organisation=organisation)
+
+    response = client_for(member(Role.LEZER)).post(f"{URL}/{tender.pk}/withdraw", {"reason": "x"}, format="json")
+
+    assert response.status_code == 403
+    tender.refresh_from_db()
+    assert tender.withdrawn_at is None
