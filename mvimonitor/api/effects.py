@@ -535,13 +535,13 @@ class BuildingBlockTableViewSet(viewsets.ReadOnlyModelViewSet[BuildingBlockTable
 class SocialReturnPolicySerializer(serializers.ModelSerializer[SocialReturnPolicy]):
     class Meta:
         model = SocialReturnPolicy
-        fields = ["id", "code", "name", "base", "percentage", "cap", "source", "source_year"]
+        fields = ["id", "code", "name", "name_nl", "base", "percentage", "cap", "source", "source_year"]
 
 
 class SanctionRuleSerializer(serializers.ModelSerializer[SanctionRule]):
     class Meta:
         model = SanctionRule
-        fields = ["id", "code", "name", "multiple", "source", "source_year"]
+        fields = ["id", "code", "name", "name_nl", "multiple", "source", "source_year"]
 
 
 class SocialReturnPolicyViewSet(viewsets.ReadOnlyModelViewSet[SocialReturnPolicy]):

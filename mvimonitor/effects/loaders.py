@@ -570,6 +570,7 @@ def effects_reference_load() -> list[TableResult]:
             {"code": spec["code"]},
             {
                 "name": spec["name"],
+                "name_nl": spec.get("name_nl", ""),
                 "base": spec["base"],
                 "percentage": Decimal(spec["percentage"]),
                 "cap": None if spec["cap"] is None else Decimal(spec["cap"]),
@@ -584,6 +585,7 @@ def effects_reference_load() -> list[TableResult]:
             {"code": spec["code"]},
             {
                 "name": spec["name"],
+                "name_nl": spec.get("name_nl", ""),
                 "multiple": Decimal(spec["multiple"]),
                 "source": spec["source"],
                 "source_year": spec["source_year"],

@@ -66,7 +66,8 @@ class SocialReturnPolicy(models.Model):
     """A published rule for the obligation: a percentage of a base, perhaps capped (domain.md §5)."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=200, blank=True)
     base = models.CharField(_("base"), max_length=20, choices=ObligationBase.choices)
     percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
     cap = models.DecimalField(_("maximum (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -79,7 +80,7 @@ class SocialReturnPolicy(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return in_language(self.name_nl, self.name)
 
 
 def in_language(dutch: str, english: str) -> str:
@@ -159,7 +160,8 @@ class SanctionRule(models.Model):
     """A published rule for missed promises: a fixed multiple of the award advantage (domain.md §8)."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=200, blank=True)
     multiple = models.DecimalField(_("multiple of the award advantage"), max_digits=6, decimal_places=2)
     source = models.CharField(_("source"), max_length=500)
     source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
@@ -170,7 +172,7 @@ class SanctionRule(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.multiple}×)"
+        return f"{in_language(self.name_nl, self.name)} ({self.multiple}×)"
 
 
 # --- commitments and realisation -------------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def test_a_frozen_set_takes_new_names_and_descriptions_for_readers_but_no_other_
         factor_sets_json_load(path)  # the note stays frozen with the set
 
 
-def test_building_blocks_and_counting_rules_show_in_the_language_of_the_request() -> None:
+def test_building_blocks_rules_and_policies_show_in_the_language_of_the_request() -> None:
     effects_reference_load()
     block = BuildingBlock.objects.get(table__code="haaglanden-zhc", code="job-seeker-no-benefit")
     table = block.table
@@ -153,6 +153,13 @@ def test_building_blocks_and_counting_rules_show_in_the_language_of_the_request(
         assert (str(block), table.counting_rules_text[:20]) == ("Werkzoekend zonder uitkering", "Een kandidaat telt g")
     with translation.override("en"):
         assert (str(block), table.counting_rules_text[:20]) == ("Job seeker without benefit", "A candidate normally")
+    policy = SocialReturnPolicy.objects.get(code="wage-sum-5-percent")
+    sanction = SanctionRule.objects.get(code="rws-co2-prestatieladder")
+    with translation.override("nl"):
+        assert (str(policy), str(sanction)) == (
+            "5% van de loonsom", "Rijkswaterstaat, niveau op de CO2-Prestatieladder niet gehaald (1.50×)")  # fmt: skip
+    with translation.override("en"):
+        assert str(policy) == "5% of the wage sum (loonsom)"
     shipped = read_json(DATA_DIR / "building_blocks.json")["tables"]
     missing = [(t["code"], b["code"]) for t in shipped for b in t["blocks"] if not (b["name_nl"] and b["name_en"])]
     assert missing == []
