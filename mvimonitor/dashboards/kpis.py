@@ -239,6 +239,25 @@ CATALOGUE: tuple[Kpi, ...] = (
         missing=_("Tenders without a product group are outside this KPI; applications without a level do not count."),
     ),
     Kpi(
+        id="product-group-high-of-applied",
+        version=1,
+        measure="pg_high_n",
+        base="pg_app_n",
+        name_nl="Significant of ambitieus waar criteria zijn toegepast",
+        name_en="Significant or ambitious where criteria are applied",
+        unit=Unit.PERCENT,
+        family=Family.SHARE,
+        counts=TENDERS,
+        numerator=_("Of those, tenders with at least one MVI application at level significant or ambitious."),
+        denominator=_(
+            "Tenders assigned to a product group of the MVI criteria tool with at least one MVI application: the "
+            "base of the Rijk rule that at least half of them are at level significant or ambitious."
+        ),
+        filters=YEAR_FILTER,
+        multi_lot=LOT_RULE,
+        missing=_("Tenders without a product group are outside this KPI; applications without a level do not count."),
+    ),
+    Kpi(
         id="award-weight",
         version=1,
         measure="aw_sum",

@@ -17,6 +17,7 @@ from mvimonitor.disclosure import Reason
 from mvimonitor.tenders.models import Nature
 from mvimonitor.tenders.value_classes import UNKNOWN_VALUE_CLASS, value_classes
 
+from . import norms
 from .forms import KIND_LABELS, PROVINCE_LABELS
 from .kpis import Breakdown, Kpi, Unit
 from .vocabulary import ALL, CALENDAR_YEAR_ONLY, NATIONAL, ORGANISATION, Figure, Reference, buckets
@@ -44,6 +45,7 @@ class TableView:
     chart: dict[str, Any] | None = None
     note: str = ""
     chart_groups: list[str] = field(default_factory=list)  # the figures to choose from under the chart, if any
+    norms: list[str] = field(default_factory=list)  # the policy norms of the KPI, each with its verdict
 
     @property
     def chart_control_id(self) -> str:
@@ -399,6 +401,11 @@ def organisation_kpi_table(
                 if cell.value is not None:
                     chart_rows.append(ChartRow(group, part, series, float(cell.value)))
     table.chart, table.chart_groups = bar_chart(table.caption, chart_rows, _unit_label(kpi))
+    headline = own.get((ALL, ALL))
+    table.norms = [
+        norms.describe(norm, headline.value if headline else None, _("Your organisation"), year)
+        for norm in norms.norms_for(kpi)
+    ]
     return table
 
 
@@ -495,4 +502,8 @@ def national_kpi_table(
                     chart_rows.append(ChartRow(group, part, geo_label(geo), float(figure.value)))
             table.rows.append(row)
     table.chart, table.chart_groups = bar_chart(table.caption, chart_rows, _unit_label(kpi))
+    for norm in norms.norms_for(kpi):
+        for geo in geos:
+            figure = relevant.get((ALL, ALL, geo))
+            table.norms.append(norms.describe(norm, figure.value if figure else None, geo_label(geo), year))
     return table

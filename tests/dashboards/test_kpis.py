@@ -81,6 +81,7 @@ EXPECTED = [
     ("theme-count", "2", 1, 4, "25.00"),
     ("product-group-applied", "all", 1, 2, "50.00"),
     ("product-group-high", "all", 0, 2, "0.00"),
+    ("product-group-high-of-applied", "all", 0, 1, "0.00"),
     ("award-weight", "all", Decimal(30), 2, "15.00"),
     ("registration-completeness", "all", 2, 4, "50.00"),
     ("coverage", "all", Decimal(1_000_000), Decimal(2_000_000), "50.00"),
