@@ -299,7 +299,7 @@ class MVIApplication(models.Model):
         if self.award_weight is not None and not award_form:
             errors["award_weight"] = str(_("An award weight only applies to an award criterion."))
         criterion = self.criterion if self.criterion_id is not None else None
-        if criterion is not None and self.theme_id is not None and criterion.theme_id != self.theme_id:
+        if criterion is not None and self.theme_id is not None and self.theme_id not in criterion.theme_ids():
             errors["criterion"] = str(_("The catalogue criterion belongs to another theme."))
         if errors:
             raise ValidationError(errors)

@@ -12,12 +12,13 @@ from .models import (
     AmbitionLevel,
     ApplicationForm,
     CpvCode,
+    CriteriaRelease,
     Criterion,
     EuThreshold,
     IsvRiskCategory,
     ProductGroup,
     ProductGroupCluster,
-    ProductGroupSet,
+    ProductGroupCpvMapping,
     Theme,
 )
 
@@ -56,9 +57,11 @@ class AmbitionLevelAdmin(CatalogueAdmin):
     list_display = ["level", "code", "name_nl", "name_en", "source", "source_year"]
 
 
-@admin.register(ProductGroupSet)
-class ProductGroupSetAdmin(CatalogueAdmin):
-    list_display = ["version", "name", "valid_from", "valid_until", "declared_group_count", "source", "source_year"]
+@admin.register(CriteriaRelease)
+class CriteriaReleaseAdmin(CatalogueAdmin):
+    list_display = ["version", "name", "status", "is_sample", "valid_from", "valid_until", "supersedes", "source_year"]
+    list_filter = ["status", "is_sample", "source_year"]
+    list_select_related = ["supersedes"]
 
 
 @admin.register(ProductGroupCluster)
@@ -78,10 +81,21 @@ class ProductGroupAdmin(CatalogueAdmin):
 
 @admin.register(Criterion)
 class CriterionAdmin(CatalogueAdmin):
-    list_display = ["code", "title", "product_group", "theme", "form", "ambition_level", "source", "source_year"]
-    list_filter = ["theme", "form", "ambition_level", "source_year"]
-    search_fields = ["code", "title"]
-    list_select_related = ["product_group", "theme", "form", "ambition_level"]
+    list_display = ["code", "title", "product_group", "kind", "ambition_level", "status", "source_year"]
+    list_filter = ["product_group__product_group_set", "kind", "ambition_level", "themes", "status"]
+    search_fields = ["code", "external_id", "title", "title_en"]
+    list_select_related = ["product_group", "ambition_level"]
+    raw_id_fields = ["product_group", "supersedes"]
+    filter_horizontal = ["themes"]
+
+
+@admin.register(ProductGroupCpvMapping)
+class ProductGroupCpvMappingAdmin(CatalogueAdmin):
+    list_display = ["cpv_prefix", "product_group", "status", "source", "source_year", "confirmed_by", "confirmed_at"]
+    list_filter = ["status", "product_group__product_group_set", "source_year"]
+    search_fields = ["cpv_prefix", "product_group__name_nl"]
+    list_select_related = ["product_group", "confirmed_by"]
+    raw_id_fields = ["product_group", "confirmed_by"]
 
 
 @admin.register(IsvRiskCategory)

@@ -1,11 +1,15 @@
 """The MVI catalogue: versioned reference data. Every row says where it comes from (source) and of which year.
 
-Rows are loaded by management commands (`load_reference`, `load_cpv`) and shown read-only in the UI.
+Rows are loaded by management commands (`load_reference`, `load_cpv`, `load_criteria`, `load_cpv_hints`) and shown
+read-only in the UI. Criteria come in releases (`CriteriaRelease`, ADR 0031).
 """
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -78,11 +82,32 @@ class AmbitionLevel(Sourced, Bilingual):
         ordering = ["level"]
 
 
-class ProductGroupSet(Sourced):
-    """One version of the list of MVI criteria product groups (45 groups in 2018-2022, 47 in 2023, 48 in 2024)."""
+class ReleaseStatus(models.TextChoices):
+    CURRENT = "current", _("Current")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class CriteriaReleaseQuerySet(models.QuerySet["CriteriaRelease"]):
+    def current(self) -> "CriteriaRelease | None":
+        """The release shown when none is asked for: of the releases with status current, the newest already in
+        force (valid_from today or earlier), else the newest at all. None when nothing is loaded."""
+        candidates = self.filter(status=ReleaseStatus.CURRENT).order_by("-valid_from", "-pk")
+        return candidates.filter(valid_from__lte=timezone.localdate()).first() or candidates.first()
+
+
+class CriteriaRelease(Sourced):
+    """One release of the MVI criteria tool: its product groups (in clusters) and their criteria.
+
+    The tool changes its list of product groups over time (45 groups in 2018-2022, 47 in 2023, 48 in 2024) and
+    reviews every criterion every 1.5 years. A release is never changed by a later one: the later release
+    `supersedes` it, which only closes it (`valid_until`, status superseded). Releases that only name product groups
+    (the shipped sets) have no criteria. A sample release (`is_sample`) holds the project's own example criteria,
+    not official ones. Before criteria were versioned this model was called ProductGroupSet (ADR 0031).
+    """
 
     version = models.SlugField(_("version"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=255)
+    published = models.DateField(_("published"), null=True, blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     declared_group_count = models.PositiveSmallIntegerField(
@@ -92,18 +117,50 @@ class ProductGroupSet(Sourced):
         validators=[MaxValueValidator(SMALL_MAX)],
         help_text=_("How many groups the official set has, which may be more than are loaded here."),
     )
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    licence = models.CharField(_("licence"), max_length=255, blank=True)
+    is_sample = models.BooleanField(
+        _("sample release"), default=False, help_text=_("Example criteria written for MVI Monitor, not official ones.")
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ReleaseStatus.choices, default=ReleaseStatus.CURRENT)
+
+    objects = CriteriaReleaseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("product group set")
-        verbose_name_plural = _("product group sets")
+        verbose_name = _("criteria release")
+        verbose_name_plural = _("criteria releases")
         ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="release_period",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.supersedes_id is not None and self.supersedes_id == self.pk:
+            raise ValidationError({"supersedes": _("A release cannot supersede itself.")})
+
+
+# The name of the model before criteria were versioned; kept so code that names product-group sets still works.
+ProductGroupSet = CriteriaRelease
+
 
 class ProductGroupCluster(Sourced, Bilingual):
-    product_group_set = models.ForeignKey(ProductGroupSet, on_delete=models.CASCADE, related_name="clusters")
+    product_group_set = models.ForeignKey(
+        CriteriaRelease, verbose_name=_("release"), on_delete=models.CASCADE, related_name="clusters"
+    )
     code = models.SlugField(_("code"), max_length=60)
 
     class Meta:
@@ -114,9 +171,16 @@ class ProductGroupCluster(Sourced, Bilingual):
 
 
 class ProductGroup(Sourced, Bilingual):
-    product_group_set = models.ForeignKey(ProductGroupSet, on_delete=models.CASCADE, related_name="product_groups")
+    """A product group of one release. The same group in another release is found by `in_release`."""
+
+    product_group_set = models.ForeignKey(
+        CriteriaRelease, verbose_name=_("release"), on_delete=models.CASCADE, related_name="product_groups"
+    )
     cluster = models.ForeignKey(ProductGroupCluster, on_delete=models.PROTECT, related_name="product_groups")
     code = models.SlugField(_("code"), max_length=80)
+    external_id = models.CharField(
+        _("id in the criteria tool"), max_length=40, blank=True, help_text=_("The product group's id at the source.")
+    )
     cpv_prefixes = models.JSONField(
         _("CPV prefixes"),
         default=list,
@@ -128,27 +192,145 @@ class ProductGroup(Sourced, Bilingual):
         verbose_name = _("product group")
         verbose_name_plural = _("product groups")
         ordering = ["product_group_set", "name_nl"]
-        constraints = [models.UniqueConstraint(fields=["product_group_set", "code"], name="product_group_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["product_group_set", "code"], name="product_group_unique_code"),
+            models.UniqueConstraint(
+                fields=["product_group_set", "external_id"],
+                condition=~Q(external_id=""),
+                name="product_group_unique_external_id",
+            ),
+        ]
+
+    @property
+    def release(self) -> CriteriaRelease:
+        return self.product_group_set
+
+    def in_release(self, release: CriteriaRelease) -> "ProductGroup | None":
+        """This group as it is in another release: the one with the same id at the source, else the same code."""
+        groups = ProductGroup.objects.filter(product_group_set=release)
+        if self.external_id:
+            found = groups.filter(external_id=self.external_id).first()
+            if found is not None:
+                return found
+        return groups.filter(code=self.code).first()
+
+
+class CriterionKind(models.TextChoices):
+    """The five kinds of criteria the MVI criteria tool offers (mvicriteria.nl, "over de webtool")."""
+
+    SUITABILITY = "geschiktheidseis", _("Suitability requirement")
+    SELECTION = "selectiecriterium", _("Selection criterion")
+    REQUIREMENT = "eis", _("Requirement")
+    AWARD = "gunningscriterium", _("Award criterion")
+    CONTRACT = "contractbepaling", _("Contract clause")
+
+
+# The form of application (ApplicationForm.code) of each kind: the tool's suitability requirements and selection
+# criteria are both the form "selectie"; its requirements are minimum requirements (technical specifications, or
+# special conditions of performance when they concern the contract's execution).
+KIND_FORMS = {
+    CriterionKind.SUITABILITY: "selectie",
+    CriterionKind.SELECTION: "selectie",
+    CriterionKind.REQUIREMENT: "minimumeis",
+    CriterionKind.AWARD: "gunningscriterium",
+    CriterionKind.CONTRACT: "contractbepaling",
+}
+
+
+class CriterionStatus(models.TextChoices):
+    """How a criterion compares with the same criterion in the release before (set when its release is loaded)."""
+
+    NEW = "new", _("New")
+    CHANGED = "changed", _("Changed")
+    UNCHANGED = "unchanged", _("Unchanged")
 
 
 class Criterion(Sourced):
-    """A criterion from the MVI criteria tool. None ship with the project; the official set is loaded by users."""
+    """A criterion of one release of the MVI criteria tool, in one product group.
+
+    Loading a later release adds new rows (linked by `supersedes`) and never changes these, so an MVI application
+    keeps the text it was registered with. `theme` is the criterion's main theme; `themes` holds every theme it
+    relates to, the main one included.
+    """
 
     product_group = models.ForeignKey(ProductGroup, on_delete=models.CASCADE, related_name="criteria")
     code = models.CharField(_("code"), max_length=40)
+    external_id = models.CharField(_("id in the criteria tool"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CriterionKind.choices, blank=True)
     title = models.CharField(_("title"), max_length=500)
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="criteria")
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    text_nl = models.TextField(_("text (Dutch)"), blank=True)
+    text_en = models.TextField(_("text (English)"), blank=True)
+    explanation_nl = models.TextField(_("explanation for the buyer (Dutch)"), blank=True)
+    explanation_en = models.TextField(_("explanation for the buyer (English)"), blank=True)
+    verification_nl = models.TextField(_("verification (Dutch)"), blank=True)
+    verification_en = models.TextField(_("verification (English)"), blank=True)
+    theme = models.ForeignKey(Theme, verbose_name=_("main theme"), on_delete=models.PROTECT, related_name="criteria")
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="related_criteria", blank=True)
     form = models.ForeignKey(ApplicationForm, on_delete=models.PROTECT, related_name="criteria")
     ambition_level = models.ForeignKey(AmbitionLevel, on_delete=models.PROTECT, related_name="criteria")
+    subjects = models.JSONField(_("subjects"), default=list, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=CriterionStatus.choices, default=CriterionStatus.NEW)
 
     class Meta:
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
         ordering = ["product_group", "code"]
-        constraints = [models.UniqueConstraint(fields=["product_group", "code"], name="criterion_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["product_group", "code"], name="criterion_unique_code"),
+            models.UniqueConstraint(
+                fields=["product_group", "external_id"],
+                condition=~Q(external_id=""),
+                name="criterion_unique_external_id",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        if not self.kind or self.form_id is None:
+            return
+        wanted = KIND_FORMS[CriterionKind(self.kind)]
+        if self.form.code != wanted:
+            message = _("A criterion of kind %(kind)s has the form %(form)s.")
+            raise ValidationError({"form": message % {"kind": self.get_kind_display(), "form": wanted}})
+
+    @property
+    def release(self) -> CriteriaRelease:
+        return self.product_group.product_group_set
+
+    def theme_ids(self) -> set[int]:
+        """Every theme the criterion relates to: the main theme and the others."""
+        related = set(self.themes.values_list("pk", flat=True)) if self.pk else set()
+        return {self.theme_id, *related}
+
+    def history(self) -> list["Criterion"]:
+        """The same criterion in every release that has it, oldest release first: the chain of `supersedes` links
+        both ways, and the criteria with the same id at the source."""
+        found: dict[int, Criterion] = {}
+        queue: list[Criterion] = [self]
+        while queue:
+            criterion = queue.pop()
+            if criterion.pk in found:
+                continue
+            found[criterion.pk] = criterion
+            if criterion.supersedes_id is not None and criterion.supersedes_id not in found:
+                queue.append(Criterion.objects.get(pk=criterion.supersedes_id))
+            queue.extend(criterion.superseded_by.exclude(pk__in=list(found)))
+            if criterion.external_id:
+                queue.extend(Criterion.objects.filter(external_id=criterion.external_id).exclude(pk__in=list(found)))
+        rows = Criterion.objects.filter(pk__in=list(found)).select_related("product_group__product_group_set")
+        return sorted(rows, key=lambda row: (row.release.valid_from, row.release.pk, row.pk))
 
 
 class IsvRiskCategory(Sourced):
@@ -224,3 +406,51 @@ class CpvCode(Sourced):
     @property
     def division(self) -> str:
         return self.code[:2]
+
+
+class MappingStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+cpv_prefix_validator = RegexValidator(r"^\d{2,8}$", _("A CPV prefix is 2 to 8 digits."))
+
+
+class ProductGroupCpvMapping(Sourced):
+    """A CPV code or prefix that may belong to a product group: a suggestion until someone confirms it.
+
+    Nothing is assigned from these rows by itself: `mvimonitor.themes.cpv_mapping.suggest_product_groups` only
+    proposes product groups for CPV codes, and a person decides. Rows loaded from old criteria documents start as
+    proposed; confirming or rejecting records who did it and when.
+    """
+
+    product_group = models.ForeignKey(
+        ProductGroup, verbose_name=_("product group"), on_delete=models.CASCADE, related_name="cpv_mappings"
+    )
+    cpv_prefix = models.CharField(_("CPV code or prefix"), max_length=8, validators=[cpv_prefix_validator])
+    status = models.CharField(
+        _("status"), max_length=20, choices=MappingStatus.choices, default=MappingStatus.PROPOSED
+    )
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed or rejected by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed or rejected at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("CPV mapping of a product group")
+        verbose_name_plural = _("CPV mappings of product groups")
+        ordering = ["product_group", "cpv_prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["product_group", "cpv_prefix"], name="cpv_mapping_unique_prefix"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cpv_prefix} → {self.product_group} ({self.get_status_display()})"

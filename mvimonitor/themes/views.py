@@ -1,7 +1,8 @@
 """Read-only pages of the MVI catalogue. Every table shows the source and year of each row.
 
 Each catalogue table is described once in CATALOGUE (url name, title, how to fetch rows, which columns); one view and
-one template render them all. Product-group sets have their own page because they nest clusters and groups.
+one template render them all. Criteria releases (with their product groups) have their own page because they nest
+clusters and groups.
 """
 
 from collections.abc import Callable, Sequence
@@ -15,18 +16,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AmbitionLevel,
     ApplicationForm,
     CpvCode,
+    CriteriaRelease,
     Criterion,
     EuThreshold,
     IsvRiskCategory,
     ProductGroup,
     ProductGroupCluster,
-    ProductGroupSet,
     Theme,
 )
 
@@ -55,6 +57,11 @@ SOURCE_COLUMNS = (
     Column(_("Source"), lambda row: row.source),
     Column(_("Year"), lambda row: row.source_year, numeric=True),
 )
+
+
+def _release_label(row: Criterion) -> str:
+    release = row.product_group.product_group_set
+    return f"{release.version} ({_('sample')})" if release.is_sample else release.version
 
 
 def _cpv_label(row: CpvCode) -> str:
@@ -104,14 +111,20 @@ CATALOGUE: dict[str, Table] = {
         Table(
             "criteria",
             _("Criteria"),
-            _("Criteria from the MVI criteria tool, per product group."),
-            lambda: Criterion.objects.select_related("product_group", "theme", "form", "ambition_level"),
+            _(
+                "Criteria from the MVI criteria tool, per release and product group. A sample release holds example "
+                "criteria written for MVI Monitor, not official ones."
+            ),
+            lambda: Criterion.objects.select_related(
+                "product_group__product_group_set", "form", "ambition_level"
+            ).prefetch_related("themes"),
             (
+                Column(_("Release"), _release_label),
                 Column(_("Code"), lambda row: row.code),
-                Column(_("Title"), lambda row: row.title),
+                Column(_("Title"), lambda row: row.title_en if get_language() == "en" and row.title_en else row.title),
                 Column(_("Product group"), lambda row: row.product_group),
-                Column(_("Theme"), lambda row: row.theme),
-                Column(_("Form of application"), lambda row: row.form),
+                Column(_("Themes"), lambda row: ", ".join(str(theme) for theme in row.themes.all()) or row.theme),
+                Column(_("Kind"), lambda row: row.get_kind_display() or row.form),
                 Column(_("Ambition level"), lambda row: row.ambition_level),
                 *SOURCE_COLUMNS,
             ),
@@ -216,7 +229,7 @@ def table(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 def product_groups(request: HttpRequest) -> HttpResponse:
     groups = ProductGroup.objects.order_by("name_nl")
-    sets = ProductGroupSet.objects.prefetch_related(
+    sets = CriteriaRelease.objects.select_related("supersedes").prefetch_related(
         Prefetch(
             "clusters",
             queryset=ProductGroupCluster.objects.order_by("name_nl").prefetch_related(
