@@ -21,15 +21,17 @@ from mvimonitor.reference import ReferenceDataError as ReferenceDataError  # the
 from mvimonitor.reference import TableResult as TableResult
 from mvimonitor.reference import read_json, row_error, unreadable, upsert
 
+from .criteria import criteria_release_load
+from .criteria_files import read_tool_json
 from .models import (
     AmbitionLevel,
     ApplicationForm,
     CpvCode,
+    CriteriaRelease,
     EuThreshold,
     IsvRiskCategory,
     ProductGroup,
     ProductGroupCluster,
-    ProductGroupSet,
     Theme,
     ThresholdCategory,
 )
@@ -40,6 +42,7 @@ DEFAULT_CPV_SOURCE = "CPV 2008, Regulation (EC) No 213/2008"
 DEFAULT_CPV_YEAR = 2008
 CPV_LIST_FILE = "cpv_2008.json"  # written by scripts/build_cpv_list.py
 CPV_BATCH_SIZE = 2000
+SAMPLE_RELEASE_FILE = "criteria_sample_release.json"  # the same criteria are in criteria_sample_release.csv
 
 
 def _load_rows(
@@ -77,10 +80,13 @@ def _product_groups(path: Path) -> list[TableResult]:
         TableResult("product group clusters"),
         TableResult("product groups"),
     )
-    sets = {
-        key[0]: pg_set
-        for key, pg_set in _load_rows(sets_result, path, ProductGroupSet, data["sets"], ("version",)).items()
-    }
+    sets: dict[str, CriteriaRelease] = {}
+    for row in data["sets"]:  # in order: a set names the one it supersedes before it
+        values = dict(row)
+        previous = values.pop("supersedes", None)
+        resolve = {"supersedes": sets[previous]} if previous else None
+        loaded = _load_rows(sets_result, path, CriteriaRelease, [values], ("version",), resolve)
+        sets[row["version"]] = next(iter(loaded.values()))
     clusters: dict[tuple[str, str], ProductGroupCluster] = {}
     for row in data["clusters"]:
         values = dict(row)
@@ -128,14 +134,17 @@ def _demo_cpv(path: Path) -> TableResult:
 
 
 @transaction.atomic
-def reference_load(*, data_dir: Path = DATA_DIR, cpv_list: bool = True) -> list[TableResult]:
+def reference_load(
+    *, data_dir: Path = DATA_DIR, cpv_list: bool = True, sample_criteria: bool = True
+) -> list[TableResult]:
     """Load the project's shipped reference data (mvimonitor/themes/data/*.json).
 
     `cpv_list`: also the whole CPV 2008 vocabulary (cpv_2008.json, 9,454 codes), so imported notices keep their CPV
-    codes; test set-ups that do not need it leave it out.
+    codes; test set-ups that do not need it leave it out. `sample_criteria`: also the sample release of criteria
+    (criteria_sample_release.json, written for MVI Monitor and marked as a sample), for the demo and the tests.
     """
     official = [cpv_load(path=data_dir / CPV_LIST_FILE)] if cpv_list else []
-    return [
+    tables = [
         *official,
         _simple_table("themes", data_dir / "themes.json", Theme, ("code",)),
         _simple_table("forms of application", data_dir / "application_forms.json", ApplicationForm, ("code",)),
@@ -147,6 +156,9 @@ def reference_load(*, data_dir: Path = DATA_DIR, cpv_list: bool = True) -> list[
         _simple_table("EU thresholds", data_dir / "eu_thresholds.json", EuThreshold, ("category", "valid_from")),
         _demo_cpv(data_dir / "demo_cpv.json"),
     ]
+    if sample_criteria:  # after the themes, forms, levels and product groups it names
+        tables.extend(criteria_release_load(read_tool_json(data_dir / SAMPLE_RELEASE_FILE)))
+    return tables
 
 
 # --- official tables supplied by the user (CSV) --------------------------------------------------------------------
@@ -237,7 +249,7 @@ PRODUCT_GROUP_COLUMNS = (
 def product_groups_load(*, path: Path) -> TableResult:
     """Load product groups of an existing set from a CSV (PRODUCT_GROUP_COLUMNS; cpv_prefixes split by `;`)."""
     result = TableResult("product groups")
-    sets = {pg_set.version: pg_set for pg_set in ProductGroupSet.objects.all()}
+    sets = {pg_set.version: pg_set for pg_set in CriteriaRelease.objects.all()}
     for line, row in _csv_rows(path, PRODUCT_GROUP_COLUMNS):
         version = _required(path, line, row, "set_version")
         if version not in sets:

@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -29,21 +30,29 @@ class Command(BaseCommand):
             action="store_true",
             help="leave out the full CPV 2008 list (9,454 codes; for test set-ups that do not need it)",
         )
+        parser.add_argument(
+            "--without-sample-criteria",
+            action="store_true",
+            help="leave out the sample release of criteria (never loaded in production)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path | None = options["path"]
         kind: str | None = options["kind"]
         if (path is None) != (kind is None):
             raise CommandError(_("Give both PATH and --kind, or neither to load the shipped reference data."))
+        sample = not options["without_sample_criteria"] and not settings.PRODUCTION
         try:
             results = (
                 [LOADERS[kind](path=path)]
                 if path is not None and kind is not None
-                else reference_load(cpv_list=not options["without_cpv_list"])
+                else reference_load(cpv_list=not options["without_cpv_list"], sample_criteria=sample)
             )
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
         self._report(results, options["verbosity"])
+        if path is None and settings.PRODUCTION and options["verbosity"]:
+            self.stdout.write(_("The sample release of criteria is not loaded in production."))
 
     def _report(self, results: list[TableResult], verbosity: int) -> None:
         if verbosity == 0:
