@@ -236,6 +236,7 @@ class Origin(models.TextChoices):
     EXPLICIT_CODE = "explicit_code", _("Explicit code in the notice")
     STRUCTURED_SIGNAL = "structured_signal", _("Structured signal in the notice")
     TEXT_DETECTION = "text_detection", _("Detected in the text")
+    CATALOGUE = "catalogue", _("Chosen from the criteria catalogue")
 
 
 class Confidence(models.TextChoices):

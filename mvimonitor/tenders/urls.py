@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import criteria_views, views
 
 app_name = "tenders"
 urlpatterns = [
@@ -12,9 +12,12 @@ urlpatterns = [
     path("<int:tender_id>/withdraw/", views.tender_withdraw, name="withdraw"),
     path("<int:tender_id>/reinstate/", views.tender_reinstate, name="reinstate"),
     path("<int:tender_id>/delete/", views.tender_delete, name="delete"),
+    path("<int:tender_id>/criteria.docx", criteria_views.tender_criteria_docx, name="criteria-docx"),
+    path("<int:tender_id>/criteria.txt", criteria_views.tender_criteria_text, name="criteria-text"),
     path("<int:tender_id>/lots/new/", views.lot_create, name="lot-create"),
     path("<int:tender_id>/lots/<int:lot_id>/edit/", views.lot_edit, name="lot-edit"),
     path("<int:tender_id>/lots/<int:lot_id>/delete/", views.lot_delete, name="lot-delete"),
+    path("<int:tender_id>/lots/<int:lot_id>/criteria/", criteria_views.lot_criteria, name="lot-criteria"),
     path(
         "<int:tender_id>/lots/<int:lot_id>/award-criteria/new/",
         views.award_criterion_create,
