@@ -294,6 +294,9 @@ MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT = int(os.getenv("MVIMONITOR_DISCLOSURE_D
 # Interval protection: a suppressed sensitive figure must keep an interval of at least this percent of its value on
 # both sides, whatever a reader combines from the published figures (ADR 0026).
 MVIMONITOR_DISCLOSURE_PROTECTION_PERCENT = int(os.getenv("MVIMONITOR_DISCLOSURE_PROTECTION_PERCENT", "10"))
+# Criteria use: a basis criterion applied in at least this percent of the tenders that use its product group's
+# criteria is shown to the catalogue's editors as saturated (nearly everybody applies it already).
+MVIMONITOR_CRITERIA_SATURATION_PERCENT = int(os.getenv("MVIMONITOR_CRITERIA_SATURATION_PERCENT", "90"))
 
 # Cache of computed national figures and rendered dashboard tables (keys include the facts version, so a change of
 # the data is never served stale). Per process by default; a directory shares it between server processes.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import criteria_views, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("organisation/spend-totals/", views.spend_totals, name="spend-totals"),
     path("national/", views.national_dashboard, name="national"),
     path("kpis/", views.kpi_catalogue, name="catalogue"),
+    path("criteria/", criteria_views.criteria_use_page, name="criteria-use"),
 ]

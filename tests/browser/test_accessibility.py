@@ -69,6 +69,8 @@ PAGES = [
     UIPage("lot-delete", _tender("lot-delete", "tender_id", "lot_id")),
     UIPage("award-criterion-create", _tender("award-criterion-create", "tender_id", "lot_id")),
     UIPage("mvi-application-create", _tender("mvi-application-create", "tender_id", "lot_id")),
+    UIPage("lot-criteria", _tender("lot-criteria", "tender_id", "lot_id")),
+    UIPage("criteria-use", lambda data: reverse("dashboards:criteria-use")),
     UIPage("mvi-application-edit", _tender("mvi-application-edit", "tender_id", "application_id")),
     UIPage("mvi-application-delete", _tender("mvi-application-delete", "tender_id", "application_id")),
     UIPage("organisation", lambda data: reverse("organisations:members")),
