@@ -340,7 +340,9 @@ def _write_criterion(
     values["status"] = _status(values, theme_ids, before)
     probe = TableResult("")
     criterion = upsert(Criterion, {"product_group": group, "code": row.code}, values, probe)
-    if set(criterion.themes.values_list("pk", flat=True)) != theme_ids:
+    if probe.created:
+        criterion.themes.set(theme_ids)
+    elif set(criterion.themes.values_list("pk", flat=True)) != theme_ids:
         criterion.themes.set(theme_ids)
         if probe.unchanged:
             probe.unchanged, probe.updated = 0, 1

@@ -82,6 +82,17 @@ def test_a_changed_text_is_counted_as_updated(tmp_path: Path) -> None:
     assert Criterion.objects.get(external_id=rows[0]["criterion_id"]).text_en == "A corrected English text."
 
 
+def test_a_changed_list_of_themes_is_counted_as_updated(tmp_path: Path) -> None:
+    header, rows = sample_rows()
+    rows[0]["themes"] = "milieu|klimaat"
+
+    output = load_criteria(str(write_csv(tmp_path / "themes.csv", header, rows)), "--release", SAMPLE_VERSION)
+
+    assert counts(output, "criteria") == "criteria: 0 created, 1 updated, 44 unchanged"
+    criterion = Criterion.objects.get(external_id=rows[0]["criterion_id"])
+    assert set(criterion.themes.values_list("code", flat=True)) == {"milieu", "klimaat"}
+
+
 def test_the_xlsx_reader_reads_the_same_columns(tmp_path: Path) -> None:
     header, rows = sample_rows()
     workbook = Workbook()
