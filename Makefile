@@ -51,6 +51,9 @@ static: node_modules/.installed
 run: install system-deps static
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_reference
+	@if [ -f $(SHARED)/reference/mvi_pg_cpv_hints_historical.csv ]; then \
+	  $(PY) manage.py load_cpv_hints $(SHARED)/reference/mvi_pg_cpv_hints_historical.csv; \
+	else echo "SKIPPED: the historical CPV hints per product group ($(SHARED)/reference/mvi_pg_cpv_hints_historical.csv is not present)"; fi
 	$(PY) manage.py load_effects_reference
 	@if [ -f $(SHARED)/reference/co2_emission_factors_nl_2026.csv ]; then \
 	  $(PY) manage.py load_official_factors $(SHARED)/reference/co2_emission_factors_nl_2026.csv; \
