@@ -36,7 +36,7 @@ SOURCED = ["source", "source_year"]
 class ThemeSerializer(serializers.ModelSerializer[Theme]):
     class Meta:
         model = Theme
-        fields = ["code", "name_nl", "name_en", "description", "order", *SOURCED]
+        fields = ["code", "name_nl", "name_en", "description", "description_nl", "order", *SOURCED]
 
 
 class ApplicationFormSerializer(serializers.ModelSerializer[ApplicationForm]):
@@ -48,7 +48,7 @@ class ApplicationFormSerializer(serializers.ModelSerializer[ApplicationForm]):
 class AmbitionLevelSerializer(serializers.ModelSerializer[AmbitionLevel]):
     class Meta:
         model = AmbitionLevel
-        fields = ["code", "name_nl", "name_en", "level", "description", *SOURCED]
+        fields = ["code", "name_nl", "name_en", "level", "description", "description_nl", *SOURCED]
 
 
 class ProductGroupSerializer(serializers.ModelSerializer[ProductGroup]):

@@ -45,11 +45,27 @@ class Bilingual(models.Model):
         return self.name_nl
 
 
-class Theme(Sourced, Bilingual):
+class Described(models.Model):
+    """A one-line description in English (`description`) and Dutch (`description_nl`)."""
+
+    description = models.TextField(_("description (English)"), blank=True)
+    description_nl = models.TextField(_("description (Dutch)"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def description_text(self) -> str:
+        """The description in the reader's language (Dutch when there is one, else English)."""
+        if get_language() == "en" and self.description:
+            return self.description
+        return self.description_nl or self.description
+
+
+class Theme(Sourced, Bilingual, Described):
     """One of the six MVI themes (Nationaal plan MVI 2021-2025, Manifest MVOI 2022-2025)."""
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
-    description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(SMALL_MAX)])
 
     class Meta:
@@ -71,10 +87,9 @@ class ApplicationForm(Sourced, Bilingual):
         ordering = ["order", "code"]
 
 
-class AmbitionLevel(Sourced, Bilingual):
+class AmbitionLevel(Sourced, Bilingual, Described):
     code = models.SlugField(_("code"), max_length=20, unique=True)
     level = models.PositiveSmallIntegerField(_("level"), unique=True, validators=[MaxValueValidator(SMALL_MAX)])
-    description = models.TextField(_("description"), blank=True)
 
     class Meta:
         verbose_name = _("ambition level")

@@ -79,7 +79,7 @@ CATALOGUE: dict[str, Table] = {
             (
                 Column(_("Code"), lambda row: row.code),
                 Column(_("Name"), lambda row: row.name),
-                Column(_("Description"), lambda row: row.description),
+                Column(_("Description"), lambda row: row.description_text),
                 *SOURCE_COLUMNS,
             ),
         ),
@@ -104,7 +104,7 @@ CATALOGUE: dict[str, Table] = {
                 Column(_("Level"), lambda row: row.level, numeric=True),
                 Column(_("Code"), lambda row: row.code),
                 Column(_("Name"), lambda row: row.name),
-                Column(_("Description"), lambda row: row.description),
+                Column(_("Description"), lambda row: row.description_text),
                 *SOURCE_COLUMNS,
             ),
         ),

@@ -13,6 +13,7 @@ from mvimonitor.demo.tenders import organisation_counts
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.organisations.validators import validate_kvk, validate_oin
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
+from mvimonitor.themes.models import KIND_FORMS, CriterionKind
 from tests.factories import TenderFactory
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +247,18 @@ def test_tenders_in_a_criteria_product_group_feed_the_product_group_kpis(demo: N
     assert facts.count() == grouped.count()
     assert facts.filter(theme_count__gt=0).exists()
     assert facts.filter(theme_count=0).exists()
+
+
+def test_applications_in_the_sample_releases_groups_name_a_matching_catalogue_criterion(demo: None) -> None:
+    linked = MVIApplication.objects.filter(criterion__isnull=False).select_related("criterion", "lot__tender")
+    assert linked.exists()
+    for application in linked[:200]:
+        criterion = application.criterion
+        assert criterion is not None
+        assert (application.theme_id, application.ambition_level_id) == (
+            criterion.theme_id,
+            criterion.ambition_level_id,
+        )
+        assert application.form.code == KIND_FORMS[CriterionKind(criterion.kind)]
+        assert application.lot.tender.product_group is not None
+        assert application.lot.tender.product_group.code == criterion.product_group.code

@@ -71,6 +71,18 @@ def test_the_six_themes_are_present() -> None:
     }
 
 
+def test_themes_and_ambition_levels_are_described_in_both_languages() -> None:
+    _run()
+
+    rows = [*Theme.objects.all(), *AmbitionLevel.objects.all()]
+    assert all(row.description and row.description_nl for row in rows)
+    milieu = Theme.objects.get(code="milieu")
+    with translation.override("nl"):
+        assert milieu.description_text.startswith("Schade aan het milieu vermijden")
+    with translation.override("en"):
+        assert milieu.description_text.startswith("Avoid or reduce harm to the environment")
+
+
 def test_forms_and_ambition_levels_are_present() -> None:
     _run()
 

@@ -35,7 +35,18 @@ from mvimonitor.demo.tenders import (
 )
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
-from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, CpvCode, EuThreshold, ProductGroup, Theme
+from mvimonitor.themes.models import (
+    KIND_FORMS,
+    AmbitionLevel,
+    ApplicationForm,
+    CpvCode,
+    CriteriaRelease,
+    Criterion,
+    CriterionKind,
+    EuThreshold,
+    ProductGroup,
+    Theme,
+)
 from mvimonitor.themes.services import DATA_DIR
 
 BATCH_SIZE = 2000
@@ -114,6 +125,25 @@ def _demo_cpv_labels() -> dict[str, str]:
     return {row["code"]: row["label_nl"] for row in rows}
 
 
+def _catalogue_criteria() -> dict[tuple[str, str, str, str], int]:
+    """(product group code, theme, form, level) -> a criterion of the current release that has them, so that demo
+    applications of tenders in its product groups name a catalogue criterion (the first by code). Empty when the
+    current release has no criteria (production loads no sample release)."""
+    release = CriteriaRelease.objects.current()
+    if release is None:
+        return {}
+    found: dict[tuple[str, str, str, str], int] = {}
+    rows = (
+        Criterion.objects.filter(product_group__product_group_set=release)
+        .exclude(kind="")
+        .order_by("code")
+        .values_list("pk", "product_group__code", "theme__code", "kind", "ambition_level__code")
+    )
+    for pk, group, theme, kind, level in rows:
+        found.setdefault((group, theme, KIND_FORMS[CriterionKind(kind)], level), pk)
+    return found
+
+
 class Writer:
     """Writes tender specs in batches; keeps a digest of everything it wrote."""
 
@@ -126,6 +156,7 @@ class Writer:
         self.product_groups = dict(
             ProductGroup.objects.order_by("product_group_set__valid_from", "pk").values_list("code", "pk")
         )
+        self.catalogue = _catalogue_criteria()
         if len(self.themes) < 6 or len(self.forms) < 4 or len(self.ambitions) < 3:
             raise CommandError(_("Reference data is missing. Run `manage.py load_reference` first."))
         self.counts = {"tenders": 0, "lots": 0, "award criteria": 0, "MVI applications": 0, "contracts": 0}
@@ -160,6 +191,7 @@ class Writer:
             batch_size=BATCH_SIZE,
         )
         lot_specs = [(tender.pk, lot) for tender, spec in zip(tenders, specs, strict=True) for lot in spec.lots]
+        group_of = {tender.pk: spec.product_group for tender, spec in zip(tenders, specs, strict=True)}
         lots = Lot.objects.bulk_create(
             [
                 Lot(
@@ -176,7 +208,7 @@ class Writer:
         criteria: list[AwardCriterion] = []
         applications: list[MVIApplication] = []
         contracts: list[Contract] = []
-        for lot, (_tender_id, lot_spec) in zip(lots, lot_specs, strict=True):
+        for lot, (tender_id, lot_spec) in zip(lots, lot_specs, strict=True):
             criteria.extend(
                 AwardCriterion(lot_id=lot.pk, criterion_type=kind, name=name, weight=weight)
                 for kind, name, weight in lot_spec.criteria
@@ -188,6 +220,7 @@ class Writer:
                     form_id=self.forms[app.form],
                     ambition_level_id=self.ambitions[app.ambition_level],
                     award_weight=app.award_weight,
+                    criterion_id=self.catalogue.get((group_of[tender_id], app.theme, app.form, app.ambition_level)),
                 )
                 for app in lot_spec.applications
             )
