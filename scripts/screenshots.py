@@ -77,6 +77,10 @@ ROLES = [
                 "nieuwe-mvi-toepassing",
                 (Step("tenders:list"), Step("tenders:detail", 1), Step("tenders:mvi-application-create", 2)),
             ),
+            Shot(
+                "criteria-kiezen",
+                (Step("tenders:list"), Step("tenders:detail", 1), Step("tenders:lot-criteria", 2)),
+            ),
             Shot("imports", _open("imports:list")),
             Shot("import-uploaden", _open("imports:upload")),
             Shot("importverslag", (Step("imports:list"), Step("imports:run-detail", 1))),
@@ -125,6 +129,7 @@ ROLES = [
             Shot("niet-bevestigd", _open("tenders:list", "mvi_confirmed=no")),
             Shot("effecten", _open("effects:dashboard")),
             Shot("kpi-catalogus", _open("dashboards:catalogue")),
+            Shot("criteria-gebruik", _open("dashboards:criteria-use")),
         ],
     ),
     Role(
