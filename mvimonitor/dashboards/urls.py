@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import criteria_views, views
+from . import criteria_views, criterion_views, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("national/", views.national_dashboard, name="national"),
     path("kpis/", views.kpi_catalogue, name="catalogue"),
     path("criteria/", criteria_views.criteria_use_page, name="criteria-use"),
+    path("criteria/<int:criterion_id>/", criterion_views.criterion_page, name="criterion"),
 ]
