@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import criteria_views, views
+from . import criteria_views, product_group_views, views
 
 app_name = "tenders"
 urlpatterns = [
@@ -12,6 +12,16 @@ urlpatterns = [
     path("<int:tender_id>/withdraw/", views.tender_withdraw, name="withdraw"),
     path("<int:tender_id>/reinstate/", views.tender_reinstate, name="reinstate"),
     path("<int:tender_id>/delete/", views.tender_delete, name="delete"),
+    path(
+        "<int:tender_id>/product-group/",
+        product_group_views.product_group_suggestions_page,
+        name="product-group",
+    ),
+    path(
+        "<int:tender_id>/product-group/assign/",
+        product_group_views.product_group_assign,
+        name="product-group-assign",
+    ),
     path("<int:tender_id>/criteria.docx", criteria_views.tender_criteria_docx, name="criteria-docx"),
     path("<int:tender_id>/criteria.txt", criteria_views.tender_criteria_text, name="criteria-text"),
     path("<int:tender_id>/lots/new/", views.lot_create, name="lot-create"),
