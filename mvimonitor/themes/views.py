@@ -43,6 +43,17 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A cell shown as a link to a page."""
+
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Table:
     url_name: str
     title: Promise
@@ -120,7 +131,7 @@ CATALOGUE: dict[str, Table] = {
             ).prefetch_related("themes"),
             (
                 Column(_("Release"), _release_label),
-                Column(_("Code"), lambda row: row.code),
+                Column(_("Code"), lambda row: Link(row.code, reverse("dashboards:criterion", args=[row.pk]))),
                 Column(_("Title"), lambda row: row.title_en if get_language() == "en" and row.title_en else row.title),
                 Column(_("Product group"), lambda row: row.product_group),
                 Column(_("Themes"), lambda row: ", ".join(str(theme) for theme in row.themes.all()) or row.theme),

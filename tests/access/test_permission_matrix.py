@@ -62,6 +62,8 @@ EXEMPT = {
     "/organisation/invitations/<token>/": "whoever holds the token may accept; see tests/organisations",
     "/api/v1/openapi.json": "public contract, no records",
     "/logout/": "would end the session the rest of the walk needs; tested in tests/security",
+    "/monitoring/criteria/<criterion_id>/": "a catalogue criterion, no organisation's record: its counts are the "
+    "viewer's organisation's and national ones under disclosure control (tests/themes/test_criterion_page.py)",
 }
 
 

@@ -170,3 +170,12 @@ def test_a_national_analyst_sees_no_own_count(
     html = _page(logged_in(analyst), criterion)
 
     assert _use_row(html, 2025) == ("6",)
+
+
+def test_the_criteria_list_links_each_code_to_its_page(reader: tuple[Client, Organisation]) -> None:
+    client, _organisation = reader
+    criterion = Criterion.objects.filter(product_group__product_group_set__version=SAMPLE_VERSION).order_by("pk")[0]
+
+    page = client.get(reverse("themes:criteria")).content.decode()
+
+    assert f'href="{reverse("dashboards:criterion", args=[criterion.pk])}">{criterion.code}</a>' in page
