@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from mvimonitor.imports.notices import SourceFormat
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Confidence, Lot, MVIApplication, Origin, Tender
-from mvimonitor.themes.models import ApplicationForm, Theme
+from mvimonitor.themes.models import ApplicationForm, Criterion, Theme
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
@@ -241,7 +241,8 @@ class ProposalStatus(models.TextChoices):
 class MVIProposal(models.Model):
     """An MVI application the detectors propose for a lot, with evidence; the buyer confirms, corrects or rejects.
 
-    One per (lot, theme, form): a rejected proposal stays, so the same evidence is not proposed again.
+    One per (lot, theme, form): a rejected proposal stays, so the same evidence is not proposed again. `criterion`
+    links the catalogue criterion the notice names, if any; its ambition level is the proposal's.
     """
 
     lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.CASCADE, related_name="mvi_proposals")
@@ -256,6 +257,17 @@ class MVIProposal(models.Model):
         help_text=_("Empty when the notice does not say how the theme was applied."),
     )
     award_weight = models.DecimalField(_("award weight (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    # The catalogue criterion the notice names (`catalogue_link`). SET_NULL, not PROTECT: a proposal is a suggestion,
+    # so it must not keep a release from being deleted (a sample, or one loaded by mistake); its evidence still names
+    # the criterion, and the MVI application a confirmation makes protects the criterion it keeps.
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name=_("catalogue criterion"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices)
     confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices)
     evidence = models.TextField(_("evidence"))

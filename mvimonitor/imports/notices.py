@@ -204,6 +204,7 @@ class ProposalOrigin(StrEnum):
     EXPLICIT_CODE = "explicit_code"
     STRUCTURED_SIGNAL = "structured_signal"
     TEXT_DETECTION = "text_detection"
+    CATALOGUE = "catalogue"  # a criterion of the MVI catalogue named in the notice (`catalogue_link`)
 
 
 class Confidence(StrEnum):

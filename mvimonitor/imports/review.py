@@ -28,6 +28,7 @@ from mvimonitor.organisations.models import User
 from mvimonitor.tenders.models import MVIApplication
 from mvimonitor.themes.models import ApplicationForm, Theme
 
+from .catalogue_link import EVIDENCE as CATALOGUE_EVIDENCE
 from .models import MVIProposal, ProposalStatus
 
 
@@ -41,7 +42,10 @@ def proposal_confirm(
     ambition_level: Any = None,
     award_weight: Decimal | None = None,
 ) -> MVIApplication:
-    """Turn a proposal into an MVI application, as proposed or corrected (theme, form, ambition, weight)."""
+    """Turn a proposal into an MVI application, as proposed or corrected (theme, form, ambition, weight).
+
+    A proposal that links a catalogue criterion gives the application that criterion, and its ambition level when
+    none is chosen, unless the correction leaves the criterion's themes or its form of application."""
     from mvimonitor.tenders.services import mvi_application_create
 
     if not permitted(user, Action.EDIT_MVI, proposal.lot.tender.organisation_id):
@@ -56,6 +60,13 @@ def proposal_confirm(
     if chosen_form.code != "gunningscriterium":
         weight = None
     corrected = chosen_theme.pk != proposal.theme_id or chosen_form.pk != proposal.form_id
+    criterion = proposal.criterion
+    # the proposal's form is the one of the criterion's kind; a correction to another form or to a theme the
+    # criterion does not have leaves the criterion out
+    if criterion is not None and (chosen_form.pk != proposal.form_id or chosen_theme.pk not in criterion.theme_ids()):
+        criterion = None
+    if ambition_level is None and criterion is not None:
+        ambition_level = criterion.ambition_level
     application = MVIApplication.objects.filter(lot=proposal.lot, theme=chosen_theme, form=chosen_form).first()
     if application is None:
         application = mvi_application_create(
@@ -64,6 +75,7 @@ def proposal_confirm(
             theme=chosen_theme,
             form=chosen_form,
             ambition_level=ambition_level,
+            criterion=criterion,
             award_weight=weight,
             origin=proposal.origin,
             confidence=proposal.confidence,
@@ -200,6 +212,10 @@ def evidence_items(evidence: str) -> list[dict[str, str]]:
     for piece in (p.strip() for p in _PIECES.split(evidence)):
         if not piece:
             continue
+        catalogue = CATALOGUE_EVIDENCE.match(piece)
+        if catalogue:
+            items.append(_catalogue_item(catalogue))
+            continue
         code = _CODE.match(piece)
         if code:
             label = _code_labels().get((code["list"], code["code"])) or code["code"]
@@ -213,3 +229,18 @@ def evidence_items(evidence: str) -> list[dict[str, str]]:
             continue
         items.append({"text": piece})
     return items
+
+
+def _catalogue_item(match: re.Match[str]) -> dict[str, str]:
+    """A catalogue link's evidence (`catalogue_link.EVIDENCE`) in the reader's language."""
+    notes = {
+        "code": _("names the code of catalogue criterion %(code)s"),
+        "id": _("names the criteria tool's id of catalogue criterion %(code)s"),
+        "title": _("contains the title of catalogue criterion %(code)s"),
+    }
+    return {
+        "term": _term(match["field"]),
+        "excerpt": match["excerpt"],
+        "note": notes[match["how"]] % {"code": match["code"]},
+        "path": match["path"],
+    }

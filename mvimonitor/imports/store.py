@@ -31,6 +31,7 @@ from mvimonitor.themes.models import ApplicationForm, CpvCode, Theme
 from . import notices as n
 from . import updates
 from .buyers import Buyers, normalise_name, valid_id
+from .catalogue_link import CatalogueIndex, CatalogueProposal
 from .models import ImportedTender, ImportRun, MVIProposal, SourceRecord, compress_raw
 from .validation import NoticeFailed, Validator
 from .values import (
@@ -84,6 +85,7 @@ class NoticeStore:
         self.run = run
         self.detector = detector
         self.catalogue = Catalogue()
+        self.criteria = CatalogueIndex.load()  # the current release's criteria, None when it has none
         self.validator = Validator()
         self.buyers = Buyers(own=run.organisation, validator=self.validator, user=run.started_by)
         self.writer = RowWriter()
@@ -97,6 +99,22 @@ class NoticeStore:
             self.mapping_version = str(MAPPING_VERSION)
         except ImportError:  # pragma: no cover - only before the detectors exist
             self.mapping_version = ""
+
+    def detect(
+        self, notice: n.Notice, product_group_id: int | None = None
+    ) -> tuple[list[n.Proposal], list[n.AttributeSignal]]:
+        """What the detector proposes for `notice`, and the catalogue criteria it names (for a tender of product
+        group `product_group_id`, None when unknown): where the proposals of every stored notice come from."""
+        proposals, signals = self.detector(notice)
+        if self.criteria is None:
+            return proposals, signals
+        return [*proposals, *self.criteria.proposals(notice, product_group_id)], signals
+
+    def version_of(self, proposal: n.Proposal) -> str:
+        """The mapping version a proposal was made with: the criteria release for a catalogue link."""
+        if isinstance(proposal, CatalogueProposal) and self.criteria is not None:
+            return self.criteria.version[:50]
+        return self.mapping_version[:50]
 
     # -- one notice, on its own ----------------------------------------------------------------------------------
 
@@ -206,7 +224,7 @@ class NoticeStore:
         """
         self.warnings = [("buyer", self.buyers.elsewhere)] if self.buyers.elsewhere else []
         check = self.validator.row
-        proposals, signals = self.detector(notice)
+        proposals, signals = self.detect(notice)
         values = self.tender_values(notice, signals)
         if "title" not in values:
             raise NoticeFailed(_("The notice has no title, which a new tender needs."), field="title")
@@ -273,10 +291,11 @@ class NoticeStore:
                     "confidence": proposal.confidence.value,
                     "evidence": text,
                     "rule": proposal.rule[:200],
-                    "mapping_version": self.mapping_version[:50],
+                    "mapping_version": self.version_of(proposal),
+                    "criterion_id": criterion_id,
                 },
             )
-            for number, theme, form, proposal, text, weight in self.merge_proposals(lots, proposals)
+            for number, theme, form, proposal, text, weight, criterion_id in self.merge_proposals(lots, proposals)
         ]
         cpvs = [c for c in dict.fromkeys(notice.additional_cpvs) if c in self.catalogue.cpv_codes]
         return NewTender(
@@ -459,9 +478,12 @@ class NoticeStore:
         return rows
 
     def merge_proposals(self, lots: Mapping[str, object], proposals: list[n.Proposal]) -> list[MergedProposal]:
-        """One proposal per (lot number, theme, form): the most confident, with the evidence of all of them."""
+        """One proposal per (lot number, theme, form): the most confident (the first of equals, so a detector's
+        before a catalogue link), with the evidence of all of them, linking the criterion of the most confident
+        catalogue link among them."""
         merged: dict[tuple[str, str, str], n.Proposal] = {}
         evidence: dict[tuple[str, str, str], list[str]] = {}
+        criteria: dict[tuple[str, str, str], CatalogueProposal] = {}
         for proposal in proposals:
             lot_number = proposal.lot_id[:20] or "1"
             if lot_number not in lots and len(lots) == 1:
@@ -473,6 +495,10 @@ class NoticeStore:
             texts = evidence.setdefault(key, [])
             if proposal.evidence not in texts:
                 texts.append(proposal.evidence)
+            if isinstance(proposal, CatalogueProposal):
+                linked = criteria.get(key)
+                if linked is None or CONFIDENCE_RANK[proposal.confidence] > CONFIDENCE_RANK[linked.confidence]:
+                    criteria[key] = proposal
         out = []
         for key, proposal in merged.items():
             lot_number, theme_code, form_code = key
@@ -489,5 +515,7 @@ class NoticeStore:
             if form_code and form is None:
                 raise NoticeFailed(_("Unknown form of application %(code)s.") % {"code": form_code}, field="form")
             weight = proposal.award_weight if form_code == "gunningscriterium" else None
-            out.append((lot_number, theme, form, proposal, "\n".join(evidence[key]), weight))
+            linked = criteria.get(key)
+            criterion_id = linked.criterion_id if linked is not None else None
+            out.append((lot_number, theme, form, proposal, "\n".join(evidence[key]), weight, criterion_id))
         return out

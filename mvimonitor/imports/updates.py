@@ -44,6 +44,10 @@ class Store(Protocol):
     def criteria_rows(self, notice_lot: n.Lot, number: str) -> list[list[Any]]: ...
     def contract_values(self, result: n.LotResult, currency: str) -> list[dict[str, Any]]: ...
     def merge_proposals(self, lots: Mapping[str, object], proposals: list[n.Proposal]) -> list[MergedProposal]: ...
+    def detect(
+        self, notice: n.Notice, product_group_id: int | None = None
+    ) -> tuple[list[n.Proposal], list[n.AttributeSignal]]: ...
+    def version_of(self, proposal: n.Proposal) -> str: ...
 
 
 _MISSING = object()
@@ -86,7 +90,7 @@ def apply(
     link.latest_notice_id = notice.notice_id[:200]
     link.latest_version = notice.version[:100]
     link.latest_publication_date = notice.publication_date or link.latest_publication_date
-    proposals, signals = store.detector(notice)
+    proposals, signals = store.detect(notice, tender.product_group_id)
     changed = _tender_update(store, tender, link, notice, signals)
     lots = _lots_sync(store, tender, link, notice)
     changed |= lots.changed
@@ -230,8 +234,8 @@ def _proposals_sync(
         existing = {(p.lot_id, p.theme_id, p.form_id): p for p in MVIProposal.objects.filter(lot_id__in=lot_ids)}
     new: list[MVIProposal] = []
     changed = False
-    mapping_version = store.mapping_version[:50]
-    for number, theme, form, proposal, text, weight in merged:
+    for number, theme, form, proposal, text, weight, criterion_id in merged:
+        mapping_version = store.version_of(proposal)
         lot = lots[number]
         form_id: int | None = form.pk if form else None
         if (lot.pk, theme.pk, form_id) in applied:
@@ -244,6 +248,7 @@ def _proposals_sync(
                     theme=theme,
                     form=form,
                     award_weight=weight,
+                    criterion_id=criterion_id,
                     origin=proposal.origin.value,
                     confidence=proposal.confidence.value,
                     evidence=text,
@@ -260,6 +265,7 @@ def _proposals_sync(
         current.origin = proposal.origin.value
         current.confidence = proposal.confidence.value
         current.award_weight = weight
+        current.criterion_id = current.criterion_id or criterion_id  # a criterion linked before stays
         current.rule = proposal.rule[:200]
         current.mapping_version = mapping_version
         current.source_record = record

@@ -21,8 +21,9 @@ CRITERION_TYPES = frozenset(AwardCriterionType.values)
 
 # What a detector gives for a notice: proposed MVI applications and attribute signals (SME, innovation, ...).
 Detector = Callable[[n.Notice], tuple[list[n.Proposal], list[n.AttributeSignal]]]
-# One merged proposal: (lot number, theme, form or None, the most confident proposal, all evidence, award weight).
-MergedProposal = tuple[str, Theme, ApplicationForm | None, n.Proposal, str, Decimal | None]
+# One merged proposal: (lot number, theme, form or None, the most confident proposal, all evidence, award weight,
+# the id of the catalogue criterion it links or None).
+MergedProposal = tuple[str, Theme, ApplicationForm | None, n.Proposal, str, Decimal | None, int | None]
 
 
 class Outcome(StrEnum):

@@ -24,6 +24,7 @@ from mvimonitor.exports import FORMULA_STARTS
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user, visible_to
 from mvimonitor.organisations.selectors import active_organisation_for
 from mvimonitor.pages import add_service_errors
+from mvimonitor.tenders.criteria_selectors import localised
 from mvimonitor.tenders.models import Lot, Tender
 
 from . import selectors, services
@@ -202,9 +203,9 @@ def _review_page(
     bound: dict[int, ProposalReviewForm] | None = None,
     bulk: BulkReviewForm | None = None,
 ) -> HttpResponse:
-    proposals = MVIProposal.objects.select_related("theme", "form", "source_record").order_by(
-        "theme__order", "form__order", "id"
-    )
+    proposals = MVIProposal.objects.select_related(
+        "theme", "form", "source_record", "criterion__ambition_level"
+    ).order_by("theme__order", "form__order", "id")
     lots = tender.lots.prefetch_related(Prefetch("mvi_proposals", queryset=proposals), "mvi_applications__theme")
     can_edit = permitted(request.user, Action.EDIT_MVI, tender.organisation_id)
     sections: list[dict[str, Any]] = []
@@ -215,9 +216,28 @@ def _review_page(
             if can_edit and proposal.status == ProposalStatus.PROPOSED:
                 form = (bound or {}).get(proposal.pk) or ProposalReviewForm(
                     prefix=f"p{proposal.pk}",
-                    initial={"theme": proposal.theme, "form": proposal.form, "award_weight": proposal.award_weight},
+                    initial={
+                        "theme": proposal.theme,
+                        "form": proposal.form,
+                        "ambition_level": proposal.criterion.ambition_level if proposal.criterion else None,
+                        "award_weight": proposal.award_weight,
+                    },
                 )
-            rows.append({"proposal": proposal, "form": form, "evidence": evidence_items(proposal.evidence)})
+            criterion = proposal.criterion
+            rows.append(
+                {
+                    "proposal": proposal,
+                    "form": form,
+                    "evidence": evidence_items(proposal.evidence),
+                    "criterion": None
+                    if criterion is None
+                    else {
+                        "code": criterion.code,
+                        "title": localised(criterion.title, criterion.title_en),
+                        "level": criterion.ambition_level,
+                    },
+                }
+            )
         sections.append({"lot": lot, "rows": rows, "open": sum(1 for row in rows if row["form"])})
     link = ImportedTender.objects.filter(tender=tender).first()
     refused = (bound and any(f.errors for f in bound.values())) or (bulk is not None and bulk.errors)
@@ -256,7 +276,7 @@ def review(request: HttpRequest, tender_id: int) -> HttpResponse:
     selected = list(
         _open_proposals(tender)
         .filter(Q(pk__in=chosen) | Q(lot_id__in=form.cleaned_data["lots"]))
-        .select_related("lot__tender", "theme", "form")
+        .select_related("lot__tender", "theme", "form", "criterion__ambition_level")
     )
     try:
         done = proposals_review(
@@ -303,7 +323,7 @@ def review_proposal(request: HttpRequest, tender_id: int, proposal_id: int) -> H
     if not permitted(request.user, Action.EDIT_MVI, tender.organisation_id):
         raise PermissionDenied(_("You may not change the MVI registration of this tender."))
     proposal = get_object_or_404(
-        MVIProposal.objects.select_related("lot__tender", "theme", "form"),
+        MVIProposal.objects.select_related("lot__tender", "theme", "form", "criterion__ambition_level"),
         pk=proposal_id,
         lot__in=Lot.objects.filter(tender=tender),
     )
