@@ -232,6 +232,7 @@ def _review_page(
                     "criterion": None
                     if criterion is None
                     else {
+                        "pk": criterion.pk,
                         "code": criterion.code,
                         "title": localised(criterion.title, criterion.title_en),
                         "level": criterion.ambition_level,

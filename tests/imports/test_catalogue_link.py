@@ -2,6 +2,7 @@
 or by title (medium), only in the tender's product group, once, and confirmed into MVI applications that keep the
 criterion."""
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -216,8 +217,10 @@ def test_the_review_page_shows_the_criterion_beside_the_evidence(fixtures, tmp_p
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert "KM-B-GC Garantie langer dan het minimum (Basis)" in content  # in Dutch, the default language
-    assert "KM-A-GC Laagste CO2-voetafdruk over de levensduur (Ambitieus)" in content
+    text = re.sub(r"<[^>]+>", "", content)
+    assert "KM-B-GC Garantie langer dan het minimum (Basis)" in text  # in Dutch, the default language
+    assert "KM-A-GC Laagste CO2-voetafdruk over de levensduur (Ambitieus)" in text
+    assert 'href="/monitoring/criteria/' in content  # linked to the criterion's page
     rows = [row for section in response.context["sections"] for row in section["rows"]]
     assert sorted(row["criterion"]["code"] for row in rows if row["criterion"]) == ["KM-A-GC", "KM-B-GC"]
     forms = {row["criterion"]["code"]: row["form"] for row in rows if row["criterion"]}
