@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "mvimonitor.themes",
     "mvimonitor.tenders",
     "mvimonitor.effects",
+    "mvimonitor.award",
     "mvimonitor.dashboards",
     "mvimonitor.imports",
     "mvimonitor.api",

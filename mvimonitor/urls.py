@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("mvimonitor.effects.urls")),
     path("organisation/", include("mvimonitor.organisations.urls")),
     path("imports/", include("mvimonitor.imports.urls")),
+    path("award/", include("mvimonitor.award.urls")),
     path("api-documentation/", api_docs, name="api-docs"),
     path("account/api-tokens/", api_tokens, name="api-tokens"),
     path("account/api-tokens/<int:token_id>/revoke/", api_token_revoke, name="api-token-revoke"),

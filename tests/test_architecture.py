@@ -20,6 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "themes": {"organisations"},
     "tenders": {"organisations", "themes"},
     "effects": {"organisations", "themes", "tenders"},
+    "award": {"organisations", "themes", "tenders", "effects"},
     "dashboards": {"organisations", "themes", "tenders", "effects"},
     "imports": {"organisations", "themes", "tenders"},
     "api": {"organisations", "themes", "tenders", "effects", "dashboards", "imports"},

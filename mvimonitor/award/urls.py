@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "award"
+urlpatterns = [
+    path("lots/<int:lot_id>/", views.lot_award, name="lot"),
+    path("lots/<int:lot_id>/method/", views.lot_method, name="lot-method"),
+    path("lots/<int:lot_id>/bids/", views.lot_bid, name="lot-bid"),
+    path("lots/<int:lot_id>/bids/<int:bid_id>/delete/", views.lot_bid_delete, name="lot-bid-delete"),
+]

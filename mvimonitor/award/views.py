@@ -1,0 +1,121 @@
+"""The award page of a lot: its method, the bids, the ranking by fictitious price and the sensitivity line.
+
+Everyone who may see the tender reads the page; changing it needs "edit tenders" (403). A lot of a tender the user
+may not see answers 404, so its existence is not given away.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from mvimonitor.organisations.access import Action, fetch, permitted, request_user
+from mvimonitor.pages import add_service_errors
+from mvimonitor.tenders.models import Lot
+
+from . import services
+from .forms import BidForm, MethodForm
+from .models import AwardMethod, Bid
+from .selectors import award_view
+
+
+def _lot(request: HttpRequest, lot_id: int, action: Action = Action.VIEW) -> Lot:
+    return fetch(
+        request.user,
+        Lot.objects.select_related("tender__organisation"),
+        lot_id,
+        action,
+        _("You may not change the tenders of this organisation.") if action != Action.VIEW else "",
+    )
+
+
+def _page(
+    request: HttpRequest,
+    lot: Lot,
+    *,
+    method_form: BaseForm | None = None,
+    bid_form: BaseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    method = AwardMethod.objects.filter(lot=lot).select_related("price_set", "discount_scheme", "created_by").first()
+    initial: dict[str, Any] = {}
+    if method is not None:
+        initial = {"kind": method.kind, "price_set": method.price_set_id, "discount_scheme": method.discount_scheme_id}
+    context = {
+        "lot": lot,
+        "tender": lot.tender,
+        "method": method,
+        "award": award_view(method) if method is not None else None,
+        "may_edit": permitted(request.user, Action.EDIT_TENDERS, lot.tender.organisation_id),
+        "method_form": method_form or MethodForm(initial=initial),
+        "bid_form": bid_form or BidForm(),
+    }
+    return render(request, "award/lot.html", context, status=status)
+
+
+def _back(lot: Lot) -> HttpResponse:
+    return redirect(reverse("award:lot", args=[lot.pk]))
+
+
+@login_required
+@require_GET
+def lot_award(request: HttpRequest, lot_id: int) -> HttpResponse:
+    return _page(request, _lot(request, lot_id))
+
+
+@login_required
+@require_POST
+def lot_method(request: HttpRequest, lot_id: int) -> HttpResponse:
+    lot = _lot(request, lot_id, Action.EDIT_TENDERS)
+    form = MethodForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_method(
+                user=request_user(request),
+                lot=lot,
+                kind=form.cleaned_data["kind"],
+                price_set=form.cleaned_data["price_set"],
+                discount_scheme=form.cleaned_data["discount_scheme"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The award method was set."))
+            return _back(lot)
+    return _page(request, lot, method_form=form, status=400)
+
+
+@login_required
+@require_POST
+def lot_bid(request: HttpRequest, lot_id: int) -> HttpResponse:
+    lot = _lot(request, lot_id, Action.EDIT_TENDERS)
+    method = AwardMethod.objects.filter(lot=lot).first()
+    form = BidForm(request.POST)
+    if method is None:
+        form.add_error(None, _("Set the award method before entering bids."))
+    elif form.is_valid():
+        try:
+            services.add_bid(user=request_user(request), method=method, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The bid was added."))
+            return _back(lot)
+    return _page(request, lot, bid_form=form, status=400)
+
+
+@login_required
+@require_POST
+def lot_bid_delete(request: HttpRequest, lot_id: int, bid_id: int) -> HttpResponse:
+    lot = _lot(request, lot_id, Action.EDIT_TENDERS)
+    bid = get_object_or_404(Bid, pk=bid_id, method__lot=lot)
+    services.remove_bid(user=request_user(request), bid=bid)
+    messages.success(request, _("The bid was removed."))
+    return _back(lot)
