@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "mvimonitor.effects",
     "mvimonitor.award",
     "mvimonitor.dashboards",
+    "mvimonitor.rules",
     "mvimonitor.imports",
     "mvimonitor.api",
     "mvimonitor.demo",

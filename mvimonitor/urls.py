@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("tenders/", include("mvimonitor.tenders.urls")),
     path("catalogue/", include("mvimonitor.themes.urls")),
     path("monitoring/", include("mvimonitor.dashboards.urls")),
+    path("rules/", include("mvimonitor.rules.urls")),
     path("", include("mvimonitor.effects.urls")),
     path("organisation/", include("mvimonitor.organisations.urls")),
     path("imports/", include("mvimonitor.imports.urls")),

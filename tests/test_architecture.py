@@ -22,6 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "effects": {"organisations", "themes", "tenders"},
     "award": {"organisations", "themes", "tenders", "effects"},
     "dashboards": {"organisations", "themes", "tenders", "effects"},
+    "rules": {"organisations", "themes", "tenders", "dashboards"},
     "imports": {"organisations", "themes", "tenders"},
     "api": {"organisations", "themes", "tenders", "effects", "dashboards", "imports"},
     "demo": {"organisations", "themes", "tenders", "effects", "dashboards"},
