@@ -67,7 +67,14 @@ def proposal_confirm(
         criterion = None
     if ambition_level is None and criterion is not None:
         ambition_level = criterion.ambition_level
-    application = MVIApplication.objects.filter(lot=proposal.lot, theme=chosen_theme, form=chosen_form).first()
+    # the registration that already covers it: the same criterion, or one of this theme and form without a criterion
+    # (a lot holds one per criterion, and one per theme and form among those without)
+    on_lot = MVIApplication.objects.filter(lot=proposal.lot)
+    same = on_lot.filter(theme=chosen_theme, form=chosen_form)
+    if criterion is not None:
+        application = on_lot.filter(criterion=criterion).first() or same.filter(criterion__isnull=True).first()
+    else:
+        application = same.first()
     if application is None:
         application = mvi_application_create(
             user=user,

@@ -4,9 +4,12 @@ The application takes its theme (the criterion's main theme), its form of applic
 `KIND_FORMS`) and its ambition level from the criterion, keeps the criterion itself (so the text it was chosen with
 stays linked, whatever later releases say) and has the origin "catalogue".
 
-A lot holds one MVI application per theme and form (the record's rule, which the monitoring counts rely on), so a
-criterion is skipped, with the reason, when that place is taken: by the same criterion (chosen before, perhaps from
-an earlier release), or by another application of the same theme and form. Everything else is written in one
+A lot holds one application per catalogue criterion, and one per theme and form among the applications without a
+criterion (entered by hand or confirmed from a notice). So several criteria of one theme and form (two requirements
+on circularity) are each recorded, and a criterion is skipped, with the reason, when the lot has it already (chosen
+before, perhaps from an earlier release) or when an application of its theme and form without a criterion exists
+(that registration is the buyer's; naming the criterion there is an edit of it). The monitoring counts are per
+tender and count a theme or form once, however many applications hold it. Everything else is written in one
 transaction, all or nothing.
 """
 
@@ -60,21 +63,17 @@ def _taken_reason(application: MVIApplication, criterion: Criterion) -> str:
         return _("This criterion was already applied to the lot, from release %(version)s.") % {
             "version": held.release.version
         }
-    if held is not None:
-        return _(
-            "The lot already has the theme %(theme)s as %(form)s, from criterion %(code)s; a lot holds one MVI "
-            "application per theme and form."
-        ) % {"theme": application.theme, "form": application.form, "code": held.code}
     return _(
-        "The lot already has the theme %(theme)s as %(form)s (%(origin)s); a lot holds one MVI application per theme "
-        "and form."
+        "The lot already has the theme %(theme)s as %(form)s without a catalogue criterion (%(origin)s); name the "
+        "criterion on that MVI application instead."
     ) % {"theme": application.theme, "form": application.form, "origin": application.get_origin_display()}
 
 
 @transaction.atomic
 def apply_criteria(*, user: User, lot: Lot, criteria: Iterable[Criterion]) -> AppliedResult:
     """Make one MVI application on `lot` for every criterion in `criteria` (in their order; a criterion given twice
-    counts once), skipping, with the reason, those whose theme and form the lot already has. All or nothing."""
+    counts once), skipping, with the reason, those the lot has already and those whose theme and form it has without a
+    criterion. All or nothing."""
     refused = _("You may not change the tenders of this organisation.")
     require(user, Action.EDIT_TENDERS, lot.tender.organisation_id, refused)
     chosen = list({criterion.pk: criterion for criterion in criteria}.values())
@@ -82,12 +81,13 @@ def apply_criteria(*, user: User, lot: Lot, criteria: Iterable[Criterion]) -> Ap
     existing = MVIApplication.objects.filter(lot=lot).select_related(
         "theme", "form", "criterion__product_group__product_group_set"
     )
-    taken = {(application.theme_id, application.form_id): application for application in existing}
+    held = [application for application in existing if application.criterion is not None]
+    without = {(a.theme_id, a.form_id): a for a in existing if a.criterion is None}
     result = AppliedResult()
     for criterion in chosen:
         form = _form_of(criterion, forms)
-        same = next((a for a in taken.values() if a.criterion and _same_criterion(a.criterion, criterion)), None)
-        blocking = same or taken.get((criterion.theme_id, form.pk))
+        same = next((a for a in held if a.criterion and _same_criterion(a.criterion, criterion)), None)
+        blocking = same or without.get((criterion.theme_id, form.pk))
         if blocking is not None:
             result.skipped.append(Skipped(criterion, _taken_reason(blocking, criterion)))
             continue
@@ -102,7 +102,7 @@ def apply_criteria(*, user: User, lot: Lot, criteria: Iterable[Criterion]) -> Ap
         )
         application.full_clean()
         application.save()
-        taken[(application.theme_id, application.form_id)] = application
+        held.append(application)
         result.created.append(application)
     if result.created:
         record_changed(tender_ids=[lot.tender_id])

@@ -316,15 +316,20 @@ class MVIApplicationForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        theme, form = cleaned.get("theme"), cleaned.get("form")
-        if theme is not None and form is not None:
-            duplicate = MVIApplication.objects.filter(lot_id=self._lot_id, theme=theme, form=form)
-            if duplicate.exclude(pk=self._application_id).exists():
-                self.add_error(
-                    "form",
-                    _("This lot already has the theme %(theme)s in the form %(form)s.")
-                    % {"theme": theme, "form": form},
-                )
+        theme, form, criterion = cleaned.get("theme"), cleaned.get("form"), cleaned.get("criterion")
+        others = MVIApplication.objects.filter(lot_id=self._lot_id).exclude(pk=self._application_id)
+        if criterion is not None:
+            if others.filter(criterion=criterion).exists():
+                self.add_error("criterion", _("This lot already has an MVI application with this criterion."))
+        elif (
+            theme is not None
+            and form is not None
+            and others.filter(theme=theme, form=form, criterion__isnull=True).exists()
+        ):
+            self.add_error(
+                "form",
+                _("This lot already has the theme %(theme)s in the form %(form)s.") % {"theme": theme, "form": form},
+            )
         return cleaned
 
 

@@ -288,7 +288,18 @@ class MVIApplication(models.Model):
         verbose_name_plural = _("MVI applications")
         ordering = ["lot", "theme__order", "form__order"]
         constraints = [
-            models.UniqueConstraint(fields=["lot", "theme", "form"], name="mvi_application_unique_theme_form"),
+            # by hand or from a notice: one application per theme and form; from the catalogue: one per criterion,
+            # so several criteria of one theme and form (two requirements on circularity) are each recorded
+            models.UniqueConstraint(
+                fields=["lot", "theme", "form"],
+                condition=Q(criterion__isnull=True),
+                name="mvi_application_unique_theme_form",
+            ),
+            models.UniqueConstraint(
+                fields=["lot", "criterion"],
+                condition=Q(criterion__isnull=False),
+                name="mvi_application_unique_criterion",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -89,7 +89,9 @@ def test_a_criterion_given_twice_counts_once(cw: CriteriaWorld) -> None:
     assert result.skipped == []
 
 
-def test_a_criterion_whose_theme_and_form_the_lot_has_is_skipped_with_the_reason(cw: CriteriaWorld) -> None:
+def test_criteria_of_one_theme_and_form_are_each_recorded_but_a_hand_made_one_is_not_overwritten(
+    cw: CriteriaWorld,
+) -> None:
     # KM-S-EI and KM-A-EI are both requirements (minimumeis) with the main theme circulair
     significant, ambitious = criteria("KM-S-EI", "KM-A-EI")
     assert (significant.theme_id, significant.form_id) == (ambitious.theme_id, ambitious.form_id)
@@ -101,11 +103,11 @@ def test_a_criterion_whose_theme_and_form_the_lot_has_is_skipped_with_the_reason
     with translation.override("en"):
         result = apply_criteria(user=cw.inkoper, lot=cw.lot, criteria=[significant, ambitious, *criteria("KM-B-GE")])
 
-    assert [a.criterion for a in result.created] == [significant]
+    assert [a.criterion for a in result.created] == [significant, ambitious]
     reasons = {s.criterion.code: s.reason for s in result.skipped}
-    assert set(reasons) == {"KM-A-EI", "KM-B-GE"}
-    assert "KM-S-EI" in reasons["KM-A-EI"]  # the criterion that holds the place
-    assert "Entered by hand" in reasons["KM-B-GE"]  # the hand-made application that holds it
+    assert set(reasons) == {"KM-B-GE"}
+    assert "Entered by hand" in reasons["KM-B-GE"]  # the hand-made application that holds its theme and form
+    assert "without a catalogue criterion" in reasons["KM-B-GE"]
 
 
 def test_nothing_is_written_when_one_application_is_refused(
@@ -344,14 +346,15 @@ def test_tender_page_links_the_selector_for_editors_only_and_the_export_for_all(
         assert reverse("tenders:criteria-text", args=[cw.tender.pk]) in page
 
 
-def test_of_two_ticked_criteria_with_one_place_the_first_in_the_table_is_applied(
+def test_two_ticked_criteria_of_one_theme_and_form_are_both_applied(
     cw: CriteriaWorld, logged_in: Callable[[User], Client]
 ) -> None:
     ambitious, significant = criteria("KM-A-EI", "KM-S-EI")  # both requirements with the main theme circulair
 
     logged_in(cw.inkoper).post(_url(cw), {"criteria": [ambitious.pk, significant.pk]})
 
-    assert [a.criterion_id for a in MVIApplication.objects.filter(lot=cw.lot)] == [significant.pk]
+    applied = set(MVIApplication.objects.filter(lot=cw.lot).values_list("criterion_id", flat=True))
+    assert applied == {significant.pk, ambitious.pk}
 
 
 def test_a_refusal_of_the_service_is_shown_on_the_page(
@@ -366,3 +369,23 @@ def test_a_refusal_of_the_service_is_shown_on_the_page(
 
     assert response.status_code == 400
     assert "Het perceel is vergrendeld." in response.content.decode()
+
+
+def test_the_record_holds_one_application_per_criterion_and_one_per_theme_and_form_without(cw: CriteriaWorld) -> None:
+    significant, ambitious = criteria("KM-S-EI", "KM-A-EI")
+    apply_criteria(user=cw.inkoper, lot=cw.lot, criteria=[significant, ambitious])
+    again = MVIApplication(
+        lot=cw.lot,
+        theme_id=significant.theme_id,
+        form_id=significant.form_id,
+        ambition_level_id=significant.ambition_level_id,
+        criterion=significant,
+    )
+    with pytest.raises(ValidationError):
+        again.full_clean()
+    by_hand = MVIApplication(lot=cw.lot, theme_id=significant.theme_id, form_id=significant.form_id)
+    by_hand.full_clean()  # beside the catalogue's, one without a criterion is allowed
+    by_hand.save()
+    second = MVIApplication(lot=cw.lot, theme_id=significant.theme_id, form_id=significant.form_id)
+    with pytest.raises(ValidationError):
+        second.full_clean()  # but only one
