@@ -55,6 +55,7 @@ run: install system-deps static
 	  $(PY) manage.py load_cpv_hints $(SHARED)/reference/mvi_pg_cpv_hints_historical.csv; \
 	else echo "SKIPPED: the historical CPV hints per product group ($(SHARED)/reference/mvi_pg_cpv_hints_historical.csv is not present)"; fi
 	$(PY) manage.py load_effects_reference
+	$(PY) manage.py load_award_reference
 	@if [ -f $(SHARED)/reference/co2_emission_factors_nl_2026.csv ]; then \
 	  $(PY) manage.py load_official_factors $(SHARED)/reference/co2_emission_factors_nl_2026.csv; \
 	else echo "SKIPPED: the official CO2 emission factors ($(SHARED)/reference/co2_emission_factors_nl_2026.csv is not present)"; fi
@@ -74,6 +75,7 @@ serve: install static
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_effects_reference
+	$(PY) manage.py load_award_reference
 	$(PY) manage.py check --deploy --fail-level ERROR
 	nice -n 10 scripts/supervise.sh $(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py mvimonitor.wsgi
