@@ -13,7 +13,7 @@ dashboards (those count MVI applications with or without a catalogue criterion),
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ from django.db.models import Count, QuerySet
 
 from mvimonitor import disclosure
 from mvimonitor.tenders.models import MVIApplication
-from mvimonitor.themes.models import Criterion, ProductGroup
+from mvimonitor.themes.models import AmbitionLevel, Criterion, CriterionKind, ProductGroup
 
 ORG = "lot__tender__organisation_id"
 PG = "criterion__product_group_id"
@@ -44,9 +44,11 @@ class Figure:
 @dataclass(frozen=True, slots=True)
 class CombinationRow:
     product_group: ProductGroup
-    level: str
-    kind: str
+    level: str  # AmbitionLevel.code
+    kind: str  # CriterionKind value
     figure: Figure
+    level_label: str = ""
+    kind_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,10 @@ def _figure(protected: disclosure.Protected, key: Any, own: int | None) -> Figur
     return Figure(own, None, reason.value if reason else "")
 
 
+def _kind_label(kind: str) -> str:
+    return str(CriterionKind(kind).label) if kind in CriterionKind.values else kind
+
+
 def criteria_use(*, year: int, organisation_id: int | None) -> CriteriaUse:
     """Every count of the year, the organisation's own beside the national one."""
     applications = MVIApplication.objects.filter(
@@ -122,6 +128,11 @@ def criteria_use(*, year: int, organisation_id: int | None) -> CriteriaUse:
             _figure(protected, ("combination", pg, level, kind), own(parts)),
         )
         for (pg, level, kind), parts in combinations.items()
+    ]
+    levels = {level.code: str(level) for level in AmbitionLevel.objects.all()}
+    combination_rows = [
+        replace(row, level_label=levels.get(row.level, row.level), kind_label=_kind_label(row.kind))
+        for row in combination_rows
     ]
     combination_rows.sort(key=lambda row: (str(row.product_group), row.level, row.kind))
     criterion_rows = [

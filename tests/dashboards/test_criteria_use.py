@@ -64,6 +64,9 @@ def test_counts_are_tenders_own_beside_national_with_small_counts_hidden(
     assert combination["kantoormeubilair", "basis", "geschiktheidseis"].national == 7
     assert combination["kantoormeubilair", "basis", "eis"].national is None
     assert criteria_use(year=2024, organisation_id=None).criteria == []
+    with translation.override("en"):
+        (first, *_rest) = criteria_use(year=2025, organisation_id=None).combinations
+    assert (first.level_label, first.kind_label) == ("Basic", "Requirement")  # sorted by codes: eis first
 
 
 def test_a_basis_criterion_nearly_everybody_applies_is_a_saturation_signal(
