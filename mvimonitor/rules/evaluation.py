@@ -79,6 +79,15 @@ class _Statement:
         self.notes: list[str] = []
         self.requirement = "0"
 
+    def _addressed(self) -> str:
+        """A condition on `l.tender_id` that keeps a subquery to the tenders of the organisations the rule addresses,
+        so it reads the contracts or applications of those tenders only (its parameters go to the joins')."""
+        if not self.rule.organisation_kinds:
+            return "1 = 1"
+        kinds = _placeholders(list(self.rule.organisation_kinds), self.join_params)
+        facts = _table(TenderFact)
+        return f"l.tender_id IN (SELECT tender_id FROM {facts} WHERE organisation_kind IN ({kinds}))"  # noqa: S608
+
     def scope(self) -> None:
         rule = self.rule
         self.conditions.append(("publication_date", "CASE WHEN f.publication_date IS NULL THEN NULL ELSE 1 END"))
@@ -116,8 +125,8 @@ class _Statement:
         if rule.minimum_duration_months is not None:
             self.joins.append(
                 f"LEFT JOIN (SELECT l.tender_id, MIN(c.start_date) AS first_day, MAX(c.end_date) AS last_day "  # noqa: S608
-                f"FROM {_table(Contract)} c JOIN {_table(Lot)} l ON l.id = c.lot_id GROUP BY l.tender_id) d "
-                "ON d.tender_id = f.tender_id"
+                f"FROM {_table(Contract)} c JOIN {_table(Lot)} l ON l.id = c.lot_id WHERE {self._addressed()} "
+                "GROUP BY l.tender_id) d ON d.tender_id = f.tender_id"
             )
             self.condition_params.append(rule.minimum_duration_months)
             self.conditions.append(
@@ -141,12 +150,12 @@ class _Statement:
                 f"JOIN {_table(Criterion)} cr ON cr.id = a.criterion_id "
                 f"JOIN {_table(AmbitionLevel)} al ON al.id = cr.ambition_level_id "
             )
+        self.join_params += params
         self.joins.append(
             f"LEFT JOIN (SELECT DISTINCT l.tender_id FROM {_table(MVIApplication)} a "  # noqa: S608
-            f"JOIN {_table(Lot)} l ON l.id = a.lot_id {extra}WHERE {where}) r "
+            f"JOIN {_table(Lot)} l ON l.id = a.lot_id {extra}WHERE {where} AND {self._addressed()}) r "
             "ON r.tender_id = f.tender_id"
         )
-        self.join_params += params
         self.requirement = "CASE WHEN r.tender_id IS NULL THEN 0 ELSE 1 END"
 
     def requirement_sql(self) -> None:

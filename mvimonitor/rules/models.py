@@ -111,11 +111,19 @@ class PolicyRule(models.Model):
 
 
 class Finding(models.Model):
-    """The outcome of one rule version on one tender (derived data; see the module docstring)."""
+    """The outcome of one rule version on one tender (derived data; see the module docstring).
 
-    rule = models.ForeignKey(PolicyRule, on_delete=models.CASCADE, related_name="findings", db_index=False)
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="+")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    The references have no foreign-key constraint in the database: the rows are written only by the evaluation,
+    from rows it reads in the same statement, and checking three keys per row at commit took longer than writing
+    the rows (ADR 0033). Deleting a tender, organisation or rule through Django still deletes its findings."""
+
+    rule = models.ForeignKey(
+        PolicyRule, on_delete=models.CASCADE, related_name="findings", db_index=False, db_constraint=False
+    )
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     year = models.PositiveSmallIntegerField(null=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     missing = models.CharField(max_length=200, blank=True)
