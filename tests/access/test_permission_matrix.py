@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from mvimonitor.api.models import ApiToken
 from mvimonitor.api.tokens import token_create
+from mvimonitor.award.models import AwardMethod, Bid
 from mvimonitor.effects.models import Commitment, EmissionFactorSet, EvidenceFile, Realisation
 from mvimonitor.imports.models import ImportRun, MVIProposal
 from mvimonitor.organisations.models import Invitation, Membership, Organisation, Role, User
@@ -85,6 +86,7 @@ class World:
     run_b: ImportRun
     proposal_b: MVIProposal
     api_token_b: ApiToken
+    bid_b: Bid
     shared: User  # a beheerder of B who is also a lezer of A: A may see the name, never change the account
     root: User  # a superuser without memberships
     lot_a: Lot
@@ -152,6 +154,9 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
             lot=lot_b, theme=ThemeFactory(code="milieu"), origin="explicit_code", confidence="high", evidence="BT-774"
         ),
         api_token_b=api_token_b,
+        bid_b=Bid.objects.create(
+            method=AwardMethod.objects.create(lot=lot_b, kind="mki"), bidder_name="Inschrijver B-geheim", price=100
+        ),
         shared=shared,
         root=User.objects.create_superuser("root", "root@example.org", "correct-horse-battery-staple"),
         lot_a=lot_a,
@@ -240,6 +245,7 @@ UI_PARAMETERS = {
     "run_id": "run_b",
     "proposal_id": "proposal_b",
     "token_id": "api_token_b",
+    "bid_id": "bid_b",
 }
 
 
