@@ -131,7 +131,8 @@ class Finding(models.Model):
     class Meta:
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
-        indexes = [models.Index(fields=["rule", "year", "organisation", "outcome"], name="finding_rule_year_org")]
+        # Counts are read per year; a narrow index costs the evaluation less to keep up than one per organisation.
+        indexes = [models.Index(fields=["year", "rule"], name="finding_year_rule")]
 
     def __str__(self) -> str:
         return f"{self.rule_id}/{self.tender_id}: {self.outcome}"
