@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+from mvimonitor.effects.models import SanctionRule
+
 from .models import MAX_LEVEL, AwardKind, CO2PriceSet, DiscountScheme
 from .selectors import discount_schemes, price_sets
 
@@ -94,3 +96,43 @@ class BidForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+# The shipped rule a carried promise gets unless the organisation chooses another (Rijkswaterstaat, 1.5 times).
+DEFAULT_SANCTION_RULE = "rws-co2-prestatieladder"
+MAX_MULTIPLE = Decimal(100)
+
+
+class CarryForm(forms.Form):
+    sanction_rule = forms.ModelChoiceField(
+        label=_("Sanction rule"),
+        queryset=SanctionRule.objects.none(),
+        required=False,
+        help_text=_("The sanction when the promise is not kept: a multiple of the award advantage."),
+    )
+    sanction_multiple = forms.DecimalField(
+        label=_("Own multiple of the advantage"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=MAX_MULTIPLE,
+        decimal_places=2,
+        localize=True,
+        help_text=_("Only when your organisation agreed its own multiple in the contract; it overrides the rule."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rules = SanctionRule.objects.all()
+        field = cast("forms.ModelChoiceField[SanctionRule]", self.fields["sanction_rule"])
+        field.queryset = rules
+        if not self.is_bound:
+            field.initial = rules.filter(code=DEFAULT_SANCTION_RULE).values_list("pk", flat=True).first()
+        _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("sanction_rule") is None and data.get("sanction_multiple") is None:
+            self.add_error(
+                "sanction_rule", _("Choose a sanction rule or enter the multiple your organisation agreed.")
+            )
+        return data

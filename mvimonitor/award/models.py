@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mvimonitor.effects.models import Commitment
 from mvimonitor.organisations.validators import validate_kvk
 from mvimonitor.tenders.models import Lot
 
@@ -148,7 +149,7 @@ class AwardMethod(models.Model):
 
 class Bid(models.Model):
     """One bid on a lot. `award_advantage` is filled on the winning bid only: the advantage in euros it got from the
-    CO2 criterion, for later use in the contract."""
+    CO2 criterion. `commitment` links the winning bid to the contract commitment its promise was carried into."""
 
     method = models.ForeignKey(
         AwardMethod, verbose_name=_("award method"), on_delete=models.CASCADE, related_name="bids"
@@ -177,6 +178,15 @@ class Bid(models.Model):
     )
     award_advantage = models.DecimalField(
         _("award advantage (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    commitment = models.OneToOneField(
+        Commitment,
+        verbose_name=_("contract commitment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The commitment the winning promise was carried into; set once, so carrying it is idempotent."),
     )
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 

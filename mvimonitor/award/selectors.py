@@ -1,10 +1,16 @@
-"""Reads of the award pages: a method's stored parameters and its bids as the pure ranking needs them."""
+"""Reads of the award pages: a method's stored parameters and its bids as the pure ranking needs them, and the state
+of the winning promise in the contract (the commitment and the figures effects stored for it)."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from .models import AwardMethod, Bid, CO2PriceSet, DiscountScheme
+from mvimonitor.effects.models import Commitment, EffectCalculation
+from mvimonitor.tenders.models import Contract, Lot
+
+from .models import AwardKind, AwardMethod, Bid, CO2PriceSet, DiscountScheme
 from .ranking import BidFigures, Parameters, RankedBid, SwapPoint, rank, swap_point
 
 
@@ -53,3 +59,84 @@ def price_sets() -> QuerySet[CO2PriceSet]:
 
 def discount_schemes() -> QuerySet[DiscountScheme]:
     return DiscountScheme.objects.prefetch_related("levels")
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def same_supplier(bid: Bid, contract: Contract) -> bool:
+    """The bidder is the contract's supplier: by KvK number when both have one, else by name (case and spacing
+    ignored)."""
+    if bid.bidder_kvk and contract.supplier_kvk_number:
+        return bid.bidder_kvk == contract.supplier_kvk_number
+    return _name_key(bid.bidder_name) == _name_key(contract.supplier_name)
+
+
+def contract_for(lot: Lot, winner: Bid) -> tuple[Contract | None, str]:
+    """The lot's contract with the winning bidder, or None and why not."""
+    contracts = list(lot.contracts.all())
+    if not contracts:
+        return None, _("This lot has no contract yet: record the contract first.")
+    for contract in contracts:
+        if same_supplier(winner, contract):
+            return contract, ""
+    return None, _(
+        "The winning bidder %(bidder)s is not the supplier of this lot's contract (%(supplier)s): "
+        "the promise is not carried."
+    ) % {"bidder": winner.bidder_name, "supplier": ", ".join(c.supplier_name for c in contracts)}
+
+
+def not_carried_reason(method: AwardMethod, winner: Bid) -> str | None:
+    """Why this award's promise cannot become a contract commitment, or None when it can."""
+    if method.kind == AwardKind.LADDER_DISCOUNT:
+        return _(
+            "A CO2-Prestatieladder level cannot be recorded as a contract commitment yet: commitments have no unit "
+            "for a level."
+        )
+    if method.kind == AwardKind.MKI:
+        return _("An MKI award cannot be recorded as a contract commitment yet.")
+    if not winner.award_advantage:
+        return _("The winning bid won no advantage on CO2: there is no promise to carry into the contract.")
+    return None
+
+
+@dataclass(frozen=True)
+class ContractPromise:
+    """The winning promise and the contract: where it stands, what effects stored for it."""
+
+    winner: Bid
+    contract: Contract | None
+    problem: str
+    commitment: Commitment | None
+    calculation: EffectCalculation | None
+
+    @property
+    def multiple(self) -> Decimal | None:
+        """The multiple effects applies: the contract's own, else the rule's."""
+        if self.commitment is None:
+            return None
+        if self.commitment.sanction_multiple is not None:
+            return self.commitment.sanction_multiple
+        rule = self.commitment.sanction_rule
+        return rule.multiple if rule is not None else None
+
+
+def contract_promise(method: AwardMethod) -> ContractPromise | None:
+    """None while there is no winning bid."""
+    winner = (
+        method.bids.exclude(award_advantage=None)
+        .select_related("commitment__contract", "commitment__sanction_rule")
+        .first()
+    )
+    if winner is None:
+        return None
+    commitment = winner.commitment
+    if commitment is not None:
+        calculation = EffectCalculation.objects.current().filter(commitment=commitment).first()
+        return ContractPromise(winner, commitment.contract, "", commitment, calculation)
+    problem = not_carried_reason(method, winner)
+    if problem is not None:
+        return ContractPromise(winner, None, problem, None, None)
+    contract, problem = contract_for(method.lot, winner)
+    return ContractPromise(winner, contract, problem, None, None)

@@ -1,5 +1,7 @@
-"""Every write of the award pages: set a lot's method (copying its parameters), enter and remove bids. Each runs the
-access guard first (edit tenders of the lot's organisation) and refreshes the winner's stored award advantage."""
+"""Every write of the award pages: set a lot's method (copying its parameters), enter and remove bids, and carry the
+winning promise into the contract. Each runs the access guard first (edit tenders of the lot's organisation; edit
+contracts to carry the promise) and refreshes the winner's stored award advantage. Once the promise is in the
+contract, the method and the bids stay as they were."""
 
 from decimal import Decimal
 
@@ -7,15 +9,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mvimonitor.effects import services as effects_services
+from mvimonitor.effects.models import Commitment, CommitmentKind, SanctionRule, Unit
 from mvimonitor.organisations.access import Action, organisation_id_of, require
 from mvimonitor.organisations.models import User
 from mvimonitor.tenders.models import Lot
+from mvimonitor.themes.models import Theme
 
 from .models import AwardKind, AwardMethod, Bid, CO2PriceSet, DiscountScheme
 from .ranking import cents
-from .selectors import ranking
+from .selectors import contract_for, not_carried_reason, ranking
 
 REFUSED = _("You may not change the tenders of this organisation.")
+REFUSED_CONTRACTS = _("You may not change the contracts of this organisation.")
+# The theme a carried CO2 promise is recorded under (the catalogue's climate theme).
+CLIMATE_THEME = "klimaat"
 
 # The figure each method ranks on, which every bid under it must state.
 _NEEDED = {AwardKind.CO2_PRICE: "tonnes", AwardKind.MKI: "mki"}
@@ -23,6 +31,14 @@ _NEEDED = {AwardKind.CO2_PRICE: "tonnes", AwardKind.MKI: "mki"}
 
 def _guard(user: User, lot: Lot) -> None:
     require(user, Action.EDIT_TENDERS, organisation_id_of(lot), REFUSED)
+
+
+def _refuse_once_carried(method: AwardMethod) -> None:
+    """The contract's commitment and a later sanction rest on this award: it no longer changes."""
+    if method.pk is not None and method.bids.filter(commitment__isnull=False).exists():
+        raise ValidationError(
+            _("The winning promise was carried into the contract: the method and the bids can no longer change.")
+        )
 
 
 def _missing_message(kind: str) -> str:
@@ -54,6 +70,7 @@ def set_method(
     """Set (or change) how the lot is awarded; the price per tonne or discount table is copied in now."""
     _guard(user, lot)
     method = AwardMethod.objects.filter(lot=lot).first() or AwardMethod(lot=lot)
+    _refuse_once_carried(method)
     method.kind = kind
     method.price_set = price_set if kind == AwardKind.CO2_PRICE else None
     method.discount_scheme = discount_scheme if kind == AwardKind.LADDER_DISCOUNT else None
@@ -84,6 +101,7 @@ def add_bid(
     mki: Decimal | None = None,
 ) -> Bid:
     _guard(user, method.lot)
+    _refuse_once_carried(method)
     bid = Bid(
         method=method,
         bidder_name=bidder_name.strip(),
@@ -106,5 +124,90 @@ def add_bid(
 def remove_bid(*, user: User, bid: Bid) -> None:
     method = bid.method
     _guard(user, method.lot)
+    _refuse_once_carried(method)
     bid.delete()
     refresh_advantage(method)
+
+
+def _plain(value: Decimal) -> str:
+    """1000.000 as 1000, 12.500 as 12.5: the tonnes as entered, for the commitment's text."""
+    return f"{value.normalize():f}"
+
+
+def _co2_price_promise(method: AwardMethod, winner: Bid) -> dict[str, object]:
+    """The winner's CO2 promise as effects records a promise: a quantity that delivery must at least reach.
+
+    A cap on emissions (at most its tonnes) is the other way round, so the promise is recorded as the tonnes avoided
+    against the bid with the most emissions, the very tonnes the advantage was paid for; the delivery is reported as
+    that bid's tonnes minus the tonnes emitted.
+    """
+    reference = method.bids.exclude(tonnes=None).order_by("-tonnes", "pk").first()
+    assert reference is not None  # noqa: S101 - the method refuses bids without tonnes
+    assert reference.tonnes is not None  # noqa: S101
+    assert winner.tonnes is not None  # noqa: S101
+    values = {"name": winner.bidder_name, "tonnes": _plain(winner.tonnes), "reference": _plain(reference.tonnes)}
+    return {
+        "kind": CommitmentKind.OTHER,
+        "description": (
+            _(
+                "Award promise of %(name)s: at most %(tonnes)s t CO2-eq over the contract period, recorded as the "
+                "tonnes avoided against the bid with the most emissions (%(reference)s t)"
+            )
+            % values
+        )[:500],
+        "quantity": reference.tonnes - winner.tonnes,
+        "unit": Unit.TONNE,
+        "reference_description": (
+            _("The bid with the most emissions: %(name)s, %(tonnes)s t CO2-eq")
+            % {"name": reference.bidder_name, "tonnes": _plain(reference.tonnes)}
+        )[:500],
+        "reference_quantity": reference.tonnes,
+        "reference_unit": Unit.TONNE,
+    }
+
+
+@transaction.atomic
+def carry_into_contract(
+    *,
+    user: User,
+    method: AwardMethod,
+    sanction_rule: SanctionRule | None = None,
+    sanction_multiple: Decimal | None = None,
+) -> Commitment:
+    """Record the winning bid's promise as a commitment of the lot's contract, with the award advantage and the
+    sanction rule (or the organisation's own multiple, which effects lets override the rule).
+
+    Idempotent: a bid whose promise was carried already returns the commitment it was carried into.
+    """
+    lot = method.lot
+    require(user, Action.EDIT_CONTRACTS, organisation_id_of(lot), REFUSED_CONTRACTS)
+    winner = Bid.objects.select_for_update().filter(method=method).exclude(award_advantage=None).first()
+    if winner is None:
+        raise ValidationError(_("There is no winning bid to carry into the contract."))
+    if winner.commitment_id is not None and winner.commitment is not None:
+        return winner.commitment
+    reason = not_carried_reason(method, winner)
+    if reason is not None:
+        raise ValidationError(reason)
+    contract, problem = contract_for(lot, winner)
+    if contract is None:
+        raise ValidationError(problem)
+    if sanction_rule is None and sanction_multiple is None:
+        raise ValidationError(
+            {"sanction_rule": _("Choose a sanction rule or enter the multiple your organisation agreed.")}
+        )
+    theme = Theme.objects.filter(code=CLIMATE_THEME).first()
+    if theme is None:
+        raise ValidationError(_("The climate theme is missing from the catalogue; load the reference data first."))
+    commitment = effects_services.commitment_create(
+        user=user,
+        contract=contract,
+        theme=theme,
+        award_advantage=winner.award_advantage,
+        sanction_rule=sanction_rule,
+        sanction_multiple=sanction_multiple,
+        **_co2_price_promise(method, winner),
+    )
+    winner.commitment = commitment
+    winner.save(update_fields=["commitment"])
+    return commitment

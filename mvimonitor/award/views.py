@@ -1,7 +1,9 @@
-"""The award page of a lot: its method, the bids, the ranking by fictitious price and the sensitivity line.
+"""The award page of a lot: its method, the bids, the ranking by fictitious price, the sensitivity line, and the
+winning promise in the contract with its sanction as effects computes it.
 
-Everyone who may see the tender reads the page; changing it needs "edit tenders" (403). A lot of a tender the user
-may not see answers 404, so its existence is not given away.
+Everyone who may see the tender reads the page; changing it needs "edit tenders", carrying the promise into the
+contract "edit contracts" (403). A lot of a tender the user may not see answers 404, so its existence is not given
+away.
 """
 
 from typing import Any
@@ -21,18 +23,18 @@ from mvimonitor.pages import add_service_errors
 from mvimonitor.tenders.models import Lot
 
 from . import services
-from .forms import BidForm, MethodForm
+from .forms import BidForm, CarryForm, MethodForm
 from .models import AwardMethod, Bid
-from .selectors import award_view
+from .selectors import award_view, contract_promise
 
 
 def _lot(request: HttpRequest, lot_id: int, action: Action = Action.VIEW) -> Lot:
+    refusals = {
+        Action.EDIT_TENDERS: _("You may not change the tenders of this organisation."),
+        Action.EDIT_CONTRACTS: _("You may not change the contracts of this organisation."),
+    }
     return fetch(
-        request.user,
-        Lot.objects.select_related("tender__organisation"),
-        lot_id,
-        action,
-        _("You may not change the tenders of this organisation.") if action != Action.VIEW else "",
+        request.user, Lot.objects.select_related("tender__organisation"), lot_id, action, refusals.get(action, "")
     )
 
 
@@ -42,6 +44,7 @@ def _page(
     *,
     method_form: BaseForm | None = None,
     bid_form: BaseForm | None = None,
+    carry_form: BaseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     method = AwardMethod.objects.filter(lot=lot).select_related("price_set", "discount_scheme", "created_by").first()
@@ -54,8 +57,11 @@ def _page(
         "method": method,
         "award": award_view(method) if method is not None else None,
         "may_edit": permitted(request.user, Action.EDIT_TENDERS, lot.tender.organisation_id),
+        "may_carry": permitted(request.user, Action.EDIT_CONTRACTS, lot.tender.organisation_id),
+        "promise": contract_promise(method) if method is not None else None,
         "method_form": method_form or MethodForm(initial=initial),
         "bid_form": bid_form or BidForm(),
+        "carry_form": carry_form or CarryForm(),
     }
     return render(request, "award/lot.html", context, status=status)
 
@@ -116,6 +122,28 @@ def lot_bid(request: HttpRequest, lot_id: int) -> HttpResponse:
 def lot_bid_delete(request: HttpRequest, lot_id: int, bid_id: int) -> HttpResponse:
     lot = _lot(request, lot_id, Action.EDIT_TENDERS)
     bid = get_object_or_404(Bid, pk=bid_id, method__lot=lot)
-    services.remove_bid(user=request_user(request), bid=bid)
-    messages.success(request, _("The bid was removed."))
+    try:
+        services.remove_bid(user=request_user(request), bid=bid)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The bid was removed."))
     return _back(lot)
+
+
+@login_required
+@require_POST
+def lot_contract(request: HttpRequest, lot_id: int) -> HttpResponse:
+    lot = _lot(request, lot_id, Action.EDIT_CONTRACTS)
+    method = get_object_or_404(AwardMethod, lot=lot)
+    form = CarryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.carry_into_contract(user=request_user(request), method=method, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The winning promise is in the contract."))
+            return _back(lot)
+    return _page(request, lot, carry_form=form, status=400)
