@@ -166,3 +166,25 @@ def test_an_unloaded_theme_is_reported_and_nothing_meets_the_rule(
     (run,) = evaluate([rules["rijk-isv"]])
     assert run.findings == 1
     assert run.notes == ["theme keten is not loaded: nothing can meet the rule"]
+
+
+def test_each_version_judges_the_tenders_of_its_own_period(
+    rules: dict[str, PolicyRule], rijk: Organisation, make_tender: Make, catalogue: Catalogue
+) -> None:
+    first = rules["rijk-social-return"]
+    first.valid_until = dt.date(2024, 12, 31)
+    first.save()
+    second = PolicyRule.objects.get(pk=first.pk)
+    second.pk, second.version, second.valid_from, second.valid_until = None, 2, dt.date(2025, 1, 1), None
+    second.form_codes = ["gunningscriterium"]
+    second.save()
+    old = make_tender(rijk, published=dt.date(2024, 6, 1), themes=((catalogue.sroi, catalogue.minimum),))
+    new = make_tender(rijk, published=dt.date(2025, 6, 1), themes=((catalogue.sroi, catalogue.minimum),))
+    facts_refresh()
+    evaluate()
+    rows = Finding.objects.filter(rule__code="rijk-social-return").select_related("rule")
+    found = {(row.rule.version, row.tender_id): row.outcome for row in rows}
+    assert found[(1, old.pk)] == "met"
+    assert found[(2, new.pk)] == "not_met"  # version 2 asks for social return as an award criterion
+    assert (2, old.pk) not in found
+    assert (1, new.pk) not in found

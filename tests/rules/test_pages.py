@@ -1,3 +1,4 @@
+import re
 from collections.abc import Callable
 
 import pytest
@@ -9,7 +10,7 @@ from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.organisations.models import Organisation, OrganisationKind, User
 from mvimonitor.rules.models import PolicyRule
 from mvimonitor.rules.selectors import rule_counts
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 from .conftest import Make
 
@@ -95,3 +96,16 @@ def test_the_tender_panel_lists_the_findings(
 def test_evaluate_rules_refuses_an_unknown_code(rules: dict[str, PolicyRule]) -> None:
     with pytest.raises(Exception, match="No rule with code nope"):
         call_command("evaluate_rules", "--rule", "nope")
+
+
+def test_a_national_analyst_sees_the_national_counts_only(
+    rules: dict[str, PolicyRule], make_tender: Make, logged_in: Callable[[User], Client]
+) -> None:
+    organisations = _ministries(5, make_tender)
+    analyst = UserFactory(national_analyst=True)
+    response = logged_in(analyst).get("/en/rules/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert organisations[0].name not in page
+    assert rules["rijk-social-return"].name_en in page
+    assert re.search(r">\s*5\s*</td>", page)  # the national counts of the outcomes every ministry has

@@ -19,6 +19,8 @@ class Command(BaseCommand):
             if not rules.exists():
                 raise CommandError(f"No rule with code {', '.join(options['rule'])}; run load_rules first?")
         for run in evaluate(list(rules)):
+            if options["verbosity"] < 1:
+                continue
             self.stdout.write(f"{run.rule.code} v{run.rule.version}: {run.findings} findings in {run.seconds:.2f} s")
             for note in run.notes:
                 self.stdout.write(f"  {note}")
