@@ -56,11 +56,13 @@ run: install system-deps static
 	else echo "SKIPPED: the historical CPV hints per product group ($(SHARED)/reference/mvi_pg_cpv_hints_historical.csv is not present)"; fi
 	$(PY) manage.py load_effects_reference
 	$(PY) manage.py load_award_reference
+	$(PY) manage.py load_rules
 	@if [ -f $(SHARED)/reference/co2_emission_factors_nl_2026.csv ]; then \
 	  $(PY) manage.py load_official_factors $(SHARED)/reference/co2_emission_factors_nl_2026.csv; \
 	else echo "SKIPPED: the official CO2 emission factors ($(SHARED)/reference/co2_emission_factors_nl_2026.csv is not present)"; fi
 	$(PY) manage.py generate_demo $(DEMO_ARGS) $(DEMO_KEEP)
 	$(PY) manage.py generate_demo_effects --seed 2026 $(DEMO_KEEP)
+	$(PY) manage.py evaluate_rules
 	$(PY) manage.py create_demo_login --url http://$(HOST)/
 	@echo "starting the background worker for imports (manage.py import_worker) beside the web server"
 	@echo "DEBUG=$(RUN_DEBUG) (make run DEBUG=true shows Django's debug pages)"
@@ -76,6 +78,7 @@ serve: install static
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_effects_reference
 	$(PY) manage.py load_award_reference
+	$(PY) manage.py load_rules
 	$(PY) manage.py check --deploy --fail-level ERROR
 	nice -n 10 scripts/supervise.sh $(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py mvimonitor.wsgi

@@ -23,6 +23,7 @@ MAIN_NAV: list[tuple[str, Promise]] = [
 ANALYST_NAV: list[tuple[str, Promise]] = [
     ("dashboards:national", _("National figures")),
     ("effects:national", _("National effects")),
+    ("rules:index", _("Policy rules")),
     ("themes:index", _("Catalogue")),
 ]
 
