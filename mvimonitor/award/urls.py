@@ -4,6 +4,7 @@ from . import views
 
 app_name = "award"
 urlpatterns = [
+    path("", views.overview, name="overview"),
     path("lots/<int:lot_id>/", views.lot_award, name="lot"),
     path("lots/<int:lot_id>/method/", views.lot_method, name="lot-method"),
     path("lots/<int:lot_id>/bids/", views.lot_bid, name="lot-bid"),

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user
+from mvimonitor.organisations.selectors import active_organisation_for
 from mvimonitor.pages import add_service_errors
 from mvimonitor.tenders.models import Lot
 
-from . import services
+from . import figures, services
 from .forms import BidForm, CarryForm, MethodForm
 from .models import AwardMethod, Bid
 from .selectors import award_view, contract_promise
@@ -147,3 +148,14 @@ def lot_contract(request: HttpRequest, lot_id: int) -> HttpResponse:
             messages.success(request, _("The winning promise is in the contract."))
             return _back(lot)
     return _page(request, lot, carry_form=form, status=400)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """CO2 in award for the active organisation (its lots, advantages granted and kept) and the national counts under
+    disclosure control; a user without an organisation sees the national counts only."""
+    organisation, _choices = active_organisation_for(request)
+    own = figures.organisation_figures(organisation.pk) if organisation is not None else None
+    context = {"organisation": organisation, "own": own, "national": figures.national_counts()}
+    return render(request, "award/overview.html", context)
