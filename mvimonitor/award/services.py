@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mvimonitor.effects import services as effects_services
 from mvimonitor.effects.models import Commitment, CommitmentKind, SanctionRule, Unit
@@ -20,8 +21,8 @@ from .models import AwardKind, AwardMethod, Bid, CO2PriceSet, DiscountScheme
 from .ranking import cents
 from .selectors import contract_for, not_carried_reason, ranking
 
-REFUSED = _("You may not change the tenders of this organisation.")
-REFUSED_CONTRACTS = _("You may not change the contracts of this organisation.")
+REFUSED = gettext_lazy("You may not change the tenders of this organisation.")
+REFUSED_CONTRACTS = gettext_lazy("You may not change the contracts of this organisation.")
 # The theme a carried CO2 promise is recorded under (the catalogue's climate theme).
 CLIMATE_THEME = "klimaat"
 
@@ -30,7 +31,7 @@ _NEEDED = {AwardKind.CO2_PRICE: "tonnes", AwardKind.MKI: "mki"}
 
 
 def _guard(user: User, lot: Lot) -> None:
-    require(user, Action.EDIT_TENDERS, organisation_id_of(lot), REFUSED)
+    require(user, Action.EDIT_TENDERS, organisation_id_of(lot), str(REFUSED))
 
 
 def _refuse_once_carried(method: AwardMethod) -> None:
@@ -180,7 +181,7 @@ def carry_into_contract(
     Idempotent: a bid whose promise was carried already returns the commitment it was carried into.
     """
     lot = method.lot
-    require(user, Action.EDIT_CONTRACTS, organisation_id_of(lot), REFUSED_CONTRACTS)
+    require(user, Action.EDIT_CONTRACTS, organisation_id_of(lot), str(REFUSED_CONTRACTS))
     winner = Bid.objects.select_for_update().filter(method=method).exclude(award_advantage=None).first()
     if winner is None:
         raise ValidationError(_("There is no winning bid to carry into the contract."))
