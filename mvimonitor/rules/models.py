@@ -12,12 +12,12 @@ replaced as a whole for a rule version when it is evaluated again. See docs/rule
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import MAX_VALUE, Tender
-from mvimonitor.themes.models import SMALL_MAX
+from mvimonitor.themes.models import SMALL_MAX, AmbitionLevel, ApplicationForm, Theme
 
 
 class Requirement(models.TextChoices):
@@ -110,6 +110,21 @@ class PolicyRule(models.Model):
         return f"theme:{self.theme_code}" + (f":{forms}" if forms else "")
 
 
+def requirement_text(rule: PolicyRule) -> str:
+    """What the rule requires of a tender, in the reader's language (names from the catalogue)."""
+    if rule.requirement == Requirement.CRITERIA:
+        level = AmbitionLevel.objects.filter(code=rule.minimum_level_code).first()
+        return gettext("catalogue criteria at level %(level)s or higher") % {
+            "level": level or rule.minimum_level_code
+        }
+    theme = Theme.objects.filter(code=rule.theme_code).first()
+    forms = [str(form) for form in ApplicationForm.objects.filter(code__in=rule.form_codes)]
+    text = gettext("the theme %(theme)s") % {"theme": theme or rule.theme_code}
+    if forms:
+        text += " " + gettext("as %(forms)s") % {"forms": gettext(" or ").join(forms)}
+    return text
+
+
 class Finding(models.Model):
     """The outcome of one rule version on one tender (derived data; see the module docstring).
 
@@ -136,6 +151,10 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id}/{self.tender_id}: {self.outcome}"
+
+    @property
+    def requirement_text(self) -> str:
+        return requirement_text(self.rule)
 
     @property
     def missing_labels(self) -> list[str]:

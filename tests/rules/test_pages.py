@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.template import Context, Template
 from django.test import Client
+from django.utils import translation
 
 from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.organisations.models import Organisation, OrganisationKind, User
@@ -109,3 +110,18 @@ def test_a_national_analyst_sees_the_national_counts_only(
     assert organisations[0].name not in page
     assert rules["rijk-social-return"].name_en in page
     assert re.search(r">\s*5\s*</td>", page)  # the national counts of the outcomes every ministry has
+
+
+def test_a_finding_that_is_not_met_names_the_requirement_in_words(
+    rules: dict[str, PolicyRule], rijk: Organisation, make_tender: Make
+) -> None:
+    tender = make_tender(rijk)  # social return is required, nothing is applied
+    facts_refresh()
+    call_command("evaluate_rules", "--rule", "rijk-social-return", verbosity=0)
+    template = Template("{% load policy_rules %}{% rule_findings tender %}")
+
+    with translation.override("en"):
+        html = template.render(Context({"tender": tender}))
+
+    assert "required: the theme " in html
+    assert "theme:sroi" not in html
