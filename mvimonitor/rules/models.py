@@ -114,9 +114,7 @@ def requirement_text(rule: PolicyRule) -> str:
     """What the rule requires of a tender, in the reader's language (names from the catalogue)."""
     if rule.requirement == Requirement.CRITERIA:
         level = AmbitionLevel.objects.filter(code=rule.minimum_level_code).first()
-        return gettext("catalogue criteria at level %(level)s or higher") % {
-            "level": level or rule.minimum_level_code
-        }
+        return gettext("catalogue criteria at level %(level)s or higher") % {"level": level or rule.minimum_level_code}
     theme = Theme.objects.filter(code=rule.theme_code).first()
     forms = [str(form) for form in ApplicationForm.objects.filter(code__in=rule.form_codes)]
     text = gettext("the theme %(theme)s") % {"theme": theme or rule.theme_code}
