@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from mvimonitor.themes.models import CriteriaRelease, Criterion
 from tests.themes.criteria_helpers import load_criteria, sample_json, write_json
 
-pytestmark = pytest.mark.usefixtures("reference_data")
+pytestmark = pytest.mark.usefixtures("sample_release")
 
 SAMPLE = "sample-2026"
 

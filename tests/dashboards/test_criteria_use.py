@@ -11,9 +11,8 @@ from mvimonitor.organisations.models import Organisation, Role, User
 from mvimonitor.tenders.models import MVIApplication
 from mvimonitor.themes.models import KIND_FORMS, ApplicationForm, Criterion
 from tests.factories import LotFactory, MembershipFactory, OrganisationFactory, TenderFactory, UserFactory
-from tests.themes.criteria_helpers import SAMPLE_CSV, load_criteria
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sample_release")]
 
 
 def _apply(organisation: Organisation, *criteria: Criterion, withdrawn: bool = False) -> None:
@@ -36,8 +35,6 @@ def _apply(organisation: Organisation, *criteria: Criterion, withdrawn: bool = F
 
 @pytest.fixture
 def world(reference_data: None) -> tuple[list[Organisation], Criterion, Criterion]:
-    if not Criterion.objects.exists():
-        load_criteria(str(SAMPLE_CSV))
     basis = Criterion.objects.get(code="KM-B-GE")
     other = Criterion.objects.get(code="KM-B-EI")
     organisations = [OrganisationFactory() for _ in range(6)]

@@ -24,7 +24,7 @@ from tests.factories import ProductGroupFactory
 
 from .conftest import make_notice
 
-pytestmark = pytest.mark.usefixtures("shipped_reference")  # with the sample release sample-2026 as the current one
+pytestmark = pytest.mark.usefixtures("shipped_reference", "sample_release")  # sample-2026 as the current release
 
 FIXTURE = "eforms_catalogue_criteria.xml"
 VERSION = "sample-2026"

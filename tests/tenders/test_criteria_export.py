@@ -17,7 +17,7 @@ from mvimonitor.themes.models import Criterion, CriterionKind
 
 from .criteria_world import FOUR, CriteriaWorld, criteria, dutch, load_next_release, make_criteria_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sample_release")]
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SAMPLE_NOTE = (

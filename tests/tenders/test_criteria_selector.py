@@ -19,7 +19,7 @@ from mvimonitor.themes.models import KIND_FORMS, ApplicationForm, CriterionKind,
 
 from .criteria_world import FOUR, CriteriaWorld, criteria, dutch, load_next_release, make_criteria_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sample_release")]
 
 
 @pytest.fixture

@@ -163,7 +163,7 @@ def test_a_bad_hint_names_the_line_and_field_and_loads_nothing(tmp_path: Path) -
     assert not ProductGroupCpvMapping.objects.exists()
 
 
-@pytest.mark.usefixtures("reference_data")
+@pytest.mark.usefixtures("sample_release")
 def test_the_published_hints_load_and_suggest_office_furniture(shared_data: Path) -> None:
     output = _load(shared_data / "reference" / "mvi_pg_cpv_hints_historical.csv")
 

@@ -21,7 +21,7 @@ from tests.themes.criteria_helpers import (
     write_json,
 )
 
-pytestmark = pytest.mark.usefixtures("reference_data")
+pytestmark = pytest.mark.usefixtures("sample_release")
 
 NEW_RELEASE = ["--release", "other-2027", "--valid-from", "2027-01-01", "--source", "Test source"]
 

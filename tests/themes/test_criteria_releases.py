@@ -22,7 +22,7 @@ from mvimonitor.themes.models import (
 from tests.factories import LotFactory
 from tests.themes.criteria_helpers import SAMPLE_JSON, SAMPLE_VERSION, counts, load_criteria, sample_json, write_json
 
-pytestmark = pytest.mark.usefixtures("reference_data")
+pytestmark = pytest.mark.usefixtures("sample_release")
 
 NEXT = "sample-2027"
 

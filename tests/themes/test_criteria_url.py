@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from mvimonitor.themes.models import Criterion
 from tests.themes.criteria_helpers import counts, load_criteria, sample_json
 
-pytestmark = pytest.mark.usefixtures("reference_data")
+pytestmark = pytest.mark.usefixtures("sample_release")
 
 PATH = "/api/criteria"
 ENGLISH = {"title": "title_en", "text": "text_en", "explanation": "explanation_en", "verification": "verification_en"}

@@ -17,7 +17,7 @@ from mvimonitor.themes.models import KIND_FORMS, ApplicationForm, Criterion
 from tests.factories import LotFactory, OrganisationFactory, TenderFactory
 from tests.themes.criteria_helpers import SAMPLE_VERSION, load_criteria, sample_json, write_json
 
-pytestmark = pytest.mark.usefixtures("reference_data")
+pytestmark = pytest.mark.usefixtures("sample_release")
 
 NEXT = "sample-2027"
 
