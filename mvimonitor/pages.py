@@ -1,5 +1,5 @@
 """What every app's pages share: a service's refusal put on the form, the status a refused form answers, and the
-answer of an organisation's page to a user without an organisation."""
+answer of an organisation's page to a user without an organisation, and the year a figures page shows."""
 
 from typing import Any
 
@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from mvimonitor.organisations.access import is_national_analyst
 
@@ -18,6 +19,14 @@ def add_service_errors(form: BaseForm, error: ValidationError) -> None:
         return
     for name, errors in error.error_dict.items():
         form.add_error(name if name in form.fields else None, errors)
+
+
+def chosen_year(request: HttpRequest, years: list[int]) -> int:
+    """The `?year=` asked for when it is one of `years` (newest first), else the newest, else the current year."""
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and int(asked) in years:
+        return int(asked)
+    return years[0] if years else timezone.now().year
 
 
 def form_status(form: BaseForm) -> int:

@@ -6,10 +6,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mvimonitor.organisations.selectors import active_organisation_for
+from mvimonitor.pages import chosen_year
 from mvimonitor.tenders.models import MVIApplication
 
 from .criteria_use import criteria_use
@@ -29,8 +29,7 @@ def _years() -> list[int]:
 def criteria_use_page(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
     years = _years()
-    asked = request.GET.get("year", "")
-    year = int(asked) if asked.isdigit() and int(asked) in years else (years[0] if years else timezone.now().year)
+    year = chosen_year(request, years)
     use = criteria_use(year=year, organisation_id=organisation.pk if organisation else None)
     context: dict[str, Any] = {"organisation": organisation, "years": years, "year": year, "use": use}
     return render(request, "dashboards/criteria_use.html", context)

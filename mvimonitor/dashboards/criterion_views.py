@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from mvimonitor.organisations.selectors import active_organisation_for
-from mvimonitor.tenders.criteria_selectors import criteria_queryset, criterion_view, localised
+from mvimonitor.tenders.criteria_selectors import criteria_queryset, criterion_view
 from mvimonitor.tenders.models import MVIApplication
-from mvimonitor.themes.models import CriteriaRelease, Criterion
+from mvimonitor.themes.models import CriteriaRelease, Criterion, in_language
 
 from .criteria_use import Figure, criteria_use
 
@@ -46,7 +46,7 @@ def history(criterion: Criterion) -> list[Version]:
         Version(
             row.pk,
             row.code,
-            localised(row.title, row.title_en),
+            in_language(row.title, row.title_en),
             row.release,
             row.get_status_display(),
             row.pk == criterion.pk,

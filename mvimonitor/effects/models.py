@@ -15,12 +15,11 @@ from django.core.files.storage import FileSystemStorage, Storage
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Contract
-from mvimonitor.themes.models import Theme
+from mvimonitor.themes.models import Theme, in_language
 
 from .factor_sets import YEAR
 from .factor_sets import EmissionFactor as EmissionFactor
@@ -81,13 +80,6 @@ class SocialReturnPolicy(models.Model):
 
     def __str__(self) -> str:
         return in_language(self.name_nl, self.name)
-
-
-def in_language(dutch: str, english: str) -> str:
-    """Reference text in the language of the request: English when asked and given, else Dutch when given."""
-    if get_language() == "en" and english:
-        return english
-    return dutch or english
 
 
 class BuildingBlockTable(models.Model):

@@ -24,8 +24,8 @@ from mvimonitor.exports import FORMULA_STARTS
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user, visible_to
 from mvimonitor.organisations.selectors import active_organisation_for
 from mvimonitor.pages import add_service_errors
-from mvimonitor.tenders.criteria_selectors import localised
 from mvimonitor.tenders.models import Lot, Tender
+from mvimonitor.themes.models import in_language
 
 from . import selectors, services
 from .forms import BulkReviewForm, ProposalReviewForm, UploadForm
@@ -234,7 +234,7 @@ def _review_page(
                     else {
                         "pk": criterion.pk,
                         "code": criterion.code,
-                        "title": localised(criterion.title, criterion.title_en),
+                        "title": in_language(criterion.title, criterion.title_en),
                         "level": criterion.ambition_level,
                     },
                 }

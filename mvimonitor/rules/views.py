@@ -6,10 +6,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mvimonitor.organisations.selectors import active_organisation_for
+from mvimonitor.pages import chosen_year
 
 from .models import PolicyRule
 from .selectors import finding_years, rule_counts
@@ -20,8 +20,7 @@ from .selectors import finding_years, rule_counts
 def rules_page(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
     years = finding_years()
-    asked = request.GET.get("year", "")
-    year = int(asked) if asked.isdigit() and int(asked) in years else (years[0] if years else timezone.now().year)
+    year = chosen_year(request, years)
     context: dict[str, Any] = {
         "organisation": organisation,
         "years": years,

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils.translation import get_language
 
 from mvimonitor.themes.models import (
     AmbitionLevel,
@@ -19,18 +18,10 @@ from mvimonitor.themes.models import (
     ProductGroup,
     ProductGroupCluster,
     Theme,
+    in_language,
 )
 
 from .models import Lot, MVIApplication, Tender
-
-
-def _english() -> bool:
-    return (get_language() or "").startswith("en")
-
-
-def localised(dutch: str, english: str) -> str:
-    """The English text for an English reader when there is one, else the Dutch text."""
-    return english if _english() and english else dutch
 
 
 @dataclass(frozen=True)
@@ -70,10 +61,10 @@ def criterion_view(criterion: Criterion) -> CriterionView:
         level_number=criterion.ambition_level.level,
         theme=main.name,
         themes=(main.name, *(t.name for t in others)),
-        title=localised(criterion.title, criterion.title_en),
-        text=localised(criterion.text_nl, criterion.text_en),
-        explanation=localised(criterion.explanation_nl, criterion.explanation_en),
-        verification=localised(criterion.verification_nl, criterion.verification_en),
+        title=in_language(criterion.title, criterion.title_en),
+        text=in_language(criterion.text_nl, criterion.text_en),
+        explanation=in_language(criterion.explanation_nl, criterion.explanation_en),
+        verification=in_language(criterion.verification_nl, criterion.verification_en),
         release_version=release.version,
         release_name=release.name,
         is_sample=release.is_sample,

@@ -28,6 +28,14 @@ class Sourced(models.Model):
         abstract = True
 
 
+def in_language(dutch: str, english: str) -> str:
+    """Reference text in the reader's language: the English text for an English reader when there is one, else the
+    Dutch text (else the English one, for rows that only have that)."""
+    if (get_language() or "").startswith("en") and english:
+        return english
+    return dutch or english
+
+
 class Bilingual(models.Model):
     name_nl = models.CharField(_("name (Dutch)"), max_length=255)
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
@@ -40,9 +48,7 @@ class Bilingual(models.Model):
 
     @property
     def name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_nl
+        return in_language(self.name_nl, self.name_en)
 
 
 class Described(models.Model):
@@ -57,9 +63,7 @@ class Described(models.Model):
     @property
     def description_text(self) -> str:
         """The description in the reader's language (Dutch when there is one, else English)."""
-        if get_language() == "en" and self.description:
-            return self.description
-        return self.description_nl or self.description
+        return in_language(self.description_nl, self.description)
 
 
 class Theme(Sourced, Bilingual, Described):
