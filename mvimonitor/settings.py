@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "mvimonitor.award",
     "mvimonitor.dashboards",
     "mvimonitor.rules",
+    "mvimonitor.plans",
+    "mvimonitor.suppliers",
     "mvimonitor.imports",
     "mvimonitor.api",
     "mvimonitor.demo",

@@ -26,6 +26,8 @@ urlpatterns += i18n_patterns(
     path("organisation/", include("mvimonitor.organisations.urls")),
     path("imports/", include("mvimonitor.imports.urls")),
     path("award/", include("mvimonitor.award.urls")),
+    path("plans/", include("mvimonitor.plans.urls")),
+    path("supplier/", include("mvimonitor.suppliers.urls")),
     path("api-documentation/", api_docs, name="api-docs"),
     path("account/api-tokens/", api_tokens, name="api-tokens"),
     path("account/api-tokens/<int:token_id>/revoke/", api_token_revoke, name="api-token-revoke"),
