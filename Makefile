@@ -27,17 +27,25 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-# Debian packages: gettext to compile the translations (run and test), chromium only for the browser tests.
+# Debian packages: gettext to compile the translations (run and test); Pango and a font for WeasyPrint, which lays
+# out the PDF reports; chromium (browser tests) and poppler-utils (reading the PDF reports back) for the tests only.
+RUN_PACKAGES := msgfmt:gettext libpangoft2-1.0.so.0:libpangoft2-1.0-0 \
+  /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core
 system-deps:
-	@$(MAKE) --no-print-directory debian-packages PACKAGES="msgfmt:gettext"
+	@$(MAKE) --no-print-directory debian-packages PACKAGES="$(RUN_PACKAGES)"
 
 test-deps:
-	@$(MAKE) --no-print-directory debian-packages PACKAGES="msgfmt:gettext chromium:chromium"
+	@$(MAKE) --no-print-directory debian-packages PACKAGES="$(RUN_PACKAGES) chromium:chromium pdftotext:poppler-utils"
 
-# PACKAGES lists command:package pairs; a package is installed when its command is missing.
+# PACKAGES lists check:package pairs; a package is installed when its check fails. A check is a command name, a
+# shared library (lib*.so*, looked up with ldconfig) or an absolute path that must exist.
 debian-packages:
-	@missing=""; for pair in $(PACKAGES); do \
-	  command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	@missing=""; for pair in $(PACKAGES); do check="$${pair%%:*}"; \
+	  case "$$check" in \
+	    /*) test -e "$$check" ;; \
+	    lib*.so*) /sbin/ldconfig -p | grep -q "$$check" ;; \
+	    *) command -v "$$check" >/dev/null ;; \
+	  esac || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
