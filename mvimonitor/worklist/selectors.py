@@ -7,6 +7,8 @@ Each task is counted with the same rights the pages behind its links use (`mvimo
 - deliveries to verify (EDIT_CONTRACTS): submitted realisations; where the organisation asks for four eyes, not
   the ones the user submitted themselves, since they may not verify those;
 - reports due (EDIT_CONTRACTS): commitments of contracts whose period has ended without a verified delivery;
+- supplier answers to verify (EDIT_CONTRACTS): reporting requests a supplier answered, waiting for the buyer;
+- supplier requests overdue (EDIT_CONTRACTS): requests still waiting for the supplier after their due date;
 - invitations pending (MANAGE_MEMBERS): sent, not accepted and not expired.
 
 Withdrawn tenders are left out: they no longer count, so nothing about them is due.
@@ -26,6 +28,7 @@ from mvimonitor.effects.models import Commitment, Realisation, RealisationStatus
 from mvimonitor.imports.models import MVIProposal, ProposalStatus
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Invitation, Organisation, User
+from mvimonitor.suppliers.models import OPEN_STATUSES, ReportingRequest, RequestStatus
 from mvimonitor.tenders.models import Contract, Tender
 
 # How many tenders or contracts a task names by itself; the rest is behind the task's own link or the count.
@@ -172,6 +175,45 @@ def reports_due(organisation: Organisation, today: dt.date | None = None) -> Tas
     )
 
 
+def supplier_answers_to_verify(organisation: Organisation) -> Task:
+    count = ReportingRequest.objects.filter(
+        contract__lot__tender__organisation=organisation, status=RequestStatus.SUBMITTED
+    ).count()
+    return Task(
+        key="supplier-answers",
+        title=_("Supplier answers to verify"),
+        summary=ngettext(
+            "%(count)s supplier answered a reporting request; verify or return the answers.",
+            "%(count)s suppliers answered a reporting request; verify or return the answers.",
+            count,
+        )
+        % {"count": count},
+        count=count,
+        url=reverse("suppliers:request-list") + "?" + urlencode({"status": RequestStatus.SUBMITTED}),
+        link_text=_("Answered reporting requests"),
+    )
+
+
+def supplier_requests_overdue(organisation: Organisation, today: dt.date | None = None) -> Task:
+    today = today or timezone.localdate()
+    count = ReportingRequest.objects.filter(
+        contract__lot__tender__organisation=organisation, status__in=OPEN_STATUSES, due_date__lt=today
+    ).count()
+    return Task(
+        key="supplier-overdue",
+        title=_("Supplier requests overdue"),
+        summary=ngettext(
+            "%(count)s reporting request is past its due date without an answer.",
+            "%(count)s reporting requests are past their due date without an answer.",
+            count,
+        )
+        % {"count": count},
+        count=count,
+        url=reverse("suppliers:request-list"),
+        link_text=_("Reporting requests to suppliers"),
+    )
+
+
 def invitations_pending(organisation: Organisation) -> Task:
     count = Invitation.objects.filter(
         organisation=organisation, accepted_at__isnull=True, expires_at__gt=timezone.now()
@@ -198,7 +240,12 @@ def tasks_for(user: User, organisation: Organisation) -> list[Task]:
     if permitted(user, Action.EDIT_MVI, organisation):
         tasks += [proposals_to_review(organisation), registrations_to_confirm(organisation)]
     if permitted(user, Action.EDIT_CONTRACTS, organisation):
-        tasks += [deliveries_to_verify(user, organisation), reports_due(organisation)]
+        tasks += [
+            deliveries_to_verify(user, organisation),
+            reports_due(organisation),
+            supplier_answers_to_verify(organisation),
+            supplier_requests_overdue(organisation),
+        ]
     if permitted(user, Action.MANAGE_MEMBERS, organisation):
         tasks.append(invitations_pending(organisation))
     return [task for task in tasks if task.count]
