@@ -10,4 +10,6 @@ urlpatterns = [
     path("lots/<int:lot_id>/bids/", views.lot_bid, name="lot-bid"),
     path("lots/<int:lot_id>/bids/<int:bid_id>/delete/", views.lot_bid_delete, name="lot-bid-delete"),
     path("lots/<int:lot_id>/contract/", views.lot_contract, name="lot-contract"),
+    path("lots/<int:lot_id>/report.<str:file_format>", views.lot_report, name="lot-report"),
+    path("lots/<int:lot_id>/annex.<str:file_format>", views.lot_annex, name="lot-annex"),
 ]

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,11 +21,15 @@ from django.views.decorators.http import require_GET, require_POST
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user
 from mvimonitor.organisations.selectors import active_organisation_for
 from mvimonitor.pages import add_service_errors
+from mvimonitor.reports.document import Document
+from mvimonitor.reports.render import render_docx, render_pdf
 from mvimonitor.tenders.models import Lot
 
 from . import figures, services
+from .annex import annex_text
 from .forms import BidForm, CarryForm, MethodForm
 from .models import AwardMethod, Bid
+from .report import award_report
 from .selectors import award_view, contract_promise
 
 
@@ -159,3 +163,41 @@ def overview(request: HttpRequest) -> HttpResponse:
     own = figures.organisation_figures(organisation.pk) if organisation is not None else None
     context = {"organisation": organisation, "own": own, "national": figures.national_counts()}
     return render(request, "award/overview.html", context)
+
+
+DOCUMENT_FORMATS = {
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", render_docx),
+    "pdf": ("application/pdf", render_pdf),
+}
+
+
+def _document(lot: Lot, document: Document, name: str, file_format: str) -> HttpResponse:
+    content_type, render_document = DOCUMENT_FORMATS[file_format]
+    response = HttpResponse(render_document(document), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{lot.tender_id}-{lot.number}.{file_format}"'
+    return response
+
+
+def _method_for_document(request: HttpRequest, lot_id: int, file_format: str) -> tuple[Lot, AwardMethod]:
+    if file_format not in DOCUMENT_FORMATS:
+        raise Http404
+    lot = _lot(request, lot_id)
+    method = get_object_or_404(AwardMethod.objects.select_related("lot__tender__organisation"), lot=lot)
+    return lot, method
+
+
+@login_required
+@require_GET
+def lot_report(request: HttpRequest, lot_id: int, file_format: str) -> HttpResponse:
+    """The award report of the lot (method, ranking, sensitivity, the promise in the contract) as DOCX or PDF, in
+    the reader's language."""
+    lot, method = _method_for_document(request, lot_id, file_format)
+    return _document(lot, award_report(method), _("award-report"), file_format)
+
+
+@login_required
+@require_GET
+def lot_annex(request: HttpRequest, lot_id: int, file_format: str) -> HttpResponse:
+    """The method described for the tender documents, as DOCX or PDF, in the reader's language."""
+    lot, method = _method_for_document(request, lot_id, file_format)
+    return _document(lot, annex_text(method), _("award-method"), file_format)

@@ -16,6 +16,7 @@ from mvimonitor.award import services
 from mvimonitor.award.models import AwardKind, AwardMethod, Bid
 from mvimonitor.effects.models import Commitment, CommitmentKind, EffectCalculation, SanctionRule, Unit
 from mvimonitor.organisations.models import Role, User
+from mvimonitor.reports.readback import docx_text
 from mvimonitor.tenders.models import Contract
 
 from ..factories import ContractFactory
@@ -190,3 +191,18 @@ def test_a_reader_and_an_inkoper_get_403_and_another_organisation_404(
 
     assert answers == [403, 403, 404]
     assert not Commitment.objects.exists()
+
+
+def test_the_award_report_shows_the_sanction_due_as_the_page_does(
+    contract_world: tuple[AwardWorld, User, Contract], logged_in: Callable[[User], Client]
+) -> None:
+    world, beheerder, _contract = contract_world
+    client = logged_in(beheerder)
+    client.post(_url(world, "award:lot-contract"), {"sanction_rule": _rws().pk})
+
+    text = docx_text(client.get("/en" + reverse("award:lot-report", args=[world.lot.pk, "docx"])).content)
+
+    assert "The winning promise in the contract" in text
+    assert "Award advantage\t€ 420,000.00" in text
+    assert "Sanction\tDue" in text
+    assert "Sanction amount\t€ 630,000.00" in text  # 1.5 x the advantage
