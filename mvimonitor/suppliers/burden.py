@@ -78,8 +78,8 @@ def _per_organisation() -> dict[str, dict[int, int]]:
     questions = (
         requests.values(organisation=F("contract__lot__tender__organisation")).annotate(n=Count("answers")).order_by()
     )
-    for row in questions:
-        parts["questions"][row["organisation"]] = row["n"]
+    for counted in questions:
+        parts["questions"][counted["organisation"]] = counted["n"]
     answered = requests.filter(first_submitted_at__isnull=False).values_list(
         "contract__lot__tender__organisation", "created_at", "first_submitted_at", "due_date"
     )
@@ -93,8 +93,20 @@ def _per_organisation() -> dict[str, dict[int, int]]:
 
 def for_organisation(organisation: Organisation) -> Burden:
     parts = _per_organisation()
-    values = {measure: parts.get(measure, {}).get(organisation.pk, 0) for measure in MEASURES}
-    return Burden(**values)
+    return _burden({measure: parts.get(measure, {}).get(organisation.pk, 0) for measure in MEASURES})
+
+
+def _burden(values: dict[str, int | None]) -> Burden:
+    return Burden(
+        requests=values["requests"],
+        questions=values["questions"],
+        suppliers=values["suppliers"],
+        due=values["due"],
+        on_time=values["on_time"],
+        answered=values["answered"],
+        answer_days=values["answer_days"],
+        hidden=frozenset(measure for measure in MEASURES if values[measure] is None),
+    )
 
 
 def national() -> Burden:
@@ -113,4 +125,4 @@ def national() -> Burden:
     for measure in MEASURES:
         value = protected.value(measure)
         values[measure] = None if value is None else int(value)
-    return Burden(**values, hidden=frozenset(m for m in MEASURES if values[m] is None))  # type: ignore[arg-type]
+    return _burden(values)

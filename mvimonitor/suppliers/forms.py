@@ -87,7 +87,8 @@ class AnswerForm(forms.Form):
     placed per building block instead), the recycled share for material, and an evidence file."""
 
     def __init__(self, *args: Any, answer: Answer, blocks: list[BuildingBlock], **kwargs: Any) -> None:
-        super().__init__(*args, prefix=f"answer-{answer.pk}", **kwargs)
+        kwargs["prefix"] = f"answer-{answer.pk}"
+        super().__init__(*args, **kwargs)
         self.answer = answer
         commitment = answer.commitment
         self.is_social = commitment.kind == CommitmentKind.SOCIAL_RETURN

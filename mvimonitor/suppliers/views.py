@@ -109,7 +109,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "can_edit": permitted(request.user, Action.EDIT_CONTRACTS, organisation_id),
             "return_form": ReturnForm(),
             "live_links": services.live_links(req),
-            "history": req.history.select_related("history_user").order_by("-history_date")[:20],  # type: ignore[attr-defined]
+            "history": req.history.select_related("history_user").order_by("-history_date")[:20],
         },
     )
 
