@@ -116,6 +116,8 @@ ORGANISATION_PATHS: dict[str, str] = {
     "effects.emissionfactorset": "organisation",
     "imports.importrun": "organisation",
     "dashboards.spendtotal": "organisation",
+    "award.awardmethod": "lot__tender__organisation",
+    "award.bid": "method__lot__tender__organisation",
 }
 
 
