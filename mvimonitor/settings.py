@@ -176,8 +176,23 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = os.getenv("MVIMONITOR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail (invitations, supplier reporting requests and their reminders): printed to the console in development, sent
+# over SMTP in production; both can be chosen with MVIMONITOR_EMAIL_BACKEND.
+EMAIL_BACKEND = os.getenv(
+    "MVIMONITOR_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION and not DEBUG
+    else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = os.getenv("MVIMONITOR_DEFAULT_FROM_EMAIL", "noreply@mvimonitor.invalid")
+EMAIL_HOST = os.getenv("MVIMONITOR_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.getenv("MVIMONITOR_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.getenv("MVIMONITOR_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("MVIMONITOR_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.getenv("MVIMONITOR_EMAIL_USE_TLS", "false").lower() == "true"
+EMAIL_TIMEOUT = int(os.getenv("MVIMONITOR_EMAIL_TIMEOUT_SECONDS", "30"))
+# The address links in e-mails sent outside a request start with (reminders from `send_supplier_reminders`).
+MVIMONITOR_BASE_URL = os.getenv("MVIMONITOR_BASE_URL", "http://127.0.0.1:8000")
 
 # Content security policy: nothing from other origins, no inline script.
 CONTENT_SECURITY_POLICY = {
