@@ -65,6 +65,7 @@ class Kpi:
     headline: bool = False  # shown as a trend over the years
     value_based: bool = False  # numerator and denominator are euros
     yearly_only: bool = False  # defined per calendar year only: no figure for a part of a year
+    drill_down: bool = True  # its numbers link to the tender list (not when it counts something else than tenders)
 
 
 SPLITS = (Breakdown.ALL, Breakdown.NATURE, Breakdown.EUROPEAN, Breakdown.VALUE_CLASS)
@@ -316,6 +317,85 @@ CATALOGUE: tuple[Kpi, ...] = (
         yearly_only=True,
     ),
 )
+
+SME_INNOVATION: tuple[Kpi, ...] = (
+    Kpi(
+        id="sme-suitable",
+        version=1,
+        measure="sme_n",
+        base="n",
+        name_nl="Aandeel MKB-vriendelijke aanbestedingen",
+        name_en="Share of tenders suitable for SMEs",
+        unit=Unit.PERCENT,
+        family=Family.SHARE,
+        counts=TENDERS,
+        numerator=_(
+            "Tenders marked SME-friendly (MKB-vriendelijk) on the tender or on at least one of its lots, by a notice "
+            "or by the buyer."
+        ),
+        denominator=_("All tenders."),
+        filters=YEAR_FILTER,
+        multi_lot=LOT_RULE,
+        missing=_("A tender whose flag nobody set (unknown) counts as not marked."),
+        drill_down=False,
+    ),
+    Kpi(
+        id="sme-contracts",
+        version=1,
+        measure="ct_sme_n",
+        base="ct_n",
+        name_nl="Opdrachten gegund aan MKB (aantal)",
+        name_en="Contracts won by SMEs (count)",
+        unit=Unit.PERCENT,
+        family=Family.SHARE,
+        counts=_("contracts (a lot awarded to one winner)"),
+        numerator=_("Contracts whose winner is a small or medium-sized enterprise (micro, small or medium)."),
+        denominator=_("Contracts whose winner's size is known (from the result notice or entered by the buyer)."),
+        filters=_("Contracts of the tenders published in the selected year(s); for an organisation also the period."),
+        multi_lot=_("Each contract counts on its own: a lot with two winners gives two contracts."),
+        missing=_("Contracts whose winner's size is unknown are left out of numerator and denominator."),
+        drill_down=False,
+    ),
+    Kpi(
+        id="sme-contracts-value",
+        version=1,
+        measure="ct_sme_v",
+        base="ct_v",
+        value_based=True,
+        name_nl="Opdrachtwaarde gegund aan MKB",
+        name_en="Contract value won by SMEs",
+        unit=Unit.PERCENT,
+        family=Family.SHARE,
+        counts=_("euros of contract value"),
+        numerator=_("Value of the contracts whose winner is a small or medium-sized enterprise."),
+        denominator=_("Value of the contracts whose winner's size is known."),
+        filters=_("Contracts of the tenders published in the selected year(s); for an organisation also the period."),
+        multi_lot=_("Each contract counts with its own value."),
+        missing=_("Contracts without a value, or whose winner's size is unknown, are left out of both."),
+        drill_down=False,
+    ),
+    Kpi(
+        id="innovation-oriented",
+        version=1,
+        measure="inno_n",
+        base="n",
+        name_nl="Aandeel innovatiegerichte aanbestedingen",
+        name_en="Share of innovation-oriented tenders",
+        unit=Unit.PERCENT,
+        family=Family.SHARE,
+        counts=TENDERS,
+        numerator=_(
+            "Tenders marked innovation-oriented on the tender or on at least one of its lots, and every innovation "
+            "partnership and pre-commercial procurement (SBIR), whatever the flags say."
+        ),
+        denominator=_("All tenders."),
+        filters=YEAR_FILTER,
+        multi_lot=LOT_RULE,
+        missing=_("A tender whose flag nobody set (unknown) counts as not marked, unless its procedure type says so."),
+        drill_down=False,
+    ),
+)
+CATALOGUE += SME_INNOVATION
 
 BY_ID: dict[str, Kpi] = {kpi.id: kpi for kpi in CATALOGUE}
 

@@ -38,6 +38,15 @@ class TenderFact(models.Model):
     award_weight_sum = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     award_weight_count = models.PositiveIntegerField(default=0)
     confirmed = models.BooleanField(default=False)
+    # SME and innovation (docs/monitoring.md): the tender or any lot flagged, or an innovation procedure type
+    sme_suitable = models.BooleanField(default=False)
+    innovative = models.BooleanField(default=False)
+    # the tender's contracts whose winner's size is known: how many, how many won by an SME, and their values (only
+    # contracts with a value)
+    contract_count = models.PositiveIntegerField(default=0)
+    contract_sme_count = models.PositiveIntegerField(default=0)
+    contract_value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    contract_sme_value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
 
     class Meta:
         verbose_name = _("tender fact")

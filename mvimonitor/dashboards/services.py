@@ -9,14 +9,14 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, F, Max, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext as _
 
 from mvimonitor.changes import RecordChange
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Organisation, User
-from mvimonitor.tenders.models import Lot, Tender
+from mvimonitor.tenders.models import INNOVATIVE_PROCEDURES, Contract, Lot, Tender
 from mvimonitor.tenders.value_classes import value_class_case
 from mvimonitor.themes.models import ApplicationForm, Theme
 
@@ -61,6 +61,13 @@ def _fact_columns() -> dict[str, Any]:
         "award_weight_sum": Coalesce(Sum(f"{apps}__award_weight"), Value(Decimal(0))),
         "award_weight_count": Count(f"{apps}__award_weight"),
         "confirmed": Case(When(mvi_confirmed_at__isnull=False, then=Value(True)), default=Value(False)),
+        # set afterwards where they apply (`_sme_and_innovation`)
+        "sme_suitable": Value(False),
+        "innovative": Value(False),
+        "contract_count": Value(0),
+        "contract_sme_count": Value(0),
+        "contract_value": Value(Decimal(0)),
+        "contract_sme_value": Value(Decimal(0)),
     }
 
 
@@ -119,6 +126,7 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
     )
     scope.filter(value__isnull=True).update(value=Subquery(lot_sum.values("s")[:1]))
     scope.update(value_class=value_class_case("value"))
+    _sme_and_innovation(scope)
     if tender_ids is None:
         summaries_refresh()
     elif incremental:
@@ -130,6 +138,62 @@ def facts_refresh(*, tender_ids: Iterable[int] | None = None) -> int:
         summaries_refresh(pairs=touched)
     facts_version_bump()
     return inserted
+
+
+def _sme_and_innovation(scope: models.QuerySet[TenderFact]) -> None:
+    """The SME and innovation columns of these facts (all False and 0 after the insert): set only where a flag, an
+    innovation procedure or a contract with a known winner size exists, so most facts cost one EXISTS each."""
+    tender = Tender.objects.filter(pk=OuterRef("tender_id"))
+    lots = Lot.objects.filter(tender_id=OuterRef("tender_id"))
+    sme = Exists(tender.filter(is_sme_friendly=True)) | Exists(lots.filter(is_sme_friendly=True))
+    innovative = Exists(tender.filter(Q(is_innovative=True) | Q(procedure_type__in=INNOVATIVE_PROCEDURES))) | Exists(
+        lots.filter(is_innovative=True)
+    )
+    scope.filter(sme).update(sme_suitable=True)
+    scope.filter(innovative).update(innovative=True)
+    _contract_columns(scope)
+
+
+def _contract_sums() -> dict[str, Any]:
+    """Per fact (OuterRef tender_id): the contracts with a known winner size, counted and summed."""
+    known = Contract.objects.filter(lot__tender_id=OuterRef("tender_id"), supplier_is_sme__isnull=False)
+
+    def total(contracts: models.QuerySet[Contract], aggregate: Any, output: models.Field[Any, Any]) -> Any:
+        per_tender = contracts.order_by().values("lot__tender_id").annotate(t=aggregate).values("t")[:1]
+        return Coalesce(Subquery(per_tender, output_field=output), Value(0), output_field=output)
+
+    sme = known.filter(supplier_is_sme=True)
+    money = models.DecimalField(max_digits=16, decimal_places=2)
+    return {
+        "contract_count": total(known, Count("pk"), models.IntegerField()),
+        "contract_sme_count": total(sme, Count("pk"), models.IntegerField()),
+        "contract_value": total(known, Sum("value"), money),
+        "contract_sme_value": total(sme, Sum("value"), money),
+    }
+
+
+def _known_contracts() -> Exists:
+    return Exists(Contract.objects.filter(lot__tender_id=OuterRef("tender_id"), supplier_is_sme__isnull=False))
+
+
+def _contract_columns(scope: models.QuerySet[TenderFact]) -> None:
+    """Set the contract columns of the facts whose tenders have contracts of a known winner size."""
+    scope.filter(_known_contracts()).update(**_contract_sums())
+
+
+def _stale_contract_facts(scope: models.QuerySet[TenderFact]) -> list[int]:
+    """The tenders of these facts whose contract columns no longer match their contracts."""
+    columns = ["contract_count", "contract_sme_count", "contract_value", "contract_sme_value"]
+    rows = (
+        scope.filter(_known_contracts() | Q(contract_count__gt=0))
+        .annotate(**{f"new_{name}": expression for name, expression in _contract_sums().items()})
+        .values_list("tender_id", *columns, *(f"new_{name}" for name in columns))
+    )
+    return [
+        tender_id
+        for tender_id, *values in rows
+        if [Decimal(v or 0) for v in values[:4]] != [Decimal(v or 0) for v in values[4:]]
+    ]
 
 
 def _summaries_add(
@@ -252,6 +316,16 @@ def facts_on_record_change(change: RecordChange) -> None:
         facts_refresh(tender_ids=kept)
     if change.organisation_ids:
         _facts_follow_organisations(change.organisation_ids)
+    if change.contract_organisation_ids:
+        _facts_follow_contracts(change.contract_organisation_ids)
+
+
+def _facts_follow_contracts(organisation_ids: Iterable[int]) -> None:
+    """A contract of these organisations changed (its winner's size or value feed the SME KPIs): the facts whose
+    contract columns no longer match the contracts are rebuilt, with their summaries."""
+    stale = _stale_contract_facts(TenderFact.objects.filter(organisation_id__in=sorted(organisation_ids)))
+    if stale:
+        facts_refresh(tender_ids=stale)
 
 
 def _facts_follow_organisations(organisation_ids: Iterable[int]) -> None:

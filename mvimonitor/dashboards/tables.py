@@ -376,7 +376,7 @@ def organisation_kpi_table(
             if bucket != ALL:
                 label = f"{label}{DASH}{bucket_label(breakdown, bucket)}"
             numerator_link = denominator_link = ""
-            if kpi.id != "coverage":
+            if kpi.id != "coverage" and kpi.drill_down:
                 numerator_link = drill_down(kpi, item, breakdown, bucket, year=year, dates=dates, numerator=True)
                 denominator_link = drill_down(kpi, item, breakdown, bucket, year=year, dates=dates, numerator=False)
             if figure.suppressed == CALENDAR_YEAR_ONLY:  # coverage of a half or a quarter: there is no such figure

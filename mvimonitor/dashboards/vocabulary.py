@@ -131,7 +131,7 @@ def _cents_sum(column: str, condition: Q | None = None) -> Cast:
 
 def in_hundredths(name: str) -> bool:
     """Whether a measure is summed in hundredths (euros, award weights) rather than counted."""
-    return name in {"v", "mvi_v", "aw_sum", "cov_v", "spend"} or name.startswith("theme_v_")
+    return name in {"v", "mvi_v", "aw_sum", "cov_v", "spend", "ct_v", "ct_sme_v"} or name.startswith("theme_v_")
 
 
 def hundredths(units: int) -> Decimal:
@@ -159,6 +159,12 @@ def measures(reference: Reference) -> dict[str, Any]:
         "aw_sum": _cents_sum("award_weight_sum"),
         "aw_n": Cast(Coalesce(Sum("award_weight_count"), Value(0)), BigIntegerField()),
         "conf_n": _count_if(Q(confirmed=True)),
+        "sme_n": _count_if(Q(sme_suitable=True)),
+        "inno_n": _count_if(Q(innovative=True)),
+        "ct_n": Cast(Coalesce(Sum("contract_count"), Value(0)), BigIntegerField()),
+        "ct_sme_n": Cast(Coalesce(Sum("contract_sme_count"), Value(0)), BigIntegerField()),
+        "ct_v": _cents_sum("contract_value"),
+        "ct_sme_v": _cents_sum("contract_sme_value"),
     }
     for pk, *_names in reference.themes:
         out[f"theme_n_{pk}"] = _count_if(has_bit("theme_mask", pk))

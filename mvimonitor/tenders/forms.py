@@ -85,6 +85,7 @@ _WIDGET_CLASSES = {
     "select": "utrecht-select utrecht-select--html-select",
     "textarea": "utrecht-textarea utrecht-textarea--html-textarea",
     "checkbox": "utrecht-checkbox utrecht-checkbox--html-input",
+    "nullbooleanselect": "utrecht-select utrecht-select--html-select",
 }
 _TEXTBOX_CLASS = "utrecht-textbox utrecht-textbox--html-input"
 
@@ -94,6 +95,24 @@ def _nl_design_widgets(form: forms.BaseForm) -> None:
     for bound in form:
         widget = bound.field.widget
         widget.attrs["class"] = _WIDGET_CLASSES.get(bound.widget_type, _TEXTBOX_CLASS)
+
+
+FLAG_HELP = {
+    "is_sme_friendly": _(
+        "Suitable for small and medium-sized enterprises (for example divided into lots, proportionate requirements). "
+        "“Unknown” when nobody said; a later notice does not overwrite your choice."
+    ),
+    "is_innovative": _(
+        "The purchase asks the market for a new solution. Innovation partnerships and pre-commercial procurement "
+        "count as innovation-oriented anyway."
+    ),
+}
+
+
+def _flag_fields(form: forms.BaseForm) -> None:
+    """The SME and innovation flags: yes, no or unknown, with what they mean."""
+    for name, text in FLAG_HELP.items():
+        form.fields[name].help_text = text
 
 
 def _money_field(field: forms.Field, label: str) -> None:
@@ -241,6 +260,8 @@ class TenderForm(forms.ModelForm):  # type: ignore[type-arg]
             "currency",
             "main_cpv",
             "product_group",
+            "is_sme_friendly",
+            "is_innovative",
             "ted_notice_id",
             "tenderned_publication_id",
             "ocid",
@@ -255,6 +276,7 @@ class TenderForm(forms.ModelForm):  # type: ignore[type-arg]
         _money_field(self.fields["estimated_value"], str(_("The estimated value")))
         product_group = self.fields["product_group"]
         product_group.queryset = ProductGroup.objects.select_related("product_group_set")  # type: ignore[attr-defined]
+        _flag_fields(self)
         _nl_design_widgets(self)
 
 
@@ -265,13 +287,14 @@ class LotForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Lot
-        fields = ["number", "title", "description", "estimated_value", "main_cpv"]
+        fields = ["number", "title", "description", "estimated_value", "main_cpv", "is_sme_friendly", "is_innovative"]
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, instance: Lot) -> None:
         super().__init__(data, instance=copy.copy(instance))
         self._tender_id = instance.tender_id
         self._lot_id = instance.pk
         _money_field(self.fields["estimated_value"], str(_("The estimated value")))
+        _flag_fields(self)
         _nl_design_widgets(self)
 
     def clean_number(self) -> str:

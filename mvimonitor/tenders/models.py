@@ -37,10 +37,18 @@ class ProcedureType(models.TextChoices):
     NEGOTIATED_WITH_CALL = "neg-w-call", _("Competitive procedure with negotiation")
     NEGOTIATED_WITHOUT_CALL = "neg-wo-call", _("Negotiated without prior publication")
     INNOVATION_PARTNERSHIP = "innovation", _("Innovation partnership")
+    # Outside the procurement directives (2014/24/EU art. 14): research and development bought in phases, in the
+    # Netherlands as an SBIR competition. Innovation-oriented by definition.
+    PRE_COMMERCIAL = "pre-commercial", _("Pre-commercial procurement (SBIR)")
     MULTIPLE_PRIVATE = "meervoudig-onderhands", _("Multiple private (national)")
     SINGLE_PRIVATE = "enkelvoudig-onderhands", _("Single private (national)")
     NATIONAL_OPEN = "nationaal-openbaar", _("National open")
     OTHER = "other", _("Other")
+
+
+# Procedure types that are innovation-oriented by definition: the monitoring counts their tenders as innovation-
+# oriented whatever the flags say.
+INNOVATIVE_PROCEDURES = (ProcedureType.INNOVATION_PARTNERSHIP, ProcedureType.PRE_COMMERCIAL)
 
 
 CURRENCY_VALIDATOR = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 currency code, such as EUR."))
@@ -102,7 +110,9 @@ class Tender(models.Model):
         on_delete=models.PROTECT,
         related_name="tenders",
     )
-    # Tender attributes that are not themes (architecture §B); None when nobody said.
+    # Tender attributes that are not themes (architecture §B); None when nobody said. The lots have them too (eForms
+    # records SME suitability per lot); a tender counts as SME-suitable or innovation-oriented in the monitoring when
+    # it or any of its lots is (docs/monitoring.md).
     is_sme_friendly = models.BooleanField(_("SME-friendly (MKB-vriendelijk)"), null=True, blank=True)
     is_innovative = models.BooleanField(_("innovation-oriented procurement"), null=True, blank=True)
     mvi_confirmed_at = models.DateTimeField(_("MVI registration confirmed at"), null=True, blank=True)
@@ -193,6 +203,8 @@ class Lot(models.Model):
     main_cpv = models.ForeignKey(
         CpvCode, verbose_name=_("main CPV code"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    is_sme_friendly = models.BooleanField(_("SME-friendly (MKB-vriendelijk)"), null=True, blank=True)
+    is_innovative = models.BooleanField(_("innovation-oriented procurement"), null=True, blank=True)
 
     history = HistoricalRecords()
 

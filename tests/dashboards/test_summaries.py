@@ -23,7 +23,7 @@ from mvimonitor.dashboards.vocabulary import HIGH_AMBITION_CODE, Figure, Referen
 from mvimonitor.disclosure import Thresholds
 from mvimonitor.organisations.models import Organisation, Role
 from mvimonitor.tenders import services as tender_services
-from mvimonitor.tenders.models import Tender
+from mvimonitor.tenders.models import INNOVATIVE_PROCEDURES, Contract, Lot, Tender
 from mvimonitor.tenders.value_classes import UNKNOWN_VALUE_CLASS, value_classes
 from mvimonitor.themes.models import AmbitionLevel
 from tests.factories import MembershipFactory, OrganisationFactory
@@ -66,7 +66,20 @@ def _tender_measures(tender: Tender, reference: Reference, high_level: int) -> d
         "aw_sum": _cents(sum(weights, Decimal(0))),
         "aw_n": len(weights),
         "conf_n": int(tender.mvi_confirmed_at is not None),
+        "sme_n": int(bool(tender.is_sme_friendly or any(lot.is_sme_friendly for lot in lots))),
+        "inno_n": int(
+            bool(
+                tender.is_innovative
+                or tender.procedure_type in INNOVATIVE_PROCEDURES
+                or any(lot.is_innovative for lot in lots)
+            )
+        ),
     }
+    contracts = [c for lot in lots for c in lot.contracts.all() if c.supplier_is_sme is not None]
+    out["ct_n"] = len(contracts)
+    out["ct_sme_n"] = sum(1 for c in contracts if c.supplier_is_sme)
+    out["ct_v"] = sum(_cents(c.value) for c in contracts if c.value is not None)
+    out["ct_sme_v"] = sum(_cents(c.value) for c in contracts if c.value is not None and c.supplier_is_sme)
     for pk, *_names in reference.themes:
         out[f"theme_n_{pk}"] = int(pk in themes)
         out[f"theme_v_{pk}"] = cents if pk in themes else 0
@@ -95,7 +108,7 @@ def _expected_sums() -> Sums:
     high = AmbitionLevel.objects.get(code=HIGH_AMBITION_CODE).level
     sums: Sums = defaultdict(lambda: defaultdict(int))
     tenders = Tender.objects.filter(publication_date__isnull=False).prefetch_related(
-        "lots__mvi_applications__ambition_level"
+        "lots__mvi_applications__ambition_level", "lots__contracts"
     )
     for tender in tenders:
         assert tender.publication_date is not None
@@ -202,8 +215,30 @@ def random_country(make_tender: Callable[..., Tender], refresh: Callable[[], int
                     lots=[(None, [(theme, "minimumeis", "basis", None) for theme in themes])] if themes else [],
                 )
             )
+    _sme_and_innovation(tenders)
     refresh()
     return tenders
+
+
+def _sme_and_innovation(tenders: list[Tender]) -> None:
+    """Flags, innovation procedures and contracts of every kind of winner size, from a generator of their own (no
+    contracts on the first two tenders, which the tests delete)."""
+    rng = random.Random(11)
+    for index, tender in enumerate(tenders):
+        Tender.objects.filter(pk=tender.pk).update(
+            is_sme_friendly=rng.choice((None, True, False)),
+            is_innovative=rng.choice((None, True, False)),
+            procedure_type=rng.choice(("open", "innovation", "pre-commercial", "open")),
+        )
+        for lot in tender.lots.all():
+            Lot.objects.filter(pk=lot.pk).update(is_sme_friendly=rng.choice((None, True)))
+            for _number in range(rng.randint(0, 2) if index > 1 else 0):
+                Contract.objects.create(
+                    lot=lot,
+                    supplier_name="Leverancier",
+                    supplier_is_sme=rng.choice((None, True, False)),
+                    value=rng.choice((None, Decimal("15000.25"), Decimal(400000))),
+                )
 
 
 def test_summaries_and_national_figures_equal_sums_over_the_record(random_country: list[Tender]) -> None:
