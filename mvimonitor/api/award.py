@@ -76,6 +76,10 @@ class SwapPointSerializer(serializers.Serializer[Any]):
 
 
 class AwardMethodSerializer(serializers.ModelSerializer[AwardMethod]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._award_views: dict[int, AwardView] = {}
+
     ranking = serializers.SerializerMethodField()
     swap_point = serializers.SerializerMethodField(
         help_text="CO2 price only: the price per tonne at which the first two bids are equal (null when none)."
@@ -99,31 +103,34 @@ class AwardMethodSerializer(serializers.ModelSerializer[AwardMethod]):
 
     def _view(self, method: AwardMethod) -> AwardView:
         """The ranking, computed once per method and response."""
-        views: dict[int, AwardView] = self.context.setdefault("award_views", {})
+        views: dict[int, AwardView] = self._award_views
+
         if method.pk not in views:
             views[method.pk] = award_view(method)
         return views[method.pk]
 
     @extend_schema_field(RankedBidSerializer(many=True))
     def get_ranking(self, method: AwardMethod) -> list[dict[str, Any]]:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for ranked, bid in self._view(method).rows:
             rows.append(
-                RankedBidSerializer(
-                    {
-                        "rank": ranked.rank,
-                        "bid": bid.pk,
-                        "bidder_name": bid.bidder_name,
-                        "bidder_kvk": bid.bidder_kvk,
-                        "price": bid.price,
-                        "tonnes": bid.tonnes,
-                        "ladder_level": bid.ladder_level,
-                        "mki": bid.mki,
-                        "discount_percent": ranked.discount_percent,
-                        "advantage": cents(ranked.advantage),
-                        "fictitious_price": cents(ranked.fictitious_price),
-                    }
-                ).data
+                dict(
+                    RankedBidSerializer(
+                        {
+                            "rank": ranked.rank,
+                            "bid": bid.pk,
+                            "bidder_name": bid.bidder_name,
+                            "bidder_kvk": bid.bidder_kvk,
+                            "price": bid.price,
+                            "tonnes": bid.tonnes,
+                            "ladder_level": bid.ladder_level,
+                            "mki": bid.mki,
+                            "discount_percent": ranked.discount_percent,
+                            "advantage": cents(ranked.advantage),
+                            "fictitious_price": cents(ranked.fictitious_price),
+                        }
+                    ).data
+                )
             )
         return rows
 

@@ -98,6 +98,20 @@ class BidForm(forms.Form):
         _style(self)
 
 
+class BidFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file with bids"),
+        help_text=_(
+            "First line: the column names bidder, kvk, price, tonnes, ladder level, mki (or inschrijver, kvk, prijs, "
+            "ton, niveau, mki), separated by commas or semicolons. Numbers without thousands separators."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update({"class": _TEXTBOX, "accept": ".csv,text/csv"})
+
+
 # The shipped rule a carried promise gets unless the organisation chooses another (Rijkswaterstaat, 1.5 times).
 DEFAULT_SANCTION_RULE = "rws-co2-prestatieladder"
 MAX_MULTIPLE = Decimal(100)

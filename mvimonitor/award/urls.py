@@ -8,6 +8,7 @@ urlpatterns = [
     path("lots/<int:lot_id>/", views.lot_award, name="lot"),
     path("lots/<int:lot_id>/method/", views.lot_method, name="lot-method"),
     path("lots/<int:lot_id>/bids/", views.lot_bid, name="lot-bid"),
+    path("lots/<int:lot_id>/bids/import/", views.lot_bid_import, name="lot-bid-import"),
     path("lots/<int:lot_id>/bids/<int:bid_id>/delete/", views.lot_bid_delete, name="lot-bid-delete"),
     path("lots/<int:lot_id>/contract/", views.lot_contract, name="lot-contract"),
     path("lots/<int:lot_id>/report.<str:file_format>", views.lot_report, name="lot-report"),

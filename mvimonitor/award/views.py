@@ -27,7 +27,8 @@ from mvimonitor.tenders.models import Lot
 
 from . import figures, services
 from .annex import annex_text
-from .forms import BidForm, CarryForm, MethodForm
+from .bid_import import import_bids, read_bids
+from .forms import BidFileForm, BidForm, CarryForm, MethodForm
 from .models import AwardMethod, Bid
 from .report import award_report
 from .selectors import award_view, contract_promise
@@ -49,6 +50,7 @@ def _page(
     *,
     method_form: BaseForm | None = None,
     bid_form: BaseForm | None = None,
+    file_form: BaseForm | None = None,
     carry_form: BaseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -66,6 +68,7 @@ def _page(
         "promise": contract_promise(method) if method is not None else None,
         "method_form": method_form or MethodForm(initial=initial),
         "bid_form": bid_form or BidForm(),
+        "file_form": file_form or BidFileForm(),
         "carry_form": carry_form or CarryForm(),
     }
     return render(request, "award/lot.html", context, status=status)
@@ -120,6 +123,33 @@ def lot_bid(request: HttpRequest, lot_id: int) -> HttpResponse:
             messages.success(request, _("The bid was added."))
             return _back(lot)
     return _page(request, lot, bid_form=form, status=400)
+
+
+@login_required
+@require_POST
+def lot_bid_import(request: HttpRequest, lot_id: int) -> HttpResponse:
+    """Bids from a CSV file, all or nothing; every problem is listed by row and column."""
+    lot = _lot(request, lot_id, Action.EDIT_TENDERS)
+    method = AwardMethod.objects.filter(lot=lot).first()
+    form = BidFileForm(request.POST, request.FILES)
+    if method is None:
+        form.add_error(None, _("Set the award method before entering bids."))
+    elif form.is_valid():
+        try:
+            result = import_bids(
+                user=request_user(request), method=method, rows=read_bids(form.cleaned_data["file"].read())
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Bids imported: %(created)s added, %(unchanged)s already present and unchanged.")
+                % {"created": result.created, "unchanged": result.unchanged},
+            )
+            return _back(lot)
+    return _page(request, lot, file_form=form, status=400)
 
 
 @login_required

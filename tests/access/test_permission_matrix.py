@@ -87,6 +87,11 @@ class World:
     proposal_b: MVIProposal
     api_token_b: ApiToken
     bid_b: Bid
+
+    @property
+    def award_method_b(self) -> AwardMethod:
+        return self.bid_b.method
+
     shared: User  # a beheerder of B who is also a lezer of A: A may see the name, never change the account
     root: User  # a superuser without memberships
     lot_a: Lot
@@ -231,6 +236,7 @@ API_OBJECTS = {
     "emission-factor-sets": "factor_set_b",
     "effect-summaries": "org_b",
     "import-runs": "run_b",
+    "award-methods": "award_method_b",
 }
 UI_PARAMETERS = {
     "tender_id": "tender_b",
@@ -247,6 +253,8 @@ UI_PARAMETERS = {
     "token_id": "api_token_b",
     "bid_id": "bid_b",
 }
+# Parameters that name no object: the value every URL of the matrix gets.
+LITERAL_PARAMETERS = {"file_format": "pdf"}
 
 
 def fill(url: str, world: World) -> str:
@@ -257,6 +265,8 @@ def fill(url: str, world: World) -> str:
             if name == "pk" and resource in API_OBJECTS:
                 return str(getattr(world, API_OBJECTS[resource]).pk)
             return "1"  # catalogue resources hold no organisation data
+        if name in LITERAL_PARAMETERS:
+            return LITERAL_PARAMETERS[name]
         if name not in UI_PARAMETERS:
             pytest.fail(f"URL {url} has parameter <{name}>: add it to UI_PARAMETERS in this test")
         obj = getattr(world, UI_PARAMETERS[name])
