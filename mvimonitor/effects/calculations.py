@@ -1,4 +1,4 @@
-"""Pure effect calculators: CO2-eq against a reference, social return, sanctions, national extrapolation.
+"""Pure effect calculators: CO2-eq against a reference, social return, sanctions, bootstrap intervals.
 
 No Django imports: dataclasses in, dataclasses out, `Decimal` for money and emissions (numpy only for the bootstrap).
 Where a figure cannot be computed the result says so with a reason code and the details; it is never 0.
@@ -292,7 +292,7 @@ def sanction(
     return SanctionResult(SANCTION_DUE, (award_advantage * multiple).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
-# --- national extrapolation (ratio estimator per stratum, bootstrap) -------------------------------------------------
+# --- bootstrap intervals (the national ratio estimator is in `estimator`) --------------------------------------------
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -307,14 +307,6 @@ class Estimate:
     population: int  # units the estimate speaks for
 
 
-@dataclass(frozen=True, slots=True)
-class StratumInput:
-    """All organisations of one stratum: `size` (auxiliary x) for everyone, `y` for those that report (NaN: not)."""
-
-    size: FloatArray
-    y: FloatArray
-
-
 def bootstrap_total(values: FloatArray, draws: int, seed: int, level: float = 0.95) -> Estimate:
     """Total of `values` with a percentile bootstrap interval (resampling the units with replacement)."""
     n = len(values)
@@ -327,57 +319,6 @@ def bootstrap_total(values: FloatArray, draws: int, seed: int, level: float = 0.
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(totals, [tail, 100 - tail])
     return Estimate(total, float(low), float(high), n, n)
-
-
-def ratio_estimate(strata: Sequence[StratumInput], draws: int, seed: int, level: float = 0.95) -> Estimate:
-    """National total = Σ_h (Σ y_reporting / Σ x_reporting) × X_h, with a stratified percentile bootstrap.
-
-    A stratum without reporting organisations (or with reporters of size 0) borrows the pooled ratio of all
-    strata, so it is still represented; docs/effects.md explains why and what that does to the interval.
-    """
-    rng = np.random.default_rng(seed)
-    reporting = 0
-    population = 0
-    pooled_y = 0.0
-    pooled_x = 0.0
-    prepared: list[tuple[FloatArray, FloatArray, float]] = []
-    for stratum in strata:
-        mask = ~np.isnan(stratum.y)
-        y = stratum.y[mask]
-        x = stratum.size[mask]
-        prepared.append((y, x, float(stratum.size.sum())))
-        reporting += len(y)
-        population += len(stratum.size)
-        pooled_y += float(y.sum())
-        pooled_x += float(x.sum())
-    if reporting == 0 or pooled_x <= 0:
-        return Estimate(float("nan"), float("nan"), float("nan"), reporting, population)
-    pooled_ratio = pooled_y / pooled_x
-    point = 0.0
-    boot = np.zeros(draws)
-    borrowed_x = 0.0
-    for y, x, total_x in prepared:
-        if len(y) == 0 or x.sum() <= 0:
-            point += pooled_ratio * total_x
-            borrowed_x += total_x
-            continue
-        point += float(y.sum() / x.sum()) * total_x
-        idx = rng.integers(0, len(y), size=(draws, len(y)))
-        sy = y[idx].sum(axis=1)
-        sx = x[idx].sum(axis=1)
-        ratio = np.divide(sy, sx, out=np.full(draws, pooled_ratio), where=sx > 0)
-        boot += ratio * total_x
-    if borrowed_x:
-        # the pooled ratio, resampled over all reporters, for the strata that have none of their own
-        all_y = np.concatenate([p[0] for p in prepared])
-        all_x = np.concatenate([p[1] for p in prepared])
-        idx = rng.integers(0, len(all_y), size=(draws, len(all_y)))
-        sx = all_x[idx].sum(axis=1)
-        pooled = np.divide(all_y[idx].sum(axis=1), sx, out=np.full(draws, pooled_ratio), where=sx > 0)
-        boot += pooled * borrowed_x
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(boot, [tail, 100 - tail])
-    return Estimate(point, float(low), float(high), reporting, population)
 
 
 BOOTSTRAP_CHUNK = 8  # draws per pass: keeps the index matrix small enough for the cache (docs/effects.md)

@@ -13,7 +13,6 @@ import numpy as np
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from mvimonitor import disclosure
 from mvimonitor.organisations.access import Action, visible_to
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Contract
@@ -215,6 +214,7 @@ class Figure:
     factor_sets: list[str]
     method_version: str = calc.METHOD_VERSION
     note: str = ""
+    diagnostics: Any = None  # estimator.Diagnostics of a national figure
 
 
 @dataclass
@@ -245,6 +245,8 @@ class Summary:
     reporting: int = 0
     population: int = 0
     suppressed: list[str] = field(default_factory=list)
+    periods: list[Any] = field(default_factory=list)  # rows per calendar year and RIVM period (national.PeriodRow)
+    period_keys: list[str] = field(default_factory=list)  # the figures of each row's cells, in order
 
 
 def _kind_label(kind: str) -> str:
@@ -373,7 +375,11 @@ def organisation_summary(organisation: Organisation | int, *, draws: int = DRAWS
                 labels if key.startswith("co2") else [],
             )
         )
+    from .yearly import SPREAD_KEYS, organisation_periods
+
     return Summary(
+        periods=organisation_periods(effects),
+        period_keys=SPREAD_KEYS,
         figures=figures,
         kinds=_kind_rows(effects),
         reasons=_reasons(effects),
@@ -422,134 +428,10 @@ def _reasons(effects: QuerySet[EffectCalculation]) -> list[tuple[str, int]]:
 
 # --- national --------------------------------------------------------------------------------------------------------
 
-SIZE_CLASSES = ("small", "medium", "large")
-
-
-def _size_classes(sizes: np.ndarray[Any, np.dtype[np.float64]]) -> list[str]:
-    """Tertiles of the organisations' contract value; organisations without contracts form their own class."""
-    positive = sizes[sizes > 0]
-    if len(positive) == 0:
-        return ["none"] * len(sizes)
-    low, high = np.quantile(positive, [1 / 3, 2 / 3])
-    return [
-        "none" if s <= 0 else SIZE_CLASSES[0] if s <= low else SIZE_CLASSES[1] if s <= high else SIZE_CLASSES[2]
-        for s in sizes
-    ]
-
 
 def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
-    """Observed totals of reporting organisations (through disclosure control) and the national extrapolation.
+    """Observed totals of reporting organisations (through disclosure control) and the national extrapolation per
+    figure, with its diagnostics, per calendar year and per RIVM period (`mvimonitor.effects.national`)."""
+    from .national import national_summary as summary
 
-    Estimator: ratio estimator per stratum (organisation kind × size class by contract value), with a stratified
-    bootstrap interval (calculations.ratio_estimate); docs/effects.md.
-    """
-    organisations = list(Organisation.objects.active().values_list("pk", "kind"))
-    size_by_org: dict[int, float] = {
-        org: float(total or 0)
-        for org, total in Contract.objects.values_list("lot__tender__organisation_id")
-        .annotate(total=Sum("value"))
-        .values_list("lot__tender__organisation_id", "total")
-    }
-    sizes = np.array([size_by_org.get(pk, 0.0) for pk, _kind in organisations])
-    classes = _size_classes(sizes)
-    strata: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, (_pk, kind) in enumerate(organisations):
-        strata[(kind, classes[index])].append(index)
-    index_of = {pk: i for i, (pk, _kind) in enumerate(organisations)}
-    effects = EffectCalculation.objects.current()
-    labels = _public_factor_set_labels(effects)
-    figures: list[Figure] = []
-    cells: list[disclosure.Cell] = []
-    per_figure: dict[str, tuple[dict[int, float], int, int]] = {}
-    # one pass over the stored effects for all figures: per organisation the total and the counts of each figure
-    aggregates: dict[str, Any] = {}
-    for key, _label, _unit, column, _scale in FIGURES:
-        relevant = _relevant(key)
-        aggregates[f"{key}_total"] = Sum(column, filter=relevant)
-        aggregates[f"{key}_ok"] = Count("pk", filter=relevant & Q(**{f"{column}__isnull": False}))
-        aggregates[f"{key}_missing"] = Count("pk", filter=relevant & Q(**{f"{column}__isnull": True}))
-    # the same pass counts the calculable ones and names the reporting organisations (every one with a stored effect)
-    aggregates["_calculable"] = Count("pk", filter=Q(calculable=True))
-    aggregates["_n"] = Count("pk")
-    per_org: list[dict[str, Any]] = [
-        dict(row) for row in effects.values("organisation_id").annotate(**aggregates).order_by()
-    ]
-    reporting_orgs = {row["organisation_id"] for row in per_org}
-    n_calculable = sum(row["_calculable"] for row in per_org)
-    n_not_calculable = sum(row["_n"] for row in per_org) - n_calculable
-    for key, _label, _unit, _column, scale in FIGURES:
-        contributions = {
-            row["organisation_id"]: float(row[f"{key}_total"]) * scale
-            for row in per_org
-            if row[f"{key}_ok"]  # the sum of the organisation's values, when it has any
-        }
-        ok = sum(row[f"{key}_ok"] for row in per_org)
-        missing = sum(row[f"{key}_missing"] for row in per_org)
-        per_figure[key] = (contributions, ok, missing)
-        # disclosure contributions are magnitudes: a negative effect identifies an organisation as much as a positive
-        cells.append(disclosure.Cell(key, {org: Decimal(repr(abs(v))) for org, v in contributions.items()}))
-    kind_cells, kind_rows = _national_kind_cells(effects)
-    protected = disclosure.protect(cells + kind_cells)
-    suppressed: list[str] = []
-    for key, _label, unit, _column, _scale in FIGURES:
-        contributions, ok, missing = per_figure[key]
-        if not protected.shown(key):
-            suppressed.append(figure_label(key))
-            figures.append(
-                Figure(key, figure_label(key), unit, None, None, None, ok, missing, figure_reference(key), [],
-                       note=_("Not shown: too few organisations contribute, or one dominates (disclosure control)."))
-            )  # fmt: skip
-            continue
-        y = np.full(len(organisations), np.nan)
-        for org in reporting_orgs:
-            if org in index_of:
-                y[index_of[org]] = contributions.get(org, 0.0)
-        inputs = [calc.StratumInput(sizes[idx], y[idx]) for idx in strata.values()]
-        estimate = calc.ratio_estimate(inputs, draws, seed)
-        observed = float(protected.value(key) or 0)
-        figures.append(
-            Figure(
-                key,
-                figure_label(key),
-                unit,
-                estimate.value,
-                estimate.low,
-                estimate.high,
-                ok,
-                missing,
-                figure_reference(key),
-                labels if key.startswith("co2") else [],
-                note=_(
-                    "Extrapolated from %(n)s of %(N)s organisations; observed total of the reporting ones: %(obs)s."
-                )
-                % {"n": estimate.reporting, "N": estimate.population, "obs": f"{observed:,.1f}"},
-            )
-        )
-    shown_kinds = [row for row in kind_rows if protected.shown(("kind", row.kind, row.unit))]
-    hidden = len(kind_rows) - len(shown_kinds)
-    if hidden:
-        suppressed.append(_("%(n)s commitment kind(s) in the delivered-against-promised table") % {"n": hidden})
-    shown_reasons = protected.shown("calculable")
-    return Summary(
-        figures=figures,
-        kinds=shown_kinds,
-        reasons=_reasons(effects) if shown_reasons else [],
-        calculable=n_calculable if shown_reasons else 0,
-        not_calculable=n_not_calculable if shown_reasons else 0,
-        factor_sets=labels,
-        reporting=len(reporting_orgs & set(index_of)),
-        population=len(organisations),
-        suppressed=suppressed,
-    )
-
-
-def _national_kind_cells(effects: QuerySet[EffectCalculation]) -> tuple[list[disclosure.Cell], list[KindRow]]:
-    per_org = effects.values("kind", "unit", "organisation_id").annotate(n=Count("pk"), promised=Sum("promised"))
-    contributions: dict[tuple[str, str, str], dict[int, Decimal]] = defaultdict(dict)
-    counts: dict[int, Decimal] = {}
-    for row in per_org:
-        contributions[("kind", row["kind"], row["unit"])][row["organisation_id"]] = row["promised"] or Decimal(0)
-        counts[row["organisation_id"]] = counts.get(row["organisation_id"], Decimal(0)) + row["n"]
-    cells = [disclosure.Cell(key, value) for key, value in contributions.items()]
-    cells.append(disclosure.Cell("calculable", counts))
-    return cells, _kind_rows(effects)
+    return summary(draws=draws, seed=seed)

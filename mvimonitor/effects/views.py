@@ -328,7 +328,41 @@ def _export(summary: selectors.Summary, name: str, fmt: str, *, whose: str) -> H
     rows.append([])
     rows.append([_("kind"), _("unit"), _("commitments"), _("promised"), _("delivered (verified)"), _("submitted")])
     rows += [[k.label, k.unit, k.commitments, k.promised, k.delivered, k.submitted] for k in summary.kinds]
+    rows += _period_rows(summary) + _diagnostic_rows(summary)
     return exports.rows_response(fmt, [header, *rows], name, sheet_title="effects", meta=meta)
+
+
+def _period_rows(summary: selectors.Summary) -> list[list[Any]]:
+    """Per calendar year and RIVM period: value, and for national figures the interval, of each spread figure."""
+    if not summary.periods:
+        return []
+    labels = {f.key: f"{f.label} ({f.unit})" for f in summary.figures}
+    header: list[Any] = [_("year or RIVM period")]
+    for key in summary.period_keys:
+        header += [labels[key], _("lower bound (95%)"), _("upper bound (95%)")]
+    rows: list[list[Any]] = [[], header]
+    for row in summary.periods:
+        line: list[Any] = [_("RIVM period %(label)s") % {"label": row.label} if row.is_period else row.label]
+        for cell in row.cells:
+            line += [cell.value, cell.low, cell.high]
+        rows.append(line)
+    return rows
+
+
+def _diagnostic_rows(summary: selectors.Summary) -> list[list[Any]]:
+    """For every national figure: reporting and value covered, collapsing, self-selection, and each stratum."""
+    rows: list[list[Any]] = []
+    for figure in summary.figures:
+        text = figure.diagnostics
+        if text is None:
+            continue
+        rows += [[], [figure.label, text.coverage, text.collapsing, text.selection]]
+        rows.append([_("kind"), _("size class"), _("organisations"), _("reporting"), _("share"), _("estimated with")])
+        rows += [
+            [s.kind, s.size_class, s.organisations, s.reporters, round(s.share, 4), s.estimated_with]
+            for s in text.strata
+        ]
+    return rows
 
 
 @login_required

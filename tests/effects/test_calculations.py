@@ -182,44 +182,6 @@ def test_sanction_cases(
     assert (result.problem.code if result.problem else None) == code
 
 
-def test_ratio_estimate_hand_worked() -> None:
-    """Two strata.
-
-    Stratum A: sizes 10, 20, 30 (X_A = 60); two report y = 5 (size 10) and 10 (size 20):
-               ratio 15/30 = 0.5 → 0.5 × 60 = 30
-    Stratum B: sizes 100, 100 (X_B = 200); one reports y = 40 (size 100): ratio 0.4 → 0.4 × 200 = 80
-    National estimate = 30 + 80 = 110.
-    """
-    strata = [
-        calc.StratumInput(np.array([10.0, 20.0, 30.0]), np.array([5.0, 10.0, np.nan])),
-        calc.StratumInput(np.array([100.0, 100.0]), np.array([40.0, np.nan])),
-    ]
-
-    estimate = calc.ratio_estimate(strata, draws=1000, seed=1)
-
-    assert estimate.value == pytest.approx(110.0)
-    assert (estimate.reporting, estimate.population) == (3, 5)
-    assert estimate.low <= estimate.value <= estimate.high
-
-
-def test_ratio_estimate_borrows_the_pooled_ratio_for_a_stratum_without_reporters() -> None:
-    """Pooled ratio over the reporters: (5 + 10) / (10 + 20) = 0.5; the silent stratum (X = 40) gets 0.5 × 40 = 20."""
-    strata = [
-        calc.StratumInput(np.array([10.0, 20.0]), np.array([5.0, 10.0])),
-        calc.StratumInput(np.array([40.0]), np.array([np.nan])),
-    ]
-
-    estimate = calc.ratio_estimate(strata, draws=200, seed=1)
-
-    assert estimate.value == pytest.approx(15.0 + 20.0)
-
-
-def test_ratio_estimate_without_reporters_is_not_a_number() -> None:
-    estimate = calc.ratio_estimate([calc.StratumInput(np.array([1.0]), np.array([np.nan]))], draws=10, seed=1)
-
-    assert np.isnan(estimate.value)
-
-
 def test_bootstrap_is_seeded_and_brackets_the_total() -> None:
     values = np.array([1.0, 2.0, 3.0, 10.0])
 

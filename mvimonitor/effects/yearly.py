@@ -1,0 +1,116 @@
+"""Effects per calendar year and per RIVM period, read from the stored effects: every figure of a commitment spread
+over its commitment period pro rata by days (`periods.spread`). Organisation rows here; national ones in `national`.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Q, QuerySet
+from django.db.models.functions import Cast
+
+from . import periods
+from .models import CommitmentKind, EffectCalculation
+from .selectors import FIGURES
+
+SPREAD_FIGURES = frozenset(key for key, *_rest in FIGURES if key != "sanctionsDue")  # a sanction is no effect
+SPREAD_KEYS = [key for key, *_rest in FIGURES if key in SPREAD_FIGURES]
+
+
+class EpochDay(Func):
+    """Days since 1970-01-01 of a date column, as a float (one array with the figures)."""
+
+    output_field = FloatField()
+    template = "CAST((%(expressions)s - DATE '1970-01-01') AS DOUBLE PRECISION)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(julianday(%(expressions)s) - 2440587.5)", **extra)
+
+
+@dataclass
+class PeriodCell:
+    value: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass
+class PeriodRow:
+    """One calendar year or one RIVM period: a cell per figure of `Summary.period_keys`."""
+
+    label: str
+    is_period: bool
+    cells: list[PeriodCell]
+
+
+@dataclass(frozen=True)
+class EffectTable:
+    organisations: Any  # (R,) organisation id per stored effect
+    relevant: dict[str, Any]
+    values: dict[str, Any]  # scaled; NaN: not calculable
+    starts: Any  # epoch days of the commitment period
+    ends: Any
+
+
+def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
+    """The current effects as arrays in one query: organisation, per figure whether each row is about it and its
+    value, and the commitment period (for the split per year)."""
+    flags = {
+        "_sr": ExpressionWrapper(Q(kind=CommitmentKind.SOCIAL_RETURN), output_field=BooleanField()),
+        "_due": ExpressionWrapper(Q(sanction_status="due"), output_field=BooleanField()),
+    }
+    as_float = {f"_{f[3]}": Cast(f[3], FloatField()) for f in FIGURES}
+    days = {"_start": EpochDay(F("commitment__period_start")), "_end": EpochDay(F("commitment__period_end"))}
+    query = (
+        effects.order_by()
+        .annotate(**flags, **as_float, **days)
+        .values_list("organisation_id", "is_co2", *flags, *as_float, *days)
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 6 + len(FIGURES))
+    is_co2, is_sr, is_due = (table[:, column] == 1 for column in (1, 2, 3))
+    relevant, values = {}, {}
+    for index, (key, _label, _unit, _column, scale) in enumerate(FIGURES):
+        relevant[key] = is_co2 if key.startswith("co2") else is_due if key == "sanctionsDue" else is_sr
+        values[key] = table[:, 4 + index] * scale
+    starts = np.rint(table[:, -2]).astype(np.int64)
+    ends = np.rint(table[:, -1]).astype(np.int64)
+    return EffectTable(table[:, 0].astype(np.int64), relevant, values, starts, ends)
+
+
+def covered_years(table: EffectTable) -> list[int]:
+    """The calendar years the commitment periods reach, widened to whole RIVM periods."""
+    if len(table.starts) == 0:
+        return []
+    first = int(np.datetime64(int(table.starts.min()), "D").astype(object).year)
+    last = int(np.datetime64(int(table.ends.max()), "D").astype(object).year)
+    years = set(range(first, last + 1))
+    for start, end in periods.rivm_periods(sorted(years)):
+        years.update(range(start, end + 1))
+    return sorted(years)
+
+
+def organisation_periods(effects: QuerySet[EffectCalculation]) -> list[PeriodRow]:
+    """One organisation's figures per calendar year and per RIVM period (values only; None where no calculable
+    commitment of the figure reaches the year)."""
+    table = effect_table(effects)
+    years = covered_years(table)
+    rivm = periods.rivm_periods(years)
+    rows = [PeriodRow(str(year), False, []) for year in years]
+    rows += [PeriodRow(periods.period_label(period), True, []) for period in rivm]
+    for key in SPREAD_KEYS:
+        ok = table.relevant[key] & ~np.isnan(table.values[key])
+        split = periods.spread(table.values[key][ok], table.starts[ok], table.ends[ok], years)
+        reached = periods.spread(np.ones(int(ok.sum())), table.starts[ok], table.ends[ok], years) > 0
+        sums = split.sum(axis=0)
+        any_year: Any = np.asarray(reached.any(axis=0), dtype=bool)
+        for index, _year in enumerate(years):
+            rows[index].cells.append(PeriodCell(float(sums[index]) if any_year[index] else None, None, None))
+        for offset, (first, last) in enumerate(rivm):
+            inside = [years.index(y) for y in range(first, last + 1)]
+            value = float(sums[inside].sum()) if any_year[inside].any() else None
+            rows[len(years) + offset].cells.append(PeriodCell(value, None, None))
+    return rows
