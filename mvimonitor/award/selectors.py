@@ -94,8 +94,6 @@ def not_carried_reason(method: AwardMethod, winner: Bid) -> str | None:
             "A CO2-Prestatieladder level cannot be recorded as a contract commitment yet: commitments have no unit "
             "for a level."
         )
-    if method.kind == AwardKind.MKI:
-        return _("An MKI award cannot be recorded as a contract commitment yet.")
     if not winner.award_advantage:
         return _("The winning bid won no advantage on CO2: there is no promise to carry into the contract.")
     return None

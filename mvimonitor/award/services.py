@@ -23,8 +23,9 @@ from .selectors import contract_for, not_carried_reason, ranking
 
 REFUSED = gettext_lazy("You may not change the tenders of this organisation.")
 REFUSED_CONTRACTS = gettext_lazy("You may not change the contracts of this organisation.")
-# The theme a carried CO2 promise is recorded under (the catalogue's climate theme).
-CLIMATE_THEME = "klimaat"
+# The catalogue theme a carried promise is recorded under: CO2 under climate, the environmental cost (MKI) under
+# environment.
+PROMISE_THEMES = {AwardKind.CO2_PRICE: "klimaat", AwardKind.MKI: "milieu", AwardKind.LADDER_DISCOUNT: "klimaat"}
 
 # The figure each method ranks on, which every bid under it must state.
 _NEEDED = {AwardKind.CO2_PRICE: "tonnes", AwardKind.MKI: "mki"}
@@ -135,35 +136,39 @@ def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def _co2_price_promise(method: AwardMethod, winner: Bid) -> dict[str, object]:
-    """The winner's CO2 promise as effects records a promise: a quantity that delivery must at least reach.
+def _avoided_promise(method: AwardMethod, winner: Bid) -> dict[str, object]:
+    """The winner's promise as effects records a promise: a quantity that delivery must at least reach.
 
-    A cap on emissions (at most its tonnes) is the other way round, so the promise is recorded as the tonnes avoided
-    against the bid with the most emissions, the very tonnes the advantage was paid for; the delivery is reported as
-    that bid's tonnes minus the tonnes emitted.
+    A bid's tonnes (CO2 price) or MKI are a ceiling (at most that much), the other way round; so the promise is
+    recorded as what it avoids against the bid with the most (tonnes, or euros of MKI), the very amount the advantage
+    was paid for; the delivery is reported as that bid's figure minus the winner's delivered figure.
     """
-    reference = method.bids.exclude(tonnes=None).order_by("-tonnes", "pk").first()
-    assert reference is not None  # noqa: S101 - the method refuses bids without tonnes
-    assert reference.tonnes is not None  # noqa: S101
-    assert winner.tonnes is not None  # noqa: S101
-    values = {"name": winner.bidder_name, "tonnes": _plain(winner.tonnes), "reference": _plain(reference.tonnes)}
+    field, unit = ("tonnes", Unit.TONNE) if method.kind == AwardKind.CO2_PRICE else ("mki", Unit.EUR)
+    reference = method.bids.exclude(**{field: None}).order_by(f"-{field}", "pk").first()
+    assert reference is not None  # noqa: S101 - the method refuses bids without the figure
+    worst: Decimal = getattr(reference, field)
+    promised: Decimal = getattr(winner, field)
+    values = {"name": winner.bidder_name, "figure": _plain(promised), "reference": _plain(worst)}
+    if method.kind == AwardKind.CO2_PRICE:
+        description = _(
+            "Award promise of %(name)s: at most %(figure)s t CO2-eq over the contract period, recorded as the "
+            "tonnes avoided against the bid with the most emissions (%(reference)s t)"
+        )
+        reference_text = _("The bid with the most emissions: %(name)s, %(tonnes)s t CO2-eq")
+    else:
+        description = _(
+            "Award promise of %(name)s: an MKI of at most € %(figure)s, recorded as the environmental cost avoided "
+            "against the bid with the highest MKI (€ %(reference)s)"
+        )
+        reference_text = _("The bid with the highest MKI: %(name)s, € %(tonnes)s")
     return {
         "kind": CommitmentKind.OTHER,
-        "description": (
-            _(
-                "Award promise of %(name)s: at most %(tonnes)s t CO2-eq over the contract period, recorded as the "
-                "tonnes avoided against the bid with the most emissions (%(reference)s t)"
-            )
-            % values
-        )[:500],
-        "quantity": reference.tonnes - winner.tonnes,
-        "unit": Unit.TONNE,
-        "reference_description": (
-            _("The bid with the most emissions: %(name)s, %(tonnes)s t CO2-eq")
-            % {"name": reference.bidder_name, "tonnes": _plain(reference.tonnes)}
-        )[:500],
-        "reference_quantity": reference.tonnes,
-        "reference_unit": Unit.TONNE,
+        "description": (description % values)[:500],
+        "quantity": worst - promised,
+        "unit": unit,
+        "reference_description": (reference_text % {"name": reference.bidder_name, "tonnes": _plain(worst)})[:500],
+        "reference_quantity": worst,
+        "reference_unit": unit,
     }
 
 
@@ -197,9 +202,11 @@ def carry_into_contract(
         raise ValidationError(
             {"sanction_rule": _("Choose a sanction rule or enter the multiple your organisation agreed.")}
         )
-    theme = Theme.objects.filter(code=CLIMATE_THEME).first()
+    theme = Theme.objects.filter(code=PROMISE_THEMES[AwardKind(method.kind)]).first()
     if theme is None:
-        raise ValidationError(_("The climate theme is missing from the catalogue; load the reference data first."))
+        raise ValidationError(
+            _("The theme of the promise is missing from the catalogue; load the reference data first.")
+        )
     commitment = effects_services.commitment_create(
         user=user,
         contract=contract,
@@ -207,7 +214,7 @@ def carry_into_contract(
         award_advantage=winner.award_advantage,
         sanction_rule=sanction_rule,
         sanction_multiple=sanction_multiple,
-        **_co2_price_promise(method, winner),
+        **_avoided_promise(method, winner),
     )
     winner.commitment = commitment
     winner.save(update_fields=["commitment"])

@@ -206,3 +206,39 @@ def test_the_award_report_shows_the_sanction_due_as_the_page_does(
     assert "Award advantage\t€ 420,000.00" in text
     assert "Sanction\tDue" in text
     assert "Sanction amount\t€ 630,000.00" in text  # 1.5 x the advantage
+
+
+def test_an_mki_award_is_carried_as_the_environmental_cost_avoided(
+    world: AwardWorld, make_member: Callable[..., User]
+) -> None:
+    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_effects_reference", verbosity=0)
+    method = services.set_method(user=world.inkoper, lot=world.lot, kind=AwardKind.MKI)
+    services.add_bid(
+        user=world.inkoper,
+        method=method,
+        bidder_name="Aannemer A",
+        bidder_kvk=SUPPLIER_KVK,
+        price=Decimal(5_000_000),
+        mki=Decimal(200_000),
+    )
+    services.add_bid(
+        user=world.inkoper, method=method, bidder_name="Aannemer B", price=Decimal(5_100_000), mki=Decimal(450_000)
+    )
+    ContractFactory(
+        lot=world.lot,
+        supplier_name="Aannemer A",
+        supplier_kvk_number=SUPPLIER_KVK,
+        start_date=dt.date(2021, 1, 1),
+        end_date=dt.date(2023, 12, 31),
+    )
+
+    commitment = services.carry_into_contract(
+        user=make_member(Role.BEHEERDER, world.organisation), method=method, sanction_rule=_rws()
+    )
+
+    assert (commitment.quantity, commitment.unit) == (Decimal(250_000), Unit.EUR)  # 450,000 - 200,000 avoided
+    assert (commitment.reference_quantity, commitment.theme.code) == (Decimal(450_000), "milieu")
+    assert commitment.award_advantage == Decimal("250000.00")
+    effect = EffectCalculation.objects.current().get(commitment=commitment)
+    assert (effect.sanction_status, effect.sanction_amount) == ("due", Decimal("375000.00"))  # 1.5 x
