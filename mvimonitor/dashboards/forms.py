@@ -9,7 +9,7 @@ from mvimonitor.organisations.models import OrganisationKind, Province
 from mvimonitor.tenders.forms import _nl_design_widgets
 
 from .kpis import Breakdown
-from .models import FIRST_YEAR, LAST_YEAR, SpendTotal
+from .models import FIRST_YEAR, LAST_YEAR, SpendTotal, Target
 
 PERIOD_LABELS = {
     "year": _("Whole year"),
@@ -74,6 +74,34 @@ class SpendTotalForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def validate_unique(self) -> None:
         """A second total for the same year replaces the first (the service does that), so no uniqueness error."""
+
+
+class TargetForm(forms.ModelForm):  # type: ignore[type-arg]
+    """An organisation's own target: a KPI of the catalogue, the year(s), the value and where it comes from."""
+
+    kpi = forms.ChoiceField(label=_("KPI"))
+
+    class Meta:
+        model = Target
+        fields = ["kpi", "year_from", "year_until", "direction", "value", "name_nl", "source", "source_year"]
+        labels = {"name_nl": _("Name"), "source": _("Source (for example the action plan and its date)")}
+        help_texts = {
+            "year_until": _("Empty: every year from the first year on. The same year: that year only."),
+            "value": _("In the KPI's unit: a percentage for a share."),
+        }
+
+    def __init__(self, *args: Any, kpis: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].choices = kpis  # type: ignore[attr-defined]
+        self.fields["year_from"].required = True
+        for name in ("year_from", "year_until", "source_year"):
+            self.fields[name].widget.attrs.update({"min": FIRST_YEAR, "max": LAST_YEAR})
+        self.fields["value"].localize = True
+        self.fields["value"].widget.is_localized = True
+        _nl_design_widgets(self)
+
+    def _post_clean(self) -> None:
+        """The model is checked by the service (it sets the organisation, scope and unit)."""
 
 
 KIND_LABELS = dict(OrganisationKind.choices)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import MAX_VALUE, Tender
@@ -136,3 +137,88 @@ class FactsVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class TargetScope(models.TextChoices):
+    NATIONAL = "national", _("National")
+    KIND = "kind", _("Kind of organisation")
+    ORGANISATION = "organisation", _("Own organisation")
+
+
+class Direction(models.TextChoices):
+    AT_LEAST = "at_least", _("at least")
+    AT_MOST = "at_most", _("at most")
+
+
+class Target(models.Model):
+    """What a figure should reach in a year (ADR 0036): nationally, for a kind of organisation, or an organisation's
+    own. The shipped ones come from `data/targets.json` (`load_targets`, with `code` and the file's version);
+    an organisation adds its own on the targets page. Every target names its source."""
+
+    code = models.SlugField(_("code"), max_length=100, blank=True)  # shipped targets only
+    data_version = models.PositiveSmallIntegerField(_("version of the targets file"), null=True, blank=True)
+    kpi = models.CharField(_("KPI"), max_length=60)
+    kpi_version = models.PositiveSmallIntegerField(_("KPI version"))
+    item = models.CharField(_("part of the KPI"), max_length=40, default="all")
+    scope = models.CharField(_("for"), max_length=20, choices=TargetScope.choices)
+    organisation_kind = models.CharField(_("kind of organisation"), max_length=40, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="targets",
+    )
+    year_from = models.PositiveSmallIntegerField(
+        _("from year"), null=True, blank=True, validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
+    year_until = models.PositiveSmallIntegerField(
+        _("until year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)],
+    )
+    value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=30)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=500)
+    source_year = models.PositiveSmallIntegerField(
+        _("year of the source"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
+    created_by = models.ForeignKey(
+        "organisations.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["kpi", "scope", "year_from", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=~models.Q(code=""), name="target_unique_code"),
+            models.CheckConstraint(
+                condition=models.Q(scope="organisation", organisation__isnull=False, organisation_kind="")
+                | models.Q(scope="kind", organisation__isnull=True) & ~models.Q(organisation_kind="")
+                | models.Q(scope="national", organisation__isnull=True, organisation_kind=""),
+                name="target_scope_fits",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year_from__isnull=True)
+                | models.Q(year_until__isnull=True)
+                | models.Q(year_until__gte=models.F("year_from")),
+                name="target_year_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_nl
+
+    def applies_in(self, year: int) -> bool:
+        return (self.year_from is None or self.year_from <= year) and (
+            self.year_until is None or year <= self.year_until
+        )

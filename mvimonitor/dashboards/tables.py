@@ -17,9 +17,10 @@ from mvimonitor.disclosure import Reason
 from mvimonitor.tenders.models import Nature
 from mvimonitor.tenders.value_classes import UNKNOWN_VALUE_CLASS, value_classes
 
-from . import norms
+from . import targets
 from .forms import KIND_LABELS, PROVINCE_LABELS
 from .kpis import Breakdown, Kpi, Unit
+from .models import TargetScope
 from .vocabulary import ALL, CALENDAR_YEAR_ONLY, NATIONAL, ORGANISATION, Figure, Reference, buckets
 
 EMPTY = "\u2013"  # an en dash for "no figure"
@@ -45,7 +46,7 @@ class TableView:
     chart: dict[str, Any] | None = None
     note: str = ""
     chart_groups: list[str] = field(default_factory=list)  # the figures to choose from under the chart, if any
-    norms: list[str] = field(default_factory=list)  # the policy norms of the KPI, each with its verdict
+    targets: list[str] = field(default_factory=list)  # the KPI's targets of the year, each with its figure and gap
 
     @property
     def chart_control_id(self) -> str:
@@ -348,6 +349,7 @@ def organisation_kpi_table(
     breakdown: Breakdown,
     dates: tuple[Any, Any] | None,
     reference: Reference,
+    organisation_id: int | None = None,
 ) -> TableView:
     own = {(f.item, f.bucket): f for f in figures if f.kpi == kpi.id and f.breakdown == breakdown.value}
     nat = {
@@ -401,12 +403,21 @@ def organisation_kpi_table(
                 if cell.value is not None:
                     chart_rows.append(ChartRow(group, part, series, float(cell.value)))
     table.chart, table.chart_groups = bar_chart(table.caption, chart_rows, _unit_label(kpi))
-    headline = own.get((ALL, ALL))
-    table.norms = [
-        norms.describe(norm, headline.value if headline else None, _("Your organisation"), year)
-        for norm in norms.norms_for(kpi)
+    judged = [
+        (target, _value(own.get((target.item, ALL))), _("Your organisation"))
+        for target in targets.for_organisation(kpi, year, organisation_id=organisation_id, kind=kind)
+    ] + [
+        (target, _value(nat.get((target.item, ALL, NATIONAL))), _("National, all organisations"))
+        for target in targets.for_country(kpi, year)
+        if target.scope == TargetScope.NATIONAL
     ]
+    table.targets = targets.lines(judged, year)
     return table
+
+
+def _value(figure: Figure | None) -> Decimal | None:
+    """A figure's value for judging a target: None when there is none or disclosure control hides it."""
+    return None if figure is None or figure.suppressed is not None else figure.value
 
 
 def trend_table(
@@ -502,8 +513,9 @@ def national_kpi_table(
                     chart_rows.append(ChartRow(group, part, geo_label(geo), float(figure.value)))
             table.rows.append(row)
     table.chart, table.chart_groups = bar_chart(table.caption, chart_rows, _unit_label(kpi))
-    for norm in norms.norms_for(kpi):
-        for geo in geos:
-            figure = relevant.get((ALL, ALL, geo))
-            table.norms.append(norms.describe(norm, figure.value if figure else None, geo_label(geo), year))
+    judged = []
+    for target in targets.for_country(kpi, year):
+        geo = NATIONAL if target.scope == TargetScope.NATIONAL else f"kind:{target.organisation_kind}"
+        judged.append((target, _value(relevant.get((target.item, ALL, geo))), geo_label(geo)))
+    table.targets = targets.lines(judged, year)
     return table

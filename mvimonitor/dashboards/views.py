@@ -174,6 +174,7 @@ def _organisation_tables(
                 breakdown=table_breakdown,
                 dates=dates,
                 reference=reference,
+                organisation_id=organisation.pk,
             )
         )
     headline = [kpi for kpi in CATALOGUE if kpi.headline]
