@@ -212,6 +212,7 @@ def estimate_totals(
     sum_y, sum_x = np.zeros(columns), 0.0  # over all reporters, for a group on the national ratio
     boot_y, boot_x = np.zeros((draws, columns)), np.zeros(draws)
     national_x = 0.0
+    pooled = any(group.national_ratio for group in groups)  # its ratio is resampled over every reporter
     for group in groups:
         rows = group.members[reporting[group.members]]
         total_x, n, big_n = float(sizes[group.members].sum()), len(rows), len(group.members)
@@ -221,6 +222,14 @@ def estimate_totals(
         if group.national_ratio:
             national_x += total_x
             boot_y += yr.sum(axis=0)  # 0 or 1 reporter: the same in every resample
+            boot_x += float(xr.sum())
+            continue
+        scale = fpc_scale(n, big_n)
+        if scale == 0 and n >= MIN_REPORTERS and not pooled:  # everyone reports: no sampling spread, no resample
+            estimate = yr.sum(axis=0)
+            point += estimate
+            boot += estimate
+            boot_y += yr.sum(axis=0)
             boot_x += float(xr.sum())
             continue
         weights = resample_weights(rng, n, draws)
@@ -235,7 +244,7 @@ def estimate_totals(
             estimate = yr.sum(axis=0) / n * big_n
             replicate = by / n * big_n
         point += estimate
-        boot += estimate + fpc_scale(n, big_n) * (replicate - estimate)
+        boot += estimate + scale * (replicate - estimate)
     if national_x:
         ratio = sum_y / sum_x if sum_x > 0 else np.zeros(columns)
         estimate = ratio * national_x

@@ -33,9 +33,7 @@ from .selectors import (
 )
 from .yearly import SPREAD_FIGURES, PeriodCell, PeriodRow, covered_years, effect_table
 
-
-def _decimal(value: float) -> Decimal:
-    return Decimal(repr(abs(value))) if value else Decimal(0)
+CELL_SCALE = 1000  # contributions to the disclosure cells in thousandths of the figure's unit (kg for tonnes)
 
 
 def national_summary(*, draws: int, seed: int) -> Summary:
@@ -176,33 +174,29 @@ def _cells(
 ) -> list[disclosure.Cell]:
     """The observed cells of one figure: its total, and where it is spread, each year and each RIVM period.
 
-    Contributions are magnitudes (the module takes non-negative ones): per year |y|, and for the total and the
-    periods the sum of the organisation's yearly magnitudes, so that the relations total = Σ years and period =
-    Σ its years hold exactly and a year left out cannot be derived from the others."""
-    orgs = org_ids[reporters].tolist()
-    rows = per_org[reporters]
+    Contributions are magnitudes (the module takes non-negative ones) in whole thousandths: per year |y|, and for the
+    total and the periods the sum of the organisation's yearly magnitudes, so that the relations total = Σ years and
+    period = Σ its years hold exactly and a year left out cannot be derived from the others."""
+    units = np.rint(np.abs(np.where(reporters[:, None], per_org, 0.0)) * CELL_SCALE).astype(np.int64)
+
+    def amounts(column: Any) -> disclosure.Amounts:
+        return disclosure.Amounts(org_ids, np.ascontiguousarray(column), CELL_SCALE)
+
     if key not in SPREAD_FIGURES or not years:
-        return [disclosure.Cell(key, {org: _decimal(v) for org, v in zip(orgs, rows[:, 0].tolist(), strict=True)})]
-    yearly = {
-        year: {org: _decimal(v) for org, v in zip(orgs, rows[:, 1 + i].tolist(), strict=True)}
-        for i, year in enumerate(years)
-    }
+        return [disclosure.Cell(key, amounts(units[:, 0]))]
+    yearly = {year: units[:, 1 + i] for i, year in enumerate(years)}
     # a year no organisation's figure reaches is zero by definition: no cell (disclosure module docstring)
-    years = [year for year in years if any(yearly[year].values())]
-    out = [disclosure.Cell((key, "year", year), yearly[year]) for year in years]
-    whole = {org: sum((yearly[year][org] for year in years), Decimal(0)) for org in orgs}
-    out.append(disclosure.Cell(key, whole))
+    years = [year for year in years if yearly[year].any()]
+    out = [disclosure.Cell((key, "year", year), amounts(yearly[year])) for year in years]
+    out.append(disclosure.Cell(key, amounts(sum((yearly[year] for year in years), np.zeros(len(org_ids), np.int64)))))
     if years:
         relations.append(disclosure.Relation(key, tuple((key, "year", year) for year in years)))
     for period in rivm:
         inside = [year for year in years if period[0] <= year <= period[1]]
         if not inside:
             continue
-        out.append(
-            disclosure.Cell(
-                (key, "period", period), {org: sum((yearly[y][org] for y in inside), Decimal(0)) for org in orgs}
-            )
-        )
+        total = sum((yearly[y] for y in inside), np.zeros(len(org_ids), np.int64))
+        out.append(disclosure.Cell((key, "period", period), amounts(total)))
         relations.append(disclosure.Relation((key, "period", period), tuple((key, "year", y) for y in inside)))
     return out
 
