@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import award, catalogue, effects, imports, kpis, ocds, records
+from . import award, catalogue, effects, imports, kpis, ocds, plans, records
 
 # SimpleRouter, not DefaultRouter: the latter's root view would live at "/api/v1/", with a trailing slash.
 router = SimpleRouter(trailing_slash=False)
@@ -35,6 +35,8 @@ router.register("co2-price-sets", award.CO2PriceSetViewSet, basename="co2-price-
 router.register("discount-schemes", award.DiscountSchemeViewSet, basename="discount-scheme")
 router.register("award-methods", award.AwardMethodViewSet, basename="award-method")
 router.register("ocds/releases", ocds.OcdsReleaseViewSet, basename="ocds-release")
+router.register("action-plans", plans.ActionPlanViewSet, basename="action-plan")
+router.register("plan-reports", plans.ProgressReportViewSet, basename="plan-report")
 
 app_name = "api"
 urlpatterns = [

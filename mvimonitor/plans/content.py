@@ -95,42 +95,43 @@ def _why_missing(goal: dict[str, Any]) -> str:
     return reasons.get(goal["note"], "")
 
 
-def _goals_table(snapshot: dict[str, Any], language: str) -> Table:
+def _goals_tables(snapshot: dict[str, Any], language: str) -> list[Block]:
+    """Two tables, narrow enough for a page: what each goal measures with its baseline and target, then the figure
+    of the year with its completeness and the judgement (with a note per goal naming the figure's definition)."""
     year = snapshot["year"]
-    rows, notes = [], []
+    plan_rows, figure_rows, notes = [], [], []
     for goal in snapshot["goals"]:
         measured = number(goal["measured"], language) if goal["kind"] != "not_measured" else _("not measured here")
         if goal["measured"] is None and goal["kind"] != "not_measured" and _why_missing(goal):
             measured = f"{DASH} ({_why_missing(goal)})"
         unit = f"{goal['unit']}, " if goal["unit"] else ""
-        rows.append(
+        plan_rows.append(
             [
                 goal["title"],
                 f"{indicator_text(goal, language)} [{unit}{goal['version'] or DASH}]",
                 f"{number(goal['baseline'], language)} ({goal['baseline_year'] or DASH})",
                 f"{number(goal['target'], language)} ({goal['target_year'] or DASH})",
-                measured,
-                number(goal["completeness"], language),
-                str(JUDGEMENTS[goal["status"]]),
             ]
         )
+        figure_rows.append(
+            [goal["title"], measured, number(goal["completeness"], language), str(JUDGEMENTS[goal["status"]])]
+        )
         notes.append(goal_note(goal, year, language))
-    columns = [
-        _("Goal"),
-        _("Indicator [unit, version]"),
-        _("Baseline (year)"),
-        _("Target (year)"),
-        _("Measured %(year)s") % {"year": year},
-        _("Completeness (%)"),
-        _("Judgement"),
+    return [
+        Table(
+            caption=_("Goals of the plan with their indicator, baseline and target"),
+            columns=[_("Goal"), _("Indicator [unit, version]"), _("Baseline (year)"), _("Target (year)")],
+            rows=plan_rows,
+            numeric_columns=frozenset({2, 3}),
+        ),
+        Table(
+            caption=_("Goals and their figures of %(year)s") % {"year": year},
+            columns=[_("Goal"), _("Measured %(year)s") % {"year": year}, _("Completeness (%)"), _("Judgement")],
+            rows=figure_rows,
+            numeric_columns=frozenset({1, 2}),
+            notes=tuple(notes),
+        ),
     ]
-    return Table(
-        caption=_("Goals of the plan and their figures of %(year)s") % {"year": year},
-        columns=columns,
-        rows=rows,
-        numeric_columns=frozenset({2, 3, 4, 5}),
-        notes=tuple(notes),
-    )
 
 
 def _percent_chart(snapshot: dict[str, Any]) -> Chart | None:
@@ -241,7 +242,7 @@ def progress_document(report: ProgressReport, language: str) -> Document:
                 )
                 % {"year": report.year}
             ),
-            _goals_table(snapshot, language),
+            *_goals_tables(snapshot, language),
         ]
         chart = _percent_chart(snapshot)
         if chart is not None:

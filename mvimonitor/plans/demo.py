@@ -59,6 +59,7 @@ GOALS = (
     DemoGoal("Diversiteit in het inkoopteam", "d_i", IndicatorKind.NOT_MEASURED,
              text="Kwalitatieve beschrijving in het jaarverslag"),
 )  # fmt: skip
+KPI_RISE = Decimal(10)  # percentage points a demo KPI target lies at least above its baseline
 MEASURES = (
     ("MVI-criteria standaard in het inkoopsjabloon", "team inkoop", 0),
     ("Halfjaarlijkse controle van de MVI-registratie", "concerncontrol", 2),
@@ -98,6 +99,9 @@ def demo_plan_create(*, user: User, organisation: Organisation, report_year: int
     goals = []
     for goal in GOALS:
         baseline = _baseline(user, organisation, goal, base_year)
+        target = goal.target
+        if goal.kind == IndicatorKind.KPI and baseline is not None and target is not None:
+            target = min(Decimal(100), max(target, baseline + KPI_RISE))  # a demo target above the baseline
         goals.append(
             services.goal_create(
                 user=user,
@@ -111,8 +115,8 @@ def demo_plan_create(*, user: User, organisation: Organisation, report_year: int
                 indicator_text=goal.text,
                 baseline_value=baseline,
                 baseline_year=base_year if baseline is not None else None,
-                target_value=goal.target,
-                target_year=plan.years[1] if goal.target is not None else None,
+                target_value=target,
+                target_year=plan.years[1] if target is not None else None,
             )
         )
     for description, owner, goal_index in MEASURES:

@@ -1,0 +1,171 @@
+"""The demo plan's 2025 report: every number equals what the API (and so the dashboards, which read the same
+selectors) shows for the same organisation and year; the DOCX and the PDF carry the same numbers; the PDF renders.
+
+Set MVIM_PLANS_PAGES to a directory to keep the PDF pages as PNG files for a look by eye."""
+
+import datetime as dt
+import os
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import translation
+
+from mvimonitor.organisations.models import User
+from mvimonitor.plans.annual import annual_document, annual_figures
+from mvimonitor.plans.content import number, progress_document
+from mvimonitor.plans.models import ActionPlan, IndicatorKind, PlanStatus, ProgressReport
+from mvimonitor.reports.readback import docx_text, pdf_pages_as_png, pdf_text
+from mvimonitor.reports.render import render_docx, render_pdf
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 1)
+DEMO = ("--organisations", "6", "--years", "3", "--tenders-per-year", "12", "--seed", "7", "--end-year", "2025")
+# Numbers with two decimals in either language's format: 1.234,56 or 1,234.56 (and a minus sign).
+TWO_DECIMALS = re.compile(r"[\u2212-]?\d{1,3}(?:[.,]\d{3})*[.,]\d{2}(?!\d)")
+
+
+@pytest.fixture
+def demo(db: None) -> ProgressReport:
+    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_effects_reference", verbosity=0)
+    call_command("generate_demo", *DEMO, verbosity=0)
+    call_command("generate_demo_effects", seed=7, today=TODAY, verbosity=0)
+    call_command("create_demo_login", stdout=StringIO())
+    call_command("generate_demo_plan", "--year", "2025", "--today", TODAY.isoformat(), verbosity=0)
+    return ProgressReport.objects.select_related("plan__organisation").get()
+
+
+def _cents(value: float | None) -> str | None:
+    return None if value is None else str(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _api(client: Client, path: str, **query: Any) -> Any:
+    response = client.get(f"/api/v1/{path}", query)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_the_demo_plan_has_six_ambitions_and_eight_goals_five_measured(demo: ProgressReport) -> None:
+    plan = demo.plan
+    assert plan.status == PlanStatus.PUBLISHED
+    assert plan.ambitions.count() == 6
+    assert plan.goals.count() == 8
+    assert plan.goals.exclude(indicator_kind=IndicatorKind.NOT_MEASURED).count() == 5
+    assert demo.is_published
+    assert demo.year == 2025
+    assert ActionPlan.objects.count() == 1
+
+
+def test_every_number_of_the_report_equals_what_the_api_shows(demo: ProgressReport, client: Client) -> None:
+    organisation = demo.plan.organisation
+    client.force_login(User.objects.get(username="demo-lezer"))
+    kpi_values = _api(
+        client, "kpi-values", scope="organisation", organisation=organisation.pk, year=2025, pageSize=500
+    )
+    rows = kpi_values["results"] if isinstance(kpi_values, dict) else kpi_values
+    kpis = {(row["kpi"], row["item"]): row for row in rows if row["breakdown"] == "all"}
+    effects = {f["key"]: f for f in _api(client, f"effect-summaries/{organisation.pk}")["figures"]}
+    completeness = kpis[("registration-completeness", "all")]["value"]
+
+    checked = 0
+    for goal in demo.snapshot["goals"]:
+        if goal["kind"] == "kpi":
+            shown = kpis[(goal["kpi"], goal["kpi_item"])]
+            assert goal["measured"] == _cents(shown["value"]), goal["title"]
+            assert goal["version"] == f"{shown['kpi']} v{shown['kpiVersion']}"
+            assert goal["completeness"] == _cents(completeness)
+            checked += 1
+        elif goal["kind"] == "effect":
+            shown = effects[goal["effect"]]
+            assert goal["measured"] == _cents(shown["value"]), goal["title"]
+            assert (goal["low"], goal["high"]) == (_cents(shown["low"]), _cents(shown["high"]))
+            assert goal["version"] == shown["methodVersion"]
+            counted = shown["calculable"] + shown["notCalculable"]
+            assert goal["completeness"] == _cents(shown["calculable"] * 100 / counted)
+            checked += 1
+    assert checked == 5
+
+    report = _api(client, f"plan-reports/{demo.pk}")
+    assert [g["measured"] for g in report["goals"]] == [g["measured"] for g in demo.snapshot["goals"]]
+    assert report["dataVersion"] == demo.data_version
+
+
+def test_the_annual_report_shows_the_figures_of_the_api(demo: ProgressReport, client: Client) -> None:
+    organisation = demo.plan.organisation
+    user = User.objects.get(username="demo-lezer")
+    client.force_login(user)
+    figures = annual_figures(user, organisation, 2025)
+    own = _api(client, "kpi-values", scope="organisation", organisation=organisation.pk, year=2025, pageSize=500)
+    before = _api(client, "kpi-values", scope="organisation", organisation=organisation.pk, year=2024, pageSize=500)
+    national = _api(client, "kpi-values", year=2025, pageSize=500)
+
+    def value(rows: Any, kpi: str) -> Decimal | None:
+        rows = rows["results"] if isinstance(rows, dict) else rows
+        found = [r for r in rows if r["kpi"] == kpi and r["item"] == "all" and r["breakdown"] == "all"]
+        found = [r for r in found if r["geo"] in ("organisation", "nl")]
+        return None if not found or found[0]["value"] is None else Decimal(str(found[0]["value"]))
+
+    for row in figures.kpis:
+        assert row.current == value(own, row.kpi.id), row.kpi.id
+        assert row.previous == value(before, row.kpi.id), row.kpi.id
+        assert row.nation == value(national, row.kpi.id), row.kpi.id
+    effects = {f["key"]: f for f in _api(client, f"effect-summaries/{organisation.pk}")["figures"]}
+    for figure in figures.effects:
+        assert figure.value == effects[figure.key]["value"]
+
+
+def _numbers(text: str) -> list[str]:
+    return sorted(TWO_DECIMALS.findall(text))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_docx_and_pdf_carry_the_same_numbers(demo: ProgressReport, language: str) -> None:
+    document = progress_document(demo, language)
+    docx = docx_text(render_docx(document))
+    pdf = pdf_text(render_pdf(document))
+
+    assert _numbers(docx) == _numbers(pdf)
+    for goal in demo.snapshot["goals"]:
+        if goal["measured"] is not None:
+            shown = number(goal["measured"], language)
+            assert shown in docx
+            assert shown in pdf
+    assert demo.data_version in docx
+    assert demo.data_version in pdf.replace("\n", "")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_annual_report_documents_carry_the_same_numbers(demo: ProgressReport, language: str) -> None:
+    user = User.objects.get(username="demo-coordinator")
+    document = annual_document(annual_figures(user, demo.plan.organisation, 2025), language)
+
+    assert _numbers(docx_text(render_docx(document))) == _numbers(pdf_text(render_pdf(document)))
+
+
+def test_the_pdf_renders_as_pages(demo: ProgressReport, tmp_path: Path) -> None:
+    keep = os.environ.get("MVIM_PLANS_PAGES")
+    directory = Path(keep) if keep else tmp_path
+    directory.mkdir(parents=True, exist_ok=True)
+    with translation.override("nl"):
+        pdf = render_pdf(progress_document(demo, "nl"))
+
+    pages = pdf_pages_as_png(pdf, directory, resolution=50)
+
+    assert len(pages) >= 2
+    assert all(page.read_bytes().startswith(b"\x89PNG") and page.stat().st_size > 5000 for page in pages)
+
+
+def test_a_published_report_gives_the_same_document_after_the_data_changed(demo: ProgressReport) -> None:
+    before = docx_text(render_docx(progress_document(demo, "en")))
+    call_command("generate_demo_effects", seed=8, today=TODAY, verbosity=0)  # other effects
+    demo.refresh_from_db()
+
+    after = docx_text(render_docx(progress_document(demo, "en")))
+
+    assert _numbers(after) == _numbers(before)
