@@ -99,10 +99,12 @@ def _answer_page(
                 services.request_submit(request=req)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                for form in forms:
-                    for name, problems in error.error_dict.items():
-                        if name == f"{form.prefix}-evidence":
-                            form.add_error("evidence", problems)
+                by_form = {f"{form.prefix}-evidence": form for form in forms}
+                for name, problems in error.error_dict.items():
+                    if name in by_form:
+                        by_form[name].add_error("evidence", problems)
+                    else:
+                        errors += [message for problem in problems for message in problem.messages]
             else:
                 errors = list(error.messages)
             if request.POST.get("action") == "submit" and not hasattr(error, "error_dict"):

@@ -427,8 +427,8 @@ def reminders_send(*, today: dt.date, days_before: int, days_after: int, base_ur
         waiting = requests.filter(status__in=OPEN_STATUSES).exclude(reminders__kind=kind)
         for request in waiting.select_related("contract__lot__tender__organisation", "supplier"):
             with transaction.atomic():
-                _created, new = ReminderSent.objects.get_or_create(request=request, kind=kind)
-                if not new:
+                _reminder, created = ReminderSent.objects.get_or_create(request=request, kind=kind)
+                if not created:
                     continue
                 raw = tokens.issue(
                     purpose=TokenPurpose.REQUEST, expires_at=_request_link_expiry(request), request=request
