@@ -6,6 +6,7 @@ app_name = "suppliers"
 urlpatterns = [
     # the buyer (logged in)
     path("requests/", views.request_list, name="request-list"),
+    path("requests/new/", views.request_new, name="request-new"),
     path("contracts/<int:contract_id>/request/", views.request_create, name="request-create"),
     path("requests/<int:request_id>/", views.request_detail, name="request-detail"),
     path("requests/<int:request_id>/revoke/", views.request_revoke, name="request-revoke"),

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mvimonitor.organisations.access import Action, fetch, permitted, request_user
 from mvimonitor.organisations.selectors import active_organisation_for
@@ -41,6 +41,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
     if organisation is None:
         return without_organisation(request, "tenders/no_organisation.html", national="suppliers:burden-national")
+    can_edit = permitted(request.user, Action.EDIT_CONTRACTS, organisation)
     requests = selectors.requests_of(organisation)
     status = request.GET.get("status", "")
     if status in RequestStatus.values:
@@ -55,9 +56,27 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "page_range": page.paginator.get_elided_page_range(page.number),
             "statuses": RequestStatus.choices,
             "status": status,
-            "can_edit": permitted(request.user, Action.EDIT_CONTRACTS, organisation),
+            "can_edit": can_edit,
+            "contracts": (
+                CONTRACTS.filter(lot__tender__organisation=organisation, lot__tender__withdrawn_at__isnull=True)
+                .exclude(supplier_kvk_number="")
+                .order_by("supplier_name", "lot__tender__title", "pk")
+                if can_edit
+                else []
+            ),
         },
     )
+
+
+@login_required
+@require_GET
+def request_new(request: HttpRequest) -> HttpResponse:
+    """The contract chosen on the request list: on to its request form."""
+    chosen = request.GET.get("contract", "")
+    if not chosen.isdigit():
+        messages.error(request, _("Choose a contract."))
+        return redirect("suppliers:request-list")
+    return redirect("suppliers:request-create", contract_id=int(chosen))
 
 
 @login_required

@@ -66,7 +66,7 @@ def test_readers_and_other_organisations_cannot_send_see_or_decide(world: World)
     assert outsider.get(f"/supplier/contracts/{world.contract_a.pk}/request/").status_code == 404
     assert outsider.get(f"/supplier/requests/{request.pk}/").status_code == 404
     assert outsider.post(f"/supplier/requests/{request.pk}/revoke/").status_code == 404
-    assert "Schoon BV" not in outsider.get("/supplier/requests/").content.decode()
+    assert "Schoonmaak stadhuis" not in outsider.get("/supplier/requests/").content.decode()
     request.refresh_from_db()
     assert request.status == RequestStatus.SENT
     assert Client().get("/supplier/requests/").status_code == 302  # the buyer's pages need a login
@@ -159,3 +159,15 @@ def test_burden_per_organisation_and_nationally_under_disclosure_control(world: 
         assert _client(user).get(url).status_code == 200
     national_analyst = UserFactory(national_analyst=True)
     assert _client(national_analyst).get("/supplier/burden/national/").status_code == 200
+
+
+def test_the_request_list_offers_the_organisations_contracts_to_ask(world: World) -> None:
+    manager = _client(world.manager_a)
+    page = manager.get("/supplier/requests/").content.decode()
+    assert f'value="{world.contract_a.pk}"' in page
+    assert f'value="{world.contract_b.pk}"' not in page
+    assert f'value="{world.contract_a.pk}"' not in _client(world.reader_a).get("/supplier/requests/").content.decode()
+
+    chosen = manager.get("/supplier/requests/new/", {"contract": world.contract_a.pk})
+    assert chosen["Location"] == f"/supplier/contracts/{world.contract_a.pk}/request/"
+    assert manager.get("/supplier/requests/new/", {"contract": "x"})["Location"] == "/supplier/requests/"
