@@ -110,7 +110,9 @@ def annual(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def annual_download(request: HttpRequest, language: str, kind: str) -> HttpResponse:
+def annual_download(request: HttpRequest) -> HttpResponse:
+    """?year=, ?language= (nl, en) and ?kind= (docx, pdf)."""
+    language, kind = request.GET.get("language", "nl"), request.GET.get("kind", "pdf")
     organisation, _choices = active_organisation_for(request)
     if organisation is None or language not in LANGUAGES:
         raise Http404

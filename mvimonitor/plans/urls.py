@@ -27,6 +27,6 @@ urlpatterns = [
         name="report-public-download",
     ),
     path("annual/", public_views.annual, name="annual"),
-    path("annual/download/<str:language>/<str:kind>/", public_views.annual_download, name="annual-download"),
+    path("annual/download/", public_views.annual_download, name="annual-download"),
     path("national/", public_views.national, name="national"),
 ]

@@ -151,4 +151,7 @@ def test_annual_and_national_pages(world: World, logged_in: Login) -> None:
     assert 'data-kpi="mvi-share-tenders">75,00<' in annual.content.decode()
     national = client.get(reverse("plans:national"))
     assert national.status_code == 200
-    assert client.get(reverse("plans:annual-download", args=["nl", "pdf"]), {"year": 2025}).status_code == 200
+    assert (
+        client.get(reverse("plans:annual-download"), {"year": 2025, "language": "nl", "kind": "pdf"}).status_code
+        == 200
+    )
