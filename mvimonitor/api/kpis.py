@@ -18,12 +18,12 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from djangorestframework_camel_case.settings import api_settings as camel_settings
 from djangorestframework_camel_case.util import underscoreize
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mvimonitor.dashboards import selectors
+from mvimonitor.dashboards import selectors, targets
 from mvimonitor.dashboards.kpis import BY_ID, CATALOGUE, Breakdown, Kpi
 from mvimonitor.dashboards.models import FIRST_YEAR, LAST_YEAR
 from mvimonitor.dashboards.vocabulary import PERIODS, Figure
@@ -52,6 +52,42 @@ class KpiSerializer(serializers.Serializer[Kpi]):
     per = serializers.CharField(help_text="theme, form, ambition or theme_count when there is a figure per item.")
 
 
+class TargetSerializer(serializers.Serializer[Any]):
+    """A target the figure is held against, with the gap (figure minus target) and whether it is met."""
+
+    name = serializers.CharField(help_text="The target's name in the request's language.")
+    scope = serializers.CharField(help_text="national, kind (of organisation) or organisation (its own).")
+    organisation_kind = serializers.CharField(allow_blank=True)
+    years = serializers.CharField(help_text="The years it holds for, in words.")
+    direction = serializers.CharField(help_text="at_least or at_most.")
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    unit = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # the field, not Field.source
+    source_year = serializers.IntegerField()
+    gap = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, coerce_to_string=False,
+        help_text="The figure minus the target; null when the figure is missing or hidden.",
+    )  # fmt: skip
+    met = serializers.BooleanField(allow_null=True, help_text="null when the figure is missing or hidden.")
+
+
+def _judged(target: Any, figure: Figure) -> dict[str, Any]:
+    value = figure.value if figure.suppressed is None else None
+    return {
+        "name": targets.name(target),
+        "scope": target.scope,
+        "organisation_kind": target.organisation_kind,
+        "years": targets.years_text(target),
+        "direction": target.direction,
+        "value": target.value,
+        "unit": target.unit,
+        "source": target.source,
+        "source_year": target.source_year,
+        "gap": targets.gap(target, value),
+        "met": targets.met(target, value),
+    }
+
+
 class KpiValueSerializer(serializers.Serializer[Figure]):
     kpi = serializers.CharField()
     kpi_version = serializers.IntegerField(source="version")
@@ -70,6 +106,15 @@ class KpiValueSerializer(serializers.Serializer[Figure]):
             "secondary), or calendar_year_only (a KPI defined per calendar year, asked for a part of a year)."
         ),
     )
+    targets = serializers.SerializerMethodField(
+        help_text="The targets this undivided figure is held against (none for the parts of a breakdown)."
+    )
+
+    @extend_schema_field(TargetSerializer(many=True))
+    def get_targets(self, figure: Figure) -> list[dict[str, Any]]:
+        candidates = self.context.get("targets", [])
+        found = targets.for_figure(candidates, figure, kind=self.context.get("kind"))
+        return [dict(TargetSerializer(_judged(target, figure)).data) for target in found]
 
 
 class KpiValueFilter(serializers.Serializer[Any]):
@@ -165,7 +210,18 @@ class KpiValueViewSet(viewsets.GenericViewSet[Any]):
         else:
             figures = self._national_values(request, filters, kpis, breakdown)
         page = self.paginate_queryset(figures)
-        serializer = KpiValueSerializer(page if page is not None else figures, many=True)  # type: ignore[arg-type]
+        organisation = None
+        if filters.get("scope", "national") == "organisation":
+            organisation = Organisation.objects.filter(pk=filters["organisation"]).first()
+        context = {
+            "targets": targets.visible(organisation.pk if organisation else None),
+            "kind": organisation.kind if organisation else None,
+        }
+        serializer = KpiValueSerializer(
+            page if page is not None else figures,  # type: ignore[arg-type]
+            many=True,
+            context=context,
+        )
         if page is not None:
             return self.get_paginated_response(serializer.data)
         return Response(serializer.data)

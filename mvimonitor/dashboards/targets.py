@@ -21,6 +21,7 @@ from mvimonitor.organisations.models import OrganisationKind
 
 from .kpis import BY_ID, Kpi, Unit
 from .models import Direction, Target, TargetScope
+from .vocabulary import ALL, NATIONAL, ORGANISATION, Figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,3 +170,37 @@ def describe(target: Target, value: Decimal | None, whose: str, year: int) -> st
 def lines(targets: Iterable[tuple[Target, Decimal | None, str]], year: int) -> list[str]:
     """Every (target, figure, whose) as a line, in the targets' order."""
     return [describe(target, value, whose, year) for target, value, whose in targets]
+
+
+def visible(organisation_id: int | None) -> list[Target]:
+    """The targets a reader of this organisation's figures (or of the national ones, None) may see: the shipped
+    ones and the organisation's own."""
+    shown = Q(scope__in=[TargetScope.NATIONAL, TargetScope.KIND])
+    if organisation_id is not None:
+        shown |= Q(scope=TargetScope.ORGANISATION, organisation_id=organisation_id)
+    return list(Target.objects.filter(shown).select_related("organisation"))
+
+
+def for_figure(candidates: Iterable[Target], figure: Figure, *, kind: str | None = None) -> list[Target]:
+    """The targets an undivided figure is held against: an organisation's figure (geo "organisation") against its
+    own targets and its kind's (`kind`), the national figure against the national targets, a kind's national figure
+    against that kind's targets. Parts of a breakdown have no target."""
+    if figure.bucket != ALL:
+        return []
+    out = []
+    for target in candidates:
+        if (target.kpi, target.kpi_version, target.item) != (figure.kpi, figure.version, figure.item):
+            continue
+        if not target.applies_in(figure.year):
+            continue
+        if figure.geo == ORGANISATION:
+            wanted = target.scope == TargetScope.ORGANISATION or (
+                target.scope == TargetScope.KIND and target.organisation_kind == kind
+            )
+        elif figure.geo == NATIONAL:
+            wanted = target.scope == TargetScope.NATIONAL
+        else:
+            wanted = target.scope == TargetScope.KIND and figure.geo == f"kind:{target.organisation_kind}"
+        if wanted:
+            out.append(target)
+    return out

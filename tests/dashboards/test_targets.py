@@ -265,3 +265,31 @@ def test_another_organisations_target_is_neither_shown_nor_removable(logged_in: 
 
     assert "Geheim doel" not in browser.get(reverse("dashboards:targets")).content.decode()
     assert browser.post(reverse("dashboards:target-delete", args=[other.pk])).status_code == 404
+
+
+# --- the API ------------------------------------------------------------------------------------------------------
+
+
+def test_kpi_values_carry_the_targets_with_the_gap(
+    shipped: None, client: Client, logged_in: Callable[[User], Client], rijk_figures: tuple[Organisation, list[Figure]]
+) -> None:
+    org, _figures = rijk_figures
+    other = Target.objects.create(
+        kpi=KPI.id, kpi_version=1, scope=TargetScope.ORGANISATION, organisation=OrganisationFactory(kind="rijk"),
+        value=Decimal(90), unit="percent", name_nl="Doel van een ander", source="Actieplan", source_year=2024,
+    )  # fmt: skip
+    browser = logged_in(_member(Role.LEZER, org))
+
+    own = browser.get(
+        "/api/v1/kpi-values", {"scope": "organisation", "organisation": org.pk, "year": 2024, "kpi": KPI.id}
+    ).json()["results"]
+    national = client.get("/api/v1/kpi-values", {"year": 2024, "kpi": KPI.id}).json()["results"]
+
+    (figure,) = own
+    (rule,) = figure["targets"]
+    assert (rule["scope"], rule["organisationKind"], rule["value"], rule["unit"]) == ("kind", "rijk", 50.0, "percent")
+    assert (rule["gap"], rule["met"], rule["sourceYear"]) == (-16.67, False, 2023)
+    assert rule["source"].startswith("Jaarverslag")
+    assert other.name_nl not in str(own)
+    (hidden,) = national
+    assert hidden["targets"] == []  # a kind's target is not held against the national figure
