@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
-from mvimonitor.suppliers.models import Certificate, ReportingRequest, RequestStatus
+from mvimonitor.suppliers.models import AccessToken, Certificate, ReportingRequest, RequestStatus, TokenPurpose
 from tests.browser.conftest import browser, browser_context, page  # noqa: F401 - the browser fixtures
 from tests.browser.test_accessibility import _axe_violations, _csp_messages, _log_in, _readable
 
@@ -17,7 +18,7 @@ from .conftest import World, link_in, send
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _check(page: Any, what: str, status: int = 200) -> None:  # noqa: F811 - the page fixture's tab
+def _check(page: Any, what: str) -> None:  # noqa: F811 - the page fixture's tab
     violations = _axe_violations(page)
     assert violations == [], f"axe found WCAG 2.1 AA violations on {what}:\n{_readable(violations)}"
     assert _csp_messages(page) == [], f"CSP violations on {what}: {_csp_messages(page)}"
@@ -86,6 +87,8 @@ def test_a_supplier_answers_three_requests_of_two_buyers_and_shares_a_certificat
     assert page.evaluate("document.documentElement.lang") == "en"
     _go(page, base + "/en" + request_link + "company/")
     _go(page, base + "/supplier/r/unknown-link/", status=404)
+    AccessToken.objects.filter(purpose=TokenPurpose.OVERVIEW).update(expires_at=timezone.now())
+    _go(page, overview, status=410)
 
     # the buyer of B sees the answer and the certificate entered at the overview
     _log_in(page, live_server, world.colleague_b)
