@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from mvimonitor.award.models import AwardMethod, CO2PriceSet, DiscountLevel, DiscountScheme
+from mvimonitor.award.models import AwardMethod, CO2PriceSet, DiscountLevel, DiscountScheme, QualityCriterion
 from mvimonitor.award.ranking import cents
 from mvimonitor.award.selectors import AwardView, award_view
 from mvimonitor.organisations.access import visible_to
@@ -51,6 +51,17 @@ class DiscountSchemeSerializer(serializers.ModelSerializer[DiscountScheme]):
         fields = ["id", "name", "version", "source", "source_year", "note", "levels"]
 
 
+class QualityCriterionSerializer(serializers.ModelSerializer[QualityCriterion]):
+    class Meta:
+        model = QualityCriterion
+        fields = ["id", "name", "max_discount", "max_score"]
+
+
+class ScoreSerializer(serializers.Serializer[Any]):
+    criterion = serializers.IntegerField(help_text="Id of the quality criterion.")
+    score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+
+
 class RankedBidSerializer(serializers.Serializer[Any]):
     rank = serializers.IntegerField()
     bid = serializers.IntegerField(help_text="Id of the bid.")
@@ -61,6 +72,10 @@ class RankedBidSerializer(serializers.Serializer[Any]):
     ladder_level = serializers.IntegerField(allow_null=True)
     mki = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    scores = ScoreSerializer(many=True, help_text="The bid's score per quality criterion (null: not scored).")
+    quality_discount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Fictitious discount from the quality criteria, rounded to cents."
+    )
     advantage = serializers.DecimalField(
         max_digits=16, decimal_places=2, help_text="Advantage from the CO2 criterion, rounded to cents (half up)."
     )
@@ -80,6 +95,7 @@ class AwardMethodSerializer(serializers.ModelSerializer[AwardMethod]):
         super().__init__(*args, **kwargs)
         self._award_views: dict[int, AwardView] = {}
 
+    quality_criteria = QualityCriterionSerializer(many=True, read_only=True)
     ranking = serializers.SerializerMethodField()
     swap_point = serializers.SerializerMethodField(
         help_text="CO2 price only: the price per tonne at which the first two bids are equal (null when none)."
@@ -97,6 +113,7 @@ class AwardMethodSerializer(serializers.ModelSerializer[AwardMethod]):
             "discount_table",
             "parameters_source",
             "created_at",
+            "quality_criteria",
             "ranking",
             "swap_point",
         ]
@@ -112,7 +129,8 @@ class AwardMethodSerializer(serializers.ModelSerializer[AwardMethod]):
     @extend_schema_field(RankedBidSerializer(many=True))
     def get_ranking(self, method: AwardMethod) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
-        for ranked, bid in self._view(method).rows:
+        view = self._view(method)
+        for ranked, bid in view.rows:
             rows.append(
                 dict(
                     RankedBidSerializer(
@@ -126,6 +144,11 @@ class AwardMethodSerializer(serializers.ModelSerializer[AwardMethod]):
                             "ladder_level": bid.ladder_level,
                             "mki": bid.mki,
                             "discount_percent": ranked.discount_percent,
+                            "scores": [
+                                {"criterion": criterion.pk, "score": score}
+                                for criterion, score in zip(view.criteria, view.scores_of(bid), strict=True)
+                            ],
+                            "quality_discount": cents(ranked.quality_discount),
                             "advantage": cents(ranked.advantage),
                             "fictitious_price": cents(ranked.fictitious_price),
                         }
@@ -178,7 +201,9 @@ class AwardMethodViewSet(FilteredMixin, viewsets.ReadOnlyModelViewSet[AwardMetho
     filter_serializer = AwardMethodFilter
 
     def get_queryset(self) -> QuerySet[AwardMethod]:
-        return visible_to(self.request.user, AwardMethod.objects.prefetch_related("bids").order_by("pk"))
+        return visible_to(
+            self.request.user, AwardMethod.objects.prefetch_related("bids", "quality_criteria").order_by("pk")
+        )
 
     def apply_filters(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
         if "lot" in filters:

@@ -107,6 +107,27 @@ def annex_text(method: AwardMethod) -> Document:
         body = _ladder(method)
     else:
         body = _mki()
+    criteria = list(method.quality_criteria.all())
+    if criteria:
+        body += [
+            Heading(_("Other quality criteria"), level=2),
+            Paragraph(
+                _(
+                    "Besides CO2 the bids are scored on the criteria below. Each score lowers the fictitious price by "
+                    "its share of the criterion's fictitious discount: score ÷ full score × discount for a full "
+                    "score. This discount is not part of the CO2 advantage."
+                )
+            ),
+            Table(
+                _("Quality criteria and their weights"),
+                [_("Quality criterion"), _("Fictitious discount for a full score"), _("Full score")],
+                [
+                    [criterion.name, euros(criterion.max_discount), amount(criterion.max_score)]
+                    for criterion in criteria
+                ],
+                numeric_columns=frozenset({1, 2}),
+            ),
+        ]
     source = (
         [Paragraph(_("The parameters are taken from: %(source)s.") % {"source": method.parameters_source})]
         if method.parameters_source

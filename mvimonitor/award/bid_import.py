@@ -2,7 +2,8 @@
 nothing.
 
 Columns by header, in any order, English or Dutch (case and spacing ignored): bidder/inschrijver, kvk,
-price/prijs, tonnes/ton, ladder level/niveau, mki. Separator comma, semicolon or tab; UTF-8 (with or without BOM).
+price/prijs, tonnes/ton, ladder level/niveau, mki, and one column per quality criterion of the lot, named as the
+criterion (its score). Separator comma, semicolon or tab; UTF-8 (with or without BOM).
 Every row is checked as the bid form checks it (numbers in the reader's language); one bad row refuses the file and
 the page lists every problem by row and column. A bidder that already has the same bid is skipped, so importing a
 file again changes nothing; a bidder with a different bid is refused, never overwritten.
@@ -20,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from mvimonitor.organisations.models import User
 
-from .forms import BidForm
-from .models import AwardMethod, Bid
+from .forms import SCORE_PREFIX, BidForm, split_scores
+from .models import AwardMethod, Bid, QualityCriterion
 from .services import add_bid
 
 MAX_BYTES = 1_000_000
@@ -42,13 +43,22 @@ class ImportResult:
     unchanged: int
 
 
-def _field_of(header: str) -> str | None:
-    key = " ".join(header.split()).casefold()
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _field_of(header: str, criteria: list[QualityCriterion]) -> str | None:
+    key = _key(header)
+    for criterion in criteria:
+        if _key(criterion.name) == key:
+            return f"{SCORE_PREFIX}{criterion.pk}"
     return next((field for field, names in HEADERS.items() if key in names), None)
 
 
-def read_bids(data: bytes) -> list[dict[str, Any]]:
-    """The checked rows of the file as the bid form cleans them; ValidationError with every problem otherwise."""
+def read_bids(data: bytes, criteria: list[QualityCriterion] | None = None) -> list[dict[str, Any]]:
+    """The checked rows of the file as the bid form cleans them (with ``criteria``, the lot's quality criteria, whose
+    scores it must hold); ValidationError with every problem otherwise."""
+    criteria = criteria or []
     if len(data) > MAX_BYTES:
         raise ValidationError(_("The file is larger than %(size)s bytes.") % {"size": f"{MAX_BYTES:,}"})
     try:
@@ -66,7 +76,7 @@ def read_bids(data: bytes) -> list[dict[str, Any]]:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader)
-    fields = [_field_of(name) for name in header]
+    fields = [_field_of(name, criteria) for name in header]
     problems = [
         _("Column %(number)s (%(name)s) is not known.") % {"number": number, "name": name}
         for number, (name, field) in enumerate(zip(header, fields, strict=True), start=1)
@@ -75,6 +85,9 @@ def read_bids(data: bytes) -> list[dict[str, Any]]:
     for needed in ("bidder_name", "price"):
         if needed not in fields:
             problems.append(_("The column %(name)s is missing.") % {"name": sorted(HEADERS[needed])[0]})
+    for criterion in criteria:
+        if f"{SCORE_PREFIX}{criterion.pk}" not in fields:
+            problems.append(_("The column %(name)s is missing.") % {"name": criterion.name})
     if problems:
         raise ValidationError(problems)
     rows: list[dict[str, Any]] = []
@@ -90,7 +103,8 @@ def read_bids(data: bytes) -> list[dict[str, Any]]:
             )
             continue
         form = BidForm(
-            data={field: value.strip() for field, value in zip(fields, values, strict=True) if field is not None}
+            data={field: value.strip() for field, value in zip(fields, values, strict=True) if field is not None},
+            criteria=criteria,
         )
         if not form.is_valid():
             for field, errors in form.errors.items():
@@ -100,7 +114,8 @@ def read_bids(data: bytes) -> list[dict[str, Any]]:
                     for error in errors
                 )
             continue
-        rows.append({**form.cleaned_data, "row": number})
+        bid_values, scores = split_scores(form.cleaned_data)
+        rows.append({**bid_values, "scores": scores, "row": number})
     if problems:
         raise ValidationError(problems)
     if not rows:
@@ -118,13 +133,16 @@ def _same_bid(bid: Bid, row: dict[str, Any]) -> bool:
     def equal(stored: Decimal | int | None, read: Decimal | int | None) -> bool:
         return (stored is None and read is None) or (stored is not None and read is not None and stored == read)
 
-    return all(equal(getattr(bid, field), row[field]) for field in ("price", "tonnes", "ladder_level", "mki"))
+    stored_scores = {score.criterion_id: score.score for score in bid.scores.all()}
+    return stored_scores == row["scores"] and all(
+        equal(getattr(bid, field), row[field]) for field in ("price", "tonnes", "ladder_level", "mki")
+    )
 
 
 @transaction.atomic
 def import_bids(*, user: User, method: AwardMethod, rows: list[dict[str, Any]]) -> ImportResult:
     """Add the rows as bids of the method, all or nothing (see the module)."""
-    existing = list(method.bids.all())
+    existing = list(method.bids.prefetch_related("scores"))
     created = unchanged = 0
     problems: list[str] = []
     for row in rows:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 from mvimonitor.effects.models import SanctionRule
 
-from .models import MAX_LEVEL, AwardKind, CO2PriceSet, DiscountScheme
+from .models import MAX_LEVEL, AwardKind, CO2PriceSet, DiscountScheme, QualityCriterion
 from .selectors import discount_schemes, price_sets
 
 _CLASSES = {
@@ -92,6 +92,48 @@ class BidForm(forms.Form):
         help_text=_("Leave empty for a bidder without a level: no discount."),
     )
     mki = _amount(_("MKI (€)"), help_text=_("Needed when the lot is awarded on MKI."))
+
+    def __init__(self, *args: Any, criteria: "list[QualityCriterion] | None" = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion in criteria or []:
+            self.fields[f"{SCORE_PREFIX}{criterion.pk}"] = forms.DecimalField(
+                label=_("Score on “%(name)s” (0 to %(max)s)")
+                % {"name": criterion.name, "max": f"{criterion.max_score.normalize():f}"},
+                min_value=Decimal(0),
+                max_value=criterion.max_score,
+                decimal_places=2,
+                localize=True,
+            )
+        _style(self)
+
+
+SCORE_PREFIX = "score_"
+
+
+def split_scores(cleaned: dict[str, Any]) -> tuple[dict[str, Any], dict[int, Decimal]]:
+    """A bid form's cleaned data as the bid's own values and its scores per quality criterion id."""
+    values = {key: value for key, value in cleaned.items() if not key.startswith(SCORE_PREFIX)}
+    scores = {
+        int(key.removeprefix(SCORE_PREFIX)): value for key, value in cleaned.items() if key.startswith(SCORE_PREFIX)
+    }
+    return values, scores
+
+
+class QualityCriterionForm(forms.Form):
+    name = forms.CharField(label=_("Quality criterion"), max_length=200)
+    max_discount = _amount(
+        _("Fictitious discount for a full score (€)"),
+        required=True,
+        help_text=_("The weight of the criterion: what a full score takes off the price."),
+    )
+    max_score = forms.DecimalField(
+        label=_("Full score"),
+        min_value=Decimal(1),
+        max_value=Decimal(1000),
+        decimal_places=2,
+        initial=10,
+        localize=True,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

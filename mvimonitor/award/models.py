@@ -197,3 +197,54 @@ class Bid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bidder_name}: € {self.price}"
+
+
+class QualityCriterion(models.Model):
+    """Another quality criterion of the lot besides CO2, weighted as the fictitious discount a full score is worth.
+
+    Set with the method, before any bid: the criteria are part of the tender documents the bids answer."""
+
+    method = models.ForeignKey(
+        AwardMethod, verbose_name=_("award method"), on_delete=models.CASCADE, related_name="quality_criteria"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    max_discount = models.DecimalField(
+        _("fictitious discount for a full score (€)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    max_score = models.DecimalField(
+        _("full score"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(10),
+        validators=[MinValueValidator(Decimal(1))],
+    )
+
+    class Meta:
+        verbose_name = _("quality criterion")
+        verbose_name_plural = _("quality criteria")
+        ordering = ["method", "pk"]
+        constraints = [models.UniqueConstraint(fields=["method", "name"], name="award_quality_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BidScore(models.Model):
+    """A bid's score on one quality criterion (0 up to the criterion's full score)."""
+
+    bid = models.ForeignKey(Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        QualityCriterion, verbose_name=_("quality criterion"), on_delete=models.CASCADE, related_name="scores"
+    )
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, validators=NOT_NEGATIVE)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [models.UniqueConstraint(fields=["bid", "criterion"], name="award_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.bid}: {self.criterion} {self.score}"

@@ -8,6 +8,10 @@
 - MKI (environmental cost in euros): advantage = the highest MKI among the bids - the bid's MKI; fictitious price =
   price - advantage (the same order as price + MKI).
 
+Other quality criteria (optional) lower the fictitious price by a fictitious discount each: the bid's score divided
+by the criterion's maximum score, times the discount a maximum score is worth in euros (its weight). They are not
+part of the CO2 advantage, which alone is carried into the contract.
+
 The lowest fictitious price wins; equal fictitious prices are decided by the lower real price, then by the bidder's
 name (case-insensitive), then by the order of entry. Amounts are exact Decimals; `cents` rounds half-up to cents and
 is used only to show an amount and to store the winner's advantage.
@@ -25,12 +29,23 @@ ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
+class QualityRule:
+    """A quality criterion besides CO2: a full score (``max_score``) is worth ``max_discount`` euros."""
+
+    key: int
+    max_discount: Decimal
+    max_score: Decimal
+
+
+@dataclass(frozen=True)
 class Parameters:
-    """What a method stored: its kind, the price per tonne (CO2 price) or level → percent table (ladder)."""
+    """What a method stored: its kind, the price per tonne (CO2 price) or level → percent table (ladder), and the
+    other quality criteria."""
 
     kind: str
     price_per_tonne: Decimal | None = None
     discount_table: Mapping[str, str] | None = None
+    quality: Sequence[QualityRule] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,7 @@ class BidFigures:
     tonnes: Decimal | None = None
     ladder_level: int | None = None
     mki: Decimal | None = None
+    scores: Mapping[int, Decimal] | None = None  # quality criterion key → score; a missing score counts as 0
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,7 @@ class RankedBid:
     advantage: Decimal
     fictitious_price: Decimal
     discount_percent: Decimal | None = None
+    quality_discount: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -100,30 +117,46 @@ def _advantages(parameters: Parameters, bids: Sequence[BidFigures]) -> list[tupl
     raise ValueError(f"unknown award method {parameters.kind!r}")
 
 
+def quality_discount(parameters: Parameters, bid: BidFigures) -> Decimal:
+    """The sum of the bid's fictitious discounts for the other quality criteria (0 without any)."""
+    scores = bid.scores or {}
+    return sum((scores.get(rule.key, ZERO) / rule.max_score * rule.max_discount for rule in parameters.quality), ZERO)
+
+
 def rank(parameters: Parameters, bids: Sequence[BidFigures]) -> list[RankedBid]:
     """The bids from best (rank 1) to worst by fictitious price, ties decided as the module says."""
-    scored = [
-        (bid.price - advantage, bid, advantage, percent)
-        for bid, (advantage, percent) in zip(bids, _advantages(parameters, bids), strict=True)
-    ]
+    scored = []
+    for bid, (advantage, percent) in zip(bids, _advantages(parameters, bids), strict=True):
+        quality = quality_discount(parameters, bid)
+        scored.append((bid.price - advantage - quality, bid, advantage, percent, quality))
     scored.sort(key=lambda row: (row[0], row[1].price, row[1].bidder_name.casefold(), row[1].key))
     return [
-        RankedBid(rank=number, bid=bid, advantage=advantage, fictitious_price=fictitious, discount_percent=percent)
-        for number, (fictitious, bid, advantage, percent) in enumerate(scored, start=1)
+        RankedBid(
+            rank=number,
+            bid=bid,
+            advantage=advantage,
+            fictitious_price=fictitious,
+            discount_percent=percent,
+            quality_discount=quality,
+        )
+        for number, (fictitious, bid, advantage, percent, quality) in enumerate(scored, start=1)
     ]
 
 
 def swap_point(parameters: Parameters, ranking: Sequence[RankedBid]) -> SwapPoint | None:
     """For a CO2 price method: the price per tonne x at which the first two bids A and B are equal,
-    pA + tA*x = pB + tB*x, so x = (pB - pA) / (tA - tB). None for other methods, with fewer than two bids, when both
-    bids have the same tonnes (no price swaps them) or when x would be negative (no price swaps them either)."""
+    pA + tA*x = pB + tB*x, so x = (pB - pA) / (tA - tB), where a price is less its quality discount. None for other
+    methods, with fewer than two bids, when both bids have the same tonnes (no price swaps them) or when x would be
+    negative (no price swaps them either)."""
     if parameters.kind != CO2_PRICE or len(ranking) < 2:
         return None
     first, second = ranking[0].bid, ranking[1].bid
     t_first, t_second = _required(first.tonnes, "tonnes", first), _required(second.tonnes, "tonnes", second)
     if t_first == t_second:
         return None
-    x = (second.price - first.price) / (t_first - t_second)
+    x = ((second.price - ranking[1].quality_discount) - (first.price - ranking[0].quality_discount)) / (
+        t_first - t_second
+    )
     if x < 0:
         return None
     return SwapPoint(price_per_tonne=x, first=first, second=second)

@@ -45,6 +45,14 @@ def _parameter_rows(method: AwardMethod) -> list[list[str]]:
         rows.append([_("Price per tonne CO2-eq"), euros(method.price_per_tonne)])
     if method.discount_table:
         rows.append([_("Discount per level"), _discounts(method)])
+    for criterion in method.quality_criteria.all():
+        rows.append(
+            [
+                _("Quality criterion: %(name)s") % {"name": criterion.name},
+                _("%(discount)s for a full score of %(max)s")
+                % {"discount": euros(criterion.max_discount), "max": amount(criterion.max_score)},
+            ]
+        )
     if method.parameters_source:
         rows.append([_("Parameters taken from"), method.parameters_source])
     rows.append([_("Set"), _moment(method.created_at)])
@@ -69,6 +77,9 @@ def _ranking_blocks(method: AwardMethod) -> list[Block]:
         columns += [_("Ladder level"), _("Discount")]
     elif method.kind == AwardKind.MKI:
         columns.append(_("MKI"))
+    columns += [_("Score: %(name)s") % {"name": criterion.name} for criterion in award.criteria]
+    if award.criteria:
+        columns.append(_("Quality discount"))
     columns += [_("Advantage"), _("Fictitious price")]
     rows = []
     for ranked, bid in award.rows:
@@ -79,6 +90,9 @@ def _ranking_blocks(method: AwardMethod) -> list[Block]:
             row += ["–" if bid.ladder_level is None else str(bid.ladder_level), f"{amount(ranked.discount_percent)}%"]
         elif method.kind == AwardKind.MKI:
             row.append(euros(bid.mki))
+        row += ["–" if score is None else amount(score) for score in award.scores_of(bid)]
+        if award.criteria:
+            row.append(euros(ranked.quality_discount))
         row += [euros(ranked.advantage), euros(ranked.fictitious_price)]
         rows.append(row)
     numeric = frozenset(index for index in range(len(columns)) if index != 1)

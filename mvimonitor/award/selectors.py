@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from mvimonitor.effects.models import Commitment, EffectCalculation
 from mvimonitor.tenders.models import Contract, Lot
 
-from .models import AwardKind, AwardMethod, Bid, CO2PriceSet, DiscountScheme
-from .ranking import BidFigures, Parameters, RankedBid, SwapPoint, rank, swap_point
+from .models import AwardKind, AwardMethod, Bid, CO2PriceSet, DiscountScheme, QualityCriterion
+from .ranking import BidFigures, Parameters, QualityRule, RankedBid, SwapPoint, rank, swap_point
 
 
 def parameters_of(method: AwardMethod) -> Parameters:
@@ -20,7 +20,15 @@ def parameters_of(method: AwardMethod) -> Parameters:
         kind=method.kind,
         price_per_tonne=method.price_per_tonne,
         discount_table={str(key): str(value) for key, value in (method.discount_table or {}).items()},
+        quality=tuple(
+            QualityRule(key=criterion.pk, max_discount=criterion.max_discount, max_score=criterion.max_score)
+            for criterion in quality_criteria(method)
+        ),
     )
+
+
+def quality_criteria(method: AwardMethod) -> list[QualityCriterion]:
+    return list(method.quality_criteria.all())
 
 
 def figures_of(bid: Bid) -> BidFigures:
@@ -31,11 +39,12 @@ def figures_of(bid: Bid) -> BidFigures:
         tonnes=bid.tonnes,
         ladder_level=bid.ladder_level,
         mki=bid.mki,
+        scores={score.criterion_id: score.score for score in bid.scores.all()},
     )
 
 
 def ranking(method: AwardMethod) -> list[RankedBid]:
-    return rank(parameters_of(method), [figures_of(bid) for bid in method.bids.all()])
+    return rank(parameters_of(method), [figures_of(bid) for bid in method.bids.prefetch_related("scores")])
 
 
 @dataclass(frozen=True)
@@ -44,13 +53,23 @@ class AwardView:
 
     rows: list[tuple[RankedBid, Bid]]
     swap: SwapPoint | None
+    criteria: list[QualityCriterion]
+
+    def scores_of(self, bid: Bid) -> list[Decimal | None]:
+        """The bid's score per quality criterion, in the criteria's order (None: not scored)."""
+        scores = {score.criterion_id: score.score for score in bid.scores.all()}
+        return [scores.get(criterion.pk) for criterion in self.criteria]
 
 
 def award_view(method: AwardMethod) -> AwardView:
-    bids = {bid.pk: bid for bid in method.bids.all()}
+    bids = {bid.pk: bid for bid in method.bids.prefetch_related("scores")}
     parameters = parameters_of(method)
     ranked = rank(parameters, [figures_of(bid) for bid in bids.values()])
-    return AwardView(rows=[(row, bids[row.bid.key]) for row in ranked], swap=swap_point(parameters, ranked))
+    return AwardView(
+        rows=[(row, bids[row.bid.key]) for row in ranked],
+        swap=swap_point(parameters, ranked),
+        criteria=quality_criteria(method),
+    )
 
 
 def price_sets() -> QuerySet[CO2PriceSet]:

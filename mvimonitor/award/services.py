@@ -3,6 +3,7 @@ winning promise into the contract. Each runs the access guard first (edit tender
 contracts to carry the promise) and refreshes the winner's stored award advantage. Once the promise is in the
 contract, the method and the bids stay as they were."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from mvimonitor.organisations.models import User
 from mvimonitor.tenders.models import Lot
 from mvimonitor.themes.models import Theme
 
-from .models import AwardKind, AwardMethod, Bid, CO2PriceSet, DiscountScheme
+from .models import AwardKind, AwardMethod, Bid, BidScore, CO2PriceSet, DiscountScheme, QualityCriterion
 from .ranking import cents
 from .selectors import contract_for, not_carried_reason, ranking
 
@@ -101,7 +102,10 @@ def add_bid(
     tonnes: Decimal | None = None,
     ladder_level: int | None = None,
     mki: Decimal | None = None,
+    scores: Mapping[int, Decimal] | None = None,
 ) -> Bid:
+    """Enter a bid; ``scores`` gives its score per quality criterion (criterion id → score), one for every criterion
+    of the method."""
     _guard(user, method.lot)
     _refuse_once_carried(method)
     bid = Bid(
@@ -117,9 +121,61 @@ def add_bid(
     needed = _NEEDED.get(AwardKind(method.kind))
     if needed and getattr(bid, needed) is None:
         raise ValidationError({needed: _missing_message(method.kind)})
+    checked = _checked_scores(method, scores or {})
     bid.save()
+    BidScore.objects.bulk_create(BidScore(bid=bid, criterion=criterion, score=score) for criterion, score in checked)
     refresh_advantage(method)
     return bid
+
+
+def _checked_scores(method: AwardMethod, scores: Mapping[int, Decimal]) -> list[tuple[QualityCriterion, Decimal]]:
+    criteria = {criterion.pk: criterion for criterion in method.quality_criteria.all()}
+    unknown = set(scores) - set(criteria)
+    if unknown:
+        raise ValidationError(_("A score names a quality criterion this lot does not have."))
+    problems = []
+    checked = []
+    for key, criterion in criteria.items():
+        score = scores.get(key)
+        if score is None:
+            problems.append(_("Score the quality criterion “%(name)s”.") % {"name": criterion.name})
+        elif not Decimal(0) <= score <= criterion.max_score:
+            problems.append(
+                _("The score on “%(name)s” must lie between 0 and %(max)s.")
+                % {"name": criterion.name, "max": _plain(criterion.max_score)}
+            )
+        else:
+            checked.append((criterion, score))
+    if problems:
+        raise ValidationError(problems)
+    return checked
+
+
+@transaction.atomic
+def add_quality_criterion(
+    *, user: User, method: AwardMethod, name: str, max_discount: Decimal, max_score: Decimal = Decimal(10)
+) -> QualityCriterion:
+    """Add a quality criterion besides CO2; only before any bid, since the bids answer the published criteria."""
+    _guard(user, method.lot)
+    _refuse_with_bids(method)
+    criterion = QualityCriterion(method=method, name=name.strip(), max_discount=max_discount, max_score=max_score)
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def remove_quality_criterion(*, user: User, criterion: QualityCriterion) -> None:
+    _guard(user, criterion.method.lot)
+    _refuse_with_bids(criterion.method)
+    criterion.delete()
+
+
+def _refuse_with_bids(method: AwardMethod) -> None:
+    if method.bids.exists():
+        raise ValidationError(
+            _("The quality criteria can change only before the first bid: remove the bids to change them.")
+        )
 
 
 @transaction.atomic

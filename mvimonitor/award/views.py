@@ -28,8 +28,8 @@ from mvimonitor.tenders.models import Lot
 from . import figures, services
 from .annex import annex_text
 from .bid_import import import_bids, read_bids
-from .forms import BidFileForm, BidForm, CarryForm, MethodForm
-from .models import AwardMethod, Bid
+from .forms import BidFileForm, BidForm, CarryForm, MethodForm, QualityCriterionForm, split_scores
+from .models import AwardMethod, Bid, QualityCriterion
 from .report import award_report
 from .selectors import award_view, contract_promise
 
@@ -51,6 +51,7 @@ def _page(
     method_form: BaseForm | None = None,
     bid_form: BaseForm | None = None,
     file_form: BaseForm | None = None,
+    quality_form: BaseForm | None = None,
     carry_form: BaseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -67,7 +68,8 @@ def _page(
         "may_carry": permitted(request.user, Action.EDIT_CONTRACTS, lot.tender.organisation_id),
         "promise": contract_promise(method) if method is not None else None,
         "method_form": method_form or MethodForm(initial=initial),
-        "bid_form": bid_form or BidForm(),
+        "bid_form": bid_form or BidForm(criteria=list(method.quality_criteria.all()) if method else None),
+        "quality_form": quality_form or QualityCriterionForm(),
         "file_form": file_form or BidFileForm(),
         "carry_form": carry_form or CarryForm(),
     }
@@ -111,12 +113,13 @@ def lot_method(request: HttpRequest, lot_id: int) -> HttpResponse:
 def lot_bid(request: HttpRequest, lot_id: int) -> HttpResponse:
     lot = _lot(request, lot_id, Action.EDIT_TENDERS)
     method = AwardMethod.objects.filter(lot=lot).first()
-    form = BidForm(request.POST)
+    form = BidForm(request.POST, criteria=list(method.quality_criteria.all()) if method else None)
     if method is None:
         form.add_error(None, _("Set the award method before entering bids."))
     elif form.is_valid():
+        values, scores = split_scores(form.cleaned_data)
         try:
-            services.add_bid(user=request_user(request), method=method, **form.cleaned_data)
+            services.add_bid(user=request_user(request), method=method, scores=scores, **values)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -137,7 +140,9 @@ def lot_bid_import(request: HttpRequest, lot_id: int) -> HttpResponse:
     elif form.is_valid():
         try:
             result = import_bids(
-                user=request_user(request), method=method, rows=read_bids(form.cleaned_data["file"].read())
+                user=request_user(request),
+                method=method,
+                rows=read_bids(form.cleaned_data["file"].read(), list(method.quality_criteria.all())),
             )
         except ValidationError as error:
             for message in error.messages:
@@ -150,6 +155,40 @@ def lot_bid_import(request: HttpRequest, lot_id: int) -> HttpResponse:
             )
             return _back(lot)
     return _page(request, lot, file_form=form, status=400)
+
+
+@login_required
+@require_POST
+def lot_quality(request: HttpRequest, lot_id: int) -> HttpResponse:
+    lot = _lot(request, lot_id, Action.EDIT_TENDERS)
+    method = AwardMethod.objects.filter(lot=lot).first()
+    form = QualityCriterionForm(request.POST)
+    if method is None:
+        form.add_error(None, _("Set the award method before adding quality criteria."))
+    elif form.is_valid():
+        try:
+            services.add_quality_criterion(user=request_user(request), method=method, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The quality criterion was added."))
+            return _back(lot)
+    return _page(request, lot, quality_form=form, status=400)
+
+
+@login_required
+@require_POST
+def lot_quality_delete(request: HttpRequest, lot_id: int, quality_id: int) -> HttpResponse:
+    lot = _lot(request, lot_id, Action.EDIT_TENDERS)
+    criterion = get_object_or_404(QualityCriterion, pk=quality_id, method__lot=lot)
+    try:
+        services.remove_quality_criterion(user=request_user(request), criterion=criterion)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The quality criterion was removed."))
+    return _back(lot)
 
 
 @login_required

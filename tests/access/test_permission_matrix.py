@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from mvimonitor.api.models import ApiToken
 from mvimonitor.api.tokens import token_create
-from mvimonitor.award.models import AwardMethod, Bid
+from mvimonitor.award.models import AwardMethod, Bid, QualityCriterion
 from mvimonitor.effects.models import Commitment, EmissionFactorSet, EvidenceFile, Realisation
 from mvimonitor.imports.models import ImportRun, MVIProposal
 from mvimonitor.organisations.models import Invitation, Membership, Organisation, Role, User
@@ -87,6 +87,7 @@ class World:
     proposal_b: MVIProposal
     api_token_b: ApiToken
     bid_b: Bid
+    quality_b: QualityCriterion
 
     @property
     def award_method_b(self) -> AwardMethod:
@@ -140,6 +141,9 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     api_token_b, _key = token_create(user=membership_b.user, name="Script van B-geheim")
     shared = MembershipFactory(organisation=org_b, role=Role.BEHEERDER, user__username="gedeelde-beheerder").user
     MembershipFactory(organisation=org_a, role=Role.LEZER, user=shared)
+    bid_b = Bid.objects.create(
+        method=AwardMethod.objects.create(lot=lot_b, kind="mki"), bidder_name="Inschrijver B-geheim", price=100
+    )
     return World(
         org_a=org_a,
         org_b=org_b,
@@ -159,9 +163,8 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
             lot=lot_b, theme=ThemeFactory(code="milieu"), origin="explicit_code", confidence="high", evidence="BT-774"
         ),
         api_token_b=api_token_b,
-        bid_b=Bid.objects.create(
-            method=AwardMethod.objects.create(lot=lot_b, kind="mki"), bidder_name="Inschrijver B-geheim", price=100
-        ),
+        bid_b=bid_b,
+        quality_b=QualityCriterion.objects.create(method=bid_b.method, name="Kwaliteit B-geheim", max_discount=1),
         shared=shared,
         root=User.objects.create_superuser("root", "root@example.org", "correct-horse-battery-staple"),
         lot_a=lot_a,
@@ -252,6 +255,7 @@ UI_PARAMETERS = {
     "proposal_id": "proposal_b",
     "token_id": "api_token_b",
     "bid_id": "bid_b",
+    "quality_id": "quality_b",
 }
 # Parameters that name no object: the value every URL of the matrix gets.
 LITERAL_PARAMETERS = {"file_format": "pdf"}

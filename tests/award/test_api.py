@@ -95,3 +95,31 @@ def test_discount_schemes_list_their_levels_with_the_source(
     assert {"level": 3, "discountPercent": "4.00", "confidence": prorail["levels"][2]["confidence"]} in prorail[
         "levels"
     ]
+
+
+def test_quality_criteria_and_scores_are_part_of_the_ranking(
+    world: AwardWorld, api_for: Callable[[User], APIClient]
+) -> None:
+    method = services.set_method(
+        user=world.inkoper, lot=world.lot, kind=AwardKind.CO2_PRICE, price_set=world.price_700
+    )
+    plan = services.add_quality_criterion(
+        user=world.inkoper, method=method, name="Plan", max_discount=Decimal(500_000)
+    )
+    for name, price, tonnes, score in [("A", 10_000_000, 1000, 4), ("B", 9_800_000, 1600, 10)]:
+        services.add_bid(
+            user=world.inkoper, method=method, bidder_name=name, price=Decimal(price), tonnes=Decimal(tonnes),
+            scores={plan.pk: Decimal(score)},
+        )  # fmt: skip
+
+    [row] = api_for(world.lezer).get("/api/v1/award-methods").json()["results"]
+
+    assert row["qualityCriteria"] == [{"id": plan.pk, "name": "Plan", "maxDiscount": "500000.00", "maxScore": "10.00"}]
+    first, second = row["ranking"]
+    assert (first["bidderName"], first["qualityDiscount"], first["fictitiousPrice"]) == (
+        "B",
+        "500000.00",
+        "9300000.00",
+    )
+    assert second["scores"] == [{"criterion": plan.pk, "score": "4.00"}]
+    assert (second["advantage"], second["fictitiousPrice"]) == ("420000.00", "9380000.00")

@@ -116,3 +116,23 @@ def test_the_page_imports_for_an_editor_and_refuses_a_reader(
     assert bad.status_code == 400  # type: ignore[attr-defined]
     assert "Rij 2, Prijs (€)" in bad.content.decode()  # type: ignore[attr-defined]
     assert Bid.objects.count() == 2
+
+
+def test_quality_scores_come_from_the_columns_named_after_the_criteria(world: AwardWorld) -> None:
+    method = _method(world)
+    plan = services.add_quality_criterion(
+        user=world.inkoper, method=method, name="Plan van aanpak", max_discount=Decimal(500_000)
+    )
+    text = b"bidder;price;tonnes;plan van aanpak\nA;10000000;1000;4\nB;9800000;1600;10\n"
+
+    rows = read_bids(text, [plan])
+    import_bids(user=world.inkoper, method=method, rows=rows)
+    again = import_bids(user=world.inkoper, method=method, rows=read_bids(text, [plan]))
+
+    assert again.unchanged == 2
+    winner = method.bids.exclude(award_advantage=None).get()
+    assert winner.bidder_name == "B"  # 9,800,000 - 500,000 beats 10,000,000 - 420,000 - 200,000
+    with pytest.raises(ValidationError, match="Plan van aanpak"):
+        read_bids(b"bidder;price;tonnes\nC;1;1\n", [plan])  # the score column is missing
+    with pytest.raises(ValidationError, match="Rij 2"):
+        read_bids(b"bidder;price;tonnes;Plan van aanpak\nC;1;1;11\n", [plan])  # above the full score

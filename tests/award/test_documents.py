@@ -12,6 +12,7 @@ from django.utils import translation
 from mvimonitor.award import services
 from mvimonitor.award.annex import annex_text
 from mvimonitor.award.models import AwardKind
+from mvimonitor.award.report import award_report
 from mvimonitor.organisations.models import User
 from mvimonitor.reports.readback import docx_text, pdf_text
 from mvimonitor.reports.render import render_docx
@@ -109,3 +110,24 @@ def test_a_lot_without_a_method_has_no_documents(world: AwardWorld, logged_in: C
     response = logged_in(world.lezer).get(reverse("award:lot-annex", args=[world.lot.pk, "docx"]))
 
     assert response.status_code == 404
+
+
+def test_quality_criteria_appear_in_the_annex_and_the_report(world: AwardWorld) -> None:
+    method = services.set_method(
+        user=world.inkoper, lot=world.lot, kind=AwardKind.CO2_PRICE, price_set=world.price_700
+    )
+    plan = services.add_quality_criterion(
+        user=world.inkoper, method=method, name="Plan", max_discount=Decimal(500_000)
+    )
+    services.add_bid(
+        user=world.inkoper, method=method, bidder_name="A", price=Decimal(10_000_000), tonnes=Decimal(1000),
+        scores={plan.pk: Decimal(4)},
+    )  # fmt: skip
+
+    with translation.override("en"):
+        annex = docx_text(render_docx(annex_text(method)))
+        report = docx_text(render_docx(award_report(method)))
+
+    assert "Plan\t€ 500,000.00\t10" in annex
+    assert "Score: Plan" in report
+    assert "€ 200,000.00" in report  # 4 / 10 x 500,000

@@ -8,6 +8,7 @@ from mvimonitor.award.ranking import (
     MKI,
     BidFigures,
     Parameters,
+    QualityRule,
     cents,
     discount_for,
     rank,
@@ -133,3 +134,34 @@ def test_no_sensitivity_point_when_the_tonnes_are_equal_or_no_price_would_swap_t
     assert swap_point(parameters, rank(parameters, same)) is None
     assert swap_point(parameters, rank(parameters, dominant)) is None
     assert swap_point(parameters, rank(parameters, same[:1])) is None
+
+
+def test_quality_criteria_lower_the_fictitious_price_by_their_score_share_of_the_weight() -> None:
+    # CO2 at 700/t: A gets (1,600 - 1,000) x 700 = 420,000. Quality "plan" worth 500,000 for 10 points:
+    # A scores 4 (200,000), B scores 10 (500,000). A: 10,000,000 - 420,000 - 200,000 = 9,380,000;
+    # B: 9,800,000 - 0 - 500,000 = 9,300,000, so B wins on quality although A wins on CO2.
+    plan = QualityRule(key=7, max_discount=Decimal(500_000), max_score=Decimal(10))
+    a = BidFigures(key=1, bidder_name="A", price=Decimal(10_000_000), tonnes=Decimal(1000), scores={7: Decimal(4)})
+    b = BidFigures(key=2, bidder_name="B", price=Decimal(9_800_000), tonnes=Decimal(1600), scores={7: Decimal(10)})
+    parameters = Parameters(CO2_PRICE, price_per_tonne=Decimal(700), quality=(plan,))
+
+    ranked = rank(parameters, [a, b])
+
+    assert [(r.bid.bidder_name, r.fictitious_price, r.quality_discount) for r in ranked] == [
+        ("B", Decimal(9_300_000), Decimal(500_000)),
+        ("A", Decimal(9_380_000), Decimal(200_000)),
+    ]
+    assert ranked[1].advantage == Decimal(420_000)  # the CO2 advantage stays apart from quality
+    # B's effective price 9,300,000 + 1,600x = A's 9,800,000 + 1,000x at x = 833.33: beyond it A wins
+    swap = swap_point(parameters, ranked)
+    assert swap is not None
+    assert cents(swap.price_per_tonne) == Decimal("833.33")
+
+
+def test_a_missing_quality_score_counts_as_zero() -> None:
+    plan = QualityRule(key=1, max_discount=Decimal(100), max_score=Decimal(5))
+    bid = BidFigures(key=1, bidder_name="A", price=Decimal(1000), ladder_level=None)
+
+    [ranked] = rank(Parameters(LADDER_DISCOUNT, discount_table=PRORAIL, quality=(plan,)), [bid])
+
+    assert (ranked.quality_discount, ranked.fictitious_price) == (0, Decimal(1000))

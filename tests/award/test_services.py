@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from mvimonitor.award import services
 from mvimonitor.award.models import AwardKind, Bid, CO2PriceSet
@@ -114,3 +115,31 @@ def test_a_reader_and_another_organisation_may_not_change_the_award(world: Award
     for user in (world.lezer, world.outsider):
         with pytest.raises(PermissionDenied):
             services.set_method(user=user, lot=world.lot, kind=AwardKind.MKI)
+
+
+@translation.override("en")
+def test_quality_criteria_are_set_before_the_bids_and_every_bid_scores_on_each(world: AwardWorld) -> None:
+    method = services.set_method(user=world.inkoper, lot=world.lot, kind=AwardKind.MKI)
+    plan = services.add_quality_criterion(
+        user=world.inkoper, method=method, name="Plan", max_discount=Decimal(1000), max_score=Decimal(5)
+    )
+
+    with pytest.raises(ValidationError, match="Plan"):
+        services.add_bid(user=world.inkoper, method=method, bidder_name="A", price=Decimal(10_000), mki=Decimal(1))
+    with pytest.raises(ValidationError, match="between 0 and 5"):
+        services.add_bid(
+            user=world.inkoper, method=method, bidder_name="A", price=Decimal(10_000), mki=Decimal(1),
+            scores={plan.pk: Decimal(6)},
+        )  # fmt: skip
+    bid = services.add_bid(
+        user=world.inkoper, method=method, bidder_name="A", price=Decimal(10_000), mki=Decimal(1),
+        scores={plan.pk: Decimal(4)},
+    )  # fmt: skip
+
+    assert bid.scores.get().score == 4
+    with pytest.raises(ValidationError, match="before the first bid"):
+        services.add_quality_criterion(user=world.inkoper, method=method, name="Later", max_discount=Decimal(1))
+    with pytest.raises(ValidationError, match="before the first bid"):
+        services.remove_quality_criterion(user=world.inkoper, criterion=plan)
+    with pytest.raises(PermissionDenied):
+        services.add_quality_criterion(user=world.lezer, method=method, name="X", max_discount=Decimal(1))
