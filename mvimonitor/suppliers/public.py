@@ -52,7 +52,11 @@ def _through_link(purpose: TokenPurpose, what: str) -> Callable[[View], View]:
             except tokens.TokenExpiredError as expired:
                 tokens.log_access(request, token_id=expired.args[0], what=f"{what}:expired", status=410)
                 return _private(render(request, "suppliers/public/expired.html", status=410))
-            response = view(request, access, **kwargs)
+            try:
+                response = view(request, access, **kwargs)
+            except Http404:
+                tokens.log_access(request, token_id=access.token.pk, what=f"{what}:not-found", status=404)
+                raise
             tokens.log_access(
                 request, token_id=access.token.pk, what=f"{what}:{request.method}", status=response.status_code
             )
