@@ -1,15 +1,18 @@
 """Figures on CO2 in award: per organisation, every lot that priced CO2 with the price used, the advantage granted to
 the winner and the part of it kept after delivery; nationally, how many lots did so per method.
 
-National counts are figures over organisations and go through disclosure control (`mvimonitor.disclosure`): each
-method's count is a cell with each organisation's lots as its contributions, protected with their total.
+National counts and amounts are figures over organisations and go through disclosure control
+(`mvimonitor.disclosure`): each method's count is a cell with each organisation's lots as its contributions,
+protected with their total; the advantage granted and the part kept are two cells with each organisation's euros as
+contributions, protected together with the bound a reader knows (kept is never more than granted).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
 
 from mvimonitor import disclosure
 from mvimonitor.effects.models import EffectCalculation
@@ -107,4 +110,57 @@ def national_counts() -> list[NationalCount]:
         reason = protected.decision(key).reason
         shown = int(value) if value is not None else None
         result.append(NationalCount(key, labels[key], shown, reason.value if reason and shown is None else ""))
+    return result
+
+
+GRANTED = "granted"
+KEPT_AMOUNT = "kept"
+AMOUNT_LABELS = {
+    GRANTED: _("Advantage granted to the winners"),
+    KEPT_AMOUNT: _("Part kept after delivery (promise verified as kept)"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NationalAmount:
+    key: str
+    label: str
+    value: Decimal | None
+    reason: str
+
+
+def national_amounts() -> list[NationalAmount]:
+    """The euros of award advantage granted nationally, and the part of it kept after delivery, each shown only
+    where disclosure control allows."""
+    granted: dict[int, Decimal] = {}
+    for row in (
+        Bid.objects.filter(award_advantage__gt=0)
+        .values("method__lot__tender__organisation_id")
+        .annotate(total=Sum("award_advantage"))
+        .order_by()
+    ):
+        granted[row["method__lot__tender__organisation_id"]] = row["total"]
+    kept_commitments = (
+        EffectCalculation.objects.current().filter(sanction_status=KEPT).values_list("commitment_id", flat=True)
+    )
+    kept: dict[int, Decimal] = {}
+    for row in (
+        Bid.objects.filter(award_advantage__gt=0, commitment_id__in=kept_commitments)
+        .values("method__lot__tender__organisation_id")
+        .annotate(total=Sum("award_advantage"))
+        .order_by()
+    ):
+        kept[row["method__lot__tender__organisation_id"]] = row["total"]
+    protected = disclosure.protect(
+        [disclosure.Cell(GRANTED, granted), disclosure.Cell(KEPT_AMOUNT, kept)],
+        inequalities=[disclosure.Inequality(((KEPT_AMOUNT, 1), (GRANTED, -1)))],
+    )
+    result = []
+    for key in (GRANTED, KEPT_AMOUNT):
+        value = protected.value(key)
+        reason = protected.decision(key).reason
+        shown = Decimal(value) if value is not None else None
+        result.append(
+            NationalAmount(key, str(AMOUNT_LABELS[key]), shown, reason.value if reason and shown is None else "")
+        )
     return result

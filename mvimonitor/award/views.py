@@ -230,7 +230,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     disclosure control; a user without an organisation sees the national counts only."""
     organisation, _choices = active_organisation_for(request)
     own = figures.organisation_figures(organisation.pk) if organisation is not None else None
-    context = {"organisation": organisation, "own": own, "national": figures.national_counts()}
+    context = {
+        "organisation": organisation,
+        "own": own,
+        "national": figures.national_counts(),
+        "national_amounts": figures.national_amounts(),
+    }
     return render(request, "award/overview.html", context)
 
 

@@ -105,3 +105,21 @@ def test_the_page_shows_the_own_lots_in_dutch_and_english_and_never_another_orga
     assert reverse("award:lot", args=[own.lot.pk]) in english
     assert reverse("award:lot", args=[other.lot.pk]) not in english
     assert other.lot.tender.title not in english
+
+
+def test_the_national_advantage_is_shown_when_enough_organisations_granted_one(
+    world: AwardWorld, make_member: Callable[..., User], logged_in: Callable[[User], Client]
+) -> None:
+    _priced_lot(world.organisation, world.inkoper, world.price_700)
+    alone = {row.key: row.value for row in figures.national_amounts()}
+    for _ in range(5):
+        organisation = OrganisationFactory()
+        _priced_lot(organisation, make_member(Role.INKOPER, organisation), world.price_700)
+
+    many = {row.key: row.value for row in figures.national_amounts()}
+
+    assert alone == {figures.GRANTED: None, figures.KEPT_AMOUNT: None}
+    # six organisations with € 420,000 each; nothing was kept yet (no contract): too few organisations for that cell
+    assert many == {figures.GRANTED: Decimal("2520000.00"), figures.KEPT_AMOUNT: None}
+    page = logged_in(world.lezer).get("/en" + reverse("award:overview")).content.decode()
+    assert "€ 2,520,000.00" in page
