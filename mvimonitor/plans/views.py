@@ -82,11 +82,11 @@ def _plan_page(request: HttpRequest, plan: ActionPlan, status: int = 200, **form
         "reports": plan.reports.all(),
         "may_edit": may_edit,
         "may_delete": may_edit and plan.is_draft,
-        "ambition_form": forms.get("ambition_form") or AmbitionForm(plan=plan),
-        "goal_form": forms.get("goal_form") or GoalForm(),
-        "measure_form": forms.get("measure_form") or MeasureForm(plan=plan),
-        "adopt_form": forms.get("adopt_form") or AdoptForm(),
-        "report_form": forms.get("report_form") or ReportForm(),
+        "ambition_form": forms.get("ambition_form") or AmbitionForm(plan=plan, prefix="ambition"),
+        "goal_form": forms.get("goal_form") or GoalForm(prefix="goal"),
+        "measure_form": forms.get("measure_form") or MeasureForm(plan=plan, prefix="measure"),
+        "adopt_form": forms.get("adopt_form") or AdoptForm(prefix="adopt"),
+        "report_form": forms.get("report_form") or ReportForm(prefix="report"),
     }
     return render(request, "plans/plan_detail.html", context, status=status)
 
@@ -120,7 +120,7 @@ def ambition_set(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _write(
         request,
         plan,
-        AmbitionForm(request.POST, plan=plan),
+        AmbitionForm(request.POST, plan=plan, prefix="ambition"),
         "ambition_form",
         _("The theme ambition was saved."),
         lambda form: services.ambition_set(user=user, plan=plan, **form.cleaned_data),
@@ -135,7 +135,7 @@ def goal_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _write(
         request,
         plan,
-        GoalForm(request.POST),
+        GoalForm(request.POST, prefix="goal"),
         "goal_form",
         _("The goal was added."),
         lambda form: services.goal_create(user=user, plan=plan, **form.service_fields()),
@@ -165,7 +165,7 @@ def measure_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _write(
         request,
         plan,
-        MeasureForm(request.POST, plan=plan),
+        MeasureForm(request.POST, plan=plan, prefix="measure"),
         "measure_form",
         _("The measure was added."),
         lambda form: services.measure_create(user=user, plan=plan, **form.cleaned_data),
@@ -195,7 +195,7 @@ def plan_adopt(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _write(
         request,
         plan,
-        AdoptForm(request.POST),
+        AdoptForm(request.POST, prefix="adopt"),
         "adopt_form",
         _("The adoption of the plan was recorded."),
         lambda form: services.plan_adopt(user=user, plan=plan, **form.cleaned_data),
@@ -220,7 +220,7 @@ def plan_publish(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def report_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for(request.user, plan_id, Action.EDIT_MVI)
-    form = ReportForm(request.POST)
+    form = ReportForm(request.POST, prefix="report")
     if form.is_valid():
         try:
             report = services.report_create(user=request_user(request), plan=plan, year=form.cleaned_data["year"])

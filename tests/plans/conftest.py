@@ -87,17 +87,17 @@ def draft_plan(world: World, period: str = Period.MVOI_2022_2025) -> ActionPlan:
     services.goal_create(
         user=user, plan=plan, title="Meer MVI", theme=world.themes["milieu"], indicator_kind=IndicatorKind.KPI,
         kpi_id="mvi-share-tenders", kpi_item="all", baseline_value=Decimal(25), baseline_year=2024,
-        target_value=Decimal(60), target_year=2025,
+        target_value=Decimal(60), target_year=plan.years[1],
     )  # fmt: skip
     services.goal_create(
         user=user, plan=plan, title="Social return", theme=world.themes["sroi"], indicator_kind=IndicatorKind.KPI,
         kpi_id="theme-share-tenders", kpi_item="sroi", baseline_value=Decimal(25), baseline_year=2024,
-        target_value=Decimal(80), target_year=2025,
+        target_value=Decimal(80), target_year=plan.years[1],
     )  # fmt: skip
     services.goal_create(
         user=user, plan=plan, title="Minder CO2", theme=world.themes["klimaat"], indicator_kind=IndicatorKind.EFFECT,
         effect_key="co2ExAnteTonnes", baseline_value=Decimal(0), baseline_year=2022, target_value=Decimal(10),
-        target_year=2025,
+        target_year=plan.years[1],
     )  # fmt: skip
     services.goal_create(
         user=user, plan=plan, title="Diverser team", theme=world.themes["d_i"],

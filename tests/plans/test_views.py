@@ -38,18 +38,26 @@ def test_a_coordinator_writes_adopts_and_publishes_a_plan(world: World, logged_i
     steps = world.steps
     client.post(
         reverse("plans:ambition-set", args=[plan.pk]),
-        {"theme": world.themes["klimaat"].pk, "current_step": steps[2].pk, "target_step": steps[4].pk},
+        {
+            "ambition-theme": world.themes["klimaat"].pk,
+            "ambition-current_step": steps[2].pk,
+            "ambition-target_step": steps[4].pk,
+        },
     )
     response = client.post(
         reverse("plans:goal-create", args=[plan.pk]),
-        {"title": "Meer MVI", "indicator_kind": "kpi", "kpi": "mvi-share-tenders:all", "baseline_value": "25",
-         "baseline_year": "2024", "target_value": "60", "target_year": "2025"},
+        {"goal-title": "Meer MVI", "goal-indicator_kind": "kpi", "goal-kpi": "mvi-share-tenders:all",
+         "goal-baseline_value": "25", "goal-baseline_year": "2024", "goal-target_value": "60",
+         "goal-target_year": "2025"},
     )  # fmt: skip
     assert response.status_code == 302
-    client.post(reverse("plans:measure-create", args=[plan.pk]), {"description": "Sjabloon", "owner": "team inkoop"})
+    client.post(
+        reverse("plans:measure-create", args=[plan.pk]),
+        {"measure-description": "Sjabloon", "measure-owner": "team inkoop"},
+    )
     client.post(
         reverse("plans:plan-adopt", args=[plan.pk]),
-        {"adopted_by": "College", "adopted_on": "2023-02-01", "document": "Besluit 1"},
+        {"adopt-adopted_by": "College", "adopt-adopted_on": "2023-02-01", "adopt-document": "Besluit 1"},
     )
     client.post(reverse("plans:plan-publish", args=[plan.pk]))
 
@@ -64,7 +72,7 @@ def test_a_refused_goal_answers_400_with_the_reason_on_the_form(world: World, lo
     with translation.override("en"):
         response = logged_in(world.coordinator).post(
             reverse("plans:goal-create", args=[plan.pk]),
-            {"title": "Doel", "indicator_kind": "not_measured", "indicator_text": ""},
+            {"goal-title": "Doel", "goal-indicator_kind": "not_measured", "goal-indicator_text": ""},
             HTTP_ACCEPT_LANGUAGE="en",
         )
     assert response.status_code == 400
