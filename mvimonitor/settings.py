@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "mvimonitor.rules",
     "mvimonitor.plans",
     "mvimonitor.suppliers",
+    "mvimonitor.isv",
     "mvimonitor.imports",
     "mvimonitor.api",
     "mvimonitor.demo",

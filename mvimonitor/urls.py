@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("award/", include("mvimonitor.award.urls")),
     path("plans/", include("mvimonitor.plans.urls")),
     path("supplier/", include("mvimonitor.suppliers.urls")),
+    path("isv/", include("mvimonitor.isv.urls")),
     path("api-documentation/", api_docs, name="api-docs"),
     path("account/api-tokens/", api_tokens, name="api-tokens"),
     path("account/api-tokens/<int:token_id>/revoke/", api_token_revoke, name="api-token-revoke"),

@@ -23,7 +23,8 @@ ALLOWED: dict[str, set[str]] = {
     "reports": set(),
     "award": {"organisations", "themes", "tenders", "effects", "reports"},
     "dashboards": {"organisations", "themes", "tenders", "effects"},
-    "rules": {"organisations", "themes", "tenders", "dashboards"},
+    "isv": {"organisations", "themes", "tenders", "effects"},
+    "rules": {"organisations", "themes", "tenders", "dashboards", "isv"},
     "plans": {"organisations", "themes", "tenders", "effects", "dashboards", "rules", "reports"},
     "suppliers": {"organisations", "themes", "tenders", "effects"},
     "imports": {"organisations", "themes", "tenders"},
@@ -38,6 +39,7 @@ ALLOWED: dict[str, set[str]] = {
         "rules",
         "plans",
         "suppliers",
+        "isv",
     },
     "demo": {"organisations", "themes", "tenders", "effects", "dashboards"},
 }
