@@ -99,9 +99,9 @@ def demo_plan_create(*, user: User, organisation: Organisation, report_year: int
     goals = []
     for goal in GOALS:
         baseline = _baseline(user, organisation, goal, base_year)
-        target = goal.target
-        if goal.kind == IndicatorKind.KPI and baseline is not None and target is not None:
-            target = min(Decimal(100), max(target, baseline + KPI_RISE))  # a demo target above the baseline
+        goal_target = goal.target
+        if goal.kind == IndicatorKind.KPI and baseline is not None and goal_target is not None:
+            goal_target = min(Decimal(100), max(goal_target, baseline + KPI_RISE))  # a demo target above the baseline
         goals.append(
             services.goal_create(
                 user=user,
@@ -115,8 +115,8 @@ def demo_plan_create(*, user: User, organisation: Organisation, report_year: int
                 indicator_text=goal.text,
                 baseline_value=baseline,
                 baseline_year=base_year if baseline is not None else None,
-                target_value=target,
-                target_year=plan.years[1] if target is not None else None,
+                target_value=goal_target,
+                target_year=plan.years[1] if goal_target is not None else None,
             )
         )
     for description, owner, goal_index in MEASURES:
