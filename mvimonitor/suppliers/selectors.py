@@ -50,3 +50,14 @@ def answered_requests_of(supplier: Supplier) -> list[ReportingRequest]:
 def request_of_supplier(supplier: Supplier, request_id: int) -> ReportingRequest | None:
     """One request of this supplier (not revoked), or None: a request of another supplier is not found."""
     return REQUESTS.filter(supplier=supplier, pk=request_id).exclude(status=RequestStatus.REVOKED).first()
+
+
+def answer_history(request: ReportingRequest, limit: int = 50) -> list[tuple[object, str, object]]:
+    """What the supplier entered over time: (when, commitment, quantity) of every saved version of the answers."""
+    names = dict(request.answers.values_list("pk", "commitment__description"))
+    rows = (
+        Answer.history.filter(request_id=request.pk)  # type: ignore[attr-defined]
+        .order_by("-history_date", "-history_id")
+        .values_list("history_date", "id", "quantity")[:limit]
+    )
+    return [(when, names.get(answer_id, ""), quantity) for when, answer_id, quantity in rows]

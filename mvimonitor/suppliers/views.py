@@ -129,6 +129,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "return_form": ReturnForm(),
             "live_links": services.live_links(req),
             "history": req.history.select_related("history_user").order_by("-history_date")[:20],
+            "answer_history": selectors.answer_history(req),
         },
     )
 

@@ -170,6 +170,11 @@ def test_a_returned_answer_goes_back_to_the_supplier_with_the_reason(world: Worl
     assert request.status == RequestStatus.SUBMITTED
     assert Realisation.objects.filter(status=RealisationStatus.SUBMITTED).count() == 2
     assert request.history.count() >= 4  # type: ignore[attr-defined]
+    buyer = Client()
+    buyer.force_login(world.manager_a)
+    detail = buyer.get(f"/supplier/requests/{request.pk}/").content.decode()
+    assert "Meterstanden ontbreken" in detail
+    assert "Elektrische bussen = 901" in detail
 
 
 def test_revoking_stops_every_link_of_the_request(world: World, client: Client) -> None:
