@@ -56,7 +56,7 @@ def answer_history(request: ReportingRequest, limit: int = 50) -> list[tuple[obj
     """What the supplier entered over time: (when, commitment, quantity) of every saved version of the answers."""
     names = dict(request.answers.values_list("pk", "commitment__description"))
     rows = (
-        Answer.history.filter(request_id=request.pk)  # type: ignore[attr-defined]
+        Answer.history.filter(request_id=request.pk)
         .order_by("-history_date", "-history_id")
         .values_list("history_date", "id", "quantity")[:limit]
     )
