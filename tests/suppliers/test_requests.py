@@ -184,3 +184,19 @@ def test_revoking_stops_every_link_of_the_request(world: World, client: Client) 
     assert client.get(link).status_code == 404
     with pytest.raises(ValidationError):
         services.request_revoke(user=world.manager_a, request=request)
+
+
+def test_a_submission_is_refused_clearly_when_the_sender_may_no_longer_record_deliveries(
+    world: World, client: Client
+) -> None:
+    request, link = send(world.manager_a, world.contract_a)
+    world.manager_a.memberships.all().delete()
+
+    response = _answer_all(client, f"/en{link}", request, "submit")
+
+    assert response.status_code == 400
+    assert "ask the buyer to send a new one" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.SENT
+    assert not Realisation.objects.exists()
+    assert sorted(Answer.objects.filter(request=request).values_list("quantity", flat=True)) == [900, 901]
