@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from mvimonitor import disclosure
@@ -25,11 +25,13 @@ from .selectors import (
     Figure,
     KindRow,
     Summary,
-    _kind_rows,
     _public_factor_set_labels,
     _reasons,
     figure_label,
     figure_reference,
+)
+from .selectors import (
+    _kind_label as _commitment_kind_label,
 )
 from .yearly import SPREAD_FIGURES, PeriodCell, PeriodRow, covered_years, effect_table
 
@@ -134,7 +136,7 @@ def national_summary(*, draws: int, seed: int) -> Summary:
     if hidden:
         suppressed.append(_("%(n)s commitment kind(s) in the delivered-against-promised table") % {"n": hidden})
     shown_reasons = protected.shown("calculable")
-    counts = effects.aggregate(n=Count("pk"), ok=Count("pk", filter=Q(calculable=True)))
+    counts = {"n": len(table.calculable), "ok": int(table.calculable.sum())}
     reporting_any = set(table.organisations.tolist()) & set(ids.tolist())
     return Summary(
         figures=figures,
@@ -202,15 +204,30 @@ def _cells(
 
 
 def _national_kind_cells(effects: QuerySet[EffectCalculation]) -> tuple[list[disclosure.Cell], list[KindRow]]:
-    per_org = effects.values("kind", "unit", "organisation_id").annotate(n=Count("pk"), promised=Sum("promised"))
+    """The promised totals per kind (cells with each organisation's part) and the rows of the delivered-against-
+    promised table, from one query per organisation and kind."""
+    per_org = effects.values("kind", "unit", "organisation_id").annotate(
+        n=Count("pk"), promised=Sum("promised"), delivered=Sum("delivered_verified"),
+        submitted=Sum("delivered_submitted"),
+    )  # fmt: skip
     contributions: dict[tuple[str, str, str], dict[int, Decimal]] = defaultdict(dict)
     counts: dict[int, Decimal] = {}
+    totals: dict[tuple[str, str], list[Any]] = {}
     for row in per_org:
         contributions[("kind", row["kind"], row["unit"])][row["organisation_id"]] = row["promised"] or Decimal(0)
         counts[row["organisation_id"]] = counts.get(row["organisation_id"], Decimal(0)) + row["n"]
+        total = totals.setdefault((row["kind"], row["unit"]), [0, None, None, None])
+        total[0] += row["n"]
+        for index, amount in enumerate((row["promised"], row["delivered"], row["submitted"]), start=1):
+            if amount is not None:
+                total[index] = (total[index] or Decimal(0)) + amount
     cells = [disclosure.Cell(key, value) for key, value in contributions.items()]
     cells.append(disclosure.Cell("calculable", counts))
-    return cells, _kind_rows(effects)
+    rows = [
+        KindRow(kind, _commitment_kind_label(kind), unit, n, promised, delivered, submitted)
+        for (kind, unit), (n, promised, delivered, submitted) in sorted(totals.items())
+    ]
+    return cells, rows
 
 
 # --- diagnostics in words --------------------------------------------------------------------------------------------

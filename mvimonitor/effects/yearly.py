@@ -51,6 +51,7 @@ class EffectTable:
     values: dict[str, Any]  # scaled; NaN: not calculable
     starts: Any  # epoch days of the commitment period
     ends: Any
+    calculable: Any  # the stored verdict of each row
 
 
 def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
@@ -65,12 +66,12 @@ def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
     query = (
         effects.order_by()
         .annotate(**flags, **as_float, **days)
-        .values_list("organisation_id", "is_co2", *flags, *as_float, *days)
+        .values_list("organisation_id", "is_co2", *flags, *as_float, "calculable", *days)
     )
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 6 + len(FIGURES))
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 7 + len(FIGURES))
     is_co2, is_sr, is_due = (table[:, column] == 1 for column in (1, 2, 3))
     relevant, values = {}, {}
     for index, (key, _label, _unit, _column, scale) in enumerate(FIGURES):
@@ -78,7 +79,8 @@ def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
         values[key] = table[:, 4 + index] * scale
     starts = np.rint(table[:, -2]).astype(np.int64)
     ends = np.rint(table[:, -1]).astype(np.int64)
-    return EffectTable(table[:, 0].astype(np.int64), relevant, values, starts, ends)
+    calculable = table[:, -3] == 1
+    return EffectTable(table[:, 0].astype(np.int64), relevant, values, starts, ends, calculable)
 
 
 def covered_years(table: EffectTable) -> list[int]:
