@@ -23,7 +23,7 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mvimonitor.dashboards import selectors, targets
+from mvimonitor.dashboards import definitions, selectors, targets
 from mvimonitor.dashboards.kpis import BY_ID, CATALOGUE, Breakdown, Kpi
 from mvimonitor.dashboards.models import FIRST_YEAR, LAST_YEAR
 from mvimonitor.dashboards.vocabulary import PERIODS, Figure
@@ -131,6 +131,22 @@ class KpiValueFilter(serializers.Serializer[Any]):
     geo = serializers.ChoiceField(
         choices=GEO_LEVELS, required=False, help_text="nl (default); kind and province for national analysts."
     )
+    definition_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=(
+            "The publication of the definitions register to compute under (default: the newest), to reproduce "
+            "figures published under an earlier version."
+        ),
+    )
+
+    def validate_definition_version(self, value: int) -> int:
+        if value not in definitions.versions():
+            raise serializers.ValidationError(
+                _("There is no definition version %(version)s; published: %(versions)s.")
+                % {"version": value, "versions": ", ".join(map(str, definitions.versions()))}
+            )
+        return value
 
     def validate_kpi(self, value: str) -> str:
         if value not in BY_ID:
@@ -242,6 +258,7 @@ class KpiValueViewSet(viewsets.GenericViewSet[Any]):
                 kpis=kpis,
                 breakdown=breakdown,
                 period=filters.get("period", "year"),
+                definition_version=filters.get("definition_version"),
             )
         except PermissionDenied as denied:
             raise exceptions.PermissionDenied(str(denied)) from denied
@@ -261,6 +278,7 @@ class KpiValueViewSet(viewsets.GenericViewSet[Any]):
                 kpis=kpis,
                 breakdown=breakdown,
                 geo=filters.get("geo", "nl"),
+                definition_version=filters.get("definition_version"),
             )
         except PermissionDenied as denied:
             raise exceptions.PermissionDenied(str(denied)) from denied

@@ -21,6 +21,8 @@ from enum import StrEnum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+FIRST_DEFINITION = _("First definition.")
+
 
 class Unit(StrEnum):
     PERCENT = "percent"
@@ -66,6 +68,8 @@ class Kpi:
     value_based: bool = False  # numerator and denominator are euros
     yearly_only: bool = False  # defined per calendar year only: no figure for a part of a year
     drill_down: bool = True  # its numbers link to the tender list (not when it counts something else than tenders)
+    effective: str = "2026-11-25"  # ISO date from which this version of the definition holds (definitions register)
+    change_note: Promise = FIRST_DEFINITION
 
 
 SPLITS = (Breakdown.ALL, Breakdown.NATURE, Breakdown.EUROPEAN, Breakdown.VALUE_CLASS)
@@ -322,6 +326,7 @@ SME_INNOVATION: tuple[Kpi, ...] = (
     Kpi(
         id="sme-suitable",
         version=1,
+        effective="2026-12-03",
         measure="sme_n",
         base="n",
         name_nl="Aandeel MKB-vriendelijke aanbestedingen",
@@ -342,6 +347,7 @@ SME_INNOVATION: tuple[Kpi, ...] = (
     Kpi(
         id="sme-contracts",
         version=1,
+        effective="2026-12-03",
         measure="ct_sme_n",
         base="ct_n",
         name_nl="Opdrachten gegund aan MKB (aantal)",
@@ -359,6 +365,7 @@ SME_INNOVATION: tuple[Kpi, ...] = (
     Kpi(
         id="sme-contracts-value",
         version=1,
+        effective="2026-12-03",
         measure="ct_sme_v",
         base="ct_v",
         value_based=True,
@@ -377,6 +384,7 @@ SME_INNOVATION: tuple[Kpi, ...] = (
     Kpi(
         id="innovation-oriented",
         version=1,
+        effective="2026-12-03",
         measure="inno_n",
         base="n",
         name_nl="Aandeel innovatiegerichte aanbestedingen",

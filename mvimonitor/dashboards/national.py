@@ -115,12 +115,20 @@ def geographies(geography: Mapping[int, tuple[str, str]]) -> dict[str, list[int]
 
 class NationalComputation:
     """Computes and protects national figures for some years: per year every cell of every KPI, breakdown and
-    geography in one protection problem (`linked.build_year`), so a cell has one state in every table.
+    geography in one protection problem (`linked.build_year`), so a cell has one state in every table. `catalogue`
+    is the publication of the definitions whose problem it is (the current one unless an earlier is asked for).
 
     Contributions are `disclosure.Amounts` vectors over the same organisation ids, so the disclosure rules run on
     numpy arrays (the decisions are the same as with dicts {organisation: amount})."""
 
-    def __init__(self, vectors: Vectors, reference: Reference, thresholds: disclosure.Thresholds) -> None:
+    def __init__(
+        self,
+        vectors: Vectors,
+        reference: Reference,
+        thresholds: disclosure.Thresholds,
+        catalogue: Sequence[Kpi] = CATALOGUE,
+    ) -> None:
+        self.catalogue = catalogue  # the KPIs of the publication whose problem is solved (definitions register)
         self.vectors = vectors
         self.reference = reference
         self.thresholds = thresholds
@@ -178,6 +186,7 @@ class NationalComputation:
                 split=self._split,
                 geos=self.geos,
                 reference=self.reference,
+                kpis=self.catalogue,
             )
             protected = disclosure.protect(
                 cells.cells.values(),
@@ -241,6 +250,7 @@ def national_figures(
     breakdowns: Sequence[Breakdown] = tuple(Breakdown),
     reference: Reference | None = None,
     thresholds: disclosure.Thresholds | None = None,
+    catalogue: Sequence[Kpi] = CATALOGUE,
 ) -> list[Figure]:
     """All organisations' figures: national, per kind and per province, every one through disclosure control,
     from the per-organisation `FactSummary` rows.
@@ -250,8 +260,10 @@ def national_figures(
     geography, whichever are asked for), so it is the same for everyone and in every table.
     """
     reference = reference or Reference.load()
-    vectors = load_vectors(years=years, breakdowns=tuple(Breakdown), reference=reference, kpis=CATALOGUE)
-    computation = NationalComputation(vectors, reference, thresholds or disclosure.Thresholds.from_settings())
+    vectors = load_vectors(years=years, breakdowns=tuple(Breakdown), reference=reference, kpis=catalogue)
+    computation = NationalComputation(
+        vectors, reference, thresholds or disclosure.Thresholds.from_settings(), catalogue
+    )
     figures: list[Figure] = []
     for year in years:
         for kpi in kpis:

@@ -18,8 +18,8 @@ from mvimonitor.disclosure import Thresholds
 from mvimonitor.organisations.access import Action, geographies_for, require
 from mvimonitor.organisations.models import Organisation, User
 
-from . import cache
-from .kpis import BY_ID, CATALOGUE, Breakdown, Kpi
+from . import cache, definitions
+from .kpis import CATALOGUE, Breakdown, Kpi
 from .models import TenderFact
 from .national import national_figures
 from .organisation import organisation_figures
@@ -43,17 +43,22 @@ def kpi_values(
     organisation: Organisation | None = None,
     period: str = "year",
     geo: str = "nl",
+    definition_version: int | None = None,
 ) -> list[Figure]:
     """The figures of `kpis` in `years` that `user` may see, split by `breakdown` where a KPI allows it (the
     undivided figure where it does not).
 
     - scope "organisation": the organisation's own figures, for a user with the VIEW right on it (PermissionDenied
       otherwise); `period` ("year", "h1", "q3", ...) narrows a single year.
+    - `definition_version`: the publication of the definitions register to compute under (the newest when None;
+      `definitions.UnknownDefinitionVersionError` for one never published); the KPIs asked for are taken from it by id.
     - scope "national": disclosure-controlled figures of the geographies `access.geographies_for(user, geo,
       organisation=organisation)` allows (PermissionDenied for a level the user may not see). National figures
       exist per calendar year only.
     """
     geos: set[str] | None = None  # None: the organisation's own figures
+    published = definitions.publication(definition_version)
+    kpis = definitions.kpis_of(published.version, kpis)
     if scope == ORGANISATION_SCOPE:
         require(user, Action.VIEW, organisation, _("You may not see the figures of this organisation."))
         assert organisation is not None  # noqa: S101 - require refused None
@@ -62,16 +67,17 @@ def kpi_values(
         if period != "year":
             raise ValueError("National figures exist per calendar year only.")
         geos = set(geographies_for(user, geo, organisation=organisation))
-        figures = _national(years) if years else []
+        figures = _national(years, published) if years else []
     else:
         raise ValueError(f"Unknown scope: {scope}")
     wanted = {kpi.id for kpi in kpis}
+    by_id = {kpi.id: kpi for kpi in published.kpis}
     return [
         figure
         for figure in figures
         if figure.kpi in wanted
         and (geos is None or figure.geo in geos)
-        and (figure.breakdown == breakdown.value or breakdown not in BY_ID[figure.kpi].breakdowns)
+        and (figure.breakdown == breakdown.value or breakdown not in by_id[figure.kpi].breakdowns)
     ]
 
 
@@ -96,7 +102,7 @@ def _organisation(
         ",".join(map(str, years)),
         dates[0],
         dates[1],
-        ",".join(kpi.id for kpi in kpis),
+        ",".join(f"{kpi.id}@{kpi.version}" for kpi in kpis),
         ",".join(b.value for b in wanted),
     )
     return cache.figures(
@@ -112,14 +118,15 @@ def _organisation(
     )
 
 
-def _national(years: Sequence[int]) -> list[Figure]:
+def _national(years: Sequence[int], published: definitions.Publication | None = None) -> list[Figure]:
     """National figures, cached per facts version, thresholds and YEAR: a year's figures are decided together
     (every KPI, breakdown and geography, ADR 0026), so the pages, the trend and the API read the same decisions.
     Years not cached yet are computed in one pass; the caller picks the KPIs and the breakdown."""
     thresholds = Thresholds.from_settings()
     rules = (thresholds.min_organisations, thresholds.dominance_percent, thresholds.protection)
     version = cache.facts_version()
-    names = {year: cache.key("national-year", version, year, *rules) for year in years}
+    published = published or definitions.publication()
+    names = {year: cache.key("national-year", version, year, *rules, published.version) for year in years}
     found: dict[int, list[Figure]] = {}
     for year, name in names.items():
         kept = cache.cached_figures(name)
@@ -127,7 +134,9 @@ def _national(years: Sequence[int]) -> list[Figure]:
             found[year] = kept
     missing = [year for year in years if year not in found]
     if missing:
-        computed = national_figures(years=missing, thresholds=thresholds)
+        computed = national_figures(
+            years=missing, kpis=published.kpis, thresholds=thresholds, catalogue=published.kpis
+        )
         by_year: dict[int, list[Figure]] = {year: [] for year in missing}
         for figure in computed:
             by_year[figure.year].append(figure)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import criteria_views, criterion_views, target_views, views
+from . import criteria_views, criterion_views, definition_views, target_views, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("organisation/spend-totals/", views.spend_totals, name="spend-totals"),
     path("national/", views.national_dashboard, name="national"),
     path("kpis/", views.kpi_catalogue, name="catalogue"),
+    path("definitions/", definition_views.definitions_page, name="definitions"),
     path("targets/", target_views.targets_page, name="targets"),
     path("targets/<int:target_id>/delete/", target_views.target_delete, name="target-delete"),
     path("criteria/", criteria_views.criteria_use_page, name="criteria-use"),
