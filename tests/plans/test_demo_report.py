@@ -61,6 +61,11 @@ def test_the_demo_plan_has_six_ambitions_and_eight_goals_five_measured(demo: Pro
     assert demo.year == 2025
     assert ActionPlan.objects.count() == 1
 
+    out = StringIO()
+    call_command("generate_demo_plan", "--if-missing", "--today", TODAY.isoformat(), stdout=out)
+    assert ActionPlan.objects.get().pk == plan.pk  # kept as it was
+    assert ProgressReport.objects.get().snapshot == demo.snapshot
+
 
 def test_every_number_of_the_report_equals_what_the_api_shows(demo: ProgressReport, client: Client) -> None:
     organisation = demo.plan.organisation
