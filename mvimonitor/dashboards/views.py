@@ -30,7 +30,7 @@ from mvimonitor.organisations.models import Organisation, User
 from mvimonitor.organisations.selectors import active_organisation_for
 from mvimonitor.pages import without_organisation
 
-from . import cache, selectors, services
+from . import cache, definitions, selectors, services
 from .forms import DashboardFilterForm, NationalFilterForm, SpendTotalForm
 from .kpis import CATALOGUE, Breakdown
 from .models import SpendTotal
@@ -71,6 +71,22 @@ def _export(
         [*about, *kpi, *exported], [(name, str(value)) for name, value in filters.items() if value is not None]
     )
     return exports.table_response(request.GET.get("format", "csv"), table, f"{filename}-{table.id}", meta=description)
+
+
+def _definition_version(request: HttpRequest) -> int | None:
+    """`?definitionVersion=`: the publication of the definitions register to compute under (None: the newest); an
+    unknown one gets a message and is ignored."""
+    text = request.GET.get("definitionVersion", "")
+    if not text:
+        return None
+    if text.isdigit() and int(text) in definitions.versions():
+        return int(text)
+    messages.error(
+        request,
+        _("There is no definition version %(version)s; published: %(versions)s.")
+        % {"version": text[:20], "versions": ", ".join(map(str, definitions.versions()))},
+    )
+    return None
 
 
 def _filter_section() -> dict[str, str]:
@@ -127,11 +143,14 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None, years=years)
     _filter_messages(request, form)
     year, period, breakdown = form.values()
+    definition_version = _definition_version(request)
 
     def build() -> list[TableView]:
-        return _organisation_tables(request, organisation, year, period, breakdown, years) if year is not None else []
+        if year is None:
+            return []
+        return _organisation_tables(request, organisation, year, period, breakdown, years, definition_version)
 
-    query = {"year": year, "period": period, "breakdown": breakdown.value}
+    query = {"year": year, "period": period, "breakdown": breakdown.value, "definitionVersion": definition_version}
     if request.GET.get("export"):
         return _export(request, build(), "mvi-monitor", about=[(_("organisation"), organisation.name)], filters=query)
     context: dict[str, Any] = {
@@ -142,27 +161,36 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
         "filters_html": _filters_html(form, years),
     }
     context["tables_html"], sections = _tables_html(
-        f"org:{organisation.pk}:{year}:{period}:{breakdown.value}", query, build, version
+        f"org:{organisation.pk}:{year}:{period}:{breakdown.value}:{definition_version}", query, build, version
     )
     context["sections"] = [_filter_section(), *sections]
     return render(request, "dashboards/organisation.html", context)
 
 
 def _organisation_tables(
-    request: HttpRequest, organisation: Organisation, year: int, period: str, breakdown: Breakdown, years: list[int]
+    request: HttpRequest,
+    organisation: Organisation,
+    year: int,
+    period: str,
+    breakdown: Breakdown,
+    years: list[int],
+    definition_version: int | None = None,
 ) -> list[TableView]:
     reference = Reference.load()
     dates = None if period == "year" else period_dates(year, period)
     user = request.user
+    catalogue = definitions.kpis_of(definition_version)
     own = selectors.kpi_values(
-        user, scope=ORGANISATION_SCOPE, organisation=organisation, years=[year], breakdown=breakdown, period=period
-    )
+        user, scope=ORGANISATION_SCOPE, organisation=organisation, years=[year], breakdown=breakdown, period=period,
+        definition_version=definition_version,
+    )  # fmt: skip
     # the national figures to compare with: the country and the organisation's own kind
     national = selectors.kpi_values(
-        user, scope=NATIONAL_SCOPE, organisation=organisation, years=[year], breakdown=breakdown
-    )
+        user, scope=NATIONAL_SCOPE, organisation=organisation, years=[year], breakdown=breakdown,
+        definition_version=definition_version,
+    )  # fmt: skip
     tables = []
-    for kpi in CATALOGUE:
+    for kpi in catalogue:
         table_breakdown = breakdown if breakdown in kpi.breakdowns else Breakdown.ALL
         tables.append(
             organisation_kpi_table(
@@ -177,14 +205,16 @@ def _organisation_tables(
                 organisation_id=organisation.pk,
             )
         )
-    headline = [kpi for kpi in CATALOGUE if kpi.headline]
+    headline = [kpi for kpi in catalogue if kpi.headline]
     trend_years = sorted(years)
     own_trend = selectors.kpi_values(
-        user, scope=ORGANISATION_SCOPE, organisation=organisation, years=trend_years, kpis=headline
-    )
+        user, scope=ORGANISATION_SCOPE, organisation=organisation, years=trend_years, kpis=headline,
+        definition_version=definition_version,
+    )  # fmt: skip
     national_trend = selectors.kpi_values(
-        user, scope=NATIONAL_SCOPE, organisation=organisation, years=trend_years, kpis=headline
-    )
+        user, scope=NATIONAL_SCOPE, organisation=organisation, years=trend_years, kpis=headline,
+        definition_version=definition_version,
+    )  # fmt: skip
     tables.insert(0, trend_table(headline, own_trend, national_trend, years=trend_years, kind=organisation.kind))
     return tables
 
@@ -198,11 +228,17 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
     _filter_messages(request, form)
     year, _period, breakdown = form.values()
     level = (form.cleaned_data.get("geo") if form.is_bound and analyst else None) or NATIONAL
+    definition_version = _definition_version(request)
 
     def build() -> list[TableView]:
-        return _national_tables(request, year, breakdown, level, years) if year is not None else []
+        return _national_tables(request, year, breakdown, level, years, definition_version) if year is not None else []
 
-    query = {"year": year, "breakdown": breakdown.value, "geo": level if analyst else None}
+    query = {
+        "year": year,
+        "breakdown": breakdown.value,
+        "geo": level if analyst else None,
+        "definitionVersion": definition_version,
+    }
     if request.GET.get("export"):
         about = [(_("figures"), _("national, under disclosure control"))]
         return _export(request, build(), "mvi-monitor-national", about=about, filters=query)
@@ -214,29 +250,40 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
         "filters_html": _filters_html(form, years),
     }
     context["tables_html"], sections = _tables_html(
-        f"national:{year}:{breakdown.value}:{level}", query, build, version
+        f"national:{year}:{breakdown.value}:{level}:{definition_version}", query, build, version
     )
     context["sections"] = [_filter_section(), *sections]
     return render(request, "dashboards/national.html", context)
 
 
 def _national_tables(
-    request: HttpRequest, year: int, breakdown: Breakdown, level: str, years: list[int]
+    request: HttpRequest,
+    year: int,
+    breakdown: Breakdown,
+    level: str,
+    years: list[int],
+    definition_version: int | None = None,
 ) -> list[TableView]:
     geos = geographies_for(request.user, level)
     reference = Reference.load()
+    catalogue = definitions.kpis_of(definition_version)
     # Per kind and per province there are only undivided figures (see NationalComputation.geos_for).
     split = breakdown if level == NATIONAL else Breakdown.ALL
-    figures = selectors.kpi_values(request.user, scope=NATIONAL_SCOPE, years=[year], breakdown=split, geo=level)
+    figures = selectors.kpi_values(
+        request.user, scope=NATIONAL_SCOPE, years=[year], breakdown=split, geo=level,
+        definition_version=definition_version,
+    )  # fmt: skip
     tables = []
-    for kpi in CATALOGUE:
+    for kpi in catalogue:
         table_breakdown = split if split in kpi.breakdowns else Breakdown.ALL
         tables.append(
             national_kpi_table(kpi, figures, year=year, breakdown=table_breakdown, geos=geos, reference=reference)
         )
-    headline = [kpi for kpi in CATALOGUE if kpi.headline]
+    headline = [kpi for kpi in catalogue if kpi.headline]
     trend_years = sorted(years)
-    national_trend = selectors.kpi_values(request.user, scope=NATIONAL_SCOPE, years=trend_years, kpis=headline)
+    national_trend = selectors.kpi_values(
+        request.user, scope=NATIONAL_SCOPE, years=trend_years, kpis=headline, definition_version=definition_version
+    )
     tables.insert(0, trend_table(headline, [], national_trend, years=trend_years, kind=None))
     return tables
 

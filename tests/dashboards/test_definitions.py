@@ -129,3 +129,25 @@ def test_the_register_lists_every_version_with_its_date_and_note_as_json_and_csv
     assert len(rows) == len(document["definitions"])
     assert {"sme-contracts", "disclosure-control", "targets"} <= {row["id"] for row in rows}
     assert page.status_code == 200
+
+
+def test_the_dashboards_compute_under_the_chosen_version(
+    country: Organisation, client: Client, logged_in: Callable[[User], Client], second_publication: None
+) -> None:
+    browser = logged_in(_member(country))
+    link = '#kpi-product-group-high">'
+
+    older = browser.get("/monitoring/organisation/", {"year": 2024, "definitionVersion": 1}).content.decode()
+    newer = browser.get("/monitoring/organisation/", {"year": 2024}).content.decode()
+    national = client.get("/monitoring/national/", {"year": 2024, "definitionVersion": 1}).content.decode()
+    unknown = browser.get("/monitoring/organisation/", {"year": 2024, "definitionVersion": 9}).content.decode()
+
+    def version_of(page: str) -> str:
+        return page.split(link, 1)[1].split(")", 1)[0]
+
+    assert version_of(older).endswith("1")
+    assert version_of(newer).endswith("2")
+    assert version_of(national).endswith("1")
+    assert "definitionVersion=1" in older  # the export links keep the version
+    assert version_of(unknown).endswith("2")
+    assert "definition version 9; published: 1, 2" in unknown  # said, and the newest used
