@@ -58,15 +58,19 @@ def national_summary(*, draws: int, seed: int) -> Summary:
     columns: list[tuple[str, Any]] = [("total", None)]
     columns += [("year", year) for year in years] + [("period", period) for period in rivm]
     org_ids, org_of_row = np.unique(table.organisations, return_inverse=True)
-    position = np.searchsorted(ids, org_ids)
-    position = np.where((position < len(ids)) & (ids[np.minimum(position, len(ids) - 1)] == org_ids), position, -1)
+    position = np.searchsorted(ids, org_ids)  # each stored organisation's place among the active ones, or -1
+    if len(ids):
+        position = np.where((position < len(ids)) & (ids[np.minimum(position, len(ids) - 1)] == org_ids), position, -1)
+    else:
+        position = np.full(len(org_ids), -1)
 
     cells: list[disclosure.Cell] = []
     relations: list[disclosure.Relation] = []
     per_figure: dict[str, Any] = {}
     for key, *_rest in FIGURES:
-        ok = table.relevant[key] & ~np.isnan(table.values[key])
+        calculable = int((table.relevant[key] & ~np.isnan(table.values[key])).sum())
         missing = int((table.relevant[key] & np.isnan(table.values[key])).sum())
+        ok = table.reports[key]
         value = table.values[key][ok]
         if key in SPREAD_FIGURES:
             by_year = periods.spread(value, table.starts[ok], table.ends[ok], years)
@@ -79,7 +83,7 @@ def national_summary(*, draws: int, seed: int) -> Summary:
         per_org = np.zeros((len(org_ids), rows.shape[1]))
         np.add.at(per_org, org_of_row[ok], rows)
         reporters = np.bincount(org_of_row[ok], minlength=len(org_ids)) > 0
-        per_figure[key] = (per_org, reporters, int(ok.sum()), missing)
+        per_figure[key] = (per_org, reporters, calculable, missing)
         cells += _cells(key, org_ids, per_org, reporters, columns, years, rivm, relations)
     kind_cells, kind_rows = _national_kind_cells(effects)
     protected = disclosure.protect(cells + kind_cells, relations)

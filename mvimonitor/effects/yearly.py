@@ -52,6 +52,7 @@ class EffectTable:
     starts: Any  # epoch days of the commitment period
     ends: Any
     calculable: Any  # the stored verdict of each row
+    reports: dict[str, Any]  # per figure the rows that make their organisation a reporter of it, and its y
 
 
 def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
@@ -60,6 +61,7 @@ def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
     flags = {
         "_sr": ExpressionWrapper(Q(kind=CommitmentKind.SOCIAL_RETURN), output_field=BooleanField()),
         "_due": ExpressionWrapper(Q(sanction_status="due"), output_field=BooleanField()),
+        "_decided": ExpressionWrapper(Q(sanction_status__in=["due", "none"]), output_field=BooleanField()),
     }
     as_float = {f"_{f[3]}": Cast(f[3], FloatField()) for f in FIGURES}
     days = {"_start": EpochDay(F("commitment__period_start")), "_end": EpochDay(F("commitment__period_end"))}
@@ -71,16 +73,18 @@ def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 7 + len(FIGURES))
-    is_co2, is_sr, is_due = (table[:, column] == 1 for column in (1, 2, 3))
-    relevant, values = {}, {}
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 8 + len(FIGURES))
+    is_co2, is_sr, is_due, decided = (table[:, column] == 1 for column in (1, 2, 3, 4))
+    relevant, values, reports = {}, {}, {}
     for index, (key, _label, _unit, _column, scale) in enumerate(FIGURES):
         relevant[key] = is_co2 if key.startswith("co2") else is_due if key == "sanctionsDue" else is_sr
-        values[key] = table[:, 4 + index] * scale
+        values[key] = table[:, 5 + index] * scale
+        # a sanction kept (status none, amount 0) is a real 0: its organisation reports the figure
+        reports[key] = (decided if key == "sanctionsDue" else relevant[key]) & ~np.isnan(values[key])
     starts = np.rint(table[:, -2]).astype(np.int64)
     ends = np.rint(table[:, -1]).astype(np.int64)
     calculable = table[:, -3] == 1
-    return EffectTable(table[:, 0].astype(np.int64), relevant, values, starts, ends, calculable)
+    return EffectTable(table[:, 0].astype(np.int64), relevant, values, starts, ends, calculable, reports)
 
 
 def covered_years(table: EffectTable) -> list[int]:

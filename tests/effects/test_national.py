@@ -63,3 +63,41 @@ def test_an_organisation_with_only_social_return_is_no_co2_reporter(effects_refe
     assert "Gemeente 1" not in html
     assert "6 of 10 organisations report a calculable figure" in csv
     assert "RIVM period 2025–2026" in csv
+
+
+@pytest.mark.django_db
+def test_national_figures_without_any_organisation_or_effect(effects_reference: None) -> None:
+    summary = selectors.national_summary(draws=20)
+
+    assert summary.population == 0
+    assert summary.periods == []
+    assert all(figure.value is None for figure in summary.figures)  # nothing to show: suppressed
+
+
+@pytest.mark.django_db
+def test_a_kept_promise_reports_a_real_zero_sanction(effects_reference: None) -> None:
+    """Ten municipalities (€1,000,000 each). Five missed their promise: 1.5 × €1,000 = €1,500 due each. Three kept
+    it (verified delivery ≥ promise): sanction 0, a real 0, so they report the figure. Two have no sanction rule.
+    Ratio 5 × 1,500 / 8,000,000 × 10,000,000 = €9,375; counting only those with a sanction due would give €15,000."""
+    sides = [make_side(f"Gemeente {i}") for i in range(10)]
+    for index, side in enumerate(sides[:8]):
+        commitment = services.commitment_create(
+            user=side.manager, contract=side.contract, theme=Theme.objects.get(code="klimaat"), kind="electricity",
+            description="stroom", quantity=Decimal(100000), unit="kWh", factor_code="green-power-government-average",
+            reference_factor_code="electricity-nl-mix-2021", award_advantage=Decimal(1000),
+            sanction_multiple=Decimal("1.5"),
+        )  # fmt: skip
+        if index >= 5:
+            realisation = services.realisation_submit(
+                user=side.manager, commitment=commitment, period_start=dt.date(2024, 1, 1),
+                period_end=dt.date(2025, 12, 31), quantity=Decimal(100000),
+            )  # fmt: skip
+            services.realisation_review(user=side.manager, realisation=realisation, status="verified")
+    recalculation.effects_recalculate(as_of=dt.date(2026, 1, 1))
+
+    summary = selectors.national_summary(draws=100)
+
+    sanctions = next(f for f in summary.figures if f.key == "sanctionsDue")
+    assert sanctions.value == pytest.approx(9375.0)
+    assert sanctions.calculable == 5  # the due ones, as the organisation dashboard counts them
+    assert "sanctionsDue" not in summary.period_keys
