@@ -21,7 +21,9 @@ from django.db import connection, transaction
 
 from mvimonitor.dashboards.models import TenderFact
 from mvimonitor.dashboards.vocabulary import bits
-from mvimonitor.tenders.models import Contract, Lot, MVIApplication
+from mvimonitor.isv.lists import list_periods
+from mvimonitor.isv.models import LotRiskCategory
+from mvimonitor.tenders.models import Contract, Lot, MVIApplication, Tender
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, Criterion, EuThreshold, Theme
 
 from .models import Finding, Outcome, PolicyRule, Requirement
@@ -139,8 +141,38 @@ class _Statement:
         if rule.requires_product_group:
             self.conditions.append(("product_group", "CASE WHEN f.in_product_group THEN 1 ELSE 0 END"))
         if rule.requires_isv_risk_category:
-            # A lot records no ISV risk category yet: whether a tender falls within one cannot be judged.
-            self.conditions.append(("isv_risk_category", "CAST(NULL AS INTEGER)"))
+            self._isv_risk_category()
+
+    def _isv_risk_category(self) -> None:
+        """Within an ISV risk category: 1 when a lot's confirmed category is of the list that applies at the
+        tender's publication date, 0 when every lot is confirmed as within none under that list, else NULL (a lot
+        unconfirmed, or confirmed under another list). A list applies from its start date until the next one's."""
+        periods: list[str] = []
+        period_params: list[Any] = []
+        for risk_list, first, following in list_periods():
+            periods.append(
+                "(lr.risk_list_id = %s AND tt.publication_date >= %s"
+                + (" AND tt.publication_date < %s)" if following else ")")
+            )
+            period_params += [risk_list.pk, first] + ([following] if following else [])
+        in_force = " OR ".join(periods) or "1 = 0"
+        # The periods appear twice in the subquery, before the addressed organisations' parameters.
+        self.join_params += period_params * 2
+        self.joins.append(
+            f"LEFT JOIN (SELECT l.tender_id, COUNT(*) AS lots, "  # noqa: S608
+            f"SUM(CASE WHEN lr.id IS NOT NULL AND ({in_force}) AND lr.category_id IS NOT NULL THEN 1 ELSE 0 END) "
+            "AS within_category, "
+            f"SUM(CASE WHEN lr.id IS NOT NULL AND ({in_force}) AND lr.category_id IS NULL THEN 1 ELSE 0 END) "
+            f"AS outside_category FROM {_table(Lot)} l JOIN {_table(Tender)} tt ON tt.id = l.tender_id "
+            f"LEFT JOIN {_table(LotRiskCategory)} lr ON lr.lot_id = l.id WHERE {self._addressed()} "
+            "GROUP BY l.tender_id) iv ON iv.tender_id = f.tender_id"
+        )
+        self.conditions.append(
+            (
+                "isv_risk_category",
+                "CASE WHEN iv.within_category > 0 THEN 1 WHEN iv.outside_category = iv.lots THEN 0 ELSE NULL END",
+            )
+        )
 
     def _applied(self, where: str, params: list[Any], *, criteria: bool = False) -> None:
         """Requirement met where the tender has an MVI application matching `where` (a semi-join, one pass)."""
