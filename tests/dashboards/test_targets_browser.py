@@ -1,5 +1,6 @@
-"""The targets page and the dashboard with its targets in a real browser: axe-core finds nothing in Dutch or English,
-no rule of the content security policy breaks, and a coordinator adds an own target with the form."""
+"""The targets page, the dashboard with its targets and the definitions register in a real browser: axe-core finds
+nothing in Dutch or English, no rule of the content security policy breaks, and a coordinator adds an own target
+with the form."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -82,3 +83,17 @@ def test_the_targets_page_is_accessible_and_adds_a_target(
     page.goto(_address(live_server, "dashboards:organisation", language))
     assert "Half MKB-vriendelijk" in page.inner_text("main")
     _assert_clean(page, f"the organisation dashboard with targets in {language}")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_definitions_register_is_accessible(
+    page: Any,  # noqa: F811 - the fixture
+    live_server: Any,
+    language: str,
+) -> None:
+    response = page.goto(_address(live_server, "dashboards:definitions", language))
+
+    assert response is not None
+    assert response.status == 200
+    assert "sme-contracts" in page.inner_text("main")
+    _assert_clean(page, f"the definitions register in {language}")
