@@ -101,8 +101,9 @@ METHODS: tuple[tuple[str, str, str, str, str, Promise], ...] = (
         "Onthullingsbeheersing van landelijke cijfers",
         "Disclosure control of national figures",
         gettext_lazy(
-            "Every national figure of a year is one protection problem: at least 5 organisations, none above 50 "
-            "percent, secondary suppression, exact derivation and 10 percent intervals (ADR 0005, 0012, 0026)."
+            "Every national figure of a year is one protection problem: a minimum number of organisations, no "
+            "dominant one, secondary suppression, no exact derivation and a minimum interval (thresholds in the "
+            "MVIMONITOR_DISCLOSURE_* settings; ADR 0005, 0012, 0026)."
         ),
     ),
     (
