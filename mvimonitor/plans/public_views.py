@@ -66,7 +66,7 @@ def annual(request: HttpRequest) -> HttpResponse:
     """The annual MVI report of the active organisation on a year, with its downloads."""
     organisation, _choices = active_organisation_for(request)
     if organisation is None:
-        return without_organisation(request, "plans/no_organisation.html")
+        return without_organisation(request, "plans/no_organisation.html", national="plans:national")
     years = organisation_years(organisation)
     year = _annual_year(request, years)
     figures = annual_figures(request_user(request), organisation, year)

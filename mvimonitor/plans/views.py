@@ -35,7 +35,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """The active organisation's plans and the list of their reports with status."""
     organisation, _choices = active_organisation_for(request)
     if organisation is None:
-        return without_organisation(request, "plans/no_organisation.html")
+        return without_organisation(request, "plans/no_organisation.html", national="plans:national")
     context = {
         "organisation": organisation,
         "plans": visible_plans(request.user).filter(organisation=organisation),
@@ -50,7 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def plan_create(request: HttpRequest) -> HttpResponse:
     organisation, _choices = active_organisation_for(request)
     if organisation is None:
-        return without_organisation(request, "plans/no_organisation.html")
+        return without_organisation(request, "plans/no_organisation.html", national="plans:national")
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -163,3 +163,15 @@ def test_annual_and_national_pages(world: World, logged_in: Login) -> None:
         client.get(reverse("plans:annual-download"), {"year": 2025, "language": "nl", "kind": "pdf"}).status_code
         == 200
     )
+
+
+def test_a_national_analyst_goes_to_the_national_analysis(world: World, logged_in: Login) -> None:
+    from tests.factories import UserFactory
+
+    analyst = logged_in(UserFactory(national_analyst=True))
+
+    response = analyst.get(reverse("plans:index"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("plans:national")
+    assert analyst.get(reverse("plans:national")).status_code == 200
