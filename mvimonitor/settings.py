@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "mvimonitor.plans",
     "mvimonitor.suppliers",
     "mvimonitor.isv",
+    "mvimonitor.dataquality",
     "mvimonitor.imports",
     "mvimonitor.api",
     "mvimonitor.demo",

@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("plans/", include("mvimonitor.plans.urls")),
     path("supplier/", include("mvimonitor.suppliers.urls")),
     path("isv/", include("mvimonitor.isv.urls")),
+    path("data-quality/", include("mvimonitor.dataquality.urls")),
     path("api-documentation/", api_docs, name="api-docs"),
     path("account/api-tokens/", api_tokens, name="api-tokens"),
     path("account/api-tokens/<int:token_id>/revoke/", api_token_revoke, name="api-token-revoke"),

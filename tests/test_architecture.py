@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "award": {"organisations", "themes", "tenders", "effects", "reports"},
     "dashboards": {"organisations", "themes", "tenders", "effects"},
     "isv": {"organisations", "themes", "tenders", "effects"},
+    "dataquality": {"organisations", "themes", "tenders", "effects", "imports"},
     "rules": {"organisations", "themes", "tenders", "dashboards", "isv"},
     "plans": {"organisations", "themes", "tenders", "effects", "dashboards", "rules", "reports"},
     "suppliers": {"organisations", "themes", "tenders", "effects"},

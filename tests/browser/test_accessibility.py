@@ -74,6 +74,7 @@ PAGES = [
     UIPage("award-lot", lambda data: reverse("award:lot", args=[data.ids["lot_id"]])),
     UIPage("rules", lambda data: reverse("rules:index")),
     UIPage("award-overview", lambda data: reverse("award:overview")),
+    UIPage("data-quality", lambda data: reverse("dataquality:overview")),
     UIPage("mvi-application-edit", _tender("mvi-application-edit", "tender_id", "application_id")),
     UIPage("mvi-application-delete", _tender("mvi-application-delete", "tender_id", "application_id")),
     UIPage("organisation", lambda data: reverse("organisations:members")),
