@@ -41,6 +41,8 @@ NO_ADVANTAGE = "no_award_advantage"
 NO_MULTIPLE = "no_sanction_multiple"
 NO_PROMISE = "no_promise"
 OUTSIDE_PERIOD = "realisation_outside_period"
+# Not a failure: the requirement is not stricter than the reference option, so the effect is a real 0 (counted).
+NO_ADDITIONALITY = "no_additionality"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +148,13 @@ def co2_figures(
     # none of the three is negative here, so neither is the scaled reference quantity
     scaled = ZERO if promised == 0 else reference_quantity * delivered / promised
     return ex_ante, scaled * reference_wtw - delivered * actual_wtw, reference_kg, True, None
+
+
+def co2_without_additionality(delivered: Decimal | None) -> Co2Figures:
+    """A commitment marked as not additional (its requirement is no stricter than the reference option, e.g. the
+    market standard or a legal minimum): its effect is a real 0, calculable and counted, never "not calculable".
+    Ex ante 0; ex post 0 once something is verified (None before, like any commitment); no reference emissions."""
+    return ZERO, None if delivered is None else ZERO, None, True, Problem(NO_ADDITIONALITY)
 
 
 # --- social return ---------------------------------------------------------------------------------------------------

@@ -113,6 +113,7 @@ class CommitmentForm(forms.ModelForm):  # type: ignore[type-arg]
             "reference_quantity",
             "reference_unit",
             "reference_factor_code",
+            "no_additionality",
             "factor_set",
             "recycled_share",
             "period_start",

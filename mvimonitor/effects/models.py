@@ -220,6 +220,13 @@ class Commitment(models.Model):
     )  # fmt: skip
     reference_unit = models.CharField(_("reference unit"), max_length=10, choices=Unit.choices, blank=True)
     reference_factor_code = models.SlugField(_("emission factor (reference option)"), max_length=100, blank=True)
+    no_additionality = models.BooleanField(
+        _("no additionality"), default=False,
+        help_text=_(
+            "The requirement is not stricter than the reference option (for example the market standard or a legal "
+            "minimum): its CO2 effect counts as a real 0, not as not calculable."
+        ),
+    )  # fmt: skip
     factor_set = models.ForeignKey(
         EmissionFactorSet,
         verbose_name=_("emission-factor set"),

@@ -37,6 +37,10 @@ def describe_code(code: str, details: Mapping[str, str]) -> str:
         calc.NO_ADVANTAGE: _("No award advantage is recorded, so no sanction can be computed."),
         calc.NO_MULTIPLE: _("No sanction rule or multiple is recorded."),
         calc.NO_PROMISE: _("Nothing was promised."),
+        calc.NO_ADDITIONALITY: _(
+            "The requirement is not stricter than the reference option: the effect counts as a real 0, not as "
+            "not calculable."
+        ),
         calc.OUTSIDE_PERIOD: _(
             "%(count)s verified realisation(s) lie outside the commitment period %(period)s: they are left out, "
             "and the delivered figure is not calculable until they are corrected."
@@ -64,5 +68,6 @@ def summary_label(code: str) -> str:
         calc.UNIT_MISMATCH: _("The unit does not match the factor's unit"),
         calc.NEGATIVE_QUANTITY: _("A negative quantity"),
         calc.OUTSIDE_PERIOD: _("A verified realisation outside the commitment period"),
+        calc.NO_ADDITIONALITY: _("No additionality: counted as a real 0"),
     }
     return labels.get(code, describe_code(code, {}))

@@ -171,6 +171,7 @@ COMMITMENT_FIELDS = (
     "sanction_multiple",
     "organisation_id",
     "rule_multiple",
+    "no_additionality",
 )
 
 
@@ -204,7 +205,7 @@ def compute_effects(
     zero = Decimal(0)
     for (
         pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
-        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
+        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple, not_additional,
     ) in commitments:  # fmt: skip
         verified, submitted, outside, own_period = realised.get(pk, no_realisation)
         ex_ante = ex_post = reference_kg = sr_obligation = sr_value = sr_fte_years = None
@@ -232,7 +233,8 @@ def compute_effects(
                     (("promised", factor_code), ("reference", reference_factor_code)),
                 )
             used = memo
-            ex_ante, ex_post, reference_kg, calculable, problem = calc.co2_figures(
+            figures = calc.co2_without_additionality(verified) if not_additional else None
+            ex_ante, ex_post, reference_kg, calculable, problem = figures or calc.co2_figures(
                 quantity,
                 unit,
                 factor_code,
@@ -366,14 +368,14 @@ def _commitment_values(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, .
     day = date.fromisoformat
     for (
         pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
-        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple,
+        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple, not_additional,
     ) in rows:  # fmt: skip
         yield (
             pk, kind, unit, Decimal(repr(quantity)) if quantity.__class__ is float else dec(quantity), factor_code,
             None if reference_quantity is None else dec(reference_quantity), reference_unit, reference_factor_code,
             set_id, day(period_start), day(period_end), None if award_advantage is None else dec(award_advantage),
             None if own_multiple is None else dec(own_multiple), organisation_id,
-            None if rule_multiple is None else dec(rule_multiple),
+            None if rule_multiple is None else dec(rule_multiple), bool(not_additional),
         )  # fmt: skip
 
 
