@@ -102,6 +102,9 @@ class ReportGoalSerializer(serializers.Serializer[dict[str, Any]]):
     high = serializers.CharField(allow_null=True)
     completeness = serializers.CharField(allow_null=True, help_text="Percent of the data the figure rests on.")
     version = serializers.CharField(help_text="KPI id and version, or the effects method version.")
+    definition_version = serializers.IntegerField(
+        allow_null=True, required=False, help_text="Publication of the KPI definitions the figure was computed under."
+    )
     status = serializers.CharField(help_text="met, on_track, behind or not_judged.")
 
 

@@ -1,8 +1,10 @@
 """A goal's indicator measured against the organisation's own data, and the rule that judges it.
 
 Indicators read the figures through the project's read paths, so a report shows what the pages and the API show:
-- a KPI through `dashboards.selectors.kpi_values` (the organisation's own figures of the year, the KPI's item);
-  its completeness is the organisation's "registration completeness" of that year (share of confirmed tenders);
+- a KPI through `dashboards.selectors.kpi_values` (the organisation's own figures of the year, the KPI's item),
+  under the newest publication of the definitions register that holds the KPI version the goal names (so a goal
+  keeps its definition when a new version is published; none holds it: no figure, and the report says why); its
+  completeness is the organisation's "registration completeness" of that year (share of confirmed tenders);
 - an effect figure through `effects.selectors.organisation_summary` (the current stored calculations); its
   completeness is the share of the relevant commitments whose effect could be calculated.
 
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from mvimonitor.dashboards import definitions
 from mvimonitor.dashboards import selectors as kpi_selectors
 from mvimonitor.dashboards.kpis import BY_ID, CATALOGUE, Kpi
 from mvimonitor.dashboards.vocabulary import ALL, Figure
@@ -83,6 +86,19 @@ def kpi_label(kpi_id: str, item: str, *, language: str) -> str:
     return name
 
 
+def publication_of(kpi_id: str, version: int | None) -> int | None:
+    """The newest publication of the definitions register that holds this version of the KPI, if any: a goal
+    written against a KPI version that has since been replaced is measured under the definition it names."""
+    for published in reversed(definitions.PUBLICATIONS):
+        if any(kpi.id == kpi_id and kpi.version == version for kpi in published.kpis):
+            return published.version
+    return None
+
+
+def newest_publication() -> int:
+    return definitions.publication().version
+
+
 def cents(value: Decimal | float | int | None) -> Decimal | None:
     """A figure as the report keeps and shows it: two decimals, rounded half up."""
     if value is None:
@@ -126,6 +142,7 @@ class Measured:
     low: Decimal | None = None
     high: Decimal | None = None
     note: str = ""  # why there is no value
+    definition: int | None = None  # the publication of the KPI definitions computed under; None: the newest
 
 
 class Reader:
@@ -133,16 +150,22 @@ class Reader:
 
     def __init__(self, user: "User", organisation: Organisation, year: int) -> None:
         self.user, self.organisation, self.year = user, organisation, year
-        self._kpis: dict[tuple[str, str], Figure] | None = None
+        self._kpis: dict[int | None, dict[tuple[str, str], Figure]] = {}
         self._effects: dict[str, effect_selectors.Figure] | None = None
 
-    def kpi_figures(self) -> dict[tuple[str, str], Figure]:
-        if self._kpis is None:
+    def kpi_figures(self, definition_version: int | None = None) -> dict[tuple[str, str], Figure]:
+        """The organisation's figures of the year under a publication of the definitions (the newest when None)."""
+        if definition_version not in self._kpis:
             figures = kpi_selectors.kpi_values(
-                self.user, scope=kpi_selectors.ORGANISATION_SCOPE, organisation=self.organisation, years=[self.year]
+                self.user,
+                scope=kpi_selectors.ORGANISATION_SCOPE,
+                organisation=self.organisation,
+                years=[self.year],
+                definition_version=definition_version,
             )
-            self._kpis = {(figure.kpi, figure.item): figure for figure in figures if figure.breakdown == ALL}
-        return self._kpis
+            found = {(figure.kpi, figure.item): figure for figure in figures if figure.breakdown == ALL}
+            self._kpis[definition_version] = found
+        return self._kpis[definition_version]
 
     def effect_figures(self) -> dict[str, effect_selectors.Figure]:
         if self._effects is None:
@@ -162,16 +185,17 @@ class Reader:
         return Measured(None, None, "", note="not_measured")
 
     def _kpi(self, goal: Goal) -> Measured:
-        kpi = BY_ID.get(goal.kpi_id)
         version = f"{goal.kpi_id} v{goal.kpi_version}"
-        if kpi is None:
-            return Measured(None, None, version, note="unknown_kpi")
-        if kpi.version != goal.kpi_version:
-            return Measured(None, None, version, note="kpi_version_changed")
-        figure = self.kpi_figures().get((kpi.id, goal.kpi_item or ALL))
+        current = BY_ID.get(goal.kpi_id)
+        definition: int | None = None  # the newest publication, when it holds the goal's version
+        if current is None or current.version != goal.kpi_version:
+            definition = publication_of(goal.kpi_id, goal.kpi_version)
+            if definition is None:
+                return Measured(None, None, version, note="unknown_kpi" if current is None else "kpi_version_changed")
+        figure = self.kpi_figures(definition).get((goal.kpi_id, goal.kpi_item or ALL))
         if figure is None or figure.value is None:
-            return Measured(None, self.completeness(), version, note="no_figure")
-        return Measured(cents(figure.value), self.completeness(), version)
+            return Measured(None, self.completeness(), version, note="no_figure", definition=definition)
+        return Measured(cents(figure.value), self.completeness(), version, definition=definition)
 
     def _effect(self, goal: Goal) -> Measured:
         figure = self.effect_figures().get(goal.effect_key)
@@ -216,6 +240,9 @@ def goal_row(goal: Goal, measured: Measured, year: int) -> dict[str, Any]:
         "high": text(measured.high),
         "completeness": text(measured.completeness),
         "version": measured.version,
+        "definition_version": (measured.definition or newest_publication())
+        if goal.indicator_kind == IndicatorKind.KPI
+        else None,
         "note": measured.note,
         "status": status,
     }

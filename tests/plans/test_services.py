@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from mvimonitor.dashboards import selectors
 from mvimonitor.plans import services
-from mvimonitor.plans.models import ActionPlan, IndicatorKind, Period, PlanStatus, ProgressReport
+from mvimonitor.plans.models import ActionPlan, Goal, IndicatorKind, Period, PlanStatus, ProgressReport
 
 from .conftest import World, adopted_plan, draft_plan
 
@@ -179,3 +179,17 @@ def test_goal_values_are_kept_with_two_decimals(world: World) -> None:
     )  # fmt: skip
     goal.refresh_from_db()
     assert goal.baseline_value == Decimal("1.50")
+
+
+def test_a_goal_on_a_kpi_version_no_publication_holds_gets_no_figure(world: World) -> None:
+    plan = adopted_plan(world)
+    Goal.objects.filter(plan=plan, title="Meer MVI").update(kpi_version=9)
+
+    report = services.report_create(user=world.coordinator, plan=plan, year=2025)
+
+    goals = {goal["title"]: goal for goal in report.snapshot["goals"]}
+    assert goals["Meer MVI"]["measured"] is None
+    assert goals["Meer MVI"]["note"] == "kpi_version_changed"
+    assert goals["Meer MVI"]["status"] == "not_judged"
+    assert goals["Social return"]["definition_version"] == 1
+    assert goals["Minder CO2"]["definition_version"] is None
