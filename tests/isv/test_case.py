@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from freezegun import freeze_time
 
 from mvimonitor.isv import services
@@ -23,14 +24,14 @@ def test_a_deliverable_goes_overdue_the_day_after_its_due_date(world: IsvWorld) 
         user=world.contractmanager, case=case, kind=DeliverableKind.RISK_ANALYSIS, due_date=dt.date(2026, 3, 31)
     )
     with freeze_time("2026-03-30"):
-        assert not report.is_overdue(dt.date.today())
+        assert not report.is_overdue(timezone.localdate())
         assert open_deliverables(world.contractmanager) == []
     with freeze_time("2026-03-31"):
         assert open_deliverables(world.contractmanager) == [report]  # due today
-        assert not report.is_overdue(dt.date.today())
+        assert not report.is_overdue(timezone.localdate())
     with freeze_time("2026-04-01"):
         (due,) = open_deliverables(world.contractmanager)
-        assert due.is_overdue(dt.date.today())
+        assert due.is_overdue(timezone.localdate())
         services.receive_deliverable(user=world.contractmanager, deliverable=report, received_on=dt.date(2026, 4, 1))
         assert open_deliverables(world.contractmanager) == []
     report.refresh_from_db()
@@ -59,7 +60,9 @@ def test_a_receipt_in_the_future_is_refused(world: IsvWorld) -> None:
     )
     with pytest.raises(ValidationError):
         services.receive_deliverable(
-            user=world.contractmanager, deliverable=deliverable, received_on=dt.date.today() + dt.timedelta(days=1)
+            user=world.contractmanager,
+            deliverable=deliverable,
+            received_on=timezone.localdate() + dt.timedelta(days=1),
         )
 
 

@@ -42,7 +42,8 @@ def test_the_product_group_goes_before_the_cpv_code(world: IsvWorld) -> None:
     tender.product_group = group
     tender.save()
     suggestion = suggestion_for(world.lot, world.lists.old)
-    assert suggestion is not None and suggestion.category == world.lists.catering
+    assert suggestion is not None
+    assert suggestion.category == world.lists.catering
 
 
 def test_under_a_later_list_the_suggestion_follows_the_mapping(world: IsvWorld) -> None:
