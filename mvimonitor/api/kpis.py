@@ -50,6 +50,8 @@ class KpiSerializer(serializers.Serializer[Kpi]):
     missing_values = serializers.CharField(source="missing")
     breakdowns = serializers.ListField(child=serializers.CharField())
     per = serializers.CharField(help_text="theme, form, ambition or theme_count when there is a figure per item.")
+    effective = serializers.CharField(help_text="The date (ISO) from which this version of the definition holds.")
+    change_note = serializers.CharField(help_text="What changed in this version (the definitions register).")
 
 
 class TargetSerializer(serializers.Serializer[Any]):
