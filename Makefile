@@ -65,6 +65,7 @@ run: install system-deps static
 	$(PY) manage.py load_effects_reference
 	$(PY) manage.py load_award_reference
 	$(PY) manage.py load_rules
+	$(PY) manage.py load_plans_reference
 	@if [ -f $(SHARED)/reference/co2_emission_factors_nl_2026.csv ]; then \
 	  $(PY) manage.py load_official_factors $(SHARED)/reference/co2_emission_factors_nl_2026.csv; \
 	else echo "SKIPPED: the official CO2 emission factors ($(SHARED)/reference/co2_emission_factors_nl_2026.csv is not present)"; fi
@@ -72,6 +73,7 @@ run: install system-deps static
 	$(PY) manage.py generate_demo_effects --seed 2026 $(DEMO_KEEP)
 	$(PY) manage.py evaluate_rules
 	$(PY) manage.py create_demo_login --url http://$(HOST)/
+	$(PY) manage.py generate_demo_plan $(DEMO_KEEP)
 	@echo "starting the background worker for imports (manage.py import_worker) beside the web server"
 	@echo "DEBUG=$(RUN_DEBUG) (make run DEBUG=true shows Django's debug pages)"
 	DEBUG=$(RUN_DEBUG) $(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; \
@@ -87,6 +89,7 @@ serve: install static
 	$(PY) manage.py load_effects_reference
 	$(PY) manage.py load_award_reference
 	$(PY) manage.py load_rules
+	$(PY) manage.py load_plans_reference
 	$(PY) manage.py check --deploy --fail-level ERROR
 	nice -n 10 scripts/supervise.sh $(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py mvimonitor.wsgi

@@ -6,6 +6,7 @@ The URL list is not written by hand: it is walked from the URL configuration, so
 fails asking for a value for its parameter) without anyone remembering to add it here.
 """
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from django.db import models
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from mvimonitor.api.models import ApiToken
 from mvimonitor.api.tokens import token_create
@@ -27,6 +29,9 @@ from mvimonitor.award.models import AwardMethod, Bid, QualityCriterion
 from mvimonitor.effects.models import Commitment, EmissionFactorSet, EvidenceFile, Realisation
 from mvimonitor.imports.models import ImportRun, MVIProposal
 from mvimonitor.organisations.models import Invitation, Membership, Organisation, Role, User
+from mvimonitor.plans.models import ActionPlan, Goal, Measure, ProgressReport
+from mvimonitor.suppliers import services as supplier_services
+from mvimonitor.suppliers.models import ReportingRequest
 from mvimonitor.tenders.models import AwardCriterion, Contract, Lot, MVIApplication, Tender
 
 from ..factories import (
@@ -49,6 +54,8 @@ SECRET_TITLE = "Geheime aanbesteding van organisatie B"
 SECRETS = (
     SECRET_TITLE,
     "Geheim perceel B",
+    "Geheim actieplan B",
+    "Geheim doel B",
     "Leverancier B-geheim",
     "b-beheerder-geheim",
     "uitnodiging-b-geheim",
@@ -88,6 +95,11 @@ class World:
     api_token_b: ApiToken
     bid_b: Bid
     quality_b: QualityCriterion
+    plan_b: ActionPlan
+    goal_b: Goal
+    measure_b: Measure
+    report_b: ProgressReport
+    supplier_request_b: ReportingRequest
 
     @property
     def award_method_b(self) -> AwardMethod:
@@ -141,6 +153,9 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     api_token_b, _key = token_create(user=membership_b.user, name="Script van B-geheim")
     shared = MembershipFactory(organisation=org_b, role=Role.BEHEERDER, user__username="gedeelde-beheerder").user
     MembershipFactory(organisation=org_a, role=Role.LEZER, user=shared)
+    plan_b = ActionPlan.objects.create(
+        organisation=org_b, period="2022-2025", title="Geheim actieplan B", ladder="MVOI 2022-2025"
+    )
     bid_b = Bid.objects.create(
         method=AwardMethod.objects.create(lot=lot_b, kind="mki"), bidder_name="Inschrijver B-geheim", price=100
     )
@@ -165,6 +180,21 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         api_token_b=api_token_b,
         bid_b=bid_b,
         quality_b=QualityCriterion.objects.create(method=bid_b.method, name="Kwaliteit B-geheim", max_discount=1),
+        plan_b=plan_b,
+        goal_b=Goal.objects.create(
+            plan=plan_b, title="Geheim doel B", indicator_kind="not_measured", indicator_text="x"
+        ),
+        measure_b=Measure.objects.create(plan=plan_b, description="Geheime maatregel B", owner="team B"),
+        report_b=ProgressReport.objects.create(plan=plan_b, year=2025),
+        supplier_request_b=supplier_services.request_send(
+            user=membership_b.user,
+            contract=contract_b,
+            period_start=contract_b.start_date,
+            period_end=contract_b.end_date,
+            due_date=timezone.localdate() + dt.timedelta(days=30),
+            recipient_email="leverancier-b@example.org",
+            base_url="http://testserver/",
+        ),
         shared=shared,
         root=User.objects.create_superuser("root", "root@example.org", "correct-horse-battery-staple"),
         lot_a=lot_a,
@@ -200,6 +230,10 @@ def snapshot(world: World) -> dict[str, Any]:
         "realisations": rows(Realisation.objects.filter(commitment__contract__lot__tender__organisation=b)),
         "evidence": rows(EvidenceFile.objects.filter(realisation__commitment__contract__lot__tender__organisation=b)),
         "factor_sets": rows(EmissionFactorSet.objects.filter(organisation=b)),
+        "bids": rows(Bid.objects.filter(method__lot__tender__organisation=b)),
+        "quality_criteria": rows(QualityCriterion.objects.filter(method__lot__tender__organisation=b)),
+        "plans": rows(ActionPlan.objects.filter(organisation=b)),
+        "supplier_requests": rows(ReportingRequest.objects.filter(contract__lot__tender__organisation=b)),
     }
 
 
@@ -240,6 +274,8 @@ API_OBJECTS = {
     "effect-summaries": "org_b",
     "import-runs": "run_b",
     "award-methods": "award_method_b",
+    "action-plans": "plan_b",
+    "plan-reports": "report_b",
 }
 UI_PARAMETERS = {
     "tender_id": "tender_b",
@@ -256,9 +292,14 @@ UI_PARAMETERS = {
     "token_id": "api_token_b",
     "bid_id": "bid_b",
     "quality_id": "quality_b",
+    "request_id": "supplier_request_b",
+    "plan_id": "plan_b",
+    "goal_id": "goal_b",
+    "measure_id": "measure_b",
+    "report_id": "report_b",
 }
 # Parameters that name no object: the value every URL of the matrix gets.
-LITERAL_PARAMETERS = {"file_format": "pdf"}
+LITERAL_PARAMETERS = {"file_format": "pdf", "language": "nl", "kind": "pdf"}
 
 
 def fill(url: str, world: World) -> str:

@@ -24,10 +24,14 @@ from hypothesis.errors import Unsatisfiable
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis import GenerationMode
 
+from mvimonitor.award import services as award_services
+from mvimonitor.award.models import CO2PriceSet
 from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.effects import services as effects_services
 from mvimonitor.imports.models import ImportFailure, ImportRun, RunStatus, Severity
 from mvimonitor.organisations.models import OrganisationKind, Province, Role
+from mvimonitor.plans import services as plan_services
+from mvimonitor.plans.models import LadderStep
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, CpvCode, Criterion, ProductGroup, Theme
 from tests.factories import (
     AwardCriterionFactory,
@@ -39,6 +43,8 @@ from tests.factories import (
     TenderFactory,
     api_key,
 )
+from tests.plans.conftest import World as PlanWorld
+from tests.plans.conftest import adopted_plan
 
 from .contract import SCHEMA, violation
 
@@ -131,6 +137,28 @@ def _dataset() -> Dataset:
     )
     ImportFailure.objects.create(run=done, severity=Severity.ERROR, file="a.xml", notice="n1", message="Bad date")
     ImportFailure.objects.create(run=done, severity=Severity.WARNING, file="a.xml", field="value", message="Gone")
+    call_command("load_award_reference", verbosity=0)
+    method = award_services.set_method(
+        user=member, lot=contracts[own].lot, kind="co2_price", price_set=CO2PriceSet.objects.first()
+    )
+    for name, tonnes in (("Aannemer A", 1000), ("Aannemer B", 1600)):
+        award_services.add_bid(
+            user=member, method=method, bidder_name=name, price=Decimal(1_000_000), tonnes=Decimal(tonnes)
+        )
+    call_command("load_plans_reference", verbosity=0)
+    coordinator = MembershipFactory(organisation=own, role=Role.COORDINATOR).user
+    plan_world = PlanWorld(
+        own,
+        coordinator,
+        coordinator,
+        coordinator,
+        {t.code: t for t in Theme.objects.all()},
+        {s.step: s for s in LadderStep.objects.all()},
+    )
+    plan_services.report_publish(
+        user=coordinator,
+        report=plan_services.report_create(user=coordinator, plan=adopted_plan(plan_world), year=2025),
+    )
     facts_refresh()  # the factories write past the record's seam
     return Dataset(token=api_key(member), organisation=own.pk, other=other.pk)
 
