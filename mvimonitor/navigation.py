@@ -15,6 +15,8 @@ MAIN_NAV: list[tuple[str, Promise]] = [
     ("dashboards:national", _("National figures")),
     ("effects:contract-list", _("Contracts")),
     ("effects:dashboard", _("Effects")),
+    ("suppliers:request-list", _("Supplier requests")),
+    ("plans:index", _("Action plans")),
     ("imports:list", _("Imports")),
     ("themes:index", _("Catalogue")),
     ("organisations:members", _("Organisation")),
@@ -24,6 +26,8 @@ ANALYST_NAV: list[tuple[str, Promise]] = [
     ("dashboards:national", _("National figures")),
     ("effects:national", _("National effects")),
     ("rules:index", _("Policy rules")),
+    ("plans:national", _("Action plans")),
+    ("suppliers:burden-national", _("Supplier burden")),
     ("themes:index", _("Catalogue")),
 ]
 
