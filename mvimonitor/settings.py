@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
         "ObligationBaseEnum": "mvimonitor.effects.models.ObligationBase",
         "ImportRunStatusEnum": "mvimonitor.imports.models.RunStatus",
         "RealisationStatusEnum": "mvimonitor.effects.models.RealisationStatus",
+        "ConfidenceEnum": "mvimonitor.tenders.models.Confidence",
+        "ReferenceConfidenceEnum": "mvimonitor.award.models.Confidence",
     },
 }
 
