@@ -138,12 +138,10 @@ def kpi_years(today: dt.date | None = None) -> list[int]:
     years |= {int(y) for y in Deliverable.objects.annotate(y=ExtractYear("due_date")).values_list("y", flat=True)}
     years |= {int(y) for y in Risk.objects.annotate(y=ExtractYear("found_on")).values_list("y", flat=True)}
     finding = apps.get_model("rules", "Finding")
-    years |= {
-        int(y)
-        for y in finding.objects.filter(rule__requires_isv_risk_category=True, year__isnull=False)
-        .values_list("year", flat=True)
-        .distinct()
-    }
+    found = finding.objects.filter(rule__requires_isv_risk_category=True, year__isnull=False).values_list(
+        "year", flat=True
+    )
+    years |= {int(y) for y in found.distinct() if y is not None}
     return sorted(years, reverse=True)
 
 
