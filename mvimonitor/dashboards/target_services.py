@@ -51,7 +51,9 @@ def _row(path: Path, number: int, spec: Any, version: int) -> dict[str, Any]:
         if name not in spec:
             raise error(name, _("missing"))
     values = {name: spec[name] for name in FIELDS}
-    if subject(str(values["kpi"]), int(values["kpi_version"])) is None:
+    if not isinstance(values["kpi_version"], int) or isinstance(values["kpi_version"], bool):
+        raise error("kpi_version", _("not a whole number"))
+    if subject(str(values["kpi"]), values["kpi_version"]) is None:
         raise error(
             "kpi", _("no KPI %(kpi)s version %(version)s") % {"kpi": values["kpi"], "version": values["kpi_version"]}
         )
@@ -67,7 +69,7 @@ def _row(path: Path, number: int, spec: Any, version: int) -> dict[str, Any]:
         values["value"] = Decimal(str(values["value"]))
     except InvalidOperation:
         raise error("value", _("not a number")) from None
-    found = subject(str(values["kpi"]), int(values["kpi_version"]))
+    found = subject(str(values["kpi"]), values["kpi_version"])
     assert found is not None  # noqa: S101 - checked above
     values["unit"] = found.unit
     values["data_version"] = version

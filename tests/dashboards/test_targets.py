@@ -293,3 +293,10 @@ def test_kpi_values_carry_the_targets_with_the_gap(
     assert other.name_nl not in str(own)
     (hidden,) = national
     assert hidden["targets"] == []  # a kind's target is not held against the national figure
+
+
+def test_a_kpi_version_that_is_no_number_is_named(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda spec: spec["targets"][0].update(kpi_version="een"))  # type: ignore[index]
+
+    with pytest.raises(ReferenceDataError, match=r"regel 1, veld kpi_version"):
+        targets_load(path=path)
