@@ -244,7 +244,7 @@ class Deliverable(models.Model):
 
 
 class RiskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Still open")
     MITIGATED = "mitigated", _("Mitigated")
     CLOSED = "closed", _("Closed")
 
