@@ -65,6 +65,7 @@ run: install system-deps static
 	$(PY) manage.py load_effects_reference
 	$(PY) manage.py load_award_reference
 	$(PY) manage.py load_rules
+	$(PY) manage.py load_targets
 	$(PY) manage.py load_plans_reference
 	@if [ -f $(SHARED)/reference/co2_emission_factors_nl_2026.csv ]; then \
 	  $(PY) manage.py load_official_factors $(SHARED)/reference/co2_emission_factors_nl_2026.csv; \
@@ -89,6 +90,7 @@ serve: install static
 	$(PY) manage.py load_effects_reference
 	$(PY) manage.py load_award_reference
 	$(PY) manage.py load_rules
+	$(PY) manage.py load_targets
 	$(PY) manage.py load_plans_reference
 	$(PY) manage.py check --deploy --fail-level ERROR
 	nice -n 10 scripts/supervise.sh $(PY) manage.py import_worker & trap "kill $$!" EXIT INT TERM; \

@@ -26,6 +26,7 @@ from django.utils import timezone
 from mvimonitor.api.models import ApiToken
 from mvimonitor.api.tokens import token_create
 from mvimonitor.award.models import AwardMethod, Bid, QualityCriterion
+from mvimonitor.dashboards.models import Target
 from mvimonitor.effects.models import Commitment, EmissionFactorSet, EvidenceFile, Realisation
 from mvimonitor.imports.models import ImportRun, MVIProposal
 from mvimonitor.organisations.models import Invitation, Membership, Organisation, Role, User
@@ -100,6 +101,7 @@ class World:
     measure_b: Measure
     report_b: ProgressReport
     supplier_request_b: ReportingRequest
+    target_b: Target
 
     @property
     def award_method_b(self) -> AwardMethod:
@@ -186,6 +188,17 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         ),
         measure_b=Measure.objects.create(plan=plan_b, description="Geheime maatregel B", owner="team B"),
         report_b=ProgressReport.objects.create(plan=plan_b, year=2025),
+        target_b=Target.objects.create(
+            kpi="sme-suitable",
+            kpi_version=1,
+            scope="organisation",
+            organisation=org_b,
+            value=30,
+            unit="percent",
+            name_nl="Doel B-geheim",
+            source="Actieplan B",
+            source_year=2025,
+        ),
         supplier_request_b=supplier_services.request_send(
             user=membership_b.user,
             contract=contract_b,
@@ -297,6 +310,7 @@ UI_PARAMETERS = {
     "goal_id": "goal_b",
     "measure_id": "measure_b",
     "report_id": "report_b",
+    "target_id": "target_b",
 }
 # Parameters that name no object: the value every URL of the matrix gets.
 LITERAL_PARAMETERS = {"file_format": "pdf", "language": "nl", "kind": "pdf"}
