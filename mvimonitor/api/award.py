@@ -20,7 +20,7 @@ from mvimonitor.organisations.access import visible_to
 from .base import FilteredMixin, id_filter
 
 
-class CO2PriceSetSerializer(serializers.ModelSerializer[CO2PriceSet]):
+class Co2PriceSetSerializer(serializers.ModelSerializer[CO2PriceSet]):
     class Meta:
         model = CO2PriceSet
         fields = [
@@ -181,7 +181,7 @@ class AwardMethodFilter(serializers.Serializer[Any]):
 class CO2PriceSetViewSet(viewsets.ReadOnlyModelViewSet[CO2PriceSet]):
     """Published prices per tonne CO2-eq for award, each with its price year, scope and source."""
 
-    serializer_class = CO2PriceSetSerializer
+    serializer_class = Co2PriceSetSerializer
     queryset = CO2PriceSet.objects.order_by("pk")
 
 
