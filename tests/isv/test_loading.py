@@ -1,5 +1,6 @@
 """The shipped ISV reference data loads on the shipped catalogue, idempotently, and a bad file changes nothing."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -42,3 +43,15 @@ def test_a_bad_entry_is_named_and_nothing_is_written(reference_data: None, tmp_p
     with translation.override("en"), pytest.raises(CommandError, match=r"\[mappings\], line 4, field old_number"):
         call_command("load_isv_reference", str(bad), verbosity=0)
     assert not RiskList.objects.exists()
+
+
+def test_a_shipped_suggestion_for_a_catering_lot(reference_data: None) -> None:
+    from mvimonitor.isv.lists import list_on, suggestion_for
+    from tests.factories import CpvCodeFactory, LotFactory
+
+    load_isv_reference()
+    lot = LotFactory(tender__publication_date=dt.date(2025, 3, 1), main_cpv=CpvCodeFactory(code="55520000"))
+    suggestion = suggestion_for(lot, list_on(lot.tender.publication_date))
+    assert suggestion is not None
+    assert suggestion.category.name_nl == "Catering"
+    assert suggestion.inferred
