@@ -19,8 +19,7 @@ from mvimonitor.organisations.models import Organisation, OrganisationKind
 from mvimonitor.tenders.models import Contract
 
 from . import estimator, periods
-from .models import EffectCalculation
-from .selectors import (
+from .figures import (
     FIGURES,
     Figure,
     KindRow,
@@ -30,9 +29,10 @@ from .selectors import (
     figure_label,
     figure_reference,
 )
-from .selectors import (
+from .figures import (
     _kind_label as _commitment_kind_label,
 )
+from .models import EffectCalculation
 from .yearly import SPREAD_FIGURES, PeriodCell, PeriodRow, covered_years, effect_table
 
 CELL_SCALE = 1000  # contributions to the disclosure cells in thousandths of the figure's unit (kg for tonnes)

@@ -5,12 +5,11 @@ never decides on its own what may be shown.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from mvimonitor.organisations.access import Action, visible_to
@@ -18,54 +17,24 @@ from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Contract
 
 from . import calculations as calc
+from .figures import DRAWS as DRAWS
+from .figures import FIGURES as FIGURES
+from .figures import SEED as SEED
+from .figures import Figure as Figure
+from .figures import KindRow as KindRow
+from .figures import Summary as Summary
+from .figures import _factor_set_labels, _kind_rows, _reasons
+from .figures import figure_label as figure_label
+from .figures import figure_reference as figure_reference
 from .models import Commitment, CommitmentKind, EffectCalculation, EmissionFactorSet, Realisation
-from .reasons import describe_code, summary_label
+from .national import national_summary as _national_summary
+from .reasons import describe_code
+from .yearly import SPREAD_KEYS, organisation_periods
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from mvimonitor.organisations.models import User
-
-DRAWS = 1000
-SEED = 20261125
-KG_PER_TONNE = 1000.0
-
-# (key, label msgid, unit, EffectCalculation column, scale, reference wording)
-FIGURES: list[tuple[str, str, str, str, float]] = [
-    ("co2ExAnteTonnes", "CO2-eq avoided as promised (ex ante)", "t CO2-eq", "ex_ante_kg", 1 / KG_PER_TONNE),
-    (
-        "co2ExPostTonnes",
-        "CO2-eq avoided as delivered and verified (ex post)",
-        "t CO2-eq",
-        "ex_post_kg",
-        1 / KG_PER_TONNE,
-    ),
-    ("socialReturnObligation", "Social-return obligation", "EUR", "sr_obligation", 1.0),
-    ("socialReturnValue", "Social-return value realised (verified)", "EUR", "sr_value", 1.0),
-    ("socialReturnFteYears", "Social-return FTE-years realised (verified)", "FTE-years", "sr_fte_years", 1.0),
-    ("sanctionsDue", "Sanctions due for missed promises", "EUR", "sanction_amount", 1.0),
-]
-
-
-def figure_label(key: str) -> str:
-    labels = {
-        "co2ExAnteTonnes": _("CO2-eq avoided as promised (ex ante)"),
-        "co2ExPostTonnes": _("CO2-eq avoided as delivered and verified (ex post)"),
-        "socialReturnObligation": _("Social-return obligation"),
-        "socialReturnValue": _("Social-return value realised (verified)"),
-        "socialReturnFteYears": _("Social-return FTE-years realised (verified)"),
-        "sanctionsDue": _("Sanctions due for missed promises"),
-    }
-    return labels[key]
-
-
-def figure_reference(key: str) -> str:
-    if key.startswith("co2"):
-        return _("Against each commitment's reference option, WTW factors, over the commitment period.")
-    if key == "sanctionsDue":
-        return _("Multiple of the award advantage, for promises whose period has ended unmet.")
-    return _("Building-block tables of the region named in each commitment; obligation from its base and percentage.")
-
 
 # --- visibility ------------------------------------------------------------------------------------------------------
 
@@ -200,59 +169,6 @@ def effect_history(commitment: Commitment | int) -> list[HistoryEntry]:
 # --- figures ---------------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Figure:
-    key: str
-    label: str
-    unit: str
-    value: float | None
-    low: float | None
-    high: float | None
-    calculable: int
-    not_calculable: int
-    reference: str
-    factor_sets: list[str]
-    method_version: str = calc.METHOD_VERSION
-    note: str = ""
-    diagnostics: Any = None  # estimator.Diagnostics of a national figure
-
-
-@dataclass
-class KindRow:
-    kind: str
-    label: str
-    unit: str
-    commitments: int
-    promised: Decimal | None
-    delivered: Decimal | None
-    submitted: Decimal | None
-
-    @property
-    def share(self) -> float | None:
-        if self.promised is None or self.delivered is None or not self.promised:
-            return None
-        return float(self.delivered / self.promised)
-
-
-@dataclass
-class Summary:
-    figures: list[Figure]
-    kinds: list[KindRow]
-    reasons: list[tuple[str, int]]
-    calculable: int
-    not_calculable: int
-    factor_sets: list[str] = field(default_factory=list)
-    reporting: int = 0
-    population: int = 0
-    suppressed: list[str] = field(default_factory=list)
-    periods: list[Any] = field(default_factory=list)  # rows per calendar year and RIVM period (national.PeriodRow)
-    period_keys: list[str] = field(default_factory=list)  # the figures of each row's cells, in order
-
-
-def _kind_label(kind: str) -> str:
-    return str(CommitmentKind(kind).label) if kind in CommitmentKind.values else kind
-
-
 def _relevant(key: str) -> Q:
     if key.startswith("co2"):
         return Q(is_co2=True)
@@ -375,8 +291,6 @@ def organisation_summary(organisation: Organisation | int, *, draws: int = DRAWS
                 labels if key.startswith("co2") else [],
             )
         )
-    from .yearly import SPREAD_KEYS, organisation_periods
-
     return Summary(
         periods=organisation_periods(effects),
         period_keys=SPREAD_KEYS,
@@ -389,58 +303,10 @@ def organisation_summary(organisation: Organisation | int, *, draws: int = DRAWS
     )
 
 
-def _factor_set_labels(effects: QuerySet[EffectCalculation]) -> list[str]:
-    """The distinct factor-set labels, made distinct by the database (not 100,000 strings fetched to make a set)."""
-    rows = effects.exclude(factor_set_label="").order_by().values_list("factor_set_label", flat=True).distinct()
-    return sorted(rows)
-
-
-def _public_factor_set_labels(effects: QuerySet[EffectCalculation]) -> list[str]:
-    """For national figures: the published sets by name. An organisation's own set is private to its members (its name
-    may say whose it is), so national figures only say that own sets were used, not which or by whom.
-
-    The distinct (set, label) pairs come from the effects alone (no join: a handful of pairs out of 100,000 rows);
-    which of those few sets belong to an organisation is one small query. A label whose set is gone counts as public,
-    as before."""
-    pairs = set(
-        effects.exclude(factor_set_label="").order_by().values_list("factor_set_id", "factor_set_label").distinct()
-    )
-    ids = {set_id for set_id, _label in pairs if set_id is not None}
-    own = set(EmissionFactorSet.objects.filter(pk__in=ids, organisation__isnull=False).values_list("pk", flat=True))
-    labels = sorted({label for set_id, label in pairs if set_id not in own})
-    if own:
-        labels.append(_("organisations' own sets (not named)"))
-    return labels
-
-
-def _kind_rows(effects: QuerySet[EffectCalculation]) -> list[KindRow]:
-    rows = (
-        effects.values("kind", "unit")
-        .annotate(
-            n=Count("pk"),
-            promised=Sum("promised"),
-            delivered=Sum("delivered_verified"),
-            submitted=Sum("delivered_submitted"),
-        )
-        .order_by("kind", "unit")
-    )
-    return [
-        KindRow(r["kind"], _kind_label(r["kind"]), r["unit"], r["n"], r["promised"], r["delivered"], r["submitted"])
-        for r in rows
-    ]
-
-
-def _reasons(effects: QuerySet[EffectCalculation]) -> list[tuple[str, int]]:
-    rows = effects.exclude(problem_code="").values("problem_code").annotate(n=Count("pk")).order_by("-n")
-    return [(summary_label(r["problem_code"]), r["n"]) for r in rows]
-
-
 # --- national --------------------------------------------------------------------------------------------------------
 
 
 def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
     """Observed totals of reporting organisations (through disclosure control) and the national extrapolation per
     figure, with its diagnostics, per calendar year and per RIVM period (`mvimonitor.effects.national`)."""
-    from .national import national_summary as summary
-
-    return summary(draws=draws, seed=seed)
+    return _national_summary(draws=draws, seed=seed)

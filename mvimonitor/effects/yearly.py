@@ -11,8 +11,8 @@ from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Fun
 from django.db.models.functions import Cast
 
 from . import periods
+from .figures import FIGURES
 from .models import CommitmentKind, EffectCalculation
-from .selectors import FIGURES
 
 SPREAD_FIGURES = frozenset(key for key, *_rest in FIGURES if key != "sanctionsDue")  # a sanction is no effect
 SPREAD_KEYS = [key for key, *_rest in FIGURES if key in SPREAD_FIGURES]

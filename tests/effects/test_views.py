@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from mvimonitor.effects import recalculation, selectors, services
+from mvimonitor.effects import figures, recalculation, selectors, services
 from mvimonitor.effects.models import Commitment, EffectCalculation, EmissionFactorSet, Realisation
 from mvimonitor.organisations.models import User
 from mvimonitor.tenders.models import Contract
@@ -221,7 +221,7 @@ def test_an_own_factor_set_is_never_named_in_national_figures(
     texts = " ".join(str(cell.value) for row in national_sheet.iter_rows() for cell in row if cell.value)
     assert "evil.example" not in texts
     # where a national figure is shown (here it is suppressed: one organisation), its sources read:
-    labels = selectors._public_factor_set_labels(EffectCalculation.objects.current())
+    labels = figures._public_factor_set_labels(EffectCalculation.objects.current())
     assert labels[-1] == "organisations' own sets (not named)"
     assert not any("evil.example" in label for label in labels)
     assert any("Test values" in label for label in labels)
