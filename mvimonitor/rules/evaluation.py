@@ -158,19 +158,22 @@ class _Statement:
         in_force = " OR ".join(periods) or "1 = 0"
         # The periods appear twice in the subquery, before the addressed organisations' parameters.
         self.join_params += period_params * 2
+        # Only confirmed lots are read (a small table); the lots of a tender are counted only where every
+        # confirmed lot says "none", to tell "outside" from "some lot not confirmed yet".
         self.joins.append(
-            f"LEFT JOIN (SELECT l.tender_id, COUNT(*) AS lots, "  # noqa: S608
-            f"SUM(CASE WHEN lr.id IS NOT NULL AND ({in_force}) AND lr.category_id IS NOT NULL THEN 1 ELSE 0 END) "
-            "AS within_category, "
-            f"SUM(CASE WHEN lr.id IS NOT NULL AND ({in_force}) AND lr.category_id IS NULL THEN 1 ELSE 0 END) "
-            f"AS outside_category FROM {_table(Lot)} l JOIN {_table(Tender)} tt ON tt.id = l.tender_id "
-            f"LEFT JOIN {_table(LotRiskCategory)} lr ON lr.lot_id = l.id WHERE {self._addressed()} "
+            f"LEFT JOIN (SELECT l.tender_id, "  # noqa: S608
+            f"SUM(CASE WHEN ({in_force}) AND lr.category_id IS NOT NULL THEN 1 ELSE 0 END) AS within_category, "
+            f"SUM(CASE WHEN ({in_force}) AND lr.category_id IS NULL THEN 1 ELSE 0 END) AS outside_category "
+            f"FROM {_table(LotRiskCategory)} lr JOIN {_table(Lot)} l ON l.id = lr.lot_id "
+            f"JOIN {_table(Tender)} tt ON tt.id = l.tender_id WHERE {self._addressed()} "
             "GROUP BY l.tender_id) iv ON iv.tender_id = f.tender_id"
         )
+        lots = f"(SELECT COUNT(*) FROM {_table(Lot)} lc WHERE lc.tender_id = f.tender_id)"  # noqa: S608
         self.conditions.append(
             (
                 "isv_risk_category",
-                "CASE WHEN iv.within_category > 0 THEN 1 WHEN iv.outside_category = iv.lots THEN 0 ELSE NULL END",
+                "CASE WHEN iv.within_category > 0 THEN 1 "
+                f"WHEN iv.outside_category > 0 AND iv.outside_category = {lots} THEN 0 ELSE NULL END",
             )
         )
 
