@@ -64,6 +64,7 @@ run: install system-deps static
 	else echo "SKIPPED: the historical CPV hints per product group ($(SHARED)/reference/mvi_pg_cpv_hints_historical.csv is not present)"; fi
 	$(PY) manage.py load_effects_reference
 	$(PY) manage.py load_award_reference
+	$(PY) manage.py load_isv_reference
 	$(PY) manage.py load_rules
 	$(PY) manage.py load_targets
 	$(PY) manage.py load_plans_reference
@@ -89,6 +90,7 @@ serve: install static
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_effects_reference
 	$(PY) manage.py load_award_reference
+	$(PY) manage.py load_isv_reference
 	$(PY) manage.py load_rules
 	$(PY) manage.py load_targets
 	$(PY) manage.py load_plans_reference

@@ -99,6 +99,7 @@ class CommitmentSerializer(serializers.ModelSerializer[Commitment]):
             "reference_quantity",
             "reference_unit",
             "reference_factor_code",
+            "no_additionality",
             "factor_set",
             "recycled_share",
             "period_start",
@@ -288,6 +289,35 @@ class CommitmentEffectSerializer(serializers.Serializer[Any]):
     history = EffectCalculationSerializer(many=True, help_text="Earlier calculations it superseded, newest first.")
 
 
+class StratumLineSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    size_class = serializers.CharField()
+    organisations = serializers.IntegerField()
+    reporters = serializers.IntegerField()
+    share = serializers.FloatField()
+    estimated_with = serializers.CharField()
+
+
+class DiagnosticsSerializer(serializers.Serializer[Any]):
+    coverage = serializers.CharField()
+    collapsing = serializers.CharField()
+    selection = serializers.CharField()
+    warning = serializers.BooleanField(help_text="Possible self-selection: reporters differ in size or kind.")
+    strata = StratumLineSerializer(many=True)
+
+
+class PeriodCellSerializer(serializers.Serializer[Any]):
+    value = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+
+
+class PeriodRowSerializer(serializers.Serializer[Any]):
+    label = serializers.CharField()  # type: ignore[assignment]
+    is_period = serializers.BooleanField(help_text="A two-year RIVM period; otherwise a calendar year.")
+    cells = PeriodCellSerializer(many=True, help_text="One per figure, in the order of periodKeys.")
+
+
 class FigureSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field named "label", not Field.label
@@ -301,6 +331,7 @@ class FigureSerializer(serializers.Serializer[Any]):
     factor_sets = serializers.ListField(child=serializers.CharField())
     method_version = serializers.CharField()
     note = serializers.CharField()
+    diagnostics = DiagnosticsSerializer(allow_null=True, help_text="National figures: how each was estimated.")
 
 
 class KindRowSerializer(serializers.Serializer[Any]):
@@ -323,6 +354,8 @@ class SummarySerializer(serializers.Serializer[Any]):
     suppressed = serializers.ListField(
         child=serializers.CharField(), help_text="Figures withheld by disclosure control."
     )
+    periods = PeriodRowSerializer(many=True, help_text="Figures per calendar year and per RIVM period.")
+    period_keys = serializers.ListField(child=serializers.CharField())
 
 
 # --- views -----------------------------------------------------------------------------------------------------------

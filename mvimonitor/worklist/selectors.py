@@ -9,6 +9,7 @@ Each task is counted with the same rights the pages behind its links use (`mvimo
 - reports due (EDIT_CONTRACTS): commitments of contracts whose period has ended without a verified delivery;
 - supplier answers to verify (EDIT_CONTRACTS): reporting requests a supplier answered, waiting for the buyer;
 - supplier requests overdue (EDIT_CONTRACTS): requests still waiting for the supplier after their due date;
+- ISV deliverables due (EDIT_CONTRACTS): due-diligence deliverables not received whose due date has come;
 - invitations pending (MANAGE_MEMBERS): sent, not accepted and not expired.
 
 Withdrawn tenders are left out: they no longer count, so nothing about them is due.
@@ -26,6 +27,7 @@ from django.utils.translation import ngettext
 
 from mvimonitor.effects.models import Commitment, Realisation, RealisationStatus
 from mvimonitor.imports.models import MVIProposal, ProposalStatus
+from mvimonitor.isv.selectors import open_deliverables
 from mvimonitor.organisations.access import Action, permitted
 from mvimonitor.organisations.models import Invitation, Organisation, User
 from mvimonitor.suppliers.models import OPEN_STATUSES, ReportingRequest, RequestStatus
@@ -233,6 +235,35 @@ def invitations_pending(organisation: Organisation) -> Task:
     )
 
 
+def isv_deliverables_due(user: User, organisation: Organisation) -> Task:
+    """Due-diligence deliverables (ISV) not received whose due date has come: due today or overdue."""
+    due = open_deliverables(user, organisation)
+    today = timezone.localdate()
+    overdue = sum(1 for deliverable in due if deliverable.is_overdue(today))
+    count = len(due)
+    return Task(
+        key="isv-deliverables",
+        title=_("ISV deliverables due"),
+        summary=ngettext(
+            "%(count)s due-diligence deliverable is due (%(overdue)s overdue).",
+            "%(count)s due-diligence deliverables are due (%(overdue)s overdue).",
+            count,
+        )
+        % {"count": count, "overdue": overdue},
+        count=count,
+        url=reverse("isv:overview"),
+        link_text=_("International social conditions"),
+        items=[
+            TaskItem(
+                label=f"{deliverable.get_kind_display()}: {deliverable.case.contract} ({deliverable.due_date})",
+                url=reverse("isv:case", args=[deliverable.case.contract_id]),
+                count=1,
+            )
+            for deliverable in due[:ITEMS_SHOWN]
+        ],
+    )
+
+
 def tasks_for(user: User, organisation: Organisation) -> list[Task]:
     """The tasks `user`'s role in `organisation` gives them, in the order of the work (import, register, contract,
     members); a task with nothing to do is left out."""
@@ -245,6 +276,7 @@ def tasks_for(user: User, organisation: Organisation) -> list[Task]:
             reports_due(organisation),
             supplier_answers_to_verify(organisation),
             supplier_requests_overdue(organisation),
+            isv_deliverables_due(user, organisation),
         ]
     if permitted(user, Action.MANAGE_MEMBERS, organisation):
         tasks.append(invitations_pending(organisation))

@@ -29,6 +29,7 @@ from mvimonitor.award.models import AwardMethod, Bid, QualityCriterion
 from mvimonitor.dashboards.models import Target
 from mvimonitor.effects.models import Commitment, EmissionFactorSet, EvidenceFile, Realisation
 from mvimonitor.imports.models import ImportRun, MVIProposal
+from mvimonitor.isv.models import Deliverable, DueDiligenceCase, IloIssue, Risk
 from mvimonitor.organisations.models import Invitation, Membership, Organisation, Role, User
 from mvimonitor.plans.models import ActionPlan, Goal, Measure, ProgressReport
 from mvimonitor.suppliers import services as supplier_services
@@ -102,6 +103,8 @@ class World:
     report_b: ProgressReport
     supplier_request_b: ReportingRequest
     target_b: Target
+    isv_deliverable_b: Deliverable
+    isv_risk_b: Risk
 
     @property
     def award_method_b(self) -> AwardMethod:
@@ -155,6 +158,7 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     api_token_b, _key = token_create(user=membership_b.user, name="Script van B-geheim")
     shared = MembershipFactory(organisation=org_b, role=Role.BEHEERDER, user__username="gedeelde-beheerder").user
     MembershipFactory(organisation=org_a, role=Role.LEZER, user=shared)
+    isv_case_b = DueDiligenceCase.objects.create(contract=contract_b)
     plan_b = ActionPlan.objects.create(
         organisation=org_b, period="2022-2025", title="Geheim actieplan B", ladder="MVOI 2022-2025"
     )
@@ -188,6 +192,21 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
         ),
         measure_b=Measure.objects.create(plan=plan_b, description="Geheime maatregel B", owner="team B"),
         report_b=ProgressReport.objects.create(plan=plan_b, year=2025),
+        isv_deliverable_b=Deliverable.objects.create(case=isv_case_b, kind="risk_analysis", due_date="2026-01-31"),
+        isv_risk_b=Risk.objects.create(
+            case=isv_case_b,
+            country="CN",
+            ilo_issue=IloIssue.objects.create(
+                code="forced-labour",
+                name_nl="Dwangarbeid",
+                name_en="Forced labour",
+                conventions="C29, C105",
+                source="t",
+                source_year=2023,
+            ),
+            description="Risico B-geheim",
+            found_on="2026-01-01",
+        ),
         target_b=Target.objects.create(
             kpi="sme-suitable",
             kpi_version=1,
@@ -246,6 +265,8 @@ def snapshot(world: World) -> dict[str, Any]:
         "bids": rows(Bid.objects.filter(method__lot__tender__organisation=b)),
         "quality_criteria": rows(QualityCriterion.objects.filter(method__lot__tender__organisation=b)),
         "plans": rows(ActionPlan.objects.filter(organisation=b)),
+        "isv_risks": rows(Risk.objects.filter(case__contract__lot__tender__organisation=b)),
+        "isv_deliverables": rows(Deliverable.objects.filter(case__contract__lot__tender__organisation=b)),
         "supplier_requests": rows(ReportingRequest.objects.filter(contract__lot__tender__organisation=b)),
     }
 
@@ -311,6 +332,8 @@ UI_PARAMETERS = {
     "measure_id": "measure_b",
     "report_id": "report_b",
     "target_id": "target_b",
+    "deliverable_id": "isv_deliverable_b",
+    "risk_id": "isv_risk_b",
 }
 # Parameters that name no object: the value every URL of the matrix gets.
 LITERAL_PARAMETERS = {"file_format": "pdf", "language": "nl", "kind": "pdf"}
