@@ -108,11 +108,8 @@ def contract_for(lot: Lot, winner: Bid) -> tuple[Contract | None, str]:
 
 def not_carried_reason(method: AwardMethod, winner: Bid) -> str | None:
     """Why this award's promise cannot become a contract commitment, or None when it can."""
-    if method.kind == AwardKind.LADDER_DISCOUNT:
-        return _(
-            "A CO2-Prestatieladder level cannot be recorded as a contract commitment yet: commitments have no unit "
-            "for a level."
-        )
+    if method.kind == AwardKind.LADDER_DISCOUNT and winner.ladder_level is None:
+        return _("The winning bid states no CO2-Prestatieladder level: there is no level to carry into the contract.")
     if not winner.award_advantage:
         return _("The winning bid won no advantage on CO2: there is no promise to carry into the contract.")
     return None

@@ -192,6 +192,26 @@ def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
+def _level_promise(winner: Bid) -> dict[str, object]:
+    """A CO2-Prestatieladder award as effects records a promise: the level, held through the contract period. Effects
+    reads a level's delivery as the lowest level verified in the period, so one period below it makes the promise
+    missed."""
+    level = winner.ladder_level
+    assert level is not None  # noqa: S101 - not_carried_reason refuses a winner without a level
+    return {
+        "kind": CommitmentKind.OTHER,
+        "description": (
+            _(
+                "Award promise of %(name)s: CO2-Prestatieladder level %(level)s (certified) held throughout the "
+                "contract period"
+            )
+            % {"name": winner.bidder_name, "level": level}
+        )[:500],
+        "quantity": Decimal(level),
+        "unit": Unit.LEVEL,
+    }
+
+
 def _avoided_promise(method: AwardMethod, winner: Bid) -> dict[str, object]:
     """The winner's promise as effects records a promise: a quantity that delivery must at least reach.
 
@@ -270,7 +290,7 @@ def carry_into_contract(
         award_advantage=winner.award_advantage,
         sanction_rule=sanction_rule,
         sanction_multiple=sanction_multiple,
-        **_avoided_promise(method, winner),
+        **(_level_promise(winner) if method.kind == AwardKind.LADDER_DISCOUNT else _avoided_promise(method, winner)),
     )
     winner.commitment = commitment
     winner.save(update_fields=["commitment"])

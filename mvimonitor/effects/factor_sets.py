@@ -56,6 +56,8 @@ class Unit(models.TextChoices):
     TONNE_KM = "tkm", _("tonne-km")
     TONNE = "tonne", _("tonne")
     EUR = "EUR", _("euro")
+    # A state held through the period, not an amount: its verified delivery is the lowest level reported (not a sum).
+    LEVEL = "level", _("level (CO2-Prestatieladder)")
 
 
 class FactorSetFrozenError(ValidationError):

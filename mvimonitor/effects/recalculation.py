@@ -24,6 +24,7 @@ from mvimonitor import bulk
 from mvimonitor.changes import RecordChange
 
 from . import calculations as calc
+from .factor_sets import Unit
 from .models import (
     CO2_KINDS,
     Commitment,
@@ -409,11 +410,12 @@ def _sum_value(value: Any) -> Decimal | None:
 
 
 def _read_realised(realisation_rows: Any) -> dict[int, Realised]:
-    """Per commitment: (sum of verified quantities or None when nothing is verified, sum of submitted ones, number
+    """Per commitment: (sum of verified quantities or None when nothing is verified — for a level, the lowest verified
+    level, since a level is held through the period rather than added up —, sum of submitted ones, number
     of verified realisations outside the commitment's period, that period). Realisations outside the commitment's
     period or the contract's (possible only through paths that skip the checks, or recorded before the commitment
     period was enforced) are left out of both sums."""
-    from django.db.models import Case, Count, F, Q, Sum, When
+    from django.db.models import Case, Count, F, Min, Q, Sum, When
 
     inside = (
         Q(period_start__gte=F("commitment__period_start"))
@@ -426,21 +428,23 @@ def _read_realised(realisation_rows: Any) -> dict[int, Realised]:
     )
     verified = Q(status=RealisationStatus.VERIFIED)
     realisations = (
-        realisation_rows.values("commitment_id")
+        realisation_rows.values("commitment_id", "commitment__unit")
         .annotate(
             verified=Sum(Case(When(verified & inside, then="quantity"))),
+            lowest=Min(Case(When(verified & inside, then="quantity"))),
             submitted=Sum(Case(When(Q(status=RealisationStatus.SUBMITTED) & inside, then="quantity"))),
             n_verified=Count("pk", filter=verified & inside),
             n_outside=Count("pk", filter=verified & ~inside),
         )
         .order_by()
-        .values_list("commitment_id", "verified", "submitted", "n_verified", "n_outside")
+        .values_list("commitment_id", "commitment__unit", "verified", "lowest", "submitted", "n_verified", "n_outside")
     )
     realised: dict[int, Realised] = {}
     outside: list[int] = []
-    for pk, verified_sum, submitted_sum, n_verified, n_outside in _raw_rows(realisations):
+    for pk, unit, verified_sum, lowest, submitted_sum, n_verified, n_outside in _raw_rows(realisations):
+        delivered = lowest if unit == Unit.LEVEL else verified_sum  # a level is held, not added up
         realised[pk] = (
-            _sum_value(verified_sum) if n_verified else None,
+            _sum_value(delivered) if n_verified else None,
             _sum_value(submitted_sum) if submitted_sum is not None else None,
             n_outside,
             "",

@@ -14,7 +14,15 @@ from django.utils import translation
 
 from mvimonitor.award import services
 from mvimonitor.award.models import AwardKind, AwardMethod, Bid
-from mvimonitor.effects.models import Commitment, CommitmentKind, EffectCalculation, SanctionRule, Unit
+from mvimonitor.effects import services as effects_services
+from mvimonitor.effects.models import (
+    Commitment,
+    CommitmentKind,
+    EffectCalculation,
+    RealisationStatus,
+    SanctionRule,
+    Unit,
+)
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.reports.readback import docx_text
 from mvimonitor.tenders.models import Contract
@@ -149,15 +157,55 @@ def test_a_contract_with_another_supplier_is_refused_and_the_page_says_so(
     assert not Commitment.objects.exists()
 
 
-def test_a_ladder_award_is_not_carried_and_says_why(world: AwardWorld, make_member: Callable[..., User]) -> None:
+@pytest.mark.parametrize(("levels", "status", "amount"), [((3, 2), "due", "1800000.00"), ((3, 4), "none", "0.00")])
+def test_a_ladder_award_is_carried_as_the_level_held_and_one_period_below_it_makes_the_sanction_due(
+    world: AwardWorld, make_member: Callable[..., User], levels: tuple[int, int], status: str, amount: str
+) -> None:
+    # The example: A at € 30.0 m with level 3 (4%) gets € 28.8 m and beats B at € 29.0 m; A's advantage is
+    # € 1.2 m. A level is held, not added up: the lowest verified level of the period is the delivery.
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
     method = services.set_method(
         user=world.inkoper, lot=world.lot, kind=AwardKind.LADDER_DISCOUNT, discount_scheme=world.prorail
     )
     services.add_bid(user=world.inkoper, method=method, bidder_name="A", price=Decimal(30_000_000), ladder_level=3)
+    services.add_bid(user=world.inkoper, method=method, bidder_name="B", price=Decimal(29_000_000))
+    ContractFactory(
+        lot=world.lot, supplier_name="A", supplier_kvk_number="",
+        start_date=dt.date(2021, 1, 1), end_date=dt.date(2022, 12, 31),
+    )  # fmt: skip
+    beheerder = make_member(Role.BEHEERDER, world.organisation)
+    verifier = make_member(Role.CONTRACTMANAGER, world.organisation)
+
+    commitment = services.carry_into_contract(user=beheerder, method=method, sanction_rule=_rws())
+    for year, level in zip((2021, 2022), levels, strict=True):
+        delivery = effects_services.realisation_submit(
+            user=beheerder, commitment=commitment, period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31), quantity=Decimal(level),
+        )  # fmt: skip
+        effects_services.realisation_review(user=verifier, realisation=delivery, status=RealisationStatus.VERIFIED)
+
+    assert (commitment.quantity, commitment.unit, commitment.award_advantage) == (
+        Decimal(3),
+        Unit.LEVEL,
+        Decimal("1200000.00"),
+    )
+    effect = EffectCalculation.objects.current().get(commitment=commitment)
+    assert effect.delivered_verified == Decimal(min(levels))
+    assert (effect.sanction_status, effect.sanction_amount) == (status, Decimal(amount))
+
+
+def test_a_ladder_winner_without_a_level_is_not_carried_and_says_why(
+    world: AwardWorld, make_member: Callable[..., User]
+) -> None:
+    call_command("load_effects_reference", verbosity=0)
+    method = services.set_method(
+        user=world.inkoper, lot=world.lot, kind=AwardKind.LADDER_DISCOUNT, discount_scheme=world.prorail
+    )
+    services.add_bid(user=world.inkoper, method=method, bidder_name="A", price=Decimal(29_000_000))
     ContractFactory(lot=world.lot, supplier_name="A", supplier_kvk_number="")
 
-    with translation.override("en"), pytest.raises(ValidationError, match="no unit for a level"):
+    with translation.override("en"), pytest.raises(ValidationError, match="states no CO2-Prestatieladder level"):
         services.carry_into_contract(
             user=make_member(Role.BEHEERDER, world.organisation), method=method, sanction_rule=_rws()
         )
