@@ -39,7 +39,7 @@ SUPPLIER_KVK = "12345678"
 def contract_world(world: AwardWorld, make_member: Callable[..., User]) -> tuple[AwardWorld, User, Contract]:
     """The CO2-price example of the award docs (A 1,000 t against B 1,600 t at € 700/t: A's advantage € 420,000),
     a contract with A whose period is over, and a beheerder who may change contracts."""
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
     method = services.set_method(
         user=world.inkoper, lot=world.lot, kind=AwardKind.CO2_PRICE, price_set=world.price_700
@@ -259,7 +259,7 @@ def test_the_award_report_shows_the_sanction_due_as_the_page_does(
 def test_an_mki_award_is_carried_as_the_environmental_cost_avoided(
     world: AwardWorld, make_member: Callable[..., User]
 ) -> None:
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
     method = services.set_method(user=world.inkoper, lot=world.lot, kind=AwardKind.MKI)
     services.add_bid(

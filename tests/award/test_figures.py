@@ -37,7 +37,7 @@ def _priced_lot(organisation: Organisation, inkoper: User, price_set: CO2PriceSe
 def test_the_advantage_is_kept_when_the_delivery_is_verified_and_lost_when_it_is_missing(
     world: AwardWorld, make_member: Callable[..., User]
 ) -> None:
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
     beheerder = make_member(Role.BEHEERDER, world.organisation)
     rule = SanctionRule.objects.get(code="rws-co2-prestatieladder")

@@ -31,7 +31,7 @@ def people(settings: Any) -> dict[str, User]:
     settings.MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT = 100
     settings.MVIMONITOR_DISCLOSURE_PROTECTION_PERCENT = 0
     cache.clear()
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     sroi, milieu = Theme.objects.get(code="sroi"), Theme.objects.get(code="milieu")
     clause = ApplicationForm.objects.get(code="contractbepaling")
     basis = AmbitionLevel.objects.get(code="basis")

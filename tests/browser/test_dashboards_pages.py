@@ -33,7 +33,7 @@ PAGES = [
 @pytest.fixture
 def users() -> dict[str, User]:
     cache.clear()
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     sroi, milieu = Theme.objects.get(code="sroi"), Theme.objects.get(code="milieu")
     clause = ApplicationForm.objects.get(code="contractbepaling")
     basis = AmbitionLevel.objects.get(code="basis")

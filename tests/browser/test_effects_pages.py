@@ -34,7 +34,7 @@ class Data:
 @pytest.fixture
 def data(settings: Any, tmp_path: Path) -> Data:
     settings.MVIMONITOR_PRIVATE_MEDIA_ROOT = str(tmp_path)
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
     organisation = OrganisationFactory(name="Gemeente Voorbeeld")
     user = MembershipFactory(user__username="contractbeheer", organisation=organisation, role=Role.BEHEERDER).user

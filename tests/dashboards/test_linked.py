@@ -39,7 +39,7 @@ def _audit(cells: YearCells, protected: disclosure.Protected) -> tuple[set[Any],
 def generated(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """A generated country (15 organisations, one year), shared by the tests of this module."""
     with django_db_blocker.unblock():
-        call_command("load_reference", "--without-cpv-list", verbosity=0)
+        call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
         with translation.override("en"):
             call_command(
                 "generate_demo",

@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def coordinator() -> Iterator[User]:
     cache.clear()
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     targets_load()
     organisation = OrganisationFactory(name="Ministerie van Voorbeelden", kind="rijk")
     user: User = MembershipFactory(user__username="coordinator", organisation=organisation, role=Role.COORDINATOR).user

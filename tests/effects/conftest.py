@@ -28,7 +28,7 @@ def effects_reference(db: None) -> None:
     """The catalogue, the shipped effect reference data, and the public set "Test values" 1 (2020): the fixed values
     the hand-worked figures of these tests use. Commitments starting 2020–2025 get it by default (the newest public
     set published no later than their start year), whatever the shipped set holds."""
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
     factor_sets_json_load(TEST_FACTORS)
 

@@ -32,7 +32,7 @@ class Data:
 
 @pytest.fixture
 def data() -> Data:
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     call_command("load_plans_reference", verbosity=0)
     organisation = OrganisationFactory(name="Gemeente Planstad")
     for themes in (["sroi"], ["milieu", "klimaat"], []):

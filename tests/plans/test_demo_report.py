@@ -32,7 +32,7 @@ TWO_DECIMALS = re.compile(r"[\u2212-]?\d{1,3}(?:[.,]\d{3})*[.,]\d{2}(?!\d)")
 
 @pytest.fixture
 def demo(db: None) -> ProgressReport:
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
     call_command("generate_demo", *DEMO, verbosity=0)
     call_command("generate_demo_effects", seed=7, today=TODAY, verbosity=0)

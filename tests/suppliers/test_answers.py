@@ -17,7 +17,7 @@ from .conftest import World, send
 
 
 def test_social_return_is_answered_as_counted_placements_per_block(world: World, client: Client) -> None:
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
     contract = world.contract_a2
     contract.commitments.all().delete()
