@@ -15,8 +15,6 @@ MAIN_NAV: list[tuple[str, Promise]] = [
     ("dashboards:national", _("National figures")),
     ("effects:contract-list", _("Contracts")),
     ("effects:dashboard", _("Effects")),
-    ("suppliers:request-list", _("Supplier requests")),
-    ("plans:index", _("Action plans")),
     ("imports:list", _("Imports")),
     ("themes:index", _("Catalogue")),
     ("organisations:members", _("Organisation")),

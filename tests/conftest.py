@@ -10,6 +10,9 @@ from .factories import PASSWORD, Catalogue, MembershipFactory, OrganisationFacto
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
+# The browser fixtures (one Playwright and one chromium per session) for the browser tests of every folder.
+pytest_plugins = ["tests.browser.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:

@@ -150,4 +150,4 @@ def test_the_dashboards_compute_under_the_chosen_version(
     assert version_of(national).endswith("1")
     assert "definitionVersion=1" in older  # the export links keep the version
     assert version_of(unknown).endswith("2")
-    assert "definition version 9; published: 1, 2" in unknown  # said, and the newest used
+    assert "definitieversie 9; gepubliceerd: 1, 2" in unknown  # said (in Dutch, the default), and the newest used

@@ -15,7 +15,6 @@ from django.utils import translation
 from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.dashboards.target_services import targets_load
 from mvimonitor.organisations.models import Role, User
-from tests.browser.conftest import browser, browser_context, page  # noqa: F401 - the browser fixtures
 from tests.browser.test_accessibility import _axe_violations, _csp_messages, _log_in, _readable
 from tests.factories import LotFactory, MembershipFactory, OrganisationFactory, TenderFactory
 
@@ -40,7 +39,7 @@ def coordinator() -> Iterator[User]:
     cache.clear()
 
 
-def _assert_clean(page: Any, where: str) -> None:  # noqa: F811 - the page of the fixture
+def _assert_clean(page: Any, where: str) -> None:
     violations = _axe_violations(page)
     assert violations == [], f"axe found WCAG 2.1 AA violations on {where}:\n{_readable(violations)}"
     assert _csp_messages(page) == [], f"CSP violations on {where}: {_csp_messages(page)}"
@@ -53,7 +52,7 @@ def _address(live_server: Any, name: str, language: str) -> str:
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_the_targets_page_is_accessible_and_adds_a_target(
-    page: Any,  # noqa: F811 - the fixture
+    page: Any,
     live_server: Any,
     coordinator: User,
     language: str,
@@ -87,7 +86,7 @@ def test_the_targets_page_is_accessible_and_adds_a_target(
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_the_definitions_register_is_accessible(
-    page: Any,  # noqa: F811 - the fixture
+    page: Any,
     live_server: Any,
     language: str,
 ) -> None:

@@ -14,7 +14,6 @@ from mvimonitor.effects import recalculation, services
 from mvimonitor.effects.loaders import factor_sets_json_load
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.themes.models import Theme
-from tests.browser.conftest import browser, browser_context, page  # noqa: F401 - the browser fixtures
 from tests.browser.test_accessibility import _axe_violations, _csp_messages, _log_in, _readable
 from tests.effects.conftest import TEST_FACTORS
 from tests.factories import ContractFactory, LotFactory, MembershipFactory, OrganisationFactory, TenderFactory
@@ -49,7 +48,7 @@ def reader() -> User:
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_national_page_with_diagnostics_and_years_is_accessible(
-    page: Any,  # noqa: F811 - the fixture imported above
+    page: Any,
     live_server: Any,
     reader: User,
     language: str,

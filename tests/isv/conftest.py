@@ -8,7 +8,6 @@ from mvimonitor.isv.models import IloIssue
 from mvimonitor.organisations.models import Organisation, OrganisationKind, Role, User
 from mvimonitor.tenders.models import Contract, Lot
 from mvimonitor.themes.models import ApplicationForm, Theme
-from tests.browser.conftest import browser, browser_context, page  # noqa: F401 (the browser tests' fixtures)
 
 from ..factories import ContractFactory, CpvCodeFactory, LotFactory, OrganisationFactory
 from .factories import Lists, make_lists

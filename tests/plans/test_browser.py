@@ -15,7 +15,6 @@ from mvimonitor.organisations.models import Role, User
 from mvimonitor.plans import services
 from mvimonitor.plans.models import Period
 from mvimonitor.themes.models import Theme
-from tests.browser.conftest import browser, browser_context, page  # noqa: F401 - the fixtures of the browser tests
 from tests.browser.test_accessibility import _axe_violations, _csp_messages, _log_in, _readable
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -67,7 +66,7 @@ PAGES: list[tuple[str, Callable[[Data], str]]] = [
 ]
 
 
-def _check(page: Any, live_server: Any, path: str, language: str) -> None:  # noqa: F811 - the page fixture
+def _check(page: Any, live_server: Any, path: str, language: str) -> None:
     if language == "en" and not path.startswith("/en/"):
         path = f"/en{path}"
     response = page.goto(live_server.url + path)
@@ -82,7 +81,7 @@ def _check(page: Any, live_server: Any, path: str, language: str) -> None:  # no
 @pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize(("name", "url"), PAGES, ids=[p[0] for p in PAGES])
 def test_plan_page_is_accessible_and_csp_clean(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     data: Data,
     name: str,
@@ -95,7 +94,7 @@ def test_plan_page_is_accessible_and_csp_clean(
     _check(page, live_server, path, language)
 
 
-def test_the_public_page_logged_out(page: Any, live_server: Any, data: Data) -> None:  # noqa: F811
+def test_the_public_page_logged_out(page: Any, live_server: Any, data: Data) -> None:
     _check(page, live_server, reverse("plans:plan-public", args=[data.ids["plan"]]), "nl")
     assert "Meer MVI" in page.inner_text("main")
 
@@ -104,7 +103,7 @@ def test_the_public_page_logged_out(page: Any, live_server: Any, data: Data) -> 
     assert response.status == 404
 
 
-def test_a_refused_goal_is_announced_on_the_form(page: Any, live_server: Any, data: Data) -> None:  # noqa: F811
+def test_a_refused_goal_is_announced_on_the_form(page: Any, live_server: Any, data: Data) -> None:
     _log_in(page, live_server, data.user)
     page.goto(live_server.url + reverse("plans:plan-detail", args=[data.ids["draft"]]))
 

@@ -2,14 +2,11 @@
 of organisation B (its supplier named as B's secret), reads and changes nothing of B. Uses the world and the helpers of
 tests/access/test_permission_matrix.py with the parameter this app adds."""
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from mvimonitor.suppliers import services
 from mvimonitor.suppliers.models import ReportingRequest
 from tests.access.test_permission_matrix import (
     HOSTILE_FORM,
@@ -27,13 +24,8 @@ from tests.access.test_permission_matrix import (
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_no_role_of_a_reads_or_changes_a_supplier_request_of_b(role: str, world: World) -> None:  # noqa: F811
-    request_b = services.request_send(
-        user=world.membership_b.user, contract=world.contract_b, period_start=world.contract_b.start_date,
-        period_end=world.contract_b.end_date, due_date=timezone.localdate() + dt.timedelta(days=30),
-        recipient_email="leverancier-b@example.org", base_url="http://testserver/",
-    )  # fmt: skip
+    request_b = world.supplier_request_b
     parameters: dict[str, Any] = {name: getattr(world, attribute) for name, attribute in UI_PARAMETERS.items()}
-    parameters["request_id"] = request_b  # the line tests/access/test_permission_matrix.py needs
     user = make_user(role, world)
     client = Client()
     client.force_login(user)

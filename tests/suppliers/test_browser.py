@@ -10,7 +10,6 @@ from django.test import Client
 from django.utils import timezone
 
 from mvimonitor.suppliers.models import AccessToken, Certificate, ReportingRequest, RequestStatus, TokenPurpose
-from tests.browser.conftest import browser, browser_context, page  # noqa: F401 - the browser fixtures
 from tests.browser.test_accessibility import _axe_violations, _csp_messages, _log_in, _readable
 
 from .conftest import World, link_in, send
@@ -18,13 +17,13 @@ from .conftest import World, link_in, send
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _check(page: Any, what: str) -> None:  # noqa: F811 - the page fixture's tab
+def _check(page: Any, what: str) -> None:
     violations = _axe_violations(page)
     assert violations == [], f"axe found WCAG 2.1 AA violations on {what}:\n{_readable(violations)}"
     assert _csp_messages(page) == [], f"CSP violations on {what}: {_csp_messages(page)}"
 
 
-def _go(page: Any, url: str, status: int = 200) -> None:  # noqa: F811
+def _go(page: Any, url: str, status: int = 200) -> None:
     response = page.goto(url)
     assert response is not None
     assert response.status == status, f"{url} answered {response.status}"
@@ -32,7 +31,7 @@ def _go(page: Any, url: str, status: int = 200) -> None:  # noqa: F811
 
 
 def test_a_supplier_answers_three_requests_of_two_buyers_and_shares_a_certificate_once(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     world: World,
 ) -> None:

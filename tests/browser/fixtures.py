@@ -1,4 +1,7 @@
-"""Playwright with Debian's chromium (never `playwright install`), against pytest-django's live_server."""
+"""Playwright with Debian's chromium (never `playwright install`), against pytest-django's live_server.
+
+A plugin of the root conftest (`pytest_plugins`), so every folder's browser tests share one browser per session:
+importing these fixtures into a test module would start a second Playwright in the same thread, which fails."""
 
 import os
 from collections.abc import Iterator
