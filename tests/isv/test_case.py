@@ -11,6 +11,7 @@ from freezegun import freeze_time
 from mvimonitor.isv import services
 from mvimonitor.isv.models import DeliverableKind, Judgement, RiskStatus
 from mvimonitor.isv.selectors import open_deliverables
+from mvimonitor.worklist.selectors import tasks_for
 from tests.factories import ContractFactory, LotFactory
 
 from .conftest import IsvWorld
@@ -109,3 +110,22 @@ def test_the_judgement_needs_reasons(world: IsvWorld) -> None:
 def test_only_contract_editors_keep_the_case(world: IsvWorld, who: str) -> None:
     with pytest.raises(PermissionDenied):
         services.open_case(user=getattr(world, who), contract=world.contract)
+
+
+def test_an_overdue_deliverable_is_a_task_on_the_home_page(world: IsvWorld) -> None:
+    case = services.open_case(user=world.contractmanager, contract=world.contract)
+    services.add_deliverable(
+        user=world.contractmanager, case=case, kind=DeliverableKind.RISK_ANALYSIS, due_date=dt.date(2026, 3, 31)
+    )
+
+    with freeze_time("2026-03-30"):
+        before = {task.key for task in tasks_for(world.contractmanager, world.organisation)}
+    with freeze_time("2026-04-02"):
+        tasks = {task.key: task for task in tasks_for(world.contractmanager, world.organisation)}
+        reader = {task.key for task in tasks_for(world.lezer, world.organisation)}
+
+    assert "isv-deliverables" not in before
+    task = tasks["isv-deliverables"]
+    assert task.count == 1
+    assert "(1 over tijd)" in task.summary  # Dutch, the default language
+    assert "isv-deliverables" not in reader
