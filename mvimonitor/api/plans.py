@@ -32,6 +32,10 @@ class AmbitionSerializer(serializers.ModelSerializer[ThemeAmbition]):
 class GoalSerializer(serializers.ModelSerializer[Goal]):
     theme = serializers.CharField(source="theme.code", allow_null=True, default=None)
     kpi = serializers.CharField(source="kpi_id", help_text="KPI id of the catalogue (/kpis), when measured by one.")
+    # Declared with its bounds: the model field's range comes from the database backend, and the schema must not.
+    kpi_version = serializers.IntegerField(
+        min_value=1, max_value=32767, allow_null=True, help_text="The KPI definition version the goal is measured by."
+    )
 
     class Meta:
         model = Goal
