@@ -111,13 +111,15 @@ body { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 10p
 h1.title { string-set: title content(); font-size: 20pt; margin-bottom: 0.2em; }
 p.subtitle { font-size: 12pt; color: #333; margin-top: 0; }
 h2 { font-size: 14pt; margin-top: 1.4em; } h3 { font-size: 12pt; } h4, h5 { font-size: 10pt; }
-table { border-collapse: collapse; width: 100%; margin: 0.3em 0 1em 0; font-size: 9pt; }
+table { border-collapse: collapse; width: 100%; margin: 0.3em 0 1em 0; font-size: 9pt; break-inside: avoid; }
+thead { display: table-header-group; } tr { break-inside: avoid; }
 caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
 th, td { border: 0.5pt solid #666; padding: 2pt 4pt; text-align: left; vertical-align: top; }
 th { background: #e8edf3; } td.number { text-align: right; white-space: nowrap; }
 img.chart { width: 100%; }
 .note { float: footnote; font-size: 8pt; font-weight: normal; }
-figure { margin: 0.5em 0 0.2em 0; } figcaption { font-weight: bold; padding-bottom: 0.3em; }
+figure { margin: 0.5em 0 0.2em 0; break-inside: avoid; } figcaption { font-weight: bold; padding-bottom: 0.3em; }
+h2, h3, h4, h5 { break-after: avoid; }
 ::footnote-call { content: "[" counter(footnote) "]"; vertical-align: super; font-size: 7pt; }
 ::footnote-marker { content: "[" counter(footnote) "] "; }
 .break { break-after: page; }
