@@ -161,8 +161,8 @@ def test_a_contract_with_another_supplier_is_refused_and_the_page_says_so(
 def test_a_ladder_award_is_carried_as_the_level_held_and_one_period_below_it_makes_the_sanction_due(
     world: AwardWorld, make_member: Callable[..., User], levels: tuple[int, int], status: str, amount: str
 ) -> None:
-    # The example: A at € 30.0 m with level 3 (4%) gets € 28.8 m and beats B at € 29.0 m; A's advantage is
-    # € 1.2 m. A level is held, not added up: the lowest verified level of the period is the delivery.
+    # The worked example of docs/award.md: A at € 30.0 m with level 3 (4%) gets € 28.8 m and beats B at € 29.0 m;
+    # A's advantage is € 1.2 m. A level is held, not added up: the lowest verified level of the period is the delivery.
     call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
     call_command("load_effects_reference", verbosity=0)
     method = services.set_method(
