@@ -6,6 +6,7 @@ from django.test import Client
 
 from mvimonitor.organisations.models import Organisation, Role, User
 
+from . import snapshots
 from .factories import PASSWORD, Catalogue, MembershipFactory, OrganisationFactory, UserFactory, make_catalogue
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -73,7 +74,10 @@ def reference_data(db: None) -> None:
     themes a database round trip per row."""
     from django.core.management import call_command
 
-    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
+    snapshots.load(
+        "reference_data",
+        lambda: call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0),
+    )
 
 
 @pytest.fixture
@@ -83,7 +87,7 @@ def sample_release(reference_data: None) -> None:
     from mvimonitor.themes.criteria_files import read_tool_json
     from mvimonitor.themes.services import DATA_DIR, SAMPLE_RELEASE_FILE
 
-    criteria_release_load(read_tool_json(DATA_DIR / SAMPLE_RELEASE_FILE))
+    snapshots.load("sample_release", lambda: criteria_release_load(read_tool_json(DATA_DIR / SAMPLE_RELEASE_FILE)))
 
 
 @pytest.fixture

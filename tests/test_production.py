@@ -111,7 +111,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = _production_env(tmp)
     _manage(env, "migrate", "--no-input", "-v", "0")
     _manage(env, "collectstatic", "--no-input", "-v", "0")
-    _manage(env, "load_reference")
+    _manage(env, "load_reference", "--without-cpv-list")
     _manage(env, "load_effects_reference")
     _manage(env, "check", "--deploy", "--fail-level", "ERROR")
     # Demo data and logins are refused in production; they are made in development mode on the same database.
