@@ -7,6 +7,7 @@ their own per period, each with its unit, source and confidence. Loaded by `mana
 """
 
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,13 @@ class PublishedEffectResult(models.Model):
     @property
     def period_label(self) -> str:
         return f"{self.period_start}–{self.period_end}"
+
+    @property
+    def value_text(self) -> str:
+        """The value as published, in the reader's notation (4,9; 13.000), without trailing zeros."""
+        text = format(self.value.normalize(), "f")
+        places = len(text.split(".")[1]) if "." in text else 0
+        return number_format(self.value, places, use_l10n=True, force_grouping=True)
 
     @property
     def indicator_label(self) -> str:

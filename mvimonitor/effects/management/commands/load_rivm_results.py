@@ -31,4 +31,6 @@ class Command(BaseCommand):
         if result.changed:
             self.stdout.write(self.style.SUCCESS(_("RIVM published results loaded.")))
         else:
-            self.stdout.write(self.style.SUCCESS(_("RIVM published results were already up to date; nothing changed.")))
+            self.stdout.write(
+                self.style.SUCCESS(_("RIVM published results were already up to date; nothing changed."))
+            )
