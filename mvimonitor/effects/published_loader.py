@@ -88,7 +88,9 @@ def _parse_row(path: Path, line: int, raw: dict[str, str]) -> tuple[dict[str, An
         "product_groups": row["product_groups"],
         "source_url": row["source_url"],
     }
-    values = {name: row[name] for name in ("unit", "basis", "source_title", "source_year", "confidence", "note")}
+    values: dict[str, Any] = {
+        name: row[name] for name in ("unit", "basis", "source_title", "source_year", "confidence", "note")
+    }
     values["value"] = value
     return key, values
 

@@ -272,11 +272,10 @@ def rivm_table(*, draws: int = DRAWS, seed: int = SEED) -> RivmTable:
                 _cell(figures[key], estimates[key], protected, key, period, index, group, column.scale)
                 for key, column in zip(keys, columns, strict=True)
             ]
-            if group == TOTAL:
-                table_rows.append(RivmRow(None, _("Total"), True, row_cells))
+            if isinstance(group, int):
+                table_rows.append(RivmRow(None if group == NO_GROUP else group, names[group], False, row_cells))
             else:
-                pg = None if group == NO_GROUP else int(group)
-                table_rows.append(RivmRow(pg, names[int(group)], False, row_cells))
+                table_rows.append(RivmRow(None, _("Total"), True, row_cells))
         out_periods.append(RivmPeriod(first, last, table_rows, []))
     _add_published(out_periods)
     reporting = {int(org_ids[i]) for key in keys for i in np.unique(figures[key].org)} & set(ids.tolist())
