@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import award, catalogue, effects, imports, kpis, ocds, plans, records
+from . import award, catalogue, effect_tables, effects, imports, kpis, ocds, plans, records
 
 # SimpleRouter, not DefaultRouter: the latter's root view would live at "/api/v1/", with a trailing slash.
 router = SimpleRouter(trailing_slash=False)
@@ -31,6 +31,7 @@ router.register("building-block-tables", effects.BuildingBlockTableViewSet, base
 router.register("social-return-policies", effects.SocialReturnPolicyViewSet, basename="social-return-policy")
 router.register("sanction-rules", effects.SanctionRuleViewSet, basename="sanction-rule")
 router.register("effect-summaries", effects.EffectSummaryViewSet, basename="effect-summary")
+router.register("effect-tables", effect_tables.EffectTableViewSet, basename="effect-table")
 router.register("co2-price-sets", award.CO2PriceSetViewSet, basename="co2-price-set")
 router.register("discount-schemes", award.DiscountSchemeViewSet, basename="discount-scheme")
 router.register("award-methods", award.AwardMethodViewSet, basename="award-method")

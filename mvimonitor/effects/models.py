@@ -26,6 +26,7 @@ from .factor_sets import EmissionFactor as EmissionFactor
 from .factor_sets import EmissionFactorSet as EmissionFactorSet
 from .factor_sets import FactorCategory as FactorCategory
 from .factor_sets import Unit as Unit
+from .published import PublishedEffectResult as PublishedEffectResult
 from .validators import validate_no_bsn
 
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]

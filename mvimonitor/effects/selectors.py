@@ -29,6 +29,8 @@ from .figures import figure_reference as figure_reference
 from .models import Commitment, CommitmentKind, EffectCalculation, EmissionFactorSet, Realisation
 from .national import national_summary as _national_summary
 from .reasons import describe_code
+from .rivm import RivmTable
+from .rivm import rivm_table as _rivm_table
 from .yearly import SPREAD_KEYS, organisation_periods
 
 if TYPE_CHECKING:
@@ -310,3 +312,9 @@ def national_summary(*, draws: int = DRAWS, seed: int = SEED) -> Summary:
     """Observed totals of reporting organisations (through disclosure control) and the national extrapolation per
     figure, with its diagnostics, per calendar year and per RIVM period (`mvimonitor.effects.national`)."""
     return _national_summary(draws=draws, seed=seed)
+
+
+def rivm_table(*, draws: int = DRAWS, seed: int = SEED) -> RivmTable:
+    """The RIVM-style national table: per RIVM period and product group, each declared figure's national estimate
+    under disclosure control, with RIVM's published results per period beside it (`mvimonitor.effects.rivm`)."""
+    return _rivm_table(draws=draws, seed=seed)

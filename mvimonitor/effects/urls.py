@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rivm_views, views
 
 app_name = "effects"
 urlpatterns = [
@@ -16,5 +16,6 @@ urlpatterns = [
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence-download"),
     path("effects/", views.dashboard, name="dashboard"),
     path("effects/national/", views.national_dashboard, name="national"),
+    path("effects/national/rivm/", rivm_views.national_rivm, name="national-rivm"),
     path("effects/factor-sets/", views.factor_sets, name="factor-sets"),
 ]
