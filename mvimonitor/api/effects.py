@@ -114,6 +114,9 @@ class CommitmentSerializer(serializers.ModelSerializer[Commitment]):
             "award_advantage",
             "sanction_rule",
             "sanction_multiple",
+            "sanction_basis",
+            "sanction_percentage",
+            "base_excl_vat",
             "is_synthetic",
         ]
         read_only_fields = ["is_synthetic"]
@@ -131,6 +134,11 @@ class PlacementSerializer(serializers.Serializer[Any]):
     amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=Decimal(0)
     )
+    candidate_reference = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="",
+        help_text="The supplier's own pseudonymous code for the candidate (e.g. K-017), the same in every report; "
+        "never a name, BSN or date of birth. Empty: the line is counted on its own.",
+    )  # fmt: skip
 
 
 class RealisationSerializer(serializers.ModelSerializer[Realisation]):
@@ -252,6 +260,7 @@ class EffectCalculationSerializer(serializers.ModelSerializer[EffectCalculation]
             "sr_obligation",
             "sr_value",
             "sr_fte_years",
+            "sr_fte_by_year",
             "calculable",
             "problem_code",
             "reason",
@@ -425,6 +434,7 @@ class RealisationViewSet(
                     months=line["months"],
                     hours_per_week=line["hours_per_week"],
                     amount=line.get("amount"),
+                    candidate_reference=line.get("candidate_reference", ""),
                 )
             )
         return {**data, "placements": placements}
@@ -497,13 +507,16 @@ class BuildingBlockTableViewSet(viewsets.ReadOnlyModelViewSet[BuildingBlockTable
 class SocialReturnPolicySerializer(serializers.ModelSerializer[SocialReturnPolicy]):
     class Meta:
         model = SocialReturnPolicy
-        fields = ["id", "code", "name", "name_nl", "base", "percentage", "cap", "source", "source_year"]
+        fields = [
+            "id", "code", "name", "name_nl", "base", "percentage", "cap", "applies_above_value",
+            "min_duration_months", "contract_kinds", "source", "source_year",
+        ]  # fmt: skip
 
 
 class SanctionRuleSerializer(serializers.ModelSerializer[SanctionRule]):
     class Meta:
         model = SanctionRule
-        fields = ["id", "code", "name", "name_nl", "multiple", "source", "source_year"]
+        fields = ["id", "code", "name", "name_nl", "basis", "multiple", "percentage", "source", "source_year"]
 
 
 class SocialReturnPolicyViewSet(viewsets.ReadOnlyModelViewSet[SocialReturnPolicy]):

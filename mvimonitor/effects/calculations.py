@@ -17,7 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import numpy.typing as npt
 
-METHOD_VERSION = "effects-1.1"  # 1.1: realisations outside the commitment period are left out
+METHOD_VERSION = "effects-1.2"  # 1.1: realisations outside the commitment period are left out; 1.2: social return
+# counted per candidate over all reports, bonus blocks only with their base, policies applied by their conditions,
+# fines on the unmet share
 ZERO = Decimal(0)
 FULL_TIME_HOURS = Decimal(36)  # building-block values are "per person per year, based on 36 h/week" (domain.md §5)
 MONTHS_PER_YEAR = Decimal(12)
@@ -39,6 +41,7 @@ BAD_HOURS = "bad_hours"
 NO_AMOUNT = "no_amount"
 NO_ADVANTAGE = "no_award_advantage"
 NO_MULTIPLE = "no_sanction_multiple"
+NO_FINE_PERCENTAGE = "no_fine_percentage"
 NO_PROMISE = "no_promise"
 OUTSIDE_PERIOD = "realisation_outside_period"
 # Not a failure: the requirement is not stricter than the reference option, so the effect is a real 0 (counted).
@@ -172,17 +175,19 @@ class BuildingBlock:
     value: Decimal | None  # None for BASIS_AMOUNT
     max_months: int | None  # None: the table states no maximum for this block
     counts_as_fte: bool = True
+    is_bonus: bool = False  # counts only with a base placement of the same candidate (`social_return`)
 
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Counted people in one block: no names, no identifiers."""
+    """Counted people in one block: no names, no identifiers; at most the supplier's own pseudonymous reference."""
 
     block_code: str
     persons: int
     months: Decimal = ZERO
     hours_per_week: Decimal = FULL_TIME_HOURS
     amount: Decimal | None = None  # hours, days or euros for the non-yearly bases
+    candidate: str = ""  # the supplier's pseudonymous candidate reference ("K-017"); empty: counted per line
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +214,13 @@ class SocialReturnResult:
         return not self.problems
 
 
-def placement_value(placement: Placement, blocks: Mapping[str, BuildingBlock]) -> PlacementValue:
-    """The effort value of one line under the table's rules (maximum months, hours prorated to 36 h)."""
+def placement_value(
+    placement: Placement, blocks: Mapping[str, BuildingBlock], limit: Decimal | None = None
+) -> PlacementValue:
+    """The effort value of one line under the table's rules (maximum months, hours prorated to 36 h).
+
+    `limit`: the months the line may count at most instead of the block's maximum (what a candidate has left of it
+    after earlier lines, `social_return.count_reports`)."""
     block = blocks.get(placement.block_code)
 
     def failed(code: str, **details: str) -> PlacementValue:
@@ -225,7 +235,8 @@ def placement_value(placement: Placement, blocks: Mapping[str, BuildingBlock]) -
             return failed(BAD_MONTHS, months=str(placement.months))
         if placement.hours_per_week <= 0 or placement.hours_per_week > 80:
             return failed(BAD_HOURS, hours=str(placement.hours_per_week))
-        counted = placement.months if block.max_months is None else min(placement.months, Decimal(block.max_months))
+        cap = Decimal(block.max_months) if limit is None and block.max_months is not None else limit
+        counted = placement.months if cap is None else min(placement.months, cap)
         share = Decimal(placement.persons) * counted / MONTHS_PER_YEAR * placement.hours_per_week / FULL_TIME_HOURS
         assert block.value is not None  # noqa: S101 - the loader refuses a yearly block without a value
         fte = share if block.counts_as_fte else ZERO
@@ -275,6 +286,10 @@ class SanctionResult:
     problem: Problem | None = None
 
 
+ADVANTAGE_MULTIPLE = "advantage_multiple"  # the fine is a multiple of the award advantage the promise won
+UNMET_SHARE = "unmet_share"  # the fine is a percentage of the unmet part of the obligation (social return, euros)
+
+
 def sanction(
     *,
     promised: Decimal,
@@ -283,10 +298,16 @@ def sanction(
     as_of: date,
     award_advantage: Decimal | None,
     multiple: Decimal | None,
+    basis: str = ADVANTAGE_MULTIPLE,
+    percentage: Decimal | None = None,
 ) -> SanctionResult:
-    """A missed promise costs `multiple` × the award advantage gained with it (as in CO2-Prestatieladder practice).
+    """What a missed promise costs, on one of two bases:
 
-    Due only when the period has ended and the verified delivery is below the promise.
+    - ADVANTAGE_MULTIPLE: `multiple` × the award advantage gained with it (as in CO2-Prestatieladder practice);
+    - UNMET_SHARE: (promised − verified delivery) × `percentage` / 100, the unmet part of a social-return
+      obligation in euros (nothing verified: all of it unmet).
+
+    Due only when the period has ended and the verified delivery is below the promise; rounded half up to cents.
     """
     if promised <= 0:
         return SanctionResult(SANCTION_NONE, None, Problem(NO_PROMISE))
@@ -294,11 +315,17 @@ def sanction(
         return SanctionResult(SANCTION_PENDING, None)
     if delivered is not None and delivered >= promised:
         return SanctionResult(SANCTION_NONE, ZERO)
+    cents = Decimal("0.01")
+    if basis == UNMET_SHARE:
+        if percentage is None:
+            return SanctionResult(SANCTION_DUE, None, Problem(NO_FINE_PERCENTAGE))
+        unmet = promised - (delivered or ZERO)
+        return SanctionResult(SANCTION_DUE, (unmet * percentage / Decimal(100)).quantize(cents, ROUND_HALF_UP))
     if award_advantage is None:
         return SanctionResult(SANCTION_DUE, None, Problem(NO_ADVANTAGE))
     if multiple is None:
         return SanctionResult(SANCTION_DUE, None, Problem(NO_MULTIPLE))
-    return SanctionResult(SANCTION_DUE, (award_advantage * multiple).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    return SanctionResult(SANCTION_DUE, (award_advantage * multiple).quantize(cents, ROUND_HALF_UP))
 
 
 # --- bootstrap intervals (the national ratio estimator is in `estimator`) --------------------------------------------

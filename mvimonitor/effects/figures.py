@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from . import calculations as calc
+from . import social_return as sr
 from .models import CommitmentKind, EffectCalculation, EmissionFactorSet
 from .reasons import summary_label
 
@@ -33,6 +34,15 @@ FIGURES: list[tuple[str, str, str, str, float]] = [
     ("socialReturnFteYears", "Social-return FTE-years realised (verified)", "FTE-years", "sr_fte_years", 1.0),
     ("sanctionsDue", "Sanctions due for missed promises", "EUR", "sanction_amount", 1.0),
 ]
+
+
+FTE_KEY = "socialReturnFteYears"
+
+
+def social_return_counted() -> Q:
+    """The effects the social-return figures are about: social-return commitments, less those whose policy does not
+    apply to their contract (not applicable is neither unknown nor 0: such a commitment is left out of them)."""
+    return Q(kind=CommitmentKind.SOCIAL_RETURN) & ~Q(problem_code=sr.NOT_APPLICABLE)
 
 
 def figure_label(key: str) -> str:

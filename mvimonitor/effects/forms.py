@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from mvimonitor.tenders.models import Contract, Lot
 
 from .models import BuildingBlock, Commitment, EmissionFactor, EmissionFactorSet, RealisationStatus
+from .validators import validate_candidate_reference
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -89,6 +90,7 @@ class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Contract
         fields = ["lot", "supplier_name", "supplier_kvk_number", "supplier_is_sme", "value", "start_date", "end_date"]
         widgets = {"start_date": DATE, "end_date": DATE}
+        help_texts = {"value": _("Excl. VAT: a social-return obligation on the contract value is computed from it.")}
 
     def __init__(self, *args: Any, lots: QuerySet[Lot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,6 +121,7 @@ class CommitmentForm(forms.ModelForm):  # type: ignore[type-arg]
             "period_start",
             "period_end",
             "obligation_base",
+            "base_excl_vat",
             "wage_sum",
             "obligation_percentage",
             "obligation_cap",
@@ -127,6 +130,8 @@ class CommitmentForm(forms.ModelForm):  # type: ignore[type-arg]
             "award_advantage",
             "sanction_rule",
             "sanction_multiple",
+            "sanction_basis",
+            "sanction_percentage",
         ]
         widgets = {"period_start": DATE, "period_end": DATE}
 
@@ -154,6 +159,9 @@ class CommitmentForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["period_start"].required = False
         self.fields["period_end"].required = False
         self.fields["unit"].help_text = _("For social return the unit is euros and the quantity is computed.")
+        self.fields["obligation_base"].help_text = _(
+            "The contract value (excl. VAT, as recorded on the contract) or the wage sum (excl. VAT)."
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -230,6 +238,13 @@ class PlacementForm(forms.Form):
         label=_("hours per week"), min_value=Decimal("0.01"), max_value=Decimal(80), required=False, initial=36
     )
     amount = forms.DecimalField(label=_("hours, days or euros"), min_value=Decimal(0), required=False)
+    candidate_reference = forms.CharField(
+        label=_("candidate reference"),
+        max_length=40,
+        required=False,
+        validators=[validate_candidate_reference],
+        help_text=_("Your own code, such as K-017, the same in every report; never a name, BSN or date of birth."),
+    )
 
     def __init__(self, *args: Any, blocks: QuerySet[BuildingBlock], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -33,6 +33,7 @@ from .models import (
     EmissionFactor,
     EmissionFactorSet,
     FactorCategory,
+    SanctionBasis,
     SanctionRule,
     SocialReturnPolicy,
     Unit,
@@ -564,33 +565,18 @@ def effects_reference_load() -> list[TableResult]:
     results.append(tables)
     policies = read_json(DATA_DIR / "policies.json")
     rules = TableResult(table=_("social-return and sanction rules"))
+    texts = ("name", "name_nl", "source", "source_year")
     for spec in policies["social_return_policies"]:
-        upsert(
-            SocialReturnPolicy,
-            {"code": spec["code"]},
-            {
-                "name": spec["name"],
-                "name_nl": spec.get("name_nl", ""),
-                "base": spec["base"],
-                "percentage": Decimal(spec["percentage"]),
-                "cap": None if spec["cap"] is None else Decimal(spec["cap"]),
-                "source": spec["source"],
-                "source_year": spec["source_year"],
-            },
-            rules,
-        )
+        values = {name: spec.get(name, "") for name in texts}
+        values.update(base=spec["base"] or "", min_duration_months=spec.get("min_duration_months"))
+        values.update(contract_kinds=spec.get("contract_kinds", ""))
+        for name in ("percentage", "cap", "applies_above_value"):
+            values[name] = _decimal(spec.get(name))
+        upsert(SocialReturnPolicy, {"code": spec["code"]}, values, rules)
     for spec in policies["sanction_rules"]:
-        upsert(
-            SanctionRule,
-            {"code": spec["code"]},
-            {
-                "name": spec["name"],
-                "name_nl": spec.get("name_nl", ""),
-                "multiple": Decimal(spec["multiple"]),
-                "source": spec["source"],
-                "source_year": spec["source_year"],
-            },
-            rules,
-        )
+        values = {name: spec.get(name, "") for name in texts}
+        values.update(basis=spec.get("basis", SanctionBasis.ADVANTAGE_MULTIPLE))
+        values.update(multiple=_decimal(spec.get("multiple")), percentage=_decimal(spec.get("percentage")))
+        upsert(SanctionRule, {"code": spec["code"]}, values, rules)
     results.append(rules)
     return results

@@ -19,18 +19,24 @@ from django.utils.translation import gettext_lazy as _
 
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Contract
-from mvimonitor.themes.models import Theme, in_language
+from mvimonitor.themes.models import Theme
 
-from .factor_sets import YEAR
 from .factor_sets import EmissionFactor as EmissionFactor
 from .factor_sets import EmissionFactorSet as EmissionFactorSet
 from .factor_sets import FactorCategory as FactorCategory
 from .factor_sets import Unit as Unit
 from .published import PublishedEffectResult as PublishedEffectResult
-from .validators import validate_no_bsn
+from .rules import CONTRACT_KINDS as CONTRACT_KINDS
+from .rules import NOT_NEGATIVE, PERCENT
+from .rules import BlockBasis as BlockBasis
+from .rules import BuildingBlock as BuildingBlock
+from .rules import BuildingBlockTable as BuildingBlockTable
+from .rules import ObligationBase as ObligationBase
+from .rules import SanctionBasis as SanctionBasis
+from .rules import SanctionRule as SanctionRule
+from .rules import SocialReturnPolicy as SocialReturnPolicy
+from .validators import validate_candidate_reference, validate_no_bsn
 
-NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
-PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "csv", "xlsx", "txt"]
 
 
@@ -52,120 +58,6 @@ class PrivateStorage(FileSystemStorage):
 def private_storage() -> Storage:
     """Evidence files live outside MEDIA/STATIC and are only served by an access-checked view."""
     return PrivateStorage()
-
-
-# --- social-return reference data ------------------------------------------------------------------------------------
-
-
-class ObligationBase(models.TextChoices):
-    CONTRACT_VALUE = "contract_value", _("Contract value")
-    WAGE_SUM = "wage_sum", _("Wage sum")
-
-
-class SocialReturnPolicy(models.Model):
-    """A published rule for the obligation: a percentage of a base, perhaps capped (domain.md §5)."""
-
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    name = models.CharField(_("name (English)"), max_length=200)
-    name_nl = models.CharField(_("name (Dutch)"), max_length=200, blank=True)
-    base = models.CharField(_("base"), max_length=20, choices=ObligationBase.choices)
-    percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
-    cap = models.DecimalField(_("maximum (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True)
-    source = models.CharField(_("source"), max_length=500)
-    source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
-
-    class Meta:
-        verbose_name = _("social-return policy")
-        verbose_name_plural = _("social-return policies")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return in_language(self.name_nl, self.name)
-
-
-class BuildingBlockTable(models.Model):
-    """One region's building-block value table, versioned by the date from which it applies."""
-
-    code = models.SlugField(_("code"), max_length=60)
-    region = models.CharField(_("region"), max_length=200)
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    source = models.CharField(_("source"), max_length=500)
-    source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
-    counting_rules = models.TextField(_("counting rules (English)"), blank=True)
-    counting_rules_nl = models.TextField(_("counting rules (Dutch)"), blank=True)
-
-    class Meta:
-        verbose_name = _("building-block table")
-        verbose_name_plural = _("building-block tables")
-        ordering = ["region", "-valid_from"]
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="block_table_unique_version")]
-
-    def __str__(self) -> str:
-        return f"{self.region} ({self.source_year})"
-
-    @property
-    def counting_rules_text(self) -> str:
-        """The counting rules in the language of the request (Dutch when given, else English)."""
-        return in_language(self.counting_rules_nl, self.counting_rules)
-
-
-class BlockBasis(models.TextChoices):
-    PER_YEAR = "per_year", _("per person per year (36 h/week)")
-    PER_HOUR = "per_hour", _("per hour")
-    PER_DAY = "per_day", _("per day")
-    AMOUNT = "amount", _("amount in euros (invoice, actual costs)")
-
-
-class BuildingBlock(models.Model):
-    table = models.ForeignKey(
-        BuildingBlockTable, verbose_name=_("building-block table"), on_delete=models.CASCADE, related_name="blocks"
-    )
-    code = models.SlugField(_("code"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=300)
-    name_nl = models.CharField(_("name (Dutch)"), max_length=300, blank=True)
-    basis = models.CharField(_("basis"), max_length=10, choices=BlockBasis.choices)
-    value = models.DecimalField(_("value (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    max_months = models.PositiveSmallIntegerField(
-        _("counts for at most (months)"),
-        null=True,
-        blank=True,
-        validators=[MaxValueValidator(600)],
-        help_text=_("Empty: the table states no maximum."),
-    )
-    is_bonus = models.BooleanField(_("bonus"), default=False)
-
-    class Meta:
-        verbose_name = _("building block")
-        verbose_name_plural = _("building blocks")
-        ordering = ["table", "is_bonus", "code"]
-        constraints = [models.UniqueConstraint(fields=["table", "code"], name="block_unique_code")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        """The block's name in the language of the request (Dutch when given, else English)."""
-        return in_language(self.name_nl, self.name_en)
-
-
-class SanctionRule(models.Model):
-    """A published rule for missed promises: a fixed multiple of the award advantage (domain.md §8)."""
-
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    name = models.CharField(_("name (English)"), max_length=200)
-    name_nl = models.CharField(_("name (Dutch)"), max_length=200, blank=True)
-    multiple = models.DecimalField(_("multiple of the award advantage"), max_digits=6, decimal_places=2)
-    source = models.CharField(_("source"), max_length=500)
-    source_year = models.PositiveSmallIntegerField(_("source year"), validators=YEAR)
-
-    class Meta:
-        verbose_name = _("sanction rule")
-        verbose_name_plural = _("sanction rules")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return f"{in_language(self.name_nl, self.name)} ({self.multiple}×)"
 
 
 # --- commitments and realisation -------------------------------------------------------------------------------------
@@ -253,6 +145,13 @@ class Commitment(models.Model):
     obligation_cap = models.DecimalField(
         _("obligation maximum (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
     )
+    base_excl_vat = models.BooleanField(
+        _("the base amount is excl. VAT"), default=True,
+        help_text=_(
+            "The contract value and the wage sum are amounts excl. VAT. MVI Monitor has no VAT rate as data to "
+            "convert an amount incl. VAT, so enter the amount excl. VAT."
+        ),
+    )  # fmt: skip
     social_return_policy = models.ForeignKey(
         SocialReturnPolicy, verbose_name=_("social-return policy"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -270,6 +169,15 @@ class Commitment(models.Model):
     sanction_multiple = models.DecimalField(
         _("sanction multiple agreed in the contract"), max_digits=6, decimal_places=2, null=True, blank=True,
         validators=NOT_NEGATIVE, help_text=_("Overrides the rule's multiple."),
+    )  # fmt: skip
+    sanction_basis = models.CharField(
+        _("basis of the fine"), max_length=20, choices=SanctionBasis.choices, blank=True,
+        help_text=_("Empty: the rule's basis (a multiple of the award advantage when there is no rule)."),
+    )  # fmt: skip
+    sanction_percentage = models.DecimalField(
+        _("fine: percentage of the unmet obligation agreed in the contract"), max_digits=5, decimal_places=2,
+        null=True, blank=True, validators=PERCENT,
+        help_text=_("Social return only: the fine is this share of the obligation not met. Overrides the rule's."),
     )  # fmt: skip
     is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
     created_by = models.ForeignKey(
@@ -301,10 +209,32 @@ class Commitment(models.Model):
             "cend": self.period_end,
         }
 
+    @property
+    def fine_basis(self) -> str:
+        """The basis the fine is computed on: the commitment's own, else its rule's, else (an own percentage and no
+        own multiple) the unmet share, else a multiple of the award advantage."""
+        if self.sanction_basis:
+            return self.sanction_basis
+        if self.sanction_rule_id is not None and self.sanction_rule is not None:
+            return self.sanction_rule.basis
+        if self.sanction_percentage is not None and self.sanction_multiple is None:
+            return SanctionBasis.UNMET_SHARE
+        return SanctionBasis.ADVANTAGE_MULTIPLE
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         if self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = _("The end of the period lies before its start.")
+        if self.kind != CommitmentKind.SOCIAL_RETURN and self.fine_basis == SanctionBasis.UNMET_SHARE:
+            errors["sanction_basis"] = _(
+                "A fine on the unmet share is for social return only: the unmet part of this promise is in its own "
+                "unit, not in euros. Use a multiple of the award advantage."
+            )
+        if self.kind == CommitmentKind.SOCIAL_RETURN and self.obligation_base and not self.base_excl_vat:
+            errors["base_excl_vat"] = _(
+                "Enter the base amount excl. VAT: there is no VAT rate in MVI Monitor's reference data to convert an "
+                "amount incl. VAT."
+            )
         contract = self.contract if self.contract_id else None
         if contract is not None and self.period_start and self.period_end:
             if contract.start_date and self.period_start < contract.start_date:
@@ -430,6 +360,14 @@ class Placement(models.Model):
         _("hours, days or euros"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE,
         help_text=_("For blocks counted per hour, per day or by amount."),
     )  # fmt: skip
+    candidate_reference = models.CharField(
+        _("candidate reference"), max_length=40, blank=True, validators=[validate_candidate_reference],
+        help_text=_(
+            "Your own code for the candidate, such as K-017, the same in every report: the table's maximum months "
+            "then count per candidate over all reports, and a bonus counts with the candidate's base placement. "
+            "Never a name, BSN or date of birth. Empty: the line is counted on its own."
+        ),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("placement")
@@ -437,6 +375,10 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.persons} × {self.block}"
+
+    def clean(self) -> None:
+        if self.candidate_reference and self.persons != 1:
+            raise ValidationError({"persons": _("A line with a candidate reference is one person.")})
 
 
 def evidence_path(instance: "EvidenceFile", filename: str) -> str:
@@ -503,6 +445,8 @@ class EffectCalculation(models.Model):
     sr_obligation = models.DecimalField(max_digits=16, decimal_places=2, null=True)
     sr_value = models.DecimalField(max_digits=16, decimal_places=2, null=True)
     sr_fte_years = models.DecimalField(max_digits=12, decimal_places=3, null=True)
+    # calendar year -> FTE-years in it, from the reported periods of the verified placements (docs/effects.md)
+    sr_fte_by_year = models.JSONField(default=dict, blank=True)
     calculable = models.BooleanField(default=False)
     problem_code = models.CharField(max_length=40, blank=True)
     problem_details = models.JSONField(default=dict, blank=True)

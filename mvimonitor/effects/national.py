@@ -33,7 +33,7 @@ from .figures import (
     _kind_label as _commitment_kind_label,
 )
 from .models import EffectCalculation
-from .yearly import SPREAD_FIGURES, PeriodCell, PeriodRow, covered_years, effect_table
+from .yearly import SPREAD_FIGURES, PeriodCell, PeriodRow, covered_years, effect_table, split
 
 CELL_SCALE = 1000  # contributions to the disclosure cells in thousandths of the figure's unit (kg for tonnes)
 
@@ -72,10 +72,7 @@ def national_summary(*, draws: int, seed: int) -> Summary:
         missing = int((table.relevant[key] & np.isnan(table.values[key])).sum())
         ok = table.reports[key]
         value = table.values[key][ok]
-        if key in SPREAD_FIGURES:
-            by_year = periods.spread(value, table.starts[ok], table.ends[ok], years)
-        else:
-            by_year = np.zeros((len(value), len(years)))
+        by_year = split(table, key, ok, years) if key in SPREAD_FIGURES else np.zeros((len(value), len(years)))
         by_period = np.zeros((len(value), len(rivm)))
         for index, (first, last) in enumerate(rivm):
             by_period[:, index] = by_year[:, [years.index(y) for y in range(first, last + 1)]].sum(axis=1)

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 
 from . import calculations as calc
+from . import social_return as sr
 
 
 def describe_code(code: str, details: Mapping[str, str]) -> str:
@@ -17,7 +18,18 @@ def describe_code(code: str, details: Mapping[str, str]) -> str:
         "amount": _("amount"),
         "base": _("obligation base"),
     }.get(role, role)
+    if code == sr.NOT_APPLICABLE:
+        return _not_applicable(d)
     messages = {
+        calc.NO_FINE_PERCENTAGE: _("No percentage of the unmet obligation is recorded, so no fine can be computed."),
+        sr.BONUS_WITHOUT_BASE: _(
+            "%(count)s bonus line(s) not counted: a bonus counts only with a base placement of the same candidate "
+            "(candidate reference) in this or an earlier report of the commitment: %(lines)s."
+        ),
+        sr.COUNTED_PER_LINE: _(
+            "%(count)s line(s) without a candidate reference: the table's maximum months was applied per line, not "
+            "per candidate over all reports."
+        ),
         calc.NO_REFERENCE: _(
             "No reference option with an emission factor is given, so there is nothing to compare with."
         ),
@@ -50,9 +62,32 @@ def describe_code(code: str, details: Mapping[str, str]) -> str:
     if template is None:
         return code
     try:
-        return template % d
+        text = template % d
     except KeyError:
         return template
+    if code == sr.BONUS_WITHOUT_BASE and d.get("per_line"):
+        text = f"{text} {messages[sr.COUNTED_PER_LINE] % {'count': d['per_line']}}"
+    return text
+
+
+def _not_applicable(d: Mapping[str, str]) -> str:
+    """Which condition of the social-return policy the contract does not meet."""
+    condition = d.get("condition")
+    if condition == "kind":
+        kinds = {"works": _("works"), "supplies": _("supplies"), "services": _("services")}
+        text = _("the policy applies to %(kinds)s, and this is a contract for %(kind)s") % {
+            "kinds": ", ".join(str(kinds.get(k.strip(), k.strip())) for k in d.get("kinds", "").split(",")),
+            "kind": kinds.get(d.get("kind", ""), d.get("kind", "")),
+        }
+    elif condition == "value":
+        text = _("the policy applies above EUR %(above)s excl. VAT, and the contract value is EUR %(value)s") % d
+    elif condition == "duration":
+        text = _("the policy applies to contracts of at least %(months)s months, and %(period)s is shorter") % d
+    else:
+        text = ""
+    return _("Social return does not apply to this contract: %(why)s. Not counted, neither as 0 nor as unknown.") % {
+        "why": text
+    }
 
 
 def describe(problem: calc.Problem) -> str:
@@ -69,5 +104,8 @@ def summary_label(code: str) -> str:
         calc.NEGATIVE_QUANTITY: _("A negative quantity"),
         calc.OUTSIDE_PERIOD: _("A verified realisation outside the commitment period"),
         calc.NO_ADDITIONALITY: _("No additionality: counted as a real 0"),
+        sr.NOT_APPLICABLE: _("Social return not applicable: the policy's conditions are not met"),
+        sr.BONUS_WITHOUT_BASE: _("Bonus lines not counted: no base placement of the same candidate"),
+        sr.COUNTED_PER_LINE: _("Lines without a candidate reference, counted per line"),
     }
     return labels.get(code, describe_code(code, {}))

@@ -36,6 +36,9 @@ from .models import (
     Realisation,
     RealisationStatus,
 )
+from .reads import THOUSANDTH, SocialReturnRead, read_not_applicable, read_social_return
+from .reads import decimal_value as _decimal_value
+from .reads import raw_rows as _raw_rows
 
 
 def default_factor_set(sets: Sequence[tuple[int, int]], year: int | None) -> int | None:
@@ -81,6 +84,7 @@ EFFECT_COLUMNS = (
     "sr_obligation",
     "sr_value",
     "sr_fte_years",
+    "sr_fte_by_year",
     "calculable",
     "problem_code",
     "problem_details",
@@ -173,6 +177,10 @@ COMMITMENT_FIELDS = (
     "organisation_id",
     "rule_multiple",
     "no_additionality",
+    "sanction_basis",
+    "sanction_percentage",
+    "rule_basis",
+    "rule_percentage",
 )
 
 
@@ -182,16 +190,20 @@ def compute_effects(
     factor_sets: Mapping[int, Mapping[str, calc.Factor]],
     set_labels: Mapping[int, str],
     public_sets: Sequence[tuple[int, int]],
-    sr_fte: Mapping[int, Decimal],
+    social_return: Mapping[int, SocialReturnRead],
     as_of: date,
     factor_years: FactorYears | None = None,
+    not_applicable: Mapping[int, calc.Problem] | None = None,
 ) -> list[EffectRow]:
     """Run the calculators over plain rows (no queries): one row of ROW_COLUMNS per commitment, with the factor values
     it used and the digest of its values.
 
     `commitments` are rows of COMMITMENT_FIELDS with Python values (Decimal, date). CO2 goes through
     `calc.co2_figures` (the one CO2 calculator, factor look-ups memoised per set), sanctions through
-    `calc.sanction`; every figure stays a `Decimal`, exactly as the calculators compute it.
+    `calc.sanction`; every figure stays a `Decimal`, exactly as the calculators compute it. Social return takes its
+    delivered value, FTE-years and note from `social_return` (the placements counted per candidate over all verified
+    reports); a commitment in `not_applicable` (its policy's conditions are not met) gets no social-return figures and
+    no sanction, and is calculable: not applicable is neither unknown nor 0.
     """
     out: list[EffectRow] = []
     append = out.append
@@ -201,15 +213,21 @@ def compute_effects(
     years = factor_years or {}
     method = calc.METHOD_VERSION
     co2_kinds = frozenset(str(kind) for kind in CO2_KINDS)
-    social_return = str(CommitmentKind.SOCIAL_RETURN)
+    sr_kind = str(CommitmentKind.SOCIAL_RETURN)
+    unmet_share = calc.UNMET_SHARE
     no_realisation: Realised = (None, None, 0, "")
+    not_applicable = not_applicable or {}
     zero = Decimal(0)
     for (
         pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
         period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple, not_additional,
+        own_basis, own_percentage, rule_basis, rule_percentage,
     ) in commitments:  # fmt: skip
         verified, submitted, outside, own_period = realised.get(pk, no_realisation)
         ex_ante = ex_post = reference_kg = sr_obligation = sr_value = sr_fte_years = None
+        fte_by_year: dict[str, str] = {}
+        note: calc.Problem | None = None
+        applies = True
         calculable = True
         problem: calc.Problem | None = None
         label = ""
@@ -247,19 +265,48 @@ def compute_effects(
             )
         else:
             set_id = None
-            if kind == social_return:
+            if kind == sr_kind:
+                counted = social_return.get(pk)
+                if verified is not None and counted is not None:
+                    # the placements counted per candidate over all reports, not the sum of the reports' own figures
+                    verified = None if counted.value is None else counted.value.quantize(THOUSANDTH)
+                    if counted.value is None:
+                        calculable, problem = False, counted.problem
+                    else:
+                        note = counted.problem
+                    fte_by_year = counted.fte_by_year
                 sr_obligation = quantity
                 sr_value = verified
-                sr_fte_years = sr_fte.get(pk, zero) if verified is not None else None
+                if verified is not None:
+                    sr_fte_years = counted.fte_years if counted is not None else zero
+                applies = pk not in not_applicable
         if outside and problem is None:
             # verified deliveries outside the commitment period were left out: the delivered figure cannot be stated
             # (never 0) until they are corrected
             ex_post = sr_value = sr_fte_years = None
+            fte_by_year = {}
             problem = calc.Problem(calc.OUTSIDE_PERIOD, {"count": str(outside), "period": own_period})
+        if not applies:
+            # the policy does not apply to this contract: no obligation, value or sanction; calculable, not 0
+            sr_obligation = sr_value = sr_fte_years = None
+            fte_by_year = {}
+            calculable, problem = True, not_applicable[pk]
+        elif problem is None:
+            problem = note
         multiple = own_multiple if own_multiple is not None else rule_multiple
+        basis = (
+            own_basis
+            or rule_basis
+            or (unmet_share if own_percentage is not None and own_multiple is None else calc.ADVANTAGE_MULTIPLE)
+        )
+        percentage = own_percentage if own_percentage is not None else rule_percentage
         sanction_status = ""
         sanction_amount = None
-        if award_advantage is not None or multiple is not None:
+        # a fine on the unmet share is for social return only (refused at entry for other kinds: not euros)
+        wanted = (
+            award_advantage is not None or multiple is not None or (basis == unmet_share and percentage is not None)
+        )
+        if applies and wanted and (basis != unmet_share or kind == sr_kind):
             outcome = calc.sanction(
                 promised=quantity,
                 delivered=verified,
@@ -267,11 +314,13 @@ def compute_effects(
                 as_of=as_of,
                 award_advantage=award_advantage,
                 multiple=multiple,
+                basis=basis,
+                percentage=percentage,
             )
             sanction_status, sanction_amount = outcome.status, outcome.amount
         row = (
             pk, organisation_id, kind, unit, quantity, verified, submitted, is_co2, ex_ante, ex_post,
-            reference_kg, sr_obligation, sr_value, sr_fte_years, calculable,
+            reference_kg, sr_obligation, sr_value, sr_fte_years, fte_by_year, calculable,
             problem.code if problem is not None else "", dict(problem.details) if problem is not None else {},
             sanction_status, sanction_amount, set_id, label, used, method, "",
         )  # fmt: skip
@@ -336,26 +385,6 @@ def load_factor_sets(
     return factors, labels, years
 
 
-def _raw_rows(query: Any) -> Iterable[tuple[Any, ...]]:
-    """The rows of a values_list query straight from the database cursor, without Django's per-value converters;
-    `_commitment_values` does the conversions SQLite needs."""
-    from django.db import connection
-
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(20_000):
-            yield from chunk
-
-
-def _decimal_value(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
-
-
 def _commitment_values(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
     """Decimal and date values of raw COMMITMENT_FIELDS rows. PostgreSQL's driver gives them already; SQLite gives
     numbers (a DecimalField column holds at most 15 significant digits there, so repr() of the float is its value)
@@ -370,13 +399,16 @@ def _commitment_values(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, .
     for (
         pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
         period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple, not_additional,
+        own_basis, own_percentage, rule_basis, rule_percentage,
     ) in rows:  # fmt: skip
         yield (
             pk, kind, unit, Decimal(repr(quantity)) if quantity.__class__ is float else dec(quantity), factor_code,
             None if reference_quantity is None else dec(reference_quantity), reference_unit, reference_factor_code,
             set_id, day(period_start), day(period_end), None if award_advantage is None else dec(award_advantage),
             None if own_multiple is None else dec(own_multiple), organisation_id,
-            None if rule_multiple is None else dec(rule_multiple), bool(not_additional),
+            None if rule_multiple is None else dec(rule_multiple), bool(not_additional), own_basis,
+            None if own_percentage is None else dec(own_percentage), rule_basis,
+            None if rule_percentage is None else dec(rule_percentage),
         )  # fmt: skip
 
 
@@ -390,6 +422,8 @@ def _commitment_query(commitments: Any) -> Any:
     annotations: dict[str, Any] = {
         "organisation_id": F("contract__lot__tender__organisation_id"),
         "rule_multiple": F("sanction_rule__multiple"),
+        "rule_basis": F("sanction_rule__basis"),
+        "rule_percentage": F("sanction_rule__percentage"),
     }
     fields = list(COMMITMENT_FIELDS)
     if connection.vendor == "sqlite":
@@ -397,9 +431,6 @@ def _commitment_query(commitments: Any) -> Any:
             annotations[f"{name}_text"] = Cast(name, CharField())
             fields[fields.index(name)] = f"{name}_text"
     return commitments.annotate(**annotations).order_by().values_list(*fields)
-
-
-THOUSANDTH = Decimal("0.001")
 
 
 def _sum_value(value: Any) -> Decimal | None:
@@ -462,38 +493,6 @@ def _read_realised(realisation_rows: Any) -> dict[int, Realised]:
     return realised
 
 
-def _read_sr_fte(placement_rows: Any) -> dict[int, Decimal]:
-    """FTE-years per social-return commitment from its verified placements: `calc.placement_value` once per distinct
-    (block, people, months, hours, amount), as placements repeat the same few lines."""
-    fte: dict[int, Decimal] = {}
-    blocks: dict[int, dict[str, calc.BuildingBlock]] = {}
-    lines: dict[tuple[Any, ...], Decimal] = {}
-    placements = placement_rows.values_list(
-        "realisation__commitment_id", "block_id", "block__code", "block__basis", "block__value",
-        "block__max_months", "block__is_bonus", "persons", "months", "hours_per_week", "amount",
-    ).order_by()  # fmt: skip
-    zero = Decimal(0)
-    for row in _raw_rows(placements):
-        commitment_id = row[0]
-        key = row[1:]
-        line_fte = lines.get(key)
-        if line_fte is None:
-            block_id, code, basis, value, max_months, is_bonus, persons, months, hours, amount = key
-            block = blocks.get(block_id)
-            if block is None:
-                block = blocks[block_id] = {
-                    code: calc.BuildingBlock(
-                        code, basis, _decimal_value(value), max_months, counts_as_fte=not bool(is_bonus)
-                    )
-                }
-            placement = calc.Placement(
-                code, persons, _decimal_value(months) or zero, _decimal_value(hours) or zero, _decimal_value(amount)
-            )
-            line_fte = lines[key] = calc.placement_value(placement, block).fte_years
-        fte[commitment_id] = fte.get(commitment_id, zero) + line_fte
-    return fte
-
-
 def effects_on_record_change(change: RecordChange) -> None:
     """The effects app's refresher for `record_changed` (registered in `EffectsConfig.ready`)."""
     if change.everything:
@@ -525,12 +524,13 @@ def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> Recalcu
         realisation_rows = realisation_rows.filter(commitment__in=commitments)
         placement_rows = placement_rows.filter(realisation__commitment__in=commitments)
     realised = _read_realised(realisation_rows)
-    fte = _read_sr_fte(placement_rows)
+    social_return = read_social_return(placement_rows)
+    not_applicable = read_not_applicable(commitments)
     factors, labels, years = load_factor_sets()
     # the default set: the public ones, less those a correction has replaced
     public = list(EmissionFactorSet.objects.public().not_superseded().values_list("pk", "publication_year"))
     read = time.perf_counter()
-    effects = compute_effects(rows, realised, factors, labels, public, fte, as_of, years)
+    effects = compute_effects(rows, realised, factors, labels, public, social_return, as_of, years, not_applicable)
     computed = time.perf_counter()
     current = _current_rows(organisation_ids, commitments)
     changed: list[EffectRow] = []

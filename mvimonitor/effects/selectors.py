@@ -23,10 +23,10 @@ from .figures import SEED as SEED
 from .figures import Figure as Figure
 from .figures import KindRow as KindRow
 from .figures import Summary as Summary
-from .figures import _factor_set_labels, _kind_rows, _reasons
+from .figures import _factor_set_labels, _kind_rows, _reasons, social_return_counted
 from .figures import figure_label as figure_label
 from .figures import figure_reference as figure_reference
-from .models import Commitment, CommitmentKind, EffectCalculation, EmissionFactorSet, Realisation
+from .models import Commitment, EffectCalculation, EmissionFactorSet, Realisation
 from .national import national_summary as _national_summary
 from .reasons import describe_code
 from .rivm import RivmTable
@@ -176,7 +176,7 @@ def _relevant(key: str) -> Q:
         return Q(is_co2=True)
     if key == "sanctionsDue":
         return Q(sanction_status="due")  # pending ones are not yet a figure; "not calculable": due, no advantage
-    return Q(kind=CommitmentKind.SOCIAL_RETURN)
+    return social_return_counted()
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def _figure_arrays(effects: QuerySet[EffectCalculation]) -> tuple[Any, dict[str,
     # every column a number, so the rows become one float array in one call: the database compares kind and status and
     # hands over floats (PostgreSQL would send Decimals, slow to turn into an array); ids are exact in a float64
     flags = {
-        "_sr": ExpressionWrapper(Q(kind=CommitmentKind.SOCIAL_RETURN), output_field=BooleanField()),
+        "_sr": ExpressionWrapper(social_return_counted(), output_field=BooleanField()),
         "_due": ExpressionWrapper(Q(sanction_status="due"), output_field=BooleanField()),
     }
     as_float = {f"_{f[3]}": Cast(f[3], FloatField()) for f in FIGURES}

@@ -27,6 +27,7 @@ from mvimonitor.tenders.models import Contract, Lot
 from mvimonitor.tenders.services import assign_fields
 
 from . import calculations as calc
+from . import social_return as sr
 from .models import (
     BuildingBlock,
     BuildingBlockTable,
@@ -117,6 +118,15 @@ def _obligation(commitment: Commitment) -> Decimal:
             commitment.obligation_percentage = policy.percentage
         if commitment.obligation_cap is None:
             commitment.obligation_cap = policy.cap
+    if not commitment.base_excl_vat:
+        raise ValidationError(
+            {
+                "base_excl_vat": _(
+                    "Enter the base amount excl. VAT: there is no VAT rate in MVI Monitor's reference data to convert "
+                    "an amount incl. VAT."
+                )
+            }
+        )
     if not commitment.obligation_base:
         raise ValidationError({"obligation_base": _("Choose the base of the obligation (or a policy).")})
     base = (
@@ -229,14 +239,64 @@ class PlacementInput:
     months: Decimal = Decimal(0)
     hours_per_week: Decimal = Decimal(36)
     amount: Decimal | None = None
+    candidate_reference: str = ""
 
 
 def calculator_blocks(table: BuildingBlockTable) -> dict[str, calc.BuildingBlock]:
     """The blocks of a table as the calculators take them, by code."""
     return {
-        b.code: calc.BuildingBlock(b.code, b.basis, b.value, b.max_months, counts_as_fte=not b.is_bonus)
+        b.code: calc.BuildingBlock(
+            b.code, b.basis, b.value, b.max_months, counts_as_fte=not b.is_bonus, is_bonus=b.is_bonus
+        )
         for b in table.blocks.all()
     }
+
+
+def _earlier_reports(commitment: Commitment, period_end: date) -> list[sr.Report]:
+    """The commitment's verified reports that end no later than `period_end`, as the counting takes them."""
+    realisations = (
+        commitment.realisations.filter(status=RealisationStatus.VERIFIED, period_end__lte=period_end)
+        .prefetch_related("placements__block")
+        .order_by("period_start", "pk")
+    )
+    return [
+        sr.Report(
+            r.period_start,
+            r.period_end,
+            [
+                calc.Placement(p.block.code, p.persons, p.months, p.hours_per_week, p.amount, p.candidate_reference)
+                for p in r.placements.all()
+            ],
+        )
+        for r in realisations
+    ]
+
+
+def social_return_report_value(
+    commitment: Commitment, period_start: date, period_end: date, placements: Sequence[PlacementInput]
+) -> Decimal:
+    """The value a new report adds to the commitment's verified ones: its lines counted after the earlier reports
+    (a candidate's months under a block's maximum count once over all of them; a bonus needs its base), or the
+    sentences of the lines that cannot be valued."""
+    table = commitment.block_table
+    assert table is not None  # noqa: S101 - Commitment.clean requires it for social return
+    blocks = calculator_blocks(table)
+    earlier = _earlier_reports(commitment, period_end)
+    new = sr.Report(
+        period_start,
+        period_end,
+        [
+            calc.Placement(p.block.code, p.persons, p.months, p.hours_per_week, p.amount, p.candidate_reference)
+            for p in placements
+        ],
+    )
+    result = sr.count_reports([*earlier, new], blocks)
+    if not result.calculable:
+        from .reasons import describe
+
+        raise ValidationError({"placements": [describe(problem) for problem in result.problems]})
+    mine = [line for line in result.lines if line.report == len(earlier)]
+    return sum((line.value.value or Decimal(0) for line in mine if line.counted), Decimal(0))
 
 
 def _check_file(upload: "UploadedFile[Any]") -> None:
@@ -277,15 +337,9 @@ def realisation_submit(
                     % {"table": table, "blocks": ", ".join(foreign)}
                 }
             )
-        result = calc.social_return_value(
-            [calc.Placement(p.block.code, p.persons, p.months, p.hours_per_week, p.amount) for p in placements],
-            calculator_blocks(table),
+        quantity = social_return_report_value(commitment, period_start, period_end, placements).quantize(
+            Decimal("0.001")
         )
-        if not result.calculable:
-            from .reasons import describe
-
-            raise ValidationError({"placements": [describe(problem) for problem in result.problems]})
-        quantity = result.value.quantize(Decimal("0.001"))
     if quantity is None:
         raise ValidationError({"quantity": _("Enter the delivered quantity.")})
     realisation = Realisation(
@@ -306,6 +360,7 @@ def realisation_submit(
             months=p.months,
             hours_per_week=p.hours_per_week,
             amount=p.amount,
+            candidate_reference=p.candidate_reference,
         )
         placement.full_clean()
         placement.save()

@@ -227,6 +227,7 @@ def realisation_create(request: HttpRequest, commitment_id: int) -> HttpResponse
                 months=line.cleaned_data["months"] or Decimal(0),
                 hours_per_week=line.cleaned_data["hours_per_week"] or Decimal(36),
                 amount=line.cleaned_data["amount"],
+                candidate_reference=line.cleaned_data.get("candidate_reference") or "",
             )
             for line in lines
             if line.cleaned_data.get("block")

@@ -1,5 +1,7 @@
 """Effects per calendar year and per RIVM period, read from the stored effects: every figure of a commitment spread
-over its commitment period pro rata by days (`periods.spread`). Organisation rows here; national ones in `national`.
+over its commitment period pro rata by days (`periods.spread`), except social-return FTE-years, which are taken per
+year from the reported periods of the verified placements where the calculation stored them (`sr_fte_by_year`).
+Organisation rows here; national ones in `national`.
 """
 
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Fun
 from django.db.models.functions import Cast
 
 from . import periods
-from .figures import FIGURES
+from .figures import FIGURES, FTE_KEY, social_return_counted
 from .models import CommitmentKind, EffectCalculation
 
 SPREAD_FIGURES = frozenset(key for key, *_rest in FIGURES if key != "sanctionsDue")  # a sanction is no effect
@@ -53,13 +55,15 @@ class EffectTable:
     ends: Any
     calculable: Any  # the stored verdict of each row
     reports: dict[str, Any]  # per figure the rows that make their organisation a reporter of it, and its y
+    ids: Any = None  # (R,) id of each stored effect
+    fte_by_year: dict[int, dict[str, str]] | None = None  # effect id -> year -> FTE-years from the reported periods
 
 
 def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
     """The current effects as arrays in one query: organisation, per figure whether each row is about it and its
     value, and the commitment period (for the split per year)."""
     flags = {
-        "_sr": ExpressionWrapper(Q(kind=CommitmentKind.SOCIAL_RETURN), output_field=BooleanField()),
+        "_sr": ExpressionWrapper(social_return_counted(), output_field=BooleanField()),
         "_due": ExpressionWrapper(Q(sanction_status="due"), output_field=BooleanField()),
         "_decided": ExpressionWrapper(Q(sanction_status__in=["due", "none"]), output_field=BooleanField()),
     }
@@ -68,12 +72,17 @@ def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
     query = (
         effects.order_by()
         .annotate(**flags, **as_float, **days)
-        .values_list("organisation_id", "is_co2", *flags, *as_float, "calculable", *days)
+        .values_list("organisation_id", "is_co2", *flags, *as_float, "calculable", "id", *days)
     )
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 8 + len(FIGURES))
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 9 + len(FIGURES))
+    fte_by_year = dict(
+        effects.filter(kind=CommitmentKind.SOCIAL_RETURN)
+        .exclude(sr_fte_by_year={})
+        .values_list("pk", "sr_fte_by_year")
+    )
     is_co2, is_sr, is_due, decided = (table[:, column] == 1 for column in (1, 2, 3, 4))
     relevant, values, reports = {}, {}, {}
     for index, (key, _label, _unit, _column, scale) in enumerate(FIGURES):
@@ -83,8 +92,25 @@ def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
         reports[key] = (decided if key == "sanctionsDue" else relevant[key]) & ~np.isnan(values[key])
     starts = np.rint(table[:, -2]).astype(np.int64)
     ends = np.rint(table[:, -1]).astype(np.int64)
-    calculable = table[:, -3] == 1
-    return EffectTable(table[:, 0].astype(np.int64), relevant, values, starts, ends, calculable, reports)
+    calculable = table[:, -4] == 1
+    ids = table[:, -3].astype(np.int64)
+    return EffectTable(
+        table[:, 0].astype(np.int64), relevant, values, starts, ends, calculable, reports, ids, fte_by_year
+    )
+
+
+def split(table: EffectTable, key: str, ok: Any, years: list[int]) -> Any:
+    """(rows, years): the figure `key` of the rows `ok` per calendar year. Every figure is spread over its commitment
+    period by days, except FTE-years of a social-return commitment whose calculation stored them per year from the
+    reported periods (docs/effects.md, "Effects per year")."""
+    out = periods.spread(table.values[key][ok], table.starts[ok], table.ends[ok], years)
+    if key != FTE_KEY or not table.fte_by_year:
+        return out
+    for row, pk in enumerate(table.ids[ok]):
+        stored = table.fte_by_year.get(int(pk))
+        if stored:
+            out[row] = [float(stored.get(str(year), 0)) for year in years]
+    return out
 
 
 def covered_years(table: EffectTable) -> list[int]:
@@ -109,9 +135,9 @@ def organisation_periods(effects: QuerySet[EffectCalculation]) -> list[PeriodRow
     rows += [PeriodRow(periods.period_label(period), True, []) for period in rivm]
     for key in SPREAD_KEYS:
         ok = table.relevant[key] & ~np.isnan(table.values[key])
-        split = periods.spread(table.values[key][ok], table.starts[ok], table.ends[ok], years)
+        by_year = split(table, key, ok, years)
         reached = periods.spread(np.ones(int(ok.sum())), table.starts[ok], table.ends[ok], years) > 0
-        sums = split.sum(axis=0)
+        sums = by_year.sum(axis=0)
         any_year: Any = np.asarray(reached.any(axis=0), dtype=bool)
         for index, _year in enumerate(years):
             rows[index].cells.append(PeriodCell(float(sums[index]) if any_year[index] else None, None, None))

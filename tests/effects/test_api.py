@@ -83,7 +83,7 @@ def test_commitment_realisation_review_and_summary(side_a: Side) -> None:
     assert figures["co2ExAnteTonnes"]["value"] == pytest.approx(24.7)
     assert figures["co2ExPostTonnes"]["value"] == pytest.approx(12.35)
     assert figures["co2ExAnteTonnes"]["factorSets"] == ["Test values 1 (2020)"]
-    assert figures["co2ExAnteTonnes"]["methodVersion"] == "effects-1.1"
+    assert figures["co2ExAnteTonnes"]["methodVersion"] == "effects-1.2"
     assert figures["co2ExAnteTonnes"]["low"] is not None
 
 
@@ -176,7 +176,11 @@ def test_reference_tables_are_readable(side_a: Side) -> None:
 
     assert {t["code"] for t in tables} == {"haaglanden-zhc", "utrecht", "holland-rijnland-dzb"}
     assert rules[0]["multiple"] == "1.50"
-    assert {p["code"] for p in policies} == {"sudwest-fryslan-2023", "wage-sum-5-percent"}
+    assert rules[0]["basis"] == "advantage_multiple"
+    assert {p["code"] for p in policies} == {"sudwest-fryslan-2023", "wage-sum-5-percent", "rijk-social-return-2018"}
+    rijk = next(p for p in policies if p["code"] == "rijk-social-return-2018")
+    assert (rijk["appliesAboveValue"], rijk["minDurationMonths"], rijk["contractKinds"]) == (
+        "250000.00", 6, "works,services")  # fmt: skip
     assert sets[0]["factors"][0]["wtw"] is not None
 
 

@@ -116,7 +116,13 @@ def test_shipped_reference_data_loads_idempotently_with_sources() -> None:
     haaglanden = BuildingBlock.objects.get(table__code="haaglanden-zhc", code="banenafspraak")
     assert (haaglanden.value, haaglanden.max_months) == (Decimal(50000), None)
     assert SanctionRule.objects.get(code="rws-co2-prestatieladder").multiple == Decimal("1.5")
-    assert not SocialReturnPolicy.objects.filter(name__icontains="rijk").exists()  # NOT VERIFIED in domain.md
+    # the Rijk rule ships with its conditions only: its "5% of contract value" is NOT VERIFIED in domain.md
+    rijk = SocialReturnPolicy.objects.get(code="rijk-social-return-2018")
+    assert (rijk.base, rijk.percentage, rijk.cap) == ("", None, None)
+    assert (rijk.applies_above_value, rijk.min_duration_months, rijk.contract_kinds) == (
+        Decimal(250000), 6, "works,services")  # fmt: skip
+    assert (rijk.source, rijk.source_year) == ("https://www.pianoo.nl/nl/visie-social-return", 2018)
+    assert not SanctionRule.objects.filter(basis="unmet_share").exists()  # no sourced percentage for such a fine
 
 
 def test_a_frozen_set_takes_new_names_and_descriptions_for_readers_but_no_other_change(tmp_path: Path) -> None:

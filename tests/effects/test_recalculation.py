@@ -16,6 +16,7 @@ import pytest
 
 from mvimonitor.effects import calculations as calc
 from mvimonitor.effects import recalculation, services
+from mvimonitor.effects import social_return as sr
 from mvimonitor.effects.models import (
     CO2_KINDS,
     BuildingBlock,
@@ -124,6 +125,7 @@ def _expected(commitment: Commitment) -> dict[str, Any]:
         "unit": commitment.unit, "promised": commitment.quantity, "delivered_verified": verified,
         "delivered_submitted": submitted, "is_co2": commitment.kind in CO2_KINDS, "ex_ante_kg": None,
         "ex_post_kg": None, "reference_kg": None, "sr_obligation": None, "sr_value": None, "sr_fte_years": None,
+        "sr_fte_by_year": {},
         "calculable": True, "problem_code": "", "problem_details": {}, "sanction_status": "",
         "sanction_amount": None, "factor_set_id": None, "factor_set_label": "", "method_version": calc.METHOD_VERSION,
     }  # fmt: skip
@@ -142,14 +144,24 @@ def _expected(commitment: Commitment) -> dict[str, Any]:
         )  # fmt: skip
     elif commitment.kind == "social_return":
         blocks = services.calculator_blocks(commitment.block_table)  # type: ignore[arg-type]
-        placements = [
-            calc.Placement(p.block.code, p.persons, p.months, p.hours_per_week, p.amount)
-            for r in verified_rows for p in r.placements.all()
+        reports = [
+            sr.Report(r.period_start, r.period_end, [
+                calc.Placement(p.block.code, p.persons, p.months, p.hours_per_week, p.amount, p.candidate_reference)
+                for p in r.placements.all()
+            ])
+            for r in verified_rows
         ]  # fmt: skip
-        out.update(
-            sr_obligation=commitment.quantity, sr_value=verified,
-            sr_fte_years=calc.social_return_value(placements, blocks).fte_years if verified is not None else None,
-        )  # fmt: skip
+        counted = sr.count_reports(reports, blocks)
+        if verified is not None:
+            verified = counted.value.quantize(Decimal("0.001"))
+            note = counted.note(reports)
+            out.update(
+                delivered_verified=verified, sr_fte_years=counted.fte_years,
+                sr_fte_by_year={str(y): str(f.quantize(Decimal("0.001"), ROUND_HALF_UP))
+                                for y, f in counted.fte_by_year.items()},
+                problem_code=note.code if note else "", problem_details=dict(note.details) if note else {},
+            )  # fmt: skip
+        out.update(sr_obligation=commitment.quantity, sr_value=verified)
     multiple = commitment.sanction_multiple if commitment.sanction_multiple is not None else (
         commitment.sanction_rule.multiple if commitment.sanction_rule else None)  # fmt: skip
     if commitment.award_advantage is not None or multiple is not None:
@@ -187,7 +199,8 @@ def test_bulk_recalculation_stores_what_the_calculators_give(mixed: list[Commitm
         assert _stored(commitment) == expected, commitment.description
         codes.add(expected["problem_code"])
     # the data set covers what it claims: calculable and three reasons, social return with FTE, all sanction states
-    assert codes == {"", "no_reference", "no_factor", "unit_mismatch"}
+    # social return without candidate references is counted per line, and says so
+    assert codes == {"", "no_reference", "no_factor", "unit_mismatch", "counted_per_line"}
     stored = EffectCalculation.objects.current()
     assert {e.sanction_status for e in stored} >= {"due", "none"}
     assert any(e.sr_fte_years for e in stored)
