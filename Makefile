@@ -71,6 +71,9 @@ run: install system-deps static
 	@if [ -f $(SHARED)/reference/co2_emission_factors_nl_2026.csv ]; then \
 	  $(PY) manage.py load_official_factors $(SHARED)/reference/co2_emission_factors_nl_2026.csv; \
 	else echo "SKIPPED: the official CO2 emission factors ($(SHARED)/reference/co2_emission_factors_nl_2026.csv is not present)"; fi
+	@if [ -f $(SHARED)/reference/rivm_effect_results.csv ]; then \
+	  $(PY) manage.py load_rivm_results $(SHARED)/reference/rivm_effect_results.csv; \
+	else echo "SKIPPED: RIVM's published effect results ($(SHARED)/reference/rivm_effect_results.csv is not present)"; fi
 	$(PY) manage.py generate_demo $(DEMO_ARGS) $(DEMO_KEEP)
 	$(PY) manage.py generate_demo_effects --seed 2026 $(DEMO_KEEP)
 	$(PY) manage.py evaluate_rules

@@ -248,7 +248,7 @@ MVIMONITOR_TENDERNED_PAGE_SIZE = int(os.getenv("MVIMONITOR_TENDERNED_PAGE_SIZE",
 MVIMONITOR_OCDS_PREFIX = os.getenv("MVIMONITOR_OCDS_PREFIX", "ocds-mvimon")
 MVIMONITOR_OCDS_PUBLISHER = os.getenv("MVIMONITOR_OCDS_PUBLISHER", "MVI Monitor")
 
-API_VERSION = "1.6.0"
+API_VERSION = "1.7.0"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "mvimonitor.api.tokens.ApiTokenAuthentication",
@@ -294,6 +294,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UnitEnum": "mvimonitor.effects.models.Unit",
         "ObligationBaseEnum": "mvimonitor.effects.models.ObligationBase",
+        "SanctionBasisEnum": "mvimonitor.effects.rules.SanctionBasis",
         "ImportRunStatusEnum": "mvimonitor.imports.models.RunStatus",
         "RealisationStatusEnum": "mvimonitor.effects.models.RealisationStatus",
         "ConfidenceEnum": "mvimonitor.tenders.models.Confidence",

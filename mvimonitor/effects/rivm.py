@@ -2,8 +2,9 @@
 each declared figure with its interval and the counts behind it, a total row per period, and beside it (never mixed
 in) RIVM's own published results for the period (docs/effects.md, "RIVM-style national table"; ADR 0043).
 
-- Figures come from the stored current effects, each spread over its commitment period per calendar year pro rata by
-  days (`periods.spread`, as `yearly` does); a period's value is the sum of its years.
+- Figures come from the stored current effects read as the organisation and national pages read them
+  (`yearly.effect_table`), split per calendar year as they split them (`yearly.split`: pro rata by days over the
+  commitment period, social-return FTE-years per reported year); a period's value is the sum of its years.
 - A commitment's product group is its tender's (commitment → contract → lot → tender.product_group); a tender without
   one is the row "no product group".
 - Each cell is estimated with `estimator.estimate_totals`, run per product group: its reporters are the organisations
@@ -23,9 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum
-from django.db.models.functions import Cast
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from mvimonitor import disclosure
@@ -33,12 +32,11 @@ from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Contract
 from mvimonitor.themes.models import ProductGroup
 
-from . import estimator, periods
+from . import estimator, periods, yearly
 from .figures import DRAWS, FIGURES, SEED
-from .models import CommitmentKind, EffectCalculation, PublishedEffectResult
+from .models import EffectCalculation, PublishedEffectResult
 from .national import CELL_SCALE
 from .national import _cells as national_cells
-from .yearly import EpochDay
 
 # (key of figures.FIGURES, display unit, scale from the figure's FIGURES unit to the display unit)
 RIVM_COLUMNS: list[tuple[str, str, float]] = [
@@ -123,46 +121,29 @@ def reason_text(reason: str | None) -> str:
 
 @dataclass(frozen=True)
 class _Rows:
-    organisations: Any  # (R,) organisation id per stored effect
+    table: yearly.EffectTable  # the stored effects as the organisation and national pages read them
     groups: Any  # (R,) product group id, NO_GROUP without one
-    starts: Any  # epoch days of the commitment period
-    ends: Any
-    ok: dict[str, Any]  # per key: the row is about the figure and has a value
-    values: dict[str, Any]  # per key: the value in the figure's FIGURES unit (NaN: not calculable)
+
+    @property
+    def organisations(self) -> Any:
+        return self.table.organisations
+
+    @property
+    def starts(self) -> Any:
+        return self.table.starts
+
+    @property
+    def ends(self) -> Any:
+        return self.table.ends
 
 
-def _read(effects: QuerySet[EffectCalculation], keys: list[str]) -> _Rows:
-    """The current effects with their commitment period and product group, as arrays, in one query."""
-    figures = {key: (column, scale) for key, _label, _unit, column, scale in FIGURES}
-    flag = {"_sr": ExpressionWrapper(Q(kind=CommitmentKind.SOCIAL_RETURN), output_field=BooleanField())}
-    extra = {
-        "_group": F("commitment__contract__lot__tender__product_group"),
-        "_start": EpochDay(F("commitment__period_start")),
-        "_end": EpochDay(F("commitment__period_end")),
-    }
-    as_float = {f"_v{index}": Cast(figures[key][0], FloatField()) for index, key in enumerate(keys)}
-    query = (
-        effects.order_by()
-        .annotate(**flag, **extra, **as_float)
-        .values_list("organisation_id", "is_co2", *flag, *extra, *as_float)
-    )
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 6 + len(keys))
-    is_co2, is_sr = table[:, 1] == 1, table[:, 2] == 1
-    groups = np.where(np.isnan(table[:, 3]), NO_GROUP, np.nan_to_num(table[:, 3])).astype(np.int64)
-    ok, values = {}, {}
-    for index, key in enumerate(keys):
-        values[key] = table[:, 6 + index] * figures[key][1]
-        known = ~np.isnan(values[key])
-        # CO2 figures are about CO2 commitments, social-return figures about social return (as `yearly`); a figure
-        # declared later is about the commitments that have a value for it
-        about = is_co2 if key.startswith("co2") else is_sr if key.startswith("socialReturn") else known
-        ok[key] = about & known
-    starts = np.rint(table[:, 4]).astype(np.int64)
-    ends = np.rint(table[:, 5]).astype(np.int64)
-    return _Rows(table[:, 0].astype(np.int64), groups, starts, ends, ok, values)
+def _read(effects: QuerySet[EffectCalculation]) -> _Rows:
+    """The current effects as `yearly.effect_table` reads them (which rows are about a figure, their values, the
+    commitment period, the FTE-years per reported year), and each one's product group."""
+    table = yearly.effect_table(effects)
+    group_of = dict(effects.order_by().values_list("pk", "commitment__contract__lot__tender__product_group"))
+    groups = np.array([group_of.get(int(pk)) or NO_GROUP for pk in table.ids], dtype=np.int64)
+    return _Rows(table, groups)
 
 
 def _years(rows: _Rows) -> list[int]:
@@ -221,7 +202,7 @@ def rivm_table(*, draws: int = DRAWS, seed: int = SEED) -> RivmTable:
     ids = np.array([pk for pk, _kind in population], dtype=np.int64)
     kinds = np.array([kind for _pk, kind in population], dtype=str)
     size_total, size_by_group = _sizes()
-    rows = _read(EffectCalculation.objects.current(), keys)
+    rows = _read(EffectCalculation.objects.current())
     years = _years(rows)
     rivm = periods.rivm_periods(years)
     org_ids, org_of_row = np.unique(rows.organisations, return_inverse=True)
@@ -235,9 +216,9 @@ def rivm_table(*, draws: int = DRAWS, seed: int = SEED) -> RivmTable:
     national: list[disclosure.Cell] = []
     national_relations: list[disclosure.Relation] = []
     for key in keys:
-        ok = rows.ok[key]
-        value = rows.values[key][ok]
-        by_year = periods.spread(value, rows.starts[ok], rows.ends[ok], years)
+        ok = rows.table.reports[key]
+        value = rows.table.values[key][ok]
+        by_year = yearly.split(rows.table, key, ok, years)
         reached = periods.spread(np.ones(len(value)), rows.starts[ok], rows.ends[ok], years) > 0
         by_period = np.zeros((len(value), len(rivm)))
         reaches = np.zeros((len(value), len(rivm)), dtype=bool)

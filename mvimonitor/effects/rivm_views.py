@@ -22,7 +22,8 @@ def national_rivm(request: HttpRequest) -> HttpResponse:
             [
                 (_("table"), _("National effects per RIVM period and product group")),
                 (_("method"), _("National estimate per product group (ratio estimator, 95% bootstrap interval); "
-                                "figures spread over the commitment period per calendar year pro rata by days.")),
+                                "figures spread over the commitment period per calendar year pro rata by days, "
+                                "social-return FTE-years per year of the reported placements.")),
                 (_("exported at"), timezone.localtime().isoformat(timespec="seconds")),
             ]
         )  # fmt: skip

@@ -75,6 +75,7 @@ PAGES: list[tuple[str, Callable[[Data], str]]] = [
     ("realisation-create-social", lambda d: reverse("effects:realisation-create", args=[d.ids["social"]])),
     ("dashboard", lambda d: reverse("effects:dashboard")),
     ("national", lambda d: reverse("effects:national")),
+    ("national-rivm", lambda d: reverse("effects:national-rivm")),
     ("factor-sets", lambda d: reverse("effects:factor-sets")),
 ]
 
