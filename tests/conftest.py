@@ -72,22 +72,13 @@ def reference_data(db: None) -> None:
     """The project's shipped reference data (themes, forms, ambition levels, ...), without the full CPV list and
     without the sample release of criteria (`sample_release` adds it): loading those costs every test that needs
     themes a database round trip per row."""
-    from django.core.management import call_command
-
-    snapshots.load(
-        "reference_data",
-        lambda: call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0),
-    )
+    snapshots.reference_data()
 
 
 @pytest.fixture
 def sample_release(reference_data: None) -> None:
     """The shipped sample release of criteria (`sample-2026`), as `make run` loads it."""
-    from mvimonitor.themes.criteria import criteria_release_load
-    from mvimonitor.themes.criteria_files import read_tool_json
-    from mvimonitor.themes.services import DATA_DIR, SAMPLE_RELEASE_FILE
-
-    snapshots.load("sample_release", lambda: criteria_release_load(read_tool_json(DATA_DIR / SAMPLE_RELEASE_FILE)))
+    snapshots.sample_release()
 
 
 @pytest.fixture

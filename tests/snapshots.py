@@ -74,3 +74,35 @@ def load(key: str, build: Callable[[], None]) -> None:
 def _present(snapshot: Snapshot) -> bool:
     model, rows = snapshot.rows[0]
     return model._base_manager.filter(pk=rows[0].pk).exists()
+
+
+# --- the snapshots of the shipped reference data ---------------------------------------------------------------------
+
+
+def reference_data() -> None:
+    """Themes, forms, ambition levels, product groups, thresholds ... without the full CPV list and without the sample
+    release of criteria (`load_reference --without-cpv-list --without-sample-criteria`)."""
+    from django.core.management import call_command
+
+    load(
+        "reference_data",
+        lambda: call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0),
+    )
+
+
+def sample_release() -> None:
+    """The reference data and the shipped sample release of criteria (`sample-2026`), as `make run` loads it."""
+    from mvimonitor.themes.criteria import criteria_release_load
+    from mvimonitor.themes.criteria_files import read_tool_json
+    from mvimonitor.themes.services import DATA_DIR, SAMPLE_RELEASE_FILE
+
+    reference_data()
+    load("sample_release", lambda: criteria_release_load(read_tool_json(DATA_DIR / SAMPLE_RELEASE_FILE)))
+
+
+def effects_reference() -> None:
+    """The reference data and the shipped effect reference data (`load_effects_reference`)."""
+    from django.core.management import call_command
+
+    reference_data()
+    load("effects_reference", lambda: call_command("load_effects_reference", verbosity=0))

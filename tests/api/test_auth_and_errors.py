@@ -55,7 +55,7 @@ def test_organisations_lists_own_memberships_only(
 def test_api_version_header_on_every_response(buyer_client: APIClient, path: str) -> None:
     response = buyer_client.get(path)
 
-    assert response["API-Version"] == settings.API_VERSION == "1.6.0"
+    assert response["API-Version"] == settings.API_VERSION == "1.7.0"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/does-not-exist", "/api/v1/tenders/", "/api/v2/tenders", "/api/"])

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 
 from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.organisations.models import OrganisationKind, Province, Role, User
 from mvimonitor.tenders.models import Lot, MVIApplication, Tender
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, Theme
+from tests import snapshots
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 from .test_accessibility import AXE_TAGS, _readable
@@ -31,7 +31,7 @@ def people(settings: Any) -> dict[str, User]:
     settings.MVIMONITOR_DISCLOSURE_DOMINANCE_PERCENT = 100
     settings.MVIMONITOR_DISCLOSURE_PROTECTION_PERCENT = 0
     cache.clear()
-    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
+    snapshots.reference_data()
     sroi, milieu = Theme.objects.get(code="sroi"), Theme.objects.get(code="milieu")
     clause = ApplicationForm.objects.get(code="contractbepaling")
     basis = AmbitionLevel.objects.get(code="basis")

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -25,6 +24,7 @@ from mvimonitor.themes.models import (
     ProductGroup,
     ProductGroupCpvMapping,
 )
+from tests import snapshots
 from tests.factories import LotFactory, MembershipFactory, OrganisationFactory, TenderFactory
 
 from .test_accessibility import _axe_violations, _csp_messages, _log_in, _readable
@@ -43,7 +43,7 @@ class World:
 @pytest.fixture
 def world() -> Iterator[World]:
     cache.clear()
-    call_command("load_reference", "--without-cpv-list", verbosity=0)  # with the sample release of criteria
+    snapshots.sample_release()  # with the sample release of criteria
     release = CriteriaRelease.objects.get(version="sample-2026")
     furniture = ProductGroup.objects.get(product_group_set=release, code="kantoormeubilair")
     ProductGroupCpvMapping.objects.create(

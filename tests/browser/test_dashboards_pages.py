@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import Client
 
 from mvimonitor.dashboards.services import facts_refresh
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.tenders.models import Lot, MVIApplication, Tender
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, Theme
+from tests import snapshots
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 from .test_accessibility import AXE_TAGS, _csp_messages, _readable
@@ -33,7 +33,7 @@ PAGES = [
 @pytest.fixture
 def users() -> dict[str, User]:
     cache.clear()
-    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
+    snapshots.reference_data()
     sroi, milieu = Theme.objects.get(code="sroi"), Theme.objects.get(code="milieu")
     clause = ApplicationForm.objects.get(code="contractbepaling")
     basis = AmbitionLevel.objects.get(code="basis")

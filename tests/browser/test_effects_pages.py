@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -18,6 +17,7 @@ from mvimonitor.effects import recalculation, services
 from mvimonitor.effects.models import BuildingBlockTable, SocialReturnPolicy
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.themes.models import Theme
+from tests import snapshots
 from tests.factories import ContractFactory, LotFactory, MembershipFactory, OrganisationFactory, TenderFactory
 
 from .test_accessibility import _axe_violations, _csp_messages, _log_in, _readable
@@ -34,8 +34,7 @@ class Data:
 @pytest.fixture
 def data(settings: Any, tmp_path: Path) -> Data:
     settings.MVIMONITOR_PRIVATE_MEDIA_ROOT = str(tmp_path)
-    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
-    call_command("load_effects_reference", verbosity=0)
+    snapshots.effects_reference()
     organisation = OrganisationFactory(name="Gemeente Voorbeeld")
     user = MembershipFactory(user__username="contractbeheer", organisation=organisation, role=Role.BEHEERDER).user
     contract = ContractFactory(

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -19,6 +18,7 @@ from mvimonitor.imports.notices import Code
 from mvimonitor.imports.services import import_run_create, import_run_execute
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.tenders.models import Tender
+from tests import snapshots
 from tests.factories import CpvCodeFactory, MembershipFactory, OrganisationFactory
 from tests.imports.conftest import code_detector, make_notice, raw
 
@@ -36,7 +36,7 @@ class Data:
 @pytest.fixture
 def data(settings: Any) -> Data:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
+    snapshots.sample_release()
     CpvCodeFactory(code="90910000")
     organisation = OrganisationFactory(name="Gemeente Voorbeeld")
     user = MembershipFactory(role=Role.BEHEERDER, organisation=organisation).user

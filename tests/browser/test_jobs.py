@@ -25,7 +25,6 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -35,6 +34,7 @@ from mvimonitor.organisations.models import Organisation, Role, User
 from mvimonitor.tenders import services as tender_services
 from mvimonitor.tenders.models import Contract, Lot, MVIApplication, Tender
 from mvimonitor.themes.models import AmbitionLevel, ApplicationForm, Theme
+from tests import snapshots
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory
 
 from .test_accessibility import _csp_messages
@@ -59,8 +59,8 @@ def world(settings: Any, tmp_path: Path) -> Iterator[World]:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MVIMONITOR_PRIVATE_MEDIA_ROOT = str(tmp_path)
     cache.clear()
-    call_command("load_reference", "--without-cpv-list", verbosity=0)
-    call_command("load_effects_reference", verbosity=0)
+    snapshots.sample_release()
+    snapshots.effects_reference()
     # The buyer of tests/fixtures/imports/eforms_bt805.xml, so an upload files its tender here.
     organisation = OrganisationFactory(name="Gemeente Voorbeeldstad", kvk_number="12345678")
 

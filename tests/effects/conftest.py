@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
 from mvimonitor.effects.loaders import factor_sets_json_load
@@ -15,6 +14,7 @@ from mvimonitor.effects.models import Commitment, EmissionFactorSet
 from mvimonitor.organisations.models import Organisation, Role, User
 from mvimonitor.tenders.models import Contract
 from mvimonitor.themes.models import Theme
+from tests import snapshots
 from tests.factories import ContractFactory, LotFactory, MembershipFactory, OrganisationFactory, TenderFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -28,9 +28,8 @@ def effects_reference(db: None) -> None:
     """The catalogue, the shipped effect reference data, and the public set "Test values" 1 (2020): the fixed values
     the hand-worked figures of these tests use. Commitments starting 2020–2025 get it by default (the newest public
     set published no later than their start year), whatever the shipped set holds."""
-    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
-    call_command("load_effects_reference", verbosity=0)
-    factor_sets_json_load(TEST_FACTORS)
+    snapshots.effects_reference()
+    snapshots.load("effects_test_factors", lambda: factor_sets_json_load(TEST_FACTORS))
 
 
 @dataclass

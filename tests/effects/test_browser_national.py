@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -14,6 +13,7 @@ from mvimonitor.effects import recalculation, services
 from mvimonitor.effects.loaders import factor_sets_json_load
 from mvimonitor.organisations.models import Role, User
 from mvimonitor.themes.models import Theme
+from tests import snapshots
 from tests.browser.test_accessibility import _axe_violations, _csp_messages, _log_in, _readable
 from tests.effects.conftest import TEST_FACTORS
 from tests.factories import ContractFactory, LotFactory, MembershipFactory, OrganisationFactory, TenderFactory
@@ -24,8 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def reader() -> User:
     """Seven municipalities with electricity commitments (enough to pass disclosure control), two without."""
-    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
-    call_command("load_effects_reference", verbosity=0)
+    snapshots.effects_reference()
     factor_sets_json_load(TEST_FACTORS)
     users = []
     for index in range(9):

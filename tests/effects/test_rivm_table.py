@@ -250,7 +250,9 @@ def test_api_gives_the_same_table_in_camel_case(world: dict[str, Any]) -> None:
     assert later["rows"][-1]["isTotal"] is True
     hidden = next(row for row in body["periods"][0]["rows"] if row["productGroup"] is None and not row["isTotal"])
     assert hidden["cells"][0]["suppressed"] == "too_few_organisations"
-    assert hidden["cells"][0]["suppressedReason"] == "too few organisations"
+    assert (
+        hidden["cells"][0]["suppressedReason"] == "te weinig organisaties"
+    )  # the API speaks the application's language (ADR 0003)
     assert later["published"] == []
 
 

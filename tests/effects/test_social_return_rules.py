@@ -301,7 +301,7 @@ def test_stored_effect_counts_per_candidate_names_bonuses_without_base_and_split
     assert "2025-01-01–2025-12-31: bonus-55-plus (K-018)" in describe_code(effect.problem_code, effect.problem_details)
     assert set(Placement.objects.values_list("candidate_reference", flat=True)) == {"K-017", "K-018"}
     client.force_login(side_a.reader)
-    page = client.get(f"/contracts/{side_a.contract.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(f"/en/contracts/{side_a.contract.pk}/").content.decode()
     assert "Lines not counted" in page
     assert "bonus-55-plus (K-018)" in page
     # the FTE-years per calendar year on the dashboard come from the reported periods
@@ -384,7 +384,7 @@ def test_under_the_rijk_rule_a_supplies_contract_is_not_applicable_neither_unkno
     obligation = next(f for f in summary.figures if f.key == "socialReturnObligation")
     assert (obligation.value, obligation.calculable, obligation.not_calculable) == (None, 0, 0)
     client.force_login(side_a.reader)
-    page = client.get(f"/contracts/{side_a.contract.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(f"/en/contracts/{side_a.contract.pk}/").content.decode()
     assert "Social return not applicable" in page
 
 

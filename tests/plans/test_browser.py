@@ -15,6 +15,7 @@ from mvimonitor.organisations.models import Role, User
 from mvimonitor.plans import services
 from mvimonitor.plans.models import Period
 from mvimonitor.themes.models import Theme
+from tests import snapshots
 from tests.browser.test_accessibility import _axe_violations, _csp_messages, _log_in, _readable
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -31,7 +32,7 @@ class Data:
 
 @pytest.fixture
 def data() -> Data:
-    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
+    snapshots.reference_data()
     call_command("load_plans_reference", verbosity=0)
     organisation = OrganisationFactory(name="Gemeente Planstad")
     for themes in (["sroi"], ["milieu", "klimaat"], []):

@@ -22,6 +22,7 @@ from mvimonitor.plans.content import number, progress_document
 from mvimonitor.plans.models import ActionPlan, IndicatorKind, PlanStatus, ProgressReport
 from mvimonitor.reports.readback import docx_text, pdf_pages_as_png, pdf_text
 from mvimonitor.reports.render import render_docx, render_pdf
+from tests import snapshots
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 1)
@@ -32,8 +33,7 @@ TWO_DECIMALS = re.compile(r"[\u2212-]?\d{1,3}(?:[.,]\d{3})*[.,]\d{2}(?!\d)")
 
 @pytest.fixture
 def demo(db: None) -> ProgressReport:
-    call_command("load_reference", "--without-cpv-list", "--without-sample-criteria", verbosity=0)
-    call_command("load_effects_reference", verbosity=0)
+    snapshots.effects_reference()
     call_command("generate_demo", *DEMO, verbosity=0)
     call_command("generate_demo_effects", seed=7, today=TODAY, verbosity=0)
     call_command("create_demo_login", stdout=StringIO())
