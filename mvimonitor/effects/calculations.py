@@ -17,7 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import numpy.typing as npt
 
-METHOD_VERSION = "effects-1.1"  # 1.1: realisations outside the commitment period are left out
+METHOD_VERSION = "effects-1.2"  # 1.1: realisations outside the commitment period are left out; 1.2: national reference
+# options when a commitment names no reference, and indicators beyond CO2 (ADR 0042)
 ZERO = Decimal(0)
 FULL_TIME_HOURS = Decimal(36)  # building-block values are "per person per year, based on 36 h/week" (domain.md §5)
 MONTHS_PER_YEAR = Decimal(12)

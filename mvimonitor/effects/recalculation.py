@@ -24,18 +24,32 @@ from mvimonitor import bulk
 from mvimonitor.changes import RecordChange
 
 from . import calculations as calc
-from .factor_sets import Unit
+from .indicators import EXTRA_INDICATORS
 from .models import (
     CO2_KINDS,
     Commitment,
     CommitmentKind,
     EffectCalculation,
-    EmissionFactor,
     EmissionFactorSet,
+    IndicatorFigure,
     Placement,
     Realisation,
     RealisationStatus,
 )
+from .recalculation_reads import COMMITMENT_FIELDS as COMMITMENT_FIELDS
+from .recalculation_reads import (
+    FactorYears,
+    IndicatorFactors,
+    Realised,
+    _commitment_query,
+    _commitment_values,
+    _raw_rows,
+    _read_realised,
+    _read_sr_fte,
+    load_indicator_factors,
+)
+from .recalculation_reads import load_factor_sets as load_factor_sets
+from .reference_options import OptionChooser, load_options
 
 
 def default_factor_set(sets: Sequence[tuple[int, int]], year: int | None) -> int | None:
@@ -89,6 +103,10 @@ EFFECT_COLUMNS = (
     "factor_set_id",
     "factor_set_label",
     "factors_used",
+    "reference_option_id",
+    "reference_option_label",
+    "reference_deviates",
+    "reference_deviation_reason",
     "method_version",
     "fingerprint",
     "computed_at",
@@ -96,11 +114,6 @@ EFFECT_COLUMNS = (
 )
 ROW_COLUMNS = EFFECT_COLUMNS[:-2]
 EffectRow = tuple[Any, ...]  # the values of ROW_COLUMNS; problem_details and factors_used are dicts
-# per commitment: verified sum (None: nothing verified), submitted sum, verified realisations outside the commitment
-# period and that period as text (see _read_realised)
-Realised = tuple[Decimal | None, Decimal | None, int, str]
-# per factor set: code -> source year of the item (for `factors_used`)
-FactorYears = Mapping[int, Mapping[str, int | None]]
 
 
 def _exponents() -> tuple[tuple[int, Decimal], ...]:
@@ -117,10 +130,39 @@ def _exponents() -> tuple[tuple[int, Decimal], ...]:
 _DECIMALS = _exponents()
 
 
-def fingerprint(row: Sequence[Any]) -> str:
-    """A digest of the stored values of a row (its commitment id and the digest itself left out)."""
+IndicatorRow = tuple[Any, ...]  # the values of INDICATOR_COLUMNS (the calculation id is added when writing)
+
+
+def fingerprint(row: Sequence[Any], indicators: Sequence[IndicatorRow] = ()) -> str:
+    """A digest of the stored values of a row (its commitment id and the digest itself left out) and of its figures
+    for the indicators beyond CO2 (their commitment and organisation left out)."""
     values = list(stored(row)[1 : len(ROW_COLUMNS) - 1])
+    if indicators:
+        values.append([stored_indicator(figure)[2:] for figure in indicators])
     return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+INDICATOR_COLUMNS = (
+    "commitment_id",
+    "organisation_id",
+    "indicator",
+    "unit",
+    "ex_ante",
+    "ex_post",
+    "reference",
+    "calculable",
+    "problem_code",
+)
+INDICATOR_PLACES = Decimal(1).scaleb(-6)  # IndicatorFigure's decimal places
+
+
+def stored_indicator(figure: IndicatorRow) -> IndicatorRow:
+    """An indicator figure as the database keeps it (its three decimals rounded half up to six places)."""
+    values = list(figure)
+    for index in (4, 5, 6):
+        if values[index] is not None:
+            values[index] = values[index].quantize(INDICATOR_PLACES, ROUND_HALF_UP)
+    return tuple(values)
 
 
 def stored(row: Sequence[Any]) -> EffectRow:
@@ -135,9 +177,13 @@ def stored(row: Sequence[Any]) -> EffectRow:
 
 
 def _factors_used(
-    factors: Mapping[str, calc.Factor], years: Mapping[str, int | None], codes: Sequence[tuple[str, str]]
+    factors: Mapping[str, calc.Factor],
+    years: Mapping[str, int | None],
+    codes: Sequence[tuple[str, str]],
+    indicators: Mapping[str, Mapping[str, calc.Factor]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """code -> role, WTW, unit and source year of the items a CO2 figure used (those found in the set)."""
+    """code -> role, WTW, unit and source year of the items a CO2 figure used (those found in the set), and the
+    values per unit of the other indicators the set holds for them ("indicators": {code: value})."""
     used: dict[str, dict[str, Any]] = {}
     for role, code in codes:
         factor = factors.get(code) if code else None
@@ -152,28 +198,12 @@ def _factors_used(
             "unit": factor.unit,
             "source_year": years.get(code),
         }
+        values = {
+            name: str(table[code].wtw) for name, table in (indicators or {}).items() if code in table
+        }  # fmt: skip
+        if values:
+            used[code]["indicators"] = values
     return used
-
-
-# What the recalculation reads of a commitment, in this order (organisation and rule multiple come from joins).
-COMMITMENT_FIELDS = (
-    "id",
-    "kind",
-    "unit",
-    "quantity",
-    "factor_code",
-    "reference_quantity",
-    "reference_unit",
-    "reference_factor_code",
-    "factor_set_id",
-    "period_start",
-    "period_end",
-    "award_advantage",
-    "sanction_multiple",
-    "organisation_id",
-    "rule_multiple",
-    "no_additionality",
-)
 
 
 def compute_effects(
@@ -185,18 +215,30 @@ def compute_effects(
     sr_fte: Mapping[int, Decimal],
     as_of: date,
     factor_years: FactorYears | None = None,
+    reference_options: OptionChooser | None = None,
+    indicator_factors: IndicatorFactors | None = None,
+    indicator_rows: list[IndicatorRow] | None = None,
 ) -> list[EffectRow]:
     """Run the calculators over plain rows (no queries): one row of ROW_COLUMNS per commitment, with the factor values
     it used and the digest of its values.
 
     `commitments` are rows of COMMITMENT_FIELDS with Python values (Decimal, date). CO2 goes through
     `calc.co2_figures` (the one CO2 calculator, factor look-ups memoised per set), sanctions through
-    `calc.sanction`; every figure stays a `Decimal`, exactly as the calculators compute it.
+    `calc.sanction`; every figure stays a `Decimal`, exactly as the calculators compute it. A CO2 commitment that
+    names no reference factor takes the one of the national reference option valid at its period start
+    (`reference_options`); the row names that option and whether (and why) the commitment deviates from it.
+    The indicators beyond CO2 go through the same calculator with the set's values per unit of each indicator
+    (`indicator_factors`: set -> indicator -> item code -> value as a `calc.Factor`), for each indicator the set holds
+    a value of the promised or the reference item for; their rows (INDICATOR_COLUMNS) are appended to
+    `indicator_rows` and take part in the digest of the commitment's row.
     """
     out: list[EffectRow] = []
     append = out.append
     default_by_year: dict[int, int | None] = {}
     lookups: dict[int | None, calc.FactorLookup] = {}
+    indicator_lookups: dict[tuple[int, str], calc.FactorLookup] = {}
+    all_indicators = indicator_factors or {}
+    units = {item.code: item.unit for item in EXTRA_INDICATORS}
     used_memo: dict[tuple[int | None, str, str], dict[str, dict[str, Any]]] = {}
     years = factor_years or {}
     method = calc.METHOD_VERSION
@@ -207,8 +249,14 @@ def compute_effects(
     for (
         pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
         period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple, not_additional,
+        group_code, deviation_reason,
     ) in commitments:  # fmt: skip
         verified, submitted, outside, own_period = realised.get(pk, no_realisation)
+        extra: list[IndicatorRow] = []
+        option_id: int | None = None
+        option_label = ""
+        deviates = False
+        reason = ""
         ex_ante = ex_post = reference_kg = sr_obligation = sr_value = sr_fte_years = None
         calculable = True
         problem: calc.Problem | None = None
@@ -216,6 +264,13 @@ def compute_effects(
         used: dict[str, dict[str, Any]] = {}
         is_co2 = kind in co2_kinds
         if is_co2:
+            option = reference_options.option(kind, group_code or "", period_start) if reference_options else None
+            if option is not None:
+                option_id, option_label = option.id, option.label
+                if not reference_factor_code:
+                    reference_factor_code = option.factor_code
+                elif reference_factor_code != option.factor_code:
+                    deviates, reason = True, deviation_reason or ""
             if set_id is None:
                 year = period_start.year
                 if year not in default_by_year:
@@ -225,6 +280,7 @@ def compute_effects(
             if lookup is None:
                 lookup = lookups[set_id] = calc.FactorLookup(factor_sets.get(set_id, {}) if set_id is not None else {})
             label = set_labels.get(set_id, "") if set_id is not None else ""
+            by_indicator = all_indicators.get(set_id) if set_id is not None else None
             used_key = (set_id, factor_code, reference_factor_code)
             memo = used_memo.get(used_key)
             if memo is None:
@@ -232,6 +288,7 @@ def compute_effects(
                     factor_sets.get(set_id, {}) if set_id is not None else {},
                     years.get(set_id, {}) if set_id is not None else {},
                     (("promised", factor_code), ("reference", reference_factor_code)),
+                    by_indicator,
                 )
             used = memo
             figures = calc.co2_without_additionality(verified) if not_additional else None
@@ -245,6 +302,25 @@ def compute_effects(
                 verified,
                 lookup,
             )
+            if by_indicator:
+                extra = []
+                for code, table in by_indicator.items():
+                    if factor_code not in table and reference_factor_code not in table:
+                        continue  # the set says nothing of this indicator for either option
+                    assert set_id is not None  # noqa: S101 - by_indicator is only found for a set
+                    ind_lookup = indicator_lookups.get((set_id, code))
+                    if ind_lookup is None:
+                        ind_lookup = indicator_lookups[(set_id, code)] = calc.FactorLookup(table)
+                    a, p, r, ok, why = figures or calc.co2_figures(
+                        quantity, unit, factor_code,
+                        reference_quantity if reference_quantity is not None else quantity,
+                        reference_unit or unit, reference_factor_code, verified, ind_lookup,
+                    )  # fmt: skip
+                    if outside and why is None:
+                        p, why = None, calc.Problem(calc.OUTSIDE_PERIOD)
+                    extra.append(
+                        (pk, organisation_id, code, units[code], a, p, r, ok, why.code if why is not None else "")
+                    )
         else:
             set_id = None
             if kind == social_return:
@@ -273,9 +349,12 @@ def compute_effects(
             pk, organisation_id, kind, unit, quantity, verified, submitted, is_co2, ex_ante, ex_post,
             reference_kg, sr_obligation, sr_value, sr_fte_years, calculable,
             problem.code if problem is not None else "", dict(problem.details) if problem is not None else {},
-            sanction_status, sanction_amount, set_id, label, used, method, "",
+            sanction_status, sanction_amount, set_id, label, used, option_id, option_label, deviates, reason,
+            method, "",
         )  # fmt: skip
-        append((*row[:-1], fingerprint(row)))
+        append((*row[:-1], fingerprint(row, extra)))
+        if extra and indicator_rows is not None:
+            indicator_rows.extend(extra)
     return out
 
 
@@ -297,12 +376,14 @@ def _supersede(ids: Sequence[int], now: Any) -> None:
     bulk.update_ids(EffectCalculation, ids, {"is_current": False, "superseded_at": now})
 
 
-def _insert_effects(effects: Sequence[EffectRow], now: Any) -> None:
+def _insert_effects(effects: Sequence[EffectRow], now: Any, *, returning: bool = False) -> list[Any]:
     """Write the rows by each database's bulk path (`mvimonitor.bulk`), all current, with the same computation time.
 
     Values are passed as the calculators computed them (Decimal, bool, str); the backend's own adapters prepare them
     as a model save would."""
-    bulk.insert_rows(EffectCalculation, EFFECT_COLUMNS, ((*stored(effect), now, True) for effect in effects))
+    return bulk.insert_rows(
+        EffectCalculation, EFFECT_COLUMNS, ((*stored(effect), now, True) for effect in effects), returning=returning
+    )
 
 
 def _mark_sets_used(effects: Sequence[EffectRow], now: Any) -> None:
@@ -311,187 +392,6 @@ def _mark_sets_used(effects: Sequence[EffectRow], now: Any) -> None:
     used = {effect[at] for effect in effects} - {None}
     if used:
         EmissionFactorSet.objects.filter(pk__in=used, first_used_at__isnull=True).update(first_used_at=now)
-
-
-def load_factor_sets(
-    set_ids: Iterable[int] | None = None,
-) -> tuple[dict[int, dict[str, calc.Factor]], dict[int, str], dict[int, dict[str, int | None]]]:
-    """Per set: its items as the calculators take them, its label, and the items' source years."""
-    factors: dict[int, dict[str, calc.Factor]] = {}
-    labels: dict[int, str] = {}
-    years: dict[int, dict[str, int | None]] = {}
-    sets = EmissionFactorSet.objects.all()
-    if set_ids is not None:
-        sets = sets.filter(pk__in=list(set_ids))
-    for factor_set in sets:
-        labels[factor_set.pk] = factor_set.label
-        factors[factor_set.pk] = {}
-        years[factor_set.pk] = {}
-    rows = EmissionFactor.objects.filter(factor_set_id__in=list(labels)).values_list(
-        "factor_set_id", "code", "unit", "wtw", "ttw", "wtt", "source_year"
-    )
-    for set_id, code, unit, wtw, ttw, wtt, source_year in rows:
-        factors[set_id][code] = calc.Factor(code, unit, wtw, ttw, wtt)
-        years[set_id][code] = source_year
-    return factors, labels, years
-
-
-def _raw_rows(query: Any) -> Iterable[tuple[Any, ...]]:
-    """The rows of a values_list query straight from the database cursor, without Django's per-value converters;
-    `_commitment_values` does the conversions SQLite needs."""
-    from django.db import connection
-
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(20_000):
-            yield from chunk
-
-
-def _decimal_value(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
-
-
-def _commitment_values(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
-    """Decimal and date values of raw COMMITMENT_FIELDS rows. PostgreSQL's driver gives them already; SQLite gives
-    numbers (a DecimalField column holds at most 15 significant digits there, so repr() of the float is its value)
-    and, from the query of `_commitment_query`, the dates as ISO text."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        yield from rows
-        return
-    dec = _decimal_value
-    day = date.fromisoformat
-    for (
-        pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
-        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple, not_additional,
-    ) in rows:  # fmt: skip
-        yield (
-            pk, kind, unit, Decimal(repr(quantity)) if quantity.__class__ is float else dec(quantity), factor_code,
-            None if reference_quantity is None else dec(reference_quantity), reference_unit, reference_factor_code,
-            set_id, day(period_start), day(period_end), None if award_advantage is None else dec(award_advantage),
-            None if own_multiple is None else dec(own_multiple), organisation_id,
-            None if rule_multiple is None else dec(rule_multiple), bool(not_additional),
-        )  # fmt: skip
-
-
-def _commitment_query(commitments: Any) -> Any:
-    """The values_list query of COMMITMENT_FIELDS. On SQLite the two dates are selected as text: a plain date column
-    goes through the driver's date converter (two Python calls per value), `date.fromisoformat` is one C call."""
-    from django.db import connection
-    from django.db.models import CharField, F
-    from django.db.models.functions import Cast
-
-    annotations: dict[str, Any] = {
-        "organisation_id": F("contract__lot__tender__organisation_id"),
-        "rule_multiple": F("sanction_rule__multiple"),
-    }
-    fields = list(COMMITMENT_FIELDS)
-    if connection.vendor == "sqlite":
-        for name in ("period_start", "period_end"):
-            annotations[f"{name}_text"] = Cast(name, CharField())
-            fields[fields.index(name)] = f"{name}_text"
-    return commitments.annotate(**annotations).order_by().values_list(*fields)
-
-
-THOUSANDTH = Decimal("0.001")
-
-
-def _sum_value(value: Any) -> Decimal | None:
-    """A SUM of quantities with three decimals is exact with three decimals; SQLite sums them as floats, so the
-    float is rounded back to its three decimals (its error is far below 0.0005 for any quantity the field holds)."""
-    number = _decimal_value(value)
-    return None if number is None else number.quantize(THOUSANDTH)
-
-
-def _read_realised(realisation_rows: Any) -> dict[int, Realised]:
-    """Per commitment: (sum of verified quantities or None when nothing is verified — for a level, the lowest verified
-    level, since a level is held through the period rather than added up —, sum of submitted ones, number
-    of verified realisations outside the commitment's period, that period). Realisations outside the commitment's
-    period or the contract's (possible only through paths that skip the checks, or recorded before the commitment
-    period was enforced) are left out of both sums."""
-    from django.db.models import Case, Count, F, Min, Q, Sum, When
-
-    inside = (
-        Q(period_start__gte=F("commitment__period_start"))
-        & Q(period_end__lte=F("commitment__period_end"))
-        & (
-            Q(commitment__contract__start_date__isnull=True)
-            | Q(period_start__gte=F("commitment__contract__start_date"))
-        )
-        & (Q(commitment__contract__end_date__isnull=True) | Q(period_end__lte=F("commitment__contract__end_date")))
-    )
-    verified = Q(status=RealisationStatus.VERIFIED)
-    realisations = (
-        realisation_rows.values("commitment_id", "commitment__unit")
-        .annotate(
-            verified=Sum(Case(When(verified & inside, then="quantity"))),
-            lowest=Min(Case(When(verified & inside, then="quantity"))),
-            submitted=Sum(Case(When(Q(status=RealisationStatus.SUBMITTED) & inside, then="quantity"))),
-            n_verified=Count("pk", filter=verified & inside),
-            n_outside=Count("pk", filter=verified & ~inside),
-        )
-        .order_by()
-        .values_list("commitment_id", "commitment__unit", "verified", "lowest", "submitted", "n_verified", "n_outside")
-    )
-    realised: dict[int, Realised] = {}
-    outside: list[int] = []
-    for pk, unit, verified_sum, lowest, submitted_sum, n_verified, n_outside in _raw_rows(realisations):
-        delivered = lowest if unit == Unit.LEVEL else verified_sum  # a level is held, not added up
-        realised[pk] = (
-            _sum_value(delivered) if n_verified else None,
-            _sum_value(submitted_sum) if submitted_sum is not None else None,
-            n_outside,
-            "",
-        )
-        if n_outside:
-            outside.append(pk)
-    if outside:  # rare: name the period the realisations must lie in (the commitment's, within the contract's)
-        periods = Commitment.objects.filter(pk__in=outside).values_list(
-            "pk", "period_start", "period_end", "contract__start_date", "contract__end_date"
-        )
-        for pk, start, end, contract_start, contract_end in periods:
-            start = max(start, contract_start) if contract_start else start
-            end = min(end, contract_end) if contract_end else end
-            realised[pk] = (*realised[pk][:3], f"{start}–{end}")
-    return realised
-
-
-def _read_sr_fte(placement_rows: Any) -> dict[int, Decimal]:
-    """FTE-years per social-return commitment from its verified placements: `calc.placement_value` once per distinct
-    (block, people, months, hours, amount), as placements repeat the same few lines."""
-    fte: dict[int, Decimal] = {}
-    blocks: dict[int, dict[str, calc.BuildingBlock]] = {}
-    lines: dict[tuple[Any, ...], Decimal] = {}
-    placements = placement_rows.values_list(
-        "realisation__commitment_id", "block_id", "block__code", "block__basis", "block__value",
-        "block__max_months", "block__is_bonus", "persons", "months", "hours_per_week", "amount",
-    ).order_by()  # fmt: skip
-    zero = Decimal(0)
-    for row in _raw_rows(placements):
-        commitment_id = row[0]
-        key = row[1:]
-        line_fte = lines.get(key)
-        if line_fte is None:
-            block_id, code, basis, value, max_months, is_bonus, persons, months, hours, amount = key
-            block = blocks.get(block_id)
-            if block is None:
-                block = blocks[block_id] = {
-                    code: calc.BuildingBlock(
-                        code, basis, _decimal_value(value), max_months, counts_as_fte=not bool(is_bonus)
-                    )
-                }
-            placement = calc.Placement(
-                code, persons, _decimal_value(months) or zero, _decimal_value(hours) or zero, _decimal_value(amount)
-            )
-            line_fte = lines[key] = calc.placement_value(placement, block).fte_years
-        fte[commitment_id] = fte.get(commitment_id, zero) + line_fte
-    return fte
 
 
 def effects_on_record_change(change: RecordChange) -> None:
@@ -530,7 +430,12 @@ def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> Recalcu
     # the default set: the public ones, less those a correction has replaced
     public = list(EmissionFactorSet.objects.public().not_superseded().values_list("pk", "publication_year"))
     read = time.perf_counter()
-    effects = compute_effects(rows, realised, factors, labels, public, fte, as_of, years)
+    options = OptionChooser(load_options())
+    indicator_factors = load_indicator_factors()
+    indicator_rows: list[IndicatorRow] = []
+    effects = compute_effects(
+        rows, realised, factors, labels, public, fte, as_of, years, options, indicator_factors, indicator_rows
+    )
     computed = time.perf_counter()
     current = _current_rows(organisation_ids, commitments)
     changed: list[EffectRow] = []
@@ -546,7 +451,16 @@ def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> Recalcu
     superseded.extend(pk for pk, _digest in current.values())  # commitments no longer there (or moved away)
     now = timezone.now()
     _supersede(superseded, now)
-    _insert_effects(changed, now)
+    changed_ids = {effect[0] for effect in changed}
+    children = [figure for figure in indicator_rows if figure[0] in changed_ids]
+    ids = _insert_effects(changed, now, returning=bool(children))
+    if children:
+        calculation = {effect[0]: pk for effect, pk in zip(changed, ids, strict=True)}
+        bulk.insert_rows(
+            IndicatorFigure,
+            ("calculation_id", *INDICATOR_COLUMNS),
+            ((calculation[figure[0]], *stored_indicator(figure)) for figure in children),
+        )
     _mark_sets_used(effects, now)
     written = time.perf_counter()
     calculable_at = ROW_COLUMNS.index("calculable")

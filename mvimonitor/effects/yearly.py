@@ -11,7 +11,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Fun
 from django.db.models.functions import Cast
 
 from . import periods
-from .figures import FIGURES
+from .figures import COLUMN_FIGURES, FIGURES, indicator_arrays
 from .models import CommitmentKind, EffectCalculation
 
 SPREAD_FIGURES = frozenset(key for key, *_rest in FIGURES if key != "sanctionsDue")  # a sanction is no effect
@@ -63,24 +63,27 @@ def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
         "_due": ExpressionWrapper(Q(sanction_status="due"), output_field=BooleanField()),
         "_decided": ExpressionWrapper(Q(sanction_status__in=["due", "none"]), output_field=BooleanField()),
     }
-    as_float = {f"_{f[3]}": Cast(f[3], FloatField()) for f in FIGURES}
+    as_float = {f"_{f[3]}": Cast(f[3], FloatField()) for f in COLUMN_FIGURES}
     days = {"_start": EpochDay(F("commitment__period_start")), "_end": EpochDay(F("commitment__period_end"))}
     query = (
         effects.order_by()
         .annotate(**flags, **as_float, **days)
-        .values_list("organisation_id", "is_co2", *flags, *as_float, "calculable", *days)
+        .values_list("organisation_id", "is_co2", *flags, *as_float, "calculable", *days, "pk")
     )
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 8 + len(FIGURES))
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 9 + len(COLUMN_FIGURES))
     is_co2, is_sr, is_due, decided = (table[:, column] == 1 for column in (1, 2, 3, 4))
-    relevant, values, reports = {}, {}, {}
-    for index, (key, _label, _unit, _column, scale) in enumerate(FIGURES):
+    relevant, values = indicator_arrays(effects, table[:, -1].astype(np.int64))
+    for index, (key, _label, _unit, _column, scale) in enumerate(COLUMN_FIGURES):
         relevant[key] = is_co2 if key.startswith("co2") else is_due if key == "sanctionsDue" else is_sr
         values[key] = table[:, 5 + index] * scale
+    reports = {}
+    for key, *_rest in FIGURES:
         # a sanction kept (status none, amount 0) is a real 0: its organisation reports the figure
         reports[key] = (decided if key == "sanctionsDue" else relevant[key]) & ~np.isnan(values[key])
+    table = table[:, :-1]  # the ids were only needed to place the indicator figures
     starts = np.rint(table[:, -2]).astype(np.int64)
     ends = np.rint(table[:, -1]).astype(np.int64)
     calculable = table[:, -3] == 1

@@ -83,7 +83,7 @@ def test_commitment_realisation_review_and_summary(side_a: Side) -> None:
     assert figures["co2ExAnteTonnes"]["value"] == pytest.approx(24.7)
     assert figures["co2ExPostTonnes"]["value"] == pytest.approx(12.35)
     assert figures["co2ExAnteTonnes"]["factorSets"] == ["Test values 1 (2020)"]
-    assert figures["co2ExAnteTonnes"]["methodVersion"] == "effects-1.1"
+    assert figures["co2ExAnteTonnes"]["methodVersion"] == "effects-1.2"
     assert figures["co2ExAnteTonnes"]["low"] is not None
 
 

@@ -239,7 +239,7 @@ def test_the_history_page_and_the_api_show_earlier_calculations(side_a: Side, tm
     ]["factorsUsed"]
     assert [h["exAnteKg"] for h in body["history"]] == ["2700.000"]
     assert body["history"][0]["isCurrent"] is False
-    assert body["history"][0]["methodVersion"] == "effects-1.1"
+    assert body["history"][0]["methodVersion"] == "effects-1.2"
     assert "factor “diesel”: WTW 3.200000 → 3.300000 kg CO2-eq per litre" in body["current"]["changes"]
     other = APIClient()
     other.credentials(HTTP_AUTHORIZATION=f"Token {api_key(_stranger())}")

@@ -48,7 +48,7 @@ def test_verified_delivery_gives_ex_ante_and_ex_post_effect_with_the_set_used(
     assert effect.ex_post_kg == Decimal("14820.000")
     assert effect.factor_set_id == test_set.pk
     assert effect.factor_set_label == test_set.label
-    assert effect.method_version == "effects-1.1"
+    assert effect.method_version == "effects-1.2"
 
 
 def test_submitted_but_unverified_delivery_does_not_count(
