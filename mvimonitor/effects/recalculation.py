@@ -128,17 +128,25 @@ def _exponents() -> tuple[tuple[int, Decimal], ...]:
 
 
 _DECIMALS = _exponents()
+_USED_AT = ROW_COLUMNS.index("factors_used") - 1  # in the values a digest is taken of
 
 
 IndicatorRow = tuple[Any, ...]  # the values of INDICATOR_COLUMNS (the calculation id is added when writing)
 
 
-def fingerprint(row: Sequence[Any], indicators: Sequence[IndicatorRow] = ()) -> str:
-    """A digest of the stored values of a row (its commitment id and the digest itself left out) and of its figures
-    for the indicators beyond CO2 (their commitment and organisation left out)."""
+def fingerprint(row: Sequence[Any], inputs: Sequence[Any] = (), used_text: str | None = None) -> str:
+    """A digest of the stored values of a row (its commitment id and the digest itself left out) and of `inputs`.
+
+    A row with figures of the indicators beyond CO2 passes as `inputs` what those figures depend on beyond the row
+    (item codes, reference quantity and unit, realisations outside the period): with the row, which holds the
+    quantities and, in `factors_used`, every indicator value used, that determines them, at a fraction of the cost
+    of digesting the figures themselves. `used_text` is `repr` of the row's `factors_used`, when the caller keeps it
+    (many rows share the same few)."""
     values = list(stored(row)[1 : len(ROW_COLUMNS) - 1])
-    if indicators:
-        values.append([stored_indicator(figure)[2:] for figure in indicators])
+    if used_text is not None:
+        values[_USED_AT] = used_text
+    if inputs:
+        values.append(inputs)
     return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
 
 
@@ -236,10 +244,10 @@ def compute_effects(
     append = out.append
     default_by_year: dict[int, int | None] = {}
     lookups: dict[int | None, calc.FactorLookup] = {}
-    indicator_lookups: dict[tuple[int, str], calc.FactorLookup] = {}
+    indicator_pairs: dict[tuple[int, str, str, str, str], list[IndicatorPair]] = {}
     all_indicators = indicator_factors or {}
-    units = {item.code: item.unit for item in EXTRA_INDICATORS}
     used_memo: dict[tuple[int | None, str, str], dict[str, dict[str, Any]]] = {}
+    used_texts: dict[tuple[int | None, str, str], str] = {}
     years = factor_years or {}
     method = calc.METHOD_VERSION
     co2_kinds = frozenset(str(kind) for kind in CO2_KINDS)
@@ -262,6 +270,7 @@ def compute_effects(
         problem: calc.Problem | None = None
         label = ""
         used: dict[str, dict[str, Any]] = {}
+        used_text = "{}"
         is_co2 = kind in co2_kinds
         if is_co2:
             option = reference_options.option(kind, group_code or "", period_start) if reference_options else None
@@ -291,6 +300,7 @@ def compute_effects(
                     by_indicator,
                 )
             used = memo
+            used_text = used_texts.get(used_key) or used_texts.setdefault(used_key, repr(memo))
             figures = calc.co2_without_additionality(verified) if not_additional else None
             ex_ante, ex_post, reference_kg, calculable, problem = figures or calc.co2_figures(
                 quantity,
@@ -303,24 +313,16 @@ def compute_effects(
                 lookup,
             )
             if by_indicator:
-                extra = []
-                for code, table in by_indicator.items():
-                    if factor_code not in table and reference_factor_code not in table:
-                        continue  # the set says nothing of this indicator for either option
-                    assert set_id is not None  # noqa: S101 - by_indicator is only found for a set
-                    ind_lookup = indicator_lookups.get((set_id, code))
-                    if ind_lookup is None:
-                        ind_lookup = indicator_lookups[(set_id, code)] = calc.FactorLookup(table)
-                    a, p, r, ok, why = figures or calc.co2_figures(
-                        quantity, unit, factor_code,
-                        reference_quantity if reference_quantity is not None else quantity,
-                        reference_unit or unit, reference_factor_code, verified, ind_lookup,
+                assert set_id is not None  # noqa: S101 - values per indicator are only found for a set
+                pair_key = (set_id, factor_code, unit, reference_factor_code, reference_unit or unit)
+                pairs = indicator_pairs.get(pair_key)
+                if pairs is None:
+                    pairs = indicator_pairs[pair_key] = _indicator_pairs(by_indicator, pair_key)
+                if pairs:
+                    extra = _indicator_figures(
+                        pairs, pk, organisation_id, quantity, unit, factor_code, reference_quantity, reference_unit,
+                        reference_factor_code, verified, figures, outside,
                     )  # fmt: skip
-                    if outside and why is None:
-                        p, why = None, calc.Problem(calc.OUTSIDE_PERIOD)
-                    extra.append(
-                        (pk, organisation_id, code, units[code], a, p, r, ok, why.code if why is not None else "")
-                    )
         else:
             set_id = None
             if kind == social_return:
@@ -352,10 +354,76 @@ def compute_effects(
             sanction_status, sanction_amount, set_id, label, used, option_id, option_label, deviates, reason,
             method, "",
         )  # fmt: skip
-        append((*row[:-1], fingerprint(row, extra)))
+        inputs = (factor_code, reference_quantity, reference_unit, reference_factor_code, outside) if extra else ()
+        append((*row[:-1], fingerprint(row, inputs, used_text)))
         if extra and indicator_rows is not None:
             indicator_rows.extend(extra)
     return out
+
+
+# per indicator the set holds a value of the promised or the reference item for: its code, unit, lookup, and the
+# values per unit of the promised and the reference option (or why they cannot be used)
+IndicatorPair = tuple[str, str, calc.FactorLookup, Decimal | calc.Problem, Decimal | calc.Problem]
+INDICATOR_UNITS = {item.code: item.unit for item in EXTRA_INDICATORS}
+
+
+def _indicator_pairs(
+    by_indicator: Mapping[str, Mapping[str, calc.Factor]], key: tuple[int, str, str, str, str]
+) -> list[IndicatorPair]:
+    _set_id, factor_code, unit, reference_code, reference_unit = key
+    pairs: list[IndicatorPair] = []
+    for code, table in by_indicator.items():
+        if factor_code not in table and reference_code not in table:
+            continue  # the set says nothing of this indicator for either option
+        lookup = calc.FactorLookup(table)
+        pairs.append(
+            (code, INDICATOR_UNITS[code], lookup, lookup.wtw(factor_code, unit, "actual"),
+             lookup.wtw(reference_code, reference_unit, "reference") if reference_code else calc.Problem(""))
+        )  # fmt: skip
+    return pairs
+
+
+def _indicator_figures(
+    pairs: Sequence[IndicatorPair],
+    pk: int,
+    organisation_id: int,
+    quantity: Decimal,
+    unit: str,
+    factor_code: str,
+    reference_quantity: Decimal | None,
+    reference_unit: str,
+    reference_code: str,
+    verified: Decimal | None,
+    not_additional: calc.Co2Figures | None,
+    outside: int,
+) -> list[IndicatorRow]:
+    """The rows of INDICATOR_COLUMNS of one commitment: `calc.co2_figures` with each indicator's values. The common
+    case (a reference, nothing negative, both values found) is worked out here with the same arithmetic, without the
+    checks and look-ups per indicator; every other case goes through `calc.co2_figures` itself."""
+    ref_quantity = reference_quantity if reference_quantity is not None else quantity
+    plain = bool(reference_code) and quantity >= 0 and ref_quantity >= 0 and (verified is None or verified >= 0)
+    scaled = None
+    if plain and verified is not None:
+        scaled = calc.ZERO if quantity == 0 else ref_quantity * verified / quantity
+    rows: list[IndicatorRow] = []
+    for code, indicator_unit, lookup, actual, reference in pairs:
+        figures: calc.Co2Figures
+        if not_additional is not None:
+            figures = not_additional
+        elif plain and not isinstance(actual, calc.Problem) and not isinstance(reference, calc.Problem):
+            emitted = ref_quantity * reference  # by the reference option
+            delivered = None if scaled is None or verified is None else scaled * reference - verified * actual
+            figures = (emitted - quantity * actual, delivered, emitted, True, None)
+        else:
+            figures = calc.co2_figures(
+                quantity, unit, factor_code, ref_quantity, reference_unit or unit, reference_code, verified, lookup
+            )
+        ex_ante, ex_post, reference_total, calculable, why = figures
+        if outside and why is None:
+            ex_post, why = None, calc.Problem(calc.OUTSIDE_PERIOD)
+        rows.append((pk, organisation_id, code, indicator_unit, ex_ante, ex_post, reference_total, calculable,
+                     why.code if why is not None else ""))  # fmt: skip
+    return rows
 
 
 def _current_rows(organisation_ids: Sequence[int] | None, commitments: Any) -> dict[int, tuple[int, str]]:
