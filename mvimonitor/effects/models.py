@@ -30,6 +30,7 @@ from .indicators import IndicatorFactor as IndicatorFactor
 from .indicators import IndicatorFigure as IndicatorFigure
 from .reference_options import ReferenceOption as ReferenceOption
 from .reference_options import ReferenceParameter as ReferenceParameter
+from .reference_options import national_option
 from .validators import validate_no_bsn
 
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
@@ -348,8 +349,6 @@ class Commitment(models.Model):
 
     def national_reference_option(self) -> ReferenceOption | None:
         """The national reference option valid at the period start for this commitment's kind and product group."""
-        from .reference_options import national_option
-
         group = ""
         if self.contract_id:
             tender = self.contract.lot.tender

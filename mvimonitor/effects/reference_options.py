@@ -35,8 +35,9 @@ class ReferenceOption(models.Model):
         help_text=_("The code of the tenders' product group; empty: every product group."),
     )  # fmt: skip
     kind = models.CharField(
-        _("commitment kind"), max_length=20, blank=True, help_text=_("Empty: every kind of commitment.")
-    )
+        _("commitment kind"), max_length=20, blank=True,
+        help_text=_("A commitment kind code (the loader checks it); empty: every kind of commitment."),
+    )  # fmt: skip
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Empty: still valid."))
     description = models.CharField(_("description (English)"), max_length=500)
@@ -80,10 +81,6 @@ class ReferenceOption(models.Model):
             errors["kind"] = _("Name a product group, a commitment kind or both.")
         if self.valid_to is not None and self.valid_from and self.valid_to < self.valid_from:
             errors["valid_to"] = _("The end of the period lies before its start.")
-        from .models import CommitmentKind
-
-        if self.kind and self.kind not in CommitmentKind.values:
-            errors["kind"] = _("Unknown commitment kind.")
         if errors:
             raise ValidationError(errors)
 
