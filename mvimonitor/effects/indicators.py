@@ -104,9 +104,11 @@ class IndicatorFigure(models.Model):
     """The stored figure of one commitment for one indicator beyond CO2, a child of the calculation it belongs to
     (kept with it when a recalculation supersedes it). Written in bulk by the recalculation (ADR 0020)."""
 
+    # no index of its own: the unique index on (calculation, indicator) serves look-ups by calculation
     calculation = models.ForeignKey(
-        "effects.EffectCalculation", on_delete=models.CASCADE, related_name="indicator_figures", db_constraint=False
-    )
+        "effects.EffectCalculation", on_delete=models.CASCADE, related_name="indicator_figures", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
     commitment = models.ForeignKey(
         "effects.Commitment", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
