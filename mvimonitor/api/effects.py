@@ -100,6 +100,7 @@ class CommitmentSerializer(serializers.ModelSerializer[Commitment]):
             "reference_quantity",
             "reference_unit",
             "reference_factor_code",
+            "reference_deviation_reason",
             "no_additionality",
             "factor_set",
             "recycled_share",
@@ -233,6 +234,16 @@ class FactorUsedSerializer(serializers.Serializer[Any]):
     source_year = serializers.IntegerField(allow_null=True)
 
 
+class IndicatorFigureSerializer(serializers.Serializer[Any]):
+    indicator = serializers.CharField(help_text="Indicator code: nox, pm10, pm25, rawMaterials or water.")
+    unit = serializers.CharField(help_text="Unit of the figures: kg, t or m3.")
+    ex_ante = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
+    ex_post = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
+    reference = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
+    calculable = serializers.BooleanField()
+    problem_code = serializers.CharField(help_text="Why the figure is not calculable; empty when it is.")
+
+
 class EffectCalculationSerializer(serializers.ModelSerializer[EffectCalculation]):
     """One stored calculation of a commitment, with the factor values and method it used."""
 
@@ -240,6 +251,9 @@ class EffectCalculationSerializer(serializers.ModelSerializer[EffectCalculation]
     reason = serializers.SerializerMethodField(help_text="Why a figure is not calculable, as a sentence.")
     factors_used = serializers.SerializerMethodField(help_text="The emission factors the CO2 figures used.")
     changes = serializers.SerializerMethodField(help_text="What differs from the calculation before this one.")
+    indicators = serializers.SerializerMethodField(
+        help_text="Figures of the indicators beyond CO2 (only those the factor set holds values for)."
+    )
 
     class Meta:
         model = EffectCalculation
@@ -269,6 +283,11 @@ class EffectCalculationSerializer(serializers.ModelSerializer[EffectCalculation]
             "factor_set",
             "factor_set_label",
             "factors_used",
+            "reference_option",
+            "reference_option_label",
+            "reference_deviates",
+            "reference_deviation_reason",
+            "indicators",
             "method_version",
             "changes",
         ]
@@ -289,6 +308,11 @@ class EffectCalculationSerializer(serializers.ModelSerializer[EffectCalculation]
             }
             for code, used in sorted((effect.factors_used or {}).items())
         ]
+
+    @extend_schema_field(IndicatorFigureSerializer(many=True))
+    def get_indicators(self, effect: EffectCalculation) -> list[dict[str, Any]]:
+        figures = effect.indicator_figures.order_by("indicator")
+        return [IndicatorFigureSerializer(figure).data for figure in figures]
 
     def get_changes(self, effect: EffectCalculation) -> list[str]:
         return list(self.context.get("changes", {}).get(effect.pk, []))

@@ -19,7 +19,8 @@ import numpy.typing as npt
 
 METHOD_VERSION = "effects-1.2"  # 1.1: realisations outside the commitment period are left out; 1.2: social return
 # counted per candidate over all reports, bonus blocks only with their base, policies applied by their conditions,
-# fines on the unmet share
+# fines on the unmet share (ADR 0041); national reference options when a commitment names no reference, and
+# indicators beyond CO2 (ADR 0042)
 ZERO = Decimal(0)
 FULL_TIME_HOURS = Decimal(36)  # building-block values are "per person per year, based on 36 h/week" (domain.md §5)
 MONTHS_PER_YEAR = Decimal(12)

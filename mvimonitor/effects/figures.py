@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from . import calculations as calc
 from . import social_return as sr
-from .models import CommitmentKind, EffectCalculation, EmissionFactorSet
+from .indicators import EXTRA_INDICATORS, indicator
+from .models import CommitmentKind, EffectCalculation, EmissionFactorSet, IndicatorFigure
 from .reasons import summary_label
 
 DRAWS = 1000
@@ -34,6 +35,57 @@ FIGURES: list[tuple[str, str, str, str, float]] = [
     ("socialReturnFteYears", "Social-return FTE-years realised (verified)", "FTE-years", "sr_fte_years", 1.0),
     ("sanctionsDue", "Sanctions due for missed promises", "EUR", "sanction_amount", 1.0),
 ]
+# The indicators beyond CO2, from IndicatorFigure rather than a column: `<code>ExAnte` and `<code>ExPost`, in the
+# indicator's unit; their "column" names the indicator and the figure (see `indicator_arrays`).
+INDICATOR_PREFIX = "indicator:"
+INDICATOR_FIGURES: dict[str, tuple[str, str]] = {}
+for _indicator in EXTRA_INDICATORS:
+    for _suffix, _which, _what in (("ExAnte", "ex_ante", "as promised (ex ante)"),
+                                   ("ExPost", "ex_post", "as delivered and verified (ex post)")):  # fmt: skip
+        _key = f"{_indicator.code}{_suffix}"
+        INDICATOR_FIGURES[_key] = (_indicator.code, _which)
+        FIGURES.append((_key, f"{_indicator.code} {_what}", _indicator.unit, f"{INDICATOR_PREFIX}{_key}", 1.0))
+# the figures read from EffectCalculation's own columns
+COLUMN_FIGURES = [figure for figure in FIGURES if not figure[3].startswith(INDICATOR_PREFIX)]
+
+
+def indicator_arrays(effects: QuerySet[EffectCalculation], ids: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Per indicator figure, for the stored effects with these ids (an array, in the order of the caller's rows):
+    whether each has a figure of that indicator, and its value (NaN where not calculable or absent). One query, all
+    numbers, straight from the cursor."""
+    import numpy as np
+    from django.db import connection
+    from django.db.models import Case, FloatField, IntegerField, Value, When
+    from django.db.models.functions import Cast
+
+    codes = [indicator.code for indicator in EXTRA_INDICATORS]
+    number = Case(*(When(indicator=code, then=Value(i)) for i, code in enumerate(codes)), output_field=IntegerField())
+    query = (
+        IndicatorFigure.objects.filter(calculation_id__in=effects.order_by().values("pk"))
+        .order_by()
+        .annotate(_n=number, _a=Cast("ex_ante", FloatField()), _p=Cast("ex_post", FloatField()))
+        .values_list("calculation_id", "_n", "_a", "_p")
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 4)
+    ids = np.asarray(ids, dtype=np.int64)
+    relevant: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    order = np.argsort(ids, kind="stable")
+    found = np.searchsorted(ids[order], rows[:, 0].astype(np.int64)) if len(ids) else np.zeros(0, dtype=np.int64)
+    inside = found < len(ids)
+    inside[inside] = ids[order][found[inside]] == rows[inside, 0].astype(np.int64)
+    position = order[found[inside]]
+    rows = rows[inside]
+    for key, (code, which) in INDICATOR_FIGURES.items():
+        mine = rows[:, 1] == codes.index(code)
+        relevant[key] = np.zeros(len(ids), dtype=bool)
+        relevant[key][position[mine]] = True
+        values[key] = np.full(len(ids), np.nan)
+        values[key][position[mine]] = rows[mine, 2 if which == "ex_ante" else 3]
+    return relevant, values
 
 
 FTE_KEY = "socialReturnFteYears"
@@ -46,6 +98,12 @@ def social_return_counted() -> Q:
 
 
 def figure_label(key: str) -> str:
+    if key in INDICATOR_FIGURES:
+        code, which = INDICATOR_FIGURES[key]
+        name = indicator(code).label
+        if which == "ex_ante":
+            return _("%(indicator)s avoided as promised (ex ante)") % {"indicator": name}
+        return _("%(indicator)s avoided as delivered and verified (ex post)") % {"indicator": name}
     labels = {
         "co2ExAnteTonnes": _("CO2-eq avoided as promised (ex ante)"),
         "co2ExPostTonnes": _("CO2-eq avoided as delivered and verified (ex post)"),
@@ -58,6 +116,11 @@ def figure_label(key: str) -> str:
 
 
 def figure_reference(key: str) -> str:
+    if key in INDICATOR_FIGURES:
+        return _(
+            "Against each commitment's reference option, with the values per unit of this indicator in the "
+            "commitment's factor set, over the commitment period; only commitments whose set holds such a value."
+        )
     if key.startswith("co2"):
         return _("Against each commitment's reference option, WTW factors, over the commitment period.")
     if key == "sanctionsDue":
@@ -112,6 +175,30 @@ class Summary:
     suppressed: list[str] = field(default_factory=list)
     periods: list[Any] = field(default_factory=list)  # rows per calendar year and RIVM period (national.PeriodRow)
     period_keys: list[str] = field(default_factory=list)  # the figures of each row's cells, in order
+    # an organisation's commitments whose reference differs from the national option, with the reason (Deviation)
+    deviations: list[Any] = field(default_factory=list)
+    process: list[Any] = field(default_factory=list)  # themes with no effect method (ProcessIndicator)
+
+
+# Themes with no effect method: reported as process indicators next to the effects (theme codes of domain.md §1).
+PROCESS_THEMES = ("keten", "d_i")
+
+
+@dataclass
+class ProcessIndicator:
+    theme: str
+    label: str
+    contracts: int  # the organisation's contracts whose lot applies the theme
+    of_contracts: int  # all of the organisation's contracts
+
+
+@dataclass
+class Deviation:
+    commitment_id: int
+    description: str
+    national_option: str
+    reference_factor_code: str
+    reason: str
 
 
 def _kind_label(kind: str) -> str:
@@ -157,6 +244,19 @@ def _kind_rows(effects: QuerySet[EffectCalculation]) -> list[KindRow]:
         KindRow(r["kind"], _kind_label(r["kind"]), r["unit"], r["n"], r["promised"], r["delivered"], r["submitted"])
         for r in rows
     ]
+
+
+def _deviations(effects: QuerySet[EffectCalculation]) -> list[Deviation]:
+    """The commitments whose stored figure deviates from the national reference option, with the reason given."""
+    rows = (
+        effects.filter(reference_deviates=True)
+        .order_by("commitment_id")
+        .values_list(
+            "commitment_id", "commitment__description", "reference_option_label", "commitment__reference_factor_code",
+            "reference_deviation_reason",
+        )
+    )  # fmt: skip
+    return [Deviation(*row) for row in rows]
 
 
 def _reasons(effects: QuerySet[EffectCalculation]) -> list[tuple[str, int]]:

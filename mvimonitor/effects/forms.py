@@ -115,6 +115,7 @@ class CommitmentForm(forms.ModelForm):  # type: ignore[type-arg]
             "reference_quantity",
             "reference_unit",
             "reference_factor_code",
+            "reference_deviation_reason",
             "no_additionality",
             "factor_set",
             "recycled_share",
@@ -162,6 +163,35 @@ class CommitmentForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["obligation_base"].help_text = _(
             "The contract value (excl. VAT, as recorded on the contract) or the wage sum (excl. VAT)."
         )
+        self._national_reference()
+
+    def _national_reference(self) -> None:
+        """Name the national reference option of this commitment (its kind, its tender's product group, valid at its
+        period start) and, for a new commitment, fill it in."""
+        commitment = self.instance
+        kind = self.data.get("kind") or self.initial.get("kind") or commitment.kind
+        day = commitment.period_start or (commitment.contract.start_date if commitment.contract_id else None)
+        if not kind or day is None:
+            return
+        probe = Commitment(contract=commitment.contract, kind=kind, period_start=day)
+        option = probe.national_reference_option() if commitment.contract_id else None
+        if option is None:
+            return
+        self.national_option = option
+        self.fields["reference_factor_code"].help_text = _(
+            "National reference option: %(option)s, factor %(code)s (source: %(source)s). Another factor needs a "
+            "reason."
+        ) % {"option": option.display_description, "code": option.reference_factor_code, "source": option.source}
+        if commitment.pk is None and not self.is_bound:
+            filled = {
+                "kind": kind,
+                "reference_factor_code": option.reference_factor_code,
+                "reference_description": option.display_description[:500],
+                "reference_unit": option.quantity_basis,
+            }
+            for name, value in filled.items():
+                if not self.initial.get(name):
+                    self.initial[name] = value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

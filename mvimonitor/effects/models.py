@@ -25,7 +25,12 @@ from .factor_sets import EmissionFactor as EmissionFactor
 from .factor_sets import EmissionFactorSet as EmissionFactorSet
 from .factor_sets import FactorCategory as FactorCategory
 from .factor_sets import Unit as Unit
+from .indicators import IndicatorFactor as IndicatorFactor
+from .indicators import IndicatorFigure as IndicatorFigure
 from .published import PublishedEffectResult as PublishedEffectResult
+from .reference_options import ReferenceOption as ReferenceOption
+from .reference_options import ReferenceParameter as ReferenceParameter
+from .reference_options import national_option
 from .rules import CONTRACT_KINDS as CONTRACT_KINDS
 from .rules import NOT_NEGATIVE, PERCENT
 from .rules import BlockBasis as BlockBasis
@@ -113,6 +118,11 @@ class Commitment(models.Model):
     )  # fmt: skip
     reference_unit = models.CharField(_("reference unit"), max_length=10, choices=Unit.choices, blank=True)
     reference_factor_code = models.SlugField(_("emission factor (reference option)"), max_length=100, blank=True)
+    reference_deviation_reason = models.CharField(
+        _("reason for deviating from the national reference option"), max_length=500, blank=True,
+        validators=[validate_no_bsn],
+        help_text=_("Required when the reference factor differs from the national reference option."),
+    )  # fmt: skip
     no_additionality = models.BooleanField(
         _("no additionality"), default=False,
         help_text=_(
@@ -254,8 +264,27 @@ class Commitment(models.Model):
             errors["factor_code"] = _("Choose the emission factor of the promised option.")
         if self.reference_factor_code and not self.reference_unit:
             self.reference_unit = self.unit
+        option = self.national_reference_option()
+        if (
+            option is not None
+            and self.reference_factor_code
+            and self.reference_factor_code != option.reference_factor_code
+            and not self.reference_deviation_reason.strip()
+        ):
+            errors["reference_deviation_reason"] = _(
+                "The reference factor differs from the national reference option “%(option)s” (%(code)s): give the "
+                "reason for the deviation."
+            ) % {"option": option.display_description, "code": option.reference_factor_code}
         if errors:
             raise ValidationError(errors)
+
+    def national_reference_option(self) -> ReferenceOption | None:
+        """The national reference option valid at the period start for this commitment's kind and product group."""
+        group = ""
+        if self.contract_id:
+            tender = self.contract.lot.tender
+            group = tender.product_group.code if tender.product_group_id and tender.product_group else ""
+        return national_option(self.kind, group, self.period_start)
 
 
 class RealisationStatus(models.TextChoices):
@@ -458,6 +487,13 @@ class EffectCalculation(models.Model):
     factor_set_label = models.CharField(max_length=300, blank=True)
     # code -> {"role": "promised"/"reference"/"promised+reference", "wtw", "unit", "source_year"}: the values used
     factors_used = models.JSONField(default=dict, blank=True)
+    # the national reference option (and version) that applied, whether the commitment deviated from it and why
+    reference_option = models.ForeignKey(
+        ReferenceOption, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False
+    )
+    reference_option_label = models.CharField(max_length=600, blank=True)
+    reference_deviates = models.BooleanField(default=False)
+    reference_deviation_reason = models.CharField(max_length=500, blank=True)
     method_version = models.CharField(max_length=20)
     # a digest of every stored value above: a recalculation with the same digest leaves the row alone
     fingerprint = models.CharField(max_length=32, blank=True)

@@ -21,6 +21,7 @@ from mvimonitor.tenders.models import Contract
 from . import estimator, periods
 from .figures import (
     FIGURES,
+    INDICATOR_FIGURES,
     Figure,
     KindRow,
     Summary,
@@ -81,7 +82,8 @@ def national_summary(*, draws: int, seed: int) -> Summary:
         np.add.at(per_org, org_of_row[ok], rows)
         reporters = np.bincount(org_of_row[ok], minlength=len(org_ids)) > 0
         per_figure[key] = (per_org, reporters, calculable, missing)
-        cells += _cells(key, org_ids, per_org, reporters, columns, years, rivm, relations)
+        if calculable or key not in INDICATOR_FIGURES:  # an indicator no one has a figure of: no cells
+            cells += _cells(key, org_ids, per_org, reporters, columns, years, rivm, relations)
     kind_cells, kind_rows = _national_kind_cells(effects)
     protected = disclosure.protect(cells + kind_cells, relations)
 
@@ -94,6 +96,14 @@ def national_summary(*, draws: int, seed: int) -> Summary:
     period_keys = [key for key, *_rest in FIGURES if key in SPREAD_FIGURES]
     for key, _label, unit, _column, _scale in FIGURES:
         per_org, reporters, ok, missing = per_figure[key]
+        if not ok and key in INDICATOR_FIGURES:
+            figures.append(
+                Figure(key, figure_label(key), unit, None, None, None, 0, missing, figure_reference(key), [],
+                       note=_("Not calculable: no commitment has a calculable figure of this indicator."))
+            )  # fmt: skip
+            for row in period_rows:
+                row.cells.append(PeriodCell(None, None, None))
+            continue
         if not protected.shown(key):
             suppressed.append(figure_label(key))
             figures.append(

@@ -24,21 +24,32 @@ from mvimonitor import bulk
 from mvimonitor.changes import RecordChange
 
 from . import calculations as calc
-from .factor_sets import Unit
+from .indicators import EXTRA_INDICATORS
 from .models import (
     CO2_KINDS,
     Commitment,
     CommitmentKind,
     EffectCalculation,
-    EmissionFactor,
     EmissionFactorSet,
+    IndicatorFigure,
     Placement,
     Realisation,
     RealisationStatus,
 )
 from .reads import THOUSANDTH, SocialReturnRead, read_not_applicable, read_social_return
-from .reads import decimal_value as _decimal_value
 from .reads import raw_rows as _raw_rows
+from .recalculation_reads import COMMITMENT_FIELDS as COMMITMENT_FIELDS
+from .recalculation_reads import (
+    FactorYears,
+    IndicatorFactors,
+    Realised,
+    _commitment_query,
+    _commitment_values,
+    _read_realised,
+    load_indicator_factors,
+)
+from .recalculation_reads import load_factor_sets as load_factor_sets
+from .reference_options import OptionChooser, load_options
 
 
 def default_factor_set(sets: Sequence[tuple[int, int]], year: int | None) -> int | None:
@@ -93,6 +104,10 @@ EFFECT_COLUMNS = (
     "factor_set_id",
     "factor_set_label",
     "factors_used",
+    "reference_option_id",
+    "reference_option_label",
+    "reference_deviates",
+    "reference_deviation_reason",
     "method_version",
     "fingerprint",
     "computed_at",
@@ -100,11 +115,6 @@ EFFECT_COLUMNS = (
 )
 ROW_COLUMNS = EFFECT_COLUMNS[:-2]
 EffectRow = tuple[Any, ...]  # the values of ROW_COLUMNS; problem_details and factors_used are dicts
-# per commitment: verified sum (None: nothing verified), submitted sum, verified realisations outside the commitment
-# period and that period as text (see _read_realised)
-Realised = tuple[Decimal | None, Decimal | None, int, str]
-# per factor set: code -> source year of the item (for `factors_used`)
-FactorYears = Mapping[int, Mapping[str, int | None]]
 
 
 def _exponents() -> tuple[tuple[int, Decimal], ...]:
@@ -119,12 +129,49 @@ def _exponents() -> tuple[tuple[int, Decimal], ...]:
 
 
 _DECIMALS = _exponents()
+_USED_AT = ROW_COLUMNS.index("factors_used") - 1  # in the values a digest is taken of
 
 
-def fingerprint(row: Sequence[Any]) -> str:
-    """A digest of the stored values of a row (its commitment id and the digest itself left out)."""
+IndicatorRow = tuple[Any, ...]  # the values of INDICATOR_COLUMNS (the calculation id is added when writing)
+
+
+def fingerprint(row: Sequence[Any], inputs: Sequence[Any] = (), used_text: str | None = None) -> str:
+    """A digest of the stored values of a row (its commitment id and the digest itself left out) and of `inputs`.
+
+    A row with figures of the indicators beyond CO2 passes as `inputs` what those figures depend on beyond the row
+    (item codes, reference quantity and unit, realisations outside the period): with the row, which holds the
+    quantities and, in `factors_used`, every indicator value used, that determines them, at a fraction of the cost
+    of digesting the figures themselves. `used_text` is `repr` of the row's `factors_used`, when the caller keeps it
+    (many rows share the same few)."""
     values = list(stored(row)[1 : len(ROW_COLUMNS) - 1])
+    if used_text is not None:
+        values[_USED_AT] = used_text
+    if inputs:
+        values.append(inputs)
     return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+INDICATOR_COLUMNS = (
+    "commitment_id",
+    "organisation_id",
+    "indicator",
+    "unit",
+    "ex_ante",
+    "ex_post",
+    "reference",
+    "calculable",
+    "problem_code",
+)
+INDICATOR_PLACES = Decimal(1).scaleb(-6)  # IndicatorFigure's decimal places
+
+
+def stored_indicator(figure: IndicatorRow) -> IndicatorRow:
+    """An indicator figure as the database keeps it (its three decimals rounded half up to six places)."""
+    values = list(figure)
+    for index in (4, 5, 6):
+        if values[index] is not None:
+            values[index] = values[index].quantize(INDICATOR_PLACES, ROUND_HALF_UP)
+    return tuple(values)
 
 
 def stored(row: Sequence[Any]) -> EffectRow:
@@ -139,9 +186,13 @@ def stored(row: Sequence[Any]) -> EffectRow:
 
 
 def _factors_used(
-    factors: Mapping[str, calc.Factor], years: Mapping[str, int | None], codes: Sequence[tuple[str, str]]
+    factors: Mapping[str, calc.Factor],
+    years: Mapping[str, int | None],
+    codes: Sequence[tuple[str, str]],
+    indicators: Mapping[str, Mapping[str, calc.Factor]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """code -> role, WTW, unit and source year of the items a CO2 figure used (those found in the set)."""
+    """code -> role, WTW, unit and source year of the items a CO2 figure used (those found in the set), and the
+    values per unit of the other indicators the set holds for them ("indicators": {code: value})."""
     used: dict[str, dict[str, Any]] = {}
     for role, code in codes:
         factor = factors.get(code) if code else None
@@ -156,32 +207,12 @@ def _factors_used(
             "unit": factor.unit,
             "source_year": years.get(code),
         }
+        values = {
+            name: str(table[code].wtw) for name, table in (indicators or {}).items() if code in table
+        }  # fmt: skip
+        if values:
+            used[code]["indicators"] = values
     return used
-
-
-# What the recalculation reads of a commitment, in this order (organisation and rule multiple come from joins).
-COMMITMENT_FIELDS = (
-    "id",
-    "kind",
-    "unit",
-    "quantity",
-    "factor_code",
-    "reference_quantity",
-    "reference_unit",
-    "reference_factor_code",
-    "factor_set_id",
-    "period_start",
-    "period_end",
-    "award_advantage",
-    "sanction_multiple",
-    "organisation_id",
-    "rule_multiple",
-    "no_additionality",
-    "sanction_basis",
-    "sanction_percentage",
-    "rule_basis",
-    "rule_percentage",
-)
 
 
 def compute_effects(
@@ -194,6 +225,9 @@ def compute_effects(
     as_of: date,
     factor_years: FactorYears | None = None,
     not_applicable: Mapping[int, calc.Problem] | None = None,
+    reference_options: OptionChooser | None = None,
+    indicator_factors: IndicatorFactors | None = None,
+    indicator_rows: list[IndicatorRow] | None = None,
 ) -> list[EffectRow]:
     """Run the calculators over plain rows (no queries): one row of ROW_COLUMNS per commitment, with the factor values
     it used and the digest of its values.
@@ -203,13 +237,22 @@ def compute_effects(
     `calc.sanction`; every figure stays a `Decimal`, exactly as the calculators compute it. Social return takes its
     delivered value, FTE-years and note from `social_return` (the placements counted per candidate over all verified
     reports); a commitment in `not_applicable` (its policy's conditions are not met) gets no social-return figures and
-    no sanction, and is calculable: not applicable is neither unknown nor 0.
+    no sanction, and is calculable: not applicable is neither unknown nor 0. A CO2 commitment that
+    names no reference factor takes the one of the national reference option valid at its period start
+    (`reference_options`); the row names that option and whether (and why) the commitment deviates from it.
+    The indicators beyond CO2 go through the same calculator with the set's values per unit of each indicator
+    (`indicator_factors`: set -> indicator -> item code -> value as a `calc.Factor`), for each indicator the set holds
+    a value of the promised or the reference item for; their rows (INDICATOR_COLUMNS) are appended to
+    `indicator_rows` and take part in the digest of the commitment's row.
     """
     out: list[EffectRow] = []
     append = out.append
     default_by_year: dict[int, int | None] = {}
     lookups: dict[int | None, calc.FactorLookup] = {}
+    indicator_pairs: dict[tuple[int, str, str, str, str], list[IndicatorPair]] = {}
+    all_indicators = indicator_factors or {}
     used_memo: dict[tuple[int | None, str, str], dict[str, dict[str, Any]]] = {}
+    used_texts: dict[tuple[int | None, str, str], str] = {}
     years = factor_years or {}
     method = calc.METHOD_VERSION
     co2_kinds = frozenset(str(kind) for kind in CO2_KINDS)
@@ -221,9 +264,14 @@ def compute_effects(
     for (
         pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
         period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple, not_additional,
-        own_basis, own_percentage, rule_basis, rule_percentage,
+        own_basis, own_percentage, rule_basis, rule_percentage, group_code, deviation_reason,
     ) in commitments:  # fmt: skip
         verified, submitted, outside, own_period = realised.get(pk, no_realisation)
+        extra: list[IndicatorRow] = []
+        option_id: int | None = None
+        option_label = ""
+        deviates = False
+        reason = ""
         ex_ante = ex_post = reference_kg = sr_obligation = sr_value = sr_fte_years = None
         fte_by_year: dict[str, str] = {}
         note: calc.Problem | None = None
@@ -232,8 +280,16 @@ def compute_effects(
         problem: calc.Problem | None = None
         label = ""
         used: dict[str, dict[str, Any]] = {}
+        used_text = "{}"
         is_co2 = kind in co2_kinds
         if is_co2:
+            option = reference_options.option(kind, group_code or "", period_start) if reference_options else None
+            if option is not None:
+                option_id, option_label = option.id, option.label
+                if not reference_factor_code:
+                    reference_factor_code = option.factor_code
+                elif reference_factor_code != option.factor_code:
+                    deviates, reason = True, deviation_reason or ""
             if set_id is None:
                 year = period_start.year
                 if year not in default_by_year:
@@ -243,6 +299,7 @@ def compute_effects(
             if lookup is None:
                 lookup = lookups[set_id] = calc.FactorLookup(factor_sets.get(set_id, {}) if set_id is not None else {})
             label = set_labels.get(set_id, "") if set_id is not None else ""
+            by_indicator = all_indicators.get(set_id) if set_id is not None else None
             used_key = (set_id, factor_code, reference_factor_code)
             memo = used_memo.get(used_key)
             if memo is None:
@@ -250,8 +307,10 @@ def compute_effects(
                     factor_sets.get(set_id, {}) if set_id is not None else {},
                     years.get(set_id, {}) if set_id is not None else {},
                     (("promised", factor_code), ("reference", reference_factor_code)),
+                    by_indicator,
                 )
             used = memo
+            used_text = used_texts.get(used_key) or used_texts.setdefault(used_key, repr(memo))
             figures = calc.co2_without_additionality(verified) if not_additional else None
             ex_ante, ex_post, reference_kg, calculable, problem = figures or calc.co2_figures(
                 quantity,
@@ -263,6 +322,17 @@ def compute_effects(
                 verified,
                 lookup,
             )
+            if by_indicator:
+                assert set_id is not None  # noqa: S101 - values per indicator are only found for a set
+                pair_key = (set_id, factor_code, unit, reference_factor_code, reference_unit or unit)
+                pairs = indicator_pairs.get(pair_key)
+                if pairs is None:
+                    pairs = indicator_pairs[pair_key] = _indicator_pairs(by_indicator, pair_key)
+                if pairs:
+                    extra = _indicator_figures(
+                        pairs, pk, organisation_id, quantity, unit, factor_code, reference_quantity, reference_unit,
+                        reference_factor_code, verified, figures, outside,
+                    )  # fmt: skip
         else:
             set_id = None
             if kind == sr_kind:
@@ -322,10 +392,79 @@ def compute_effects(
             pk, organisation_id, kind, unit, quantity, verified, submitted, is_co2, ex_ante, ex_post,
             reference_kg, sr_obligation, sr_value, sr_fte_years, fte_by_year, calculable,
             problem.code if problem is not None else "", dict(problem.details) if problem is not None else {},
-            sanction_status, sanction_amount, set_id, label, used, method, "",
+            sanction_status, sanction_amount, set_id, label, used, option_id, option_label, deviates, reason,
+            method, "",
         )  # fmt: skip
-        append((*row[:-1], fingerprint(row)))
+        inputs = (factor_code, reference_quantity, reference_unit, reference_factor_code, outside) if extra else ()
+        append((*row[:-1], fingerprint(row, inputs, used_text)))
+        if extra and indicator_rows is not None:
+            indicator_rows.extend(extra)
     return out
+
+
+# per indicator the set holds a value of the promised or the reference item for: its code, unit, lookup, and the
+# values per unit of the promised and the reference option (or why they cannot be used)
+IndicatorPair = tuple[str, str, calc.FactorLookup, Decimal | calc.Problem, Decimal | calc.Problem]
+INDICATOR_UNITS = {item.code: item.unit for item in EXTRA_INDICATORS}
+
+
+def _indicator_pairs(
+    by_indicator: Mapping[str, Mapping[str, calc.Factor]], key: tuple[int, str, str, str, str]
+) -> list[IndicatorPair]:
+    _set_id, factor_code, unit, reference_code, reference_unit = key
+    pairs: list[IndicatorPair] = []
+    for code, table in by_indicator.items():
+        if factor_code not in table and reference_code not in table:
+            continue  # the set says nothing of this indicator for either option
+        lookup = calc.FactorLookup(table)
+        pairs.append(
+            (code, INDICATOR_UNITS[code], lookup, lookup.wtw(factor_code, unit, "actual"),
+             lookup.wtw(reference_code, reference_unit, "reference") if reference_code else calc.Problem(""))
+        )  # fmt: skip
+    return pairs
+
+
+def _indicator_figures(
+    pairs: Sequence[IndicatorPair],
+    pk: int,
+    organisation_id: int,
+    quantity: Decimal,
+    unit: str,
+    factor_code: str,
+    reference_quantity: Decimal | None,
+    reference_unit: str,
+    reference_code: str,
+    verified: Decimal | None,
+    not_additional: calc.Co2Figures | None,
+    outside: int,
+) -> list[IndicatorRow]:
+    """The rows of INDICATOR_COLUMNS of one commitment: `calc.co2_figures` with each indicator's values. The common
+    case (a reference, nothing negative, both values found) is worked out here with the same arithmetic, without the
+    checks and look-ups per indicator; every other case goes through `calc.co2_figures` itself."""
+    ref_quantity = reference_quantity if reference_quantity is not None else quantity
+    plain = bool(reference_code) and quantity >= 0 and ref_quantity >= 0 and (verified is None or verified >= 0)
+    scaled = None
+    if plain and verified is not None:
+        scaled = calc.ZERO if quantity == 0 else ref_quantity * verified / quantity
+    rows: list[IndicatorRow] = []
+    for code, indicator_unit, lookup, actual, reference in pairs:
+        figures: calc.Co2Figures
+        if not_additional is not None:
+            figures = not_additional
+        elif plain and not isinstance(actual, calc.Problem) and not isinstance(reference, calc.Problem):
+            emitted = ref_quantity * reference  # by the reference option
+            delivered = None if scaled is None or verified is None else scaled * reference - verified * actual
+            figures = (emitted - quantity * actual, delivered, emitted, True, None)
+        else:
+            figures = calc.co2_figures(
+                quantity, unit, factor_code, ref_quantity, reference_unit or unit, reference_code, verified, lookup
+            )
+        ex_ante, ex_post, reference_total, calculable, why = figures
+        if outside and why is None:
+            ex_post, why = None, calc.Problem(calc.OUTSIDE_PERIOD)
+        rows.append((pk, organisation_id, code, indicator_unit, ex_ante, ex_post, reference_total, calculable,
+                     why.code if why is not None else ""))  # fmt: skip
+    return rows
 
 
 def _current_rows(organisation_ids: Sequence[int] | None, commitments: Any) -> dict[int, tuple[int, str]]:
@@ -346,12 +485,14 @@ def _supersede(ids: Sequence[int], now: Any) -> None:
     bulk.update_ids(EffectCalculation, ids, {"is_current": False, "superseded_at": now})
 
 
-def _insert_effects(effects: Sequence[EffectRow], now: Any) -> None:
+def _insert_effects(effects: Sequence[EffectRow], now: Any, *, returning: bool = False) -> list[Any]:
     """Write the rows by each database's bulk path (`mvimonitor.bulk`), all current, with the same computation time.
 
     Values are passed as the calculators computed them (Decimal, bool, str); the backend's own adapters prepare them
     as a model save would."""
-    bulk.insert_rows(EffectCalculation, EFFECT_COLUMNS, ((*stored(effect), now, True) for effect in effects))
+    return bulk.insert_rows(
+        EffectCalculation, EFFECT_COLUMNS, ((*stored(effect), now, True) for effect in effects), returning=returning
+    )
 
 
 def _mark_sets_used(effects: Sequence[EffectRow], now: Any) -> None:
@@ -360,137 +501,6 @@ def _mark_sets_used(effects: Sequence[EffectRow], now: Any) -> None:
     used = {effect[at] for effect in effects} - {None}
     if used:
         EmissionFactorSet.objects.filter(pk__in=used, first_used_at__isnull=True).update(first_used_at=now)
-
-
-def load_factor_sets(
-    set_ids: Iterable[int] | None = None,
-) -> tuple[dict[int, dict[str, calc.Factor]], dict[int, str], dict[int, dict[str, int | None]]]:
-    """Per set: its items as the calculators take them, its label, and the items' source years."""
-    factors: dict[int, dict[str, calc.Factor]] = {}
-    labels: dict[int, str] = {}
-    years: dict[int, dict[str, int | None]] = {}
-    sets = EmissionFactorSet.objects.all()
-    if set_ids is not None:
-        sets = sets.filter(pk__in=list(set_ids))
-    for factor_set in sets:
-        labels[factor_set.pk] = factor_set.label
-        factors[factor_set.pk] = {}
-        years[factor_set.pk] = {}
-    rows = EmissionFactor.objects.filter(factor_set_id__in=list(labels)).values_list(
-        "factor_set_id", "code", "unit", "wtw", "ttw", "wtt", "source_year"
-    )
-    for set_id, code, unit, wtw, ttw, wtt, source_year in rows:
-        factors[set_id][code] = calc.Factor(code, unit, wtw, ttw, wtt)
-        years[set_id][code] = source_year
-    return factors, labels, years
-
-
-def _commitment_values(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
-    """Decimal and date values of raw COMMITMENT_FIELDS rows. PostgreSQL's driver gives them already; SQLite gives
-    numbers (a DecimalField column holds at most 15 significant digits there, so repr() of the float is its value)
-    and, from the query of `_commitment_query`, the dates as ISO text."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        yield from rows
-        return
-    dec = _decimal_value
-    day = date.fromisoformat
-    for (
-        pk, kind, unit, quantity, factor_code, reference_quantity, reference_unit, reference_factor_code, set_id,
-        period_start, period_end, award_advantage, own_multiple, organisation_id, rule_multiple, not_additional,
-        own_basis, own_percentage, rule_basis, rule_percentage,
-    ) in rows:  # fmt: skip
-        yield (
-            pk, kind, unit, Decimal(repr(quantity)) if quantity.__class__ is float else dec(quantity), factor_code,
-            None if reference_quantity is None else dec(reference_quantity), reference_unit, reference_factor_code,
-            set_id, day(period_start), day(period_end), None if award_advantage is None else dec(award_advantage),
-            None if own_multiple is None else dec(own_multiple), organisation_id,
-            None if rule_multiple is None else dec(rule_multiple), bool(not_additional), own_basis,
-            None if own_percentage is None else dec(own_percentage), rule_basis,
-            None if rule_percentage is None else dec(rule_percentage),
-        )  # fmt: skip
-
-
-def _commitment_query(commitments: Any) -> Any:
-    """The values_list query of COMMITMENT_FIELDS. On SQLite the two dates are selected as text: a plain date column
-    goes through the driver's date converter (two Python calls per value), `date.fromisoformat` is one C call."""
-    from django.db import connection
-    from django.db.models import CharField, F
-    from django.db.models.functions import Cast
-
-    annotations: dict[str, Any] = {
-        "organisation_id": F("contract__lot__tender__organisation_id"),
-        "rule_multiple": F("sanction_rule__multiple"),
-        "rule_basis": F("sanction_rule__basis"),
-        "rule_percentage": F("sanction_rule__percentage"),
-    }
-    fields = list(COMMITMENT_FIELDS)
-    if connection.vendor == "sqlite":
-        for name in ("period_start", "period_end"):
-            annotations[f"{name}_text"] = Cast(name, CharField())
-            fields[fields.index(name)] = f"{name}_text"
-    return commitments.annotate(**annotations).order_by().values_list(*fields)
-
-
-def _sum_value(value: Any) -> Decimal | None:
-    """A SUM of quantities with three decimals is exact with three decimals; SQLite sums them as floats, so the
-    float is rounded back to its three decimals (its error is far below 0.0005 for any quantity the field holds)."""
-    number = _decimal_value(value)
-    return None if number is None else number.quantize(THOUSANDTH)
-
-
-def _read_realised(realisation_rows: Any) -> dict[int, Realised]:
-    """Per commitment: (sum of verified quantities or None when nothing is verified — for a level, the lowest verified
-    level, since a level is held through the period rather than added up —, sum of submitted ones, number
-    of verified realisations outside the commitment's period, that period). Realisations outside the commitment's
-    period or the contract's (possible only through paths that skip the checks, or recorded before the commitment
-    period was enforced) are left out of both sums."""
-    from django.db.models import Case, Count, F, Min, Q, Sum, When
-
-    inside = (
-        Q(period_start__gte=F("commitment__period_start"))
-        & Q(period_end__lte=F("commitment__period_end"))
-        & (
-            Q(commitment__contract__start_date__isnull=True)
-            | Q(period_start__gte=F("commitment__contract__start_date"))
-        )
-        & (Q(commitment__contract__end_date__isnull=True) | Q(period_end__lte=F("commitment__contract__end_date")))
-    )
-    verified = Q(status=RealisationStatus.VERIFIED)
-    realisations = (
-        realisation_rows.values("commitment_id", "commitment__unit")
-        .annotate(
-            verified=Sum(Case(When(verified & inside, then="quantity"))),
-            lowest=Min(Case(When(verified & inside, then="quantity"))),
-            submitted=Sum(Case(When(Q(status=RealisationStatus.SUBMITTED) & inside, then="quantity"))),
-            n_verified=Count("pk", filter=verified & inside),
-            n_outside=Count("pk", filter=verified & ~inside),
-        )
-        .order_by()
-        .values_list("commitment_id", "commitment__unit", "verified", "lowest", "submitted", "n_verified", "n_outside")
-    )
-    realised: dict[int, Realised] = {}
-    outside: list[int] = []
-    for pk, unit, verified_sum, lowest, submitted_sum, n_verified, n_outside in _raw_rows(realisations):
-        delivered = lowest if unit == Unit.LEVEL else verified_sum  # a level is held, not added up
-        realised[pk] = (
-            _sum_value(delivered) if n_verified else None,
-            _sum_value(submitted_sum) if submitted_sum is not None else None,
-            n_outside,
-            "",
-        )
-        if n_outside:
-            outside.append(pk)
-    if outside:  # rare: name the period the realisations must lie in (the commitment's, within the contract's)
-        periods = Commitment.objects.filter(pk__in=outside).values_list(
-            "pk", "period_start", "period_end", "contract__start_date", "contract__end_date"
-        )
-        for pk, start, end, contract_start, contract_end in periods:
-            start = max(start, contract_start) if contract_start else start
-            end = min(end, contract_end) if contract_end else end
-            realised[pk] = (*realised[pk][:3], f"{start}–{end}")
-    return realised
 
 
 def effects_on_record_change(change: RecordChange) -> None:
@@ -530,7 +540,13 @@ def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> Recalcu
     # the default set: the public ones, less those a correction has replaced
     public = list(EmissionFactorSet.objects.public().not_superseded().values_list("pk", "publication_year"))
     read = time.perf_counter()
-    effects = compute_effects(rows, realised, factors, labels, public, social_return, as_of, years, not_applicable)
+    options = OptionChooser(load_options())
+    indicator_factors = load_indicator_factors()
+    indicator_rows: list[IndicatorRow] = []
+    effects = compute_effects(
+        rows, realised, factors, labels, public, social_return, as_of, years, not_applicable, options,
+        indicator_factors, indicator_rows,
+    )  # fmt: skip
     computed = time.perf_counter()
     current = _current_rows(organisation_ids, commitments)
     changed: list[EffectRow] = []
@@ -546,7 +562,16 @@ def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> Recalcu
     superseded.extend(pk for pk, _digest in current.values())  # commitments no longer there (or moved away)
     now = timezone.now()
     _supersede(superseded, now)
-    _insert_effects(changed, now)
+    changed_ids = {effect[0] for effect in changed}
+    children = [figure for figure in indicator_rows if figure[0] in changed_ids]
+    ids = _insert_effects(changed, now, returning=bool(children))
+    if children:
+        calculation = {effect[0]: pk for effect, pk in zip(changed, ids, strict=True)}
+        bulk.insert_rows(
+            IndicatorFigure,
+            ("calculation_id", *INDICATOR_COLUMNS),
+            ((calculation[figure[0]], *stored_indicator(figure)) for figure in children),
+        )
     _mark_sets_used(effects, now)
     written = time.perf_counter()
     calculable_at = ROW_COLUMNS.index("calculable")

@@ -43,9 +43,11 @@ RIVM_COLUMNS: list[tuple[str, str, float]] = [
     ("co2ExAnteTonnes", "Mt CO2-eq", 1e-6),  # FIGURES: tonnes
     ("co2ExPostTonnes", "Mt CO2-eq", 1e-6),
     ("socialReturnFteYears", "FTE-years", 1.0),  # a year's FTE-years are FTE in that year; a period sums its years
-    ("noxExAnte", "t NOx", 1e-3),  # FIGURES: kg, once added there
+    ("noxExAnte", "t NOx", 1e-3),  # FIGURES: kg (RIVM publishes tonnes)
     ("pm10ExAnte", "t PM10", 1e-3),
-    ("rawMaterialsExAnte", "kt", 1e-3),  # FIGURES: t, once added there
+    ("pm25ExAnte", "t PM2.5", 1e-3),
+    ("rawMaterialsExAnte", "kt", 1e-3),  # FIGURES: t
+    ("waterExAnte", "m3", 1.0),
 ]
 NO_GROUP = -1  # the row of commitments whose tender has no product group
 TOTAL = "total"

@@ -17,13 +17,23 @@ from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Contract
 
 from . import calculations as calc
+from .figures import (
+    COLUMN_FIGURES,
+    PROCESS_THEMES,
+    ProcessIndicator,
+    _deviations,
+    _factor_set_labels,
+    _kind_rows,
+    _reasons,
+    indicator_arrays,
+    social_return_counted,
+)
 from .figures import DRAWS as DRAWS
 from .figures import FIGURES as FIGURES
 from .figures import SEED as SEED
 from .figures import Figure as Figure
 from .figures import KindRow as KindRow
 from .figures import Summary as Summary
-from .figures import _factor_set_labels, _kind_rows, _reasons, social_return_counted
 from .figures import figure_label as figure_label
 from .figures import figure_reference as figure_reference
 from .models import Commitment, EffectCalculation, EmissionFactorSet, Realisation
@@ -206,19 +216,20 @@ def _figure_arrays(effects: QuerySet[EffectCalculation]) -> tuple[Any, dict[str,
         "_sr": ExpressionWrapper(social_return_counted(), output_field=BooleanField()),
         "_due": ExpressionWrapper(Q(sanction_status="due"), output_field=BooleanField()),
     }
-    as_float = {f"_{f[3]}": Cast(f[3], FloatField()) for f in FIGURES}
+    as_float = {f"_{f[3]}": Cast(f[3], FloatField()) for f in COLUMN_FIGURES}
     query = (
-        effects.order_by().annotate(**flags, **as_float).values_list("organisation_id", "is_co2", *flags, *as_float)
+        effects.order_by()
+        .annotate(**flags, **as_float)
+        .values_list("organisation_id", "is_co2", *flags, *as_float, "pk")
     )
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 4 + len(FIGURES))  # None → NaN
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 5 + len(COLUMN_FIGURES))  # None → NaN
     organisations = table[:, 0].astype(np.int64)
     is_co2, is_sr, is_due = (table[:, column] == 1 for column in (1, 2, 3))
-    relevant: dict[str, Any] = {}
-    values: dict[str, Any] = {}
-    for index, (key, _label, _unit, _column, scale) in enumerate(FIGURES):
+    relevant, values = indicator_arrays(effects, table[:, -1].astype(np.int64))
+    for index, (key, _label, _unit, _column, scale) in enumerate(COLUMN_FIGURES):
         relevant[key] = is_co2 if key.startswith("co2") else is_due if key == "sanctionsDue" else is_sr
         values[key] = table[:, 4 + index] * scale
     return organisations, relevant, values
@@ -302,7 +313,28 @@ def organisation_summary(organisation: Organisation | int, *, draws: int = DRAWS
         calculable=effects.filter(calculable=True).count(),
         not_calculable=effects.filter(calculable=False).count(),
         factor_sets=labels,
+        deviations=_deviations(effects),
+        process=process_indicators(org_id),
     )
+
+
+def process_indicators(organisation_id: int) -> list[ProcessIndicator]:
+    """For the themes without an effect method (international social conditions, diversity and inclusion): how many
+    of the organisation's contracts have a lot that applies the theme. A count of applications, not an effect."""
+    from django.db.models import Count
+
+    from mvimonitor.themes.models import Theme
+
+    contracts = Contract.objects.filter(lot__tender__organisation_id=organisation_id)
+    counts = dict(
+        contracts.filter(lot__mvi_applications__theme__code__in=PROCESS_THEMES)
+        .values("lot__mvi_applications__theme__code")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("lot__mvi_applications__theme__code", "n")
+    )
+    total = contracts.count()
+    themes = {theme.code: str(theme) for theme in Theme.objects.filter(code__in=PROCESS_THEMES)}
+    return [ProcessIndicator(code, themes.get(code, code), counts.get(code, 0), total) for code in PROCESS_THEMES]
 
 
 # --- national --------------------------------------------------------------------------------------------------------

@@ -157,10 +157,12 @@ def contract_edit(request: HttpRequest, contract_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def commitment_create(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = fetch(request.user, CONTRACTS, contract_id, Action.EDIT_CONTRACTS)
+    kind = request.GET.get("kind", "")
     form = CommitmentForm(
         request.POST or None,
         instance=Commitment(contract=contract),
         factor_sets=selectors.visible_factor_sets(request.user),
+        initial={"kind": kind} if kind in CommitmentKind.values else None,
     )
     if form.is_bound and form.is_valid():
         try:
@@ -329,7 +331,7 @@ def _export(summary: selectors.Summary, name: str, fmt: str, *, whose: str) -> H
     rows.append([])
     rows.append([_("kind"), _("unit"), _("commitments"), _("promised"), _("delivered (verified)"), _("submitted")])
     rows += [[k.label, k.unit, k.commitments, k.promised, k.delivered, k.submitted] for k in summary.kinds]
-    rows += _period_rows(summary) + _diagnostic_rows(summary)
+    rows += _period_rows(summary) + _diagnostic_rows(summary) + _deviation_rows(summary)
     return exports.rows_response(fmt, [header, *rows], name, sheet_title="effects", meta=meta)
 
 
@@ -347,6 +349,16 @@ def _period_rows(summary: selectors.Summary) -> list[list[Any]]:
         for cell in row.cells:
             line += [cell.value, cell.low, cell.high]
         rows.append(line)
+    return rows
+
+
+def _deviation_rows(summary: selectors.Summary) -> list[list[Any]]:
+    """An organisation's commitments measured against another reference than the national option, with the reason."""
+    if not summary.deviations:
+        return []
+    rows: list[list[Any]] = [[], [_("commitment"), _("national reference option"), _("reference factor used"),
+                                  _("reason for deviating from the national reference option")]]  # fmt: skip
+    rows += [[d.description, d.national_option, d.reference_factor_code, d.reason] for d in summary.deviations]
     return rows
 
 

@@ -13,7 +13,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Fun
 from django.db.models.functions import Cast
 
 from . import periods
-from .figures import FIGURES, FTE_KEY, social_return_counted
+from .figures import COLUMN_FIGURES, FIGURES, FTE_KEY, indicator_arrays, social_return_counted
 from .models import CommitmentKind, EffectCalculation
 
 SPREAD_FIGURES = frozenset(key for key, *_rest in FIGURES if key != "sanctionsDue")  # a sanction is no effect
@@ -67,33 +67,35 @@ def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
         "_due": ExpressionWrapper(Q(sanction_status="due"), output_field=BooleanField()),
         "_decided": ExpressionWrapper(Q(sanction_status__in=["due", "none"]), output_field=BooleanField()),
     }
-    as_float = {f"_{f[3]}": Cast(f[3], FloatField()) for f in FIGURES}
+    as_float = {f"_{f[3]}": Cast(f[3], FloatField()) for f in COLUMN_FIGURES}
     days = {"_start": EpochDay(F("commitment__period_start")), "_end": EpochDay(F("commitment__period_end"))}
     query = (
         effects.order_by()
         .annotate(**flags, **as_float, **days)
-        .values_list("organisation_id", "is_co2", *flags, *as_float, "calculable", "id", *days)
+        .values_list("organisation_id", "is_co2", *flags, *as_float, "calculable", *days, "pk")
     )
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 9 + len(FIGURES))
+        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 9 + len(COLUMN_FIGURES))
     fte_by_year = dict(
         effects.filter(kind=CommitmentKind.SOCIAL_RETURN)
         .exclude(sr_fte_by_year={})
         .values_list("pk", "sr_fte_by_year")
     )
     is_co2, is_sr, is_due, decided = (table[:, column] == 1 for column in (1, 2, 3, 4))
-    relevant, values, reports = {}, {}, {}
-    for index, (key, _label, _unit, _column, scale) in enumerate(FIGURES):
+    relevant, values = indicator_arrays(effects, table[:, -1].astype(np.int64))
+    for index, (key, _label, _unit, _column, scale) in enumerate(COLUMN_FIGURES):
         relevant[key] = is_co2 if key.startswith("co2") else is_due if key == "sanctionsDue" else is_sr
         values[key] = table[:, 5 + index] * scale
+    reports = {}
+    for key, *_rest in FIGURES:
         # a sanction kept (status none, amount 0) is a real 0: its organisation reports the figure
         reports[key] = (decided if key == "sanctionsDue" else relevant[key]) & ~np.isnan(values[key])
-    starts = np.rint(table[:, -2]).astype(np.int64)
-    ends = np.rint(table[:, -1]).astype(np.int64)
+    ids = table[:, -1].astype(np.int64)  # to place the indicator figures and the FTE-years per reported year
+    starts = np.rint(table[:, -3]).astype(np.int64)
+    ends = np.rint(table[:, -2]).astype(np.int64)
     calculable = table[:, -4] == 1
-    ids = table[:, -3].astype(np.int64)
     return EffectTable(
         table[:, 0].astype(np.int64), relevant, values, starts, ends, calculable, reports, ids, fte_by_year
     )

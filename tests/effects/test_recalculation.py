@@ -128,6 +128,9 @@ def _expected(commitment: Commitment) -> dict[str, Any]:
         "sr_fte_by_year": {},
         "calculable": True, "problem_code": "", "problem_details": {}, "sanction_status": "",
         "sanction_amount": None, "factor_set_id": None, "factor_set_label": "", "method_version": calc.METHOD_VERSION,
+        # no national reference options are loaded here (tests/effects/test_reference_options.py has them)
+        "reference_option_id": None, "reference_option_label": "", "reference_deviates": False,
+        "reference_deviation_reason": "",
     }  # fmt: skip
     if commitment.kind in CO2_KINDS:
         factor_set = commitment.factor_set or EmissionFactorSet.objects.public().get(name="Test values")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('effects', '0011_social_return_rules'),
+        ('effects', '0012_reference_options_indicators'),
     ]
 
     operations = [

@@ -23,6 +23,7 @@ from mvimonitor.effects.models import (
     EffectCalculation,
     EmissionFactor,
     EvidenceFile,
+    IndicatorFigure,
     ObligationBase,
     Placement,
     Realisation,
@@ -59,6 +60,7 @@ def purge_synthetic_effects() -> None:
         Placement.objects.filter(realisation__commitment__in=synthetic),
         EvidenceFile.objects.filter(realisation__commitment__in=synthetic),
         Realisation.objects.filter(commitment__in=synthetic),
+        IndicatorFigure.objects.filter(commitment__in=synthetic),
         EffectCalculation.objects.filter(commitment__in=synthetic),
         synthetic,
     ):
