@@ -63,6 +63,7 @@ run: install system-deps static
 	  $(PY) manage.py load_cpv_hints $(SHARED)/reference/mvi_pg_cpv_hints_historical.csv; \
 	else echo "SKIPPED: the historical CPV hints per product group ($(SHARED)/reference/mvi_pg_cpv_hints_historical.csv is not present)"; fi
 	$(PY) manage.py load_effects_reference
+	$(PY) manage.py load_reference_options
 	$(PY) manage.py load_award_reference
 	$(PY) manage.py load_isv_reference
 	$(PY) manage.py load_rules
@@ -92,6 +93,7 @@ serve: install static
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_effects_reference
+	$(PY) manage.py load_reference_options
 	$(PY) manage.py load_award_reference
 	$(PY) manage.py load_isv_reference
 	$(PY) manage.py load_rules
