@@ -94,6 +94,14 @@ def national_summary(*, draws: int, seed: int) -> Summary:
         for kind, what in columns[1:]
     ]
     period_keys = [key for key, *_rest in FIGURES if key in SPREAD_FIGURES]
+    estimates = _estimates(
+        {
+            key: entry[:2]
+            for key, entry in per_figure.items()
+            if (entry[2] or key not in INDICATOR_FIGURES) and protected.shown(key)
+        },
+        position, kinds, sizes, classes, draws=draws, seed=seed,
+    )  # fmt: skip
     for key, _label, unit, _column, _scale in FIGURES:
         per_org, reporters, ok, missing = per_figure[key]
         if not ok and key in INDICATOR_FIGURES:
@@ -113,12 +121,7 @@ def national_summary(*, draws: int, seed: int) -> Summary:
             for row in period_rows if key in SPREAD_FIGURES else []:
                 row.cells.append(PeriodCell(None, None, None))
             continue
-        y = np.zeros((len(ids), per_org.shape[1]))
-        reporting = np.zeros(len(ids), dtype=bool)
-        active = position >= 0
-        y[position[active]] = per_org[active]
-        reporting[position[active]] = reporters[active]
-        result = estimator.estimate_totals(kinds, sizes, y, reporting, draws=draws, seed=seed, classes=classes)
+        result = estimates[key]
         observed = float(per_org[reporters, 0].sum())
         note = _("Extrapolated from %(n)s of %(N)s organisations; observed total of the reporting ones: %(obs)s.") % {
             "n": result.reporting,
@@ -162,6 +165,49 @@ def national_summary(*, draws: int, seed: int) -> Summary:
         periods=period_rows,
         period_keys=period_keys,
     )
+
+
+def _estimates(
+    per_figure: dict[str, tuple[Any, Any]],
+    position: Any,
+    kinds: Any,
+    sizes: Any,
+    classes: Any,
+    *,
+    draws: int,
+    seed: int,
+) -> dict[str, estimator.NationalEstimate]:
+    """The national estimate of each figure (its per-organisation columns and reporters), one estimator run per set of
+    figures with the same reporting organisations: the resamples depend only on who reports, so a run over their
+    columns side by side gives each figure exactly what a run of its own gives (the indicators beyond CO2 mostly
+    share the CO2 figures' reporters)."""
+    active = position >= 0
+    by_reporters: dict[bytes, list[tuple[str, Any]]] = {}
+    reporting_of: dict[bytes, Any] = {}
+    for key, (per_org, reporters) in per_figure.items():
+        y = np.zeros((len(sizes), per_org.shape[1]))
+        reporting = np.zeros(len(sizes), dtype=bool)
+        y[position[active]] = per_org[active]
+        reporting[position[active]] = reporters[active]
+        mask = np.packbits(reporting).tobytes()
+        by_reporters.setdefault(mask, []).append((key, y))
+        reporting_of[mask] = reporting
+    out: dict[str, estimator.NationalEstimate] = {}
+    for mask, members in by_reporters.items():
+        widths = [y.shape[1] for _key, y in members]
+        result = estimator.estimate_totals(
+            kinds, sizes, np.hstack([y for _key, y in members]), reporting_of[mask], draws=draws, seed=seed,
+            classes=classes,
+        )  # fmt: skip
+        start = 0
+        for (key, _y), width in zip(members, widths, strict=True):
+            part = slice(start, start + width)
+            out[key] = estimator.NationalEstimate(
+                result.values[part], result.low[part], result.high[part], result.reporting, result.population,
+                result.diagnostics,
+            )  # fmt: skip
+            start += width
+    return out
 
 
 def _finite(value: float) -> float | None:

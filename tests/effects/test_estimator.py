@@ -135,3 +135,30 @@ def test_simulation_self_selection_biases_and_is_flagged_when_it_shows_in_size()
 
     assert outcome.bias > 0.04
     assert outcome.warned >= 0.9
+
+
+def test_figures_with_the_same_reporters_share_one_estimator_run_and_get_what_a_run_of_their_own_gives() -> None:
+    from mvimonitor.effects.national import _estimates
+
+    rng = np.random.default_rng(5)
+    kinds = np.array(["gemeente"] * 30 + ["provincie"] * 6 + ["waterschap"] * 8)
+    sizes = rng.uniform(1e5, 5e7, len(kinds))
+    position = np.arange(len(kinds))  # every organisation in the table is an active one, in the same order
+    co2 = rng.random(len(kinds)) < 0.4
+    other = rng.random(len(kinds)) < 0.6
+    per_figure = {
+        "co2": (rng.uniform(0, 100, (len(kinds), 3)), co2),
+        "nox": (rng.uniform(0, 5, (len(kinds), 3)), co2.copy()),  # the same reporters as co2
+        "fte": (rng.uniform(0, 9, (len(kinds), 3)), other),
+    }
+
+    together = _estimates(per_figure, position, kinds, sizes, None, draws=200, seed=11)
+
+    for key, (y, reporting) in per_figure.items():
+        alone = estimator.estimate_totals(
+            kinds, sizes, np.where(reporting[:, None], y, 0), reporting, draws=200, seed=11
+        )
+        np.testing.assert_array_equal(together[key].values, alone.values)
+        np.testing.assert_array_equal(together[key].low, alone.low)
+        np.testing.assert_array_equal(together[key].high, alone.high)
+        assert together[key].reporting == int(reporting.sum())
