@@ -14,15 +14,16 @@ from .models import AwardKind, AwardMethod, Bid, CO2PriceSet, DiscountScheme, Qu
 from .ranking import BidFigures, Parameters, QualityRule, RankedBid, SwapPoint, rank, swap_point
 
 
-def parameters_of(method: AwardMethod) -> Parameters:
-    """The parameters the method stored when it was set, never the reference row's current values."""
+def parameters_of(method: AwardMethod, criteria: list[QualityCriterion] | None = None) -> Parameters:
+    """The parameters the method stored when it was set, never the reference row's current values (`criteria`: its
+    quality criteria when the caller has read them already)."""
     return Parameters(
         kind=method.kind,
         price_per_tonne=method.price_per_tonne,
         discount_table={str(key): str(value) for key, value in (method.discount_table or {}).items()},
         quality=tuple(
             QualityRule(key=criterion.pk, max_discount=criterion.max_discount, max_score=criterion.max_score)
-            for criterion in quality_criteria(method)
+            for criterion in (quality_criteria(method) if criteria is None else criteria)
         ),
     )
 
@@ -63,12 +64,13 @@ class AwardView:
 
 def award_view(method: AwardMethod) -> AwardView:
     bids = {bid.pk: bid for bid in method.bids.prefetch_related("scores")}
-    parameters = parameters_of(method)
+    criteria = quality_criteria(method)
+    parameters = parameters_of(method, criteria)
     ranked = rank(parameters, [figures_of(bid) for bid in bids.values()])
     return AwardView(
         rows=[(row, bids[row.bid.key]) for row in ranked],
         swap=swap_point(parameters, ranked),
-        criteria=quality_criteria(method),
+        criteria=criteria,
     )
 
 

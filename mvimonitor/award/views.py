@@ -31,7 +31,7 @@ from .bid_import import import_bids, read_bids
 from .forms import BidFileForm, BidForm, CarryForm, MethodForm, QualityCriterionForm, split_scores
 from .models import AwardMethod, Bid, QualityCriterion
 from .report import award_report
-from .selectors import award_view, contract_promise
+from .selectors import award_view, contract_promise, quality_criteria
 
 
 def _lot(request: HttpRequest, lot_id: int, action: Action = Action.VIEW) -> Lot:
@@ -59,16 +59,17 @@ def _page(
     initial: dict[str, Any] = {}
     if method is not None:
         initial = {"kind": method.kind, "price_set": method.price_set_id, "discount_scheme": method.discount_scheme_id}
+    award = award_view(method) if method is not None else None
     context = {
         "lot": lot,
         "tender": lot.tender,
         "method": method,
-        "award": award_view(method) if method is not None else None,
+        "award": award,
         "may_edit": permitted(request.user, Action.EDIT_TENDERS, lot.tender.organisation_id),
         "may_carry": permitted(request.user, Action.EDIT_CONTRACTS, lot.tender.organisation_id),
         "promise": contract_promise(method) if method is not None else None,
         "method_form": method_form or MethodForm(initial=initial),
-        "bid_form": bid_form or BidForm(criteria=list(method.quality_criteria.all()) if method else None),
+        "bid_form": bid_form or BidForm(criteria=award.criteria if award is not None else None),
         "quality_form": quality_form or QualityCriterionForm(),
         "file_form": file_form or BidFileForm(),
         "carry_form": carry_form or CarryForm(),
@@ -113,7 +114,7 @@ def lot_method(request: HttpRequest, lot_id: int) -> HttpResponse:
 def lot_bid(request: HttpRequest, lot_id: int) -> HttpResponse:
     lot = _lot(request, lot_id, Action.EDIT_TENDERS)
     method = AwardMethod.objects.filter(lot=lot).first()
-    form = BidForm(request.POST, criteria=list(method.quality_criteria.all()) if method else None)
+    form = BidForm(request.POST, criteria=quality_criteria(method) if method else None)
     if method is None:
         form.add_error(None, _("Set the award method before entering bids."))
     elif form.is_valid():
@@ -142,7 +143,7 @@ def lot_bid_import(request: HttpRequest, lot_id: int) -> HttpResponse:
             result = import_bids(
                 user=request_user(request),
                 method=method,
-                rows=read_bids(form.cleaned_data["file"].read(), list(method.quality_criteria.all())),
+                rows=read_bids(form.cleaned_data["file"].read(), quality_criteria(method)),
             )
         except ValidationError as error:
             for message in error.messages:
