@@ -83,9 +83,10 @@ def read_social_return(placement_rows: Any) -> dict[int, SocialReturnRead]:
             )
         )  # fmt: skip
     out: dict[int, SocialReturnRead] = {}
+    memo: dict[tuple[calc.Placement, calc.BuildingBlock | None], calc.PlacementValue] = {}
     for commitment_id, reports in grouped.items():
         given = [sr.Report(start, end, lines) for start, end, lines in reports.values()]
-        result = sr.count_reports(given, blocks[commitment_id])
+        result = sr.count_reports(given, blocks[commitment_id], memo)
         by_year = {str(year): str(fte.quantize(THOUSANDTH, ROUND_HALF_UP)) for year, fte in result.fte_by_year.items()}
         if not result.calculable:
             out[commitment_id] = SocialReturnRead(None, zero, {}, result.problems[0])

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from . import calculations as calc
 
@@ -88,6 +89,7 @@ class CommitmentResult:
         return None
 
 
+@lru_cache(maxsize=4096)  # reporting periods repeat (a quarter, a year): one computation each; callers only read
 def month_shares(start: date, end: date) -> dict[int, Fraction]:
     """Each calendar year's exact share of [start, end] (both included) counted in months: a month the period covers
     whole counts 1, a part of a month counts its days / the days of that month. The shares add up to 1.
@@ -113,7 +115,11 @@ def _times(value: Decimal, share: Fraction) -> Decimal:
     return value * share.numerator / share.denominator
 
 
-def count_reports(reports: Sequence[Report], blocks: Mapping[str, calc.BuildingBlock]) -> CommitmentResult:
+def count_reports(
+    reports: Sequence[Report],
+    blocks: Mapping[str, calc.BuildingBlock],
+    memo: dict[tuple[calc.Placement, calc.BuildingBlock | None], calc.PlacementValue] | None = None,
+) -> CommitmentResult:
     """Value, FTE-years and FTE-years per calendar year of a commitment's verified reports.
 
     Rules (docs/effects.md, "Social return"):
@@ -124,7 +130,11 @@ def count_reports(reports: Sequence[Report], blocks: Mapping[str, calc.BuildingB
     - a bonus line counts only if the same candidate has a non-bonus line in this or an earlier report; a bonus line
       without a candidate reference is not counted (nothing ties it to a base);
     - each line's FTE-years are split over the calendar years of its report's period by months (`month_shares`).
+
+    `memo` keeps the value of lines counted on their own (no candidate's months left to judge) across calls: many
+    commitments report the same few lines.
     """
+    memo = {} if memo is None else memo
     order = sorted(range(len(reports)), key=lambda i: (reports[i].period_start, reports[i].period_end, i))
     used: dict[tuple[str, str], Decimal] = {}
     bases: set[str] = set()
@@ -156,7 +166,10 @@ def count_reports(reports: Sequence[Report], blocks: Mapping[str, calc.BuildingB
                 if value.problem is None:
                     used[key] = used.get(key, ZERO) + value.counted_months
             else:
-                value = calc.placement_value(placement, blocks)
+                found = memo.get((placement, block))
+                if found is None:
+                    found = memo[(placement, block)] = calc.placement_value(placement, blocks)
+                value = found
             lines.append(CountedLine(index, placement, value))
             if value.fte_years:
                 for year, share in shares.items():
