@@ -88,6 +88,17 @@ def indicator_arrays(effects: QuerySet[EffectCalculation], ids: Any) -> tuple[di
     return relevant, values
 
 
+def column_arrays(
+    table: Any, first: int, is_co2: Any, is_sr: Any, is_due: Any, relevant: dict[str, Any], values: dict[str, Any]
+) -> None:
+    """Fill `relevant` and `values` for the figures of EffectCalculation's own columns, read as floats into `table`
+    from column `first` on in the order of COLUMN_FIGURES: CO2 figures are about CO2 commitments, sanctions about the
+    due ones, the rest about the social-return commitments counted (`social_return_counted`)."""
+    for index, (key, _label, _unit, _column, scale) in enumerate(COLUMN_FIGURES):
+        relevant[key] = is_co2 if key.startswith("co2") else is_due if key == "sanctionsDue" else is_sr
+        values[key] = table[:, first + index] * scale
+
+
 FTE_KEY = "socialReturnFteYears"
 
 

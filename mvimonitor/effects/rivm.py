@@ -148,18 +148,6 @@ def _read(effects: QuerySet[EffectCalculation]) -> _Rows:
     return _Rows(table, groups)
 
 
-def _years(rows: _Rows) -> list[int]:
-    """The calendar years the commitment periods reach, widened to whole RIVM periods (as `yearly.covered_years`)."""
-    if len(rows.starts) == 0:
-        return []
-    first = int(np.datetime64(int(rows.starts.min()), "D").astype(object).year)
-    last = int(np.datetime64(int(rows.ends.max()), "D").astype(object).year)
-    years = set(range(first, last + 1))
-    for start, end in periods.rivm_periods(sorted(years)):
-        years.update(range(start, end + 1))
-    return sorted(years)
-
-
 def _sizes() -> tuple[dict[int, float], dict[int, dict[int, float]]]:
     """Contract value per organisation, in all and per product group (NO_GROUP: tenders without one)."""
     total: dict[int, float] = defaultdict(float)
@@ -205,7 +193,7 @@ def rivm_table(*, draws: int = DRAWS, seed: int = SEED) -> RivmTable:
     kinds = np.array([kind for _pk, kind in population], dtype=str)
     size_total, size_by_group = _sizes()
     rows = _read(EffectCalculation.objects.current())
-    years = _years(rows)
+    years = yearly.covered_years(rows.table)
     rivm = periods.rivm_periods(years)
     org_ids, org_of_row = np.unique(rows.organisations, return_inverse=True)
     where = np.searchsorted(ids, org_ids)  # each stored organisation's place among the active ones

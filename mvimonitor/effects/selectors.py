@@ -25,6 +25,7 @@ from .figures import (
     _factor_set_labels,
     _kind_rows,
     _reasons,
+    column_arrays,
     indicator_arrays,
     social_return_counted,
 )
@@ -229,9 +230,7 @@ def _figure_arrays(effects: QuerySet[EffectCalculation]) -> tuple[Any, dict[str,
     organisations = table[:, 0].astype(np.int64)
     is_co2, is_sr, is_due = (table[:, column] == 1 for column in (1, 2, 3))
     relevant, values = indicator_arrays(effects, table[:, -1].astype(np.int64))
-    for index, (key, _label, _unit, _column, scale) in enumerate(COLUMN_FIGURES):
-        relevant[key] = is_co2 if key.startswith("co2") else is_due if key == "sanctionsDue" else is_sr
-        values[key] = table[:, 4 + index] * scale
+    column_arrays(table, 4, is_co2, is_sr, is_due, relevant, values)
     return organisations, relevant, values
 
 

@@ -13,7 +13,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Fun
 from django.db.models.functions import Cast
 
 from . import periods
-from .figures import COLUMN_FIGURES, FIGURES, FTE_KEY, indicator_arrays, social_return_counted
+from .figures import COLUMN_FIGURES, FIGURES, FTE_KEY, column_arrays, indicator_arrays, social_return_counted
 from .models import CommitmentKind, EffectCalculation
 
 SPREAD_FIGURES = frozenset(key for key, *_rest in FIGURES if key != "sanctionsDue")  # a sanction is no effect
@@ -85,9 +85,7 @@ def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
     )
     is_co2, is_sr, is_due, decided = (table[:, column] == 1 for column in (1, 2, 3, 4))
     relevant, values = indicator_arrays(effects, table[:, -1].astype(np.int64))
-    for index, (key, _label, _unit, _column, scale) in enumerate(COLUMN_FIGURES):
-        relevant[key] = is_co2 if key.startswith("co2") else is_due if key == "sanctionsDue" else is_sr
-        values[key] = table[:, 5 + index] * scale
+    column_arrays(table, 5, is_co2, is_sr, is_due, relevant, values)
     reports = {}
     for key, *_rest in FIGURES:
         # a sanction kept (status none, amount 0) is a real 0: its organisation reports the figure
