@@ -9,10 +9,15 @@ computed with the well-to-wheel (WTW) factor of one factor set, over the commitm
 quantity; ex post: the verified delivered quantity, with the reference quantity scaled in the same proportion).
 """
 
-from collections.abc import Mapping, Sequence
+import itertools
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -359,10 +364,32 @@ def bootstrap_total(values: FloatArray, draws: int, seed: int, level: float = 0.
 
 
 BOOTSTRAP_CHUNK = 8  # draws per pass: keeps the index matrix small enough for the cache (docs/effects.md)
+# The groups are shared out over this many threads at most (numpy's generator, take and reduceat release the GIL), and
+# only when there are at least PARALLEL_MIN_UNITS units: below that, starting threads costs more than it saves.
+MAX_BOOTSTRAP_THREADS = 4
+PARALLEL_MIN_UNITS = 20_000
+
+
+def bootstrap_threads() -> int:
+    """The cores this process may use, at most MAX_BOOTSTRAP_THREADS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_BOOTSTRAP_THREADS))
+
+
+def _group_parts(sizes: IntArray, parts: int) -> list[tuple[int, int]]:
+    """Consecutive ranges [first, last) of the groups holding about equal numbers of units (a group is never split,
+    so every group's draws are summed exactly as by one thread, whatever the number of threads)."""
+    cumulative = np.cumsum(sizes)
+    cuts = np.searchsorted(cumulative, [cumulative[-1] * k / parts for k in range(1, parts)], side="right")
+    bounds = sorted({0, len(sizes), *(int(cut) for cut in cuts)})
+    return [(first, last) for first, last in itertools.pairwise(bounds) if last > first]
 
 
 def grouped_bootstrap_totals(
-    values: FloatArray, groups: IntArray, draws: int, seed: int, level: float = 0.95
+    values: FloatArray, groups: IntArray, draws: int, seed: int, level: float = 0.95, *, threads: int | None = None
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per group (e.g. organisation): total and percentile bootstrap interval, resampling units within each group.
 
@@ -377,6 +404,10 @@ def grouped_bootstrap_totals(
     draw-major order with one word per unit per draw (plus one unused word per draw when N is odd, so that every
     draw uses whole outputs); they are drawn BOOTSTRAP_CHUNK draws at a time and `np.add.reduceat` sums each group.
     tests/effects/test_calculations.py repeats this with a plain loop per draw and unit and gets the same intervals.
+
+    The groups are shared out over `threads` threads (default: `bootstrap_threads()` from PARALLEL_MIN_UNITS units,
+    else one), each taking whole groups and their columns of the same words: the result is identical, bit for bit, to
+    one thread's.
     """
     matrix = np.atleast_2d(np.asarray(values, dtype=np.float64))
     n_figures, n_units = matrix.shape
@@ -392,26 +423,56 @@ def grouped_bootstrap_totals(
     unit_start = starts[dense]
     unit_size = sizes[dense].astype(np.uint64)
     totals = np.add.reduceat(matrix, starts, axis=1)
-    generator = np.random.PCG64(seed)
-    width = n_units + n_units % 2  # 32-bit words per draw: whole 64-bit outputs
+    if threads is None:
+        threads = bootstrap_threads() if n_units >= PARALLEL_MIN_UNITS else 1
+    parts = _group_parts(sizes, max(1, threads))
     boot = np.empty((n_figures, draws, len(sizes)))
     chunk = min(BOOTSTRAP_CHUNK, draws)
-    wide = np.empty((chunk, n_units), dtype=np.uint64)
-    picked = np.empty((chunk, n_units))
-    for first in range(0, draws, chunk):
-        rows = min(chunk, draws - first)
-        outputs = generator.random_raw(rows * width // 2).astype("<u8", copy=False)  # little-endian: low half first
-        words = outputs.view("<u4").reshape(rows, width)[:, :n_units]
-        product = wide[:rows]
-        np.multiply(words, unit_size, out=product)  # < 2³² × n: exact in 64 bits
-        product >>= np.uint64(32)
-        idx = product.view(np.intp)  # below 2³², so the same value as a signed index
-        idx += unit_start
-        got = picked[:rows]
-        for f in range(n_figures):
-            np.take(matrix[f], idx, out=got, mode="clip")  # no copy of `got`; idx is in range
-            boot[f, first : first + rows] = np.add.reduceat(got, starts, axis=1)
+
+    def resample(first_group: int, last_group: int) -> Callable[[Any, int, int], None]:
+        """A worker for the groups [first_group, last_group): their units' index and sum buffers, made once."""
+        first_unit = int(starts[first_group])
+        last_unit = int(starts[last_group - 1] + sizes[last_group - 1])
+        width = last_unit - first_unit
+        sizes_here, offsets = unit_size[first_unit:last_unit], unit_start[first_unit:last_unit] - first_unit
+        local_starts = starts[first_group:last_group] - first_unit
+        mine = matrix[:, first_unit:last_unit]
+        wide = np.empty((chunk, width), dtype=np.uint64)
+        picked = np.empty((chunk, width))
+
+        def run(words: Any, first: int, rows: int) -> None:
+            product = wide[:rows]
+            np.multiply(words[:, first_unit:last_unit], sizes_here, out=product)  # < 2³² × n: exact in 64 bits
+            product >>= np.uint64(32)
+            idx = product.view(np.intp)  # below 2³², so the same value as a signed index
+            idx += offsets
+            got = picked[:rows]
+            for f in range(n_figures):
+                np.take(mine[f], idx, out=got, mode="clip")  # no copy of `got`; idx is in range
+                boot[f, first : first + rows, first_group:last_group] = np.add.reduceat(got, local_starts, axis=1)
+
+        return run
+
+    workers_of = [resample(first, last) for first, last in parts]
+    generator = np.random.PCG64(seed)
+    width = n_units + n_units % 2  # 32-bit words per draw: whole 64-bit outputs
     tail = (1 - level) / 2 * 100
-    # boot is ours: let the percentile partition it in place instead of copying 1,000 draws × groups × figures
-    low, high = np.percentile(boot, [tail, 100 - tail], axis=1, overwrite_input=True)
+    with ThreadPoolExecutor(len(parts)) if len(parts) > 1 else nullcontext() as pool:
+        for first in range(0, draws, chunk):
+            rows = min(chunk, draws - first)
+            # little-endian: the low half first
+            outputs = generator.random_raw(rows * width // 2).astype("<u8", copy=False)
+            words = outputs.view("<u4").reshape(rows, width)[:, :n_units]
+            if pool is None:
+                workers_of[0](words, first, rows)
+            else:
+                list(pool.map(lambda work, w=words, f=first, r=rows: work(w, f, r), workers_of))
+
+        def percentiles(part: tuple[int, int]) -> Any:
+            # boot is ours: let the percentile partition it in place instead of copying draws × groups × figures
+            return np.percentile(boot[:, :, part[0] : part[1]], [tail, 100 - tail], axis=1, overwrite_input=True)
+
+        found = list(map(percentiles, parts)) if pool is None else list(pool.map(percentiles, parts))
+    low = np.concatenate([part[0] for part in found], axis=1)
+    high = np.concatenate([part[1] for part in found], axis=1)
     return totals, np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)

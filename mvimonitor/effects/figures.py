@@ -54,9 +54,10 @@ def indicator_arrays(effects: QuerySet[EffectCalculation], ids: Any) -> tuple[di
     whether each has a figure of that indicator, and its value (NaN where not calculable or absent). One query, all
     numbers, straight from the cursor."""
     import numpy as np
-    from django.db import connection
     from django.db.models import Case, FloatField, IntegerField, Value, When
     from django.db.models.functions import Cast
+
+    from mvimonitor import bulk
 
     codes = [indicator.code for indicator in EXTRA_INDICATORS]
     number = Case(*(When(indicator=code, then=Value(i)) for i, code in enumerate(codes)), output_field=IntegerField())
@@ -66,10 +67,7 @@ def indicator_arrays(effects: QuerySet[EffectCalculation], ids: Any) -> tuple[di
         .annotate(_n=number, _a=Cast("ex_ante", FloatField()), _p=Cast("ex_post", FloatField()))
         .values_list("calculation_id", "_n", "_a", "_p")
     )
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 4)
+    rows = bulk.number_table(query, 4)
     ids = np.asarray(ids, dtype=np.int64)
     relevant: dict[str, Any] = {}
     values: dict[str, Any] = {}

@@ -12,6 +12,7 @@ import numpy as np
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from mvimonitor import bulk
 from mvimonitor.organisations.access import Action, visible_to
 from mvimonitor.organisations.models import Organisation
 from mvimonitor.tenders.models import Contract
@@ -207,7 +208,6 @@ def _figure_arrays(effects: QuerySet[EffectCalculation]) -> tuple[Any, dict[str,
     """The stored effects as arrays, in one query straight from the cursor (no per-value Decimal conversion: the
     intervals are computed in floats): organisation ids, and per figure whether each row is about it (the same
     rule as `_relevant`) and its scaled value (NaN where the figure is not calculable)."""
-    from django.db import connection
     from django.db.models import BooleanField, ExpressionWrapper, FloatField
     from django.db.models.functions import Cast
 
@@ -223,10 +223,7 @@ def _figure_arrays(effects: QuerySet[EffectCalculation]) -> tuple[Any, dict[str,
         .annotate(**flags, **as_float)
         .values_list("organisation_id", "is_co2", *flags, *as_float, "pk")
     )
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 5 + len(COLUMN_FIGURES))  # None → NaN
+    table = bulk.number_table(query, 5 + len(COLUMN_FIGURES))  # None → NaN
     organisations = table[:, 0].astype(np.int64)
     is_co2, is_sr, is_due = (table[:, column] == 1 for column in (1, 2, 3))
     relevant, values = indicator_arrays(effects, table[:, -1].astype(np.int64))

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Cast
+
+from mvimonitor import bulk
 
 from . import periods
 from .figures import COLUMN_FIGURES, FIGURES, FTE_KEY, column_arrays, indicator_arrays, social_return_counted
@@ -74,10 +75,7 @@ def effect_table(effects: QuerySet[EffectCalculation]) -> EffectTable:
         .annotate(**flags, **as_float, **days)
         .values_list("organisation_id", "is_co2", *flags, *as_float, "calculable", *days, "pk")
     )
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 9 + len(COLUMN_FIGURES))
+    table = bulk.number_table(query, 9 + len(COLUMN_FIGURES))
     fte_by_year = dict(
         effects.filter(kind=CommitmentKind.SOCIAL_RETURN)
         .exclude(sr_fte_by_year={})

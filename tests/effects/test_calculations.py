@@ -1,5 +1,6 @@
 """The pure calculators, each with one example worked out by hand in its docstring, and the bad-input cases."""
 
+import itertools
 from datetime import date
 from decimal import Decimal as D
 
@@ -390,3 +391,35 @@ def test_figures_resampled_jointly_get_the_draws_they_would_get_alone() -> None:
         assert np.array_equal(joint[0][row], totals[0])
         assert np.array_equal(joint[1][row], low[0])
         assert np.array_equal(joint[2][row], high[0])
+
+
+@pytest.mark.parametrize("threads", [2, 3, 7])
+def test_grouped_bootstrap_gives_the_same_bits_on_any_number_of_threads(threads: int) -> None:
+    """Whole groups per thread, each with its columns of the one stream of words: one thread's result, bit for bit,
+    whether the groups are shared out over 2, 3 or more threads than there are groups with units to spare."""
+    rng = np.random.default_rng(4)
+    groups = rng.integers(0, 5, 3001)  # five groups of unequal size, an odd number of units
+    values = np.vstack([rng.lognormal(6, 1, 3001), rng.normal(0, 50, 3001)])
+
+    alone = calc.grouped_bootstrap_totals(values, groups, 37, seed=8, threads=1)
+    shared = calc.grouped_bootstrap_totals(values, groups, 37, seed=8, threads=threads)
+
+    for one, many in zip(alone, shared, strict=True):
+        assert one.shape == many.shape == (2, 5)
+        assert np.array_equal(one, many)
+
+
+def test_group_parts_never_split_a_group_and_cover_them_all() -> None:
+    sizes = np.array([10, 1, 1, 1, 40, 3, 3])
+
+    parts = calc._group_parts(sizes, 3)
+
+    assert parts[0][0] == 0
+    assert parts[-1][1] == len(sizes)
+    assert all(last == first for (_a, last), (first, _b) in itertools.pairwise(parts))
+    assert 2 <= len(parts) <= 3
+    assert (4, 5) in parts or (0, 4) in parts  # the 40 units are one group, never cut
+    balanced = calc._group_parts(np.full(2000, 50), 2)
+    assert balanced == [(0, 1000), (1000, 2000)]
+    assert calc._group_parts(sizes, 1) == [(0, 7)]
+    assert calc._group_parts(np.array([5]), 4) == [(0, 1)]

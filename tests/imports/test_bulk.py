@@ -65,3 +65,35 @@ def test_row_writer_fills_defaults_and_sets_keys(run):
     failure = ImportFailure.objects.get()
     assert rows[0]["id"] == failure.pk
     assert (failure.severity, failure.file) == ("error", "")  # the field defaults, as a new instance has them
+
+
+def test_number_table_reads_numbers_booleans_and_nulls_as_one_float_array(run):
+    from decimal import Decimal
+
+    import numpy as np
+    from django.db.models import BooleanField, DecimalField, ExpressionWrapper, FloatField, Q, Value
+
+    other = ImportRun.objects.create(source_description="other")
+    query = (
+        ImportRun.objects.filter(pk__in=[run.pk, other.pk])
+        .annotate(
+            _mine=ExpressionWrapper(Q(source_description="bulk"), output_field=BooleanField()),
+            _amount=Value(Decimal("1234567.125"), output_field=DecimalField(max_digits=12, decimal_places=3)),
+            _nothing=Value(None, output_field=FloatField()),
+        )
+        .order_by("pk")
+        .values_list("pk", "_mine", "_amount", "_nothing")
+    )
+
+    table = bulk.number_table(query, 4)
+
+    assert table.dtype == np.float64
+    assert table.shape == (2, 4)
+    assert table[:, 0].tolist() == [float(run.pk), float(other.pk)]
+    assert table[:, 1].tolist() == [1.0, 0.0]
+    assert table[:, 2].tolist() == [1234567.125, 1234567.125]
+    assert np.isnan(table[:, 3]).all()
+    assert bulk.number_table(query.none(), 4).shape == (0, 4)
+    with pytest.raises(ValueError, match="The query has 4 columns, not 3"):
+        bulk.number_table(query, 3)
+
