@@ -1,10 +1,12 @@
 """Effects per calendar year and per RIVM period, read from the stored effects: every figure of a commitment spread
 over its commitment period pro rata by days (`periods.spread`), except social-return FTE-years, which are taken per
 year from the reported periods of the verified placements where the calculation stored them (`sr_fte_by_year`).
-Organisation rows here; national ones in `national`.
+Organisation rows here (the table per year and period, and one year's figures with their intervals for a yearly
+report); national ones in `national`.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -13,8 +15,18 @@ from django.db.models.functions import Cast
 
 from mvimonitor import bulk
 
+from . import calculations as calc
 from . import periods
-from .figures import COLUMN_FIGURES, FIGURES, FTE_KEY, column_arrays, indicator_arrays, social_return_counted
+from .figures import (
+    COLUMN_FIGURES,
+    DRAWS,
+    FIGURES,
+    FTE_KEY,
+    SEED,
+    column_arrays,
+    indicator_arrays,
+    social_return_counted,
+)
 from .models import CommitmentKind, EffectCalculation
 
 SPREAD_FIGURES = frozenset(key for key, *_rest in FIGURES if key != "sanctionsDue")  # a sanction is no effect
@@ -144,3 +156,61 @@ def organisation_periods(effects: QuerySet[EffectCalculation]) -> list[PeriodRow
             value = float(sums[inside].sum()) if any_year[inside].any() else None
             rows[len(years) + offset].cells.append(PeriodCell(value, None, None))
     return rows
+
+
+@dataclass(frozen=True)
+class YearFigure:
+    """One organisation's figure of one calendar year: the sum of the parts of that year of the commitments the figure
+    is about (`split`), the 95% bootstrap interval over those commitments, and how many of them reach the year with a
+    value (`calculable`) and without one (`not_calculable`). `value` is None when no calculable commitment of the
+    figure reaches the year."""
+
+    key: str
+    year: int
+    value: float | None
+    low: float | None
+    high: float | None
+    calculable: int
+    not_calculable: int
+    method_version: str = calc.METHOD_VERSION
+
+
+def reaching(table: EffectTable, year: int) -> Any:
+    """(rows,): whether each commitment period has at least one day in the calendar year."""
+    first, last = periods.epoch_day(date(year, 1, 1)), periods.epoch_day(date(year, 12, 31))
+    return (table.starts <= last) & (table.ends >= first)
+
+
+def year_figures(
+    effects: QuerySet[EffectCalculation], year: int, *, draws: int = DRAWS, seed: int = SEED
+) -> dict[str, YearFigure]:
+    """Per figure that is spread over the years (`SPREAD_KEYS`; not sanctions), the figure of `year` of ONE
+    organisation's stored effects (docs/effects.md, "One year of an organisation").
+
+    The units of the bootstrap are the calculable commitments of the figure that reach the year, each with its part
+    of that year; they are resampled as one group (`calc.grouped_bootstrap_totals`, `draws` draws, `seed`), in the
+    order of their stored effect's id, so the interval does not depend on the order the database returns rows in."""
+    table = effect_table(effects)
+    inside = reaching(table, year)
+    out: dict[str, YearFigure] = {}
+    for key in SPREAD_KEYS:
+        known = ~np.isnan(table.values[key])
+        ok = table.relevant[key] & known & inside
+        missing = int((table.relevant[key] & ~known & inside).sum())
+        if not ok.any():
+            out[key] = YearFigure(key, year, None, None, None, 0, missing)
+            continue
+        order = np.argsort(table.ids[ok], kind="stable")
+        parts = split(table, key, ok, [year])[order, 0]
+        _totals, low, high = calc.grouped_bootstrap_totals(parts, np.zeros(len(parts), dtype=np.int64), draws, seed)
+        value = float(parts.sum())
+        out[key] = YearFigure(key, year, value, float(low[0, 0]), float(high[0, 0]), int(ok.sum()), missing)
+    return out
+
+
+def organisation_year_figures(
+    organisation_id: int, year: int, *, draws: int = DRAWS, seed: int = SEED
+) -> dict[str, YearFigure]:
+    """`year_figures` of the organisation's current stored effects."""
+    effects = EffectCalculation.objects.current().filter(organisation=organisation_id)
+    return year_figures(effects, year, draws=draws, seed=seed)

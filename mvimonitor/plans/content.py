@@ -68,7 +68,21 @@ def goal_note(goal: dict[str, Any], year: int, language: str) -> str:
             "definition": definition,
             "completeness": completeness,
         }
-    if goal["kind"] == "effect":
+    if goal["kind"] == "effect" and goal.get("measured_over") == "year":
+        return _(
+            "%(goal)s: effect figure “%(figure)s”, method %(version)s: %(reference)s The part of %(year)s of the "
+            "current calculations at the data date: each commitment's figure spread over its commitment period pro "
+            "rata by days. Completeness: %(completeness)s%% of the commitments concerned that run in %(year)s could "
+            "be calculated."
+        ) % {
+            "goal": goal["title"],
+            "figure": figure_label(goal["effect"]),
+            "version": goal["version"],
+            "reference": figure_reference(goal["effect"]),
+            "year": year,
+            "completeness": completeness,
+        }
+    if goal["kind"] == "effect":  # not spread over years (sanctions), or a report made before the split per year
         return _(
             "%(goal)s: effect figure “%(figure)s”, method %(version)s: %(reference)s Totals of the current "
             "calculations at the data date. Completeness: %(completeness)s%% of the commitments concerned could be "

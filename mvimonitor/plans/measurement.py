@@ -5,8 +5,12 @@ Indicators read the figures through the project's read paths, so a report shows 
   under the newest publication of the definitions register that holds the KPI version the goal names (so a goal
   keeps its definition when a new version is published; none holds it: no figure, and the report says why); its
   completeness is the organisation's "registration completeness" of that year (share of confirmed tenders);
-- an effect figure through `effects.selectors.organisation_summary` (the current stored calculations); its
-  completeness is the share of the relevant commitments whose effect could be calculated.
+- an effect figure as the figure of the report's calendar year (`effects.yearly.organisation_year_figures`, the
+  current stored calculations: each commitment's figure spread over its commitment period pro rata by days, with the
+  95% bootstrap interval over the commitments that reach the year); its completeness is the share of the commitments
+  the figure is about that reach the year whose effect could be calculated. Sanctions are not spread over years (a
+  sanction is due once): a goal on them is measured on the total over all contract periods
+  (`effects.selectors.organisation_summary`), and the snapshot says so (`measured_over`: "total").
 
 The judgement (`judge`, documented in docs/plans.md):
 - met: the measured value has reached the target (at least the target when the target is above the baseline, at
@@ -29,6 +33,7 @@ from mvimonitor.dashboards import selectors as kpi_selectors
 from mvimonitor.dashboards.kpis import BY_ID, CATALOGUE, Kpi
 from mvimonitor.dashboards.vocabulary import ALL, Figure
 from mvimonitor.effects import selectors as effect_selectors
+from mvimonitor.effects import yearly
 from mvimonitor.effects.calculations import METHOD_VERSION
 from mvimonitor.organisations.models import Organisation
 
@@ -151,7 +156,8 @@ class Reader:
     def __init__(self, user: "User", organisation: Organisation, year: int) -> None:
         self.user, self.organisation, self.year = user, organisation, year
         self._kpis: dict[int | None, dict[tuple[str, str], Figure]] = {}
-        self._effects: dict[str, effect_selectors.Figure] | None = None
+        self._effects: dict[str, yearly.YearFigure] | None = None
+        self._effect_totals: dict[str, effect_selectors.Figure] | None = None
 
     def kpi_figures(self, definition_version: int | None = None) -> dict[tuple[str, str], Figure]:
         """The organisation's figures of the year under a publication of the definitions (the newest when None)."""
@@ -167,11 +173,18 @@ class Reader:
             self._kpis[definition_version] = found
         return self._kpis[definition_version]
 
-    def effect_figures(self) -> dict[str, effect_selectors.Figure]:
+    def effect_figures(self) -> dict[str, yearly.YearFigure]:
+        """The organisation's effect figures of the report's year (those spread over the years)."""
         if self._effects is None:
-            summary = effect_selectors.organisation_summary(self.organisation)
-            self._effects = {figure.key: figure for figure in summary.figures}
+            self._effects = yearly.organisation_year_figures(self.organisation.pk, self.year)
         return self._effects
+
+    def effect_totals(self) -> dict[str, effect_selectors.Figure]:
+        """The organisation's effect figures over all contract periods (for the figures not spread over years)."""
+        if self._effect_totals is None:
+            summary = effect_selectors.organisation_summary(self.organisation)
+            self._effect_totals = {figure.key: figure for figure in summary.figures}
+        return self._effect_totals
 
     def completeness(self) -> Decimal | None:
         figure = self.kpi_figures().get((COMPLETENESS_KPI, ALL))
@@ -198,9 +211,13 @@ class Reader:
         return Measured(cents(figure.value), self.completeness(), version, definition=definition)
 
     def _effect(self, goal: Goal) -> Measured:
-        figure = self.effect_figures().get(goal.effect_key)
-        if figure is None:
+        if goal.effect_key not in EFFECT_UNITS:
             return Measured(None, None, METHOD_VERSION, note="unknown_effect")
+        figure: yearly.YearFigure | effect_selectors.Figure
+        if goal.effect_key in yearly.SPREAD_FIGURES:
+            figure = self.effect_figures()[goal.effect_key]  # the report's year
+        else:
+            figure = self.effect_totals()[goal.effect_key]  # not spread over years: the total
         counted = figure.calculable + figure.not_calculable
         completeness = cents(Decimal(figure.calculable) * 100 / Decimal(counted)) if counted else None
         if figure.value is None:
@@ -244,8 +261,19 @@ def goal_row(goal: Goal, measured: Measured, year: int) -> dict[str, Any]:
         if goal.indicator_kind == IndicatorKind.KPI
         else None,
         "note": measured.note,
+        "measured_over": measured_over(goal),
         "status": status,
     }
+
+
+def measured_over(goal: Goal) -> str:
+    """What span of time a goal's figure covers: "year" (the report's year: a KPI, or an effect figure spread over
+    the years), "total" (an effect figure over all contract periods: sanctions), "" (not measured here)."""
+    if goal.indicator_kind == IndicatorKind.KPI:
+        return "year"
+    if goal.indicator_kind == IndicatorKind.EFFECT:
+        return "year" if goal.effect_key in yearly.SPREAD_FIGURES else "total"
+    return ""
 
 
 def goal_unit(goal: Goal) -> str:

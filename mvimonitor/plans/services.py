@@ -34,7 +34,7 @@ from .models import (
     period_years,
 )
 
-SNAPSHOT_SCHEMA = 1
+SNAPSHOT_SCHEMA = 2  # 2: effect goals measured on the report's year, with `measured_over` per goal
 
 
 def _may_edit(user: User, organisation: Organisation | int) -> None:
