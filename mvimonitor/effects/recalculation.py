@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from mvimonitor import bulk
 from mvimonitor.changes import RecordChange
+from mvimonitor.collection import collector_paused
 
 from . import calculations as calc
 from .indicators import EXTRA_INDICATORS
@@ -129,7 +130,9 @@ def _exponents() -> tuple[tuple[int, Decimal], ...]:
 
 
 _DECIMALS = _exponents()
+_DIGESTED = slice(1, len(ROW_COLUMNS) - 1)  # a row's values a digest is taken of: all but the id and the digest
 _USED_AT = ROW_COLUMNS.index("factors_used") - 1  # in the values a digest is taken of
+_DIGESTED_DECIMALS = tuple((index - 1, exponent) for index, exponent in _DECIMALS if 0 < index < len(ROW_COLUMNS) - 1)
 
 
 IndicatorRow = tuple[Any, ...]  # the values of INDICATOR_COLUMNS (the calculation id is added when writing)
@@ -143,7 +146,11 @@ def fingerprint(row: Sequence[Any], inputs: Sequence[Any] = (), used_text: str |
     quantities and, in `factors_used`, every indicator value used, that determines them, at a fraction of the cost
     of digesting the figures themselves. `used_text` is `repr` of the row's `factors_used`, when the caller keeps it
     (many rows share the same few)."""
-    values = list(stored(row)[1 : len(ROW_COLUMNS) - 1])
+    values = list(row[_DIGESTED])
+    for index, exponent in _DIGESTED_DECIMALS:  # as `stored` rounds them
+        value = values[index]
+        if value is not None:
+            values[index] = value.quantize(exponent, ROUND_HALF_UP)
     if used_text is not None:
         values[_USED_AT] = used_text
     if inputs:
@@ -521,6 +528,11 @@ def effects_recalculate(
 
 
 def _recalculate(organisation_ids: Sequence[int] | None, as_of: date) -> RecalculationResult:
+    with collector_paused():  # millions of objects, no cycles (mvimonitor.collection)
+        return _recalculate_all(organisation_ids, as_of)
+
+
+def _recalculate_all(organisation_ids: Sequence[int] | None, as_of: date) -> RecalculationResult:
     import time
 
     started = time.perf_counter()

@@ -129,26 +129,33 @@ def count_reports(
       without a reference is capped on its own, as a table's rule per line, and counted in `per_line`;
     - a bonus line counts only if the same candidate has a non-bonus line in this or an earlier report; a bonus line
       without a candidate reference is not counted (nothing ties it to a base);
-    - each line's FTE-years are split over the calendar years of its report's period by months (`month_shares`).
+    - each report's FTE-years (the sum of its lines') are split over the calendar years of its period by months
+      (`month_shares`).
 
     `memo` keeps the value of lines counted on their own (no candidate's months left to judge) across calls: many
     commitments report the same few lines.
     """
     memo = {} if memo is None else memo
-    order = sorted(range(len(reports)), key=lambda i: (reports[i].period_start, reports[i].period_end, i))
+    if len(reports) == 1:
+        order: Sequence[int] = (0,)
+    else:
+        order = sorted(range(len(reports)), key=lambda i: (reports[i].period_start, reports[i].period_end, i))
+    any_bonus = any(block.is_bonus for block in blocks.values())
     used: dict[tuple[str, str], Decimal] = {}
     bases: set[str] = set()
     lines: list[CountedLine] = []
     by_year: dict[int, Decimal] = {}
     per_line = 0
+    total = fte = ZERO
     for index in order:
         report = reports[index]
-        bases.update(
-            p.candidate
-            for p in report.placements
-            if p.candidate and (block := blocks.get(p.block_code)) is not None and not block.is_bonus
-        )
-        shares = month_shares(report.period_start, report.period_end)
+        if any_bonus:
+            bases.update(
+                p.candidate
+                for p in report.placements
+                if p.candidate and (block := blocks.get(p.block_code)) is not None and not block.is_bonus
+            )
+        report_fte = ZERO  # the report's FTE-years, split over its calendar years at the end of the report
         for placement in report.placements:
             block = blocks.get(placement.block_code)
             if block is not None and block.is_bonus and (not placement.candidate or placement.candidate not in bases):
@@ -171,12 +178,16 @@ def count_reports(
                     found = memo[(placement, block)] = calc.placement_value(placement, blocks)
                 value = found
             lines.append(CountedLine(index, placement, value))
+            if value.value is not None:
+                total += value.value
             if value.fte_years:
-                for year, share in shares.items():
-                    by_year[year] = by_year.get(year, ZERO) + _times(value.fte_years, share)
-    lines.sort(key=lambda line: line.report)  # back in the order given (stable within a report)
-    total = sum((line.value.value for line in lines if line.counted and line.value.value is not None), ZERO)
-    fte = sum((line.value.fte_years for line in lines if line.counted), ZERO)
+                fte += value.fte_years
+                report_fte += value.fte_years
+        if report_fte:
+            for year, share in month_shares(report.period_start, report.period_end).items():
+                by_year[year] = by_year.get(year, ZERO) + _times(report_fte, share)
+    if len(reports) > 1:
+        lines.sort(key=lambda line: line.report)  # back in the order given (stable within a report)
     return CommitmentResult(total, fte, dict(sorted(by_year.items())), tuple(lines), per_line)
 
 
