@@ -19,6 +19,7 @@ caller has checked already.
   their new keys set as ``row["id"]``, and optionally a "created" history row each (django-simple-history).
 """
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -42,7 +43,6 @@ _SAMPLES: dict[str, Any] = {
     "DateField": date(2000, 1, 1),
     "DecimalField": Decimal("1.5"),
 }
-_MISSING = object()
 _SQLITE_ROWS_PER_STATEMENT = 500  # multi-row INSERT ... RETURNING: at most this many rows
 _SQLITE_PARAMETERS = 30_000  # and at most this many parameters (SQLite allows 32,766)
 _SQLITE_EXECUTEMANY_ROWS = 50_000  # executemany is fed in slices of this many rows, so memory stays bounded
@@ -75,6 +75,11 @@ def _converter(field: models.Field[Any, Any], connection: BaseDatabaseWrapper) -
             max_digits=field.max_digits,  # type: ignore[attr-defined]
             decimal_places=field.decimal_places,  # type: ignore[attr-defined]
         )
+    elif internal == "JSONField" and connection.vendor == "postgresql":
+        # JSON text, which COPY hands to the column's own input function: what Django's Jsonb adapter would send, but
+        # a text can be reused for every row holding the same object, where the adapter serialises each row again
+        encoder = field.encoder  # type: ignore[attr-defined]
+        converter = partial(json.dumps, cls=encoder) if encoder is not None else json.dumps
     elif internal in {"JSONField", "BinaryField"}:
         converter = partial(field.get_db_prep_save, connection=connection)
     if converter is None or _hands_back(converter, _SAMPLES.get(internal)):
@@ -130,25 +135,35 @@ def _table(model: type[models.Model], columns: Sequence[str], alias: str) -> _Ta
 
 
 def _converted(table: _Table, rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-    """The rows with each value the driver cannot take as it is converted (one conversion per date object)."""
+    """The rows with each value the driver cannot take as it is converted: once per date, JSON object or list seen
+    (rows of one write share them: dates, the factors a calculation used) and once for all empty JSON objects."""
     if not table.converters:
         yield from rows
         return
-    memo: dict[tuple[Any, int], Any] = {}  # dates repeat across the rows of one write
+    # (converter, id) -> (the value, kept alive so that its id cannot be reused, and its conversion)
+    memo: dict[tuple[Any, Any], tuple[Any, Any]] = {}
     for row in rows:
         out = list(row)
         for index, converter in table.converters:
             value = out[index]
             if value is None:
                 continue
-            key = (converter, id(value))
-            converted = memo.get(key, _MISSING)
-            if converted is _MISSING:
-                converted = converter(value)
-                if isinstance(value, (datetime, date)):
-                    memo[key] = converted  # the caller keeps the object alive, so its id is not reused
-            out[index] = converted
+            kind = type(value)
+            if kind is dict and not value:
+                key: tuple[Any, Any] = (converter, "{}")
+            elif kind in _MEMO_TYPES:
+                key = (converter, id(value))
+            else:
+                out[index] = converter(value)
+                continue
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = (value, converter(value))
+            out[index] = found[1]
         yield out
+
+
+_MEMO_TYPES = frozenset({date, datetime, dict, list})
 
 
 def insert_rows(

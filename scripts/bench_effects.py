@@ -110,6 +110,9 @@ def main() -> None:
 
     if args.synthetic_indicators:
         add_synthetic_indicators()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the planner's statistics of the fresh tables, as autovacuum keeps them
 
     contracts = Contract.objects.count()
     with_commitments = Commitment.objects.values("contract_id").distinct().count()
