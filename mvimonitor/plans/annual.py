@@ -2,11 +2,18 @@
 against its kind of organisation and the nation (disclosure-controlled), the effects with their intervals, social
 return, and the tenders that made the most difference.
 
-The figures come from the read paths the pages and the API use (`dashboards.selectors.kpi_values`,
-`effects.selectors.organisation_summary`), so the report shows their numbers; `annual_document` formats them.
+The figures come from the read paths the pages and the API use (`dashboards.selectors.kpi_values`; the effects
+from `effects.yearly.organisation_year_figures`, the figure of the report's year as the action-plan reports measure
+it), so the report shows their numbers; `annual_document` formats them.
+
+The effects are those of the report's calendar year: every commitment's figure spread over its commitment period pro
+rata by days (social-return FTE-years per year from the reported periods where stored), with the 95% bootstrap
+interval over the commitments that run in the year and their counts with and without a value. Sanctions due are not
+spread over years (a sanction is due once): their row is the organisation's total over all contract periods
+(`effects.selectors.organisation_summary`), and the tables say so (`effect_over`).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -19,7 +26,9 @@ from mvimonitor.dashboards.cache import facts_version
 from mvimonitor.dashboards.kpis import CATALOGUE, Kpi
 from mvimonitor.dashboards.vocabulary import ALL, NATIONAL, ORGANISATION, Figure
 from mvimonitor.effects import selectors as effect_selectors
+from mvimonitor.effects import yearly
 from mvimonitor.effects.calculations import METHOD_VERSION
+from mvimonitor.effects.figures import figure_label, figure_reference
 from mvimonitor.effects.models import EffectCalculation
 from mvimonitor.organisations.access import Action, require
 from mvimonitor.organisations.models import Organisation, OrganisationKind
@@ -33,6 +42,13 @@ if TYPE_CHECKING:
 
 TOP_TENDERS = 5
 SOCIAL_RETURN_KEYS = ("socialReturnObligation", "socialReturnValue", "socialReturnFteYears")
+YEAR, TOTAL = "year", "total"  # an effect row is the figure of the report's year, or the total over all periods
+
+
+def effect_over(key: str) -> str:
+    """YEAR for a figure spread over the years (`effects.yearly.SPREAD_FIGURES`), TOTAL for one that is not
+    (sanctions due)."""
+    return YEAR if key in yearly.SPREAD_FIGURES else TOTAL
 
 
 def annual_kpis() -> list[Kpi]:
@@ -70,7 +86,7 @@ class AnnualFigures:
     organisation: Organisation
     year: int
     kpis: list[KpiRow]
-    effects: list[effect_selectors.Figure]
+    effects: list[effect_selectors.Figure]  # of `year`, except the TOTAL ones (`effect_over`)
     tenders: list[TenderRow]
     data_version: str
     computed_at: str
@@ -115,12 +131,38 @@ def annual_figures(user: "User", organisation: Organisation, year: int) -> Annua
         organisation=organisation,
         year=year,
         kpis=rows,
-        effects=summary.figures,
+        effects=year_effects(organisation, year, summary.figures),
         tenders=top_tenders(organisation),
         data_version=facts_version(),
         computed_at=timezone.now().isoformat(timespec="seconds"),
         factor_sets=summary.factor_sets,
     )
+
+
+def year_effects(
+    organisation: Organisation, year: int, totals: list[effect_selectors.Figure]
+) -> list[effect_selectors.Figure]:
+    """The organisation's effect figures of `year` in the order, with the labels, units and references of `totals`
+    (the figures over all contract periods); a figure not spread over years keeps its total."""
+    of_year = yearly.organisation_year_figures(organisation.pk, year)
+    figures = []
+    for total in totals:
+        if effect_over(total.key) == TOTAL:
+            figures.append(total)
+            continue
+        part = of_year[total.key]
+        figures.append(
+            replace(
+                total,
+                value=part.value,
+                low=part.low,
+                high=part.high,
+                calculable=part.calculable,
+                not_calculable=part.not_calculable,
+                method_version=part.method_version,
+            )
+        )
+    return figures
 
 
 def _value(figure: Figure | None) -> Decimal | None:
@@ -217,7 +259,8 @@ def _kpi_chart(figures: AnnualFigures) -> Chart:
 
 
 def _effects_table(figures: AnnualFigures, keys: tuple[str, ...] | None, caption: str, language: str) -> Table:
-    rows, notes = [], []
+    year = str(figures.year)
+    rows, notes, totals = [], [], False
     for figure in figures.effects:
         if keys is not None and figure.key not in keys:
             continue
@@ -226,23 +269,56 @@ def _effects_table(figures: AnnualFigures, keys: tuple[str, ...] | None, caption
         interval = DASH
         if figure.low is not None and figure.high is not None:
             interval = f"{number(cents(figure.low), language)} \u2013 {number(cents(figure.high), language)}"
+        over = year
+        if effect_over(figure.key) == TOTAL:
+            over, totals = _("total of all contract periods"), True
+        label = figure_label(figure.key)  # in the document's language, not the one the figures were read in
         rows.append(
             [
-                figure.label,
+                label,
                 figure.unit,
+                over,
                 number(cents(figure.value), language),
                 interval,
                 str(figure.calculable),
                 str(figure.not_calculable),
             ]
         )
-        notes.append(f"{figure.label}: {figure.reference} ({_('method')} {figure.method_version})")
+        notes.append(f"{label}: {figure_reference(figure.key)} ({_('method')} {figure.method_version})")
+    notes.append(year_note(figures.year))
+    if totals:
+        notes.append(totals_note())
     return Table(
         caption=caption,
-        columns=[_("Figure"), _("Unit"), _("Value"), _("95% interval"), _("Calculated"), _("Not calculable")],
+        columns=[
+            _("Figure"),
+            _("Unit"),
+            _("Period"),
+            _("Value"),
+            _("95% interval"),
+            _("Calculated"),
+            _("Not calculable"),
+        ],
         rows=rows,
-        numeric_columns=frozenset({2, 3, 4, 5}),
+        numeric_columns=frozenset({3, 4, 5, 6}),
         notes=tuple(notes),
+    )
+
+
+def year_note(year: int) -> str:
+    """What a figure of the year is (the tables of the document and of the page)."""
+    return _(
+        "The figures of %(year)s are the part of %(year)s of the commitments that run in it: each commitment's figure "
+        "spread over its commitment period pro rata by days (social-return FTE-years from the periods they were "
+        "reported for), with the 95%% interval over those commitments; calculated and not calculable count the "
+        "commitments that run in %(year)s."
+    ) % {"year": year}
+
+
+def totals_note() -> str:
+    return _(
+        "Sanctions due are not spread over years (a sanction is due once): their row is the total of all contract "
+        "periods."
     )
 
 
@@ -267,9 +343,13 @@ def annual_document(figures: AnnualFigures, language: str) -> Document:
             _kpi_table(figures, language),
             _kpi_chart(figures),
             Heading(_("Effects")),
-            _effects_table(figures, None, _("Effects with their 95% intervals"), language),
+            _effects_table(
+                figures, None, _("Effects of %(year)s with their 95%% intervals") % {"year": figures.year}, language
+            ),
             Heading(_("Social return")),
-            _effects_table(figures, SOCIAL_RETURN_KEYS, _("Social return"), language),
+            _effects_table(
+                figures, SOCIAL_RETURN_KEYS, _("Social return in %(year)s") % {"year": figures.year}, language
+            ),
             Heading(_("Tenders that made the most difference")),
         ]
         if figures.tenders:

@@ -17,7 +17,7 @@ from mvimonitor.organisations.access import request_user
 from mvimonitor.organisations.selectors import active_organisation_for
 from mvimonitor.pages import chosen_year, without_organisation
 
-from .annual import annual_document, annual_figures
+from .annual import TOTAL, annual_document, annual_figures, effect_over, totals_note, year_note
 from .content import DASH, number, progress_document
 from .measurement import cents
 from .models import Period, ProgressReport
@@ -92,12 +92,15 @@ def annual(request: HttpRequest) -> HttpResponse:
         "effects": [
             {
                 "figure": f,
+                "total": effect_over(f.key) == TOTAL,
                 "value": number(cents(f.value), language),
                 "low": number(cents(f.low), language),
                 "high": number(cents(f.high), language),
             }
             for f in figures.effects
         ],
+        "effects_notes": [year_note(year)]
+        + ([totals_note()] if any(effect_over(f.key) == TOTAL for f in figures.effects) else []),
         "tenders": [
             {"tender": t, "co2": number(t.co2_tonnes, language), "sr": number(t.social_return_value, language)}
             for t in figures.tenders

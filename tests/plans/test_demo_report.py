@@ -24,7 +24,7 @@ from mvimonitor.effects.calculations import grouped_bootstrap_totals
 from mvimonitor.effects.figures import DRAWS, SEED, social_return_counted
 from mvimonitor.effects.models import EffectCalculation
 from mvimonitor.organisations.models import User
-from mvimonitor.plans.annual import annual_document, annual_figures
+from mvimonitor.plans.annual import TOTAL, annual_document, annual_figures, effect_over
 from mvimonitor.plans.content import number, progress_document
 from mvimonitor.plans.models import ActionPlan, IndicatorKind, PlanStatus, ProgressReport
 from mvimonitor.reports.readback import docx_text, pdf_pages_as_png, pdf_text
@@ -168,9 +168,28 @@ def test_the_annual_report_shows_the_figures_of_the_api(demo: ProgressReport, cl
         assert row.current == value(own, row.kpi.id), row.kpi.id
         assert row.previous == value(before, row.kpi.id), row.kpi.id
         assert row.nation == value(national, row.kpi.id), row.kpi.id
-    effects = {f["key"]: f for f in _api(client, f"effect-summaries/{organisation.pk}")["figures"]}
+    # the effects of 2025 (the dashboard's table per year, and worked out here with their intervals), sanctions as
+    # their total over all contract periods
+    summary = _api(client, f"effect-summaries/{organisation.pk}")
+    totals = {f["key"]: f for f in summary["figures"]}
+    row = next(row for row in summary["periods"] if row["label"] == "2025")
+    in_2025 = {key: cell["value"] for key, cell in zip(summary["periodKeys"], row["cells"], strict=True)}
+    differs = 0
     for figure in figures.effects:
-        assert figure.value == effects[figure.key]["value"]
+        if effect_over(figure.key) == TOTAL:
+            assert figure.value == totals[figure.key]["value"], figure.key
+            continue
+        assert _cents(figure.value) == _cents(in_2025[figure.key]), figure.key
+        differs += _cents(figure.value) != _cents(totals[figure.key]["value"])
+    assert differs  # the demo's contracts span years: a year is not the total
+    assert [f.key for f in figures.effects if effect_over(f.key) == TOTAL] == ["sanctionsDue"]
+    for key in ("co2ExAnteTonnes", "socialReturnValue"):
+        shown = next(f for f in figures.effects if f.key == key)
+        year = _year_figure(organisation.pk, key, 2025)
+        assert [_cents(v) for v in (shown.value, shown.low, shown.high)] == [
+            _cents(v) for v in (year.value, year.low, year.high)
+        ], key
+        assert (shown.calculable, shown.not_calculable) == (year.calculable, year.not_calculable), key
 
 
 def _numbers(text: str) -> list[str]:
