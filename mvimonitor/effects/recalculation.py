@@ -25,7 +25,14 @@ from mvimonitor.changes import RecordChange
 from mvimonitor.collection import collector_paused
 
 from . import calculations as calc
-from .indicators import EXTRA_INDICATORS
+from .indicator_rows import (
+    INDICATOR_COLUMNS,
+    IndicatorJob,
+    IndicatorPair,
+    indicator_figures,
+    indicator_pairs,
+    stored_indicator,
+)
 from .models import (
     CO2_KINDS,
     Commitment,
@@ -135,9 +142,6 @@ _USED_AT = ROW_COLUMNS.index("factors_used") - 1  # in the values a digest is ta
 _DIGESTED_DECIMALS = tuple((index - 1, exponent) for index, exponent in _DECIMALS if 0 < index < len(ROW_COLUMNS) - 1)
 
 
-IndicatorRow = tuple[Any, ...]  # the values of INDICATOR_COLUMNS (the calculation id is added when writing)
-
-
 def fingerprint(row: Sequence[Any], inputs: Sequence[Any] = (), used_text: str | None = None) -> str:
     """A digest of the stored values of a row (its commitment id and the digest itself left out) and of `inputs`.
 
@@ -156,29 +160,6 @@ def fingerprint(row: Sequence[Any], inputs: Sequence[Any] = (), used_text: str |
     if inputs:
         values.append(inputs)
     return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
-
-
-INDICATOR_COLUMNS = (
-    "commitment_id",
-    "organisation_id",
-    "indicator",
-    "unit",
-    "ex_ante",
-    "ex_post",
-    "reference",
-    "calculable",
-    "problem_code",
-)
-INDICATOR_PLACES = Decimal(1).scaleb(-6)  # IndicatorFigure's decimal places
-
-
-def stored_indicator(figure: IndicatorRow) -> IndicatorRow:
-    """An indicator figure as the database keeps it (its three decimals rounded half up to six places)."""
-    values = list(figure)
-    for index in (4, 5, 6):
-        if values[index] is not None:
-            values[index] = values[index].quantize(INDICATOR_PLACES, ROUND_HALF_UP)
-    return tuple(values)
 
 
 def stored(row: Sequence[Any]) -> EffectRow:
@@ -234,7 +215,7 @@ def compute_effects(
     not_applicable: Mapping[int, calc.Problem] | None = None,
     reference_options: OptionChooser | None = None,
     indicator_factors: IndicatorFactors | None = None,
-    indicator_rows: list[IndicatorRow] | None = None,
+    indicator_jobs: list[IndicatorJob] | None = None,
 ) -> list[EffectRow]:
     """Run the calculators over plain rows (no queries): one row of ROW_COLUMNS per commitment, with the factor values
     it used and the digest of its values.
@@ -249,14 +230,15 @@ def compute_effects(
     (`reference_options`); the row names that option and whether (and why) the commitment deviates from it.
     The indicators beyond CO2 go through the same calculator with the set's values per unit of each indicator
     (`indicator_factors`: set -> indicator -> item code -> value as a `calc.Factor`), for each indicator the set holds
-    a value of the promised or the reference item for; their rows (INDICATOR_COLUMNS) are appended to
-    `indicator_rows` and take part in the digest of the commitment's row.
+    a value of the promised or the reference item for; what their rows (INDICATOR_COLUMNS) are computed from is
+    appended to `indicator_jobs` (`indicator_figures` turns them into rows), and takes part in the digest of the
+    commitment's row.
     """
     out: list[EffectRow] = []
     append = out.append
     default_by_year: dict[int, int | None] = {}
     lookups: dict[int | None, calc.FactorLookup] = {}
-    indicator_pairs: dict[tuple[int, str, str, str, str], list[IndicatorPair]] = {}
+    pairs_by_key: dict[tuple[int, str, str, str, str], list[IndicatorPair]] = {}
     all_indicators = indicator_factors or {}
     used_memo: dict[tuple[int | None, str, str], dict[str, dict[str, Any]]] = {}
     used_texts: dict[tuple[int | None, str, str], str] = {}
@@ -274,7 +256,7 @@ def compute_effects(
         own_basis, own_percentage, rule_basis, rule_percentage, group_code, deviation_reason,
     ) in commitments:  # fmt: skip
         verified, submitted, outside, own_period = realised.get(pk, no_realisation)
-        extra: list[IndicatorRow] = []
+        job: IndicatorJob | None = None
         option_id: int | None = None
         option_label = ""
         deviates = False
@@ -332,11 +314,11 @@ def compute_effects(
             if by_indicator:
                 assert set_id is not None  # noqa: S101 - values per indicator are only found for a set
                 pair_key = (set_id, factor_code, unit, reference_factor_code, reference_unit or unit)
-                pairs = indicator_pairs.get(pair_key)
+                pairs = pairs_by_key.get(pair_key)
                 if pairs is None:
-                    pairs = indicator_pairs[pair_key] = _indicator_pairs(by_indicator, pair_key)
+                    pairs = pairs_by_key[pair_key] = indicator_pairs(by_indicator, pair_key)
                 if pairs:
-                    extra = _indicator_figures(
+                    job = (
                         pairs, pk, organisation_id, quantity, unit, factor_code, reference_quantity, reference_unit,
                         reference_factor_code, verified, figures, outside,
                     )  # fmt: skip
@@ -402,76 +384,11 @@ def compute_effects(
             sanction_status, sanction_amount, set_id, label, used, option_id, option_label, deviates, reason,
             method, "",
         )  # fmt: skip
-        inputs = (factor_code, reference_quantity, reference_unit, reference_factor_code, outside) if extra else ()
+        inputs = (factor_code, reference_quantity, reference_unit, reference_factor_code, outside) if job else ()
         append((*row[:-1], fingerprint(row, inputs, used_text)))
-        if extra and indicator_rows is not None:
-            indicator_rows.extend(extra)
+        if job is not None and indicator_jobs is not None:
+            indicator_jobs.append(job)
     return out
-
-
-# per indicator the set holds a value of the promised or the reference item for: its code, unit, lookup, and the
-# values per unit of the promised and the reference option (or why they cannot be used)
-IndicatorPair = tuple[str, str, calc.FactorLookup, Decimal | calc.Problem, Decimal | calc.Problem]
-INDICATOR_UNITS = {item.code: item.unit for item in EXTRA_INDICATORS}
-
-
-def _indicator_pairs(
-    by_indicator: Mapping[str, Mapping[str, calc.Factor]], key: tuple[int, str, str, str, str]
-) -> list[IndicatorPair]:
-    _set_id, factor_code, unit, reference_code, reference_unit = key
-    pairs: list[IndicatorPair] = []
-    for code, table in by_indicator.items():
-        if factor_code not in table and reference_code not in table:
-            continue  # the set says nothing of this indicator for either option
-        lookup = calc.FactorLookup(table)
-        pairs.append(
-            (code, INDICATOR_UNITS[code], lookup, lookup.wtw(factor_code, unit, "actual"),
-             lookup.wtw(reference_code, reference_unit, "reference") if reference_code else calc.Problem(""))
-        )  # fmt: skip
-    return pairs
-
-
-def _indicator_figures(
-    pairs: Sequence[IndicatorPair],
-    pk: int,
-    organisation_id: int,
-    quantity: Decimal,
-    unit: str,
-    factor_code: str,
-    reference_quantity: Decimal | None,
-    reference_unit: str,
-    reference_code: str,
-    verified: Decimal | None,
-    not_additional: calc.Co2Figures | None,
-    outside: int,
-) -> list[IndicatorRow]:
-    """The rows of INDICATOR_COLUMNS of one commitment: `calc.co2_figures` with each indicator's values. The common
-    case (a reference, nothing negative, both values found) is worked out here with the same arithmetic, without the
-    checks and look-ups per indicator; every other case goes through `calc.co2_figures` itself."""
-    ref_quantity = reference_quantity if reference_quantity is not None else quantity
-    plain = bool(reference_code) and quantity >= 0 and ref_quantity >= 0 and (verified is None or verified >= 0)
-    scaled = None
-    if plain and verified is not None:
-        scaled = calc.ZERO if quantity == 0 else ref_quantity * verified / quantity
-    rows: list[IndicatorRow] = []
-    for code, indicator_unit, lookup, actual, reference in pairs:
-        figures: calc.Co2Figures
-        if not_additional is not None:
-            figures = not_additional
-        elif plain and not isinstance(actual, calc.Problem) and not isinstance(reference, calc.Problem):
-            emitted = ref_quantity * reference  # by the reference option
-            delivered = None if scaled is None or verified is None else scaled * reference - verified * actual
-            figures = (emitted - quantity * actual, delivered, emitted, True, None)
-        else:
-            figures = calc.co2_figures(
-                quantity, unit, factor_code, ref_quantity, reference_unit or unit, reference_code, verified, lookup
-            )
-        ex_ante, ex_post, reference_total, calculable, why = figures
-        if outside and why is None:
-            ex_post, why = None, calc.Problem(calc.OUTSIDE_PERIOD)
-        rows.append((pk, organisation_id, code, indicator_unit, ex_ante, ex_post, reference_total, calculable,
-                     why.code if why is not None else ""))  # fmt: skip
-    return rows
 
 
 def _current_rows(organisation_ids: Sequence[int] | None, commitments: Any) -> dict[int, tuple[int, str]]:
@@ -554,10 +471,10 @@ def _recalculate_all(organisation_ids: Sequence[int] | None, as_of: date) -> Rec
     read = time.perf_counter()
     options = OptionChooser(load_options())
     indicator_factors = load_indicator_factors()
-    indicator_rows: list[IndicatorRow] = []
+    indicator_jobs: list[IndicatorJob] = []
     effects = compute_effects(
         rows, realised, factors, labels, public, social_return, as_of, years, not_applicable, options,
-        indicator_factors, indicator_rows,
+        indicator_factors, indicator_jobs,
     )  # fmt: skip
     computed = time.perf_counter()
     current = _current_rows(organisation_ids, commitments)
@@ -575,7 +492,7 @@ def _recalculate_all(organisation_ids: Sequence[int] | None, as_of: date) -> Rec
     now = timezone.now()
     _supersede(superseded, now)
     changed_ids = {effect[0] for effect in changed}
-    children = [figure for figure in indicator_rows if figure[0] in changed_ids]
+    children = indicator_figures(indicator_jobs, changed_ids)
     ids = _insert_effects(changed, now, returning=bool(children))
     if children:
         calculation = {effect[0]: pk for effect, pk in zip(changed, ids, strict=True)}
