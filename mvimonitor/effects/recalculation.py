@@ -44,17 +44,20 @@ from .models import (
     Realisation,
     RealisationStatus,
 )
-from .reads import THOUSANDTH, SocialReturnRead, read_not_applicable, read_social_return
-from .reads import raw_rows as _raw_rows
 from .recalculation_reads import COMMITMENT_FIELDS as COMMITMENT_FIELDS
 from .recalculation_reads import (
+    THOUSANDTH,
     FactorYears,
     IndicatorFactors,
     Realised,
+    SocialReturnRead,
     _commitment_query,
     _commitment_values,
     _read_realised,
     load_indicator_factors,
+    raw_rows,
+    read_not_applicable,
+    read_social_return,
 )
 from .recalculation_reads import load_factor_sets as load_factor_sets
 from .reference_options import OptionChooser, load_options
@@ -400,7 +403,7 @@ def _current_rows(organisation_ids: Sequence[int] | None, commitments: Any) -> d
     if organisation_ids is not None:
         current = current.filter(Q(organisation_id__in=organisation_ids) | Q(commitment__in=commitments.values("pk")))
     query = current.order_by().values_list("commitment_id", "pk", "fingerprint")
-    return {commitment_id: (pk, digest) for commitment_id, pk, digest in _raw_rows(query)}
+    return {commitment_id: (pk, digest) for commitment_id, pk, digest in raw_rows(query)}
 
 
 def _supersede(ids: Sequence[int], now: Any) -> None:
@@ -456,7 +459,7 @@ def _recalculate_all(organisation_ids: Sequence[int] | None, as_of: date) -> Rec
     commitments = Commitment.objects.all()
     if organisation_ids is not None:
         commitments = commitments.filter(contract__lot__tender__organisation_id__in=organisation_ids)
-    rows = list(_commitment_values(_raw_rows(_commitment_query(commitments))))
+    rows = list(_commitment_values(raw_rows(_commitment_query(commitments))))
     realisation_rows = Realisation.objects.all()
     placement_rows = Placement.objects.filter(realisation__status=RealisationStatus.VERIFIED)
     if organisation_ids is not None:  # a subquery only when recomputing part; all rows otherwise
