@@ -107,3 +107,86 @@ def test_an_admin_edit_that_breaks_the_obligation_rule_is_refused_with_the_field
     assert response.status_code == 200
     assert "obligation_percentage" in response.context["adminform"].form.errors
     assert EffectCalculation.objects.current().get(commitment=commitment).sr_obligation == Decimal("50000.00")
+
+
+# --- national reference data: to read, never changed in the admin ----------------------------------------------------
+
+
+def _staff(side: Side) -> Client:
+    user = side.manager
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_reference_options_are_read_in_the_admin_and_changed_only_by_their_loader(
+    side_a: Side, superuser_client: Client
+) -> None:
+    import datetime as dt
+
+    from mvimonitor.effects.reference_options import ReferenceOption, ReferenceParameter
+
+    option = ReferenceOption.objects.create(
+        code="petrol-car", version=2, kind="vehicle_km", valid_from=dt.date(2026, 1, 1),
+        description="Fossil petrol car", reference_factor_code="benzine-vkm", quantity_basis="vkm",
+        source="test source", source_year=2026,
+    )  # fmt: skip
+    ReferenceParameter.objects.create(
+        option=option, name="energy use", value=Decimal("2.21"), unit="MJ/vkm", source="test", source_year=2026
+    )
+    staff = _staff(side_a)
+
+    for client in (staff, superuser_client):
+        listing = client.get("/en/admin/effects/referenceoption/")
+        assert listing.status_code == 200
+        assert "petrol-car" in listing.content.decode()
+        page = client.get(f"/en/admin/effects/referenceoption/{option.pk}/change/")
+        assert page.status_code == 200
+        assert "energy use" in page.content.decode()  # the conversion assumptions with it
+        assert client.get("/en/admin/effects/referenceoption/add/").status_code == 403
+        refused = client.post(
+            f"/en/admin/effects/referenceoption/{option.pk}/change/", {"code": "changed", "version": "2"}
+        )
+        assert refused.status_code == 403
+        assert client.post(f"/en/admin/effects/referenceoption/{option.pk}/delete/", {"post": "yes"}).status_code == 403
+    option.refresh_from_db()
+    assert option.code == "petrol-car"
+
+
+def test_indicator_values_of_an_organisations_own_set_are_for_its_members_only(
+    side_a: Side, side_b: Side, test_set: Any, superuser_client: Client
+) -> None:
+    from mvimonitor.effects.indicators import IndicatorFactor
+    from mvimonitor.effects.models import EmissionFactorSet
+
+    own_b = EmissionFactorSet.objects.create(
+        name="B eigen", version="1", publication_year=2025, source="B", organisation=side_b.organisation
+    )
+    values = {"public": test_set, "own-of-b": own_b}
+    for code, factor_set in values.items():
+        IndicatorFactor.objects.create(
+            factor_set=factor_set, factor_code=f"item-{code}", indicator="nox", value=Decimal("0.001"), unit="kWh",
+            source="test", source_year=2026,
+        )  # fmt: skip
+
+    seen_by_a = _staff(side_a).get("/en/admin/effects/indicatorfactor/").content.decode()
+    seen_by_b = _staff(side_b).get("/en/admin/effects/indicatorfactor/").content.decode()
+    seen_by_superuser = superuser_client.get("/en/admin/effects/indicatorfactor/").content.decode()
+
+    assert "item-public" in seen_by_a
+    assert "item-own-of-b" not in seen_by_a
+    assert "item-public" in seen_by_b
+    assert "item-own-of-b" in seen_by_b
+    assert "item-own-of-b" in seen_by_superuser
+    assert _staff(side_a).get("/en/admin/effects/indicatorfactor/add/").status_code == 403
+
+
+def test_a_user_who_is_not_staff_does_not_reach_the_reference_data(side_a: Side) -> None:
+    client = Client()
+    client.force_login(side_a.reader, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = client.get("/en/admin/effects/publishedeffectresult/")
+
+    assert response.status_code == 302  # to the admin's login
