@@ -136,7 +136,8 @@ def _table(model: type[models.Model], columns: Sequence[str], alias: str) -> _Ta
 
 def _converted(table: _Table, rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
     """The rows with each value the driver cannot take as it is converted: once per date, JSON object or list seen
-    (rows of one write share them: dates, the factors a calculation used) and once for all empty JSON objects."""
+    (rows of one write share them: dates, the factors a calculation used) and once for all empty JSON objects. A value
+    must not change while its rows are written (every caller builds its rows before handing them over)."""
     if not table.converters:
         yield from rows
         return
