@@ -10,9 +10,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mvimonitor.effects.models import BlockBasis, BuildingBlock, CommitmentKind
+from mvimonitor.effects.validators import validate_candidate_reference
 from mvimonitor.organisations.validators import validate_kvk
 
-from .models import Answer, CO2LadderLevel, PSOLevel, Standard
+from .models import Answer, CO2LadderLevel, PlacementAnswer, PSOLevel, Standard
 from .services import AnswerInput, PlacementInput
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -82,9 +83,22 @@ class CertificateForm(forms.Form):
         return data
 
 
+# Empty candidate lines the answer form offers besides the saved ones; saving offers as many new ones again.
+CANDIDATE_ROWS = 5
+CANDIDATE = "cand"  # the name of a candidate line's fields: cand-<line>-reference, -block, -months, -amount
+CANDIDATE_PARTS = {
+    "reference": _("candidate reference"),
+    "block": _("building block"),
+    "months": _("months"),
+    "amount": _("hours, days or euros"),
+}
+
+
 class AnswerForm(forms.Form):
-    """The questions of one commitment: the delivered quantity in the commitment's unit (for social return the people
-    placed per building block instead), the recycled share for material, and an evidence file."""
+    """The questions of one commitment: the delivered quantity in the commitment's unit, the recycled share for
+    material, and an evidence file. Social return instead: the people placed per building block, counted together
+    (each block's line on its own), and candidate lines, one candidate under one block with the supplier's own
+    pseudonymous code, so the table's maximum months count per candidate over all reports (ADR 0041)."""
 
     def __init__(self, *args: Any, answer: Answer, blocks: list[BuildingBlock], **kwargs: Any) -> None:
         kwargs["prefix"] = f"answer-{answer.pk}"
@@ -93,6 +107,8 @@ class AnswerForm(forms.Form):
         commitment = answer.commitment
         self.is_social = commitment.kind == CommitmentKind.SOCIAL_RETURN
         self.blocks = blocks if self.is_social else []
+        self.blocks_by_id = {block.pk: block for block in self.blocks}
+        self.candidate_lines = 0
         if not self.is_social:
             self.fields["quantity"] = forms.DecimalField(
                 label=_("delivered (%(unit)s)") % {"unit": commitment.get_unit_display()},
@@ -107,7 +123,8 @@ class AnswerForm(forms.Form):
                 label=_("recycled share (%)"), min_value=Decimal(0), max_value=Decimal(100), required=False,
                 initial=answer.recycled_share,
             )  # fmt: skip
-        placed = {p.block_id: p for p in answer.placements.all()}
+        saved = list(answer.placements.all()) if self.is_social else []
+        placed = {p.block_id: p for p in saved if not p.candidate_reference}
         for block in self.blocks:
             given = placed.get(block.pk)
             self.fields[f"block-{block.pk}-persons"] = forms.IntegerField(
@@ -126,9 +143,137 @@ class AnswerForm(forms.Form):
                     min_value=Decimal(0), decimal_places=2, max_digits=14, required=False,
                     initial=given.amount if given else None,
                 )  # fmt: skip
+        if self.blocks:
+            self._add_candidate_lines(sorted((p for p in saved if p.candidate_reference), key=_line_order))
         self.fields["evidence"] = forms.FileField(
             label=_("evidence file"), required=False, help_text=_("PDF, image, CSV, XLSX or text.")
         )
+
+    # --- candidate lines ---------------------------------------------------------------------------------------------
+
+    def _add_candidate_lines(self, saved: list[PlacementAnswer]) -> None:
+        """The saved candidate lines, then CANDIDATE_ROWS empty ones: reference, block, and months for blocks counted
+        per year or hours, days or euros for the others (only the value fields the table's blocks need)."""
+        per_year = any(block.basis == BlockBasis.PER_YEAR for block in self.blocks)
+        other = any(block.basis != BlockBasis.PER_YEAR for block in self.blocks)
+        choices = [("", "-")] + [
+            (
+                str(block.pk),
+                block.name if block.basis == BlockBasis.PER_YEAR else f"{block.name} ({block.get_basis_display()})",
+            )
+            for block in self.blocks
+        ]
+        self.candidate_lines = len(saved) + CANDIDATE_ROWS
+        for line in range(1, self.candidate_lines + 1):
+            given = saved[line - 1] if line <= len(saved) else None
+            self.fields[self._line_field(line, "reference")] = forms.CharField(
+                label=self._line_label(line, "reference"), required=False,
+                initial=given.candidate_reference if given else None,
+                widget=forms.TextInput(attrs={"maxlength": 40, "autocomplete": "off", "spellcheck": "false"}),
+            )  # fmt: skip
+            self.fields[self._line_field(line, "block")] = forms.TypedChoiceField(
+                label=self._line_label(line, "block"), choices=choices, coerce=int, empty_value=None,
+                required=False, initial=str(given.block_id) if given else None,
+            )  # fmt: skip
+            if per_year:
+                self.fields[self._line_field(line, "months")] = forms.DecimalField(
+                    label=self._line_label(line, "months"),
+                    min_value=Decimal(0), max_value=Decimal(600), decimal_places=2, required=False,
+                    initial=given.months if given and given.months else None,
+                )  # fmt: skip
+            if other:
+                self.fields[self._line_field(line, "amount")] = forms.DecimalField(
+                    label=self._line_label(line, "amount"),
+                    min_value=Decimal(0), decimal_places=2, max_digits=14, required=False,
+                    initial=given.amount if given else None,
+                )  # fmt: skip
+
+    @staticmethod
+    def _line_field(line: int, part: str) -> str:
+        return f"{CANDIDATE}-{line}-{part}"
+
+    @staticmethod
+    def _line_label(line: int, part: str) -> str:
+        return str(_("Candidate line %(line)s: %(field)s") % {"line": line, "field": CANDIDATE_PARTS[part]})
+
+    def _line_error(self, line: int, part: str, message: Any) -> None:
+        """An error of one field of a candidate line, its message naming the line and the field."""
+        named = _("Candidate line %(line)s, %(field)s: %(problem)s")
+        problem = {"line": line, "field": CANDIDATE_PARTS[part], "problem": message}
+        self.add_error(self._line_field(line, part), named % problem)
+
+    @property
+    def head_fields(self) -> list[forms.BoundField]:
+        """The fields shown before the candidate lines: everything but them and the evidence file."""
+        return [self[name] for name in self.fields if not name.startswith(f"{CANDIDATE}-") and name != "evidence"]
+
+    @property
+    def candidate_rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[name] for name in self.fields if name.startswith(f"{CANDIDATE}-{line}-")]
+            for line in range(1, self.candidate_lines + 1)
+        ]
+
+    @property
+    def evidence_field(self) -> forms.BoundField:
+        return self["evidence"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # the fields' own errors ("Enter a number.") name the candidate line too
+        for line in range(1, self.candidate_lines + 1):
+            for part in CANDIDATE_PARTS:
+                name = self._line_field(line, part)
+                if name in self.errors:
+                    problems = self.errors.pop(name)
+                    for problem in problems:
+                        self._line_error(line, part, problem)
+        seen: dict[tuple[int, str], int] = {}
+        for line in range(1, self.candidate_lines + 1):
+            values = {part: data.get(self._line_field(line, part)) for part in ("block", "months", "amount")}
+            reference = (data.get(self._line_field(line, "reference")) or "").strip()
+            if not reference and all(value in (None, "") for value in values.values()):
+                continue  # an empty line
+            if any(name.startswith(f"{CANDIDATE}-{line}-") for name in self.errors):
+                continue  # already refused field by field
+            self._check_line(line, reference, values, seen)
+        return data
+
+    def _check_line(self, line: int, reference: str, values: dict[str, Any], seen: dict[tuple[int, str], int]) -> None:
+        if not reference:
+            self._line_error(
+                line, "reference",
+                _("enter the candidate's code, or count people without a code in the totals per building block."),
+            )  # fmt: skip
+        else:
+            try:
+                validate_candidate_reference(reference)
+            except forms.ValidationError as error:
+                for message in error.messages:
+                    self._line_error(line, "reference", message)
+        block = self.blocks_by_id.get(values["block"]) if values["block"] is not None else None
+        if block is None:
+            self._line_error(line, "block", _("choose the building block."))
+            return
+        months, amount = values["months"], values["amount"]
+        if block.basis == BlockBasis.PER_YEAR:
+            if not months:
+                self._line_error(line, "months", _("enter the months the candidate worked under this block."))
+            if amount is not None:
+                self._line_error(line, "amount", _("this block counts months; leave this field empty."))
+        else:
+            if not amount:
+                self._line_error(line, "amount", _("enter the hours, days or euros for this block."))
+            if months:
+                self._line_error(line, "months", _("this block does not count months; leave this field empty."))
+        if reference:
+            first = seen.setdefault((block.pk, reference), line)
+            if first != line:
+                self._line_error(
+                    line, "reference",
+                    _("this candidate is already given under this building block in candidate line %(first)s.")
+                    % {"first": first},
+                )  # fmt: skip
 
     def answer_input(self) -> AnswerInput:
         data = self.cleaned_data
@@ -139,9 +284,29 @@ class AnswerForm(forms.Form):
             amount = data.get(f"block-{block.pk}-amount")
             if persons or months or amount:
                 placements.append(PlacementInput(block=block, persons=persons, months=months, amount=amount))
+        for line in range(1, self.candidate_lines + 1):
+            reference = (data.get(self._line_field(line, "reference")) or "").strip()
+            block_id = data.get(self._line_field(line, "block"))
+            if not reference or block_id is None:
+                continue  # an empty line (clean refused half-filled ones)
+            block = self.blocks_by_id[block_id]
+            per_year = block.basis == BlockBasis.PER_YEAR
+            placements.append(
+                PlacementInput(
+                    block=block,
+                    persons=1,
+                    months=(data.get(self._line_field(line, "months")) or Decimal(0)) if per_year else Decimal(0),
+                    amount=None if per_year else data.get(self._line_field(line, "amount")),
+                    candidate_reference=reference,
+                )
+            )
         return AnswerInput(
             quantity=data.get("quantity"), recycled_share=data.get("recycled_share"), placements=placements
         )
+
+
+def _line_order(placement: PlacementAnswer) -> int:
+    return placement.pk  # the order the supplier entered them
 
 
 def blocks_by_table(table_ids: set[int]) -> dict[int, list[BuildingBlock]]:

@@ -5,7 +5,8 @@ commitments; the supplier answers through a link without an account (ADR 0034).
   answers once for every buyer (CO2-Prestatieladder level, PSO level, `Certificate` rows with validity dates).
 - `ReportingRequest`: one contract and one period, with a due date; an `Answer` per commitment of the contract that
   the period touches (the indicators it asks, nothing else), `PlacementAnswer` rows for social return (counts and
-  values only, never names or BSN) and `AnswerEvidence` files.
+  values per building block, or per candidate under the supplier's own pseudonymous code; never names or BSN) and
+  `AnswerEvidence` files.
 - `AccessToken`: only the SHA-256 hash of a random link token is stored, with its purpose (one request, or the
   supplier's overview), expiry and revocation. `AccessLog`: every use of a link, without personal data.
 - `ReminderSent`: which reminder went out for a request, so reminders are sent once.
@@ -17,6 +18,7 @@ only once the buyer verifies them.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -30,7 +32,7 @@ from mvimonitor.effects.models import (
     Realisation,
     private_storage,
 )
-from mvimonitor.effects.validators import validate_no_bsn
+from mvimonitor.effects.validators import validate_candidate_reference, validate_no_bsn
 from mvimonitor.organisations.validators import validate_kvk
 from mvimonitor.tenders.models import Contract
 
@@ -208,7 +210,10 @@ class Answer(models.Model):
 
 
 class PlacementAnswer(models.Model):
-    """Counted people placed under one building block (social return): no names, no BSN."""
+    """People placed under one building block (social return): no names, no BSN. Either one line per block without a
+    candidate reference (the people counted together, the line on its own) or one line per candidate under the
+    supplier's own pseudonymous code, one person, so the table's maximum months count per candidate over all reports
+    (ADR 0041)."""
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="placements")
     block = models.ForeignKey(BuildingBlock, on_delete=models.PROTECT, related_name="+")
@@ -220,16 +225,34 @@ class PlacementAnswer(models.Model):
     amount = models.DecimalField(
         _("hours, days or euros"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
     )
+    candidate_reference = models.CharField(
+        _("candidate reference"), max_length=40, blank=True, validators=[validate_candidate_reference],
+        help_text=_(
+            "Your own code for the candidate, such as K-017, the same in every report: the table's maximum months "
+            "then count per candidate over all reports, and a bonus counts with the candidate's base placement. "
+            "Never a name, BSN or date of birth. Empty: the line is counted on its own."
+        ),
+    )  # fmt: skip
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("placement answer")
         verbose_name_plural = _("placement answers")
-        constraints = [models.UniqueConstraint(fields=["answer", "block"], name="placement_answer_one_per_block")]
+        ordering = ["answer", "block", "candidate_reference", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "block", "candidate_reference"], name="placement_answer_one_per_block_and_candidate"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.persons} x {self.block}"
+        who = f" ({self.candidate_reference})" if self.candidate_reference else ""
+        return f"{self.persons} x {self.block}{who}"
+
+    def clean(self) -> None:
+        if self.candidate_reference and self.persons != 1:
+            raise ValidationError({"persons": _("A line with a candidate reference is one person.")})
 
 
 def answer_evidence_path(instance: "AnswerEvidence", filename: str) -> str:

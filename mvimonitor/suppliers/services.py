@@ -223,10 +223,14 @@ def request_return(*, user: User, request: ReportingRequest, reason: str, base_u
 
 @dataclass(frozen=True)
 class PlacementInput:
+    """One line of people placed under a block: without `candidate_reference` the people counted together (one line
+    per block), with it one candidate (persons 1), counted per candidate over all reports of the commitment."""
+
     block: BuildingBlock
     persons: int
     months: Decimal = Decimal(0)
     amount: Decimal | None = None
+    candidate_reference: str = ""
 
 
 @dataclass
@@ -273,15 +277,7 @@ def answers_save(
             table = answer.commitment.block_table_id
             if any(p.block.table_id != table for p in given.placements):
                 raise ValidationError(_("A building block does not belong to this commitment's table."))
-            kept = {p.block.pk: p for p in given.placements if p.persons or p.months or p.amount}
-            answer.placements.exclude(block__in=list(kept)).delete()
-            for block_id, placement in kept.items():
-                row, _created = PlacementAnswer.objects.get_or_create(
-                    answer=answer, block_id=block_id, defaults={"persons": placement.persons}
-                )
-                row.persons, row.months, row.amount = placement.persons, placement.months, placement.amount
-                row.full_clean()
-                row.save()
+            _placements_save(answer, given.placements)
     for answer_id, files in uploads.items():
         for upload in files:
             field_name = f"answer-{answer_id}-evidence"
@@ -296,6 +292,35 @@ def answers_save(
     request.saved_at = timezone.now()
     request.save(update_fields=["saved_at"])
     return request
+
+
+def _placements_save(answer: Answer, placements: Iterable[PlacementInput]) -> None:
+    """Replace the answer's placement lines: one per block without a candidate reference, one per block and
+    candidate with one; lines without people, months or amount are dropped."""
+    kept: dict[tuple[int, str], PlacementInput] = {}
+    for placement in placements:
+        if not (placement.persons or placement.months or placement.amount):
+            continue
+        key = (placement.block.pk, placement.candidate_reference.strip())
+        if key in kept:
+            raise ValidationError(
+                _(
+                    "“%(block)s” has two lines for the same candidate reference (or two without one); give one line "
+                    "per candidate and building block."
+                )
+                % {"block": placement.block.name}
+            )
+        kept[key] = placement
+    existing = {(row.block_id, row.candidate_reference): row for row in answer.placements.all()}
+    stale = [row.pk for key, row in existing.items() if key not in kept]
+    answer.placements.filter(pk__in=stale).delete()
+    for (block_id, reference), placement in kept.items():
+        row = existing.get((block_id, reference)) or PlacementAnswer(
+            answer=answer, block_id=block_id, candidate_reference=reference
+        )
+        row.persons, row.months, row.amount = placement.persons, placement.months, placement.amount
+        row.full_clean()
+        row.save()
 
 
 def missing_answers(request: ReportingRequest) -> list[Answer]:
@@ -337,7 +362,13 @@ def request_submit(*, request: ReportingRequest) -> ReportingRequest:
                 quantity=answer.quantity,
                 recycled_share=answer.recycled_share,
                 placements=[
-                    effects_services.PlacementInput(block=p.block, persons=p.persons, months=p.months, amount=p.amount)
+                    effects_services.PlacementInput(
+                        block=p.block,
+                        persons=p.persons,
+                        months=p.months,
+                        amount=p.amount,
+                        candidate_reference=p.candidate_reference,
+                    )
                     for p in answer.placements.all()
                 ],
                 evidence=handles,  # type: ignore[arg-type]  # a stored File is read like an upload
