@@ -150,7 +150,8 @@ def test_reference_options_are_read_in_the_admin_and_changed_only_by_their_loade
             f"/en/admin/effects/referenceoption/{option.pk}/change/", {"code": "changed", "version": "2"}
         )
         assert refused.status_code == 403
-        assert client.post(f"/en/admin/effects/referenceoption/{option.pk}/delete/", {"post": "yes"}).status_code == 403
+        deleted = client.post(f"/en/admin/effects/referenceoption/{option.pk}/delete/", {"post": "yes"})
+        assert deleted.status_code == 403
     option.refresh_from_db()
     assert option.code == "petrol-car"
 

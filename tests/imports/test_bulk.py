@@ -96,4 +96,3 @@ def test_number_table_reads_numbers_booleans_and_nulls_as_one_float_array(run):
     assert bulk.number_table(query.none(), 4).shape == (0, 4)
     with pytest.raises(ValueError, match="The query has 4 columns, not 3"):
         bulk.number_table(query, 3)
-
