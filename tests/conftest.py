@@ -1,3 +1,4 @@
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +14,28 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 # The browser fixtures (one Playwright and one chromium per session) for the browser tests of every folder.
 pytest_plugins = ["tests.browser.fixtures"]
+
+# With pytest-xdist (`make test-quick`: `-n 2 --dist loadfile --no-loadscope-reorder`) each worker takes the next
+# module when it is done with one, in the order collected. The modules that take longest go first, so that one of
+# them does not start while the other worker has nothing left to do. Seconds per module in a run of the non-browser
+# suite on SQLite in one process (docs/performance.md, 2026-12-03), longest first.
+LONGEST_MODULES_FIRST = (
+    "tests/test_production.py",  # 36: four manage.py commands, the demo set and gunicorn, in processes of their own
+    "tests/api/test_fuzz.py",  # 32: one test, bounded fuzzing of every API operation
+    "tests/access/test_permission_matrix.py",  # 30
+    "tests/imports/test_parallel.py",  # 25: imports with reading worker processes
+    "tests/imports/test_recovery.py",  # 13: import workers killed half way
+    "tests/dashboards/test_summaries.py",  # 8
+    "tests/plans/test_demo_report.py",  # 8
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # one process: the order pytest-django gave them
+        return
+    rank = {path: place for place, path in enumerate(LONGEST_MODULES_FIRST)}
+    # a stable sort: within a module, and among the other modules, the order stays pytest-django's
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
 
 
 @pytest.fixture(autouse=True)
