@@ -13,7 +13,7 @@ DEMO ?= keep
 DEMO_KEEP := $(if $(filter new,$(DEMO)),,--if-missing)
 RUN_DEBUG := $(if $(filter true,$(DEBUG)),true,false)
 
-.PHONY: run serve test install system-deps test-deps debian-packages screenshots static lint typecheck checks openapi openapi-check pytest pytest-postgres
+.PHONY: run serve test install system-deps test-deps debian-packages screenshots static lint typecheck checks openapi openapi-check pytest pytest-postgres test-quick
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -138,3 +138,12 @@ pytest:
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: install test-deps static lint typecheck checks openapi-check pytest
+
+# A maintainer's quick run between commits: the tests without the browser tests, in QUICK_WORKERS processes (one per
+# core of the 2-core development machine) that each take a whole module at a time, the longest modules first
+# (tests/conftest.py). No install, lint or other gate: `make test` stays the full check. SQLite unless DATABASE_URL
+# says otherwise, as `make pytest`; pytest's own exit status (5 when no test ran) fails the target.
+QUICK_WORKERS ?= 2
+test-quick:
+	$(VENV)/bin/pytest -m "not browser" -n $(QUICK_WORKERS) --dist loadfile --no-loadscope-reorder \
+	  -p no:cacheprovider $(PYTEST_ARGS)

@@ -1,3 +1,4 @@
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +14,30 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 # The browser fixtures (one Playwright and one chromium per session) for the browser tests of every folder.
 pytest_plugins = ["tests.browser.fixtures"]
+
+# With pytest-xdist (`make test-quick`: `-n 2 --dist loadfile --no-loadscope-reorder`) each worker takes the next
+# module when it is done with one, in the order collected. The modules that take longest go first, so that none of
+# them starts while the other worker has nothing left to do. Seconds per module (setup included) on PostgreSQL in
+# one process / on SQLite in `make test-quick`, both measured 2026-12-03 (docs/performance.md).
+LONGEST_MODULES_FIRST = (
+    "tests/test_production.py",  # 33 / 32: needs no test database, so it starts while the other worker makes its own
+    "tests/api/test_fuzz.py",  # 38 / 50: one test, bounded fuzzing of every API operation
+    "tests/access/test_permission_matrix.py",  # 41 / 40
+    "tests/imports/test_parallel.py",  # 15 / 27: imports with reading worker processes
+    "tests/reference/test_load_reference.py",  # 17 / 8: loads the full CPV list
+    "tests/plans/test_demo_report.py",  # 15 / 13
+    "tests/imports/test_recovery.py",  # 3 / 12: import workers killed half way, on SQLite only
+    "tests/imports/test_tenderned_pull.py",  # 12 / 11
+    "tests/dashboards/test_summaries.py",  # 11 / 7
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # one process: the order pytest-django gave them
+        return
+    rank = {path: place for place, path in enumerate(LONGEST_MODULES_FIRST)}
+    # a stable sort: within a module, and among the other modules, the order stays pytest-django's
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
 
 
 @pytest.fixture(autouse=True)

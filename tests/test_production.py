@@ -82,11 +82,14 @@ def _database_url(tmp: Path) -> str:
         return f"sqlite:///{tmp / 'db.sqlite3'}"
     import psycopg
 
+    # one per pytest-xdist worker, as pytest-django names the test databases: workers that each run some of these
+    # tests never drop each other's database
+    name = "mvimonitor_production_smoke" + (f"_{worker}" if (worker := os.environ.get("PYTEST_XDIST_WORKER")) else "")
     parts = urllib.parse.urlsplit(url)
     with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS mvimonitor_production_smoke")
-        connection.execute("CREATE DATABASE mvimonitor_production_smoke")
-    return urllib.parse.urlunsplit(parts._replace(path="/mvimonitor_production_smoke"))
+        connection.execute(f"DROP DATABASE IF EXISTS {name}")
+        connection.execute(f"CREATE DATABASE {name}")
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def _production_env(tmp: Path) -> dict[str, str]:
@@ -192,6 +195,7 @@ def test_every_main_page_answers_with_its_static_files(server: Server) -> None:
 
 
 def test_an_unknown_page_is_a_plain_404_not_a_debug_page(server: Server) -> None:
+    _log_in(server)  # logged out, the page redirects to the log-in page before it is looked up
     status, _headers, body = server.request("/tenders/987654321/")
 
     assert status == 404
