@@ -13,6 +13,7 @@ import itertools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -424,8 +425,7 @@ def grouped_bootstrap_totals(
     totals = np.add.reduceat(matrix, starts, axis=1)
     if threads is None:
         threads = bootstrap_threads() if n_units >= PARALLEL_MIN_UNITS else 1
-    threads = max(1, threads)
-    parts = _group_parts(sizes, threads)
+    parts = _group_parts(sizes, max(1, threads))
     boot = np.empty((n_figures, draws, len(sizes)))
     chunk = min(BOOTSTRAP_CHUNK, draws)
 
@@ -457,31 +457,22 @@ def grouped_bootstrap_totals(
     generator = np.random.PCG64(seed)
     width = n_units + n_units % 2  # 32-bit words per draw: whole 64-bit outputs
     tail = (1 - level) / 2 * 100
-
-    def words_from(first: int) -> tuple[Any, int, int]:
-        """The words of the draws from `first` on (one chunk), the next ones of the one stream."""
-        rows = min(chunk, draws - first)
-        outputs = generator.random_raw(rows * width // 2).astype("<u8", copy=False)  # little-endian: low half first
-        return outputs.view("<u4").reshape(rows, width)[:, :n_units], first, rows
-
-    def percentiles(part: tuple[int, int]) -> Any:
-        # boot is ours: let the percentile partition it in place instead of copying draws × groups × figures
-        return np.percentile(boot[:, :, part[0] : part[1]], [tail, 100 - tail], axis=1, overwrite_input=True)
-
-    if threads == 1:
+    with ThreadPoolExecutor(len(parts)) if len(parts) > 1 else nullcontext() as pool:
         for first in range(0, draws, chunk):
-            workers_of[0](*words_from(first))
-        found = list(map(percentiles, parts))
-    else:
-        # one thread draws the next chunk's words (in order: the same stream) while the others resample this one's
-        with ThreadPoolExecutor(1) as drawing, ThreadPoolExecutor(len(parts)) as pool:
-            upcoming = drawing.submit(words_from, 0)
-            for first in range(0, draws, chunk):
-                words, _first, rows = upcoming.result()
-                if first + chunk < draws:
-                    upcoming = drawing.submit(words_from, first + chunk)
+            rows = min(chunk, draws - first)
+            # little-endian: the low half first
+            outputs = generator.random_raw(rows * width // 2).astype("<u8", copy=False)
+            words = outputs.view("<u4").reshape(rows, width)[:, :n_units]
+            if pool is None:
+                workers_of[0](words, first, rows)
+            else:
                 list(pool.map(lambda work, w=words, f=first, r=rows: work(w, f, r), workers_of))
-            found = list(pool.map(percentiles, parts))
+
+        def percentiles(part: tuple[int, int]) -> Any:
+            # boot is ours: let the percentile partition it in place instead of copying draws × groups × figures
+            return np.percentile(boot[:, :, part[0] : part[1]], [tail, 100 - tail], axis=1, overwrite_input=True)
+
+        found = list(map(percentiles, parts)) if pool is None else list(pool.map(percentiles, parts))
     low = np.concatenate([part[0] for part in found], axis=1)
     high = np.concatenate([part[1] for part in found], axis=1)
     return totals, np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
