@@ -2,7 +2,7 @@
 discount schemes, the Manifest ladder. Each app's command names its loader, its default file and its two closing
 messages; reporting, the failure status and "nothing changed" are the same for all of them."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,10 +33,22 @@ class LoadShippedReferenceCommand(BaseCommand):
             results = self.load(options["path"])
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
-        if options["verbosity"] == 0:
-            return
-        for result in results:
-            for line in result.report():
-                self.stdout.write(line)
-        changed = any(result.changed for result in results)
-        self.stdout.write(self.style.SUCCESS(self.loaded_message() if changed else self.unchanged_message()))
+        write_report(self, results, options["verbosity"], self.loaded_message, self.unchanged_message)
+
+
+def write_report(
+    command: BaseCommand,
+    results: Sequence[TableResult],
+    verbosity: int,
+    loaded: Callable[[], str],
+    unchanged: Callable[[], str],
+) -> None:
+    """What a loader did, table by table, and one closing line: `loaded()` when anything changed, else
+    `unchanged()` (messages made only when written, in the active language). Nothing at verbosity 0."""
+    if verbosity == 0:
+        return
+    for result in results:
+        for line in result.report():
+            command.stdout.write(line)
+    changed = any(result.changed for result in results)
+    command.stdout.write(command.style.SUCCESS(loaded() if changed else unchanged()))

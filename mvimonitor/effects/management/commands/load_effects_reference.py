@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from mvimonitor.effects.loaders import effects_reference_load
 from mvimonitor.reference import ReferenceDataError
+from mvimonitor.reference_command import write_report
 
 
 class Command(BaseCommand):
@@ -17,12 +18,10 @@ class Command(BaseCommand):
             results = effects_reference_load()
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
-        if options["verbosity"] == 0:
-            return
-        for result in results:
-            for line in result.report():
-                self.stdout.write(line)
-        if any(r.changed for r in results):
-            self.stdout.write(self.style.SUCCESS(_("Effect reference data loaded.")))
-        else:
-            self.stdout.write(self.style.SUCCESS(_("Effect reference data was already up to date; nothing changed.")))
+        write_report(
+            self,
+            results,
+            options["verbosity"],
+            lambda: _("Effect reference data loaded."),
+            lambda: _("Effect reference data was already up to date; nothing changed."),
+        )

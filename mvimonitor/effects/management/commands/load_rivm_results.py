@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from mvimonitor.effects.published_loader import published_results_load
 from mvimonitor.reference import ReferenceDataError
+from mvimonitor.reference_command import write_report
 
 
 class Command(BaseCommand):
@@ -24,13 +25,10 @@ class Command(BaseCommand):
             result = published_results_load(options["path"])
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
-        if options["verbosity"] == 0:
-            return
-        for line in result.report():
-            self.stdout.write(line)
-        if result.changed:
-            self.stdout.write(self.style.SUCCESS(_("RIVM published results loaded.")))
-        else:
-            self.stdout.write(
-                self.style.SUCCESS(_("RIVM published results were already up to date; nothing changed."))
-            )
+        write_report(
+            self,
+            [result],
+            options["verbosity"],
+            lambda: _("RIVM published results loaded."),
+            lambda: _("RIVM published results were already up to date; nothing changed."),
+        )
